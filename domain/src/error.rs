@@ -1,0 +1,55 @@
+//! Errors raised while building checked values, and the coarse kind every domain error maps to.
+
+/// What kind of failure a domain error is; the HTTP layer turns each kind into one status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The thing a command targets does not exist (404).
+    NotFound,
+    /// The command is well-formed but the current state forbids it (409).
+    Conflict,
+    /// A value in the command is invalid (422).
+    Invalid,
+}
+
+/// A raw input that could not become a checked value. Always a 422.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} contains control characters")]
+    ControlCharacters { field: &'static str },
+    #[error("area id must be 1–32 characters of A–Z, a–z, 0–9 or '-'")]
+    BadAreaId,
+    #[error("category code must be 2–16 characters of A–Z, 0–9 or '_'")]
+    BadCategoryCode,
+    #[error("unknown amphoe code {0}: not one of the 37 districts in scope")]
+    UnknownAmphoe(String),
+    #[error("unknown tambon code {tambon} in amphoe {amphoe}")]
+    UnknownTambon { tambon: String, amphoe: String },
+    #[error("unknown outcome {0}: expected resolved, unresolved, referred, duplicate or withdrawn")]
+    UnknownOutcome(String),
+    #[error("unknown status {0}: expected raised, assigned, addressed or closed")]
+    UnknownStatus(String),
+    #[error("participants must be between 0 and 100000")]
+    BadParticipants,
+}
+
+impl ValueError {
+    /// A stable, machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValueError::Empty { .. } => "empty_value",
+            ValueError::TooLong { .. } => "value_too_long",
+            ValueError::ControlCharacters { .. } => "control_characters",
+            ValueError::BadAreaId => "bad_area_id",
+            ValueError::BadCategoryCode => "bad_category_code",
+            ValueError::UnknownAmphoe(_) => "unknown_amphoe",
+            ValueError::UnknownTambon { .. } => "unknown_tambon",
+            ValueError::UnknownOutcome(_) => "unknown_outcome",
+            ValueError::UnknownStatus(_) => "unknown_status",
+            ValueError::BadParticipants => "bad_participants",
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! The `Issue` aggregate's state and rules: `decide` judges a command, `apply` folds an event.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+use serde::{Deserialize, Serialize};
+
+use super::command::{IssueAction, IssueCommand};
+use super::error::IssueError;
+use super::event::IssueEvent;
+use crate::time::bangkok_date;
+use crate::values::{Assignee, IssueStatus, Outcome};
+
+/// What the rules need to know about an issue; everything else lives in the events and read models.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    /// `None` until `IssueRaised`: the aggregate does not exist yet.
+    status: Option<IssueStatus>,
+    raised_at: Option<DateTime<Utc>>,
+    assignee: Option<Assignee>,
+    outcome: Option<Outcome>,
+}
+
+impl Issue {
+    pub fn status(&self) -> Option<IssueStatus> {
+        self.status
+    }
+
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+
+    /// Judges a command against the current state; returns the events to append or the rule it breaks.
+    pub fn decide(&self, command: IssueCommand) -> Result<Vec<IssueEvent>, IssueError> {
+        let IssueCommand { now, action } = command;
+        if action.at() > now {
+            return Err(IssueError::AtInFuture);
+        }
+        let IssueAction::Raise(raise) = action else {
+            return self.decide_on_existing(action);
+        };
+        if self.status.is_some() {
+            return Err(IssueError::AlreadyRaised);
+        }
+        Ok(vec![IssueEvent::IssueRaised {
+            area_id: raise.area,
+            category: raise.category,
+            title: raise.title,
+            description: raise.description,
+            forum_id: raise.forum,
+            raised_by: raise.raised_by,
+            at: raise.at,
+        }])
+    }
+
+    fn decide_on_existing(&self, action: IssueAction) -> Result<Vec<IssueEvent>, IssueError> {
+        let (Some(status), Some(raised_at)) = (self.status, self.raised_at) else {
+            return Err(IssueError::NotFound);
+        };
+        if action.at() < raised_at {
+            return Err(IssueError::AtBeforeRaise);
+        }
+        let event = match action {
+            IssueAction::Raise(_) => unreachable!("handled by decide"),
+            IssueAction::Assign(c) => {
+                if status == IssueStatus::Closed {
+                    return Err(IssueError::Closed);
+                }
+                if c.due_on.is_some_and(|due| due < bangkok_date(c.at)) {
+                    return Err(IssueError::DueBeforeAssignment);
+                }
+                IssueEvent::IssueAssigned { assignee: c.assignee, due_on: c.due_on, note: c.note, at: c.at }
+            }
+            IssueAction::Address(c) => match status {
+                IssueStatus::Assigned | IssueStatus::Addressed => {
+                    IssueEvent::IssueAddressed { action: c.action, note: c.note, at: c.at }
+                }
+                IssueStatus::Closed => return Err(IssueError::Closed),
+                IssueStatus::Raised => return Err(IssueError::NotAssigned { status }),
+            },
+            IssueAction::Close(c) => {
+                if status == IssueStatus::Closed {
+                    return Err(IssueError::Closed);
+                }
+                if c.outcome == Outcome::Resolved && status != IssueStatus::Addressed {
+                    return Err(IssueError::ResolvedWithoutAction { status });
+                }
+                IssueEvent::IssueClosed { outcome: c.outcome, note: c.note, at: c.at }
+            }
+            IssueAction::Reopen(c) => {
+                if status != IssueStatus::Closed {
+                    return Err(IssueError::NotClosed { status });
+                }
+                IssueEvent::IssueReopened { reason: c.reason, at: c.at }
+            }
+        };
+        Ok(vec![event])
+    }
+}
+
+impl Aggregate for Issue {
+    /// Stored in every event row: frozen.
+    const TYPE: &'static str = "Issue";
+    type Command = IssueCommand;
+    type Event = IssueEvent;
+    type Error = IssueError;
+    type Services = ();
+
+    async fn handle(&mut self, command: IssueCommand, _: &(), sink: &EventSink<Self>) -> Result<(), IssueError> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: IssueEvent) {
+        match event {
+            IssueEvent::IssueRaised { at, .. } => {
+                self.status = Some(IssueStatus::Raised);
+                self.raised_at = Some(at);
+            }
+            IssueEvent::IssueAssigned { assignee, .. } => {
+                self.status = Some(IssueStatus::Assigned);
+                self.assignee = Some(assignee);
+            }
+            IssueEvent::IssueAddressed { .. } => self.status = Some(IssueStatus::Addressed),
+            IssueEvent::IssueClosed { outcome, .. } => {
+                self.status = Some(IssueStatus::Closed);
+                self.outcome = Some(outcome);
+            }
+            IssueEvent::IssueReopened { .. } => {
+                self.outcome = None;
+                self.status =
+                    Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Given past events, when a command arrives, then these events (or this error).
+    use super::*;
+    use crate::issue::command::*;
+    use crate::values::{AreaId, CategoryCode, Text, Title};
+    use chrono::{Duration, NaiveDate};
+    use cqrs_es::test::TestFramework;
+
+    type IssueTest = TestFramework<Issue>;
+
+    fn t(minutes: i64) -> DateTime<Utc> {
+        "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::minutes(minutes)
+    }
+
+    /// The server clock in these tests: a day after the issue was raised.
+    fn now() -> DateTime<Utc> {
+        t(24 * 60)
+    }
+
+    fn cmd(action: IssueAction) -> IssueCommand {
+        IssueCommand { now: now(), action }
+    }
+
+    fn text(s: &str) -> Text {
+        Text::parse(s).unwrap()
+    }
+
+    fn raise_at(at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Raise(RaiseIssue {
+            area: AreaId::parse("PTN-01").unwrap(),
+            category: CategoryCode::parse("INF").unwrap(),
+            title: Title::parse("ถนนชำรุด").unwrap(),
+            description: None,
+            forum: None,
+            raised_by: None,
+            at,
+        })
+    }
+
+    fn raised() -> IssueEvent {
+        IssueEvent::IssueRaised {
+            area_id: AreaId::parse("PTN-01").unwrap(),
+            category: CategoryCode::parse("INF").unwrap(),
+            title: Title::parse("ถนนชำรุด").unwrap(),
+            description: None,
+            forum_id: None,
+            raised_by: None,
+            at: t(0),
+        }
+    }
+
+    fn assign(at: DateTime<Utc>, due_on: Option<NaiveDate>) -> IssueAction {
+        IssueAction::Assign(AssignIssue { assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on, note: None, at })
+    }
+
+    fn assigned() -> IssueEvent {
+        IssueEvent::IssueAssigned { assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on: None, note: None, at: t(10) }
+    }
+
+    fn address(at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Address(AddressIssue { action: text("ซ่อมแล้ว"), note: None, at })
+    }
+
+    fn addressed() -> IssueEvent {
+        IssueEvent::IssueAddressed { action: text("ซ่อมแล้ว"), note: None, at: t(20) }
+    }
+
+    fn close(outcome: Outcome, at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Close(CloseIssue { outcome, note: None, at })
+    }
+
+    fn closed(outcome: Outcome) -> IssueEvent {
+        IssueEvent::IssueClosed { outcome, note: None, at: t(30) }
+    }
+
+    fn reopen(at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Reopen(ReopenIssue { reason: text("กลับมาอีก"), at })
+    }
+
+    fn reopened() -> IssueEvent {
+        IssueEvent::IssueReopened { reason: text("กลับมาอีก"), at: t(40) }
+    }
+
+    // --- raise -------------------------------------------------------------------------------------
+
+    #[test]
+    fn raising_a_new_issue_records_it() {
+        IssueTest::with(()).given_no_previous_events().when(cmd(raise_at(t(0)))).then_expect_events(vec![raised()]);
+    }
+
+    #[test]
+    fn raising_an_issue_twice_is_rejected() {
+        IssueTest::with(()).given(vec![raised()]).when(cmd(raise_at(t(0)))).then_expect_error(IssueError::AlreadyRaised);
+    }
+
+    #[test]
+    fn raising_an_issue_in_the_future_is_rejected() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(raise_at(now() + Duration::seconds(1))))
+            .then_expect_error(IssueError::AtInFuture);
+    }
+
+    #[test]
+    fn raising_an_issue_that_happened_last_week_is_allowed() {
+        let last_week = now() - Duration::days(7);
+        let result = IssueTest::with(()).given_no_previous_events().when(cmd(raise_at(last_week))).inspect_result();
+        assert_eq!(result.unwrap()[0].at(), last_week);
+    }
+
+    // --- commands on an issue that does not exist ---------------------------------------------------
+
+    #[test]
+    fn acting_on_an_issue_that_was_never_raised_is_not_found() {
+        for action in [assign(t(1), None), address(t(1)), close(Outcome::Withdrawn, t(1)), reopen(t(1))] {
+            IssueTest::with(()).given_no_previous_events().when(cmd(action)).then_expect_error(IssueError::NotFound);
+        }
+    }
+
+    // --- assign ------------------------------------------------------------------------------------
+
+    #[test]
+    fn assigning_a_raised_issue_records_the_assignee() {
+        IssueTest::with(()).given(vec![raised()]).when(cmd(assign(t(10), None))).then_expect_events(vec![assigned()]);
+    }
+
+    #[test]
+    fn reassigning_an_assigned_or_addressed_issue_is_allowed() {
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1);
+        let expected = IssueEvent::IssueAssigned {
+            assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(),
+            due_on: due,
+            note: None,
+            at: t(50),
+        };
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(assign(t(50), due)))
+            .then_expect_events(vec![expected.clone()]);
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed()])
+            .when(cmd(assign(t(50), due)))
+            .then_expect_events(vec![expected]);
+    }
+
+    #[test]
+    fn assigning_a_closed_issue_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn)])
+            .when(cmd(assign(t(50), None)))
+            .then_expect_error(IssueError::Closed);
+    }
+
+    #[test]
+    fn assigning_before_the_issue_was_raised_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(assign(t(-1), None)))
+            .then_expect_error(IssueError::AtBeforeRaise);
+    }
+
+    #[test]
+    fn assigning_in_the_future_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(assign(now() + Duration::minutes(5), None)))
+            .then_expect_error(IssueError::AtInFuture);
+    }
+
+    #[test]
+    fn a_due_date_before_the_assignment_day_is_rejected() {
+        // t(10) is 2026-11-01 07:10 in Bangkok.
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(assign(t(10), NaiveDate::from_ymd_opt(2026, 10, 31))))
+            .then_expect_error(IssueError::DueBeforeAssignment);
+        let same_day = NaiveDate::from_ymd_opt(2026, 11, 1);
+        assert!(IssueTest::with(()).given(vec![raised()]).when(cmd(assign(t(10), same_day))).inspect_result().is_ok());
+    }
+
+    // --- address -----------------------------------------------------------------------------------
+
+    #[test]
+    fn addressing_an_assigned_issue_records_the_action() {
+        IssueTest::with(()).given(vec![raised(), assigned()]).when(cmd(address(t(20)))).then_expect_events(vec![addressed()]);
+    }
+
+    #[test]
+    fn several_actions_may_be_recorded() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed()])
+            .when(cmd(address(t(20))))
+            .then_expect_events(vec![addressed()]);
+    }
+
+    #[test]
+    fn addressing_an_unassigned_issue_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(address(t(20))))
+            .then_expect_error(IssueError::NotAssigned { status: IssueStatus::Raised });
+    }
+
+    #[test]
+    fn addressing_a_closed_issue_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), closed(Outcome::Referred)])
+            .when(cmd(address(t(40))))
+            .then_expect_error(IssueError::Closed);
+    }
+
+    #[test]
+    fn addressing_before_the_raise_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(address(t(-5))))
+            .then_expect_error(IssueError::AtBeforeRaise);
+    }
+
+    // --- close -------------------------------------------------------------------------------------
+
+    #[test]
+    fn closing_an_addressed_issue_as_resolved_is_allowed() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed()])
+            .when(cmd(close(Outcome::Resolved, t(30))))
+            .then_expect_events(vec![closed(Outcome::Resolved)]);
+    }
+
+    #[test]
+    fn closing_as_resolved_without_an_action_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(close(Outcome::Resolved, t(30))))
+            .then_expect_error(IssueError::ResolvedWithoutAction { status: IssueStatus::Raised });
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(close(Outcome::Resolved, t(30))))
+            .then_expect_error(IssueError::ResolvedWithoutAction { status: IssueStatus::Assigned });
+    }
+
+    #[test]
+    fn closing_with_any_other_outcome_is_allowed_from_every_open_status() {
+        let histories = [vec![raised()], vec![raised(), assigned()], vec![raised(), assigned(), addressed()]];
+        for history in histories {
+            for outcome in [Outcome::Unresolved, Outcome::Referred, Outcome::Duplicate, Outcome::Withdrawn] {
+                IssueTest::with(())
+                    .given(history.clone())
+                    .when(cmd(close(outcome, t(30))))
+                    .then_expect_events(vec![closed(outcome)]);
+            }
+        }
+    }
+
+    #[test]
+    fn closing_a_closed_issue_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn)])
+            .when(cmd(close(Outcome::Withdrawn, t(35))))
+            .then_expect_error(IssueError::Closed);
+    }
+
+    #[test]
+    fn closing_before_the_raise_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(close(Outcome::Withdrawn, t(-30))))
+            .then_expect_error(IssueError::AtBeforeRaise);
+    }
+
+    // --- reopen ------------------------------------------------------------------------------------
+
+    #[test]
+    fn reopening_a_closed_issue_is_allowed() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed(), closed(Outcome::Resolved)])
+            .when(cmd(reopen(t(40))))
+            .then_expect_events(vec![reopened()]);
+    }
+
+    #[test]
+    fn reopening_an_open_issue_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(reopen(t(40))))
+            .then_expect_error(IssueError::NotClosed { status: IssueStatus::Assigned });
+    }
+
+    #[test]
+    fn reopening_in_the_future_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn)])
+            .when(cmd(reopen(now() + Duration::hours(1))))
+            .then_expect_error(IssueError::AtInFuture);
+    }
+
+    // --- state after events ------------------------------------------------------------------------
+
+    fn state_after(events: Vec<IssueEvent>) -> Issue {
+        let mut issue = Issue::default();
+        for e in events {
+            issue.apply(e);
+        }
+        issue
+    }
+
+    #[test]
+    fn a_reopened_issue_with_an_assignee_goes_back_to_assigned() {
+        let issue = state_after(vec![raised(), assigned(), addressed(), closed(Outcome::Resolved), reopened()]);
+        assert_eq!(issue.status(), Some(IssueStatus::Assigned));
+        assert_eq!(issue.outcome(), None);
+    }
+
+    #[test]
+    fn a_reopened_issue_without_an_assignee_goes_back_to_raised() {
+        let issue = state_after(vec![raised(), closed(Outcome::Duplicate), reopened()]);
+        assert_eq!(issue.status(), Some(IssueStatus::Raised));
+    }
+
+    #[test]
+    fn a_reopened_issue_can_be_acted_on_again() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), closed(Outcome::Referred), reopened()])
+            .when(cmd(address(t(45))))
+            .then_expect_events(vec![IssueEvent::IssueAddressed { action: text("ซ่อมแล้ว"), note: None, at: t(45) }]);
+    }
+
+    #[tokio::test]
+    async fn the_cqrs_handle_writes_exactly_what_decide_returns() {
+        // `TestFramework::when` starts its own runtime; inside #[tokio::test] use `when_async`.
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when_async(cmd(assign(t(10), None)))
+            .await
+            .then_expect_events(vec![assigned()]);
+    }
+}

@@ -1,0 +1,93 @@
+//! Commands to the `Issue` aggregate. They carry checked values only; the actor travels in the event
+//! metadata, not here, because it is not a business fact the rules depend on.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::values::{AreaId, Assignee, CategoryCode, ForumId, Name, Outcome, Text, Title};
+
+/// A command with the clock reading it is judged against (`now`), so the rules stay pure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueCommand {
+    /// When the command reached the server; `at` may not be later than this.
+    pub now: DateTime<Utc>,
+    pub action: IssueAction,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IssueAction {
+    Raise(RaiseIssue),
+    Assign(AssignIssue),
+    Address(AddressIssue),
+    Close(CloseIssue),
+    Reopen(ReopenIssue),
+}
+
+/// Record a problem raised at a forum (or directly). The area and category were checked to exist
+/// before the command was built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaiseIssue {
+    pub area: AreaId,
+    pub category: CategoryCode,
+    pub title: Title,
+    pub description: Option<Text>,
+    pub forum: Option<ForumId>,
+    /// Who raised it in the field (a group or community leader), if recorded; free text.
+    pub raised_by: Option<Name>,
+    pub at: DateTime<Utc>,
+}
+
+/// Give the issue to a person or agency (again, if it already had one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignIssue {
+    pub assignee: Assignee,
+    pub due_on: Option<NaiveDate>,
+    pub note: Option<Text>,
+    pub at: DateTime<Utc>,
+}
+
+/// Record an action taken on the issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddressIssue {
+    pub action: Text,
+    pub note: Option<Text>,
+    pub at: DateTime<Utc>,
+}
+
+/// Close the issue with an outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloseIssue {
+    pub outcome: Outcome,
+    pub note: Option<Text>,
+    pub at: DateTime<Utc>,
+}
+
+/// Open a closed issue again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReopenIssue {
+    pub reason: Text,
+    pub at: DateTime<Utc>,
+}
+
+impl IssueAction {
+    /// When the thing happened in the field.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            IssueAction::Raise(c) => c.at,
+            IssueAction::Assign(c) => c.at,
+            IssueAction::Address(c) => c.at,
+            IssueAction::Close(c) => c.at,
+            IssueAction::Reopen(c) => c.at,
+        }
+    }
+
+    /// The command's name, as used in error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            IssueAction::Raise(_) => "raise",
+            IssueAction::Assign(_) => "assign",
+            IssueAction::Address(_) => "address",
+            IssueAction::Close(_) => "close",
+            IssueAction::Reopen(_) => "reopen",
+        }
+    }
+}

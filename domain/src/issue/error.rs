@@ -1,0 +1,57 @@
+//! Why the `Issue` aggregate refuses a command: one variant per rule.
+
+use crate::error::ErrorKind;
+use crate::values::IssueStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IssueError {
+    #[error("no such issue")]
+    NotFound,
+    #[error("the issue has already been raised")]
+    AlreadyRaised,
+    #[error("the issue is closed; reopen it first")]
+    Closed,
+    #[error("an issue must be assigned before an action is recorded (status: {status})")]
+    NotAssigned { status: IssueStatus },
+    #[error("an issue can be closed as resolved only after an action was recorded (status: {status})")]
+    ResolvedWithoutAction { status: IssueStatus },
+    #[error("only a closed issue can be reopened (status: {status})")]
+    NotClosed { status: IssueStatus },
+    #[error("`at` is in the future")]
+    AtInFuture,
+    #[error("`at` is before the issue was raised")]
+    AtBeforeRaise,
+    #[error("`due_on` is before the day of the assignment")]
+    DueBeforeAssignment,
+}
+
+impl IssueError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            IssueError::NotFound => ErrorKind::NotFound,
+            IssueError::AlreadyRaised
+            | IssueError::Closed
+            | IssueError::NotAssigned { .. }
+            | IssueError::ResolvedWithoutAction { .. }
+            | IssueError::NotClosed { .. } => ErrorKind::Conflict,
+            IssueError::AtInFuture | IssueError::AtBeforeRaise | IssueError::DueBeforeAssignment => {
+                ErrorKind::Invalid
+            }
+        }
+    }
+
+    /// A stable, machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IssueError::NotFound => "issue_not_found",
+            IssueError::AlreadyRaised => "issue_already_raised",
+            IssueError::Closed => "issue_closed",
+            IssueError::NotAssigned { .. } => "issue_not_assigned",
+            IssueError::ResolvedWithoutAction { .. } => "resolved_without_action",
+            IssueError::NotClosed { .. } => "issue_not_closed",
+            IssueError::AtInFuture => "at_in_future",
+            IssueError::AtBeforeRaise => "at_before_raise",
+            IssueError::DueBeforeAssignment => "due_before_assignment",
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Events of the `Issue` aggregate: the only truth about an issue. Names and fields are frozen once
+//! stored; `golden_json` tests below pin the stored form.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::values::{AreaId, Assignee, CategoryCode, ForumId, Name, Outcome, Text, Title};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum IssueEvent {
+    IssueRaised {
+        area_id: AreaId,
+        category: CategoryCode,
+        title: Title,
+        description: Option<Text>,
+        forum_id: Option<ForumId>,
+        raised_by: Option<Name>,
+        at: DateTime<Utc>,
+    },
+    IssueAssigned {
+        assignee: Assignee,
+        due_on: Option<NaiveDate>,
+        note: Option<Text>,
+        at: DateTime<Utc>,
+    },
+    IssueAddressed {
+        action: Text,
+        note: Option<Text>,
+        at: DateTime<Utc>,
+    },
+    IssueClosed {
+        outcome: Outcome,
+        note: Option<Text>,
+        at: DateTime<Utc>,
+    },
+    IssueReopened {
+        reason: Text,
+        at: DateTime<Utc>,
+    },
+}
+
+impl IssueEvent {
+    /// When the thing happened in the field.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            IssueEvent::IssueRaised { at, .. }
+            | IssueEvent::IssueAssigned { at, .. }
+            | IssueEvent::IssueAddressed { at, .. }
+            | IssueEvent::IssueClosed { at, .. }
+            | IssueEvent::IssueReopened { at, .. } => *at,
+        }
+    }
+}
+
+impl DomainEvent for IssueEvent {
+    fn event_type(&self) -> String {
+        match self {
+            IssueEvent::IssueRaised { .. } => "IssueRaised",
+            IssueEvent::IssueAssigned { .. } => "IssueAssigned",
+            IssueEvent::IssueAddressed { .. } => "IssueAddressed",
+            IssueEvent::IssueClosed { .. } => "IssueClosed",
+            IssueEvent::IssueReopened { .. } => "IssueReopened",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        crate::EVENT_VERSION.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod golden_json {
+    //! One test per event: the stored JSON must not drift. If one fails, you changed a stored format:
+    //! add a new event version and an upcaster instead.
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn at() -> DateTime<Utc> {
+        "2026-11-20T03:04:05Z".parse().unwrap()
+    }
+
+    fn check(event: IssueEvent, expected: Value, event_type: &str) {
+        assert_eq!(event.event_type(), event_type);
+        assert_eq!(event.event_version(), "1.0");
+        assert_eq!(serde_json::to_value(&event).unwrap(), expected);
+        assert_eq!(serde_json::from_value::<IssueEvent>(expected).unwrap(), event);
+    }
+
+    #[test]
+    fn issue_raised() {
+        let forum = ForumId("0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11".parse().unwrap());
+        check(
+            IssueEvent::IssueRaised {
+                area_id: AreaId::parse("PTN-01").unwrap(),
+                category: CategoryCode::parse("INF").unwrap(),
+                title: Title::parse("ถนนเข้าหมู่บ้านชำรุด").unwrap(),
+                description: Some(Text::parse("หลุมลึกหน้ามัสยิด").unwrap()),
+                forum_id: Some(forum),
+                raised_by: Some(Name::parse("กลุ่มสตรีบ้านตะโละ").unwrap()),
+                at: at(),
+            },
+            json!({"IssueRaised": {
+                "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
+                "description": "หลุมลึกหน้ามัสยิด", "forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
+                "raised_by": "กลุ่มสตรีบ้านตะโละ", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueRaised",
+        );
+    }
+
+    #[test]
+    fn issue_assigned() {
+        check(
+            IssueEvent::IssueAssigned {
+                assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(),
+                due_on: Some("2026-12-31".parse().unwrap()),
+                note: None,
+                at: at(),
+            },
+            json!({"IssueAssigned": {"assignee": "อบต.ตะลุโบะ", "due_on": "2026-12-31", "note": null,
+                "at": "2026-11-20T03:04:05Z"}}),
+            "IssueAssigned",
+        );
+    }
+
+    #[test]
+    fn issue_addressed() {
+        check(
+            IssueEvent::IssueAddressed { action: Text::parse("ซ่อมถนนแล้ว").unwrap(), note: None, at: at() },
+            json!({"IssueAddressed": {"action": "ซ่อมถนนแล้ว", "note": null, "at": "2026-11-20T03:04:05Z"}}),
+            "IssueAddressed",
+        );
+    }
+
+    #[test]
+    fn issue_closed() {
+        check(
+            IssueEvent::IssueClosed { outcome: Outcome::Resolved, note: Some(Text::parse("ok").unwrap()), at: at() },
+            json!({"IssueClosed": {"outcome": "resolved", "note": "ok", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueClosed",
+        );
+    }
+
+    #[test]
+    fn issue_reopened() {
+        check(
+            IssueEvent::IssueReopened { reason: Text::parse("ถนนพังอีก").unwrap(), at: at() },
+            json!({"IssueReopened": {"reason": "ถนนพังอีก", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueReopened",
+        );
+    }
+}

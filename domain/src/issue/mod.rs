@@ -1,0 +1,11 @@
+//! The `Issue` aggregate: one problem raised at a forum (or directly), from raised to closed.
+
+mod aggregate;
+mod command;
+mod error;
+mod event;
+
+pub use aggregate::Issue;
+pub use command::{AddressIssue, AssignIssue, CloseIssue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue};
+pub use error::IssueError;
+pub use event::IssueEvent;

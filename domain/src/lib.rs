@@ -1,0 +1,21 @@
+//! Santisuk's domain: the aggregates (`Issue`, `Forum`, `Area`, `Category`), their commands, events and
+//! rules, and the checked value types the commands carry.
+//!
+//! Everything here is pure. Time, the actor and new ids arrive inside commands, so every rule is tested
+//! deterministically with given/when/then (see the `tests` modules beside each aggregate). Stored names
+//! (`Aggregate::TYPE`, event type names, field names) are frozen: a breaking change needs a new event
+//! version and an upcaster, never a rename.
+
+pub mod area;
+pub mod category;
+pub mod error;
+pub mod forum;
+pub mod geo;
+pub mod issue;
+pub mod time;
+pub mod values;
+
+pub use error::{ErrorKind, ValueError};
+
+/// Version written with every event this crate emits (`event_version` column).
+pub const EVENT_VERSION: &str = "1.0";

@@ -1,0 +1,143 @@
+//! Running a command against an aggregate in the event store (sqlite-es or postgres-es), with
+//! optimistic concurrency, and reporting where its events landed in the global order.
+//!
+//! We drive cqrs-es' `EventStore` ourselves (load → `Aggregate::handle` → commit, the same three steps as
+//! `CqrsFramework::execute_with_metadata`) because we need what the framework throws away: the committed
+//! events (for the new version and position) and the loaded version (for `If-Match`). Only
+//! `new_event_store` is used: cqrs-es 0.5's aggregate and snapshot stores apply each event twice.
+
+use std::collections::HashMap;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
+use cqrs_es::{Aggregate, AggregateError, EventStore};
+use postgres_es::PostgresEventRepository;
+use sqlite_es::SqliteEventRepository;
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::events::{Checkpoint, checkpoint_of};
+
+/// Where a command's last event landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// The aggregate's version after the command (its last event's sequence).
+    pub version: i64,
+    /// The global position of the last event.
+    pub position: i64,
+    /// The last event's place in the gap-safe order, to wait for projections to reach it.
+    pub checkpoint: Checkpoint,
+}
+
+/// Why a command did not commit. Nothing was written in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error> {
+    /// The aggregate's rules refused it.
+    #[error(transparent)]
+    Rejected(E),
+    /// `If-Match` named another version than the current one.
+    #[error("the issue is at version {actual}, not {expected}")]
+    StaleVersion { expected: i64, actual: i64 },
+    /// Another command committed to the same aggregate in between, more often than we retry.
+    #[error("a concurrent change won; try again")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How often a command without `If-Match` is re-run after losing a race: it is re-judged against the new
+/// state each time, so a retry never applies a stale decision.
+const RETRIES: usize = 5;
+
+/// Loads the aggregate, judges the command, appends its events (one transaction), and returns where
+/// they landed. `expected_version`, if given, must equal the loaded version (optimistic concurrency: a
+/// concurrent append between load and commit is caught by the primary key and also reported as stale).
+pub async fn execute<A>(
+    db: &Db,
+    aggregate_id: &str,
+    command: A::Command,
+    metadata: HashMap<String, String>,
+    expected_version: Option<i64>,
+) -> Result<Committed, CommandError<A::Error>>
+where
+    A: Aggregate<Services = ()>,
+    A::Command: Clone + Send,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = match db {
+            Db::Sqlite(p) => {
+                let store = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(p.clone()));
+                execute_once(&store, aggregate_id, command.clone(), metadata.clone(), expected_version).await
+            }
+            Db::Postgres(p) => {
+                let store = PersistedEventStore::<_, A>::new_event_store(PostgresEventRepository::new(p.clone()));
+                execute_once(&store, aggregate_id, command.clone(), metadata.clone(), expected_version).await
+            }
+        };
+        match result {
+            Err(CommandError::Conflict) if expected_version.is_none() && attempt < RETRIES => continue,
+            Err(CommandError::Conflict) if expected_version.is_some() => {
+                // We loaded the expected version, yet another writer got there first: the client's
+                // version is stale by now.
+                let actual = current_version::<A>(db, aggregate_id).await?;
+                return Err(CommandError::StaleVersion { expected: expected_version.unwrap_or_default(), actual });
+            }
+            Err(e) => return Err(e),
+            Ok(sequence) => {
+                let checkpoint = checkpoint_of(db, A::TYPE, aggregate_id, sequence).await?;
+                return Ok(Committed { version: sequence, position: checkpoint.position, checkpoint });
+            }
+        }
+    }
+}
+
+async fn execute_once<R, A>(
+    store: &PersistedEventStore<R, A>,
+    aggregate_id: &str,
+    command: A::Command,
+    metadata: HashMap<String, String>,
+    expected_version: Option<i64>,
+) -> Result<i64, CommandError<A::Error>>
+where
+    R: PersistedEventRepository,
+    A: Aggregate<Services = ()>,
+{
+    let mut context = store.load_aggregate(aggregate_id).await.map_err(from_aggregate_error)?;
+    let loaded = context.current_sequence as i64;
+    if let Some(expected) = expected_version {
+        if expected != loaded {
+            return Err(CommandError::StaleVersion { expected, actual: loaded });
+        }
+    }
+    let sink = EventSink::default();
+    context.aggregate.handle(command, &(), &sink).await.map_err(CommandError::Rejected)?;
+    let events = sink.collect().await;
+    if events.is_empty() {
+        return Err(StoreError::EventStore("the command produced no events".into()).into());
+    }
+    let committed = store.commit(events, context, metadata).await.map_err(from_aggregate_error)?;
+    committed
+        .last()
+        .map(|e| e.sequence as i64)
+        .ok_or_else(|| StoreError::EventStore("commit returned no events".into()).into())
+}
+
+fn from_aggregate_error<E: std::error::Error>(e: AggregateError<E>) -> CommandError<E> {
+    match e {
+        AggregateError::UserError(e) => CommandError::Rejected(e),
+        AggregateError::AggregateConflict => CommandError::Conflict,
+        AggregateError::DatabaseConnectionError(e)
+        | AggregateError::DeserializationError(e)
+        | AggregateError::UnexpectedError(e) => CommandError::Store(StoreError::EventStore(e.to_string())),
+    }
+}
+
+/// The aggregate's current version (0 when it has no events).
+pub async fn current_version<A: Aggregate>(db: &Db, aggregate_id: &str) -> Result<i64, StoreError> {
+    let v: Option<i64> = crate::on_db!(db, p => sqlx::query_scalar(
+        "SELECT MAX(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2")
+        .bind(A::TYPE).bind(aggregate_id).fetch_one(p).await?);
+    Ok(v.unwrap_or(0))
+}

@@ -1,0 +1,153 @@
+//! The database handle: one enum over the two backends, connection set-up, migrations, and the
+//! `on_db!`/`on_tx!` macros that run one body of dialect-neutral SQL on whichever backend is in use.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::StoreError;
+
+/// Which backend holds the events and read models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool on one of the two backends. Cloning is cheap (the pools are reference-counted).
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on one of the two backends.
+#[derive(Debug)]
+pub enum DbTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool. The body must compile for both backends, which
+/// holds for sqlx queries written with `$1`-style placeholders (sqlx-sqlite accepts them) and types both
+/// drivers encode (text, i64, f64, bool).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($p) => $body,
+            $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Like `on_db!`, for a transaction: `$t` is `&mut Transaction<_>`; use `&mut **$t` as the executor.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::DbTx::Sqlite($t) => $body,
+            $crate::db::DbTx::Postgres($t) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Opens (creating if needed) the SQLite file `santisuk.db` in `data_dir`.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Db, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Config(format!("cannot create data folder {}: {e}", data_dir.display())))?;
+        Self::open_sqlite_file(&data_dir.join("santisuk.db")).await
+    }
+
+    /// Opens (creating if needed) one SQLite file.
+    ///
+    /// WAL with `synchronous = FULL`: a command acknowledged to a coordinator survives a power cut
+    /// (NORMAL could lose the last transactions), and readers never block the single writer.
+    pub async fn open_sqlite_file(file: &Path) -> Result<Db, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(file)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", file.display())))?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Connects to PostgreSQL. `test_before_acquire(false)`: sqlx would otherwise ping the server on
+    /// every checkout, a round trip per query for nothing (a broken connection fails the query anyway).
+    pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether every embedded migration has been applied (for `/readyz`).
+    pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
+        let (expected, applied): (usize, i64) = match self {
+            Db::Sqlite(p) => (
+                sqlx::migrate!("../migrations/sqlite").iter().count(),
+                sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(p).await?,
+            ),
+            Db::Postgres(p) => (
+                sqlx::migrate!("../migrations/postgres").iter().count(),
+                sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(p).await?,
+            ),
+        };
+        Ok(applied as usize >= expected)
+    }
+
+    /// Starts a transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up front, so a
+    /// read-then-write transaction (the projection runner) cannot fail half-way with SQLITE_BUSY.
+    pub async fn begin_write(&self) -> Result<DbTx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => DbTx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+}
+
+impl DbTx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        on_tx!(self, t => t.commit().await?);
+        Ok(())
+    }
+}

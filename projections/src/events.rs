@@ -1,0 +1,232 @@
+//! Reading the event store with our own SQL: the global log in gap-safe order, one aggregate's history,
+//! and the log as it was recorded up to an instant. (cqrs-es' `stream_all_events` orders by the
+//! per-aggregate sequence and its replay stream swallows errors, so projections never use it.)
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+use crate::db::{Db, DbTx};
+use crate::error::StoreError;
+use crate::on_db;
+
+/// A place in the global order. On PostgreSQL the order is `(tx, position)` over transactions that have
+/// finished (see [`read_batch`]); on SQLite `tx` is always 0 and position alone is commit order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Checkpoint {
+    pub tx: i64,
+    pub position: i64,
+}
+
+/// One stored event, as the database holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub position: i64,
+    pub tx: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl StoredEvent {
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint { tx: self.tx, position: self.position }
+    }
+
+    /// A metadata field (`actor`, `actor_id`, `request_id`) as text.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata.get(key).and_then(Value::as_str)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RawEvent {
+    position: i64,
+    tx: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+    recorded_at: String,
+}
+
+impl RawEvent {
+    // A payload that is not JSON is corruption, reported with its position; sqlite-es would panic on it.
+    fn parse(self) -> Result<StoredEvent, StoreError> {
+        let bad = |what: &str, e: &dyn std::fmt::Display| {
+            StoreError::corrupt(format!("event at position {}: {what}: {e}", self.position))
+        };
+        let payload = serde_json::from_str(&self.payload).map_err(|e| bad("payload is not JSON", &e))?;
+        let metadata = serde_json::from_str(&self.metadata).map_err(|e| bad("metadata is not JSON", &e))?;
+        let recorded_at = parse_ts(&self.recorded_at).map_err(|e| bad("recorded_at", &e))?;
+        Ok(StoredEvent {
+            position: self.position,
+            tx: self.tx,
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            sequence: self.sequence,
+            event_type: self.event_type,
+            event_version: self.event_version,
+            payload,
+            metadata,
+            recorded_at,
+        })
+    }
+}
+
+/// The columns, as text both drivers decode the same way.
+const SQLITE_COLUMNS: &str = "position, 0 AS tx, aggregate_type, aggregate_id, sequence, event_type, \
+     event_version, payload, metadata, recorded_at";
+const PG_COLUMNS: &str = "position, tx::text::bigint AS tx, aggregate_type, aggregate_id, sequence, \
+     event_type, event_version, payload::text AS payload, metadata::text AS metadata, \
+     to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS recorded_at";
+
+/// Formats an instant the way every read table stores it: RFC 3339, UTC, always six fractional digits,
+/// so that text order is time order.
+pub fn fmt_ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
+}
+
+/// The next events after `after`, in global order, that can never be preceded by an event not yet
+/// visible.
+///
+/// PostgreSQL: positions come from a sequence, so a transaction that started earlier may commit a lower
+/// position after a later one committed a higher position (and rolled-back appends leave holes). Reading
+/// "position > checkpoint" would skip the late one for ever. Instead read only events whose transaction
+/// is older than the oldest transaction still running (`pg_snapshot_xmin`): all of those are finished, so
+/// no event can ever appear below the point we reach, and `(tx, position)` is a total order.
+pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows: Vec<RawEvent> = match tx {
+        DbTx::Sqlite(t) => {
+            let sql = format!("SELECT {SQLITE_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2");
+            sqlx::query_as(&sql).bind(after.position).bind(limit).fetch_all(&mut **t).await?
+        }
+        DbTx::Postgres(t) => {
+            let sql = format!(
+                "SELECT {PG_COLUMNS} FROM events \
+                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
+                   AND (tx, position) > ($1::text::xid8, $2) \
+                 ORDER BY tx, position LIMIT $3"
+            );
+            sqlx::query_as(&sql).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(&mut **t).await?
+        }
+    };
+    rows.into_iter().map(RawEvent::parse).collect()
+}
+
+/// Every event of one aggregate, in sequence order.
+pub async fn aggregate_history(db: &Db, aggregate_type: &str, aggregate_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    let columns = match db {
+        Db::Sqlite(_) => SQLITE_COLUMNS,
+        Db::Postgres(_) => PG_COLUMNS,
+    };
+    let sql = format!(
+        "SELECT {columns} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+    );
+    let rows: Vec<RawEvent> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(p).await?);
+    rows.into_iter().map(RawEvent::parse).collect()
+}
+
+/// Events recorded at or before `until`, in global order, after `after` (for as-of reports; page with
+/// the last event's checkpoint).
+pub async fn read_recorded_until(
+    db: &Db,
+    until: DateTime<Utc>,
+    after: Checkpoint,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows: Vec<RawEvent> = match db {
+        Db::Sqlite(p) => {
+            let sql = format!(
+                "SELECT {SQLITE_COLUMNS} FROM events WHERE recorded_at <= $1 AND position > $2 \
+                 ORDER BY position LIMIT $3"
+            );
+            let until = until.to_rfc3339_opts(SecondsFormat::Millis, true);
+            sqlx::query_as(&sql).bind(until).bind(after.position).bind(limit).fetch_all(p).await?
+        }
+        Db::Postgres(p) => {
+            let sql = format!(
+                "SELECT {PG_COLUMNS} FROM events \
+                 WHERE recorded_at <= $1 AND tx < pg_snapshot_xmin(pg_current_snapshot()) \
+                   AND (tx, position) > ($2::text::xid8, $3) \
+                 ORDER BY tx, position LIMIT $4"
+            );
+            sqlx::query_as(&sql).bind(until).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(p).await?
+        }
+    };
+    rows.into_iter().map(RawEvent::parse).collect()
+}
+
+/// The newest event readers may project (see [`read_batch`]); zero when the log is empty.
+pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
+    let row: Option<(i64, i64)> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as("SELECT 0, position FROM events ORDER BY position DESC LIMIT 1").fetch_optional(p).await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(
+                "SELECT tx::text::bigint, position FROM events \
+                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, position DESC LIMIT 1",
+            )
+            .fetch_optional(p)
+            .await?
+        }
+    };
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
+}
+
+/// How many projectable events lie beyond `checkpoint` (the projection lag, in events).
+pub async fn count_after(db: &Db, checkpoint: Checkpoint) -> Result<i64, StoreError> {
+    Ok(match db {
+        Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE position > $1").bind(checkpoint.position).fetch_one(p).await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
+                 AND (tx, position) > ($1::text::xid8, $2)",
+            )
+            .bind(checkpoint.tx.to_string())
+            .bind(checkpoint.position)
+            .fetch_one(p)
+            .await?
+        }
+    })
+}
+
+/// Where one stored event sits in the global order.
+pub async fn checkpoint_of(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    sequence: i64,
+) -> Result<Checkpoint, StoreError> {
+    let sql = match db {
+        Db::Sqlite(_) => "SELECT 0, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+        Db::Postgres(_) => {
+            "SELECT tx::text::bigint, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"
+        }
+    };
+    let row: Option<(i64, i64)> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(aggregate_type).bind(aggregate_id).bind(sequence).fetch_optional(p).await?);
+    row.map(|(tx, position)| Checkpoint { tx, position })
+        .ok_or_else(|| StoreError::corrupt(format!("committed event {aggregate_type}/{aggregate_id}#{sequence} not found")))
+}
+
+/// How many events an aggregate type has (0 means "never seeded").
+pub async fn count_of_type(db: &Db, aggregate_type: &str) -> Result<i64, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = $1")
+        .bind(aggregate_type).fetch_one(p).await?))
+}

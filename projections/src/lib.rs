@@ -1,0 +1,21 @@
+//! Santisuk's storage layer: everything that speaks SQL.
+//!
+//! - [`db`]: the two backends (SQLite, PostgreSQL) behind one handle, and migrations;
+//! - [`commands`]: running a command through cqrs-es' event store (sqlite-es / postgres-es);
+//! - [`events`]: reading the event log in gap-safe global order;
+//! - [`runner`]: the checkpointed projection runner;
+//! - [`read_model`]: areas, categories, forums and the issue list, and their queries;
+//! - [`stats`]: resolution statistics;
+//! - [`users`]: users and API tokens.
+
+pub mod commands;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod read_model;
+pub mod runner;
+pub mod stats;
+pub mod users;
+
+pub use db::{Backend, Db, DbTx};
+pub use error::StoreError;

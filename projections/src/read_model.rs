@@ -1,0 +1,519 @@
+//! The read model: areas, categories, forums and the issue list, derived from the events.
+//!
+//! Each row is built by a pure function of the events (`*_row`, [`IssueRow::apply`]); the SQL projection
+//! and the in-memory fold used for as-of reports ([`Snapshot`]) share those functions, so both agree by
+//! construction.
+
+use std::collections::BTreeMap;
+
+use santisuk_domain::area::AreaEvent;
+use santisuk_domain::category::CategoryEvent;
+use santisuk_domain::forum::ForumEvent;
+use santisuk_domain::issue::IssueEvent;
+use santisuk_domain::time::bangkok_date;
+use santisuk_domain::values::IssueStatus;
+use serde::Serialize;
+
+use crate::db::{Db, DbTx};
+use crate::error::StoreError;
+use crate::events::{StoredEvent, fmt_ts};
+use crate::runner::Projection;
+use crate::{on_db, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AreaRow {
+    pub id: String,
+    pub name_th: String,
+    pub name_en: Option<String>,
+    pub amphoe_code: String,
+    pub province_code: String,
+    pub tambon_code: Option<String>,
+    pub registered_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CategoryRow {
+    pub code: String,
+    pub name_th: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ForumRow {
+    pub id: String,
+    pub area_id: String,
+    pub held_on: String,
+    pub title: Option<String>,
+    pub facilitator: Option<String>,
+    pub participants: Option<i64>,
+    pub recorded_at: String,
+}
+
+/// One issue as the lists and the detail page show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct IssueRow {
+    pub id: String,
+    pub area_id: String,
+    pub category: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub forum_id: Option<String>,
+    pub raised_by: Option<String>,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub due_on: Option<String>,
+    pub outcome: Option<String>,
+    /// `at` of `IssueRaised`.
+    pub raised_at: String,
+    /// The Asia/Bangkok date of `raised_at` (statistics windows and fiscal years use it).
+    pub raised_on: String,
+    /// `at` of the last `IssueClosed` while the issue is closed.
+    pub closed_at: Option<String>,
+    pub version: i64,
+    pub last_position: i64,
+}
+
+impl IssueRow {
+    /// The row an `IssueRaised` creates; `None` for any other event (it needs an existing row).
+    pub fn raised(id: &str, event: &IssueEvent, sequence: i64, position: i64) -> Option<IssueRow> {
+        let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at } = event else {
+            return None;
+        };
+        Some(IssueRow {
+            id: id.to_owned(),
+            area_id: area_id.to_string(),
+            category: category.to_string(),
+            title: title.to_string(),
+            description: description.as_ref().map(ToString::to_string),
+            forum_id: forum_id.map(|f| f.to_string()),
+            raised_by: raised_by.as_ref().map(ToString::to_string),
+            status: IssueStatus::Raised.as_str().to_owned(),
+            assignee: None,
+            due_on: None,
+            outcome: None,
+            raised_at: fmt_ts(*at),
+            raised_on: bangkok_date(*at).to_string(),
+            closed_at: None,
+            version: sequence,
+            last_position: position,
+        })
+    }
+
+    /// Folds a later event into the row.
+    pub fn apply(&mut self, event: &IssueEvent, sequence: i64, position: i64) {
+        match event {
+            IssueEvent::IssueRaised { .. } => {}
+            IssueEvent::IssueAssigned { assignee, due_on, .. } => {
+                self.status = IssueStatus::Assigned.as_str().to_owned();
+                self.assignee = Some(assignee.to_string());
+                self.due_on = due_on.map(|d| d.to_string());
+            }
+            IssueEvent::IssueAddressed { .. } => self.status = IssueStatus::Addressed.as_str().to_owned(),
+            IssueEvent::IssueClosed { outcome, at, .. } => {
+                self.status = IssueStatus::Closed.as_str().to_owned();
+                self.outcome = Some(outcome.as_str().to_owned());
+                self.closed_at = Some(fmt_ts(*at));
+            }
+            IssueEvent::IssueReopened { .. } => {
+                let status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
+                self.status = status.as_str().to_owned();
+                self.outcome = None;
+                self.closed_at = None;
+            }
+        }
+        self.version = sequence;
+        self.last_position = position;
+    }
+}
+
+/// A stored event decoded into the domain event of its aggregate.
+#[derive(Debug)]
+enum Decoded {
+    Issue(IssueEvent),
+    Forum(ForumEvent),
+    Area(AreaEvent),
+    Category(CategoryEvent),
+}
+
+fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
+    use cqrs_es::Aggregate;
+    let bad = |e: serde_json::Error| StoreError::corrupt(format!("cannot decode {}: {e}", event.event_type));
+    let payload = event.payload.clone();
+    Ok(match event.aggregate_type.as_str() {
+        santisuk_domain::issue::Issue::TYPE => Decoded::Issue(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::forum::Forum::TYPE => Decoded::Forum(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::area::Area::TYPE => Decoded::Area(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::category::Category::TYPE => {
+            Decoded::Category(serde_json::from_value(payload).map_err(bad)?)
+        }
+        other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
+    })
+}
+
+fn area_row(event: &StoredEvent, e: &AreaEvent) -> AreaRow {
+    match e {
+        AreaEvent::AreaRegistered { name_th, name_en, amphoe_code, province_code, tambon_code } => AreaRow {
+            id: event.aggregate_id.clone(),
+            name_th: name_th.to_string(),
+            name_en: name_en.as_ref().map(ToString::to_string),
+            amphoe_code: amphoe_code.as_str().to_owned(),
+            province_code: province_code.clone(),
+            tambon_code: tambon_code.as_ref().map(|t| t.as_str().to_owned()),
+            registered_at: fmt_ts(event.recorded_at),
+        },
+    }
+}
+
+fn category_row(event: &StoredEvent, e: &CategoryEvent) -> CategoryRow {
+    match e {
+        CategoryEvent::CategoryAdded { name_th, name_en } => CategoryRow {
+            code: event.aggregate_id.clone(),
+            name_th: name_th.to_string(),
+            name_en: name_en.to_string(),
+        },
+    }
+}
+
+fn forum_row(event: &StoredEvent, e: &ForumEvent) -> ForumRow {
+    match e {
+        ForumEvent::ForumHeld { area_id, held_on, title, facilitator, participants } => ForumRow {
+            id: event.aggregate_id.clone(),
+            area_id: area_id.to_string(),
+            held_on: held_on.to_string(),
+            title: title.as_ref().map(ToString::to_string),
+            facilitator: facilitator.as_ref().map(ToString::to_string),
+            participants: participants.map(i64::from),
+            recorded_at: fmt_ts(event.recorded_at),
+        },
+    }
+}
+
+/// The SQL projection over the tables `areas`, `categories`, `forums` and `issues`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadModel;
+
+impl Projection for ReadModel {
+    const NAME: &'static str = "read_model";
+
+    async fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> Result<(), StoreError> {
+        match decode(event)? {
+            Decoded::Issue(e) => {
+                let row = match IssueRow::raised(&event.aggregate_id, &e, event.sequence, event.position) {
+                    Some(row) => row,
+                    None => {
+                        let mut row = issue_in(tx, &event.aggregate_id).await?.ok_or_else(|| {
+                            StoreError::corrupt(format!("{} for an issue never raised", event.event_type))
+                        })?;
+                        row.apply(&e, event.sequence, event.position);
+                        row
+                    }
+                };
+                upsert_issue(tx, &row).await
+            }
+            Decoded::Area(e) => {
+                let r = area_row(event, &e);
+                on_tx!(tx, t => sqlx::query(
+                    "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&r.id).bind(&r.name_th).bind(&r.name_en).bind(&r.amphoe_code).bind(&r.province_code)
+                    .bind(&r.tambon_code).bind(&r.registered_at).execute(&mut **t).await.map(|_| ())?);
+                Ok(())
+            }
+            Decoded::Category(e) => {
+                let r = category_row(event, &e);
+                on_tx!(tx, t => sqlx::query("INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)")
+                    .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
+                Ok(())
+            }
+            Decoded::Forum(e) => {
+                let r = forum_row(event, &e);
+                on_tx!(tx, t => sqlx::query(
+                    "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&r.id).bind(&r.area_id).bind(&r.held_on).bind(&r.title).bind(&r.facilitator)
+                    .bind(r.participants).bind(&r.recorded_at).execute(&mut **t).await.map(|_| ())?);
+                Ok(())
+            }
+        }
+    }
+
+    async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
+        for table in ["issues", "forums", "categories", "areas"] {
+            on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
+        }
+        Ok(())
+    }
+}
+
+const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
+     due_on, outcome, raised_at, raised_on, closed_at, version, last_position";
+
+async fn issue_in(tx: &mut DbTx, id: &str) -> Result<Option<IssueRow>, StoreError> {
+    let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id = $1");
+    Ok(on_tx!(tx, t => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **t).await?))
+}
+
+async fn upsert_issue(tx: &mut DbTx, r: &IssueRow) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO issues ({ISSUE_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, category = excluded.category, \
+           title = excluded.title, description = excluded.description, forum_id = excluded.forum_id, \
+           raised_by = excluded.raised_by, status = excluded.status, assignee = excluded.assignee, \
+           due_on = excluded.due_on, outcome = excluded.outcome, raised_at = excluded.raised_at, \
+           raised_on = excluded.raised_on, closed_at = excluded.closed_at, version = excluded.version, \
+           last_position = excluded.last_position"
+    );
+    on_tx!(tx, t => sqlx::query(&sql)
+        .bind(&r.id).bind(&r.area_id).bind(&r.category).bind(&r.title).bind(&r.description)
+        .bind(&r.forum_id).bind(&r.raised_by).bind(&r.status).bind(&r.assignee).bind(&r.due_on)
+        .bind(&r.outcome).bind(&r.raised_at).bind(&r.raised_on).bind(&r.closed_at).bind(r.version)
+        .bind(r.last_position).execute(&mut **t).await.map(|_| ())?);
+    Ok(())
+}
+
+/// The read model held in memory, folded from events with the same row functions as the projection.
+/// Used to answer "as of" questions from the event log itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub areas: BTreeMap<String, AreaRow>,
+    pub categories: BTreeMap<String, CategoryRow>,
+    pub forums: BTreeMap<String, ForumRow>,
+    pub issues: BTreeMap<String, IssueRow>,
+}
+
+impl Snapshot {
+    pub fn apply(&mut self, event: &StoredEvent) -> Result<(), StoreError> {
+        match decode(event)? {
+            Decoded::Issue(e) => match IssueRow::raised(&event.aggregate_id, &e, event.sequence, event.position) {
+                Some(row) => {
+                    self.issues.insert(row.id.clone(), row);
+                }
+                None => {
+                    let row = self.issues.get_mut(&event.aggregate_id).ok_or_else(|| {
+                        StoreError::corrupt(format!("{} for an issue never raised", event.event_type))
+                    })?;
+                    row.apply(&e, event.sequence, event.position);
+                }
+            },
+            Decoded::Area(e) => {
+                self.areas.insert(event.aggregate_id.clone(), area_row(event, &e));
+            }
+            Decoded::Category(e) => {
+                self.categories.insert(event.aggregate_id.clone(), category_row(event, &e));
+            }
+            Decoded::Forum(e) => {
+                self.forums.insert(event.aggregate_id.clone(), forum_row(event, &e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds the log as it was recorded up to `until`.
+    pub async fn as_of(db: &Db, until: chrono::DateTime<chrono::Utc>) -> Result<Snapshot, StoreError> {
+        let mut snapshot = Snapshot::default();
+        let mut after = crate::events::Checkpoint::default();
+        loop {
+            let events = crate::events::read_recorded_until(db, until, after, 5_000).await?;
+            let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
+            for e in &events {
+                snapshot.apply(e)?;
+            }
+            after = last;
+        }
+        Ok(snapshot)
+    }
+}
+
+// --- queries ------------------------------------------------------------------------------------------
+
+pub async fn list_areas(db: &Db) -> Result<Vec<AreaRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at FROM areas ORDER BY id")
+        .fetch_all(p).await?))
+}
+
+pub async fn get_area(db: &Db, id: &str) -> Result<Option<AreaRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at FROM areas WHERE id = $1")
+        .bind(id).fetch_optional(p).await?))
+}
+
+pub async fn list_categories(db: &Db) -> Result<Vec<CategoryRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as("SELECT code, name_th, name_en FROM categories ORDER BY code")
+        .fetch_all(p).await?))
+}
+
+pub async fn get_category(db: &Db, code: &str) -> Result<Option<CategoryRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as("SELECT code, name_th, name_en FROM categories WHERE code = $1")
+        .bind(code).fetch_optional(p).await?))
+}
+
+pub async fn list_forums(db: &Db, area_id: Option<&str>) -> Result<Vec<ForumRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums \
+         WHERE ($1 IS NULL OR area_id = $1) ORDER BY held_on DESC, id")
+        .bind(area_id).fetch_all(p).await?))
+}
+
+pub async fn get_forum(db: &Db, id: &str) -> Result<Option<ForumRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums WHERE id = $1")
+        .bind(id).fetch_optional(p).await?))
+}
+
+pub async fn get_issue(db: &Db, id: &str) -> Result<Option<IssueRow>, StoreError> {
+    let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id = $1");
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+}
+
+/// Filters of the issue list; every field narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueFilter {
+    pub area_id: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub amphoe_code: Option<String>,
+    pub province_code: Option<String>,
+    /// Only open issues whose `due_on` is before this date (YYYY-MM-DD, today in Bangkok).
+    pub overdue_before: Option<String>,
+}
+
+/// Where a page of the issue list ends: the last row's `(raised_at, id)`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueCursor {
+    pub raised_at: String,
+    pub id: String,
+}
+
+impl IssueCursor {
+    /// An opaque token: hex of `raised_at|id`.
+    pub fn encode(&self) -> String {
+        hex::encode(format!("{}|{}", self.raised_at, self.id))
+    }
+
+    /// `None` for anything `encode` did not produce.
+    pub fn decode(token: &str) -> Option<IssueCursor> {
+        let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
+        let (raised_at, id) = text.split_once('|')?;
+        crate::events::parse_ts(raised_at).ok()?;
+        uuid::Uuid::parse_str(id).ok()?;
+        Some(IssueCursor { raised_at: raised_at.to_owned(), id: id.to_owned() })
+    }
+}
+
+impl IssueFilter {
+    fn matches(&self, row: &IssueRow, area: Option<&AreaRow>) -> bool {
+        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
+        eq(&self.area_id, Some(&row.area_id))
+            && eq(&self.category, Some(&row.category))
+            && eq(&self.status, Some(&row.status))
+            && eq(&self.assignee, row.assignee.as_deref())
+            && eq(&self.amphoe_code, area.map(|a| a.amphoe_code.as_str()))
+            && eq(&self.province_code, area.map(|a| a.province_code.as_str()))
+            && self.overdue_before.as_deref().is_none_or(|today| {
+                row.status != "closed" && row.due_on.as_deref().is_some_and(|due| due < today)
+            })
+    }
+}
+
+/// One page of the issue list, newest raised first, and the cursor of the next page if there is one.
+pub async fn list_issues(
+    db: &Db,
+    filter: &IssueFilter,
+    limit: i64,
+    after: Option<&IssueCursor>,
+) -> Result<(Vec<IssueRow>, Option<IssueCursor>), StoreError> {
+    let mut sql = String::from(
+        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
+         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
+    );
+    let mut binds: Vec<String> = Vec::new();
+    let f = filter;
+    for (clause, value) in [
+        (" AND i.area_id = ?", &f.area_id),
+        (" AND i.category = ?", &f.category),
+        (" AND i.status = ?", &f.status),
+        (" AND i.assignee = ?", &f.assignee),
+        (" AND a.amphoe_code = ?", &f.amphoe_code),
+        (" AND a.province_code = ?", &f.province_code),
+        (" AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < ?", &f.overdue_before),
+    ] {
+        if let Some(v) = value {
+            binds.push(v.clone());
+            sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+        }
+    }
+    if let Some(c) = after {
+        binds.push(c.raised_at.clone());
+        binds.push(c.id.clone());
+        let (t, i) = (binds.len() - 1, binds.len());
+        sql.push_str(&format!(" AND (i.raised_at < ${t} OR (i.raised_at = ${t} AND i.id < ${i}))"));
+    }
+    sql.push_str(&format!(" ORDER BY i.raised_at DESC, i.id DESC LIMIT {}", limit + 1));
+    let mut rows: Vec<IssueRow> = on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(page(&mut rows, limit))
+}
+
+fn page(rows: &mut Vec<IssueRow>, limit: i64) -> (Vec<IssueRow>, Option<IssueCursor>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|r| IssueCursor { raised_at: r.raised_at.clone(), id: r.id.clone() })
+    } else {
+        None
+    };
+    (std::mem::take(rows), next)
+}
+
+impl Snapshot {
+    /// The issue list over this snapshot, with the same filter, order and paging as [`list_issues`].
+    pub fn list_issues(
+        &self,
+        filter: &IssueFilter,
+        limit: i64,
+        after: Option<&IssueCursor>,
+    ) -> (Vec<IssueRow>, Option<IssueCursor>) {
+        let mut rows: Vec<IssueRow> = self
+            .issues
+            .values()
+            .filter(|r| filter.matches(r, self.areas.get(&r.area_id)))
+            .filter(|r| after.is_none_or(|c| (r.raised_at.as_str(), r.id.as_str()) < (c.raised_at.as_str(), c.id.as_str())))
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| (&b.raised_at, &b.id).cmp(&(&a.raised_at, &a.id)));
+        rows.truncate(limit as usize + 1);
+        page(&mut rows, limit)
+    }
+}
+
+/// Every row of every read table, as text, in key order: what "the rebuild equals the live tables"
+/// compares.
+pub async fn dump(db: &Db) -> Result<String, StoreError> {
+    let mut out = String::new();
+    let areas = list_areas(db).await?;
+    let categories = list_categories(db).await?;
+    let forums = list_forums(db, None).await?;
+    let issues = {
+        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues ORDER BY id");
+        let rows: Vec<IssueRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await?);
+        rows
+    };
+    for line in areas.iter().map(|r| serde_json::to_string(r))
+        .chain(categories.iter().map(|r| serde_json::to_string(r)))
+        .chain(forums.iter().map(|r| serde_json::to_string(r)))
+        .chain(issues.iter().map(|r| serde_json::to_string(r)))
+    {
+        out.push_str(&line.map_err(|e| StoreError::corrupt(e))?);
+        out.push('\n');
+    }
+    Ok(out)
+}

@@ -1,0 +1,254 @@
+//! The projection runner: applies stored events, in gap-safe global order, to a projection's tables,
+//! advancing its checkpoint in the same transaction (exactly-once effect), one runner at a time.
+//!
+//! Why not cqrs-es' in-process queries: they run after the commit, swallow their errors and lose updates
+//! under concurrency, and a crash between commit and dispatch leaves the view wrong for ever. Here the
+//! event store is the queue: whatever was committed is projected, by whichever instance holds the lock,
+//! however the writer died.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{Notify, watch};
+
+use crate::db::{Db, DbTx};
+use crate::error::StoreError;
+use crate::events::{Checkpoint, StoredEvent, read_batch};
+
+/// A read model fed by the runner. Every `apply` must be deterministic (a function of the events only),
+/// so that a rebuild reproduces the live tables exactly.
+pub trait Projection: Send + Sync + 'static {
+    /// Names the checkpoint row and the advisory lock. Frozen once deployed.
+    const NAME: &'static str;
+
+    /// Applies one event inside the batch transaction. An error aborts the batch: nothing is skipped.
+    fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
+    fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Drives one projection. Cheap to clone; clones share the wake-up and progress channels.
+#[derive(Debug)]
+pub struct Runner<P> {
+    db: Db,
+    projection: Arc<P>,
+    wake: Arc<Notify>,
+    progress: Arc<watch::Sender<Checkpoint>>,
+    batch_size: i64,
+}
+
+impl<P> Clone for Runner<P> {
+    fn clone(&self) -> Self {
+        Runner {
+            db: self.db.clone(),
+            projection: self.projection.clone(),
+            wake: self.wake.clone(),
+            progress: self.progress.clone(),
+            batch_size: self.batch_size,
+        }
+    }
+}
+
+/// How often an idle runner looks for events written by other instances (they cannot wake it).
+const POLL: Duration = Duration::from_millis(250);
+
+impl<P: Projection> Runner<P> {
+    pub fn new(db: Db, projection: P) -> Self {
+        Runner {
+            db,
+            projection: Arc::new(projection),
+            wake: Arc::new(Notify::new()),
+            progress: Arc::new(watch::Sender::new(Checkpoint::default())),
+            batch_size: 500,
+        }
+    }
+
+    /// Tells the runner new events may be there (called after every local commit).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The projection's checkpoint as stored.
+    pub async fn checkpoint(&self) -> Result<Checkpoint, StoreError> {
+        load_checkpoint(&self.db, P::NAME).await
+    }
+
+    /// Applies one batch. Returns how many events were applied: 0 when caught up, or when another
+    /// instance holds this projection's lock.
+    pub async fn run_once(&self) -> Result<usize, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        if !try_lock(&mut tx, P::NAME).await? {
+            drop(tx);
+            // Another instance is projecting; publish its progress so local waiters see it.
+            let stored = self.checkpoint().await?;
+            self.progress.send_if_modified(|c| replace_if_newer(c, stored));
+            return Ok(0);
+        }
+        let from = checkpoint_in(&mut tx, P::NAME).await?;
+        let events = read_batch(&mut tx, from, self.batch_size).await?;
+        let Some(last) = events.last().map(StoredEvent::checkpoint) else {
+            drop(tx);
+            self.progress.send_if_modified(|c| replace_if_newer(c, from));
+            return Ok(0);
+        };
+        for event in &events {
+            self.projection.apply(&mut tx, event).await.map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "projection {} failed at position {} ({} {}#{}): {e}",
+                    P::NAME,
+                    event.position,
+                    event.event_type,
+                    event.aggregate_id,
+                    event.sequence
+                ))
+            })?;
+        }
+        save_checkpoint(&mut tx, P::NAME, last).await?;
+        tx.commit().await?;
+        self.progress.send_if_modified(|c| replace_if_newer(c, last));
+        Ok(events.len())
+    }
+
+    /// Applies batches until nothing is left.
+    pub async fn catch_up(&self) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            let n = self.run_once().await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    /// Empties the projection and replays every event from position 0, in one transaction: readers see
+    /// the old tables until the new ones are complete, and a failure leaves the old ones in place.
+    pub async fn rebuild(&self) -> Result<usize, StoreError> {
+        let mut tx = self.db.begin_write().await?;
+        lock_blocking(&mut tx, P::NAME).await?;
+        self.projection.reset(&mut tx).await?;
+        let mut from = Checkpoint::default();
+        let mut total = 0;
+        loop {
+            let events = read_batch(&mut tx, from, 5_000).await?;
+            let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
+            for event in &events {
+                self.projection.apply(&mut tx, event).await?;
+            }
+            total += events.len();
+            from = last;
+        }
+        save_checkpoint(&mut tx, P::NAME, from).await?;
+        tx.commit().await?;
+        self.progress.send_replace(from);
+        Ok(total)
+    }
+
+    /// Waits until the projection has applied the event at `target`, or `timeout` passes. Returns
+    /// whether it got there (read-your-writes for commands and for reads that ask for it).
+    pub async fn wait_for(&self, target: Checkpoint, timeout: Duration) -> Result<bool, StoreError> {
+        let mut rx = self.progress.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if *rx.borrow_and_update() >= target {
+                return Ok(true);
+            }
+            // Another instance may be the one projecting: look at the stored checkpoint now and then.
+            if self.checkpoint().await? >= target {
+                return Ok(true);
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Ok(false);
+            }
+            let step = (deadline - now).min(Duration::from_millis(100));
+            let _ = tokio::time::timeout(step, rx.changed()).await;
+        }
+    }
+
+    /// Runs the projection until `shutdown` resolves: catch up, then sleep until woken or until the poll
+    /// interval passes. A failing batch is logged and retried (with back-off); it never skips an event.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        tokio::pin!(shutdown);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.catch_up().await {
+                Ok(_) => backoff = Duration::from_millis(100),
+                Err(e) => {
+                    tracing::error!(projection = P::NAME, error = %e, "projection stopped at a failing batch; retrying");
+                    tokio::select! {
+                        _ = &mut shutdown => return,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    continue;
+                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+}
+
+fn replace_if_newer(current: &mut Checkpoint, new: Checkpoint) -> bool {
+    if new > *current {
+        *current = new;
+        true
+    } else {
+        false
+    }
+}
+
+/// The advisory-lock key of a projection: the first 8 bytes of SHA-256("santisuk:projection:" + name).
+fn lock_key(name: &str) -> i64 {
+    let digest = Sha256::digest(format!("santisuk:projection:{name}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// Takes the projection's lock for this transaction if free. SQLite: `BEGIN IMMEDIATE` already made this
+/// transaction the only writer.
+async fn try_lock(tx: &mut DbTx, name: &str) -> Result<bool, StoreError> {
+    match tx {
+        DbTx::Sqlite(_) => Ok(true),
+        DbTx::Postgres(t) => Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(lock_key(name))
+            .fetch_one(&mut **t)
+            .await?),
+    }
+}
+
+async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
+    if let DbTx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
+async fn checkpoint_in(tx: &mut DbTx, name: &str) -> Result<Checkpoint, StoreError> {
+    let row: Option<(i64, i64)> = crate::on_tx!(tx, t => sqlx::query_as(
+        "SELECT tx, position FROM projection_checkpoints WHERE name = $1")
+        .bind(name).fetch_optional(&mut **t).await?);
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
+}
+
+/// A projection's stored checkpoint, read outside any batch.
+pub async fn load_checkpoint(db: &Db, name: &str) -> Result<Checkpoint, StoreError> {
+    let row: Option<(i64, i64)> = crate::on_db!(db, p => sqlx::query_as(
+        "SELECT tx, position FROM projection_checkpoints WHERE name = $1")
+        .bind(name).fetch_optional(p).await?);
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
+}
+
+async fn save_checkpoint(tx: &mut DbTx, name: &str, at: Checkpoint) -> Result<(), StoreError> {
+    crate::on_tx!(tx, t => sqlx::query(
+        "INSERT INTO projection_checkpoints (name, tx, position) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, position = excluded.position")
+        .bind(name).bind(at.tx).bind(at.position).execute(&mut **t).await.map(|_| ())?);
+    Ok(())
+}

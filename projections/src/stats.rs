@@ -1,0 +1,383 @@
+//! Resolution statistics with the exact definitions of the design: counts, rates, overdue backlog and
+//! days to resolve, grouped by area, category, district, province, forum, month or fiscal year.
+//!
+//! The arithmetic is one pure function ([`compute`]) over issue rows, so live figures (rows from the
+//! `issues` table) and as-of figures (rows folded from the log) cannot disagree.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use santisuk_domain::time::fiscal_year_be;
+use santisuk_domain::values::Outcome;
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::events::parse_ts;
+use crate::on_db;
+use crate::read_model::{AreaRow, CategoryRow, IssueRow, Snapshot};
+
+/// A dimension to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupBy {
+    Area,
+    Category,
+    Amphoe,
+    Province,
+    Forum,
+    Month,
+    FiscalYear,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 7] = [
+        GroupBy::Area,
+        GroupBy::Category,
+        GroupBy::Amphoe,
+        GroupBy::Province,
+        GroupBy::Forum,
+        GroupBy::Month,
+        GroupBy::FiscalYear,
+    ];
+
+    /// The name used in `by=` and the key the group's value has in each row.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            GroupBy::Area => ("area", "area_id"),
+            GroupBy::Category => ("category", "category"),
+            GroupBy::Amphoe => ("amphoe", "amphoe_code"),
+            GroupBy::Province => ("province", "province_code"),
+            GroupBy::Forum => ("forum", "forum_id"),
+            GroupBy::Month => ("month", "month"),
+            GroupBy::FiscalYear => ("fiscal_year", "fiscal_year"),
+        }
+    }
+
+    /// Parses `by=area,category` (no repeats; order kept).
+    pub fn parse_list(raw: &str) -> Option<Vec<GroupBy>> {
+        let mut out = Vec::new();
+        for part in raw.split(',').map(str::trim) {
+            let g = Self::ALL.into_iter().find(|g| g.names().0 == part)?;
+            if out.contains(&g) {
+                return None;
+            }
+            out.push(g);
+        }
+        Some(out)
+    }
+}
+
+/// The counters of one group, as defined in the design.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Counters {
+    pub raised: i64,
+    pub closed: i64,
+    pub resolved: i64,
+    pub unresolved: i64,
+    /// `unresolved` split by outcome (`unresolved`, `referred`, `duplicate`, `withdrawn`).
+    pub unresolved_by_outcome: BTreeMap<String, i64>,
+    pub open: i64,
+    pub overdue: i64,
+    pub resolution_rate: Option<f64>,
+    pub closure_rate: Option<f64>,
+    pub median_days_to_resolve: Option<f64>,
+    pub p90_days_to_resolve: Option<f64>,
+    /// True when the rates rest on fewer than 10 issues.
+    pub small_sample: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsRow {
+    /// The group's keys, e.g. `{"area_id": "PTN-01", "category": "LIV"}`.
+    #[serde(flatten)]
+    pub keys: BTreeMap<&'static str, Option<String>>,
+    #[serde(flatten)]
+    pub counters: Counters,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub rows: Vec<StatsRow>,
+    pub totals: Counters,
+}
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsQuery {
+    pub by: Vec<GroupBy>,
+    /// Inclusive window on the Bangkok date of the raise.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only issues raised in this Thai fiscal year (Buddhist Era, e.g. 2570).
+    pub fiscal_year: Option<i32>,
+    /// The date "overdue" is judged against: the Bangkok date of the as-of instant (or today).
+    pub today: NaiveDate,
+}
+
+/// Below this many raised issues a rate is flagged as resting on a small sample.
+pub const SMALL_SAMPLE: i64 = 10;
+
+#[derive(Default)]
+struct Acc {
+    raised: i64,
+    closed: i64,
+    resolved: i64,
+    by_outcome: BTreeMap<String, i64>,
+    overdue: i64,
+    days: Vec<f64>,
+}
+
+impl Acc {
+    fn add(&mut self, r: &IssueRow, today: &str) {
+        self.raised += 1;
+        if r.status == "closed" {
+            self.closed += 1;
+            if r.outcome.as_deref() == Some(Outcome::Resolved.as_str()) {
+                self.resolved += 1;
+                if let Some(days) = days_to_resolve(r) {
+                    self.days.push(days);
+                }
+            } else if let Some(o) = &r.outcome {
+                *self.by_outcome.entry(o.clone()).or_default() += 1;
+            }
+        } else if r.due_on.as_deref().is_some_and(|due| due < today) {
+            self.overdue += 1;
+        }
+    }
+
+    fn finish(mut self) -> Counters {
+        let rate = |n: i64| (self.raised > 0).then(|| n as f64 / self.raised as f64);
+        self.days.sort_by(f64::total_cmp);
+        let mut by_outcome = self.by_outcome;
+        for o in Outcome::ALL.into_iter().filter(|o| *o != Outcome::Resolved) {
+            by_outcome.entry(o.as_str().to_owned()).or_default();
+        }
+        Counters {
+            raised: self.raised,
+            closed: self.closed,
+            resolved: self.resolved,
+            unresolved: self.closed - self.resolved,
+            unresolved_by_outcome: by_outcome,
+            open: self.raised - self.closed,
+            overdue: self.overdue,
+            resolution_rate: rate(self.resolved),
+            closure_rate: rate(self.closed),
+            median_days_to_resolve: median(&self.days),
+            p90_days_to_resolve: nearest_rank(&self.days, 0.9),
+            small_sample: self.raised < SMALL_SAMPLE,
+        }
+    }
+}
+
+/// (`at` of the last `IssueClosed` − `at` of `IssueRaised`) in fractional days.
+fn days_to_resolve(r: &IssueRow) -> Option<f64> {
+    let raised = parse_ts(&r.raised_at).ok()?;
+    let closed = parse_ts(r.closed_at.as_deref()?).ok()?;
+    Some((closed - raised).num_milliseconds() as f64 / 86_400_000.0)
+}
+
+/// The median of sorted values: the middle one, or the mean of the two middle ones.
+pub fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// The nearest-rank percentile of sorted values (the smallest value with at least `p` of them at or
+/// below it).
+pub fn nearest_rank(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn key_of(g: GroupBy, r: &IssueRow, area: Option<&AreaRow>) -> Option<String> {
+    match g {
+        GroupBy::Area => Some(r.area_id.clone()),
+        GroupBy::Category => Some(r.category.clone()),
+        GroupBy::Amphoe => area.map(|a| a.amphoe_code.clone()),
+        GroupBy::Province => area.map(|a| a.province_code.clone()),
+        GroupBy::Forum => r.forum_id.clone(),
+        GroupBy::Month => Some(r.raised_on[..7].to_owned()),
+        GroupBy::FiscalYear => r.raised_on.parse::<NaiveDate>().ok().map(|d| fiscal_year_be(d).to_string()),
+    }
+}
+
+fn in_window(q: &StatsQuery, r: &IssueRow) -> bool {
+    let Ok(day) = r.raised_on.parse::<NaiveDate>() else { return false };
+    q.from.is_none_or(|f| day >= f)
+        && q.to.is_none_or(|t| day <= t)
+        && q.fiscal_year.is_none_or(|fy| fiscal_year_be(day) == fy)
+}
+
+/// Groups and counts. Grouping by area alone or by category alone lists every known area or category,
+/// with zeros where nothing was raised, so a dashboard shows the quiet ones too.
+pub fn compute<'a>(
+    q: &StatsQuery,
+    issues: impl IntoIterator<Item = &'a IssueRow>,
+    areas: &BTreeMap<String, AreaRow>,
+    categories: &BTreeMap<String, CategoryRow>,
+) -> Stats {
+    let today = q.today.to_string();
+    let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
+    match q.by.as_slice() {
+        [GroupBy::Area] => areas.keys().for_each(|k| {
+            groups.entry(vec![Some(k.clone())]).or_default();
+        }),
+        [GroupBy::Category] => categories.keys().for_each(|k| {
+            groups.entry(vec![Some(k.clone())]).or_default();
+        }),
+        _ => {}
+    }
+    let mut totals = Acc::default();
+    for r in issues.into_iter().filter(|r| in_window(q, r)) {
+        let area = areas.get(&r.area_id);
+        let key = q.by.iter().map(|g| key_of(*g, r, area)).collect();
+        groups.entry(key).or_default().add(r, &today);
+        totals.add(r, &today);
+    }
+    let rows = groups
+        .into_iter()
+        .map(|(key, acc)| StatsRow {
+            keys: q.by.iter().map(|g| g.names().1).zip(key).collect(),
+            counters: acc.finish(),
+        })
+        .collect();
+    Stats { rows, totals: totals.finish() }
+}
+
+/// Live statistics from the read tables.
+pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
+    let mut sql = String::from(
+        "SELECT id, area_id, category, title, description, forum_id, raised_by, status, assignee, due_on, \
+         outcome, raised_at, raised_on, closed_at, version, last_position FROM issues WHERE 1 = 1",
+    );
+    let mut binds = Vec::new();
+    if let Some(from) = q.from {
+        binds.push(from.to_string());
+        sql.push_str(&format!(" AND raised_on >= ${}", binds.len()));
+    }
+    if let Some(to) = q.to {
+        binds.push(to.to_string());
+        sql.push_str(&format!(" AND raised_on <= ${}", binds.len()));
+    }
+    let issues: Vec<IssueRow> = on_db!(db, p => {
+        let mut query = sqlx::query_as(&sql);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        query.fetch_all(p).await?
+    });
+    let areas = crate::read_model::list_areas(db).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
+    let categories =
+        crate::read_model::list_categories(db).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
+    Ok(compute(q, &issues, &areas, &categories))
+}
+
+/// Statistics over a snapshot folded from the log (as-of reports).
+pub fn from_snapshot(snapshot: &Snapshot, q: &StatsQuery) -> Stats {
+    compute(q, snapshot.issues.values(), &snapshot.areas, &snapshot.categories)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, area: &str, status: &str, outcome: Option<&str>, closed_after_days: Option<f64>) -> IssueRow {
+        let raised = parse_ts("2026-11-01T00:00:00Z").unwrap();
+        IssueRow {
+            id: id.into(),
+            area_id: area.into(),
+            category: "LIV".into(),
+            title: "t".into(),
+            description: None,
+            forum_id: None,
+            raised_by: None,
+            status: status.into(),
+            assignee: None,
+            due_on: None,
+            outcome: outcome.map(Into::into),
+            raised_at: crate::events::fmt_ts(raised),
+            raised_on: "2026-11-01".into(),
+            closed_at: closed_after_days
+                .map(|d| crate::events::fmt_ts(raised + chrono::Duration::milliseconds((d * 86_400_000.0) as i64))),
+            version: 1,
+            last_position: 1,
+        }
+    }
+
+    fn query(by: &[GroupBy]) -> StatsQuery {
+        StatsQuery { by: by.to_vec(), from: None, to: None, fiscal_year: None, today: "2026-11-25".parse().unwrap() }
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() {
+        assert_eq!(median(&[1.0, 2.0, 4.0, 10.0]), Some(3.0));
+        assert_eq!(median(&[1.0, 2.0, 4.0]), Some(2.0));
+        assert_eq!(median(&[]), None);
+        assert_eq!(nearest_rank(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9), Some(9.0));
+    }
+
+    #[test]
+    fn counters_follow_the_design_definitions() {
+        let mut overdue = row("e", "A", "assigned", None, None);
+        overdue.due_on = Some("2026-11-24".into());
+        let mut due_today = row("f", "A", "assigned", None, None);
+        due_today.due_on = Some("2026-11-25".into());
+        let rows = vec![
+            row("a", "A", "closed", Some("resolved"), Some(2.0)),
+            row("b", "A", "closed", Some("resolved"), Some(4.0)),
+            row("c", "A", "closed", Some("referred"), Some(1.0)),
+            row("d", "A", "raised", None, None),
+            overdue,
+            due_today,
+        ];
+        let stats = compute(&query(&[]), &rows, &BTreeMap::new(), &BTreeMap::new());
+        let t = stats.totals;
+        assert_eq!((t.raised, t.closed, t.resolved, t.unresolved, t.open, t.overdue), (6, 3, 2, 1, 3, 1));
+        assert_eq!(t.unresolved_by_outcome["referred"], 1);
+        assert_eq!(t.resolution_rate, Some(2.0 / 6.0));
+        assert_eq!(t.closure_rate, Some(0.5));
+        assert_eq!(t.median_days_to_resolve, Some(3.0));
+        assert!(t.small_sample);
+    }
+
+    #[test]
+    fn rates_are_null_without_raised_issues_and_quiet_areas_are_listed() {
+        let mut areas = BTreeMap::new();
+        for id in ["A", "B"] {
+            areas.insert(
+                id.to_owned(),
+                AreaRow {
+                    id: id.into(),
+                    name_th: id.into(),
+                    name_en: None,
+                    amphoe_code: "9401".into(),
+                    province_code: "94".into(),
+                    tambon_code: None,
+                    registered_at: String::new(),
+                },
+            );
+        }
+        let rows = vec![row("a", "A", "raised", None, None)];
+        let stats = compute(&query(&[GroupBy::Area]), &rows, &areas, &BTreeMap::new());
+        assert_eq!(stats.rows.len(), 2);
+        let quiet = &stats.rows[1];
+        assert_eq!(quiet.keys["area_id"].as_deref(), Some("B"));
+        assert_eq!((quiet.counters.raised, quiet.counters.resolution_rate), (0, None));
+    }
+
+    #[test]
+    fn group_lists_parse_known_names_without_repeats() {
+        assert_eq!(GroupBy::parse_list("area,category"), Some(vec![GroupBy::Area, GroupBy::Category]));
+        assert_eq!(GroupBy::parse_list("fiscal_year"), Some(vec![GroupBy::FiscalYear]));
+        assert_eq!(GroupBy::parse_list("area,area"), None);
+        assert_eq!(GroupBy::parse_list("village"), None);
+        assert_eq!(GroupBy::parse_list(""), None);
+    }
+}
