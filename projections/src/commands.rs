@@ -18,15 +18,17 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::events::{Checkpoint, checkpoint_of};
 
-/// Where a command's last event landed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Committed {
+/// Where a command's last event landed, and the aggregate's state after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed<A> {
     /// The aggregate's version after the command (its last event's sequence).
     pub version: i64,
     /// The global position of the last event.
     pub position: i64,
     /// The last event's place in the gap-safe order, to wait for projections to reach it.
     pub checkpoint: Checkpoint,
+    /// The aggregate with the new events applied.
+    pub aggregate: A,
 }
 
 /// Why a command did not commit. Nothing was written in any case.
@@ -58,9 +60,9 @@ pub async fn execute<A>(
     command: A::Command,
     metadata: HashMap<String, String>,
     expected_version: Option<i64>,
-) -> Result<Committed, CommandError<A::Error>>
+) -> Result<Committed<A>, CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()>,
+    A: Aggregate<Services = ()> + Clone,
     A::Command: Clone + Send,
 {
     let mut attempt = 0;
@@ -85,9 +87,9 @@ where
                 return Err(CommandError::StaleVersion { expected: expected_version.unwrap_or_default(), actual });
             }
             Err(e) => return Err(e),
-            Ok(sequence) => {
+            Ok((sequence, aggregate)) => {
                 let checkpoint = checkpoint_of(db, A::TYPE, aggregate_id, sequence).await?;
-                return Ok(Committed { version: sequence, position: checkpoint.position, checkpoint });
+                return Ok(Committed { version: sequence, position: checkpoint.position, checkpoint, aggregate });
             }
         }
     }
@@ -99,10 +101,10 @@ async fn execute_once<R, A>(
     command: A::Command,
     metadata: HashMap<String, String>,
     expected_version: Option<i64>,
-) -> Result<i64, CommandError<A::Error>>
+) -> Result<(i64, A), CommandError<A::Error>>
 where
     R: PersistedEventRepository,
-    A: Aggregate<Services = ()>,
+    A: Aggregate<Services = ()> + Clone,
 {
     let mut context = store.load_aggregate(aggregate_id).await.map_err(from_aggregate_error)?;
     let loaded = context.current_sequence as i64;
@@ -117,11 +119,14 @@ where
     if events.is_empty() {
         return Err(StoreError::EventStore("the command produced no events".into()).into());
     }
+    // `handle` applied the events through the sink: this is the state after the command.
+    let after = context.aggregate.clone();
     let committed = store.commit(events, context, metadata).await.map_err(from_aggregate_error)?;
-    committed
+    let sequence = committed
         .last()
         .map(|e| e.sequence as i64)
-        .ok_or_else(|| StoreError::EventStore("commit returned no events".into()).into())
+        .ok_or_else(|| StoreError::EventStore("commit returned no events".into()))?;
+    Ok((sequence, after))
 }
 
 fn from_aggregate_error<E: std::error::Error>(e: AggregateError<E>) -> CommandError<E> {

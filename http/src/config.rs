@@ -1,0 +1,63 @@
+//! Configuration: flags with environment fallbacks, one typed struct.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use santisuk_projections::{Db, StoreError};
+
+/// Where the data lives. Without `DATABASE_URL`, SQLite in the data folder: no setup needed.
+#[derive(Clone, Args)]
+pub struct StorageConfig {
+    /// Folder for the SQLite database (ignored when DATABASE_URL is set).
+    #[arg(long, env = "SANTISUK_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL URL (postgres://…); when set, PostgreSQL is used instead of SQLite.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Maximum PostgreSQL connections of this process.
+    #[arg(long, env = "SANTISUK_DB_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_connections: u32,
+}
+
+// The URL may carry a password: never print it.
+impl fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field("db_connections", &self.db_connections)
+            .finish()
+    }
+}
+
+impl StorageConfig {
+    pub async fn open(&self) -> Result<Db, StoreError> {
+        match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Db::open_postgres(url, self.db_connections).await
+            }
+            Some(_) => Err(StoreError::Config("DATABASE_URL must start with postgres:// or postgresql://".into())),
+            None => Db::open_sqlite(&self.data_dir).await,
+        }
+    }
+
+    /// Where the data is, for people (no secrets).
+    pub fn describe(&self) -> String {
+        match &self.database_url {
+            Some(_) => "PostgreSQL (DATABASE_URL)".to_owned(),
+            None => format!("SQLite at {}", self.data_dir.join("santisuk.db").display()),
+        }
+    }
+}
+
+/// `santisuk serve` settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "SANTISUK_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+}

@@ -1,0 +1,112 @@
+//! Application state and the application layer: start-up (migrate, seed, run projections) and running
+//! commands so that they finish whatever the client does.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use cqrs_es::Aggregate;
+use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
+use santisuk_domain::values::{CategoryCode, Name};
+use santisuk_projections::commands::{CommandError, Committed, execute};
+use santisuk_projections::read_model::ReadModel;
+use santisuk_projections::runner::Runner;
+use santisuk_projections::{Db, StoreError, events};
+
+use crate::error::{ApiError, DomainError};
+
+/// Shared by every handler. Nothing in it is a source of truth: it can be rebuilt from the database.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub runner: Runner<ReadModel>,
+}
+
+/// How long a command waits for its effect to reach the read model before answering. Usually a few
+/// milliseconds; if the projection is behind, the command still succeeds and says where it landed.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
+
+impl AppState {
+    /// Migrates, seeds the categories on a new database, catches the projection up (healing any crash
+    /// between a commit and its projection) and returns the state. The runner is started by
+    /// [`AppState::spawn_runner`].
+    pub async fn prepare(db: Db) -> Result<AppState, StoreError> {
+        db.migrate().await?;
+        seed_categories(&db).await?;
+        let runner = Runner::new(db.clone(), ReadModel);
+        runner.catch_up().await?;
+        Ok(AppState { db, runner })
+    }
+
+    /// Runs the projection in the background until `shutdown` resolves.
+    pub fn spawn_runner(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(self.runner.clone().run(shutdown))
+    }
+
+    /// Runs a command to completion in its own task (hyper drops a handler's future when the client goes
+    /// away; a command must not stop half-way for that), wakes the projection, and waits briefly for it
+    /// so that a read right after the answer sees the change.
+    pub async fn command<A>(
+        &self,
+        aggregate_id: String,
+        command: A::Command,
+        metadata: HashMap<String, String>,
+        expected_version: Option<i64>,
+    ) -> Result<Committed<A>, ApiError>
+    where
+        A: Aggregate<Services = ()> + Clone + 'static,
+        A::Command: Clone + Send + 'static,
+        A::Error: DomainError + Send + 'static,
+    {
+        let db = self.db.clone();
+        let runner = self.runner.clone();
+        let task = tokio::spawn(async move {
+            let committed = execute::<A>(&db, &aggregate_id, command, metadata, expected_version).await?;
+            runner.wake();
+            if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
+                tracing::warn!(position = committed.position, "projection is behind; answering anyway");
+            }
+            Ok::<_, CommandError<A::Error>>(committed)
+        });
+        match task.await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => Err(ApiError::Internal(format!("command task failed: {e}"))),
+        }
+    }
+
+    /// Projection lag in events (for `/readyz`).
+    pub async fn projection_lag(&self) -> Result<i64, StoreError> {
+        events::count_after(&self.db, self.runner.checkpoint().await?).await
+    }
+}
+
+/// The server clock, truncated to milliseconds: the precision of SQLite's recorded time, so an event's
+/// `at` defaulted to now is never later than its recorded time.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+/// Adds the 13 standard categories to a database that has never had any. Recorded as events by the
+/// actor `system`, so auditors see where they came from. Safe when two instances start together.
+pub async fn seed_categories(db: &Db) -> Result<(), StoreError> {
+    if events::count_of_type(db, Category::TYPE).await? > 0 {
+        return Ok(());
+    }
+    let metadata = HashMap::from([("actor".to_owned(), "system".to_owned())]);
+    for (code, th, en) in SEED_CATEGORIES {
+        let command = AddCategory {
+            code: CategoryCode::parse(code).expect("seed codes are valid"),
+            name_th: Name::parse(th).expect("seed names are valid"),
+            name_en: Name::parse(en).expect("seed names are valid"),
+        };
+        match execute::<Category>(db, code, command, metadata.clone(), None).await {
+            Ok(_) | Err(CommandError::Rejected(_)) => {}
+            Err(CommandError::Store(e)) => return Err(e),
+            Err(e) => return Err(StoreError::EventStore(e.to_string())),
+        }
+    }
+    Ok(())
+}
