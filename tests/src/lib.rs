@@ -1,1 +1,213 @@
-//! stub
+//! The test harness: a fresh database per test on either backend, the app behind `app()`, users of
+//! every role, and helpers to call the API as JSON.
+//!
+//! PostgreSQL: every test gets its own database on the server at `SANTISUK_TEST_PG`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`), dropped when the test ends. When no server
+//! answers there, the harness starts a throwaway cluster from the installed PostgreSQL binaries
+//! (`initdb`/`pg_ctl`) in a temporary folder; with neither, the tests fail and say what to install.
+
+pub mod pg;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use santisuk_http::state::AppState;
+use santisuk_projections::Db;
+use santisuk_projections::users::{Role, add_user};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// Which storage backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares `async fn name(backend: Backend)` tests once and runs each on both backends:
+/// `both_backends!(a, b)` makes `sqlite::a`, `postgres::a`, ….
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh database of one backend; removed when dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    pub db: Db,
+    pub backend: Backend,
+    /// SQLite: the folder holding the file. PostgreSQL: the database to drop.
+    _guard: Guard,
+}
+
+#[derive(Debug)]
+enum Guard {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    PgDatabase(pg::DropDatabase),
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let db = Db::open_sqlite(dir.path()).await.expect("open sqlite");
+                TestDb { db, backend, _guard: Guard::Dir(dir) }
+            }
+            Backend::Postgres => {
+                let (url, guard) = pg::fresh_database().await;
+                let db = Db::open_postgres(&url, 8).await.expect("connect to the test database");
+                TestDb { db, backend, _guard: Guard::PgDatabase(guard) }
+            }
+        }
+    }
+
+    /// Another pool on the same database, as a second server instance would have.
+    pub async fn second_pool(&self) -> Db {
+        match (&self._guard, &self.db) {
+            (Guard::Dir(dir), _) => Db::open_sqlite(dir.path()).await.expect("open sqlite"),
+            (Guard::PgDatabase(g), _) => Db::open_postgres(&g.url, 8).await.expect("connect"),
+        }
+    }
+}
+
+/// The application on a fresh database, with one user (and token) per role.
+#[derive(Debug, Clone)]
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub admin: String,
+    pub staff: String,
+    pub coordinator: String,
+    pub auditor: String,
+    pub db_handle: Arc<TestDb>,
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is empty or not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Reply {
+    /// The error code of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::on(Arc::new(TestDb::new(backend).await)).await
+    }
+
+    /// An app (think: a server instance) on an existing test database.
+    pub async fn on(test_db: Arc<TestDb>) -> TestApp {
+        let state = AppState::prepare(test_db.db.clone()).await.expect("prepare");
+        state.spawn_runner(std::future::pending());
+        let now = chrono::Utc::now();
+        let mut tokens = Vec::new();
+        for role in [Role::Admin, Role::Staff, Role::Coordinator, Role::Auditor] {
+            let name = format!("{}-{}", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+            let (_, token) = add_user(&state.db, &name, role, now).await.expect("add user");
+            tokens.push(token.expose().to_owned());
+        }
+        let router = santisuk_http::app(state.clone());
+        let [admin, staff, coordinator, auditor] = <[String; 4]>::try_from(tokens).expect("four tokens");
+        TestApp { state, router, admin, staff, coordinator, auditor, db_handle: test_db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Sends a request with optional bearer token, JSON body and extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Body>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(body.unwrap_or_else(Body::empty)).expect("request");
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(Body::from(body.to_string())), &[]).await
+    }
+
+    pub async fn post_with(&self, path: &str, token: &str, body: Value, headers: &[(&str, &str)]) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(Body::from(body.to_string())), headers).await
+    }
+
+    /// Registers an area in amphoe 9401 (Mueang Pattani) and returns its id.
+    pub async fn area(&self, id: &str) -> String {
+        self.area_in(id, "9401").await
+    }
+
+    pub async fn area_in(&self, id: &str, amphoe: &str) -> String {
+        let r = self
+            .post("/api/areas", &self.admin, serde_json::json!({"id": id, "name_th": format!("พื้นที่ {id}"), "amphoe_code": amphoe}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        id.to_owned()
+    }
+
+    /// Raises an issue and returns its id.
+    pub async fn raise(&self, area: &str, category: &str, title: &str) -> String {
+        let r = self
+            .post("/api/issues", &self.staff, serde_json::json!({"area_id": area, "category": category, "title": title}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// How many events are stored (to check that a rejection wrote nothing).
+    pub async fn event_count(&self) -> i64 {
+        santisuk_projections::on_db!(self.db(), p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
+            .fetch_one(p).await.expect("count"))
+    }
+}
