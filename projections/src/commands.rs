@@ -7,6 +7,10 @@
 //! `new_event_store` is used: cqrs-es 0.5's aggregate and snapshot stores apply each event twice.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::LazyLock;
+
+use tokio::sync::Mutex;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
@@ -47,9 +51,21 @@ pub enum CommandError<E: std::error::Error> {
     Store(#[from] StoreError),
 }
 
-/// How often a command without `If-Match` is re-run after losing a race: it is re-judged against the new
-/// state each time, so a retry never applies a stale decision.
-const RETRIES: usize = 5;
+/// How often a command without `If-Match` is re-run after losing a race to another instance: it is
+/// re-judged against the new state each time, so a retry never applies a stale decision.
+const RETRIES: usize = 20;
+
+/// Commands on one aggregate queue up in this process instead of racing each other to the database:
+/// without it, 20 concurrent commands on one issue mostly fail with conflicts and retry in lock-step.
+/// Striped by a hash of the aggregate id (collisions only cost a little waiting). Other instances are
+/// still handled by optimistic concurrency.
+static STRIPES: LazyLock<Vec<Mutex<()>>> = LazyLock::new(|| (0..256).map(|_| Mutex::new(())).collect());
+
+fn stripe(aggregate_type: &str, aggregate_id: &str) -> &'static Mutex<()> {
+    let mut h = DefaultHasher::new();
+    (aggregate_type, aggregate_id).hash(&mut h);
+    &STRIPES[(h.finish() % STRIPES.len() as u64) as usize]
+}
 
 /// Loads the aggregate, judges the command, appends its events (one transaction), and returns where
 /// they landed. `expected_version`, if given, must equal the loaded version (optimistic concurrency: a
@@ -65,6 +81,7 @@ where
     A: Aggregate<Services = ()> + Clone,
     A::Command: Clone + Send,
 {
+    let _queue = stripe(A::TYPE, aggregate_id).lock().await;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -79,7 +96,12 @@ where
             }
         };
         match result {
-            Err(CommandError::Conflict) if expected_version.is_none() && attempt < RETRIES => continue,
+            Err(CommandError::Conflict) if expected_version.is_none() && attempt < RETRIES => {
+                // Back off a little, with jitter, so racing instances stop colliding.
+                let pause = rand::random_range(1..=5 * attempt as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                continue;
+            }
             Err(CommandError::Conflict) if expected_version.is_some() => {
                 // We loaded the expected version, yet another writer got there first: the client's
                 // version is stale by now.

@@ -15,6 +15,8 @@ pub mod events;
 pub mod read_model;
 pub mod runner;
 pub mod stats;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod users;
 
 pub use db::{Backend, Db, DbTx};

@@ -495,24 +495,37 @@ impl Snapshot {
     }
 }
 
-/// Every row of every read table, as text, in key order: what "the rebuild equals the live tables"
-/// compares.
+/// Every row of every read table, one JSON line per row, tables in a fixed order and rows in key order:
+/// what "the rebuild equals the live tables" compares, byte for byte.
 pub async fn dump(db: &Db) -> Result<String, StoreError> {
+    let issues_sql = format!("SELECT {ISSUE_COLUMNS} FROM issues ORDER BY id");
+    let issues: Vec<IssueRow> = on_db!(db, p => sqlx::query_as(&issues_sql).fetch_all(p).await?);
+    let forums: Vec<ForumRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums ORDER BY id")
+        .fetch_all(p).await?);
+    render(&list_areas(db).await?, &list_categories(db).await?, &forums, &issues)
+}
+
+impl Snapshot {
+    /// The same text as [`dump`] would give for tables holding this snapshot.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        fn values<T: Clone>(m: &BTreeMap<String, T>) -> Vec<T> {
+            m.values().cloned().collect()
+        }
+        render(&values(&self.areas), &values(&self.categories), &values(&self.forums), &values(&self.issues))
+    }
+}
+
+fn render(areas: &[AreaRow], categories: &[CategoryRow], forums: &[ForumRow], issues: &[IssueRow]) -> Result<String, StoreError> {
     let mut out = String::new();
-    let areas = list_areas(db).await?;
-    let categories = list_categories(db).await?;
-    let forums = list_forums(db, None).await?;
-    let issues = {
-        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues ORDER BY id");
-        let rows: Vec<IssueRow> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await?);
-        rows
-    };
-    for line in areas.iter().map(|r| serde_json::to_string(r))
-        .chain(categories.iter().map(|r| serde_json::to_string(r)))
-        .chain(forums.iter().map(|r| serde_json::to_string(r)))
-        .chain(issues.iter().map(|r| serde_json::to_string(r)))
-    {
-        out.push_str(&line.map_err(|e| StoreError::corrupt(e))?);
+    let lines = areas
+        .iter()
+        .map(serde_json::to_string)
+        .chain(categories.iter().map(serde_json::to_string))
+        .chain(forums.iter().map(serde_json::to_string))
+        .chain(issues.iter().map(serde_json::to_string));
+    for line in lines {
+        out.push_str(&line.map_err(StoreError::corrupt)?);
         out.push('\n');
     }
     Ok(out)

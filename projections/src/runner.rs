@@ -134,7 +134,16 @@ impl<P: Projection> Runner<P> {
         let mut total = 0;
         loop {
             let events = read_batch(&mut tx, from, 5_000).await?;
-            let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
+            let Some(last) = events.last().map(StoredEvent::checkpoint) else {
+                // Nothing more is visible. On PostgreSQL, events of transactions that started before this
+                // one may still be committing: wait until they have all finished, so the rebuild covers
+                // everything committed before it began (later events go to the live runner).
+                if older_writers_finished(&mut tx).await? {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
             for event in &events {
                 self.projection.apply(&mut tx, event).await?;
             }
@@ -228,6 +237,19 @@ async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **t).await?;
     }
     Ok(())
+}
+
+/// Whether every write transaction older than this one has finished (always true on SQLite, where this
+/// transaction is the only writer).
+async fn older_writers_finished(tx: &mut DbTx) -> Result<bool, StoreError> {
+    match tx {
+        DbTx::Sqlite(_) => Ok(true),
+        DbTx::Postgres(t) => Ok(sqlx::query_scalar(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_current_xact_id()",
+        )
+        .fetch_one(&mut **t)
+        .await?),
+    }
 }
 
 async fn checkpoint_in(tx: &mut DbTx, name: &str) -> Result<Checkpoint, StoreError> {

@@ -6,8 +6,6 @@
 //! answers there, the harness starts a throwaway cluster from the installed PostgreSQL binaries
 //! (`initdb`/`pg_ctl`) in a temporary folder; with neither, the tests fail and say what to install.
 
-pub mod pg;
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,6 +14,7 @@ use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use santisuk_http::state::AppState;
 use santisuk_projections::Db;
+use santisuk_projections::testing as pg;
 use santisuk_projections::users::{Role, add_user};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -49,6 +48,27 @@ macro_rules! both_backends {
             )*
         }
     };
+}
+
+/// Runs the projection until every event committed so far is applied (up to 20 s). On PostgreSQL an
+/// event becomes projectable only once every older write transaction in the cluster has finished, and
+/// other tests run in parallel on the same server, so one `catch_up` may legitimately stop short.
+pub async fn settle(runner: &santisuk_projections::runner::Runner<santisuk_projections::read_model::ReadModel>, db: &Db) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        runner.catch_up().await.expect("projection");
+        let last: Option<(String, i64, i64)> = santisuk_projections::on_db!(db, p => sqlx::query_as(
+            "SELECT aggregate_type, sequence, position FROM events ORDER BY position DESC LIMIT 1")
+            .fetch_optional(p).await.expect("last event"));
+        let Some((_, _, position)) = last else { return };
+        let lag = santisuk_projections::events::count_after(db, runner.checkpoint().await.expect("checkpoint")).await.expect("lag");
+        let head = santisuk_projections::events::head(db).await.expect("head");
+        if lag == 0 && head.position >= position {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the projection did not settle");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
 /// A fresh database of one backend; removed when dropped.

@@ -1,5 +1,5 @@
-//! PostgreSQL for tests: a fresh database per test on a running server, or on a throwaway cluster the
-//! harness starts itself when none answers.
+//! Test support (feature `testing`): PostgreSQL for tests, a fresh database per test on a running
+//! server, or on a throwaway cluster started from the installed binaries when none answers.
 
 use std::path::PathBuf;
 use std::process::Command;
