@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn registering_a_new_area_records_its_province() {
-        TestFramework::<Area>::with(()).given_no_previous_events().when(register()).then_expect_events(vec![registered()]);
+        TestFramework::<Area>::with(())
+            .given_no_previous_events()
+            .when(register())
+            .then_expect_events(vec![registered()]);
     }
 
     #[test]

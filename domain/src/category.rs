@@ -132,7 +132,10 @@ mod tests {
 
     #[test]
     fn adding_a_category_code_twice_is_rejected() {
-        TestFramework::<Category>::with(()).given(vec![added()]).when(add()).then_expect_error(CategoryError::AlreadyExists);
+        TestFramework::<Category>::with(())
+            .given(vec![added()])
+            .when(add())
+            .then_expect_error(CategoryError::AlreadyExists);
     }
 
     #[test]

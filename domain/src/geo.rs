@@ -36,9 +36,8 @@ pub struct Geography {
     tambons: BTreeMap<String, Tambon>,
 }
 
-static GEOGRAPHY: LazyLock<Geography> = LazyLock::new(|| {
-    Geography::parse(include_str!("../data/amphoe.csv"), include_str!("../data/tambon.csv"))
-});
+static GEOGRAPHY: LazyLock<Geography> =
+    LazyLock::new(|| Geography::parse(include_str!("../data/amphoe.csv"), include_str!("../data/tambon.csv")));
 
 impl Geography {
     /// The embedded geography (37 districts, 290 subdistricts).
@@ -71,12 +70,8 @@ impl Geography {
             .into_iter()
             .map(|f| {
                 assert_eq!(f.len(), 5, "tambon.csv row {f:?}");
-                let t = Tambon {
-                    code: f[0].into(),
-                    name_th: f[1].into(),
-                    name_en: f[2].into(),
-                    amphoe_code: f[3].into(),
-                };
+                let t =
+                    Tambon { code: f[0].into(), name_th: f[1].into(), name_en: f[2].into(), amphoe_code: f[3].into() };
                 (t.code.clone(), t)
             })
             .collect();

@@ -196,7 +196,10 @@ impl Outcome {
         [Outcome::Resolved, Outcome::Unresolved, Outcome::Referred, Outcome::Duplicate, Outcome::Withdrawn];
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        Self::ALL.into_iter().find(|o| o.as_str() == raw).ok_or_else(|| ValueError::UnknownOutcome(raw.chars().take(32).collect()))
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == raw)
+            .ok_or_else(|| ValueError::UnknownOutcome(raw.chars().take(32).collect()))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -225,7 +228,10 @@ impl IssueStatus {
         [IssueStatus::Raised, IssueStatus::Assigned, IssueStatus::Addressed, IssueStatus::Closed];
 
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw).ok_or_else(|| ValueError::UnknownStatus(raw.chars().take(32).collect()))
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| ValueError::UnknownStatus(raw.chars().take(32).collect()))
     }
 
     pub fn as_str(self) -> &'static str {

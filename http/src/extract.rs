@@ -62,9 +62,15 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 /// `Idempotency-Key`, if present: 1–255 visible ASCII characters.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(raw) = headers.get("idempotency-key") else { return Ok(None) };
-    let key = raw.to_str().ok().map(str::trim).filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
     match key {
         Some(k) => Ok(Some(k.to_owned())),
-        None => Err(ApiError::bad_request("bad_idempotency_key", "Idempotency-Key must be 1–255 visible ASCII characters")),
+        None => {
+            Err(ApiError::bad_request("bad_idempotency_key", "Idempotency-Key must be 1–255 visible ASCII characters"))
+        }
     }
 }

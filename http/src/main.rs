@@ -101,7 +101,8 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
         let mut rx = stop_rx;
         let _ = rx.wait_for(|stop| *stop).await;
     });
-    let listener = tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;
     let url = format!("http://{}", listener.local_addr()?);
     println!("Santisuk is running at {url}  (data: {})", storage.describe());
     println!("API documentation: {url}/api/openapi.json");

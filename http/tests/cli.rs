@@ -98,7 +98,11 @@ async fn migrate_and_rebuild_run_and_report(postgres: bool) {
     assert!(text(&out.stdout).contains("migrations applied"));
     let out = store.run(&["projections", "rebuild"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("rebuilt read_model from 13 events"), "the 13 seeded categories: {}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("rebuilt read_model from 13 events"),
+        "the 13 seeded categories: {}",
+        text(&out.stdout)
+    );
     let db = store.db().await;
     assert_eq!(santisuk_projections::read_model::list_categories(&db).await.unwrap().len(), 13);
 }
@@ -142,7 +146,8 @@ async fn a_bad_database_url_is_a_clear_error(postgres: bool) {
     let out = Command::new(BIN).args(["migrate"]).env("DATABASE_URL", "mysql://nope").output().unwrap();
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("DATABASE_URL must start with postgres://"), "{}", text(&out.stderr));
-    let out = Command::new(BIN).args(["migrate"]).env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/x").output().unwrap();
+    let out =
+        Command::new(BIN).args(["migrate"]).env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/x").output().unwrap();
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("cannot connect to PostgreSQL"), "{}", text(&out.stderr));
 }

@@ -126,14 +126,16 @@ pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<
 }
 
 /// Every event of one aggregate, in sequence order.
-pub async fn aggregate_history(db: &Db, aggregate_type: &str, aggregate_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
+pub async fn aggregate_history(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
     let columns = match db {
         Db::Sqlite(_) => SQLITE_COLUMNS,
         Db::Postgres(_) => PG_COLUMNS,
     };
-    let sql = format!(
-        "SELECT {columns} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
-    );
+    let sql = format!("SELECT {columns} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence");
     let rows: Vec<RawEvent> =
         on_db!(db, p => sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(p).await?);
     rows.into_iter().map(RawEvent::parse).collect()
@@ -163,7 +165,13 @@ pub async fn read_recorded_until(
                    AND (tx, position) > ($2::text::xid8, $3) \
                  ORDER BY tx, position LIMIT $4"
             );
-            sqlx::query_as(&sql).bind(until).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(p).await?
+            sqlx::query_as(&sql)
+                .bind(until)
+                .bind(after.tx.to_string())
+                .bind(after.position)
+                .bind(limit)
+                .fetch_all(p)
+                .await?
         }
     };
     rows.into_iter().map(RawEvent::parse).collect()
@@ -191,7 +199,10 @@ pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
 pub async fn count_after(db: &Db, checkpoint: Checkpoint) -> Result<i64, StoreError> {
     Ok(match db {
         Db::Sqlite(p) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE position > $1").bind(checkpoint.position).fetch_one(p).await?
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE position > $1")
+                .bind(checkpoint.position)
+                .fetch_one(p)
+                .await?
         }
         Db::Postgres(p) => {
             sqlx::query_scalar(
@@ -214,15 +225,18 @@ pub async fn checkpoint_of(
     sequence: i64,
 ) -> Result<Checkpoint, StoreError> {
     let sql = match db {
-        Db::Sqlite(_) => "SELECT 0, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+        Db::Sqlite(_) => {
+            "SELECT 0, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"
+        }
         Db::Postgres(_) => {
             "SELECT tx::text::bigint, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"
         }
     };
     let row: Option<(i64, i64)> = on_db!(db, p => sqlx::query_as(sql)
         .bind(aggregate_type).bind(aggregate_id).bind(sequence).fetch_optional(p).await?);
-    row.map(|(tx, position)| Checkpoint { tx, position })
-        .ok_or_else(|| StoreError::corrupt(format!("committed event {aggregate_type}/{aggregate_id}#{sequence} not found")))
+    row.map(|(tx, position)| Checkpoint { tx, position }).ok_or_else(|| {
+        StoreError::corrupt(format!("committed event {aggregate_type}/{aggregate_id}#{sequence} not found"))
+    })
 }
 
 /// How many events an aggregate type has (0 means "never seeded").

@@ -143,9 +143,7 @@ fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
         santisuk_domain::issue::Issue::TYPE => Decoded::Issue(serde_json::from_value(payload).map_err(bad)?),
         santisuk_domain::forum::Forum::TYPE => Decoded::Forum(serde_json::from_value(payload).map_err(bad)?),
         santisuk_domain::area::Area::TYPE => Decoded::Area(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::category::Category::TYPE => {
-            Decoded::Category(serde_json::from_value(payload).map_err(bad)?)
-        }
+        santisuk_domain::category::Category::TYPE => Decoded::Category(serde_json::from_value(payload).map_err(bad)?),
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
 }
@@ -166,11 +164,9 @@ fn area_row(event: &StoredEvent, e: &AreaEvent) -> AreaRow {
 
 fn category_row(event: &StoredEvent, e: &CategoryEvent) -> CategoryRow {
     match e {
-        CategoryEvent::CategoryAdded { name_th, name_en } => CategoryRow {
-            code: event.aggregate_id.clone(),
-            name_th: name_th.to_string(),
-            name_en: name_en.to_string(),
-        },
+        CategoryEvent::CategoryAdded { name_th, name_en } => {
+            CategoryRow { code: event.aggregate_id.clone(), name_th: name_th.to_string(), name_en: name_en.to_string() }
+        }
     }
 }
 
@@ -412,9 +408,10 @@ impl IssueFilter {
             && eq(&self.assignee, row.assignee.as_deref())
             && eq(&self.amphoe_code, area.map(|a| a.amphoe_code.as_str()))
             && eq(&self.province_code, area.map(|a| a.province_code.as_str()))
-            && self.overdue_before.as_deref().is_none_or(|today| {
-                row.status != "closed" && row.due_on.as_deref().is_some_and(|due| due < today)
-            })
+            && self
+                .overdue_before
+                .as_deref()
+                .is_none_or(|today| row.status != "closed" && row.due_on.as_deref().is_some_and(|due| due < today))
     }
 }
 
@@ -466,11 +463,8 @@ pub async fn list_issues(
 fn page(rows: &mut Vec<IssueRow>, limit: i64) -> (Vec<IssueRow>, Option<IssueCursor>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|r| IssueCursor { raised_at: r.raised_at.clone(), id: r.id.clone() })
-    } else {
-        None
-    };
+    let next =
+        if more { rows.last().map(|r| IssueCursor { raised_at: r.raised_at.clone(), id: r.id.clone() }) } else { None };
     (std::mem::take(rows), next)
 }
 
@@ -486,7 +480,9 @@ impl Snapshot {
             .issues
             .values()
             .filter(|r| filter.matches(r, self.areas.get(&r.area_id)))
-            .filter(|r| after.is_none_or(|c| (r.raised_at.as_str(), r.id.as_str()) < (c.raised_at.as_str(), c.id.as_str())))
+            .filter(|r| {
+                after.is_none_or(|c| (r.raised_at.as_str(), r.id.as_str()) < (c.raised_at.as_str(), c.id.as_str()))
+            })
             .cloned()
             .collect();
         rows.sort_by(|a, b| (&b.raised_at, &b.id).cmp(&(&a.raised_at, &a.id)));
@@ -516,7 +512,12 @@ impl Snapshot {
     }
 }
 
-fn render(areas: &[AreaRow], categories: &[CategoryRow], forums: &[ForumRow], issues: &[IssueRow]) -> Result<String, StoreError> {
+fn render(
+    areas: &[AreaRow],
+    categories: &[CategoryRow],
+    forums: &[ForumRow],
+    issues: &[IssueRow],
+) -> Result<String, StoreError> {
     let mut out = String::new();
     let lines = areas
         .iter()

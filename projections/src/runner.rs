@@ -244,11 +244,11 @@ async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
 async fn older_writers_finished(tx: &mut DbTx) -> Result<bool, StoreError> {
     match tx {
         DbTx::Sqlite(_) => Ok(true),
-        DbTx::Postgres(t) => Ok(sqlx::query_scalar(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_current_xact_id()",
-        )
-        .fetch_one(&mut **t)
-        .await?),
+        DbTx::Postgres(t) => {
+            Ok(sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_current_xact_id()")
+                .fetch_one(&mut **t)
+                .await?)
+        }
     }
 }
 

@@ -274,8 +274,7 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
         query.fetch_all(p).await?
     });
     let areas = crate::read_model::list_areas(db).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
-    let categories =
-        crate::read_model::list_categories(db).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
+    let categories = crate::read_model::list_categories(db).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
     Ok(compute(q, &issues, &areas, &categories))
 }
 

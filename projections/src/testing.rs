@@ -92,7 +92,8 @@ fn start_throwaway_cluster() -> Result<String, String> {
     let dir = std::env::temp_dir().join(format!("santisuk-pg-{}", std::process::id()));
     let data = dir.join("data");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     // PostgreSQL refuses to run as root: run it as the `postgres` user when we are root.
     let as_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
     let run = |program: &PathBuf, args: &[&str]| -> Result<(), String> {
@@ -110,10 +111,12 @@ fn start_throwaway_cluster() -> Result<String, String> {
         let _ = Command::new("chown").args(["-R", "postgres"]).arg(&dir).status();
     }
     let data_s = data.to_string_lossy().into_owned();
-    run(&initdb, &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8"]).map_err(|e| format!("initdb failed: {e}"))?;
+    run(&initdb, &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+        .map_err(|e| format!("initdb failed: {e}"))?;
     let opts = format!("-p {port} -c listen_addresses=127.0.0.1 -k {}", dir.to_string_lossy());
     let log = dir.join("log").to_string_lossy().into_owned();
-    run(&pg_ctl, &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"]).map_err(|e| format!("pg_ctl start failed: {e}"))?;
+    run(&pg_ctl, &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"])
+        .map_err(|e| format!("pg_ctl start failed: {e}"))?;
     Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
 

@@ -130,7 +130,8 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreEr
          WHERE t.token_sha256 = $1 AND u.active")
         .bind(token_hash(token)).fetch_optional(p).await?);
     row.map(|(id, name, role)| {
-        let role = Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))?;
+        let role =
+            Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))?;
         Ok(User { id, name, role })
     })
     .transpose()

@@ -53,7 +53,10 @@ macro_rules! both_backends {
 /// Runs the projection until every event committed so far is applied (up to 20 s). On PostgreSQL an
 /// event becomes projectable only once every older write transaction in the cluster has finished, and
 /// other tests run in parallel on the same server, so one `catch_up` may legitimately stop short.
-pub async fn settle(runner: &santisuk_projections::runner::Runner<santisuk_projections::read_model::ReadModel>, db: &Db) {
+pub async fn settle(
+    runner: &santisuk_projections::runner::Runner<santisuk_projections::read_model::ReadModel>,
+    db: &Db,
+) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         runner.catch_up().await.expect("projection");
@@ -61,7 +64,9 @@ pub async fn settle(runner: &santisuk_projections::runner::Runner<santisuk_proje
             "SELECT aggregate_type, sequence, position FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(p).await.expect("last event"));
         let Some((_, _, position)) = last else { return };
-        let lag = santisuk_projections::events::count_after(db, runner.checkpoint().await.expect("checkpoint")).await.expect("lag");
+        let lag = santisuk_projections::events::count_after(db, runner.checkpoint().await.expect("checkpoint"))
+            .await
+            .expect("lag");
         let head = santisuk_projections::events::head(db).await.expect("head");
         if lag == 0 && head.position >= position {
             return;
@@ -210,7 +215,11 @@ impl TestApp {
 
     pub async fn area_in(&self, id: &str, amphoe: &str) -> String {
         let r = self
-            .post("/api/areas", &self.admin, serde_json::json!({"id": id, "name_th": format!("พื้นที่ {id}"), "amphoe_code": amphoe}))
+            .post(
+                "/api/areas",
+                &self.admin,
+                serde_json::json!({"id": id, "name_th": format!("พื้นที่ {id}"), "amphoe_code": amphoe}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         id.to_owned()
@@ -219,7 +228,11 @@ impl TestApp {
     /// Raises an issue and returns its id.
     pub async fn raise(&self, area: &str, category: &str, title: &str) -> String {
         let r = self
-            .post("/api/issues", &self.staff, serde_json::json!({"area_id": area, "category": category, "title": title}))
+            .post(
+                "/api/issues",
+                &self.staff,
+                serde_json::json!({"area_id": area, "category": category, "title": title}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body["id"].as_str().expect("id").to_owned()

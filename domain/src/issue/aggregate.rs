@@ -130,8 +130,7 @@ impl Aggregate for Issue {
             }
             IssueEvent::IssueReopened { .. } => {
                 self.outcome = None;
-                self.status =
-                    Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
+                self.status = Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
             }
         }
     }
@@ -190,11 +189,18 @@ mod tests {
     }
 
     fn assign(at: DateTime<Utc>, due_on: Option<NaiveDate>) -> IssueAction {
-        IssueAction::Assign(AssignIssue { assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on, note: None, at })
+        IssueAction::Assign(AssignIssue {
+            assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on, note: None, at
+        })
     }
 
     fn assigned() -> IssueEvent {
-        IssueEvent::IssueAssigned { assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on: None, note: None, at: t(10) }
+        IssueEvent::IssueAssigned {
+            assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(),
+            due_on: None,
+            note: None,
+            at: t(10),
+        }
     }
 
     fn address(at: DateTime<Utc>) -> IssueAction {
@@ -230,7 +236,10 @@ mod tests {
 
     #[test]
     fn raising_an_issue_twice_is_rejected() {
-        IssueTest::with(()).given(vec![raised()]).when(cmd(raise_at(t(0)))).then_expect_error(IssueError::AlreadyRaised);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(raise_at(t(0))))
+            .then_expect_error(IssueError::AlreadyRaised);
     }
 
     #[test]
@@ -322,7 +331,10 @@ mod tests {
 
     #[test]
     fn addressing_an_assigned_issue_records_the_action() {
-        IssueTest::with(()).given(vec![raised(), assigned()]).when(cmd(address(t(20)))).then_expect_events(vec![addressed()]);
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(address(t(20))))
+            .then_expect_events(vec![addressed()]);
     }
 
     #[test]
@@ -462,7 +474,9 @@ mod tests {
         IssueTest::with(())
             .given(vec![raised(), assigned(), closed(Outcome::Referred), reopened()])
             .when(cmd(address(t(45))))
-            .then_expect_events(vec![IssueEvent::IssueAddressed { action: text("ซ่อมแล้ว"), note: None, at: t(45) }]);
+            .then_expect_events(vec![IssueEvent::IssueAddressed {
+                action: text("ซ่อมแล้ว"), note: None, at: t(45)
+            }]);
     }
 
     #[tokio::test]

@@ -34,9 +34,7 @@ impl IssueError {
             | IssueError::NotAssigned { .. }
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. } => ErrorKind::Conflict,
-            IssueError::AtInFuture | IssueError::AtBeforeRaise | IssueError::DueBeforeAssignment => {
-                ErrorKind::Invalid
-            }
+            IssueError::AtInFuture | IssueError::AtBeforeRaise | IssueError::DueBeforeAssignment => ErrorKind::Invalid,
         }
     }
 

@@ -127,7 +127,9 @@ mod golden_json {
     #[test]
     fn issue_addressed() {
         check(
-            IssueEvent::IssueAddressed { action: Text::parse("ซ่อมถนนแล้ว").unwrap(), note: None, at: at() },
+            IssueEvent::IssueAddressed {
+                action: Text::parse("ซ่อมถนนแล้ว").unwrap(), note: None, at: at()
+            },
             json!({"IssueAddressed": {"action": "ซ่อมถนนแล้ว", "note": null, "at": "2026-11-20T03:04:05Z"}}),
             "IssueAddressed",
         );

@@ -212,7 +212,9 @@ pub async fn raise(
         title: Title::parse(&req.title)?,
         description: opt(req.description.as_deref(), Text::parse)?,
         forum: opt(req.forum_id.as_deref(), |f| {
-            Uuid::parse_str(f).map(ForumId).map_err(|_| ApiError::invalid("unknown_forum", format!("no forum {:?}", clip(f))))
+            Uuid::parse_str(f)
+                .map(ForumId)
+                .map_err(|_| ApiError::invalid("unknown_forum", format!("no forum {:?}", clip(f))))
         })?,
         raised_by: opt(req.raised_by.as_deref(), Name::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
@@ -228,7 +230,10 @@ pub async fn raise(
         match read_model::get_forum(&state.db, &forum.to_string()).await? {
             None => return Err(ApiError::invalid("unknown_forum", format!("no forum {forum}"))),
             Some(f) if f.area_id != raise.area.as_str() => {
-                return Err(ApiError::invalid("forum_in_other_area", format!("forum {forum} was held in {}", f.area_id)));
+                return Err(ApiError::invalid(
+                    "forum_in_other_area",
+                    format!("forum {forum} was held in {}", f.area_id),
+                ));
             }
             Some(_) => {}
         }
@@ -275,7 +280,12 @@ async fn replay_first_raise(
             "this Idempotency-Key was already used for a different request",
         ));
     }
-    let reply = CommandReply { id, version: first.sequence, status: IssueStatus::Raised.as_str().to_owned(), position: first.position };
+    let reply = CommandReply {
+        id,
+        version: first.sequence,
+        status: IssueStatus::Raised.as_str().to_owned(),
+        position: first.position,
+    };
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
@@ -375,10 +385,8 @@ pub async fn reopen(
     AppJson(req): AppJson<ReopenRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
     let now = now();
-    let action = IssueAction::Reopen(ReopenIssue {
-        reason: Text::parse(&req.reason)?,
-        at: parse_at(req.at.as_deref(), now)?,
-    });
+    let action =
+        IssueAction::Reopen(ReopenIssue { reason: Text::parse(&req.reason)?, at: parse_at(req.at.as_deref(), now)? });
     act(&state, &ctx, &headers, &id, action, now).await
 }
 
@@ -422,7 +430,8 @@ pub async fn list(
             .ok_or_else(|| ApiError::invalid("bad_limit", "limit must be a whole number from 1 to 500"))?,
     };
     let cursor = opt(q.cursor.as_deref(), |c| {
-        IssueCursor::decode(c).ok_or_else(|| ApiError::bad_request("bad_cursor", "cursor is not one this server issued"))
+        IssueCursor::decode(c)
+            .ok_or_else(|| ApiError::bad_request("bad_cursor", "cursor is not one this server issued"))
     })?;
     if let Some(status) = &q.status {
         IssueStatus::parse(status)?;
@@ -445,7 +454,10 @@ pub async fn list(
         None => read_model::list_issues(&state.db, &filter, limit, cursor.as_ref()).await?,
         Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&filter, limit, cursor.as_ref()),
     };
-    Ok(Json(IssuePage { items: rows.into_iter().map(IssueView::from).collect(), next_cursor: next.map(|c| c.encode()) }))
+    Ok(Json(IssuePage {
+        items: rows.into_iter().map(IssueView::from).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

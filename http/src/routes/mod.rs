@@ -14,24 +14,30 @@ use crate::error::ApiError;
 pub fn parse_at(raw: Option<&str>, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
     match raw {
         None => Ok(now),
-        Some(text) => DateTime::parse_from_rfc3339(text.trim())
-            .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
-            .map_err(|_| ApiError::invalid("bad_time", format!("`at` must be an RFC 3339 instant, e.g. 2026-11-25T07:00:00Z (got {:?})", clip(text)))),
+        Some(text) => {
+            DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc).trunc_subsecs(6)).map_err(|_| {
+                ApiError::invalid(
+                    "bad_time",
+                    format!("`at` must be an RFC 3339 instant, e.g. 2026-11-25T07:00:00Z (got {:?})", clip(text)),
+                )
+            })
+        }
     }
 }
 
 /// Parses a `YYYY-MM-DD` date named `field`.
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid("bad_date", format!("`{field}` must be a date YYYY-MM-DD (got {:?})", clip(text))))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid("bad_date", format!("`{field}` must be a date YYYY-MM-DD (got {:?})", clip(text)))
+    })
 }
 
 /// Parses `as_of`: an RFC 3339 instant not in the future.
 pub fn parse_as_of(raw: Option<&str>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = raw else { return Ok(None) };
-    let at = DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| ApiError::invalid("bad_as_of", format!("`as_of` must be an RFC 3339 instant (got {:?})", clip(text))))?;
+    let at = DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+        ApiError::invalid("bad_as_of", format!("`as_of` must be an RFC 3339 instant (got {:?})", clip(text)))
+    })?;
     if at > now {
         return Err(ApiError::invalid("as_of_in_future", "`as_of` is in the future"));
     }

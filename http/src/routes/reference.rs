@@ -91,7 +91,8 @@ pub async fn register_area(
     };
     let id = command.id.to_string();
     state.command::<Area>(id.clone(), command, ctx.metadata(), None).await?;
-    let row = read_model::get_area(&state.db, &id).await?.ok_or_else(|| ApiError::Internal("area not projected".into()))?;
+    let row =
+        read_model::get_area(&state.db, &id).await?.ok_or_else(|| ApiError::Internal("area not projected".into()))?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
@@ -221,9 +222,10 @@ pub async fn hold_forum(
     }
     let participants = match req.participants {
         None => None,
-        Some(n) => Some(u32::try_from(n).map_err(|_| {
-            ApiError::invalid("bad_participants", "participants must be a whole number from 0")
-        })?),
+        Some(n) => Some(
+            u32::try_from(n)
+                .map_err(|_| ApiError::invalid("bad_participants", "participants must be a whole number from 0"))?,
+        ),
     };
     let command = HoldForum {
         area,
@@ -255,7 +257,8 @@ pub async fn list_forums(
     _ctx: Ctx,
     AppQuery(q): AppQuery<ForumQuery>,
 ) -> Result<Json<Items<ForumView>>, ApiError> {
-    let items = read_model::list_forums(&state.db, q.area_id.as_deref()).await?.into_iter().map(ForumView::from).collect();
+    let items =
+        read_model::list_forums(&state.db, q.area_id.as_deref()).await?.into_iter().map(ForumView::from).collect();
     Ok(Json(Items { items }))
 }
 
@@ -268,6 +271,8 @@ pub async fn get_forum(
     _ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ForumView>, ApiError> {
-    let row = read_model::get_forum(&state.db, &id).await?.ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
+    let row = read_model::get_forum(&state.db, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
     Ok(Json(row.into()))
 }

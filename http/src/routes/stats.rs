@@ -49,7 +49,10 @@ pub async fn resolution(
     let by = GroupBy::parse_list(by_raw).ok_or_else(|| {
         ApiError::invalid(
             "bad_group",
-            format!("by must list area, category, amphoe, province, forum, month or fiscal_year (got {:?})", clip(by_raw)),
+            format!(
+                "by must list area, category, amphoe, province, forum, month or fiscal_year (got {:?})",
+                clip(by_raw)
+            ),
         )
     })?;
     let from = opt(q.from.as_deref(), |d| parse_date("from", d))?;

@@ -82,7 +82,10 @@ async fn events_committed_out_of_position_order_are_all_projected(backend: Backe
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         runner.catch_up().await.unwrap();
-        assert!(!issue_exists(&db, &second).await, "B must wait for A: projecting it now would move the checkpoint past A");
+        assert!(
+            !issue_exists(&db, &second).await,
+            "B must wait for A: projecting it now would move the checkpoint past A"
+        );
     }
     a.commit().await.unwrap();
     b.await.unwrap();
@@ -111,9 +114,15 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
         }),
     };
     let other = test_db.second_pool().await;
-    santisuk_projections::commands::execute::<santisuk_domain::issue::Issue>(&other, &id, command, Default::default(), None)
-        .await
-        .unwrap();
+    santisuk_projections::commands::execute::<santisuk_domain::issue::Issue>(
+        &other,
+        &id,
+        command,
+        Default::default(),
+        None,
+    )
+    .await
+    .unwrap();
     // The next start catches up before serving.
     let restarted = santisuk_http::state::AppState::prepare(other.clone()).await.unwrap();
     settle(&restarted.runner, &restarted.db).await;
@@ -124,7 +133,9 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
 async fn busy_history(app: &TestApp) {
     let a = app.area_in("PTN-01", "9401").await;
     let b = app.area_in("SKA-01", "9005").await;
-    let f = app.post("/api/forums", &app.coordinator, json!({"area_id": a, "held_on": "2026-11-01", "participants": 30})).await;
+    let f = app
+        .post("/api/forums", &app.coordinator, json!({"area_id": a, "held_on": "2026-11-01", "participants": 30}))
+        .await;
     let forum = f.body["id"].as_str().unwrap().to_owned();
     for i in 0..12 {
         let area = if i % 3 == 0 { &b } else { &a };
@@ -135,7 +146,12 @@ async fn busy_history(app: &TestApp) {
         };
         let id = app.post("/api/issues", &app.coordinator, body).await.body["id"].as_str().unwrap().to_owned();
         if i % 2 == 0 {
-            app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"assignee": "อบต.", "due_on": "2026-12-01"})).await;
+            app.post(
+                &format!("/api/issues/{id}/assign"),
+                &app.staff,
+                json!({"assignee": "อบต.", "due_on": "2026-12-01"}),
+            )
+            .await;
         }
         if i % 4 == 0 {
             app.post(&format!("/api/issues/{id}/address"), &app.staff, json!({"action": "ดำเนินการ"})).await;
@@ -252,7 +268,8 @@ async fn the_events_table_refuses_updates_and_deletes(backend: Backend) {
     let count = app.event_count().await;
     let update = santisuk_projections::on_db!(app.db(), p => sqlx::query("UPDATE events SET event_type = 'Forged'").execute(p).await.map(|_| ()));
     assert!(update.is_err(), "UPDATE must be refused");
-    let delete = santisuk_projections::on_db!(app.db(), p => sqlx::query("DELETE FROM events").execute(p).await.map(|_| ()));
+    let delete =
+        santisuk_projections::on_db!(app.db(), p => sqlx::query("DELETE FROM events").execute(p).await.map(|_| ()));
     assert!(delete.is_err(), "DELETE must be refused");
     assert_eq!(app.event_count().await, count);
 }

@@ -32,9 +32,23 @@ async fn a_client_over_tcp_raises_and_reads_an_issue(backend: Backend) {
     let router = app.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
 
-    let (status, _) = call(addr, "POST", "/api/areas", &app.admin, Some(json!({"id": "PTN-09", "name_th": "บ้านบานา", "amphoe_code": "9401"}))).await;
+    let (status, _) = call(
+        addr,
+        "POST",
+        "/api/areas",
+        &app.admin,
+        Some(json!({"id": "PTN-09", "name_th": "บ้านบานา", "amphoe_code": "9401"})),
+    )
+    .await;
     assert_eq!(status, 201);
-    let (status, raised) = call(addr, "POST", "/api/issues", &app.coordinator, Some(json!({"area_id": "PTN-09", "category": "ENV", "title": "น้ำท่วมขัง"}))).await;
+    let (status, raised) = call(
+        addr,
+        "POST",
+        "/api/issues",
+        &app.coordinator,
+        Some(json!({"area_id": "PTN-09", "category": "ENV", "title": "น้ำท่วมขัง"})),
+    )
+    .await;
     assert_eq!(status, 201, "{raised}");
     let id = raised["id"].as_str().expect("id");
     // The command answered after its projection: the next read on another connection sees it.
