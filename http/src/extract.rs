@@ -28,6 +28,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if has_nul(parts.uri.query().unwrap_or_default()) {
+            return Err(ApiError::bad_request("bad_query", "the query string contains a NUL character"));
+        }
         let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
         Ok(AppQuery(value))
     }
@@ -41,9 +44,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if has_nul(parts.uri.path()) {
+            return Err(ApiError::bad_request("bad_path", "the path contains a NUL character"));
+        }
         let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(AppPath(value))
     }
+}
+
+/// A percent-encoded NUL byte: no identifier or filter value contains one, and PostgreSQL rejects it in
+/// text (it would surface as a database error, a 500), so such a request is malformed.
+fn has_nul(raw: &str) -> bool {
+    raw.to_ascii_lowercase().contains("%00")
 }
 
 /// `If-Match: <version>` (a bare number, or quoted as an entity tag `"3"`), if present.

@@ -297,7 +297,6 @@ async fn act(
     action: IssueAction,
     now: DateTime<Utc>,
 ) -> Result<Json<CommandReply>, ApiError> {
-    ctx.require_issue_writer()?;
     let expected = if_match(headers)?;
     let id = issue_id(raw_id)?;
     let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, ctx.metadata(), expected).await?;
@@ -317,6 +316,7 @@ pub async fn assign(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<AssignRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
+    ctx.require_issue_writer()?;
     let now = now();
     let action = IssueAction::Assign(AssignIssue {
         assignee: Assignee::parse(&req.assignee)?,
@@ -340,6 +340,7 @@ pub async fn address(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<AddressRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
+    ctx.require_issue_writer()?;
     let now = now();
     let action = IssueAction::Address(AddressIssue {
         action: Text::parse(&req.action)?,
@@ -362,6 +363,7 @@ pub async fn close(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<CloseRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
+    ctx.require_issue_writer()?;
     let now = now();
     let action = IssueAction::Close(CloseIssue {
         outcome: Outcome::parse(&req.outcome)?,
@@ -384,6 +386,7 @@ pub async fn reopen(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<ReopenRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
+    ctx.require_issue_writer()?;
     let now = now();
     let action =
         IssueAction::Reopen(ReopenIssue { reason: Text::parse(&req.reason)?, at: parse_at(req.at.as_deref(), now)? });
