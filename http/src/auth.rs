@@ -29,6 +29,20 @@ impl Ctx {
         }
     }
 
+    /// The areas this user may see and act in: `None` for every area (admin, staff, auditor), the
+    /// coordinator's own areas otherwise. Every list, count and export applies it.
+    pub fn visible_areas(&self) -> Option<Vec<String>> {
+        match self.user.role {
+            Role::Coordinator => Some(self.user.areas.clone()),
+            Role::Admin | Role::Staff | Role::Auditor => None,
+        }
+    }
+
+    /// Whether this user may see (and, if a writer, act in) `area_id`.
+    pub fn sees_area(&self, area_id: &str) -> bool {
+        self.visible_areas().is_none_or(|areas| areas.iter().any(|a| a == area_id))
+    }
+
     /// Who may raise and act on issues and record forums.
     pub fn require_issue_writer(&self) -> Result<(), ApiError> {
         self.require(&[Role::Admin, Role::Staff, Role::Coordinator], "change issues or forums")

@@ -6,8 +6,10 @@
 //! - [`runner`]: the checkpointed projection runner;
 //! - [`read_model`]: areas, categories, forums and the issue list, and their queries;
 //! - [`stats`]: resolution statistics;
-//! - [`users`]: users and API tokens.
+//! - [`users`]: users and API tokens;
+//! - [`access_log`]: who read histories, the audit log and exports.
 
+pub mod access_log;
 pub mod commands;
 pub mod db;
 pub mod error;

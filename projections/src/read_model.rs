@@ -374,6 +374,8 @@ pub struct IssueFilter {
     pub province_code: Option<String>,
     /// Only open issues whose `due_on` is before this date (YYYY-MM-DD, today in Bangkok).
     pub overdue_before: Option<String>,
+    /// Only issues in these areas (a coordinator's scope); `None` means every area.
+    pub areas: Option<Vec<String>>,
 }
 
 /// Where a page of the issue list ends: the last row's `(raised_at, id)`, newest first.
@@ -441,6 +443,18 @@ pub async fn list_issues(
         if let Some(v) = value {
             binds.push(v.clone());
             sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+        }
+    }
+    if let Some(areas) = &f.areas {
+        if areas.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            let mut placeholders = Vec::new();
+            for a in areas {
+                binds.push(a.clone());
+                placeholders.push(format!("${}", binds.len()));
+            }
+            sql.push_str(&format!(" AND i.area_id IN ({})", placeholders.join(", ")));
         }
     }
     if let Some(c) = after {

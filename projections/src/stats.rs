@@ -112,6 +112,8 @@ pub struct StatsQuery {
     pub fiscal_year: Option<i32>,
     /// The date "overdue" is judged against: the Bangkok date of the as-of instant (or today).
     pub today: NaiveDate,
+    /// Only these areas (a coordinator's scope), in the rows and in the totals; `None` means every area.
+    pub areas: Option<Vec<String>>,
 }
 
 /// Below this many raised issues a rate is flagged as resting on a small sample.
@@ -210,7 +212,8 @@ fn key_of(g: GroupBy, r: &IssueRow, area: Option<&AreaRow>) -> Option<String> {
 
 fn in_window(q: &StatsQuery, r: &IssueRow) -> bool {
     let Ok(day) = r.raised_on.parse::<NaiveDate>() else { return false };
-    q.from.is_none_or(|f| day >= f)
+    q.areas.as_ref().is_none_or(|areas| areas.contains(&r.area_id))
+        && q.from.is_none_or(|f| day >= f)
         && q.to.is_none_or(|t| day <= t)
         && q.fiscal_year.is_none_or(|fy| fiscal_year_be(day) == fy)
 }
@@ -226,7 +229,7 @@ pub fn compute<'a>(
     let today = q.today.to_string();
     let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
     match q.by.as_slice() {
-        [GroupBy::Area] => areas.keys().for_each(|k| {
+        [GroupBy::Area] => areas.keys().filter(|k| q.areas.as_ref().is_none_or(|a| a.contains(k))).for_each(|k| {
             groups.entry(vec![Some(k.clone())]).or_default();
         }),
         [GroupBy::Category] => categories.keys().for_each(|k| {
@@ -311,7 +314,14 @@ mod tests {
     }
 
     fn query(by: &[GroupBy]) -> StatsQuery {
-        StatsQuery { by: by.to_vec(), from: None, to: None, fiscal_year: None, today: "2026-11-25".parse().unwrap() }
+        StatsQuery {
+            by: by.to_vec(),
+            from: None,
+            to: None,
+            fiscal_year: None,
+            today: "2026-11-25".parse().unwrap(),
+            areas: None,
+        }
     }
 
     #[test]

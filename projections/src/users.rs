@@ -53,6 +53,8 @@ pub struct User {
     pub id: String,
     pub name: String,
     pub role: Role,
+    /// The areas a coordinator works in (empty for other roles).
+    pub areas: Vec<String>,
 }
 
 /// A new API token: shown to the person once, never stored in clear.
@@ -99,7 +101,7 @@ pub async fn add_user(db: &Db, name: &str, role: Role, now: DateTime<Utc>) -> Re
     if !ok {
         return Err(UserError::BadName);
     }
-    let user = User { id: uuid::Uuid::new_v4().to_string(), name: name.to_owned(), role };
+    let user = User { id: uuid::Uuid::new_v4().to_string(), name: name.to_owned(), role, areas: Vec::new() };
     let token = Token::generate();
     let created = fmt_ts(now);
     let inserted = on_db!(db, p => {
@@ -132,7 +134,7 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreEr
     row.map(|(id, name, role)| {
         let role =
             Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))?;
-        Ok(User { id, name, role })
+        Ok(User { id, name, role, areas: Vec::new() })
     })
     .transpose()
 }

@@ -419,7 +419,7 @@ pub struct ListQuery {
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
     let now = now();
@@ -452,6 +452,7 @@ pub async fn list(
         amphoe_code: q.amphoe_code,
         province_code: q.province_code,
         overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
+        areas: ctx.visible_areas(),
     };
     let (rows, next) = match as_of {
         None => read_model::list_issues(&state.db, &filter, limit, cursor.as_ref()).await?,

@@ -41,7 +41,7 @@ pub struct ResolutionQuery {
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn resolution(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Json<Stats>, ApiError> {
     let now = now();
@@ -69,7 +69,8 @@ pub async fn resolution(
             .ok_or_else(|| ApiError::invalid("bad_fiscal_year", "fiscal_year is a Buddhist-Era year such as 2570"))
     })?;
     let as_of = parse_as_of(q.as_of.as_deref(), now)?;
-    let query = StatsQuery { by, from, to, fiscal_year, today: bangkok_date(as_of.unwrap_or(now)) };
+    let query =
+        StatsQuery { by, from, to, fiscal_year, today: bangkok_date(as_of.unwrap_or(now)), areas: ctx.visible_areas() };
     let result = match as_of {
         None => stats::live(&state.db, &query).await?,
         Some(t) => stats::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
