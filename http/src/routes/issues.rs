@@ -395,7 +395,7 @@ pub async fn reopen(
 
 // --- queries --------------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct ListQuery {
     pub area_id: Option<String>,
     pub category: Option<String>,
@@ -422,46 +422,62 @@ pub async fn list(
     ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
-    let now = now();
-    let as_of = parse_as_of(q.as_of.as_deref(), now)?;
-    let limit: i64 = match q.limit.as_deref() {
-        None => 50,
-        Some(raw) => raw
-            .parse()
-            .ok()
-            .filter(|n| (1..=500).contains(n))
-            .ok_or_else(|| ApiError::invalid("bad_limit", "limit must be a whole number from 1 to 500"))?,
-    };
-    let cursor = opt(q.cursor.as_deref(), |c| {
-        IssueCursor::decode(c)
-            .ok_or_else(|| ApiError::bad_request("bad_cursor", "cursor is not one this server issued"))
-    })?;
-    if let Some(status) = &q.status {
-        IssueStatus::parse(status)?;
-    }
-    let overdue = match q.overdue.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => return Err(ApiError::invalid("bad_overdue", "overdue must be true or false")),
-    };
-    let filter = IssueFilter {
-        area_id: q.area_id,
-        category: q.category,
-        status: q.status,
-        assignee: q.assignee,
-        amphoe_code: q.amphoe_code,
-        province_code: q.province_code,
-        overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
-        areas: ctx.visible_areas(),
-    };
-    let (rows, next) = match as_of {
-        None => read_model::list_issues(&state.db, &filter, limit, cursor.as_ref()).await?,
-        Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&filter, limit, cursor.as_ref()),
+    let p = ListParams::parse(q, &ctx, now())?;
+    let (rows, next) = match p.as_of {
+        None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
+        Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&p.filter, p.limit, p.cursor.as_ref()),
     };
     Ok(Json(IssuePage {
         items: rows.into_iter().map(IssueView::from).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
+}
+
+/// The issue-list query, checked: shared by the JSON list and its exports.
+#[derive(Debug, Clone)]
+pub struct ListParams {
+    /// The filters, with the caller's area scope applied.
+    pub filter: IssueFilter,
+    pub limit: i64,
+    pub cursor: Option<IssueCursor>,
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+impl ListParams {
+    pub fn parse(q: ListQuery, ctx: &Ctx, now: DateTime<Utc>) -> Result<ListParams, ApiError> {
+        let as_of = parse_as_of(q.as_of.as_deref(), now)?;
+        let limit: i64 = match q.limit.as_deref() {
+            None => 50,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .ok_or_else(|| ApiError::invalid("bad_limit", "limit must be a whole number from 1 to 500"))?,
+        };
+        let cursor = opt(q.cursor.as_deref(), |c| {
+            IssueCursor::decode(c)
+                .ok_or_else(|| ApiError::bad_request("bad_cursor", "cursor is not one this server issued"))
+        })?;
+        if let Some(status) = &q.status {
+            IssueStatus::parse(status)?;
+        }
+        let overdue = match q.overdue.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(ApiError::invalid("bad_overdue", "overdue must be true or false")),
+        };
+        let filter = IssueFilter {
+            area_id: q.area_id,
+            category: q.category,
+            status: q.status,
+            assignee: q.assignee,
+            amphoe_code: q.amphoe_code,
+            province_code: q.province_code,
+            overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
+            areas: ctx.visible_areas(),
+        };
+        Ok(ListParams { filter, limit, cursor, as_of })
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use santisuk_domain::time::bangkok_date;
 use santisuk_projections::read_model::Snapshot;
 use santisuk_projections::stats::{self, GroupBy, Stats, StatsQuery};
@@ -19,7 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/stats/resolution", get(resolution))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct ResolutionQuery {
     /// Comma-separated dimensions: `area`, `category`, `amphoe`, `province`, `forum`, `month`,
     /// `fiscal_year` (default `area`).
@@ -44,7 +45,21 @@ pub async fn resolution(
     ctx: Ctx,
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Json<Stats>, ApiError> {
-    let now = now();
+    let (query, as_of) = parse_query(q, &ctx, now())?;
+    let result = match as_of {
+        None => stats::live(&state.db, &query).await?,
+        Some(t) => stats::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
+    };
+    Ok(Json(result))
+}
+
+/// The statistics query, checked, with the caller's area scope: shared by the JSON endpoint and its
+/// exports. Returns the query and the as-of instant, if any.
+pub fn parse_query(
+    q: ResolutionQuery,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<(StatsQuery, Option<DateTime<Utc>>), ApiError> {
     let by_raw = q.by.as_deref().unwrap_or("area");
     let by = GroupBy::parse_list(by_raw).ok_or_else(|| {
         ApiError::invalid(
@@ -71,9 +86,5 @@ pub async fn resolution(
     let as_of = parse_as_of(q.as_of.as_deref(), now)?;
     let query =
         StatsQuery { by, from, to, fiscal_year, today: bangkok_date(as_of.unwrap_or(now)), areas: ctx.visible_areas() };
-    let result = match as_of {
-        None => stats::live(&state.db, &query).await?,
-        Some(t) => stats::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
-    };
-    Ok(Json(result))
+    Ok((query, as_of))
 }
