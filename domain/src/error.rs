@@ -34,6 +34,8 @@ pub enum ValueError {
     UnknownStatus(String),
     #[error("participants must be between 0 and 100000")]
     BadParticipants,
+    #[error("user name must be 1–64 characters of letters, digits, '.', '_' or '-'")]
+    BadUserName,
 }
 
 impl ValueError {
@@ -50,6 +52,7 @@ impl ValueError {
             ValueError::UnknownOutcome(_) => "unknown_outcome",
             ValueError::UnknownStatus(_) => "unknown_status",
             ValueError::BadParticipants => "bad_participants",
+            ValueError::BadUserName => "bad_user_name",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod forum;
 pub mod geo;
 pub mod issue;
 pub mod time;
+pub mod user;
 pub mod values;
 
 pub use error::{ErrorKind, ValueError};

@@ -95,6 +95,19 @@ impl ApiError {
     }
 }
 
+// For the CLI, which reports the same errors on the terminal.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (_, code, message) = self.parts();
+        match self {
+            ApiError::Internal(detail) => write!(f, "{code}: {detail}"),
+            _ => write!(f, "{message} ({code})"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
@@ -141,7 +154,8 @@ domain_error!(
     santisuk_domain::issue::IssueError,
     santisuk_domain::forum::ForumError,
     santisuk_domain::area::AreaError,
-    santisuk_domain::category::CategoryError
+    santisuk_domain::category::CategoryError,
+    santisuk_domain::user::UserError
 );
 
 impl<E: DomainError> From<CommandError<E>> for ApiError {

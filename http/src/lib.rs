@@ -35,8 +35,11 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(routes::issues::router())
+        .merge(routes::exports::router())
         .merge(routes::reference::router())
         .merge(routes::stats::router())
+        .merge(routes::users::router())
+        .merge(routes::audit::router())
         .merge(routes::health::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint") })

@@ -1,9 +1,14 @@
-//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`.
+//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `audit verify`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use santisuk_http::config::{ServeConfig, StorageConfig};
-use santisuk_http::state::{AppState, now, seed_categories};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
+
+use santisuk_http::routes::users::create_user;
+use santisuk_http::state::{AppState, seed_categories};
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
 use santisuk_projections::users::{self, Role};
@@ -36,6 +41,33 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Check the tamper-evident ledger.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain from the events and compare it with the ledger (and a digest). Prints a
+    /// JSON report; exits 0 when intact, 1 when not, 2 on bad arguments.
+    Verify {
+        /// A digest handed out earlier by GET /api/audit/digest, as <position>:<64 hex digits>.
+        #[arg(long, value_parser = parse_digest)]
+        digest: Option<santisuk_projections::ledger::Digest>,
+    },
+}
+
+/// Clap reports this error and exits with status 2.
+fn parse_digest(text: &str) -> Result<santisuk_projections::ledger::Digest, String> {
+    santisuk_projections::ledger::Digest::parse(text).ok_or_else(|| {
+        format!(
+            "a digest is {}, as GET /api/audit/digest hands it out (e.g. 42:{})",
+            santisuk_projections::ledger::DIGEST_FORMAT,
+            "0".repeat(64)
+        )
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +83,9 @@ enum UserAction {
         name: String,
         #[arg(long, value_parser = ["admin", "staff", "coordinator", "auditor"])]
         role: String,
+        /// An area a coordinator works in (repeat for several); required for coordinators.
+        #[arg(long = "area", value_name = "AREA_ID")]
+        areas: Vec<String>,
     },
 }
 
@@ -59,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("SANTISUK_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let db = cli.storage.open().await.context("opening the database")?;
@@ -67,23 +103,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             db.migrate().await.context("migrating")?;
             seed_categories(&db).await.context("seeding categories")?;
-            println!("migrations applied ({})", cli.storage.describe());
+            say(format_args!("migrations applied ({})", cli.storage.describe()));
             Ok(())
         }
         Command::Projections { action: ProjectionsAction::Rebuild } => {
             db.migrate().await.context("migrating")?;
             let started = std::time::Instant::now();
             let n = Runner::new(db.clone(), ReadModel).rebuild().await.context("rebuilding the read model")?;
-            println!("rebuilt read_model from {n} events in {:.2?}", started.elapsed());
+            say(format_args!("rebuilt read_model from {n} events in {:.2?}", started.elapsed()));
             Ok(())
         }
-        Command::User { action: UserAction::Add { name, role } } => {
-            db.migrate().await.context("migrating")?;
+        Command::Audit { action: AuditAction::Verify { digest } } => {
+            // Read-only: no migration, so a role that may only SELECT can run it.
+            let started = std::time::Instant::now();
+            let report =
+                santisuk_projections::ledger::verify(&db, digest.as_ref()).await.context("verifying the ledger")?;
+            say(serde_json::to_string_pretty(&report)?);
+            tracing::info!(checked = report.checked, elapsed = ?started.elapsed(), "verification finished");
+            if !report.ok {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::User { action: UserAction::Add { name, role, areas } } => {
+            let state = AppState::prepare(db).await.context("preparing the database")?;
+            // The command waits for its projection (the token must work as soon as it is printed).
+            state.spawn_runner(std::future::pending());
             let role = Role::parse(&role).context("unknown role")?;
-            let (user, token) = users::add_user(&db, &name, role, now()).await?;
-            println!("created user {} ({}) with role {}", user.name, user.id, user.role);
-            println!("API token (shown once; send as `Authorization: Bearer <token>`):");
-            println!("{}", token.expose());
+            let (user, token) = create_user(&state, &name, role, &areas, actor("cli")).await?;
+            let scope = if user.areas.is_empty() { String::new() } else { format!(" in {}", user.areas.join(", ")) };
+            say(format_args!("created user {} ({}) with role {}{scope}", user.name, user.id, user.role));
+            say("API token (shown once; send as `Authorization: Bearer <token>`):");
+            say(token.expose());
             Ok(())
         }
     }
@@ -91,27 +142,27 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_projections::Db) -> anyhow::Result<()> {
     let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
-    let first_token = if users::count_users(&db).await? == 0 {
-        Some(users::add_user(&db, "admin", Role::Admin, now()).await?.1)
-    } else {
-        None
-    };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;
         let _ = rx.wait_for(|stop| *stop).await;
     });
+    let first_token = if users::count_users(&db).await? == 0 {
+        Some(create_user(&state, "admin", Role::Admin, &[], actor("system")).await?.1)
+    } else {
+        None
+    };
     let listener =
         tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;
     let url = format!("http://{}", listener.local_addr()?);
-    println!("Santisuk is running at {url}  (data: {})", storage.describe());
-    println!("API documentation: {url}/api/openapi.json");
+    say(format_args!("Santisuk is running at {url}  (data: {})", storage.describe()));
+    say(format_args!("API documentation: {url}/api/openapi.json"));
     if let Some(token) = first_token {
-        println!();
-        println!("First start: created the administrator `admin`. Its API token (shown once, keep it safe):");
-        println!("  {}", token.expose());
-        println!("Try:  curl -H 'Authorization: Bearer {}' {url}/api/categories", token.expose());
-        println!("More users:  santisuk user add <name> --role admin|staff|coordinator|auditor");
+        say("");
+        say("First start: created the administrator `admin`. Its API token (shown once, keep it safe):");
+        say(format_args!("  {}", token.expose()));
+        say(format_args!("Try:  curl -H 'Authorization: Bearer {}' {url}/api/categories", token.expose()));
+        say("More users:  santisuk user add <name> --role admin|staff|coordinator|auditor");
     }
     axum::serve(listener, santisuk_http::app(state)).with_graceful_shutdown(shutdown_signal()).await?;
     let _ = stop_tx.send(true);
@@ -119,6 +170,16 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The event metadata of a change made by the binary itself rather than by a signed-in user.
+fn actor(name: &str) -> HashMap<String, String> {
+    HashMap::from([("actor".to_owned(), name.to_owned())])
+}
+
+/// Prints a line of the command's intended output; a closed pipe (`| head -1`) is not an error.
+fn say(line: impl Display) {
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 async fn shutdown_signal() {

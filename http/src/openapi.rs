@@ -5,7 +5,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{health, issues, reference, stats};
+use crate::routes::{audit, exports, health, issues, reference, stats, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -17,6 +17,9 @@ use crate::state::AppState;
         reference::register_area, reference::list_areas, reference::add_category, reference::list_categories,
         reference::hold_forum, reference::list_forums, reference::get_forum,
         stats::resolution, health::healthz, health::readyz,
+        exports::issues_export, exports::stats_export,
+        users::create, users::list, users::set_areas, users::deactivate, users::rotate_token,
+        audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
     ),
     modifiers(&BearerAuth),
 )]

@@ -9,6 +9,7 @@ use cqrs_es::Aggregate;
 use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
 use santisuk_domain::values::{CategoryCode, Name};
 use santisuk_projections::commands::{CommandError, Committed, execute};
+use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
 use santisuk_projections::{Db, StoreError, events};
@@ -20,6 +21,8 @@ use crate::error::{ApiError, DomainError};
 pub struct AppState {
     pub db: Db,
     pub runner: Runner<ReadModel>,
+    /// The tamper-evident hash chain: a second projection with its own checkpoint and lock.
+    pub ledger: Runner<Ledger>,
 }
 
 /// How long a command waits for its effect to reach the read model before answering. Usually a few
@@ -35,15 +38,29 @@ impl AppState {
         seed_categories(&db).await?;
         let runner = Runner::new(db.clone(), ReadModel);
         runner.catch_up().await?;
-        Ok(AppState { db, runner })
+        let ledger = Runner::new(db.clone(), Ledger);
+        ledger.catch_up().await?;
+        Ok(AppState { db, runner, ledger })
     }
 
-    /// Runs the projection in the background until `shutdown` resolves.
+    /// Runs the projections (read model and ledger, each in its own task) in the background until
+    /// `shutdown` resolves; the handle finishes when both have stopped.
     pub fn spawn_runner(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(self.runner.clone().run(shutdown))
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let read_model = tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone())));
+        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped)));
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+            let _ = read_model.await;
+            let _ = ledger.await;
+        })
     }
 
     /// Runs a command to completion in its own task (hyper drops a handler's future when the client goes
@@ -63,9 +80,12 @@ impl AppState {
     {
         let db = self.db.clone();
         let runner = self.runner.clone();
+        let ledger = self.ledger.clone();
         let task = tokio::spawn(async move {
             let committed = execute::<A>(&db, &aggregate_id, command, metadata, expected_version).await?;
             runner.wake();
+            // Not waited for: the ledger is not read right after a command.
+            ledger.wake();
             if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
                 tracing::warn!(position = committed.position, "projection is behind; answering anyway");
             }

@@ -53,13 +53,13 @@ fn text(bytes: &[u8]) -> String {
 
 async fn user_add_prints_a_working_token_as_its_last_line(postgres: bool) {
     let store = Store::new(postgres).await;
-    let out = store.run(&["user", "add", "somchai", "--role", "coordinator"]);
+    let out = store.run(&["user", "add", "somchai", "--role", "staff"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let token = stdout.lines().last().expect("a last line").trim().to_owned();
     assert!(token.starts_with("sst_"), "{stdout}");
     let user = user_by_token(&store.db().await, &token).await.unwrap().expect("the token authenticates");
-    assert_eq!((user.name.as_str(), user.role.as_str()), ("somchai", "coordinator"));
+    assert_eq!((user.name.as_str(), user.role.as_str()), ("somchai", "staff"));
     // Only a hash is stored.
     let db = store.db().await;
     let stored: Vec<String> = santisuk_projections::on_db!(&db, p => sqlx::query_scalar("SELECT token_sha256 FROM api_tokens").fetch_all(p).await.unwrap());
@@ -78,11 +78,17 @@ async fn bad_arguments_fail_clearly_and_write_nothing(postgres: bool) {
     let bad_name = store.run(&["user", "add", "has space", "--role", "staff"]);
     assert!(!bad_name.status.success());
     assert!(text(&bad_name.stderr).contains("user name must be"), "{}", text(&bad_name.stderr));
+    let no_area = store.run(&["user", "add", "somsak", "--role", "coordinator"]);
+    assert!(!no_area.status.success());
+    assert!(text(&no_area.stderr).contains("a coordinator needs at least one area"), "{}", text(&no_area.stderr));
+    let unknown_area = store.run(&["user", "add", "somsak", "--role", "coordinator", "--area", "NOWHERE-1"]);
+    assert!(!unknown_area.status.success());
+    assert!(text(&unknown_area.stderr).contains("no area"), "{}", text(&unknown_area.stderr));
     let missing = store.run(&["user", "add"]);
     assert_eq!(missing.status.code(), Some(2));
     let unknown = store.run(&["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(2));
-    for out in [&bad_role, &bad_name, &missing, &unknown] {
+    for out in [&bad_role, &bad_name, &no_area, &unknown_area, &missing, &unknown] {
         assert!(!text(&out.stderr).contains("panicked"));
     }
     let ok = store.run(&["migrate"]);

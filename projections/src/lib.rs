@@ -7,13 +7,17 @@
 //! - [`read_model`]: areas, categories, forums and the issue list, and their queries;
 //! - [`stats`]: resolution statistics;
 //! - [`users`]: users and API tokens;
+//! - [`audit`]: the global audit log, every event as stored, page by page;
+//! - [`ledger`]: the tamper-evident hash chain over the events, its digest and its verification;
 //! - [`access_log`]: who read histories, the audit log and exports.
 
 pub mod access_log;
+pub mod audit;
 pub mod commands;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod ledger;
 pub mod read_model;
 pub mod runner;
 pub mod stats;

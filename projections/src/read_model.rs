@@ -11,6 +11,7 @@ use santisuk_domain::category::CategoryEvent;
 use santisuk_domain::forum::ForumEvent;
 use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::time::bangkok_date;
+use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::IssueStatus;
 use serde::Serialize;
 
@@ -133,6 +134,7 @@ enum Decoded {
     Forum(ForumEvent),
     Area(AreaEvent),
     Category(CategoryEvent),
+    User(UserEvent),
 }
 
 fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
@@ -144,6 +146,7 @@ fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
         santisuk_domain::forum::Forum::TYPE => Decoded::Forum(serde_json::from_value(payload).map_err(bad)?),
         santisuk_domain::area::Area::TYPE => Decoded::Area(serde_json::from_value(payload).map_err(bad)?),
         santisuk_domain::category::Category::TYPE => Decoded::Category(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::user::User::TYPE => Decoded::User(serde_json::from_value(payload).map_err(bad)?),
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
 }
@@ -221,6 +224,23 @@ impl Projection for ReadModel {
                     .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
                 Ok(())
             }
+            Decoded::User(e) => {
+                let id = event.aggregate_id.as_str();
+                let at = fmt_ts(event.recorded_at);
+                let names = |areas: &[santisuk_domain::values::AreaId]| {
+                    areas.iter().map(ToString::to_string).collect::<Vec<_>>()
+                };
+                match e {
+                    UserEvent::UserCreated { name, role, areas } => {
+                        crate::users::created(tx, id, name.as_str(), role, &names(&areas), &at).await
+                    }
+                    UserEvent::UserAreasChanged { areas } => crate::users::set_areas(tx, id, &names(&areas)).await,
+                    UserEvent::TokenIssued { token_sha256 } => {
+                        crate::users::token_issued(tx, id, &token_sha256, &at).await
+                    }
+                    UserEvent::UserDeactivated {} => crate::users::deactivated(tx, id).await,
+                }
+            }
             Decoded::Forum(e) => {
                 let r = forum_row(event, &e);
                 on_tx!(tx, t => sqlx::query(
@@ -234,7 +254,7 @@ impl Projection for ReadModel {
     }
 
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
-        for table in ["issues", "forums", "categories", "areas"] {
+        for table in ["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"] {
             on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
         }
         Ok(())
@@ -301,6 +321,8 @@ impl Snapshot {
             Decoded::Forum(e) => {
                 self.forums.insert(event.aggregate_id.clone(), forum_row(event, &e));
             }
+            // Who may log in is not part of the as-of read model (issues, areas, categories, forums).
+            Decoded::User(_) => {}
         }
         Ok(())
     }

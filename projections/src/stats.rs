@@ -147,6 +147,17 @@ impl Acc {
         }
     }
 
+    fn merge(&mut self, other: &Acc) {
+        self.raised += other.raised;
+        self.closed += other.closed;
+        self.resolved += other.resolved;
+        self.overdue += other.overdue;
+        for (o, n) in &other.by_outcome {
+            *self.by_outcome.entry(o.clone()).or_default() += n;
+        }
+        self.days.extend_from_slice(&other.days);
+    }
+
     fn finish(mut self) -> Counters {
         let rate = |n: i64| (self.raised > 0).then(|| n as f64 / self.raised as f64);
         self.days.sort_by(f64::total_cmp);
@@ -173,8 +184,12 @@ impl Acc {
 
 /// (`at` of the last `IssueClosed` − `at` of `IssueRaised`) in fractional days.
 fn days_to_resolve(r: &IssueRow) -> Option<f64> {
-    let raised = parse_ts(&r.raised_at).ok()?;
-    let closed = parse_ts(r.closed_at.as_deref()?).ok()?;
+    days_between(&r.raised_at, r.closed_at.as_deref())
+}
+
+fn days_between(raised_at: &str, closed_at: Option<&str>) -> Option<f64> {
+    let raised = parse_ts(raised_at).ok()?;
+    let closed = parse_ts(closed_at?).ok()?;
     Some((closed - raised).num_milliseconds() as f64 / 86_400_000.0)
 }
 
@@ -228,21 +243,33 @@ pub fn compute<'a>(
 ) -> Stats {
     let today = q.today.to_string();
     let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
+    for r in issues.into_iter().filter(|r| in_window(q, r)) {
+        let area = areas.get(&r.area_id);
+        let key = q.by.iter().map(|g| key_of(*g, r, area)).collect();
+        groups.entry(key).or_default().add(r, &today);
+    }
+    assemble(q, groups, areas.keys(), categories.keys())
+}
+
+/// Adds the quiet areas or categories, totals every group (each issue is in exactly one), and finishes.
+fn assemble<'a>(
+    q: &StatsQuery,
+    mut groups: BTreeMap<Vec<Option<String>>, Acc>,
+    area_ids: impl Iterator<Item = &'a String>,
+    category_codes: impl Iterator<Item = &'a String>,
+) -> Stats {
     match q.by.as_slice() {
-        [GroupBy::Area] => areas.keys().filter(|k| q.areas.as_ref().is_none_or(|a| a.contains(k))).for_each(|k| {
+        [GroupBy::Area] => area_ids.filter(|k| q.areas.as_ref().is_none_or(|a| a.contains(k))).for_each(|k| {
             groups.entry(vec![Some(k.clone())]).or_default();
         }),
-        [GroupBy::Category] => categories.keys().for_each(|k| {
+        [GroupBy::Category] => category_codes.for_each(|k| {
             groups.entry(vec![Some(k.clone())]).or_default();
         }),
         _ => {}
     }
     let mut totals = Acc::default();
-    for r in issues.into_iter().filter(|r| in_window(q, r)) {
-        let area = areas.get(&r.area_id);
-        let key = q.by.iter().map(|g| key_of(*g, r, area)).collect();
-        groups.entry(key).or_default().add(r, &today);
-        totals.add(r, &today);
+    for acc in groups.values() {
+        totals.merge(acc);
     }
     let rows = groups
         .into_iter()
@@ -254,32 +281,118 @@ pub fn compute<'a>(
     Stats { rows, totals: totals.finish() }
 }
 
-/// Live statistics from the read tables.
+/// The SQL expression of a group key; yields exactly what [`key_of`] yields for the same row.
+fn key_sql(g: GroupBy) -> &'static str {
+    match g {
+        GroupBy::Area => "i.area_id",
+        GroupBy::Category => "i.category",
+        GroupBy::Amphoe => "a.amphoe_code",
+        GroupBy::Province => "a.province_code",
+        GroupBy::Forum => "i.forum_id",
+        GroupBy::Month => "substr(i.raised_on, 1, 7)",
+        GroupBy::FiscalYear => FISCAL_YEAR_SQL,
+    }
+}
+
+/// The Thai fiscal year (Buddhist Era) of `raised_on`, as text: October and later belong to the next year.
+const FISCAL_YEAR_SQL: &str = "CAST(CAST(substr(i.raised_on, 1, 4) AS INTEGER) + \
+     CASE WHEN substr(i.raised_on, 6, 2) >= '10' THEN 544 ELSE 543 END AS TEXT)";
+
+/// Live statistics from the read tables. Counting happens in the database (`GROUP BY`), so memory and
+/// time do not grow with the number of issues; only resolved issues' raise and close times are fetched,
+/// to compute the medians with the same arithmetic as the as-of path.
 pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
-    let mut sql = String::from(
-        "SELECT id, area_id, category, title, description, forum_id, raised_by, status, assignee, due_on, \
-         outcome, raised_at, raised_on, closed_at, version, last_position FROM issues WHERE 1 = 1",
-    );
-    let mut binds = Vec::new();
+    let mut filter = String::from(" FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1");
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |filter: &mut String, clause: &str, value: String| {
+        binds.push(value);
+        filter.push_str(&clause.replace('?', &format!("${}", binds.len())));
+    };
     if let Some(from) = q.from {
-        binds.push(from.to_string());
-        sql.push_str(&format!(" AND raised_on >= ${}", binds.len()));
+        bind(&mut filter, " AND i.raised_on >= ?", from.to_string());
     }
     if let Some(to) = q.to {
-        binds.push(to.to_string());
-        sql.push_str(&format!(" AND raised_on <= ${}", binds.len()));
+        bind(&mut filter, " AND i.raised_on <= ?", to.to_string());
     }
-    let issues: Vec<IssueRow> = on_db!(db, p => {
-        let mut query = sqlx::query_as(&sql);
+    if let Some(fy) = q.fiscal_year {
+        bind(&mut filter, &format!(" AND {FISCAL_YEAR_SQL} = ?"), fy.to_string());
+    }
+    if let Some(areas) = &q.areas {
+        if areas.is_empty() {
+            filter.push_str(" AND 1 = 0");
+        }
+        for (n, area) in areas.iter().enumerate() {
+            let clause = if n == 0 { " AND i.area_id IN (?" } else { ", ?" };
+            bind(&mut filter, clause, area.clone());
+        }
+        if !areas.is_empty() {
+            filter.push(')');
+        }
+    }
+    bind(&mut filter, "", q.today.to_string());
+    let today = format!("${}", binds.len());
+    let keys: Vec<&str> = q.by.iter().map(|g| key_sql(*g)).collect();
+    let keys_sql = keys.join(", ");
+    let outcome_sums: String = UNRESOLVED
+        .iter()
+        .map(|o| format!(", SUM(CASE WHEN i.status = 'closed' AND i.outcome = '{}' THEN 1 ELSE 0 END)", o.as_str()))
+        .collect();
+    let counts_sql = format!(
+        "SELECT {keys_sql}, COUNT(*), \
+           SUM(CASE WHEN i.status = 'closed' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN i.status = 'closed' AND i.outcome = 'resolved' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {today} THEN 1 ELSE 0 END)\
+           {outcome_sums}{filter} GROUP BY {keys_sql}"
+    );
+    let resolved_sql = format!(
+        "SELECT {keys_sql}, i.raised_at, i.closed_at{filter} AND i.status = 'closed' AND i.outcome = 'resolved'"
+    );
+    let n = keys.len();
+    let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
+    on_db!(db, p => {
+        use sqlx::Row;
+        let mut query = sqlx::query(&counts_sql);
         for b in &binds {
             query = query.bind(b);
         }
-        query.fetch_all(p).await?
+        for row in query.fetch_all(p).await? {
+            let key = (0..n).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?;
+            let count = |i: usize| row.try_get::<Option<i64>, _>(n + i).map(Option::unwrap_or_default);
+            let acc = groups.entry(key).or_default();
+            acc.raised += count(0)?;
+            acc.closed += count(1)?;
+            acc.resolved += count(2)?;
+            acc.overdue += count(3)?;
+            for (k, o) in UNRESOLVED.iter().enumerate() {
+                *acc.by_outcome.entry(o.as_str().to_owned()).or_default() += count(4 + k)?;
+            }
+        }
+        let mut query = sqlx::query(&resolved_sql);
+        // Every parameter but the last (today's date, used only by the counts).
+        for b in &binds[..binds.len() - 1] {
+            query = query.bind(b);
+        }
+        for row in query.fetch_all(p).await? {
+            let key = (0..n).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?;
+            let raised_at: String = row.try_get(n)?;
+            let closed_at: Option<String> = row.try_get(n + 1)?;
+            if let Some(days) = days_between(&raised_at, closed_at.as_deref()) {
+                groups.entry(key).or_default().days.push(days);
+            }
+        }
     });
-    let areas = crate::read_model::list_areas(db).await?.into_iter().map(|a| (a.id.clone(), a)).collect();
-    let categories = crate::read_model::list_categories(db).await?.into_iter().map(|c| (c.code.clone(), c)).collect();
-    Ok(compute(q, &issues, &areas, &categories))
+    let (area_ids, category_codes) = match q.by.as_slice() {
+        [GroupBy::Area] => (crate::read_model::list_areas(db).await?.into_iter().map(|a| a.id).collect(), Vec::new()),
+        [GroupBy::Category] => {
+            (Vec::new(), crate::read_model::list_categories(db).await?.into_iter().map(|c| c.code).collect())
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    Ok(assemble(q, groups, area_ids.iter(), category_codes.iter()))
 }
+
+/// The closing outcomes other than `resolved`.
+const UNRESOLVED: [Outcome; 4] = [Outcome::Unresolved, Outcome::Referred, Outcome::Duplicate, Outcome::Withdrawn];
 
 /// Statistics over a snapshot folded from the log (as-of reports).
 pub fn from_snapshot(snapshot: &Snapshot, q: &StatsQuery) -> Stats {

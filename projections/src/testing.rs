@@ -84,8 +84,8 @@ fn find_binary(name: &str) -> Option<PathBuf> {
     })
 }
 
-/// initdb + pg_ctl in a temporary folder, on a free port; stopped when the test process exits (the
-/// folder is left in the system temp dir and the server shuts down with `pg_ctl stop` at exit).
+/// initdb + pg_ctl in a temporary folder, on a free port. A small watchdog shell process stops the
+/// cluster (`pg_ctl stop -m immediate`) and removes the folder once this test process has exited.
 fn start_throwaway_cluster() -> Result<String, String> {
     let initdb = find_binary("initdb").ok_or("no initdb binary was found")?;
     let pg_ctl = find_binary("pg_ctl").ok_or("no pg_ctl binary was found")?;
@@ -117,6 +117,22 @@ fn start_throwaway_cluster() -> Result<String, String> {
     let log = dir.join("log").to_string_lossy().into_owned();
     run(&pg_ctl, &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"])
         .map_err(|e| format!("pg_ctl start failed: {e}"))?;
+    let stop = if as_root {
+        format!("runuser -u postgres -- {} -D {data_s} stop -m immediate", pg_ctl.display())
+    } else {
+        format!("{} -D {data_s} stop -m immediate", pg_ctl.display())
+    };
+    let watchdog = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    let _ = Command::new("sh")
+        .args(["-c", &watchdog])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
     Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
 

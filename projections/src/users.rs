@@ -1,51 +1,16 @@
-//! Users, roles and API tokens. Tokens are 256 random bits shown once and stored as their SHA-256.
+//! Users, their areas and API tokens, as read tables derived from `User` events. Tokens are 256 random
+//! bits shown once; only their SHA-256 is stored (in the `TokenIssued` event and the `api_tokens` table).
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
 use rand::RngCore;
+pub use santisuk_domain::user::Role;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::Db;
+use crate::db::{Db, DbTx};
 use crate::error::StoreError;
-use crate::events::fmt_ts;
-use crate::on_db;
-
-/// What a user may do (see ARCHITECTURE.md, "Roles").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Reference data (areas, categories) and users; everything staff may do.
-    Admin,
-    /// Everything on issues and forums, in all areas.
-    Staff,
-    /// Raise and act on issues, record forums.
-    Coordinator,
-    /// Reads everything, writes nothing.
-    Auditor,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Staff, Role::Coordinator, Role::Auditor];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Staff => "staff",
-            Role::Coordinator => "coordinator",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::{on_db, on_tx};
 
 /// An authenticated user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,12 +22,23 @@ pub struct User {
     pub areas: Vec<String>,
 }
 
+/// A user as administrators list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub areas: Vec<String>,
+    pub created_at: String,
+}
+
 /// A new API token: shown to the person once, never stored in clear.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
 
 impl Token {
-    fn generate() -> Token {
+    pub fn generate() -> Token {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         Token(format!("sst_{}", hex::encode(bytes)))
@@ -70,6 +46,11 @@ impl Token {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// What is stored: hex SHA-256 of the token.
+    pub fn sha256(&self) -> String {
+        token_hash(&self.0)
     }
 }
 
@@ -83,46 +64,8 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Why a user could not be created.
-#[derive(Debug, thiserror::Error)]
-pub enum UserError {
-    #[error("user name must be 1–64 characters of letters, digits, '.', '_' or '-'")]
-    BadName,
-    #[error("a user named {0:?} already exists")]
-    Exists(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Creates a user with a first API token.
-pub async fn add_user(db: &Db, name: &str, role: Role, now: DateTime<Utc>) -> Result<(User, Token), UserError> {
-    let ok = (1..=64).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !ok {
-        return Err(UserError::BadName);
-    }
-    let user = User { id: uuid::Uuid::new_v4().to_string(), name: name.to_owned(), role, areas: Vec::new() };
-    let token = Token::generate();
-    let created = fmt_ts(now);
-    let inserted = on_db!(db, p => {
-        let mut tx = p.begin().await.map_err(StoreError::from)?;
-        let r = sqlx::query("INSERT INTO users (id, name, role, active, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING")
-            .bind(&user.id).bind(&user.name).bind(role.as_str()).bind(true).bind(&created)
-            .execute(&mut *tx).await.map_err(StoreError::from)?;
-        if r.rows_affected() == 1 {
-            sqlx::query("INSERT INTO api_tokens (token_sha256, user_id, created_at) VALUES ($1, $2, $3)")
-                .bind(token_hash(token.expose())).bind(&user.id).bind(&created)
-                .execute(&mut *tx).await.map_err(StoreError::from)?;
-            tx.commit().await.map_err(StoreError::from)?;
-            true
-        } else {
-            false
-        }
-    });
-    if !inserted {
-        return Err(UserError::Exists(name.to_owned()));
-    }
-    Ok((user, token))
+fn parse_role(name: &str, role: &str) -> Result<Role, StoreError> {
+    Role::parse(role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))
 }
 
 /// The active user a bearer token belongs to, if any.
@@ -131,14 +74,74 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreEr
         "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_sha256 = $1 AND u.active")
         .bind(token_hash(token)).fetch_optional(p).await?);
-    row.map(|(id, name, role)| {
-        let role =
-            Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))?;
-        Ok(User { id, name, role, areas: Vec::new() })
-    })
-    .transpose()
+    let Some((id, name, role)) = row else { return Ok(None) };
+    let role = parse_role(&name, &role)?;
+    let areas = if role == Role::Coordinator { areas_of(db, &id).await? } else { Vec::new() };
+    Ok(Some(User { id, name, role, areas }))
+}
+
+async fn areas_of(db: &Db, user_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar("SELECT area_id FROM user_areas WHERE user_id = $1 ORDER BY area_id")
+        .bind(user_id).fetch_all(p).await?))
+}
+
+/// Every user, by name.
+pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
+    let rows: Vec<(String, String, String, bool, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, role, active, created_at FROM users ORDER BY name").fetch_all(p).await?);
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, role, active, created_at) in rows {
+        let areas = areas_of(db, &id).await?;
+        out.push(UserRow { id, name, role, active, areas, created_at });
+    }
+    Ok(out)
+}
+
+pub async fn get_user(db: &Db, id: &str) -> Result<Option<UserRow>, StoreError> {
+    let row: Option<(String, String, String, bool, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, role, active, created_at FROM users WHERE id = $1").bind(id).fetch_optional(p).await?);
+    let Some((id, name, role, active, created_at)) = row else { return Ok(None) };
+    let areas = areas_of(db, &id).await?;
+    Ok(Some(UserRow { id, name, role, active, areas, created_at }))
 }
 
 pub async fn count_users(db: &Db) -> Result<i64, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+}
+
+// --- projection of User events (called by the read model) ---------------------------------------------
+
+pub(crate) async fn created(
+    tx: &mut DbTx,
+    id: &str,
+    name: &str,
+    role: Role,
+    areas: &[String],
+    at: &str,
+) -> Result<(), StoreError> {
+    on_tx!(tx, t => sqlx::query("INSERT INTO users (id, name, role, active, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(name).bind(role.as_str()).bind(true).bind(at).execute(&mut **t).await.map(|_| ())?);
+    set_areas(tx, id, areas).await
+}
+
+pub(crate) async fn set_areas(tx: &mut DbTx, id: &str, areas: &[String]) -> Result<(), StoreError> {
+    on_tx!(tx, t => sqlx::query("DELETE FROM user_areas WHERE user_id = $1").bind(id).execute(&mut **t).await.map(|_| ())?);
+    for area in areas {
+        on_tx!(tx, t => sqlx::query("INSERT INTO user_areas (user_id, area_id) VALUES ($1, $2)")
+            .bind(id).bind(area).execute(&mut **t).await.map(|_| ())?);
+    }
+    Ok(())
+}
+
+/// A new token replaces every earlier one of the user.
+pub(crate) async fn token_issued(tx: &mut DbTx, id: &str, token_sha256: &str, at: &str) -> Result<(), StoreError> {
+    on_tx!(tx, t => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut **t).await.map(|_| ())?);
+    on_tx!(tx, t => sqlx::query("INSERT INTO api_tokens (token_sha256, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_sha256).bind(id).bind(at).execute(&mut **t).await.map(|_| ())?);
+    Ok(())
+}
+
+pub(crate) async fn deactivated(tx: &mut DbTx, id: &str) -> Result<(), StoreError> {
+    on_tx!(tx, t => sqlx::query("UPDATE users SET active = $1 WHERE id = $2").bind(false).bind(id).execute(&mut **t).await.map(|_| ())?);
+    Ok(())
 }

@@ -12,10 +12,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use santisuk_http::routes::users::create_user;
 use santisuk_http::state::AppState;
 use santisuk_projections::Db;
 use santisuk_projections::testing as pg;
-use santisuk_projections::users::{Role, add_user};
+use santisuk_projections::users::Role;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -125,6 +126,8 @@ pub struct TestApp {
     pub staff: String,
     pub coordinator: String,
     pub auditor: String,
+    /// The coordinator's user id: `area_in` adds every area it registers to this coordinator's areas.
+    pub coordinator_id: String,
     pub db_handle: Arc<TestDb>,
 }
 
@@ -152,16 +155,45 @@ impl TestApp {
     pub async fn on(test_db: Arc<TestDb>) -> TestApp {
         let state = AppState::prepare(test_db.db.clone()).await.expect("prepare");
         state.spawn_runner(std::future::pending());
-        let now = chrono::Utc::now();
+        let system = std::collections::HashMap::from([("actor".to_owned(), "test-harness".to_owned())]);
+        let suffix = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
         let mut tokens = Vec::new();
-        for role in [Role::Admin, Role::Staff, Role::Coordinator, Role::Auditor] {
-            let name = format!("{}-{}", role.as_str(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
-            let (_, token) = add_user(&state.db, &name, role, now).await.expect("add user");
+        for role in [Role::Admin, Role::Staff, Role::Auditor] {
+            let name = format!("{}-{suffix}", role.as_str());
+            let (_, token) = create_user(&state, &name, role, &[], system.clone()).await.expect("add user");
             tokens.push(token.expose().to_owned());
         }
+        // A coordinator needs an area: give it a home area, and `area_in` adds the areas tests register.
+        let home = format!("HOME-{suffix}");
+        let body = serde_json::json!({"id": home, "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
         let router = santisuk_http::app(state.clone());
-        let [admin, staff, coordinator, auditor] = <[String; 4]>::try_from(tokens).expect("four tokens");
-        TestApp { state, router, admin, staff, coordinator, auditor, db_handle: test_db }
+        let probe = TestApp {
+            state: state.clone(),
+            router: router.clone(),
+            admin: tokens[0].clone(),
+            staff: tokens[1].clone(),
+            coordinator: String::new(),
+            auditor: tokens[2].clone(),
+            coordinator_id: String::new(),
+            db_handle: test_db.clone(),
+        };
+        let r = probe.post("/api/areas", &probe.admin, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let (coordinator, token) =
+            create_user(&state, &format!("coordinator-{suffix}"), Role::Coordinator, &[home], system)
+                .await
+                .expect("add coordinator");
+        let [admin, staff, auditor] = <[String; 3]>::try_from(tokens).expect("three tokens");
+        TestApp {
+            state,
+            router,
+            admin,
+            staff,
+            coordinator: token.expose().to_owned(),
+            auditor,
+            coordinator_id: coordinator.id,
+            db_handle: test_db,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -222,7 +254,21 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        self.grant_coordinator(id).await;
         id.to_owned()
+    }
+
+    /// Adds an area to the test coordinator's areas.
+    pub async fn grant_coordinator(&self, area: &str) {
+        let me = santisuk_projections::users::get_user(self.db(), &self.coordinator_id)
+            .await
+            .expect("user")
+            .expect("coordinator");
+        let mut areas = me.areas;
+        areas.push(area.to_owned());
+        let path = format!("/api/users/{}/areas", self.coordinator_id);
+        let r = self.post(&path, &self.admin, serde_json::json!({"areas": areas})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
 
     /// Raises an issue and returns its id.

@@ -219,6 +219,9 @@ pub async fn raise(
         raised_by: opt(req.raised_by.as_deref(), Name::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     };
+    if !ctx.sees_area(raise.area.as_str()) {
+        return Err(ApiError::forbidden(format!("you may raise issues only in your own areas, not in {}", raise.area)));
+    }
     // The command carries checked values only: the area, category and forum must exist.
     if read_model::get_area(&state.db, raise.area.as_str()).await?.is_none() {
         return Err(ApiError::invalid("unknown_area", format!("no area {}", raise.area)));
@@ -299,6 +302,18 @@ async fn act(
 ) -> Result<Json<CommandReply>, ApiError> {
     let expected = if_match(headers)?;
     let id = issue_id(raw_id)?;
+    if ctx.visible_areas().is_some() {
+        // A coordinator acts only in their own areas. (An unknown issue falls through to the aggregate,
+        // which answers 404.)
+        if let Some(row) = read_model::get_issue(&state.db, &id).await? {
+            if !ctx.sees_area(&row.area_id) {
+                return Err(ApiError::forbidden(format!(
+                    "you may act only on issues in your own areas, not in {}",
+                    row.area_id
+                )));
+            }
+        }
+    }
     let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, ctx.metadata(), expected).await?;
     Ok(Json(CommandReply::new(id, &done)))
 }
@@ -492,7 +507,7 @@ pub struct OneQuery {
     responses((status = 200, body = IssueView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppPath(id): AppPath<String>,
     AppQuery(q): AppQuery<OneQuery>,
 ) -> Result<Json<IssueView>, ApiError> {
@@ -501,7 +516,10 @@ pub async fn get_one(
         None => read_model::get_issue(&state.db, &id).await?,
         Some(t) => Snapshot::as_of(&state.db, t).await?.issues.remove(&id),
     };
-    row.map(|r| Json(r.into())).ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))
+    // Another area's issue is "not found" to a coordinator: its existence is not theirs to know.
+    row.filter(|r| ctx.sees_area(&r.area_id))
+        .map(|r| Json(r.into()))
+        .ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))
 }
 
 /// Every event of an issue, in order: what happened, when, recorded when, by whom.
@@ -510,12 +528,13 @@ pub async fn get_one(
     responses((status = 200, body = History), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<History>, ApiError> {
     let id = issue_id(&id)?;
     let stored = events::aggregate_history(&state.db, "Issue", &id).await?;
-    if stored.is_empty() {
+    let area = stored.first().and_then(|e| e.payload["IssueRaised"]["area_id"].as_str().map(str::to_owned));
+    if stored.is_empty() || !area.is_some_and(|a| ctx.sees_area(&a)) {
         return Err(ApiError::not_found("issue_not_found", "no such issue"));
     }
     let items = stored

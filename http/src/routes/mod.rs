@@ -1,9 +1,12 @@
 //! One module per resource, each with its own `router()`; shared parsing helpers for request values.
 
+pub mod audit;
+pub mod exports;
 pub mod health;
 pub mod issues;
 pub mod reference;
 pub mod stats;
+pub mod users;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 

@@ -89,18 +89,30 @@ pub async fn register_area(
         tambon: opt(req.tambon_code.as_deref(), |t| TambonCode::parse_in(t, &amphoe))?,
         amphoe,
     };
-    let id = command.id.to_string();
-    state.command::<Area>(id.clone(), command, ctx.metadata(), None).await?;
-    let row =
-        read_model::get_area(&state.db, &id).await?.ok_or_else(|| ApiError::Internal("area not projected".into()))?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    // The answer is built from the command, not read back: the read model may lag under load, and the
+    // projected row is a pure function of this event anyway.
+    let view = AreaView {
+        id: command.id.to_string(),
+        name_th: command.name_th.to_string(),
+        name_en: command.name_en.as_ref().map(ToString::to_string),
+        amphoe_code: command.amphoe.as_str().to_owned(),
+        province_code: command.amphoe.province_code().to_owned(),
+        tambon_code: command.tambon.as_ref().map(|t| t.as_str().to_owned()),
+    };
+    state.command::<Area>(view.id.clone(), command, ctx.metadata(), None).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Lists the target areas.
 #[utoipa::path(get, path = "/api/areas", tag = "reference", security(("bearer" = [])),
     responses((status = 200, body = Items<AreaView>)))]
-pub async fn list_areas(State(state): State<AppState>, _ctx: Ctx) -> Result<Json<Items<AreaView>>, ApiError> {
-    let items = read_model::list_areas(&state.db).await?.into_iter().map(AreaView::from).collect();
+pub async fn list_areas(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Items<AreaView>>, ApiError> {
+    let items = read_model::list_areas(&state.db)
+        .await?
+        .into_iter()
+        .filter(|a| ctx.sees_area(&a.id))
+        .map(AreaView::from)
+        .collect();
     Ok(Json(Items { items }))
 }
 
@@ -144,12 +156,14 @@ pub async fn add_category(
         name_th: Name::parse(&req.name_th)?,
         name_en: Name::parse(&req.name_en)?,
     };
-    let code = command.code.to_string();
-    state.command::<Category>(code.clone(), command, ctx.metadata(), None).await?;
-    let row = read_model::get_category(&state.db, &code)
-        .await?
-        .ok_or_else(|| ApiError::Internal("category not projected".into()))?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    // Built from the command, like areas: the read model may lag.
+    let view = CategoryView {
+        code: command.code.to_string(),
+        name_th: command.name_th.to_string(),
+        name_en: command.name_en.to_string(),
+    };
+    state.command::<Category>(view.code.clone(), command, ctx.metadata(), None).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Lists the obstacle categories.
@@ -217,6 +231,9 @@ pub async fn hold_forum(
 ) -> Result<(StatusCode, Json<ForumCreated>), ApiError> {
     ctx.require_issue_writer()?;
     let area = AreaId::parse(&req.area_id)?;
+    if !ctx.sees_area(area.as_str()) {
+        return Err(ApiError::forbidden(format!("you may record forums only in your own areas, not in {area}")));
+    }
     if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
         return Err(ApiError::invalid("unknown_area", format!("no area {area}")));
     }
@@ -235,12 +252,20 @@ pub async fn hold_forum(
         participants,
         now: now(),
     };
-    let id = ForumId(uuid::Uuid::new_v4());
-    let done = state.command::<Forum>(id.to_string(), command, ctx.metadata(), None).await?;
-    let row = read_model::get_forum(&state.db, &id.to_string())
-        .await?
-        .ok_or_else(|| ApiError::Internal("forum not projected".into()))?;
-    Ok((StatusCode::CREATED, Json(ForumCreated { forum: row.into(), version: done.version, position: done.position })))
+    let id = ForumId(uuid::Uuid::new_v4()).to_string();
+    let fallback = ForumView {
+        id: id.clone(),
+        area_id: command.area.to_string(),
+        held_on: command.held_on.to_string(),
+        title: command.title.as_ref().map(ToString::to_string),
+        facilitator: command.facilitator.as_ref().map(ToString::to_string),
+        participants: command.participants.map(i64::from),
+        recorded_at: santisuk_projections::events::fmt_ts(command.now),
+    };
+    let done = state.command::<Forum>(id.clone(), command, ctx.metadata(), None).await?;
+    // The projected row carries the exact recorded time; if the read model lags, answer from the command.
+    let forum = read_model::get_forum(&state.db, &id).await?.map(ForumView::from).unwrap_or(fallback);
+    Ok((StatusCode::CREATED, Json(ForumCreated { forum, version: done.version, position: done.position })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -254,11 +279,15 @@ pub struct ForumQuery {
     responses((status = 200, body = Items<ForumView>)))]
 pub async fn list_forums(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppQuery(q): AppQuery<ForumQuery>,
 ) -> Result<Json<Items<ForumView>>, ApiError> {
-    let items =
-        read_model::list_forums(&state.db, q.area_id.as_deref()).await?.into_iter().map(ForumView::from).collect();
+    let items = read_model::list_forums(&state.db, q.area_id.as_deref())
+        .await?
+        .into_iter()
+        .filter(|f| ctx.sees_area(&f.area_id))
+        .map(ForumView::from)
+        .collect();
     Ok(Json(Items { items }))
 }
 
@@ -268,11 +297,12 @@ pub async fn list_forums(
     responses((status = 200, body = ForumView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_forum(
     State(state): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ForumView>, ApiError> {
     let row = read_model::get_forum(&state.db, &id)
         .await?
+        .filter(|f| ctx.sees_area(&f.area_id))
         .ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
     Ok(Json(row.into()))
 }

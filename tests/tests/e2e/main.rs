@@ -1,6 +1,9 @@
 //! End-to-end tests, one binary: every test runs on SQLite and on PostgreSQL (see `both_backends!`).
 
+mod access;
+mod audit;
 mod bad_input;
+mod exports;
 mod lifecycle;
 mod projections;
 mod socket;

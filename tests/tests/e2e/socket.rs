@@ -41,6 +41,7 @@ async fn a_client_over_tcp_raises_and_reads_an_issue(backend: Backend) {
     )
     .await;
     assert_eq!(status, 201);
+    app.grant_coordinator("PTN-09").await;
     let (status, raised) = call(
         addr,
         "POST",

@@ -1,0 +1,684 @@
+//! Exports for reports: the issue list and the resolution statistics as CSV or XLSX files.
+//!
+//! An export answers exactly what its JSON endpoint answers: the query is checked by the same parser
+//! ([`ListParams::parse`], [`stats::parse_query`]), so filters, `as_of`, validation errors and the
+//! caller's area scope cannot drift apart. The issue export ignores `limit` and `cursor` and walks every
+//! page with the keyset cursor instead. Every export is recorded in the access log before any data is read.
+//!
+//! What bounds memory:
+//! - CSV of the live list: one page of [`PAGE`] issues at a time. The first page is read before the
+//!   answer starts (so a failing database is still a clean 500); each later page is read when hyper asks
+//!   for more body, so a slow client slows the reads instead of filling a buffer. Pages are separate
+//!   reads, not one transaction: an issue changed mid-export shows its state when its page was read.
+//! - XLSX: the same pages go through a channel holding at most two pages to a blocking thread that
+//!   writes them with rust_xlsxwriter's constant-memory mode (each row is flushed to a temporary file;
+//!   strings are written inline, with no shared-string table growing with the sheet). The finished
+//!   workbook is zipped into another anonymous temporary file and streamed from disk in 64 KiB chunks.
+//!   Memory is a few pages plus the zip writer's buffers; disk holds about twice the file size for the
+//!   duration of the request, and the anonymous files vanish when closed, even if the client leaves.
+//! - `as_of` exports fold the event log into memory ([`Snapshot`]), like the JSON endpoints do: memory
+//!   grows with the number of issues at that instant. Statistics are computed in memory as for the
+//!   JSON endpoint; their rows are groups, not issues, so they are small.
+
+use std::collections::BTreeMap;
+use std::io::Seek;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{BoxError, Router};
+use chrono::{Datelike, NaiveDate, Timelike};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use rust_xlsxwriter::{Format, Workbook};
+use santisuk_domain::time::{bangkok, bangkok_date};
+use santisuk_domain::values::Outcome;
+use santisuk_projections::access_log::{self, Access};
+use santisuk_projections::events::parse_ts;
+use santisuk_projections::read_model::{self, IssueRow, Snapshot};
+use santisuk_projections::stats::{self as stats_model, Counters, GroupBy, Stats};
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+use utoipa::IntoParams;
+
+use super::clip;
+use super::issues::{ListParams, ListQuery};
+use super::stats::{self, ResolutionQuery};
+use crate::auth::Ctx;
+use crate::error::ApiError;
+use crate::extract::AppQuery;
+use crate::state::{AppState, now};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/issues/export", get(issues_export))
+        .route("/api/stats/resolution/export", get(stats_export))
+}
+
+/// Issues read per query while exporting the live list.
+pub const PAGE: i64 = 1000;
+
+/// Pages sent ahead to the XLSX writer thread: enough to overlap reading and writing, no more.
+const XLSX_PAGES_IN_FLIGHT: usize = 2;
+
+/// The last data row a worksheet can hold (Excel's limit is 1,048,576 rows, one is the header).
+const XLSX_MAX_ROWS: u32 = 1_048_575;
+
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The export's own parameters; every other parameter is the JSON endpoint's.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `csv` (default; UTF-8 with a byte-order mark, so Excel shows Thai) or `xlsx`.
+    pub format: Option<String>,
+    /// Column headers: `th` (default) or `en`.
+    pub lang: Option<String>,
+    /// `iso` (default: dates and instants as the JSON has them) or `be` (Buddhist Era, `dd/mm/yyyy`;
+    /// instants as Asia/Bangkok local time).
+    pub dates: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Th,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dates {
+    Iso,
+    Be,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    format: FileFormat,
+    lang: Lang,
+    dates: Dates,
+}
+
+impl Options {
+    fn parse(q: &ExportQuery) -> Result<Options, ApiError> {
+        let format = match q.format.as_deref() {
+            None | Some("csv") => FileFormat::Csv,
+            Some("xlsx") => FileFormat::Xlsx,
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "bad_format",
+                    format!("format must be csv or xlsx (got {:?})", clip(other)),
+                ));
+            }
+        };
+        let lang = match q.lang.as_deref() {
+            None | Some("th") => Lang::Th,
+            Some("en") => Lang::En,
+            Some(other) => {
+                return Err(ApiError::invalid("bad_lang", format!("lang must be th or en (got {:?})", clip(other))));
+            }
+        };
+        let dates = match q.dates.as_deref() {
+            None | Some("iso") => Dates::Iso,
+            Some("be") => Dates::Be,
+            Some(other) => {
+                return Err(ApiError::invalid("bad_dates", format!("dates must be iso or be (got {:?})", clip(other))));
+            }
+        };
+        Ok(Options { format, lang, dates })
+    }
+}
+
+// --- handlers -------------------------------------------------------------------------------------------
+
+/// The issue list as a file: every issue `GET /api/issues` would list for the same filters (all pages).
+#[utoipa::path(get, path = "/api/issues/export", tag = "exports", params(ExportQuery, ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the file, as an attachment",
+            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn issues_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppQuery(raw): AppQuery<BTreeMap<String, String>>,
+    AppQuery(export): AppQuery<ExportQuery>,
+    AppQuery(q): AppQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let now = now();
+    // The export walks every page itself.
+    let params = ListParams::parse(ListQuery { limit: None, cursor: None, ..q }, &ctx, now)?;
+    let opts = Options::parse(&export)?;
+    log_export(&state, &ctx, "issues_export", &raw, now).await?;
+    let dates = opts.dates;
+    let rows = issue_pages(&state, params)
+        .await?
+        .map_ok(move |page| page.iter().map(|r| issue_cells(r, dates)).collect())
+        .boxed();
+    let columns = ISSUE_COLUMNS.to_vec();
+    let name = format!("issues-{}", bangkok_date(now));
+    match opts.format {
+        FileFormat::Csv => Ok(csv_response(&name, &columns, opts.lang, rows)),
+        FileFormat::Xlsx => {
+            xlsx_response(&name, sheet_name(opts.lang, "เรื่อง", "Issues"), &columns, opts.lang, rows).await
+        }
+    }
+}
+
+/// Resolution statistics as a file: the rows `GET /api/stats/resolution` gives for the same query, then
+/// a totals row.
+#[utoipa::path(get, path = "/api/stats/resolution/export", tag = "exports", params(ExportQuery, ResolutionQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the file, as an attachment",
+            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn stats_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppQuery(raw): AppQuery<BTreeMap<String, String>>,
+    AppQuery(export): AppQuery<ExportQuery>,
+    AppQuery(q): AppQuery<ResolutionQuery>,
+) -> Result<Response, ApiError> {
+    let now = now();
+    let (query, as_of) = stats::parse_query(q, &ctx, now)?;
+    let opts = Options::parse(&export)?;
+    log_export(&state, &ctx, "stats_export", &raw, now).await?;
+    let result = match as_of {
+        None => stats_model::live(&state.db, &query).await?,
+        Some(t) => stats_model::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
+    };
+    let columns = stats_columns(&query.by);
+    let cells = stats_cells(&result, &query.by, opts);
+    let rows = stream::once(async move { Ok::<_, ApiError>(cells) }).boxed();
+    let name = format!("resolution-{}", bangkok_date(now));
+    match opts.format {
+        FileFormat::Csv => Ok(csv_response(&name, &columns, opts.lang, rows)),
+        FileFormat::Xlsx => {
+            xlsx_response(&name, sheet_name(opts.lang, "สถิติการแก้ไข", "Resolution"), &columns, opts.lang, rows).await
+        }
+    }
+}
+
+/// Records who exported what, with the query as sent, before anything is read.
+async fn log_export(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    raw: &BTreeMap<String, String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let filters = serde_json::to_value(raw).map_err(|e| ApiError::Internal(e.to_string()))?;
+    access_log::record(
+        &state.db,
+        Access {
+            at: now,
+            actor: &ctx.user.name,
+            actor_role: ctx.user.role.as_str(),
+            action,
+            target: None,
+            filters,
+            request_id: Some(ctx.request_id.as_str()).filter(|r| !r.is_empty()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every issue of the list in list order, page by page (see the module doc for what is held in memory).
+async fn issue_pages(
+    state: &AppState,
+    p: ListParams,
+) -> Result<BoxStream<'static, Result<Vec<IssueRow>, ApiError>>, ApiError> {
+    if let Some(t) = p.as_of {
+        let snapshot = Snapshot::as_of(&state.db, t).await?;
+        let everything = snapshot.issues.len().max(1) as i64;
+        // One call: the snapshot's list sorts all matching rows per call, so paging it would be quadratic.
+        let (rows, _) = snapshot.list_issues(&p.filter, everything, None);
+        drop(snapshot);
+        let mut rows = rows.into_iter();
+        let pages = std::iter::from_fn(move || {
+            let page: Vec<IssueRow> = rows.by_ref().take(PAGE as usize).collect();
+            (!page.is_empty()).then_some(Ok(page))
+        });
+        return Ok(stream::iter(pages).boxed());
+    }
+    let db = state.db.clone();
+    let filter = p.filter;
+    let (first, next) = read_model::list_issues(&db, &filter, PAGE, None).await?;
+    let rest = stream::try_unfold(next, move |after| {
+        let (db, filter) = (db.clone(), filter.clone());
+        async move {
+            let Some(after) = after else { return Ok(None) };
+            let (rows, next) = read_model::list_issues(&db, &filter, PAGE, Some(&after)).await?;
+            Ok(Some((rows, next)))
+        }
+    });
+    Ok(stream::once(async { Ok(first) }).chain(rest).boxed())
+}
+
+// --- columns and cells ----------------------------------------------------------------------------------
+
+/// One column: its Thai and English header and its XLSX width (in characters).
+#[derive(Debug, Clone, Copy)]
+struct Column {
+    th: &'static str,
+    en: &'static str,
+    width: f64,
+}
+
+impl Column {
+    const fn new(th: &'static str, en: &'static str, width: f64) -> Column {
+        Column { th, en, width }
+    }
+
+    fn header(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Th => self.th,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// One cell, typed so XLSX gets numbers as numbers and CSV gets plain text.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Empty,
+    Text(String),
+    Count(i64),
+    /// A fraction (0.5 = 50 %), shown with a percent format in XLSX.
+    Rate(f64),
+    /// A number of days, one decimal in XLSX.
+    Days(f64),
+    Flag(bool),
+}
+
+impl Cell {
+    fn text(value: Option<String>) -> Cell {
+        value.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+const ISSUE_COLUMNS: [Column; 14] = [
+    Column::new("รหัสเรื่อง", "Issue ID", 38.0),
+    Column::new("พื้นที่", "Area", 12.0),
+    Column::new("ประเภทปัญหา", "Category", 10.0),
+    Column::new("หัวเรื่อง", "Title", 40.0),
+    Column::new("รายละเอียด", "Description", 50.0),
+    Column::new("เวที", "Forum", 38.0),
+    Column::new("ผู้เสนอ", "Raised by", 20.0),
+    Column::new("สถานะ", "Status", 10.0),
+    Column::new("ผู้รับผิดชอบ", "Assignee", 24.0),
+    Column::new("กำหนดเสร็จ", "Due on", 12.0),
+    Column::new("ผลการดำเนินการ", "Outcome", 12.0),
+    Column::new("วันที่รับเรื่อง", "Raised at", 28.0),
+    Column::new("วันที่ปิดเรื่อง", "Closed at", 28.0),
+    Column::new("ฉบับที่", "Version", 8.0),
+];
+
+/// An issue's cells, in [`ISSUE_COLUMNS`] order: the fields of the JSON list's `IssueView`.
+fn issue_cells(r: &IssueRow, dates: Dates) -> Vec<Cell> {
+    vec![
+        Cell::Text(r.id.clone()),
+        Cell::Text(r.area_id.clone()),
+        Cell::Text(r.category.clone()),
+        Cell::Text(r.title.clone()),
+        Cell::text(r.description.clone()),
+        Cell::text(r.forum_id.clone()),
+        Cell::text(r.raised_by.clone()),
+        Cell::Text(r.status.clone()),
+        Cell::text(r.assignee.clone()),
+        Cell::text(r.due_on.as_deref().map(|d| date(d, dates))),
+        Cell::text(r.outcome.clone()),
+        Cell::Text(instant(&r.raised_at, dates)),
+        Cell::text(r.closed_at.as_deref().map(|t| instant(t, dates))),
+        Cell::Count(r.version),
+    ]
+}
+
+fn group_column(g: GroupBy) -> Column {
+    match g {
+        GroupBy::Area => Column::new("พื้นที่", "Area", 12.0),
+        GroupBy::Category => Column::new("ประเภทปัญหา", "Category", 10.0),
+        GroupBy::Amphoe => Column::new("อำเภอ (รหัส)", "District code", 12.0),
+        GroupBy::Province => Column::new("จังหวัด (รหัส)", "Province code", 12.0),
+        GroupBy::Forum => Column::new("เวที", "Forum", 38.0),
+        GroupBy::Month => Column::new("เดือน", "Month", 10.0),
+        GroupBy::FiscalYear => Column::new("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)", 12.0),
+    }
+}
+
+/// The outcomes counted as "closed, not resolved", in the order of their columns.
+fn unresolved_outcomes() -> impl Iterator<Item = Outcome> {
+    Outcome::ALL.into_iter().filter(|o| *o != Outcome::Resolved)
+}
+
+fn outcome_column(o: Outcome) -> Column {
+    match o {
+        Outcome::Unresolved => Column::new("ผล: แก้ไขไม่ได้", "Outcome: unresolved", 12.0),
+        Outcome::Referred => Column::new("ผล: ส่งต่อหน่วยงานอื่น", "Outcome: referred", 12.0),
+        Outcome::Duplicate => Column::new("ผล: เรื่องซ้ำ", "Outcome: duplicate", 12.0),
+        Outcome::Withdrawn => Column::new("ผล: ถอนเรื่อง", "Outcome: withdrawn", 12.0),
+        Outcome::Resolved => Column::new("ผล: แก้ไขได้", "Outcome: resolved", 12.0),
+    }
+}
+
+fn stats_columns(by: &[GroupBy]) -> Vec<Column> {
+    let mut columns: Vec<Column> = by.iter().map(|g| group_column(*g)).collect();
+    columns.extend([
+        Column::new("จำนวนเรื่อง", "Raised", 10.0),
+        Column::new("ปิดแล้ว", "Closed", 10.0),
+        Column::new("แก้ไขได้", "Resolved", 10.0),
+        Column::new("ปิดโดยไม่ได้แก้ไข", "Closed unresolved", 12.0),
+    ]);
+    columns.extend(unresolved_outcomes().map(outcome_column));
+    columns.extend([
+        Column::new("ยังไม่ปิด", "Open", 10.0),
+        Column::new("เกินกำหนด", "Overdue", 10.0),
+        Column::new("อัตราการแก้ไข", "Resolution rate", 12.0),
+        Column::new("อัตราการปิดเรื่อง", "Closure rate", 12.0),
+        Column::new("มัธยฐานวันที่ใช้แก้ไข", "Median days to resolve", 12.0),
+        Column::new("เปอร์เซ็นไทล์ 90 ของวันที่ใช้แก้ไข", "P90 days to resolve", 12.0),
+        Column::new("ตัวอย่างน้อย", "Small sample", 10.0),
+    ]);
+    columns
+}
+
+/// The statistics rows in the JSON's order, then one totals row.
+fn stats_cells(stats: &Stats, by: &[GroupBy], opts: Options) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = stats
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<Cell> = by
+                .iter()
+                .map(|g| {
+                    let value = row.keys.get(g.names().1).cloned().flatten();
+                    Cell::text(match g {
+                        GroupBy::Month => value.map(|m| month(&m, opts.dates)),
+                        _ => value,
+                    })
+                })
+                .collect();
+            cells.extend(counter_cells(&row.counters));
+            cells
+        })
+        .collect();
+    let total = match opts.lang {
+        Lang::Th => "รวม",
+        Lang::En => "Total",
+    };
+    let mut totals: Vec<Cell> =
+        (0..by.len()).map(|i| if i == 0 { Cell::Text(total.into()) } else { Cell::Empty }).collect();
+    totals.extend(counter_cells(&stats.totals));
+    rows.push(totals);
+    rows
+}
+
+fn counter_cells(c: &Counters) -> Vec<Cell> {
+    let mut cells =
+        vec![Cell::Count(c.raised), Cell::Count(c.closed), Cell::Count(c.resolved), Cell::Count(c.unresolved)];
+    cells.extend(
+        unresolved_outcomes().map(|o| Cell::Count(c.unresolved_by_outcome.get(o.as_str()).copied().unwrap_or(0))),
+    );
+    cells.extend([
+        Cell::Count(c.open),
+        Cell::Count(c.overdue),
+        c.resolution_rate.map_or(Cell::Empty, Cell::Rate),
+        c.closure_rate.map_or(Cell::Empty, Cell::Rate),
+        c.median_days_to_resolve.map_or(Cell::Empty, Cell::Days),
+        c.p90_days_to_resolve.map_or(Cell::Empty, Cell::Days),
+        Cell::Flag(c.small_sample),
+    ]);
+    cells
+}
+
+// --- dates ----------------------------------------------------------------------------------------------
+
+fn be_date(d: NaiveDate) -> String {
+    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year() + 543)
+}
+
+/// A stored `YYYY-MM-DD` date. Stored values are always well-formed; anything else is passed through.
+fn date(text: &str, dates: Dates) -> String {
+    match (dates, text.parse::<NaiveDate>()) {
+        (Dates::Be, Ok(d)) => be_date(d),
+        _ => text.to_owned(),
+    }
+}
+
+/// A stored RFC 3339 UTC instant; in the Buddhist Era as Asia/Bangkok wall-clock time, to the second.
+fn instant(text: &str, dates: Dates) -> String {
+    match (dates, parse_ts(text)) {
+        (Dates::Be, Ok(t)) => {
+            let local = t.with_timezone(&bangkok());
+            format!("{} {:02}:{:02}:{:02}", be_date(local.date_naive()), local.hour(), local.minute(), local.second())
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// A statistics month `YYYY-MM`; `mm/yyyy` in the Buddhist Era.
+fn month(text: &str, dates: Dates) -> String {
+    match (dates, text.split_once('-').and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m)))) {
+        (Dates::Be, Some((year, m))) => format!("{m}/{}", year + 543),
+        _ => text.to_owned(),
+    }
+}
+
+// --- CSV ------------------------------------------------------------------------------------------------
+
+/// Cells a spreadsheet would run as a formula when the CSV is opened ("CSV injection"): free text typed
+/// in the field must never become one, so it gets a leading apostrophe, as OWASP advises.
+fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}").into() } else { text.into() }
+}
+
+fn csv_field(cell: &Cell, lang: Lang) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(t) => defuse(t).into_owned(),
+        Cell::Count(n) => n.to_string(),
+        // Shortest text that reads back as the same number: the CSV agrees with the JSON exactly.
+        Cell::Rate(x) | Cell::Days(x) => x.to_string(),
+        Cell::Flag(b) => match (lang, b) {
+            (Lang::Th, true) => "ใช่",
+            (Lang::Th, false) => "ไม่ใช่",
+            (Lang::En, true) => "yes",
+            (Lang::En, false) => "no",
+        }
+        .to_owned(),
+    }
+}
+
+/// Encodes rows as CSV (RFC 4180: CRLF, quoting as needed), after `prefix` (the BOM and header line).
+fn csv_chunk<'a>(prefix: &[u8], rows: impl IntoIterator<Item = &'a [String]>) -> Result<Bytes, BoxError> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(prefix.to_vec());
+    for row in rows {
+        w.write_record(row)?;
+    }
+    Ok(Bytes::from(w.into_inner().map_err(|e| e.into_error())?))
+}
+
+fn csv_response(
+    name: &str,
+    columns: &[Column],
+    lang: Lang,
+    rows: BoxStream<'static, Result<Vec<Vec<Cell>>, ApiError>>,
+) -> Response {
+    let header: Vec<String> = columns.iter().map(|c| c.header(lang).to_owned()).collect();
+    // Excel reads a BOM-less CSV in the local code page and garbles Thai.
+    let head = csv_chunk("\u{feff}".as_bytes(), [header.as_slice()]);
+    let body = stream::once(async { head }).chain(rows.map(move |page| {
+        let page = page.map_err(|e| BoxError::from(format!("{e:?}")))?;
+        let fields: Vec<Vec<String>> =
+            page.iter().map(|row| row.iter().map(|c| csv_field(c, lang)).collect()).collect();
+        csv_chunk(b"", fields.iter().map(Vec::as_slice))
+    }));
+    // Headers are already sent when a later page fails: all that is left is to log it and cut the body
+    // short, which the client sees as a failed download rather than a silently short file.
+    let body = body.inspect_err(|e| tracing::error!(error = %e, "export failed mid-stream"));
+    file_response(name, "csv", CSV_TYPE, None, Body::from_stream(body))
+}
+
+// --- XLSX -----------------------------------------------------------------------------------------------
+
+fn sheet_name(lang: Lang, th: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Th => th,
+        Lang::En => en,
+    }
+}
+
+async fn xlsx_response(
+    name: &str,
+    sheet: &'static str,
+    columns: &[Column],
+    lang: Lang,
+    rows: BoxStream<'static, Result<Vec<Vec<Cell>>, ApiError>>,
+) -> Result<Response, ApiError> {
+    let file = xlsx_file(sheet, columns.to_vec(), lang, rows).await?;
+    let len = file.metadata().map_err(|e| ApiError::Internal(format!("export file: {e}")))?.len();
+    let file = tokio::fs::File::from_std(file);
+    let body = stream::try_unfold(file, |mut file| async move {
+        let mut buf = vec![0; 64 * 1024];
+        let n = file.read(&mut buf).await?;
+        buf.truncate(n);
+        Ok::<_, std::io::Error>((n > 0).then(|| (Bytes::from(buf), file)))
+    });
+    Ok(file_response(name, "xlsx", XLSX_TYPE, Some(len), Body::from_stream(body)))
+}
+
+/// Writes the rows into a workbook on a blocking thread (constant-memory mode) and returns the finished
+/// file, rewound. The workbook is complete before the answer starts, so every failure is a clean error.
+async fn xlsx_file(
+    sheet: &'static str,
+    columns: Vec<Column>,
+    lang: Lang,
+    mut rows: BoxStream<'static, Result<Vec<Vec<Cell>>, ApiError>>,
+) -> Result<std::fs::File, ApiError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(XLSX_PAGES_IN_FLIGHT);
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, ApiError> {
+        let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx export: {e}"));
+        let io = |e: std::io::Error| ApiError::Internal(format!("xlsx export file: {e}"));
+        let mut workbook = Workbook::new();
+        let ws = workbook.add_worksheet_with_constant_memory();
+        ws.set_name(sheet).map_err(xlsx)?;
+        let bold = Format::new().set_bold();
+        let percent = Format::new().set_num_format("0.0%");
+        let days = Format::new().set_num_format("0.0");
+        for (col, c) in (0u16..).zip(&columns) {
+            ws.set_column_width(col, c.width).map_err(xlsx)?;
+            // Constant-memory mode writes rows in order, so the header goes first.
+            ws.write_string_with_format(0, col, c.header(lang), &bold).map_err(xlsx)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx)?;
+        let mut row: u32 = 0;
+        while let Some(page) = rx.blocking_recv() {
+            for cells in page {
+                row += 1;
+                if row > XLSX_MAX_ROWS {
+                    return Err(ApiError::invalid(
+                        "export_too_large",
+                        "more rows than a worksheet holds (1,048,575): narrow the filters or export CSV",
+                    ));
+                }
+                for (col, cell) in (0u16..).zip(&cells) {
+                    match cell {
+                        Cell::Empty => continue,
+                        Cell::Text(t) => ws.write_string(row, col, t.as_str()),
+                        Cell::Count(n) => ws.write_number(row, col, *n as f64),
+                        Cell::Rate(x) => ws.write_number_with_format(row, col, *x, &percent),
+                        Cell::Days(x) => ws.write_number_with_format(row, col, *x, &days),
+                        Cell::Flag(b) => ws.write_boolean(row, col, *b),
+                    }
+                    .map_err(xlsx)?;
+                }
+            }
+        }
+        let mut file = tempfile::tempfile().map_err(io)?;
+        workbook.save_to_writer(&mut file).map_err(xlsx)?;
+        file.rewind().map_err(io)?;
+        Ok(file)
+    });
+    // Moved in, so the sender is dropped when the pages end and the writer's loop finishes.
+    let feed = async move {
+        while let Some(page) = rows.try_next().await? {
+            if tx.send(page).await.is_err() {
+                break; // the writer stopped with an error, reported below
+            }
+        }
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    let written = writer.await.map_err(|e| ApiError::Internal(format!("xlsx writer thread: {e}")))?;
+    feed?;
+    written
+}
+
+fn file_response(name: &str, ext: &str, content_type: &'static str, len: Option<u64>, body: Body) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The name is ASCII we built (a word and a date), so it needs no quoting rules beyond the quotes.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"santisuk-{name}.{ext}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    // Exports hold personal and sensitive data: no shared cache may keep a copy.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(len) = len {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buddhist_era_dates_add_543_years_and_use_bangkok_time() {
+        assert_eq!(date("2026-12-31", Dates::Be), "31/12/2569");
+        assert_eq!(date("2026-12-31", Dates::Iso), "2026-12-31");
+        // 17:30 UTC is 00:30 the next day in Bangkok.
+        assert_eq!(instant("2026-11-24T17:30:00.000000Z", Dates::Be), "25/11/2569 00:30:00");
+        assert_eq!(instant("2026-11-24T17:30:00.000000Z", Dates::Iso), "2026-11-24T17:30:00.000000Z");
+        assert_eq!(month("2026-10", Dates::Be), "10/2569");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("-1"), "'-1");
+        assert_eq!(defuse("ถนนชำรุด"), "ถนนชำรุด");
+    }
+
+    #[test]
+    fn every_issue_cell_has_a_column_and_every_stats_cell_too() {
+        let stats = stats_model::compute(
+            &stats_model::StatsQuery {
+                by: vec![GroupBy::Area, GroupBy::Month],
+                from: None,
+                to: None,
+                fiscal_year: None,
+                today: "2026-11-25".parse().unwrap(),
+                areas: None,
+            },
+            &[],
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+        );
+        let by = [GroupBy::Area, GroupBy::Month];
+        let opts = Options { format: FileFormat::Csv, lang: Lang::En, dates: Dates::Iso };
+        let rows = stats_cells(&stats, &by, opts);
+        assert_eq!(rows.len(), 1, "no groups, one totals row");
+        assert_eq!(rows[0].len(), stats_columns(&by).len());
+        assert_eq!(rows[0][0], Cell::Text("Total".into()));
+    }
+}

@@ -1,0 +1,225 @@
+//! Users (admin): create with a role (and areas for coordinators), list, change areas, deactivate,
+//! rotate tokens. Every change is a `User` event, so it appears in the audit log.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use santisuk_domain::user::{Role, User, UserCommand, UserName};
+use santisuk_domain::values::AreaId;
+use santisuk_projections::read_model;
+use santisuk_projections::users::{self, Token, UserRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::clip;
+use crate::auth::Ctx;
+use crate::error::ApiError;
+use crate::extract::{AppJson, AppPath};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/users", get(list).post(create))
+        .route("/api/users/{id}/areas", post(set_areas))
+        .route("/api/users/{id}/deactivate", post(deactivate))
+        .route("/api/users/{id}/token", post(rotate_token))
+}
+
+/// User ids are UUIDv5(this, name): one name, one aggregate, so the event store itself refuses a second
+/// user of the same name, even from two instances at once.
+const USER_NAMESPACE: Uuid = Uuid::from_u128(0x7b1e_29c4_0d5a_4f8e_a3b6_5c2d_9e1f_4a70);
+
+pub fn user_id(name: &UserName) -> String {
+    Uuid::new_v5(&USER_NAMESPACE, name.as_str().as_bytes()).to_string()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// 1–64 letters, digits, '.', '_' or '-'.
+    pub name: String,
+    /// `admin`, `staff`, `coordinator` or `auditor`.
+    pub role: String,
+    /// A coordinator's areas (required for coordinators, refused for other roles).
+    #[serde(default)]
+    pub areas: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetAreasRequest {
+    pub areas: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub areas: Vec<String>,
+    pub created_at: String,
+}
+
+impl From<UserRow> for UserView {
+    fn from(r: UserRow) -> Self {
+        UserView { id: r.id, name: r.name, role: r.role, active: r.active, areas: r.areas, created_at: r.created_at }
+    }
+}
+
+/// A user with a token that is shown only in this answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserWithToken {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The new API token (send as `Authorization: Bearer <token>`); shown once, stored only as a hash.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+}
+
+/// Checks that every area exists (the command carries checked values only).
+async fn checked_areas(state: &AppState, raw: &[String]) -> Result<Vec<AreaId>, ApiError> {
+    let mut areas = Vec::with_capacity(raw.len());
+    for a in raw {
+        let id = AreaId::parse(a)?;
+        if read_model::get_area(&state.db, id.as_str()).await?.is_none() {
+            return Err(ApiError::invalid("unknown_area", format!("no area {:?}", clip(a))));
+        }
+        if !areas.contains(&id) {
+            areas.push(id);
+        }
+    }
+    Ok(areas)
+}
+
+/// Creates a user and its first token. Used by the API, `santisuk user add` and the first start.
+pub async fn create_user(
+    state: &AppState,
+    name: &str,
+    role: Role,
+    raw_areas: &[String],
+    metadata: HashMap<String, String>,
+) -> Result<(UserRow, Token), ApiError> {
+    let name = UserName::parse(name)?;
+    let areas = checked_areas(state, raw_areas).await?;
+    let id = user_id(&name);
+    let fallback = UserRow {
+        id: id.clone(),
+        name: name.as_str().to_owned(),
+        role: role.as_str().to_owned(),
+        active: true,
+        areas: areas.iter().map(ToString::to_string).collect(),
+        created_at: santisuk_projections::events::fmt_ts(crate::state::now()),
+    };
+    state.command::<User>(id.clone(), UserCommand::Create { name, role, areas }, metadata.clone(), None).await?;
+    let token = Token::generate();
+    state.command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, metadata, None).await?;
+    // If the read model lags, answer from what was just decided (the token works once it catches up).
+    let row = users::get_user(&state.db, &id).await?.unwrap_or(fallback);
+    Ok((row, token))
+}
+
+async fn existing(state: &AppState, id: &str) -> Result<String, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("user_not_found", "no such user"))?.to_string();
+    match users::get_user(&state.db, &id).await? {
+        Some(_) => Ok(id),
+        None => Err(ApiError::not_found("user_not_found", "no such user")),
+    }
+}
+
+async fn view(state: &AppState, id: &str) -> Result<UserView, ApiError> {
+    // `existing` found the user a moment ago; the row can only be missing if it vanished, a defect.
+    users::get_user(&state.db, id)
+        .await?
+        .map(UserView::from)
+        .ok_or_else(|| ApiError::Internal("user row vanished".into()))
+}
+
+/// Creates a user (admin); the answer carries its first token.
+#[utoipa::path(post, path = "/api/users", tag = "users", request_body = CreateUserRequest, security(("bearer" = [])),
+    responses((status = 201, body = UserWithToken), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppJson(req): AppJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserWithToken>), ApiError> {
+    ctx.require(&[Role::Admin], "manage users")?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::invalid(
+            "unknown_role",
+            format!("role must be admin, staff, coordinator or auditor (got {:?})", clip(&req.role)),
+        )
+    })?;
+    let (row, token) = create_user(&state, &req.name, role, &req.areas, ctx.metadata()).await?;
+    Ok((StatusCode::CREATED, Json(UserWithToken { user: row.into(), token: token.expose().to_owned() })))
+}
+
+/// Lists users (admin).
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserList)))]
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserList>, ApiError> {
+    ctx.require(&[Role::Admin], "list users")?;
+    let items = users::list_users(&state.db).await?.into_iter().map(UserView::from).collect();
+    Ok(Json(UserList { items }))
+}
+
+/// Replaces a coordinator's areas (admin).
+#[utoipa::path(post, path = "/api/users/{id}/areas", tag = "users", request_body = SetAreasRequest,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_areas(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<SetAreasRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    ctx.require(&[Role::Admin], "manage users")?;
+    let id = existing(&state, &id).await?;
+    let areas = checked_areas(&state, &req.areas).await?;
+    state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, ctx.metadata(), None).await?;
+    Ok(Json(view(&state, &id).await?))
+}
+
+/// Deactivates a user (admin): its tokens stop working at once.
+#[utoipa::path(post, path = "/api/users/{id}/deactivate", tag = "users", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<UserView>, ApiError> {
+    ctx.require(&[Role::Admin], "manage users")?;
+    let id = existing(&state, &id).await?;
+    state.command::<User>(id.clone(), UserCommand::Deactivate, ctx.metadata(), None).await?;
+    Ok(Json(view(&state, &id).await?))
+}
+
+/// Issues a new token for a user (admin); the old one stops working.
+#[utoipa::path(post, path = "/api/users/{id}/token", tag = "users", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = UserWithToken), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn rotate_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<UserWithToken>, ApiError> {
+    ctx.require(&[Role::Admin], "manage users")?;
+    let id = existing(&state, &id).await?;
+    let token = Token::generate();
+    state
+        .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, ctx.metadata(), None)
+        .await?;
+    Ok(Json(UserWithToken { user: view(&state, &id).await?, token: token.expose().to_owned() }))
+}

@@ -1,0 +1,611 @@
+//! The audit API and the tamper-evident ledger: the global log and its export, the access log, roles and
+//! bad input, and verification after tampering with the database directly (changed, deleted and forged
+//! events, altered ledger rows, and a consistent rewrite that only an earlier digest catches).
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use santisuk_projections::audit;
+use santisuk_projections::ledger::{self, Ledger};
+use santisuk_projections::runner::Runner;
+use santisuk_projections::{Db, on_db};
+use santisuk_tests::{Backend, TestApp, both_backends};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+both_backends!(
+    the_audit_log_lists_every_event_in_global_order_page_by_page,
+    the_export_streams_the_whole_log_as_ndjson_and_as_csv,
+    an_export_longer_than_a_page_carries_every_event_once_in_order,
+    only_auditors_and_admins_may_use_the_audit_api,
+    bad_audit_input_is_refused_with_a_json_error_and_records_nothing,
+    reads_and_exports_of_the_audit_log_are_recorded_in_the_access_log,
+    an_intact_log_verifies_and_still_matches_an_older_digest,
+    a_changed_payload_is_reported_at_its_position,
+    a_deleted_event_is_reported_at_its_position,
+    a_forged_event_slipped_in_below_the_checkpoint_is_reported_at_its_position,
+    an_altered_ledger_row_is_reported_as_a_ledger_mismatch,
+    a_changed_event_with_its_ledger_row_rewritten_breaks_the_chain_at_the_next_row,
+    a_consistent_rewrite_of_events_and_ledger_is_caught_only_by_a_later_digest,
+    a_ledger_rebuild_reproduces_the_ledger_exactly,
+);
+
+// --- helpers --------------------------------------------------------------------------------------------
+
+async fn exec(db: &Db, sql: &str) {
+    on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap_or_else(|e| panic!("{sql}: {e}")));
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap_or_else(|e| panic!("{sql}: {e}")))
+}
+
+/// Waits until the ledger has a row for every stored event (the runner is also running in the background).
+async fn ledger_settled(app: &TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        app.state.ledger.catch_up().await.expect("ledger");
+        if scalar(app.db(), "SELECT COUNT(*) FROM ledger").await == app.event_count().await {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the ledger did not settle");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// Every event's position in the global order the runner uses.
+async fn positions_in_order(app: &TestApp) -> Vec<i64> {
+    let sql = match app.db() {
+        Db::Sqlite(_) => "SELECT position FROM events ORDER BY position",
+        Db::Postgres(_) => "SELECT position FROM events ORDER BY tx, position",
+    };
+    on_db!(app.db(), p => sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await.unwrap())
+}
+
+/// A few areas, issues and their lifecycles: some dozens of events of several aggregate types.
+async fn history(app: &TestApp, issues: usize) -> Vec<String> {
+    let area = match santisuk_projections::read_model::get_area(app.db(), "PTN-01").await.unwrap() {
+        Some(a) => a.id,
+        None => app.area("PTN-01").await,
+    };
+    let mut ids = Vec::new();
+    for i in 0..issues {
+        let id = app.raise(&area, "LIV", &format!("เรื่อง {i}")).await;
+        if i % 2 == 0 {
+            let r = app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"assignee": "อบต."})).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+async fn digest(app: &TestApp) -> String {
+    let r = app.get("/api/audit/digest", &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    format!("{}:{}", r.body["position"], r.body["chain_hash"].as_str().unwrap())
+}
+
+async fn verify(app: &TestApp, digest: Option<&str>) -> Value {
+    let path = match digest {
+        Some(d) => format!("/api/audit/verify?digest={d}"),
+        None => "/api/audit/verify".to_owned(),
+    };
+    let r = app.get(&path, &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+/// The position of the `IssueRaised` of `issue`.
+async fn raised_position(app: &TestApp, issue: &str) -> i64 {
+    on_db!(app.db(), p => sqlx::query_scalar::<_, i64>(
+        "SELECT position FROM events WHERE aggregate_id = $1 AND sequence = 1")
+        .bind(issue).fetch_one(p).await.unwrap())
+}
+
+/// What someone with DDL rights does first: lift the append-only triggers.
+async fn lift_event_triggers(app: &TestApp) {
+    match app.db() {
+        Db::Sqlite(_) => {
+            exec(app.db(), "DROP TRIGGER events_no_update").await;
+            exec(app.db(), "DROP TRIGGER events_no_delete").await;
+        }
+        Db::Postgres(_) => exec(app.db(), "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete").await,
+    }
+}
+
+async fn lift_ledger_trigger(app: &TestApp) {
+    match app.db() {
+        Db::Sqlite(_) => exec(app.db(), "DROP TRIGGER ledger_no_update").await,
+        Db::Postgres(_) => exec(app.db(), "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update").await,
+    }
+}
+
+/// Rewrites the title in the stored payload of the event at `position`.
+async fn forge_title(app: &TestApp, position: i64) {
+    let sql = match app.db() {
+        Db::Sqlite(_) => {
+            "UPDATE events SET payload = json_set(payload, '$.IssueRaised.title', 'ปลอม') WHERE position = $1"
+        }
+        Db::Postgres(_) => {
+            "UPDATE events SET payload = jsonb_set(payload, '{IssueRaised,title}', '\"ปลอม\"') WHERE position = $1"
+        }
+    };
+    let n = on_db!(app.db(), p => sqlx::query(sql).bind(position).execute(p).await.unwrap().rows_affected());
+    assert_eq!(n, 1);
+}
+
+/// A GET whose body is not JSON: status, content type and text.
+async fn get_text(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
+    let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let content_type = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, content_type, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn access_count(app: &TestApp) -> i64 {
+    scalar(app.db(), "SELECT COUNT(*) FROM access_log").await
+}
+
+// --- the log, its export and the access log -------------------------------------------------------------
+
+async fn the_audit_log_lists_every_event_in_global_order_page_by_page(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 5).await;
+    ledger_settled(&app).await;
+    let mut seen = Vec::new();
+    let mut items = Vec::new();
+    let mut path = "/api/audit/events?limit=7".to_owned();
+    loop {
+        let r = app.get(&path, &app.auditor).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let page = r.body["items"].as_array().unwrap().clone();
+        assert!(page.len() <= 7);
+        seen.extend(page.iter().map(|e| e["position"].as_i64().unwrap()));
+        items.extend(page.iter().cloned());
+        match r.body["next_cursor"].as_i64() {
+            Some(next) => {
+                assert_eq!(
+                    Some(next),
+                    page.last().and_then(|e| e["position"].as_i64()),
+                    "the cursor is the last position"
+                );
+                path = format!("/api/audit/events?limit=7&after={next}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, positions_in_order(&app).await, "every event once, in the runner's order");
+    assert!(seen.len() > 20, "categories, the area, users, issues: {}", seen.len());
+    let raised = items
+        .iter()
+        .find(|e| e["aggregate_id"] == ids[0].as_str() && e["event_type"] == "IssueRaised")
+        .expect("the first issue is in the log");
+    assert_eq!(raised["aggregate_type"], "Issue");
+    assert_eq!(raised["sequence"], 1);
+    assert_eq!(raised["data"]["title"], "เรื่อง 0", "data is the payload's inner object");
+    assert_eq!(raised["at"], raised["data"]["at"]);
+    assert!(raised["actor"].as_str().unwrap().starts_with("staff-"), "{raised}");
+    assert!(raised["recorded_at"].as_str().unwrap().ends_with('Z'));
+    assert!(raised["event_version"].is_string());
+    // Reference data is in the same log.
+    assert!(items.iter().any(|e| e["aggregate_type"] == "Category" && e["actor"] == "system"));
+    // The default page size is 100 and the limit may go up to 1000.
+    let all = app.get("/api/audit/events?limit=1000", &app.admin).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), seen.len());
+    assert!(all.body["next_cursor"].is_null());
+}
+
+async fn the_export_streams_the_whole_log_as_ndjson_and_as_csv(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 4).await;
+    ledger_settled(&app).await;
+    let order = positions_in_order(&app).await;
+
+    let (status, content_type, text) = get_text(&app, "/api/audit/export?format=ndjson", &app.auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/x-ndjson");
+    assert!(text.ends_with('\n'));
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    assert_eq!(lines.len(), order.len());
+    assert_eq!(lines.iter().map(|e| e["position"].as_i64().unwrap()).collect::<Vec<_>>(), order);
+    let listed = app.get("/api/audit/events?limit=1000", &app.auditor).await;
+    assert_eq!(&Value::Array(lines), &listed.body["items"], "the export carries exactly what the API lists");
+
+    let (status, content_type, text) = get_text(&app, "/api/audit/export?format=csv", &app.admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let text = text.strip_prefix('\u{feff}').expect("a BOM, for Excel and Thai");
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "position,aggregate_type,aggregate_id,sequence,event_type,event_version,at,recorded_at,actor,data"
+    );
+    assert_eq!(lines.len(), order.len() + 1, "a header and one line per event");
+    let first_positions: Vec<i64> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(first_positions, order);
+}
+
+async fn an_export_longer_than_a_page_carries_every_event_once_in_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    // 2 500 events written with our own SQL (as the event store does), more than two export pages.
+    let mut tx = app.db().begin_write().await.unwrap();
+    for i in 0..2_500 {
+        let payload = json!({"IssueRaised": {"area_id": "PTN-01", "category": "LIV", "title": format!("เรื่อง {i}"),
+            "description": null, "forum_id": null, "raised_by": null, "at": "2026-01-05T03:00:00Z"}});
+        santisuk_projections::on_tx!(&mut tx, t => sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+             VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2, $3)")
+            .bind(uuid::Uuid::new_v4().to_string()).bind(sqlx::types::Json(payload))
+            .bind(sqlx::types::Json(json!({"actor": "bulk"})))
+            .execute(&mut **t).await.map(|_| ()).unwrap());
+    }
+    tx.commit().await.unwrap();
+    ledger_settled(&app).await;
+    let order = positions_in_order(&app).await;
+    assert!(order.len() > 2_500);
+    let (status, _, text) = get_text(&app, "/api/audit/export", &app.auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    let exported: Vec<i64> =
+        text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["position"].as_i64().unwrap()).collect();
+    assert_eq!(exported, order, "ndjson is the default; no event lost or repeated at page boundaries");
+    let (_, _, csv) = get_text(&app, "/api/audit/export?format=csv", &app.auditor).await;
+    assert_eq!(csv.split_terminator("\r\n").count(), order.len() + 1);
+}
+
+async fn only_auditors_and_admins_may_use_the_audit_api(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 1).await;
+    let paths = [
+        "/api/audit/events",
+        "/api/audit/export?format=csv",
+        "/api/audit/access-log",
+        "/api/audit/digest",
+        "/api/audit/verify",
+    ];
+    let before = access_count(&app).await;
+    for path in paths {
+        for token in [&app.staff, &app.coordinator] {
+            let r = app.get(path, token).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(r.code(), "forbidden", "{path}");
+        }
+        let r = app.send(axum::http::Method::GET, path, None, None, &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert_eq!(access_count(&app).await, before, "refused requests read nothing and record nothing");
+    for path in paths {
+        for token in [&app.auditor, &app.admin] {
+            let (status, _, _) = get_text(&app, path, token).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+        }
+    }
+}
+
+async fn bad_audit_input_is_refused_with_a_json_error_and_records_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 1).await;
+    ledger_settled(&app).await;
+    let events = app.event_count().await;
+    let accesses = access_count(&app).await;
+    let hash = "ab".repeat(32);
+    let cases = [
+        ("/api/audit/events?after=abc".to_owned(), StatusCode::BAD_REQUEST, "bad_cursor"),
+        ("/api/audit/events?after=-1".to_owned(), StatusCode::BAD_REQUEST, "bad_cursor"),
+        ("/api/audit/events?after=99999999".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "unknown_position"),
+        ("/api/audit/events?limit=0".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+        ("/api/audit/events?limit=1001".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+        ("/api/audit/events?limit=ten".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+        ("/api/audit/events?page=2".to_owned(), StatusCode::BAD_REQUEST, "bad_query"),
+        ("/api/audit/export?format=xml".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_format"),
+        ("/api/audit/access-log?after=x".to_owned(), StatusCode::BAD_REQUEST, "bad_cursor"),
+        ("/api/audit/access-log?limit=5000".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+        ("/api/audit/verify?digest=nonsense".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_digest"),
+        ("/api/audit/verify?digest=5:abc".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_digest"),
+        (format!("/api/audit/verify?digest=-1:{hash}"), StatusCode::UNPROCESSABLE_ENTITY, "bad_digest"),
+        (format!("/api/audit/verify?digest=5:{hash}ff"), StatusCode::UNPROCESSABLE_ENTITY, "bad_digest"),
+        ("/api/audit/verify?digest=5%00".to_owned(), StatusCode::BAD_REQUEST, "bad_query"),
+    ];
+    for (path, status, code) in cases {
+        let r = app.get(&path, &app.auditor).await;
+        assert_eq!(r.status, status, "{path}: {:?}", r.body);
+        assert_eq!(r.code(), code, "{path}");
+        assert!(r.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}");
+    }
+    assert_eq!(access_count(&app).await, accesses, "a refused read is not recorded");
+    assert_eq!(app.event_count().await, events);
+}
+
+async fn reads_and_exports_of_the_audit_log_are_recorded_in_the_access_log(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 1).await;
+    ledger_settled(&app).await;
+    let auditor = santisuk_projections::users::user_by_token(app.db(), &app.auditor).await.unwrap().unwrap();
+    let admin = santisuk_projections::users::user_by_token(app.db(), &app.admin).await.unwrap().unwrap();
+    let before = access_count(&app).await;
+    let first = app.get("/api/audit/events?limit=5", &app.auditor).await;
+    let after = first.body["next_cursor"].as_i64().unwrap();
+    app.get(&format!("/api/audit/events?limit=5&after={after}"), &app.auditor).await;
+    let (status, _, _) = get_text(&app, "/api/audit/export?format=csv", &app.admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(access_count(&app).await, before + 3);
+
+    let r = app.get("/api/audit/access-log?limit=1000", &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let items = r.body["items"].as_array().unwrap();
+    let reads: Vec<&Value> = items.iter().filter(|e| e["action"] == "audit_events").collect();
+    assert_eq!(reads.len(), 2);
+    assert_eq!(reads[0]["actor"], auditor.name.as_str());
+    assert_eq!(reads[0]["actor_role"], "auditor");
+    assert_eq!(reads[0]["filters"], json!({"after": null, "limit": 5}));
+    assert_eq!(reads[1]["filters"], json!({"after": after, "limit": 5}));
+    let export = items.iter().find(|e| e["action"] == "audit_export").expect("the export is recorded");
+    assert_eq!(export["actor"], admin.name.as_str());
+    assert_eq!(export["actor_role"], "admin");
+    assert_eq!(export["filters"], json!({"format": "csv"}));
+    assert!(export["request_id"].is_string());
+
+    // The access log pages by id.
+    let one = app.get("/api/audit/access-log?limit=1", &app.admin).await;
+    let next = one.body["next_cursor"].as_i64().expect("more than one entry");
+    assert_eq!(Some(next), one.body["items"][0]["id"].as_i64());
+    let two = app.get(&format!("/api/audit/access-log?limit=1&after={next}"), &app.admin).await;
+    assert!(two.body["items"][0]["id"].as_i64().unwrap() > next);
+}
+
+// --- verification ---------------------------------------------------------------------------------------
+
+async fn an_intact_log_verifies_and_still_matches_an_older_digest(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 3).await;
+    ledger_settled(&app).await;
+    let older = digest(&app).await;
+    let (position, hash) = older.split_once(':').unwrap();
+    assert_eq!(position.parse::<i64>().unwrap(), *positions_in_order(&app).await.last().unwrap());
+    assert_eq!(hash.len(), 64);
+    history(&app, 2).await;
+    ledger_settled(&app).await;
+
+    let report = verify(&app, None).await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["checked"], app.event_count().await);
+    let newer = digest(&app).await;
+    assert_eq!(format!("{}:{}", report["position"], report["chain_hash"].as_str().unwrap()), newer);
+    assert!(report["digest_matches"].is_null());
+    assert!(report["first_bad_position"].is_null());
+
+    let report = verify(&app, Some(&older)).await;
+    assert_eq!(report["ok"], true, "appending never breaks an older digest: {report}");
+    assert_eq!(report["digest_matches"], true);
+    assert_eq!(verify(&app, Some(&newer.to_uppercase())).await["digest_matches"], true, "hex in either case");
+
+    // A digest that was never handed out does not match.
+    let wrong = format!("{position}:{}", "0".repeat(64));
+    let report = verify(&app, Some(&wrong)).await;
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["reason"], "digest_mismatch");
+    assert_eq!(report["digest_matches"], false);
+    assert!(report["first_bad_position"].is_null());
+    // Nor does one naming a position the log does not have.
+    let report = verify(&app, Some(&format!("99999999:{hash}"))).await;
+    assert_eq!(report["digest_matches"], false);
+    assert!(report["detail"].as_str().unwrap().contains("99999999"));
+}
+
+async fn a_changed_payload_is_reported_at_its_position(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 2).await;
+    ledger_settled(&app).await;
+    let before = digest(&app).await;
+    let later = history(&app, 3).await;
+    ledger_settled(&app).await;
+    let after = digest(&app).await;
+    let target = raised_position(&app, &later[1]).await;
+
+    lift_event_triggers(&app).await;
+    forge_title(&app, target).await;
+
+    let report = verify(&app, Some(&after)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "changed");
+    assert_eq!(report["first_bad_position"], target);
+    assert_eq!(report["digest_matches"], false);
+    let report = verify(&app, Some(&before)).await;
+    assert_eq!(report["first_bad_position"], target);
+    assert_eq!(report["digest_matches"], true, "the change is after the older digest");
+    // The change is visible to auditors, too.
+    let r = app.get("/api/audit/events?limit=1000", &app.auditor).await;
+    let forged = r.body["items"].as_array().unwrap().iter().find(|e| e["position"] == target).unwrap().clone();
+    assert_eq!(forged["data"]["title"], "ปลอม");
+}
+
+async fn a_deleted_event_is_reported_at_its_position(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 4).await;
+    ledger_settled(&app).await;
+    let d = digest(&app).await;
+    let target = raised_position(&app, &ids[2]).await;
+
+    lift_event_triggers(&app).await;
+    let n = on_db!(app.db(), p => sqlx::query("DELETE FROM events WHERE position = $1")
+        .bind(target).execute(p).await.unwrap().rows_affected());
+    assert_eq!(n, 1);
+
+    let report = verify(&app, Some(&d)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "deleted");
+    assert_eq!(report["first_bad_position"], target);
+    assert_eq!(report["digest_matches"], false);
+}
+
+async fn a_forged_event_slipped_in_below_the_checkpoint_is_reported_at_its_position(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 2).await;
+    // PostgreSQL: a rolled-back append leaves a hole in the positions, as happens in real life.
+    let hole = match app.db() {
+        Db::Postgres(p) => {
+            let mut t = p.begin().await.unwrap();
+            let hole: i64 = sqlx::query_scalar(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+                 VALUES ('Issue', 'rolled-back', 1, 'IssueRaised', '1.0', '{}', '{}') RETURNING position",
+            )
+            .fetch_one(&mut *t)
+            .await
+            .unwrap();
+            t.rollback().await.unwrap();
+            Some(hole)
+        }
+        Db::Sqlite(_) => None,
+    };
+    history(&app, 2).await;
+    ledger_settled(&app).await;
+    let d = digest(&app).await;
+    let payload = r#"{"IssueRaised":{"area_id":"PTN-01","category":"LIV","title":"ปลอม","description":null,"forum_id":null,"raised_by":null,"at":"2026-01-05T03:00:00Z"}}"#;
+    let forged_id = uuid::Uuid::new_v4().to_string();
+    let position = match (app.db(), hole) {
+        (Db::Postgres(p), Some(hole)) => {
+            // Into the hole, in the transaction of the event before it: below the ledger's checkpoint in
+            // (tx, position) order, so no runner will ever pick it up.
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
+                 metadata, position, tx) OVERRIDING SYSTEM VALUE \
+                 VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2::jsonb, '{\"actor\":\"staff\"}'::jsonb, $3, \
+                 (SELECT tx FROM events WHERE position = $3 - 1))",
+            )
+            .bind(&forged_id)
+            .bind(payload)
+            .bind(hole)
+            .execute(p)
+            .await
+            .unwrap();
+            hole
+        }
+        (Db::Sqlite(p), _) => {
+            // SQLite positions have no holes (MAX + 1 under one writer): the forger lifts the trigger that
+            // assigns positions and takes position 0, before every real event.
+            exec(app.db(), "DROP TRIGGER events_assign_position").await;
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
+                 metadata, position) VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2, '{\"actor\":\"staff\"}', 0)",
+            )
+            .bind(&forged_id)
+            .bind(payload)
+            .execute(p)
+            .await
+            .unwrap();
+            0
+        }
+        _ => unreachable!(),
+    };
+    // The runners carry on: the forged event is behind their checkpoints and never reaches the ledger.
+    app.state.ledger.catch_up().await.unwrap();
+
+    let report = verify(&app, Some(&d)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "inserted");
+    assert_eq!(report["first_bad_position"], position);
+    assert_eq!(report["digest_matches"], false);
+    assert!(report["detail"].as_str().unwrap().contains(&forged_id));
+}
+
+async fn an_altered_ledger_row_is_reported_as_a_ledger_mismatch(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 3).await;
+    ledger_settled(&app).await;
+    let d = digest(&app).await;
+    let target = raised_position(&app, &ids[1]).await;
+    lift_ledger_trigger(&app).await;
+    let n = on_db!(app.db(), p => sqlx::query("UPDATE ledger SET event_hash = $1 WHERE position = $2")
+        .bind("ab".repeat(32)).bind(target).execute(p).await.unwrap().rows_affected());
+    assert_eq!(n, 1);
+
+    let report = verify(&app, Some(&d)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "ledger_mismatch", "the event is intact; its ledger row is not");
+    assert_eq!(report["first_bad_position"], target);
+    assert_eq!(report["digest_matches"], true, "the events still hash to the digest");
+}
+
+async fn a_changed_event_with_its_ledger_row_rewritten_breaks_the_chain_at_the_next_row(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 3).await;
+    ledger_settled(&app).await;
+    let d = digest(&app).await;
+    let target = raised_position(&app, &ids[1]).await;
+    lift_event_triggers(&app).await;
+    forge_title(&app, target).await;
+
+    // The forger recomputes the ledger row of the event they changed (not the rows after it).
+    let order = positions_in_order(&app).await;
+    let at = order.iter().position(|p| *p == target).unwrap();
+    let next = order[at + 1];
+    let raw =
+        audit::page(app.db(), None, None, 10_000).await.unwrap().into_iter().find(|e| e.position == target).unwrap();
+    let previous: String = on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT chain_hash FROM ledger WHERE position = $1").bind(order[at - 1]).fetch_one(p).await.unwrap());
+    let prev: [u8; 32] = (0..32)
+        .map(|i| u8::from_str_radix(&previous[2 * i..2 * i + 2], 16).unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    let event_hash = ledger::event_hash(&raw);
+    let chain_hash = ledger::chain_next(&prev, &event_hash);
+    lift_ledger_trigger(&app).await;
+    on_db!(app.db(), p => sqlx::query("UPDATE ledger SET event_hash = $1, chain_hash = $2 WHERE position = $3")
+        .bind(to_hex(&event_hash)).bind(to_hex(&chain_hash)).bind(target).execute(p).await.unwrap().rows_affected());
+
+    let report = verify(&app, Some(&d)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "ledger_mismatch");
+    assert_eq!(report["first_bad_position"], next, "the rewritten row matches; the chain breaks at the next one");
+    assert_eq!(report["digest_matches"], false);
+}
+
+async fn a_consistent_rewrite_of_events_and_ledger_is_caught_only_by_a_later_digest(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 2).await;
+    ledger_settled(&app).await;
+    let before = digest(&app).await;
+    let later = history(&app, 2).await;
+    ledger_settled(&app).await;
+    let after = digest(&app).await;
+    let target = raised_position(&app, &later[0]).await;
+
+    lift_event_triggers(&app).await;
+    forge_title(&app, target).await;
+    // The forger also recomputes the whole ledger from the altered events, as a rebuild does.
+    Runner::new(app.db().clone(), Ledger).rebuild().await.unwrap();
+
+    let report = verify(&app, None).await;
+    assert_eq!(report["ok"], true, "without a digest, the ledger agrees with the events: {report}");
+    let report = verify(&app, Some(&before)).await;
+    assert_eq!(report["ok"], true, "a digest older than the change cannot see it: {report}");
+    assert_eq!(report["digest_matches"], true);
+    let report = verify(&app, Some(&after)).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["reason"], "digest_mismatch");
+    assert_eq!(report["digest_matches"], false);
+    assert!(report["first_bad_position"].is_null(), "a digest cannot say where");
+    assert!(report["detail"].as_str().unwrap().contains("unknown"), "{report}");
+}
+
+async fn a_ledger_rebuild_reproduces_the_ledger_exactly(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 6).await;
+    ledger_settled(&app).await;
+    let live = ledger::dump(app.db()).await.unwrap();
+    assert_eq!(live.lines().count() as i64, app.event_count().await);
+    let d = digest(&app).await;
+    let replayed = Runner::new(app.db().clone(), Ledger).rebuild().await.unwrap();
+    assert_eq!(replayed as i64, app.event_count().await);
+    assert_eq!(ledger::dump(app.db()).await.unwrap(), live);
+    let report = verify(&app, Some(&d)).await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["digest_matches"], true);
+}
