@@ -54,7 +54,7 @@ enum AuditAction {
     /// JSON report; exits 0 when intact, 1 when not, 2 on bad arguments.
     Verify {
         /// A digest handed out earlier by GET /api/audit/digest, as <position>:<64 hex digits>.
-        #[arg(long, value_parser = parse_digest)]
+        #[arg(long, value_name = "POSITION:HEX", value_parser = parse_digest)]
         digest: Option<santisuk_projections::ledger::Digest>,
     },
 }
@@ -116,8 +116,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { action: AuditAction::Verify { digest } } => {
             // Read-only: no migration, so a role that may only SELECT can run it.
             let started = std::time::Instant::now();
-            let report =
-                santisuk_projections::ledger::verify(&db, digest.as_ref()).await.context("verifying the ledger")?;
+            // Exit codes: 0 intact, 1 tampered, 2 bad arguments (clap), 3 could not verify (e.g. database down),
+            // so a script never mistakes an outage for tampering or the reverse.
+            let report = match santisuk_projections::ledger::verify(&db, digest.as_ref()).await {
+                Ok(report) => report,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not verify the ledger");
+                    let _ = writeln!(std::io::stderr(), "Error: could not verify the ledger: {e}");
+                    std::process::exit(3);
+                }
+            };
             say(serde_json::to_string_pretty(&report)?);
             tracing::info!(checked = report.checked, elapsed = ?started.elapsed(), "verification finished");
             if !report.ok {

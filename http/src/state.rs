@@ -34,7 +34,11 @@ impl AppState {
     /// between a commit and its projection) and returns the state. The runner is started by
     /// [`AppState::spawn_runner`].
     pub async fn prepare(db: Db) -> Result<AppState, StoreError> {
-        db.migrate().await?;
+        // Migrating needs CREATE rights; a service running as a role that may only SELECT and INSERT (see
+        // docs/auditors.md) starts fine once `santisuk migrate` has been run by the owner.
+        if !db.migrations_applied().await.unwrap_or(false) {
+            db.migrate().await?;
+        }
         seed_categories(&db).await?;
         let runner = Runner::new(db.clone(), ReadModel);
         runner.catch_up().await?;

@@ -50,8 +50,11 @@ impl RawEvent {
 }
 
 /// Every column as text. `CAST` on SQLite: a value stored with another type by someone editing the file
-/// by hand is still read (and hashed) rather than failing to decode. Never on `position`: `ORDER BY
-/// position` would then sort by the cast expression instead of walking the index (a sort per page).
+/// by hand is still read (and hashed) rather than failing to decode.
+///
+/// `ORDER BY` names the table's columns (`events.tx`): a bare `tx` would mean the output column, the cast
+/// `tx::text::bigint`, and both databases would then sort every row past the cursor on each page instead
+/// of walking the `(tx, position)` index (measured: 1 s per page at 1M events instead of 3 ms).
 const SQLITE_RAW: &str = "position, 0 AS tx, \
      CAST(aggregate_type AS TEXT) AS aggregate_type, CAST(aggregate_id AS TEXT) AS aggregate_id, \
      CAST(sequence AS INTEGER) AS sequence, CAST(event_type AS TEXT) AS event_type, \
@@ -93,7 +96,7 @@ pub async fn page(
             }
             let filter =
                 if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-            format!("SELECT {SQLITE_RAW} FROM events {filter} ORDER BY position LIMIT ${}", next())
+            format!("SELECT {SQLITE_RAW} FROM events {filter} ORDER BY events.position LIMIT ${}", next())
         }
         Db::Postgres(_) => {
             if after.is_some() {
@@ -108,7 +111,7 @@ pub async fn page(
                 None => conditions.push("tx < pg_snapshot_xmin(pg_current_snapshot())".to_owned()),
             }
             format!(
-                "SELECT {PG_RAW} FROM events WHERE {} ORDER BY tx, position LIMIT ${}",
+                "SELECT {PG_RAW} FROM events WHERE {} ORDER BY events.tx, events.position LIMIT ${}",
                 conditions.join(" AND "),
                 next()
             )

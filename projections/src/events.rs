@@ -81,7 +81,9 @@ impl RawEvent {
     }
 }
 
-/// The columns, as text both drivers decode the same way.
+/// The columns, as text both drivers decode the same way. Note that the PostgreSQL list aliases the cast
+/// `tx::text::bigint AS tx`: an `ORDER BY tx` would then sort by the cast (no index, a full sort of
+/// everything past the checkpoint on every batch), so queries order by `events.tx` explicitly.
 const SQLITE_COLUMNS: &str = "position, 0 AS tx, aggregate_type, aggregate_id, sequence, event_type, \
      event_version, payload, metadata, recorded_at";
 const PG_COLUMNS: &str = "position, tx::text::bigint AS tx, aggregate_type, aggregate_id, sequence, \
@@ -117,7 +119,7 @@ pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<
                 "SELECT {PG_COLUMNS} FROM events \
                  WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
                    AND (tx, position) > ($1::text::xid8, $2) \
-                 ORDER BY tx, position LIMIT $3"
+                 ORDER BY events.tx, events.position LIMIT $3"
             );
             sqlx::query_as(&sql).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(&mut **t).await?
         }
@@ -163,7 +165,7 @@ pub async fn read_recorded_until(
                 "SELECT {PG_COLUMNS} FROM events \
                  WHERE recorded_at <= $1 AND tx < pg_snapshot_xmin(pg_current_snapshot()) \
                    AND (tx, position) > ($2::text::xid8, $3) \
-                 ORDER BY tx, position LIMIT $4"
+                 ORDER BY events.tx, events.position LIMIT $4"
             );
             sqlx::query_as(&sql)
                 .bind(until)
@@ -186,7 +188,7 @@ pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
         Db::Postgres(p) => {
             sqlx::query_as(
                 "SELECT tx::text::bigint, position FROM events \
-                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, position DESC LIMIT 1",
+                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.tx DESC, events.position DESC LIMIT 1",
             )
             .fetch_optional(p)
             .await?
