@@ -48,6 +48,29 @@ impl Ctx {
         self.require(&[Role::Admin, Role::Staff, Role::Coordinator], "change issues or forums")
     }
 
+    /// Records, in the access log, that this user read `action` (`issue_history`, `audit_events`,
+    /// `issues_export`, …) of `target` with `filters`. Called before the read: if it cannot be recorded,
+    /// nothing is read.
+    pub async fn record_read(
+        &self,
+        db: &santisuk_projections::Db,
+        action: &str,
+        target: Option<&str>,
+        filters: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        let access = santisuk_projections::access_log::Access {
+            at: crate::state::now(),
+            actor: &self.user.name,
+            actor_role: self.user.role.as_str(),
+            action,
+            target,
+            filters,
+            request_id: Some(self.request_id.as_str()).filter(|r| !r.is_empty()),
+        };
+        santisuk_projections::access_log::record(db, access).await?;
+        Ok(())
+    }
+
     /// The event metadata for a command by this actor.
     pub fn metadata(&self) -> HashMap<String, String> {
         HashMap::from([

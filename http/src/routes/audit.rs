@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{BoxError, Json, Router};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use santisuk_projections::access_log::{self, Access, AccessEntry};
+use santisuk_projections::access_log::{self, AccessEntry};
 use santisuk_projections::audit::{self, RawEvent};
 use santisuk_projections::events::{self, Checkpoint, fmt_ts, parse_ts};
 use santisuk_projections::ledger::{self, DIGEST_FORMAT, Digest, Reason, Verification};
@@ -27,7 +27,7 @@ use super::clip;
 use crate::auth::{Ctx, Role};
 use crate::error::ApiError;
 use crate::extract::AppQuery;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -241,24 +241,6 @@ fn parse_after(raw: Option<&str>, what: &str) -> Result<i64, ApiError> {
     }
 }
 
-/// Records a read of the audit log, before it happens; if it cannot be recorded, nothing is read.
-async fn record(state: &AppState, ctx: &Ctx, action: &str, filters: serde_json::Value) -> Result<(), ApiError> {
-    access_log::record(
-        &state.db,
-        Access {
-            at: now(),
-            actor: &ctx.user.name,
-            actor_role: ctx.user.role.as_str(),
-            action,
-            target: None,
-            filters,
-            request_id: Some(ctx.request_id.as_str()).filter(|r| !r.is_empty()),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 // --- handlers -------------------------------------------------------------------------------------------
 
 /// Every stored event of every aggregate, in the global order projections use (auditor, admin). Page
@@ -289,7 +271,7 @@ pub async fn list_events(
             }
         },
     };
-    record(&state, &ctx, "audit_events", json!({"after": position, "limit": limit})).await?;
+    ctx.record_read(&state.db, "audit_events", None, json!({"after": position, "limit": limit})).await?;
     let mut rows = audit::page(&state.db, after, None, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -318,7 +300,7 @@ pub async fn export(
             ));
         }
     };
-    record(&state, &ctx, "audit_export", json!({"format": format.name()})).await?;
+    ctx.record_read(&state.db, "audit_export", None, json!({"format": format.name()})).await?;
     // Fixed at the start, so the export ends even while events keep arriving.
     let upto = events::head(&state.db).await?;
     // The first page is read before the answer starts, so a failing database is still a clean 500.

@@ -34,7 +34,6 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook};
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::Outcome;
-use santisuk_projections::access_log::{self, Access};
 use santisuk_projections::events::parse_ts;
 use santisuk_projections::read_model::{self, IssueRow, Snapshot};
 use santisuk_projections::stats::{self as stats_model, Counters, GroupBy, Stats};
@@ -155,7 +154,7 @@ pub async fn issues_export(
     // The export walks every page itself.
     let params = ListParams::parse(ListQuery { limit: None, cursor: None, ..q }, &ctx, now)?;
     let opts = Options::parse(&export)?;
-    log_export(&state, &ctx, "issues_export", &raw, now).await?;
+    log_export(&state, &ctx, "issues_export", &raw).await?;
     let dates = opts.dates;
     let rows = issue_pages(&state, params)
         .await?
@@ -189,7 +188,7 @@ pub async fn stats_export(
     let now = now();
     let (query, as_of) = stats::parse_query(q, &ctx, now)?;
     let opts = Options::parse(&export)?;
-    log_export(&state, &ctx, "stats_export", &raw, now).await?;
+    log_export(&state, &ctx, "stats_export", &raw).await?;
     let result = match as_of {
         None => stats_model::live(&state.db, &query).await?,
         Some(t) => stats_model::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
@@ -207,28 +206,9 @@ pub async fn stats_export(
 }
 
 /// Records who exported what, with the query as sent, before anything is read.
-async fn log_export(
-    state: &AppState,
-    ctx: &Ctx,
-    action: &str,
-    raw: &BTreeMap<String, String>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
+async fn log_export(state: &AppState, ctx: &Ctx, action: &str, raw: &BTreeMap<String, String>) -> Result<(), ApiError> {
     let filters = serde_json::to_value(raw).map_err(|e| ApiError::Internal(e.to_string()))?;
-    access_log::record(
-        &state.db,
-        Access {
-            at: now,
-            actor: &ctx.user.name,
-            actor_role: ctx.user.role.as_str(),
-            action,
-            target: None,
-            filters,
-            request_id: Some(ctx.request_id.as_str()).filter(|r| !r.is_empty()),
-        },
-    )
-    .await?;
-    Ok(())
+    ctx.record_read(&state.db, action, None, filters).await
 }
 
 /// Every issue of the list in list order, page by page (see the module doc for what is held in memory).

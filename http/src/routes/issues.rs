@@ -537,6 +537,7 @@ pub async fn history(
     if stored.is_empty() || !area.is_some_and(|a| ctx.sees_area(&a)) {
         return Err(ApiError::not_found("issue_not_found", "no such issue"));
     }
+    ctx.record_read(&state.db, "issue_history", Some(&id), serde_json::json!({})).await?;
     let items = stored
         .into_iter()
         .map(|e| {

@@ -11,7 +11,28 @@ both_backends!(
     a_rotated_token_replaces_the_old_one,
     user_changes_are_events_in_the_log,
     as_of_answers_equal_what_the_live_endpoints_said_then,
+    reading_an_issues_history_is_recorded_in_the_access_log,
 );
+
+async fn reading_an_issues_history_is_recorded_in_the_access_log(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-07").await;
+    let id = app.raise(&area, "GOV", "บัตรประชาชน").await;
+    assert_eq!(app.get(&format!("/api/issues/{id}/history"), &app.auditor).await.status, StatusCode::OK);
+    // A refused read (another area, for a coordinator) is not a read and is not recorded.
+    let r = app.post("/api/areas", &app.admin, json!({"id": "FAR-01", "name_th": "ไกล", "amphoe_code": "9601"})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let far = app.raise("FAR-01", "GOV", "อื่น").await;
+    assert_eq!(app.get(&format!("/api/issues/{far}/history"), &app.coordinator).await.status, StatusCode::NOT_FOUND);
+    let log = app.get("/api/audit/access-log?limit=100", &app.auditor).await;
+    assert_eq!(log.status, StatusCode::OK, "{:?}", log.body);
+    let reads: Vec<&Value> =
+        log.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "issue_history").collect();
+    assert_eq!(reads.len(), 1, "{:?}", log.body);
+    assert_eq!(reads[0]["target"], id.as_str());
+    assert!(reads[0]["actor"].as_str().unwrap().starts_with("auditor-"));
+    assert_eq!(reads[0]["actor_role"], "auditor");
+}
 
 struct World {
     app: TestApp,
