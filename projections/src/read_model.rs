@@ -357,6 +357,14 @@ pub async fn get_area(db: &Db, id: &str) -> Result<Option<AreaRow>, StoreError> 
         .bind(id).fetch_optional(p).await?))
 }
 
+/// Whether an area and a category exist, in one round trip (checked before every raise).
+pub async fn area_and_category_exist(db: &Db, area_id: &str, category: &str) -> Result<(bool, bool), StoreError> {
+    let (area, category): (i64, i64) = on_db!(db, p => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM areas WHERE id = $1), (SELECT COUNT(*) FROM categories WHERE code = $2)")
+        .bind(area_id).bind(category).fetch_one(p).await?);
+    Ok((area > 0, category > 0))
+}
+
 pub async fn list_categories(db: &Db) -> Result<Vec<CategoryRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as("SELECT code, name_th, name_en FROM categories ORDER BY code")
         .fetch_all(p).await?))

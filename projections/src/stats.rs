@@ -315,7 +315,10 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
         bind(&mut filter, " AND i.raised_on <= ?", to.to_string());
     }
     if let Some(fy) = q.fiscal_year {
-        bind(&mut filter, &format!(" AND {FISCAL_YEAR_SQL} = ?"), fy.to_string());
+        // A date range, so the index on raised_on serves it: FY2570 is 2026-10-01 .. 2027-09-30.
+        let ends = fy - 543;
+        bind(&mut filter, " AND i.raised_on >= ?", format!("{:04}-10-01", ends - 1));
+        bind(&mut filter, " AND i.raised_on <= ?", format!("{ends:04}-09-30"));
     }
     if let Some(areas) = &q.areas {
         if areas.is_empty() {

@@ -223,10 +223,12 @@ pub async fn raise(
         return Err(ApiError::forbidden(format!("you may raise issues only in your own areas, not in {}", raise.area)));
     }
     // The command carries checked values only: the area, category and forum must exist.
-    if read_model::get_area(&state.db, raise.area.as_str()).await?.is_none() {
+    let (area_known, category_known) =
+        read_model::area_and_category_exist(&state.db, raise.area.as_str(), raise.category.as_str()).await?;
+    if !area_known {
         return Err(ApiError::invalid("unknown_area", format!("no area {}", raise.area)));
     }
-    if read_model::get_category(&state.db, raise.category.as_str()).await?.is_none() {
+    if !category_known {
         return Err(ApiError::invalid("unknown_category", format!("no category {}", raise.category)));
     }
     if let Some(forum) = raise.forum {

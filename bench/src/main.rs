@@ -1,0 +1,288 @@
+//! `santisuk-bench`: Santisuk against the physical limit of its storage, side by side, with targets.
+//!
+//! One command builds its own data (a fresh PostgreSQL database on the local server, or a throwaway
+//! cluster when none answers; temporary SQLite files), runs every figure as rounds of baseline, Santisuk,
+//! baseline, prints a table and writes `target/bench/report.json`. `--smoke` runs the same code with tiny
+//! sizes and does not judge targets. See docs/benchmarks.md for what each figure measures.
+
+mod figures;
+mod load;
+mod report;
+mod server;
+mod work;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use santisuk_projections::Db;
+use santisuk_projections::ledger::Ledger;
+use santisuk_projections::read_model::ReadModel;
+use santisuk_projections::runner::Runner;
+use santisuk_projections::testing::fresh_database;
+use serde_json::{Value, json};
+use sqlx::ConnectOptions;
+
+use crate::load::Raw;
+use crate::report::Report;
+use crate::server::{OpenDb, Server, server_runtime};
+
+#[derive(Debug, Parser)]
+#[command(name = "santisuk-bench", about = "Benchmarks Santisuk against raw database baselines")]
+struct Args {
+    /// Tiny sizes, seconds in all: checks that every figure runs; reports but judges no target.
+    #[arg(long)]
+    smoke: bool,
+    /// Events bulk-loaded for the rebuild, statistics and memory figures (4 per issue).
+    #[arg(long)]
+    events: Option<u64>,
+    /// Events of the one issue with a long history (P8; default 1000, smoke 200).
+    #[arg(long)]
+    long_events: Option<i64>,
+    /// Rounds of baseline, Santisuk, baseline per figure.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Seconds each throughput or latency turn runs.
+    #[arg(long)]
+    secs: Option<f64>,
+    /// Concurrent clients of the throughput figures.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Requests per turn of the read figures (P6, P8).
+    #[arg(long)]
+    requests: Option<usize>,
+    /// Run only the groups holding these figures (comma-separated ids, e.g. `P1,P4`).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Where the JSON report goes.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The `santisuk` binary for P7 (default: built beside this one).
+    #[arg(long)]
+    santisuk_bin: Option<PathBuf>,
+}
+
+/// The sizes every figure runs with.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    pub rounds: usize,
+    pub turn: Duration,
+    pub clients: usize,
+    pub requests: usize,
+    pub events: u64,
+    pub long_events: i64,
+}
+
+fn log(line: impl std::fmt::Display) {
+    eprintln!("[bench] {line}");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("bench").join("report.json")
+    });
+    let report = run(args).await?;
+    report.write(&out)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "\nSantisuk benchmarks ({}), {}", report.mode, report.started_at)?;
+    write!(stdout, "{}", report.table())?;
+    writeln!(stdout, "report: {}", out.display())?;
+    let missed: Vec<&str> = report.figures.iter().filter(|f| f.met == Some(false)).map(|f| f.id.as_str()).collect();
+    if report.judged && !missed.is_empty() {
+        writeln!(stdout, "targets missed: {}", missed.join(", "))?;
+        drop(stdout);
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn run(args: Args) -> anyhow::Result<Report> {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let sizes = Sizes {
+        rounds: args.rounds.max(1),
+        turn: Duration::from_secs_f64(args.secs.unwrap_or(if args.smoke { 0.5 } else { 10.0 })),
+        clients: args.clients.max(1),
+        requests: args.requests.unwrap_or(if args.smoke { 5 } else { 200 }),
+        events: args.events.unwrap_or(if args.smoke { 4_000 } else { 1_000_000 }),
+        long_events: args.long_events.unwrap_or(if args.smoke { 200 } else { 1000 }).max(2),
+    };
+    let want = |ids: &[&str]| args.only.is_empty() || ids.iter().any(|id| args.only.iter().any(|o| o == id));
+    let mut figures = Vec::new();
+    let mut setup = Vec::new();
+    let mut settings = json!({});
+    let issues = (sizes.events / 4).max(1);
+
+    if want(&["P1", "P2", "P5"]) {
+        log("PostgreSQL: commands (P1, P2, P5)");
+        let (url, _drop) = fresh_database().await;
+        durable(&url).await?;
+        let raw = Raw::postgres(&url).await?;
+        settings["postgresql"] = pg_settings(&raw).await?;
+        let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
+        let p1 = figures::throughput("P1", "PostgreSQL", &server, &raw, &sizes, 0.5).await?;
+        let rate = p1.value;
+        figures.push(p1);
+        figures.extend(figures::single_client(&server, &raw, &sizes).await?);
+        let lag_db = Db::open_postgres(&url, 2).await?;
+        figures.push(figures::lag(&server, lag_db.clone(), &sizes, rate).await?);
+        lag_db.close().await;
+        server.stop().await;
+        if let Raw::Postgres(p) = raw {
+            p.close().await;
+        }
+    }
+
+    if want(&["P3"]) {
+        log("SQLite: commands (P3)");
+        let dir = tempfile::tempdir()?;
+        let raw = Raw::sqlite(&dir.path().join("raw.db")).await?;
+        let server = Server::start(server_runtime()?, OpenDb::Sqlite(dir.path().to_owned())).await?;
+        settings["sqlite"] = sqlite_settings(&server).await?;
+        figures.push(figures::throughput("P3", "SQLite", &server, &raw, &sizes, 0.7).await?);
+        server.stop().await;
+    }
+
+    if want(&["P4", "P6", "P7", "P8"]) {
+        log(format_args!("PostgreSQL: {} events (P4, P6, P7, P8)", sizes.events));
+        let (url, _drop) = fresh_database().await;
+        durable(&url).await?;
+        let raw = Raw::postgres(&url).await?;
+        if settings.get("postgresql").is_none() {
+            settings["postgresql"] = pg_settings(&raw).await?;
+        }
+        // Migrations, seeded categories, users and areas, through the product itself.
+        Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?.stop().await;
+        let t0 = Instant::now();
+        load::load_issues(&raw, issues, |n| log(format_args!("loaded {n} of {issues} issues"))).await?;
+        load::load_long_issue(&raw, sizes.long_events).await?;
+        setup.push(format!(
+            "PostgreSQL: {} events loaded by SQL ({issues} issues × 4 + one issue of {}) in {:.1} s",
+            issues * 4 + sizes.long_events as u64,
+            sizes.long_events,
+            t0.elapsed().as_secs_f64()
+        ));
+        let db = Db::open_postgres(&url, 16).await?;
+        if want(&["P4"]) {
+            figures.push(figures::rebuild("P4", "PostgreSQL", &db, &raw, &sizes).await?);
+        } else {
+            Runner::new(db.clone(), ReadModel).rebuild().await?;
+        }
+        // The ledger (the second projection) must be caught up before a server starts, or its start-up
+        // would do it: done once here, and timed, because it is what a first start after an import costs.
+        let t0 = Instant::now();
+        let n = Runner::new(db.clone(), Ledger).catch_up().await?;
+        setup.push(format!("PostgreSQL: ledger caught up over {n} events in {:.1} s", t0.elapsed().as_secs_f64()));
+        log(setup.last().expect("just pushed"));
+        db.close().await;
+        let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
+        if want(&["P6", "P8"]) {
+            figures.extend(figures::reads(&server, &raw, &sizes, sizes.long_events).await?);
+        }
+        let token = server.staff.clone();
+        server.stop().await;
+        if want(&["P7"]) {
+            let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
+            figures.push(figures::peak_rss(&binary, &url, &token, &sizes, issues).await?);
+        }
+        if let Raw::Postgres(p) = raw {
+            p.close().await;
+        }
+    }
+
+    if want(&["P4s"]) {
+        log(format_args!("SQLite: {} events (P4s)", sizes.events));
+        let dir = tempfile::tempdir()?;
+        Server::start(server_runtime()?, OpenDb::Sqlite(dir.path().to_owned())).await?.stop().await;
+        // The product's own file, opened with the product's settings, for loading and for the scan.
+        let raw = Raw::sqlite(&dir.path().join("santisuk.db")).await?;
+        let t0 = Instant::now();
+        load::load_issues(&raw, issues, |n| log(format_args!("loaded {n} of {issues} issues"))).await?;
+        setup.push(format!("SQLite: {} events loaded by SQL in {:.1} s", issues * 4, t0.elapsed().as_secs_f64()));
+        let db = Db::open_sqlite(dir.path()).await?;
+        figures.push(figures::rebuild("P4s", "SQLite", &db, &raw, &sizes).await?);
+        db.close().await;
+    }
+
+    Ok(Report {
+        mode: if args.smoke { "smoke" } else { "full" }.to_owned(),
+        judged: !args.smoke,
+        started_at,
+        sizes: json!({
+            "rounds": sizes.rounds, "turn_seconds": sizes.turn.as_secs_f64(), "clients": sizes.clients,
+            "requests_per_turn": sizes.requests, "events": issues * 4, "issues": issues,
+            "long_issue_events": sizes.long_events,
+        }),
+        figures,
+        machine: report::machine(),
+        backend_settings: settings,
+        setup,
+    })
+}
+
+/// Makes every session of the benchmark database commit durably (`synchronous_commit = on`), whatever
+/// the server's default, so the baselines and Santisuk pay for the same flush.
+async fn durable(url: &str) -> anyhow::Result<()> {
+    let name = url.rsplit('/').next().and_then(|s| s.split('?').next()).context("no database in the URL")?;
+    let mut conn = sqlx::postgres::PgConnectOptions::from_str(url)?.connect().await?;
+    sqlx::query(&format!("ALTER DATABASE \"{name}\" SET synchronous_commit = on")).execute(&mut conn).await?;
+    Ok(())
+}
+
+/// The storage settings that decide what a commit costs, and whether anything else was writing on the
+/// cluster: the projection's horizon is cluster-wide (ARCHITECTURE.md), so another database's open write
+/// transactions delay Santisuk's read-your-writes and rebuilds, and skew P1, P2, P4 and P5 (not the
+/// baselines). Set SANTISUK_TEST_PG to a port where nothing listens for a private throwaway cluster.
+async fn pg_settings(raw: &Raw) -> anyhow::Result<Value> {
+    let pool = raw.pg().context("PostgreSQL")?;
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() \
+         AND datname IS DISTINCT FROM current_database()",
+    )
+    .fetch_one(pool)
+    .await?;
+    let databases: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE NOT datistemplate").fetch_one(pool).await?;
+    if others > 0 {
+        log(format_args!(
+            "warning: {others} write transaction(s) of other databases are open on this PostgreSQL cluster; \
+             they hold back the projection horizon (see docs/benchmarks.md)"
+        ));
+    }
+    let port: i32 = sqlx::query_scalar("SELECT current_setting('port')::int").fetch_one(pool).await?;
+    let mut out = json!({"port": port, "databases_on_cluster": databases,
+        "other_write_transactions_at_start": others});
+    for name in
+        ["server_version", "synchronous_commit", "fsync", "wal_sync_method", "full_page_writes", "shared_buffers"]
+    {
+        let v: String = sqlx::query_scalar(&format!("SHOW {name}")).fetch_one(pool).await?;
+        out[name] = Value::String(v);
+    }
+    Ok(out)
+}
+
+/// The modes the product's own pool runs with, read back from a connection of that pool.
+async fn sqlite_settings(server: &Server) -> anyhow::Result<Value> {
+    let db = server.state.db.clone();
+    server::on(server.runtime(), async move {
+        let Db::Sqlite(p) = &db else { anyhow::bail!("not SQLite") };
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(p).await?;
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(p).await?;
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(p).await?;
+        let sync = match sync {
+            0 => "OFF",
+            1 => "NORMAL",
+            2 => "FULL",
+            3 => "EXTRA",
+            _ => "?",
+        };
+        let version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(p).await?;
+        Ok(json!({"journal_mode": journal, "synchronous": sync, "busy_timeout_ms": busy, "version": version,
+            "pool_connections": 8}))
+    })
+    .await
+}

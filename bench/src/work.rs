@@ -1,0 +1,263 @@
+//! The workloads: concurrent clients running the command mix over HTTP or the raw insert over sqlx, timed
+//! requests, and the projection-lag watcher.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use hdrhistogram::Histogram;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use santisuk_projections::Db;
+use serde_json::json;
+
+use crate::load::Raw;
+use crate::server::{AREAS, Http, area_id};
+
+/// Latencies in microseconds, 1 µs to 10 minutes, 3 significant digits.
+pub fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid bounds")
+}
+
+pub fn ms(h: &Histogram<u64>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+/// What one timed turn of a workload did.
+#[derive(Debug)]
+pub struct Load {
+    pub ops: u64,
+    pub elapsed: Duration,
+    pub latency: Histogram<u64>,
+}
+
+impl Load {
+    pub fn rate(&self) -> f64 {
+        self.ops as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// One client's issues, by state, so that each command is one the rules accept: assign takes a raised
+/// issue, address an assigned one, close (resolved) an addressed one. Each client owns its issues, as a
+/// field officer does, so clients never contend for one aggregate.
+#[derive(Debug)]
+pub struct Mix {
+    rng: StdRng,
+    raised: Vec<String>,
+    assigned: Vec<String>,
+    addressed: Vec<String>,
+    due_on: String,
+    n: u64,
+}
+
+impl Mix {
+    pub fn new(seed: u64) -> Mix {
+        let due = chrono::Utc::now().date_naive() + chrono::Duration::days(60);
+        Mix {
+            rng: StdRng::seed_from_u64(seed),
+            raised: Vec::new(),
+            assigned: Vec::new(),
+            addressed: Vec::new(),
+            due_on: due.to_string(),
+            n: seed * 1_000_000,
+        }
+    }
+
+    /// Sends the next command of the mix (40% raise, 25% assign, 20% address, 15% close); a command
+    /// whose issue kind has run out falls back to a raise.
+    pub async fn step(&mut self, http: &Http) -> anyhow::Result<()> {
+        self.n += 1;
+        let pick = self.rng.random_range(0..100);
+        let queue = match pick {
+            0..40 => None,
+            40..65 => Some(0),
+            65..85 => Some(1),
+            _ => Some(2),
+        };
+        let target = match queue {
+            Some(0) => self.raised.pop().map(|id| (0, id)),
+            Some(1) => self.assigned.pop().map(|id| (1, id)),
+            Some(_) => self.addressed.pop().map(|id| (2, id)),
+            None => None,
+        };
+        match target {
+            None => {
+                let area = area_id(1 + (self.n as usize % AREAS));
+                let body = json!({"area_id": area, "category": "INF",
+                    "title": format!("ถนนเข้าหมู่บ้านชำรุด {}", self.n),
+                    "description": "หลุมลึกหน้ามัสยิด รถจักรยานยนต์ล้มบ่อย", "raised_by": "ผู้ใหญ่บ้าน"});
+                let reply = http.post_ok("/api/issues", &body).await?;
+                let id = reply["id"].as_str().context("raise reply without id")?.to_owned();
+                self.raised.push(id);
+            }
+            Some((0, id)) => {
+                let body = json!({"assignee": "อบต.สะบารัง", "due_on": self.due_on});
+                http.post_ok(&format!("/api/issues/{id}/assign"), &body).await?;
+                self.assigned.push(id);
+            }
+            Some((1, id)) => {
+                let body = json!({"action": "ซ่อมผิวถนนช่วงที่ชำรุด 300 เมตร"});
+                http.post_ok(&format!("/api/issues/{id}/address"), &body).await?;
+                self.addressed.push(id);
+            }
+            Some((_, id)) => {
+                let body = json!({"outcome": "resolved", "note": "ชาวบ้านยืนยันแล้ว"});
+                http.post_ok(&format!("/api/issues/{id}/close"), &body).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `clients` concurrent closed-loop clients for `duration` (or, with `pace`, each client starting
+/// one operation every `pace`), each calling `op(state, n)`, which hands its state back; returns the
+/// merged count and latencies.
+async fn clients<S, F, Fut>(
+    clients: usize,
+    duration: Duration,
+    pace: Option<Duration>,
+    mut state: impl FnMut(usize) -> S,
+    op: F,
+) -> anyhow::Result<Load>
+where
+    S: Send + 'static,
+    F: Fn(S, u64) -> Fut + Send + Sync + Clone + 'static,
+    Fut: Future<Output = anyhow::Result<S>> + Send,
+{
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let mut s = state(c);
+        let op = op.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut h = histogram();
+            let mut n = 0u64;
+            let mut ticks = pace.map(|p| {
+                // Spread the clients' first ticks over one period so they do not fire in bursts.
+                let offset = p.mul_f64(c as f64 / clients as f64);
+                let mut i = tokio::time::interval_at(tokio::time::Instant::now() + offset, p);
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                i
+            });
+            loop {
+                if let Some(t) = ticks.as_mut() {
+                    t.tick().await;
+                }
+                if Instant::now() >= deadline {
+                    break;
+                }
+                let t0 = Instant::now();
+                s = op(s, n).await?;
+                h.record(t0.elapsed().as_micros().max(1) as u64)?;
+                n += 1;
+            }
+            Ok::<_, anyhow::Error>((n, h))
+        }));
+    }
+    let mut total = Load { ops: 0, elapsed: Duration::ZERO, latency: histogram() };
+    for t in tasks {
+        let (n, h) = t.await??;
+        total.ops += n;
+        total.latency.add(&h)?;
+    }
+    total.elapsed = started.elapsed();
+    Ok(total)
+}
+
+/// The command mix over HTTP.
+pub async fn commands(http: &Http, n: usize, duration: Duration, pace: Option<Duration>) -> anyhow::Result<Load> {
+    let seed = rand::random_range(1..1_000_000u64);
+    let http = http.clone();
+    clients(
+        n,
+        duration,
+        pace,
+        move |c| (http.clone(), Mix::new(seed * 64 + c as u64)),
+        |(http, mut mix), _| async move {
+            mix.step(&http).await?;
+            Ok((http, mix))
+        },
+    )
+    .await
+}
+
+/// The raw durable insert over sqlx.
+pub async fn raw_inserts(raw: &Raw, n: usize, duration: Duration) -> anyhow::Result<Load> {
+    let raw = raw.clone();
+    clients(
+        n,
+        duration,
+        None,
+        move |_| raw.clone(),
+        |raw: Raw, i| async move {
+            raw.insert(i).await?;
+            Ok(raw)
+        },
+    )
+    .await
+}
+
+/// Times `requests` sequential calls of `op` (stopping early after `budget`).
+pub async fn timed<F, Fut, T>(requests: usize, budget: Duration, mut op: F) -> anyhow::Result<Histogram<u64>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut h = histogram();
+    let started = Instant::now();
+    for _ in 0..requests {
+        let t0 = Instant::now();
+        op().await?;
+        h.record(t0.elapsed().as_micros().max(1) as u64)?;
+        if started.elapsed() > budget && h.len() >= 5 {
+            break;
+        }
+    }
+    Ok(h)
+}
+
+/// Watches, every `period`, which events are committed and which the read model has applied, and records
+/// for each event the time from the first poll that saw it committed to the first that saw it projected
+/// (so both ends are quantised the same way, to about one period plus one query).
+///
+/// New events are found by position above the highest seen less a margin: on PostgreSQL a transaction can
+/// commit a lower position after a higher one, but only within the handful of transactions in flight.
+pub async fn watch_lag(db: Db, period: Duration, stop: Arc<AtomicBool>) -> anyhow::Result<Histogram<u64>> {
+    let Db::Postgres(pool) = &db else { anyhow::bail!("lag is measured on PostgreSQL") };
+    let mut h = histogram();
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut pending: HashMap<(i64, i64), Instant> = HashMap::new();
+    let mut high: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(pool).await?;
+    const MARGIN: i64 = 512;
+    while !stop.load(Ordering::Relaxed) || !pending.is_empty() {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT tx::text::bigint, position FROM events WHERE position > $1 ORDER BY position")
+                .bind(high - MARGIN)
+                .fetch_all(pool)
+                .await?;
+        let now = Instant::now();
+        for (tx, position) in rows {
+            if seen.insert(position) {
+                pending.insert((tx, position), now);
+            }
+            high = high.max(position);
+        }
+        seen.retain(|p| *p > high - 2 * MARGIN);
+        let cp = santisuk_projections::runner::load_checkpoint(&db, "read_model").await?;
+        let now = Instant::now();
+        pending.retain(|(tx, position), first| {
+            if (*tx, *position) <= (cp.tx, cp.position) {
+                let _ = h.record(now.duration_since(*first).as_micros().max(1) as u64);
+                false
+            } else {
+                true
+            }
+        });
+        tokio::time::sleep(period).await;
+    }
+    Ok(h)
+}
