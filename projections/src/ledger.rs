@@ -46,12 +46,8 @@ impl Projection for Ledger {
     const NAME: &'static str = "ledger";
 
     async fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> Result<(), StoreError> {
-        // The runner's event is parsed JSON; the hash must cover the bytes as stored, so read them again
-        // (same transaction, same row).
-        let raw = audit::raw_in(tx, event.position)
-            .await?
-            .filter(|raw| raw.tx == event.tx)
-            .ok_or_else(|| StoreError::corrupt(format!("event at position {} vanished", event.position)))?;
+        // The hash covers the bytes as stored, which the runner read along with the parsed event.
+        let raw = &event.raw;
         let last: Option<(i64, String)> = on_tx!(tx, t => sqlx::query_as(
             "SELECT seq, chain_hash FROM ledger ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut **t).await?);
@@ -63,7 +59,7 @@ impl Projection for Ledger {
                     .ok_or_else(|| StoreError::corrupt(format!("ledger row {seq} has a malformed chain_hash")))?,
             ),
         };
-        let event_hash = event_hash(&raw);
+        let event_hash = event_hash(raw);
         let chain_hash = chain_next(&previous, &event_hash);
         on_tx!(tx, t => sqlx::query(
             "INSERT INTO ledger (seq, position, tx, event_hash, chain_hash, recorded_at) \
