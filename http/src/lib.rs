@@ -33,7 +33,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    // Every request gets 30 s, except a verification of the whole ledger, which reads the log page by page
+    // (about 10 s per million events) without blocking anything else and must not be cut off.
+    let timed = Router::new()
         .merge(routes::issues::router())
         .merge(routes::exports::router())
         .merge(routes::reference::router())
@@ -42,6 +44,10 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::audit::router())
         .merge(routes::health::router())
         .merge(openapi::router())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));
+    Router::new()
+        .merge(timed)
+        .merge(routes::audit::verify_router())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             (StatusCode::METHOD_NOT_ALLOWED, ApiError::bad_request("method_not_allowed", "method not allowed"))
@@ -50,7 +56,6 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
