@@ -113,15 +113,17 @@ impl<P: Projection> Runner<P> {
         Ok(events.len())
     }
 
-    /// Applies batches until nothing is left.
+    /// Applies batches until nothing is left. A batch smaller than the batch size means the runner has
+    /// reached the horizon, so it stops there instead of paying a second, empty transaction (events that
+    /// arrive meanwhile wake it again).
     pub async fn catch_up(&self) -> Result<usize, StoreError> {
         let mut total = 0;
         loop {
             let n = self.run_once().await?;
-            if n == 0 {
+            total += n;
+            if n < self.batch_size as usize {
                 return Ok(total);
             }
-            total += n;
         }
     }
 
