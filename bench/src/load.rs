@@ -7,11 +7,8 @@
 //! (`Server::start` registers the areas; start-up seeds the categories).
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use santisuk_projections::Db;
 use sqlx::{PgPool, SqlitePool};
 
 use crate::server::AREAS;
@@ -65,29 +62,18 @@ const PG_RAW_INSERT: &str = "INSERT INTO bench_raw_events \
     VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2::jsonb, $3::jsonb)";
 
 impl Raw {
-    /// PostgreSQL: the same pool settings as `Db::open_postgres` with the binary's 16 connections.
+    /// PostgreSQL: a pool opened by the product's own `Db::open_postgres`, with the binary's 16
+    /// connections, so the baseline and Santisuk talk to the database the same way.
     pub async fn postgres(url: &str) -> anyhow::Result<Raw> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(PgConnectOptions::from_str(url)?)
-            .await?;
+        let Db::Postgres(pool) = Db::open_postgres(url, 16).await? else { unreachable!("a PostgreSQL pool") };
         sqlx::raw_sql(PG_RAW_TABLE).execute(&pool).await?;
         Ok(Raw::Postgres(pool))
     }
 
-    /// SQLite: its own file, with exactly the options of `Db::open_sqlite_file` (WAL, synchronous=FULL,
-    /// busy_timeout 10 s, 8 connections).
+    /// SQLite: its own file, opened by the product's own `Db::open_sqlite_file` (WAL, synchronous=FULL,
+    /// busy_timeout 10 s, 8 connections), so the baseline runs in exactly Santisuk's modes.
     pub async fn sqlite(file: &Path) -> anyhow::Result<Raw> {
-        let options = SqliteConnectOptions::new()
-            .filename(file)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
+        let Db::Sqlite(pool) = Db::open_sqlite_file(file).await? else { unreachable!("a SQLite pool") };
         sqlx::raw_sql(SQLITE_RAW_TABLE).execute(&pool).await?;
         Ok(Raw::Sqlite(pool))
     }
