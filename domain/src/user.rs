@@ -71,6 +71,9 @@ pub enum UserCommand {
     SetAreas { areas: Vec<AreaId> },
     /// Issue a new API token (its SHA-256); earlier tokens stop working.
     IssueToken { token_sha256: String },
+    /// Record that the user's web password was set or changed. The hash itself is kept outside the event
+    /// log (a secret, not history; an append-only log could never forget it), so the event has no data.
+    SetPassword,
     /// Switch the user off: every token stops working.
     Deactivate,
 }
@@ -90,6 +93,8 @@ pub enum UserEvent {
         token_sha256: String,
     },
     UserDeactivated {},
+    /// Who set a password and when is in the metadata and the recorded time; the hash is not here.
+    PasswordSet {},
 }
 
 impl DomainEvent for UserEvent {
@@ -99,6 +104,7 @@ impl DomainEvent for UserEvent {
             UserEvent::UserAreasChanged { .. } => "UserAreasChanged",
             UserEvent::TokenIssued { .. } => "TokenIssued",
             UserEvent::UserDeactivated { .. } => "UserDeactivated",
+            UserEvent::PasswordSet { .. } => "PasswordSet",
         }
         .to_owned()
     }
@@ -168,6 +174,10 @@ impl User {
                 self.existing_and_active()?;
                 Ok(vec![UserEvent::TokenIssued { token_sha256 }])
             }
+            UserCommand::SetPassword => {
+                self.existing_and_active()?;
+                Ok(vec![UserEvent::PasswordSet {}])
+            }
             UserCommand::Deactivate => {
                 self.existing_and_active()?;
                 Ok(vec![UserEvent::UserDeactivated {}])
@@ -221,6 +231,7 @@ impl Aggregate for User {
             UserEvent::UserAreasChanged { .. } => {}
             UserEvent::TokenIssued { .. } => {}
             UserEvent::UserDeactivated {} => self.active = false,
+            UserEvent::PasswordSet {} => {}
         }
     }
 }
@@ -307,6 +318,22 @@ mod tests {
     }
 
     #[test]
+    fn a_password_is_set_for_active_users_only_and_the_event_carries_no_secret() {
+        TestFramework::<User>::with(())
+            .given(vec![created(Role::Staff, &[])])
+            .when(UserCommand::SetPassword)
+            .then_expect_events(vec![UserEvent::PasswordSet {}]);
+        TestFramework::<User>::with(())
+            .given(vec![created(Role::Staff, &[]), UserEvent::UserDeactivated {}])
+            .when(UserCommand::SetPassword)
+            .then_expect_error(UserError::Deactivated);
+        TestFramework::<User>::with(())
+            .given_no_previous_events()
+            .when(UserCommand::SetPassword)
+            .then_expect_error(UserError::NotFound);
+    }
+
+    #[test]
     fn deactivating_twice_is_rejected() {
         TestFramework::<User>::with(())
             .given(vec![created(Role::Auditor, &[])])
@@ -346,6 +373,7 @@ mod tests {
                 "TokenIssued",
             ),
             (UserEvent::UserDeactivated {}, json!({"UserDeactivated": {}}), "UserDeactivated"),
+            (UserEvent::PasswordSet {}, json!({"PasswordSet": {}}), "PasswordSet"),
         ];
         for (event, stored, event_type) in cases {
             assert_eq!(event.event_type(), event_type);

@@ -74,7 +74,7 @@ impl ApiError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &str, String) {
+    pub(crate) fn parts(&self) -> (StatusCode, &str, String) {
         match self {
             ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message.clone()),
             ApiError::Unauthorized => {

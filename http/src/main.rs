@@ -1,4 +1,5 @@
-//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `audit verify`.
+//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `user password`,
+//! `audit verify`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -7,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
-use santisuk_http::routes::users::create_user;
+use santisuk_http::routes::users::{create_user, store_password};
 use santisuk_http::state::{AppState, seed_categories};
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
@@ -86,6 +87,16 @@ enum UserAction {
         /// An area a coordinator works in (repeat for several); required for coordinators.
         #[arg(long = "area", value_name = "AREA_ID")]
         areas: Vec<String>,
+        /// Also set a web password, read from the first line of standard input (10–256 characters).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set (or reset) a user's web password, read from the first line of standard input. Ends the user's
+    /// web sessions.
+    Password {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
 }
 
@@ -133,7 +144,24 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User { action: UserAction::Add { name, role, areas } } => {
+        Command::User { action: UserAction::Password { name, password_stdin: _ } } => {
+            let password = read_password()?;
+            let state = AppState::prepare(db).await.context("preparing the database")?;
+            state.spawn_runner(std::future::pending());
+            let user = santisuk_projections::web::account_by_name(&state.db, name.trim())
+                .await?
+                .with_context(|| format!("no active user called {name:?}"))?
+                .user;
+            store_password(&state, &user.id, password, actor("cli")).await?;
+            say(format_args!("password set for {}; their web sessions have ended", user.name));
+            Ok(())
+        }
+        Command::User { action: UserAction::Add { name, role, areas, password_stdin } } => {
+            // Read before anything is written: a missing password must not leave a user half-made.
+            let password = if password_stdin { Some(read_password()?) } else { None };
+            if let Some(p) = &password {
+                santisuk_http::password::check(p)?;
+            }
             let state = AppState::prepare(db).await.context("preparing the database")?;
             // The command waits for its projection (the token must work as soon as it is printed).
             state.spawn_runner(std::future::pending());
@@ -141,6 +169,10 @@ async fn main() -> anyhow::Result<()> {
             let (user, token) = create_user(&state, &name, role, &areas, actor("cli")).await?;
             let scope = if user.areas.is_empty() { String::new() } else { format!(" in {}", user.areas.join(", ")) };
             say(format_args!("created user {} ({}) with role {}{scope}", user.name, user.id, user.role));
+            if let Some(p) = password {
+                store_password(&state, &user.id, p, actor("cli")).await?;
+                say("web password set");
+            }
             say("API token (shown once; send as `Authorization: Bearer <token>`):");
             say(token.expose());
             Ok(())
@@ -155,8 +187,12 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
         let mut rx = stop_rx;
         let _ = rx.wait_for(|stop| *stop).await;
     });
-    let first_token = if users::count_users(&db).await? == 0 {
-        Some(create_user(&state, "admin", Role::Admin, &[], actor("system")).await?.1)
+    let first_login = if users::count_users(&db).await? == 0 {
+        let (admin, token) = create_user(&state, "admin", Role::Admin, &[], actor("system")).await?;
+        // 64 random bits as 16 hex digits: strong enough to start with, easy to type once and change.
+        let password = santisuk_projections::web::random_secret()[..16].to_owned();
+        store_password(&state, &admin.id, password.clone(), actor("system")).await?;
+        Some((token, password))
     } else {
         None
     };
@@ -165,12 +201,15 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
     let url = format!("http://{}", listener.local_addr()?);
     say(format_args!("Santisuk is running at {url}  (data: {})", storage.describe()));
     say(format_args!("API documentation: {url}/api/openapi.json"));
-    if let Some(token) = first_token {
+    if let Some((token, password)) = first_login {
         say("");
-        say("First start: created the administrator `admin`. Its API token (shown once, keep it safe):");
-        say(format_args!("  {}", token.expose()));
+        say("First start: created the administrator `admin` (shown once, keep them safe):");
+        say(format_args!("  web sign-in:  open {url} and sign in as  admin  with the password  {password}"));
+        say(format_args!("  API token:    {}", token.expose()));
         say(format_args!("Try:  curl -H 'Authorization: Bearer {}' {url}/api/categories", token.expose()));
-        say("More users:  santisuk user add <name> --role admin|staff|coordinator|auditor");
+        say(
+            "More users:  santisuk user add <name> --role admin|staff|coordinator|auditor [--area ID] --password-stdin",
+        );
     }
     axum::serve(listener, santisuk_http::app(state)).with_graceful_shutdown(shutdown_signal()).await?;
     let _ = stop_tx.send(true);
@@ -178,6 +217,15 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The first line of standard input, without its line ending (`echo 'secret' | santisuk user password …`).
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input (pipe it in: --password-stdin)");
+    Ok(password)
 }
 
 /// The event metadata of a change made by the binary itself rather than by a signed-in user.

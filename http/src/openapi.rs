@@ -18,7 +18,7 @@ use crate::state::AppState;
         reference::hold_forum, reference::list_forums, reference::get_forum,
         stats::resolution, health::healthz, health::readyz,
         exports::issues_export, exports::stats_export,
-        users::create, users::list, users::set_areas, users::deactivate, users::rotate_token,
+        users::create, users::list, users::set_areas, users::deactivate, users::rotate_token, users::set_password,
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
     ),
     modifiers(&BearerAuth),

@@ -239,6 +239,8 @@ impl Projection for ReadModel {
                         crate::users::token_issued(tx, id, &token_sha256, &at).await
                     }
                     UserEvent::UserDeactivated {} => crate::users::deactivated(tx, id).await,
+                    // The hash lives in `web_accounts`, outside the log; nothing to derive here.
+                    UserEvent::PasswordSet {} => Ok(()),
                 }
             }
             Decoded::Forum(e) => {
@@ -447,20 +449,10 @@ impl IssueFilter {
     }
 }
 
-/// One page of the issue list, newest raised first, and the cursor of the next page if there is one.
-pub async fn list_issues(
-    db: &Db,
-    filter: &IssueFilter,
-    limit: i64,
-    after: Option<&IssueCursor>,
-) -> Result<(Vec<IssueRow>, Option<IssueCursor>), StoreError> {
-    let mut sql = String::from(
-        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
-         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
-    );
-    let mut binds: Vec<String> = Vec::new();
-    let f = filter;
+/// The `AND …` clauses of `filter` over `issues i LEFT JOIN areas a`, pushing its values onto `binds`
+/// (placeholders `$n` follow on from what `binds` already holds).
+pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
+    let mut sql = String::new();
     for (clause, value) in [
         (" AND i.area_id = ?", &f.area_id),
         (" AND i.category = ?", &f.category),
@@ -487,6 +479,23 @@ pub async fn list_issues(
             sql.push_str(&format!(" AND i.area_id IN ({})", placeholders.join(", ")));
         }
     }
+    sql
+}
+
+/// One page of the issue list, newest raised first, and the cursor of the next page if there is one.
+pub async fn list_issues(
+    db: &Db,
+    filter: &IssueFilter,
+    limit: i64,
+    after: Option<&IssueCursor>,
+) -> Result<(Vec<IssueRow>, Option<IssueCursor>), StoreError> {
+    let mut sql = String::from(
+        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
+         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
+    );
+    let mut binds: Vec<String> = Vec::new();
+    sql.push_str(&filter_sql(filter, &mut binds));
     if let Some(c) = after {
         binds.push(c.raised_at.clone());
         binds.push(c.id.clone());

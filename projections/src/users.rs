@@ -64,7 +64,7 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn parse_role(name: &str, role: &str) -> Result<Role, StoreError> {
+pub(crate) fn parse_role(name: &str, role: &str) -> Result<Role, StoreError> {
     Role::parse(role).ok_or_else(|| StoreError::corrupt(format!("user {name} has unknown role {role}")))
 }
 
@@ -80,7 +80,7 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreEr
     Ok(Some(User { id, name, role, areas }))
 }
 
-async fn areas_of(db: &Db, user_id: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn areas_of(db: &Db, user_id: &str) -> Result<Vec<String>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar("SELECT area_id FROM user_areas WHERE user_id = $1 ORDER BY area_id")
         .bind(user_id).fetch_all(p).await?))
 }

@@ -45,7 +45,7 @@ pub fn verify_router() -> Router<AppState> {
 /// Events read per query while exporting.
 pub const EXPORT_PAGE: i64 = 1000;
 
-const AUDITORS: &[Role] = &[Role::Auditor, Role::Admin];
+pub const AUDITORS: &[Role] = &[Role::Auditor, Role::Admin];
 
 // --- replies --------------------------------------------------------------------------------------------
 

@@ -219,6 +219,30 @@ pub async fn raise(
         raised_by: opt(req.raised_by.as_deref(), Name::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     };
+    let id = match &key {
+        Some(k) => Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", ctx.user.id).as_bytes()),
+        None => Uuid::new_v4(),
+    }
+    .to_string();
+    match raise_checked(&state, &ctx, id.clone(), raise.clone(), now).await {
+        Ok(done) => Ok((StatusCode::CREATED, Json(CommandReply::new(id, &done)))),
+        Err(ApiError::Conflict { code, .. }) if key.is_some() && code == IssueError::AlreadyRaised.code() => {
+            replay_first_raise(&state, id, &raise, explicit_at).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Raises an issue with id `id` once the actor may raise in its area and its area, category and forum exist
+/// (the command carries checked values only). Shared by the API and the web app's forum page.
+pub async fn raise_checked(
+    state: &AppState,
+    ctx: &Ctx,
+    id: String,
+    raise: RaiseIssue,
+    now: DateTime<Utc>,
+) -> Result<Committed<Issue>, ApiError> {
+    ctx.require_issue_writer()?;
     if !ctx.sees_area(raise.area.as_str()) {
         return Err(ApiError::forbidden(format!("you may raise issues only in your own areas, not in {}", raise.area)));
     }
@@ -243,19 +267,8 @@ pub async fn raise(
             Some(_) => {}
         }
     }
-    let id = match &key {
-        Some(k) => Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", ctx.user.id).as_bytes()),
-        None => Uuid::new_v4(),
-    }
-    .to_string();
-    let command = IssueCommand { now, action: IssueAction::Raise(raise.clone()) };
-    match state.command::<Issue>(id.clone(), command, ctx.metadata(), None).await {
-        Ok(done) => Ok((StatusCode::CREATED, Json(CommandReply::new(id, &done)))),
-        Err(ApiError::Conflict { code, .. }) if key.is_some() && code == IssueError::AlreadyRaised.code() => {
-            replay_first_raise(&state, id, &raise, explicit_at).await
-        }
-        Err(e) => Err(e),
-    }
+    let command = IssueCommand { now, action: IssueAction::Raise(raise) };
+    state.command::<Issue>(id, command, ctx.metadata(), None).await
 }
 
 /// The answer the first request with this idempotency key got, if this request is the same one.
@@ -294,15 +307,17 @@ async fn replay_first_raise(
     Ok((StatusCode::CREATED, Json(reply)))
 }
 
-async fn act(
+/// Runs an action on an existing issue for `ctx`, refusing another area's issue to a coordinator; with
+/// `expected`, only if the issue is still at that version. Shared by the API and the web app.
+pub async fn act(
     state: &AppState,
     ctx: &Ctx,
-    headers: &HeaderMap,
     raw_id: &str,
     action: IssueAction,
     now: DateTime<Utc>,
-) -> Result<Json<CommandReply>, ApiError> {
-    let expected = if_match(headers)?;
+    expected: Option<i64>,
+) -> Result<Committed<Issue>, ApiError> {
+    ctx.require_issue_writer()?;
     let id = issue_id(raw_id)?;
     if ctx.visible_areas().is_some() {
         // A coordinator acts only in their own areas. (An unknown issue falls through to the aggregate,
@@ -316,8 +331,20 @@ async fn act(
             }
         }
     }
-    let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, ctx.metadata(), expected).await?;
-    Ok(Json(CommandReply::new(id, &done)))
+    state.command::<Issue>(id, IssueCommand { now, action }, ctx.metadata(), expected).await
+}
+
+async fn act_api(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    raw_id: &str,
+    action: IssueAction,
+    now: DateTime<Utc>,
+) -> Result<Json<CommandReply>, ApiError> {
+    let expected = if_match(headers)?;
+    let done = act(state, ctx, raw_id, action, now, expected).await?;
+    Ok(Json(CommandReply::new(issue_id(raw_id)?, &done)))
 }
 
 /// Assigns (or re-assigns) an issue.
@@ -341,7 +368,7 @@ pub async fn assign(
         note: opt(req.note.as_deref(), Text::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     });
-    act(&state, &ctx, &headers, &id, action, now).await
+    act_api(&state, &ctx, &headers, &id, action, now).await
 }
 
 /// Records an action taken on an assigned issue.
@@ -364,7 +391,7 @@ pub async fn address(
         note: opt(req.note.as_deref(), Text::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     });
-    act(&state, &ctx, &headers, &id, action, now).await
+    act_api(&state, &ctx, &headers, &id, action, now).await
 }
 
 /// Closes an issue with an outcome.
@@ -387,7 +414,7 @@ pub async fn close(
         note: opt(req.note.as_deref(), Text::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     });
-    act(&state, &ctx, &headers, &id, action, now).await
+    act_api(&state, &ctx, &headers, &id, action, now).await
 }
 
 /// Reopens a closed issue.
@@ -407,7 +434,7 @@ pub async fn reopen(
     let now = now();
     let action =
         IssueAction::Reopen(ReopenIssue { reason: Text::parse(&req.reason)?, at: parse_at(req.at.as_deref(), now)? });
-    act(&state, &ctx, &headers, &id, action, now).await
+    act_api(&state, &ctx, &headers, &id, action, now).await
 }
 
 // --- queries --------------------------------------------------------------------------------------------

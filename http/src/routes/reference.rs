@@ -8,6 +8,7 @@ use santisuk_domain::area::{Area, RegisterArea};
 use santisuk_domain::category::{AddCategory, Category};
 use santisuk_domain::forum::{Forum, HoldForum};
 use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, ForumId, Name, TambonCode, Title};
+use santisuk_projections::commands::Committed;
 use santisuk_projections::read_model::{self, AreaRow, CategoryRow, ForumRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -231,12 +232,6 @@ pub async fn hold_forum(
 ) -> Result<(StatusCode, Json<ForumCreated>), ApiError> {
     ctx.require_issue_writer()?;
     let area = AreaId::parse(&req.area_id)?;
-    if !ctx.sees_area(area.as_str()) {
-        return Err(ApiError::forbidden(format!("you may record forums only in your own areas, not in {area}")));
-    }
-    if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
-        return Err(ApiError::invalid("unknown_area", format!("no area {area}")));
-    }
     let participants = match req.participants {
         None => None,
         Some(n) => Some(
@@ -262,7 +257,7 @@ pub async fn hold_forum(
         participants: command.participants.map(i64::from),
         recorded_at: santisuk_projections::events::fmt_ts(command.now),
     };
-    let done = state.command::<Forum>(id.clone(), command, ctx.metadata(), None).await?;
+    let done = hold_forum_checked(&state, &ctx, id.clone(), command).await?;
     // The projected row carries the exact recorded time; if the read model lags, answer from the command.
     let forum = read_model::get_forum(&state.db, &id).await?.map(ForumView::from).unwrap_or(fallback);
     Ok((StatusCode::CREATED, Json(ForumCreated { forum, version: done.version, position: done.position })))
@@ -305,4 +300,23 @@ pub async fn get_forum(
         .filter(|f| ctx.sees_area(&f.area_id))
         .ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
     Ok(Json(row.into()))
+}
+
+/// Records forum `id` once the actor may record forums in its area and the area exists. Shared by the API
+/// and the web app's forum page.
+pub async fn hold_forum_checked(
+    state: &AppState,
+    ctx: &Ctx,
+    id: String,
+    command: HoldForum,
+) -> Result<Committed<Forum>, ApiError> {
+    ctx.require_issue_writer()?;
+    let area = &command.area;
+    if !ctx.sees_area(area.as_str()) {
+        return Err(ApiError::forbidden(format!("you may record forums only in your own areas, not in {area}")));
+    }
+    if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
+        return Err(ApiError::invalid("unknown_area", format!("no area {area}")));
+    }
+    state.command::<Forum>(id, command, ctx.metadata(), None).await
 }

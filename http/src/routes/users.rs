@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/users/{id}/areas", post(set_areas))
         .route("/api/users/{id}/deactivate", post(deactivate))
         .route("/api/users/{id}/token", post(rotate_token))
+        .route("/api/users/{id}/password", post(set_password))
 }
 
 /// User ids are UUIDv5(this, name): one name, one aggregate, so the event store itself refuses a second
@@ -53,6 +54,19 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct SetAreasRequest {
     pub areas: Vec<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    /// 10–256 characters, for signing in to the web app.
+    pub password: String,
+}
+
+impl std::fmt::Debug for SetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SetPasswordRequest { password: <redacted> }")
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -222,4 +236,40 @@ pub async fn rotate_token(
         .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, ctx.metadata(), None)
         .await?;
     Ok(Json(UserWithToken { user: view(&state, &id).await?, token: token.expose().to_owned() }))
+}
+
+/// Sets a user's web password (admin, or the user for themselves). Every session of the user ends.
+#[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", request_body = SetPasswordRequest,
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<SetPasswordRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    if ctx.user.id != id {
+        ctx.require(&[Role::Admin], "set other users' passwords")?;
+    }
+    let id = existing(&state, &id).await?;
+    store_password(&state, &id, req.password, ctx.metadata()).await?;
+    Ok(Json(view(&state, &id).await?))
+}
+
+/// Checks and hashes `password`, records `PasswordSet` (who and when, never the hash), then stores the hash
+/// and ends the user's sessions. The event comes first: an audit record of a change that then failed to be
+/// stored is harmless (retry), a stored change without its record is not.
+pub async fn store_password(
+    state: &AppState,
+    user_id: &str,
+    password: String,
+    metadata: HashMap<String, String>,
+) -> Result<(), ApiError> {
+    crate::password::check(&password)?;
+    let hash = crate::password::hash(password).await?;
+    state.command::<User>(user_id.to_owned(), UserCommand::SetPassword, metadata, None).await?;
+    santisuk_projections::web::set_password_hash(&state.db, user_id, &hash, crate::state::now()).await?;
+    santisuk_projections::web::end_sessions_of(&state.db, user_id).await?;
+    Ok(())
 }

@@ -1,0 +1,49 @@
+// Santisuk: conveniences only. Every form works without this script.
+(function () {
+  "use strict";
+  // The language switch returns to the page it was used on.
+  document.querySelectorAll("input[data-back]").forEach(function (input) {
+    input.value = location.pathname + location.search;
+  });
+  // A form is sent once: a double-click does not send it twice (the server is idempotent anyway).
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (form.dataset.sent === "1") { event.preventDefault(); return; }
+      if (button && button.name === "op" && button.value === "add_row" && addRow(form)) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      if (button) {
+        // Keep the pressed button's name/value in the submission after disabling it.
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = button.name; hidden.value = button.value;
+        if (button.name) form.appendChild(hidden);
+        setTimeout(function () { button.disabled = true; }, 0);
+      }
+    });
+  });
+  // Forum page: add a problem row in place instead of a round trip.
+  function addRow(form) {
+    var rows = form.querySelectorAll("fieldset.problem");
+    if (!rows.length) return false;
+    var last = rows[rows.length - 1];
+    var copy = last.cloneNode(true);
+    var n = rows.length + 1;
+    copy.querySelectorAll("input, textarea, select").forEach(function (el) {
+      if (el.tagName === "SELECT") { el.selectedIndex = 0; } else { el.value = ""; }
+      el.removeAttribute("aria-invalid");
+      if (el.id) { el.id = el.id.replace(/-\d+$/, "-" + n); }
+    });
+    copy.querySelectorAll("label").forEach(function (l) {
+      var f = l.getAttribute("for"); if (f) l.setAttribute("for", f.replace(/-\d+$/, "-" + n));
+    });
+    copy.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+    var legend = copy.querySelector("legend .n"); if (legend) legend.textContent = String(n);
+    last.after(copy);
+    var first = copy.querySelector("input"); if (first) first.focus();
+    return true;
+  }
+  // Filters apply as soon as a choice changes.
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+})();

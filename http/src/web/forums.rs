@@ -1,0 +1,489 @@
+//! Recording a forum (the unit of intake): the forum's details and every problem raised at it, saved at once.
+//!
+//! Saving is idempotent. The form carries a `submission` id made when it was first shown; the forum's id
+//! and each problem's id are UUIDv5 of (user, submission, row), so a double-click or a retry after a
+//! dropped connection finds them already recorded and creates nothing twice, and a save cut off half-way
+//! is completed by the retry. Every field is checked before anything is written; on any error the page
+//! comes back with each message beside its field and everything typed still there.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use maud::{Markup, html};
+use santisuk_domain::forum::HoldForum;
+use santisuk_domain::issue::RaiseIssue;
+use santisuk_domain::time::{bangkok, bangkok_date};
+use santisuk_domain::values::{AreaId, CategoryCode, ForumId, Name, Text, Title};
+use santisuk_projections::queue;
+use santisuk_projections::read_model::{self, AreaRow, CategoryRow};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::i18n::{self, Lang};
+use super::layout::{self, Nav, field_error, invalid};
+use super::{Posted, Web, WebError};
+use crate::error::ApiError;
+use crate::routes::issues::raise_checked;
+use crate::routes::reference::hold_forum_checked;
+use crate::state::{AppState, now};
+
+const FORUM_NAMESPACE: Uuid = Uuid::from_u128(0x2c4b_8e1a_6f3d_4a59_b0c7_93e2_d5f1_7a08);
+const ISSUE_NAMESPACE: Uuid = Uuid::from_u128(0x9d07_3e5c_1b8a_4f26_8c4e_02a9_f6d3_b7e1);
+/// Rows shown on a new form; more are added with the "add a problem" button.
+const START_ROWS: usize = 3;
+/// A bound on one save (a forum rarely raises more than a dozen problems).
+const MAX_ROWS: usize = 60;
+
+/// The forum form as posted: every field as typed, so that it can be shown again unchanged.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ForumForm {
+    #[serde(default)]
+    submission: String,
+    #[serde(default)]
+    area_id: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    facilitator: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    p_title: Vec<String>,
+    #[serde(default)]
+    p_category: Vec<String>,
+    #[serde(default)]
+    p_description: Vec<String>,
+    #[serde(default)]
+    p_raised_by: Vec<String>,
+    /// `add_row` (the no-script way to get another row) or `save`.
+    #[serde(default)]
+    op: String,
+}
+
+/// One problem row as typed.
+#[derive(Debug, Clone, Default)]
+struct Row {
+    title: String,
+    category: String,
+    description: String,
+    raised_by: String,
+}
+
+impl Row {
+    fn is_empty(&self) -> bool {
+        [&self.title, &self.category, &self.description, &self.raised_by].iter().all(|f| f.trim().is_empty())
+    }
+}
+
+impl ForumForm {
+    fn rows(&self) -> Vec<Row> {
+        let n = self.p_title.len().max(self.p_category.len()).max(self.p_description.len()).max(self.p_raised_by.len());
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..n)
+            .map(|i| Row {
+                title: at(&self.p_title, i),
+                category: at(&self.p_category, i),
+                description: at(&self.p_description, i),
+                raised_by: at(&self.p_raised_by, i),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NewQuery {
+    area: Option<String>,
+}
+
+/// An empty forum form (a new submission id, today's date, three empty rows).
+pub async fn new_page(
+    State(state): State<AppState>,
+    web: Web,
+    query: Result<Query<NewQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    web.ctx.require_issue_writer()?;
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let form = ForumForm {
+        submission: Uuid::new_v4().to_string(),
+        area_id: q.area.unwrap_or_default(),
+        held_on: bangkok_date(now()).to_string(),
+        ..ForumForm::default()
+    };
+    let rows = vec![Row::default(); START_ROWS];
+    render(&state, &web, &form, rows, &[], StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    web: &Web,
+    form: &ForumForm,
+    rows: Vec<Row>,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let areas: Vec<AreaRow> =
+        read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
+    let categories = read_model::list_categories(&state.db).await?;
+    let lang = web.lang;
+    let content = form_markup(web, lang, &areas, &categories, form, &rows, errors);
+    Ok((status, layout::page(web, Nav::Forum, i18n::FORUM_NEW.get(lang), content)).into_response())
+}
+
+fn form_markup(
+    web: &Web,
+    lang: Lang,
+    areas: &[AreaRow],
+    categories: &[CategoryRow],
+    form: &ForumForm,
+    rows: &[Row],
+    errors: &[(String, String)],
+) -> Markup {
+    let text = |name: &str, label: i18n::Tr, value: &str, max: usize, optional: bool| {
+        html! {
+            label for=(name) { (label.get(lang)) @if optional { " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } } }
+            input id=(name) type="text" name=(name) value=(value) maxlength=(max) dir="auto"
+                aria-invalid=[invalid(errors, name)] aria-describedby=[invalid(errors, name).map(|_| format!("err-{name}"))];
+            (field_error(errors, name))
+        }
+    };
+    html! {
+        h1 { (i18n::FORUM_NEW.get(lang)) }
+        @if !errors.is_empty() { p.error-summary role="alert" { (i18n::FIX_ERRORS.get(lang)) } }
+        form.card method="post" action="/forums" novalidate {
+            input type="hidden" name="_csrf" value=(web.csrf);
+            input type="hidden" name="submission" value=(form.submission);
+            div.grid.two {
+                div {
+                    label for="area_id" { (i18n::AREA.get(lang)) }
+                    select #area_id name="area_id" required aria-invalid=[invalid(errors, "area_id")] {
+                        option value="" { (i18n::CHOOSE.get(lang)) }
+                        @for a in areas {
+                            option value=(a.id) selected[a.id == form.area_id] { (layout::area_label(lang, a)) }
+                        }
+                    }
+                    (field_error(errors, "area_id"))
+                }
+                div {
+                    label for="held_on" { (i18n::FORUM_HELD_ON.get(lang)) }
+                    input #held_on type="date" name="held_on" value=(form.held_on) required
+                        aria-invalid=[invalid(errors, "held_on")];
+                    (field_error(errors, "held_on"))
+                }
+                div { (text("title", i18n::FORUM_TITLE, &form.title, Title::MAX, true)) }
+                div { (text("facilitator", i18n::FACILITATOR, &form.facilitator, Name::MAX, true)) }
+                div {
+                    label for="participants" { (i18n::PARTICIPANTS.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                    input #participants type="number" name="participants" min="0" max="100000" inputmode="numeric"
+                        value=(form.participants) aria-invalid=[invalid(errors, "participants")];
+                    (field_error(errors, "participants"))
+                }
+            }
+            h2 { (i18n::PROBLEMS.get(lang)) }
+            p.hint { (i18n::EMPTY_ROWS_IGNORED.get(lang)) }
+            @for (i, row) in rows.iter().enumerate() {
+                @let n = i + 1;
+                fieldset.problem {
+                    legend { (i18n::PROBLEM_N.get(lang)) " " span.n { (n) } }
+                    div.grid.two {
+                        div {
+                            @let f = format!("p_title-{n}");
+                            label for=(f) { (i18n::TITLE.get(lang)) }
+                            input id=(f) type="text" name="p_title" value=(row.title) maxlength=(Title::MAX) dir="auto"
+                                aria-invalid=[invalid(errors, &f)];
+                            (field_error(errors, &f))
+                        }
+                        div {
+                            @let f = format!("p_category-{n}");
+                            label for=(f) { (i18n::CATEGORY.get(lang)) }
+                            select id=(f) name="p_category" aria-invalid=[invalid(errors, &f)] {
+                                option value="" { (i18n::CHOOSE.get(lang)) }
+                                @for c in categories {
+                                    option value=(c.code) selected[c.code == row.category] { (layout::category_label(lang, c)) }
+                                }
+                            }
+                            (field_error(errors, &f))
+                        }
+                    }
+                    @let f = format!("p_description-{n}");
+                    label for=(f) { (i18n::DESCRIPTION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                    textarea id=(f) name="p_description" maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &f)] { (row.description) }
+                    (field_error(errors, &f))
+                    @let f = format!("p_raised_by-{n}");
+                    label for=(f) { (i18n::RAISED_BY.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                    input id=(f) type="text" name="p_raised_by" value=(row.raised_by) maxlength=(Name::MAX) dir="auto"
+                        aria-invalid=[invalid(errors, &f)];
+                    (field_error(errors, &f))
+                }
+            }
+            (field_error(errors, "rows"))
+            div {
+                button type="submit" name="op" value="add_row" formnovalidate { "+ " (i18n::ADD_ROW.get(lang)) }
+                " "
+                button.primary type="submit" name="op" value="save" { (i18n::SAVE_FORUM.get(lang)) }
+            }
+        }
+    }
+}
+
+/// Checked values of a whole form, or every error found (field name → message).
+#[derive(Debug)]
+struct Checked {
+    area: AreaId,
+    held_on: NaiveDate,
+    title: Option<Title>,
+    facilitator: Option<Name>,
+    participants: Option<u32>,
+    problems: Vec<(CategoryCode, Title, Option<Text>, Option<Name>)>,
+}
+
+fn optional<T, E>(raw: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
+    if raw.trim().is_empty() { Ok(None) } else { parse(raw).map(Some) }
+}
+
+fn check(
+    lang: Lang,
+    form: &ForumForm,
+    rows: &[Row],
+    categories: &[CategoryRow],
+) -> Result<Checked, Vec<(String, String)>> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut err = |field: String, e: ApiError| {
+        let (_, code, message) = e.parts();
+        errors.push((field, i18n::error_message(lang, code, &message)));
+    };
+    let area = AreaId::parse(form.area_id.trim()).map_err(|e| err("area_id".into(), e.into())).ok();
+    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+        .map_err(|_| err("held_on".into(), ApiError::invalid("bad_date", "bad date")))
+        .ok();
+    let title = optional(&form.title, Title::parse).map_err(|e| err("title".into(), e.into())).ok().flatten();
+    let facilitator =
+        optional(&form.facilitator, Name::parse).map_err(|e| err("facilitator".into(), e.into())).ok().flatten();
+    let participants = match form.participants.trim() {
+        "" => None,
+        raw => match raw.parse::<u32>() {
+            Ok(n) if n <= 100_000 => Some(n),
+            _ => {
+                err("participants".into(), ApiError::invalid("bad_participants", "bad participants"));
+                None
+            }
+        },
+    };
+    let mut problems = Vec::new();
+    for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+        let n = i + 1;
+        let title = Title::parse(&row.title).map_err(|e| err(format!("p_title-{n}"), e.into())).ok();
+        let category =
+            CategoryCode::parse(row.category.trim()).ok().filter(|c| categories.iter().any(|k| k.code == c.as_str()));
+        if category.is_none() {
+            err(format!("p_category-{n}"), ApiError::invalid("unknown_category", "choose a category"));
+        }
+        let description = optional(&row.description, Text::parse)
+            .map_err(|e| err(format!("p_description-{n}"), e.into()))
+            .ok()
+            .flatten();
+        let raised_by =
+            optional(&row.raised_by, Name::parse).map_err(|e| err(format!("p_raised_by-{n}"), e.into())).ok().flatten();
+        if let (Some(title), Some(category)) = (title, category) {
+            problems.push((category, title, description, raised_by));
+        }
+    }
+    match (area, held_on) {
+        (Some(area), Some(held_on)) if errors.is_empty() => {
+            Ok(Checked { area, held_on, title, facilitator, participants, problems })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The moment problems raised at a forum are dated: noon of its day in Bangkok, or now for a forum held
+/// today before noon (an `at` is never in the future).
+fn raised_at(held_on: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    let noon = held_on.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
+    let at = bangkok().from_local_datetime(&noon).single().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
+    at.min(now)
+}
+
+/// Adds a row (no-script path) or checks and saves the forum and its problems.
+pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> Result<Response, WebError> {
+    let Posted { web, form } = posted;
+    web.ctx.require_issue_writer()?;
+    let lang = web.lang;
+    let mut rows = form.rows();
+    if rows.len() > MAX_ROWS {
+        return Err(ApiError::invalid("too_many_rows", format!("at most {MAX_ROWS} problems per save")).into());
+    }
+    if form.op == "add_row" {
+        rows.push(Row::default());
+        return render(&state, &web, &form, rows, &[], StatusCode::OK).await;
+    }
+    let Ok(submission) = Uuid::parse_str(form.submission.trim()) else {
+        return Err(
+            ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again").into()
+        );
+    };
+    let categories = read_model::list_categories(&state.db).await?;
+    let checked = match check(lang, &form, &rows, &categories) {
+        Ok(c) => c,
+        Err(errors) => return render(&state, &web, &form, rows, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let now = now();
+    let user = &web.ctx.user.id;
+    let forum_id = Uuid::new_v5(&FORUM_NAMESPACE, format!("{user}:{submission}").as_bytes());
+    let command = HoldForum {
+        area: checked.area.clone(),
+        held_on: checked.held_on,
+        title: checked.title,
+        facilitator: checked.facilitator,
+        participants: checked.participants,
+        now,
+    };
+    let refused = |e: ApiError| {
+        let (_, code, message) = e.parts();
+        let field = match code {
+            "held_on_in_future" | "bad_date" => "held_on",
+            "too_many_participants" | "bad_participants" => "participants",
+            _ => "area_id",
+        };
+        vec![(field.to_owned(), i18n::error_message(lang, code, &message))]
+    };
+    match hold_forum_checked(&state, &web.ctx, forum_id.to_string(), command).await {
+        Ok(_) => {}
+        // A retry of a save that got this far before: the forum is there; go on with its problems.
+        Err(ApiError::Conflict { code: "forum_already_recorded", .. }) => {}
+        Err(e @ (ApiError::Forbidden { .. } | ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+            return render(&state, &web, &form, rows, &refused(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let at = raised_at(checked.held_on, now);
+    for (i, (category, title, description, raised_by)) in checked.problems.into_iter().enumerate() {
+        let id = Uuid::new_v5(&ISSUE_NAMESPACE, format!("{user}:{submission}:{i}").as_bytes());
+        let raise = RaiseIssue {
+            area: checked.area.clone(),
+            category,
+            title,
+            description,
+            forum: Some(ForumId(forum_id)),
+            raised_by,
+            at,
+        };
+        match raise_checked(&state, &web.ctx, id.to_string(), raise, now).await {
+            Ok(_) | Err(ApiError::Conflict { code: "issue_already_raised", .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Redirect::to(&format!("/forums/{forum_id}?saved=1")).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+/// A recorded forum and the problems raised at it.
+pub async fn show(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    query: Result<Query<ShowQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let lang = web.lang;
+    let not_found = || WebError::from(ApiError::not_found("forum_not_found", "no such forum"));
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?.to_string();
+    let forum =
+        read_model::get_forum(&state.db, &id).await?.filter(|f| web.ctx.sees_area(&f.area_id)).ok_or_else(not_found)?;
+    let area = read_model::get_area(&state.db, &forum.area_id).await?;
+    let categories = read_model::list_categories(&state.db).await?;
+    let issues = queue::issues_of_forum(&state.db, &id).await?;
+    let category = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| layout::category_label(lang, c))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let title = forum.title.clone().unwrap_or_else(|| i18n::FORUM.get(lang).to_owned());
+    let content = html! {
+        @if q.saved.is_some() { p.notice role="status" { (i18n::FORUM_SAVED.get(lang)) } }
+        h1 dir="auto" { (title) }
+        section.card {
+            dl.facts {
+                dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| forum.area_id.clone())) }
+                dt { (i18n::FORUM_HELD_ON.get(lang)) } dd { (i18n::stored_date(lang, &forum.held_on)) }
+                @if let Some(f) = &forum.facilitator { dt { (i18n::FACILITATOR.get(lang)) } dd dir="auto" { (f) } }
+                @if let Some(p) = forum.participants { dt { (i18n::PARTICIPANTS.get(lang)) } dd { (p) } }
+                dt { (i18n::RECORDED.get(lang)) } dd { (i18n::stored_time(lang, &forum.recorded_at)) }
+            }
+        }
+        h2 { (i18n::PROBLEMS.get(lang)) " (" (issues.len()) ")" }
+        table.stack {
+            thead { tr { th { (i18n::TITLE.get(lang)) } th { (i18n::CATEGORY.get(lang)) } th { (i18n::STATUS.get(lang)) } } }
+            tbody {
+                @for i in &issues {
+                    tr {
+                        td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (i.id) } dir="auto" { (i.title) } }
+                        td data-label=(i18n::CATEGORY.get(lang)) { (category(&i.category)) }
+                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, &i.status)) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&web, Nav::Forum, &title, content).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(rows: &[(&str, &str)]) -> ForumForm {
+        ForumForm {
+            submission: Uuid::new_v4().to_string(),
+            area_id: "PTN-01".into(),
+            held_on: "2026-11-20".into(),
+            p_title: rows.iter().map(|r| r.0.to_owned()).collect(),
+            p_category: rows.iter().map(|r| r.1.to_owned()).collect(),
+            p_description: vec![String::new(); rows.len()],
+            p_raised_by: vec![String::new(); rows.len()],
+            ..ForumForm::default()
+        }
+    }
+
+    fn categories() -> Vec<CategoryRow> {
+        vec![CategoryRow {
+            code: "INF".into(), name_th: "โครงสร้างพื้นฐาน".into(), name_en: "Infrastructure".into()
+        }]
+    }
+
+    #[test]
+    fn empty_rows_are_skipped_and_filled_rows_become_problems() {
+        let f = form(&[("ถนนชำรุด", "INF"), ("", ""), ("ไฟฟ้าดับบ่อย", "INF")]);
+        let checked = check(Lang::Th, &f, &f.rows(), &categories()).unwrap();
+        assert_eq!(checked.problems.len(), 2);
+    }
+
+    #[test]
+    fn each_bad_field_gets_its_own_thai_message() {
+        let mut f = form(&[("", "INF"), ("ถนน", "NOPE")]);
+        f.participants = "-3".into();
+        f.held_on = "25/11/2569".into();
+        let errors = check(Lang::Th, &f, &f.rows(), &categories()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["held_on", "participants", "p_title-1", "p_category-2"]);
+        assert!(errors.iter().all(|(_, m)| m.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))), "{errors:?}");
+    }
+
+    #[test]
+    fn problems_are_dated_noon_of_the_forum_day_but_never_in_the_future() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+        let past = raised_at(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), now);
+        assert_eq!(past.to_rfc3339(), "2026-11-20T05:00:00+00:00");
+        let today = raised_at(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), now);
+        assert_eq!(today, now, "09:00 in Bangkok is before noon");
+    }
+}

@@ -1,0 +1,324 @@
+//! The web app's two languages: every visible string in Thai (the default) and English, names of statuses
+//! and outcomes, and dates in the Buddhist Era, Asia/Bangkok time.
+//!
+//! Strings are constants rather than a catalogue file: the compiler finds a missing translation, and there
+//! are two languages, not twenty.
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use santisuk_domain::time::bangkok;
+
+/// The language of a page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Th,
+    En,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "th" => Some(Lang::Th),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Th => "th",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language, offered by the switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Th => Lang::En,
+            Lang::En => Lang::Th,
+        }
+    }
+
+    /// Picks the Thai or the English of a pair.
+    pub fn pick<'a>(self, th: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Th => th,
+            Lang::En => en,
+        }
+    }
+}
+
+/// One string in both languages.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub &'static str, pub &'static str);
+
+impl Tr {
+    pub fn get(self, lang: Lang) -> &'static str {
+        lang.pick(self.0, self.1)
+    }
+}
+
+// --- chrome --------------------------------------------------------------------------------------------
+pub const APP: Tr = Tr("สันติสุข", "Santisuk");
+pub const APP_TAGLINE: Tr = Tr("ระบบติดตามปัญหาจากเวทีรับฟังปัญหา", "Tracking problems raised at listening forums");
+pub const NAV_QUEUE: Tr = Tr("รายการปัญหา", "Issues");
+pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum");
+pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
+pub const NAV_AUDIT: Tr = Tr("บันทึกเหตุการณ์", "Event log");
+pub const SIGN_OUT: Tr = Tr("ออกจากระบบ", "Sign out");
+pub const SWITCH_LANG: Tr = Tr("English", "ภาษาไทย");
+pub const GEO_CREDIT: Tr = Tr("ข้อมูลเขตการปกครอง: GeoThai", "Administrative boundaries: GeoThai");
+pub const SKIP_TO_CONTENT: Tr = Tr("ข้ามไปยังเนื้อหา", "Skip to content");
+pub const DEMO_BANNER: Tr =
+    Tr("ข้อมูลสาธิต: พื้นที่ที่ขึ้นต้นด้วย [ตัวอย่าง] เป็นข้อมูลสมมติ", "Demo data: areas marked [Demo] are invented");
+
+// --- sign-in -------------------------------------------------------------------------------------------
+pub const SIGN_IN: Tr = Tr("เข้าสู่ระบบ", "Sign in");
+pub const USER_NAME: Tr = Tr("ชื่อผู้ใช้", "User name");
+pub const PASSWORD: Tr = Tr("รหัสผ่าน", "Password");
+pub const WRONG_PASSWORD: Tr = Tr("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password");
+pub const THROTTLED: Tr = Tr(
+    "เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป กรุณารอ 15 นาทีแล้วลองใหม่",
+    "Too many failed sign-ins. Please wait 15 minutes and try again",
+);
+pub const SIGNED_OUT: Tr = Tr("ออกจากระบบแล้ว", "You have signed out");
+pub const SESSION_EXPIRED: Tr = Tr(
+    "การเข้าสู่ระบบหมดอายุหรือแบบฟอร์มไม่ถูกต้อง ข้อมูลยังไม่ถูกบันทึก กรุณาเข้าสู่ระบบใหม่",
+    "Your session has expired or the form is not valid. Nothing was saved. Please sign in again",
+);
+
+// --- issues --------------------------------------------------------------------------------------------
+pub const AREA: Tr = Tr("พื้นที่", "Area");
+pub const CATEGORY: Tr = Tr("ประเภทปัญหา", "Category");
+pub const STATUS: Tr = Tr("สถานะ", "Status");
+pub const ASSIGNEE: Tr = Tr("ผู้รับผิดชอบ", "Assignee");
+pub const DUE_ON: Tr = Tr("กำหนดเสร็จ", "Due");
+pub const RAISED_ON: Tr = Tr("วันที่รับเรื่อง", "Raised");
+pub const RAISED_BY: Tr = Tr("ผู้เสนอปัญหา", "Raised by");
+pub const TITLE: Tr = Tr("เรื่อง", "Title");
+pub const DESCRIPTION: Tr = Tr("รายละเอียด", "Description");
+pub const PROVINCE: Tr = Tr("จังหวัด", "Province");
+pub const DISTRICT: Tr = Tr("อำเภอ", "District");
+pub const OVERDUE: Tr = Tr("เกินกำหนด", "Overdue");
+pub const OVERDUE_ONLY: Tr = Tr("เฉพาะที่เกินกำหนด", "Overdue only");
+pub const ALL: Tr = Tr("ทั้งหมด", "All");
+pub const SORT: Tr = Tr("เรียงตาม", "Sort by");
+pub const SORT_NEWEST: Tr = Tr("รับเรื่องล่าสุด", "Newest");
+pub const SORT_OLDEST: Tr = Tr("รับเรื่องเก่าสุด", "Oldest");
+pub const SORT_DUE: Tr = Tr("ใกล้ครบกำหนด", "Due soonest");
+pub const SORT_CHANGED: Tr = Tr("เปลี่ยนแปลงล่าสุด", "Recently changed");
+pub const FILTER: Tr = Tr("กรอง", "Filter");
+pub const CLEAR: Tr = Tr("ล้าง", "Clear");
+pub const FOUND: Tr = Tr("พบ", "Found");
+pub const ISSUES_UNIT: Tr = Tr("เรื่อง", "issues");
+pub const PAGE: Tr = Tr("หน้า", "Page");
+pub const PREVIOUS: Tr = Tr("ก่อนหน้า", "Previous");
+pub const NEXT: Tr = Tr("ถัดไป", "Next");
+pub const NO_ISSUES: Tr = Tr("ไม่พบเรื่องตามเงื่อนไข", "No issue matches");
+pub const FORUM: Tr = Tr("เวที", "Forum");
+pub const TIMELINE: Tr = Tr("ลำดับเหตุการณ์", "Timeline");
+pub const VERSION: Tr = Tr("ฉบับที่", "Version");
+pub const NOTE: Tr = Tr("หมายเหตุ", "Note");
+pub const RECORDED: Tr = Tr("บันทึกเมื่อ", "Recorded");
+pub const BY: Tr = Tr("โดย", "by");
+
+pub const ACT_ASSIGN: Tr = Tr("มอบหมาย", "Assign");
+pub const ACT_ADDRESS: Tr = Tr("บันทึกการดำเนินการ", "Record an action");
+pub const ACT_CLOSE: Tr = Tr("ปิดเรื่อง", "Close");
+pub const ACT_REOPEN: Tr = Tr("เปิดเรื่องใหม่", "Reopen");
+pub const ACTION_TAKEN: Tr = Tr("การดำเนินการ", "Action taken");
+pub const OUTCOME: Tr = Tr("ผลการดำเนินการ", "Outcome");
+pub const REASON: Tr = Tr("เหตุผล", "Reason");
+pub const DONE_SAVED: Tr = Tr("บันทึกแล้ว", "Saved");
+pub const STALE: Tr = Tr(
+    "มีผู้อื่นดำเนินการกับเรื่องนี้ก่อนคุณ ข้อมูลของคุณยังไม่ถูกบันทึก กรุณาตรวจสอบสถานะล่าสุดด้านล่างแล้วส่งอีกครั้ง",
+    "Someone else acted on this issue in the meantime. Your change was not saved: check the current state below and send it again",
+);
+pub const READ_ONLY: Tr = Tr("คุณดูได้อย่างเดียว", "You can read, not change");
+pub const FIX_ERRORS: Tr = Tr("กรุณาแก้ไขช่องที่มีข้อผิดพลาด", "Please correct the fields marked below");
+
+// --- forum ---------------------------------------------------------------------------------------------
+pub const FORUM_NEW: Tr = Tr("บันทึกเวทีรับฟังปัญหา", "Record a listening forum");
+pub const FORUM_HELD_ON: Tr = Tr("วันที่จัดเวที", "Held on");
+pub const FORUM_TITLE: Tr = Tr("ชื่อเวที", "Forum title");
+pub const FACILITATOR: Tr = Tr("ผู้ดำเนินเวที", "Facilitator");
+pub const PARTICIPANTS: Tr = Tr("จำนวนผู้เข้าร่วม", "Participants");
+pub const PROBLEMS: Tr = Tr("ปัญหาที่ได้รับแจ้ง", "Problems raised");
+pub const PROBLEM_N: Tr = Tr("ปัญหาที่", "Problem");
+pub const ADD_ROW: Tr = Tr("เพิ่มปัญหา", "Add a problem");
+pub const SAVE_FORUM: Tr = Tr("บันทึกเวทีและปัญหาทั้งหมด", "Save the forum and every problem");
+pub const CHOOSE: Tr = Tr("— เลือก —", "— choose —");
+pub const EMPTY_ROWS_IGNORED: Tr = Tr("แถวที่เว้นว่างทั้งแถวจะไม่ถูกบันทึก", "Rows left completely empty are not saved");
+pub const FORUM_SAVED: Tr = Tr("บันทึกเวทีและปัญหาแล้ว", "The forum and its problems are saved");
+pub const OPTIONAL: Tr = Tr("ไม่บังคับ", "optional");
+
+// --- dashboard -----------------------------------------------------------------------------------------
+pub const FISCAL_YEAR: Tr = Tr("ปีงบประมาณ", "Fiscal year");
+pub const BY_AREA: Tr = Tr("อัตราการแก้ไขปัญหาได้ รายพื้นที่", "Resolution rate by area");
+pub const BY_CATEGORY: Tr = Tr("อัตราการแก้ไขปัญหาได้ รายประเภทปัญหา", "Resolution rate by category");
+pub const TREND: Tr = Tr("แนวโน้มรายเดือน", "Monthly trend");
+pub const RAISED: Tr = Tr("รับเรื่อง", "Raised");
+pub const RESOLVED: Tr = Tr("แก้ไขได้", "Resolved");
+pub const CLOSED: Tr = Tr("ปิดแล้ว", "Closed");
+pub const OPEN: Tr = Tr("ค้างอยู่", "Open");
+pub const RESOLUTION_RATE: Tr = Tr("อัตราการแก้ไขได้", "Resolution rate");
+pub const MEDIAN_DAYS: Tr = Tr("มัธยฐานวันที่ใช้แก้ไข", "Median days to resolve");
+pub const DAYS: Tr = Tr("วัน", "days");
+pub const SMALL_SAMPLE: Tr = Tr("น้อยกว่า 10 เรื่อง: อัตราอาจคลาดเคลื่อน", "Fewer than 10 issues: the rate is unreliable");
+pub const NO_DATA: Tr = Tr("ยังไม่มีข้อมูล", "No data yet");
+pub const RENDERED_IN: Tr = Tr("สร้างหน้านี้ใน", "Page built in");
+
+// --- audit ---------------------------------------------------------------------------------------------
+pub const EVENT_LOG: Tr = Tr("บันทึกเหตุการณ์ทั้งหมด (อ่านอย่างเดียว)", "The global event log (read-only)");
+pub const POSITION: Tr = Tr("ลำดับ", "Position");
+pub const EVENT: Tr = Tr("เหตุการณ์", "Event");
+pub const AGGREGATE: Tr = Tr("รายการ", "Record");
+pub const DATA: Tr = Tr("ข้อมูล", "Data");
+
+/// The Thai / English name of an issue status (stored code → words people use).
+pub fn status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "raised" => lang.pick("รับเรื่อง", "Raised"),
+        "assigned" => lang.pick("มอบหมายแล้ว", "Assigned"),
+        "addressed" => lang.pick("ดำเนินการแล้ว", "Action taken"),
+        "closed" => lang.pick("ปิดเรื่อง", "Closed"),
+        _ => lang.pick("ไม่ทราบสถานะ", "Unknown status"),
+    }
+}
+
+/// The name of a closing outcome.
+pub fn outcome(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "resolved" => lang.pick("แก้ไขได้แล้ว", "Resolved"),
+        "unresolved" => lang.pick("แก้ไขไม่ได้", "Unresolved"),
+        "referred" => lang.pick("ส่งต่อหน่วยงานอื่น", "Referred elsewhere"),
+        "duplicate" => lang.pick("ซ้ำกับเรื่องอื่น", "Duplicate"),
+        "withdrawn" => lang.pick("ผู้เสนอถอนเรื่อง", "Withdrawn"),
+        _ => lang.pick("ไม่ทราบผล", "Unknown outcome"),
+    }
+}
+
+/// What an event in a timeline means, in words.
+pub fn event(lang: Lang, event_type: &str) -> &'static str {
+    match event_type {
+        "IssueRaised" => lang.pick("รับเรื่อง", "Raised"),
+        "IssueAssigned" => lang.pick("มอบหมาย", "Assigned"),
+        "IssueAddressed" => lang.pick("บันทึกการดำเนินการ", "Action recorded"),
+        "IssueClosed" => lang.pick("ปิดเรื่อง", "Closed"),
+        "IssueReopened" => lang.pick("เปิดเรื่องใหม่", "Reopened"),
+        _ => "",
+    }
+}
+
+/// A checked-value or rule error, as a sentence for the field it concerns. Codes come from the domain
+/// (`ValueError::code`, rule errors) and the application layer; an unknown code falls back to the English
+/// message it came with.
+pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
+    let (th, en) = match code {
+        "empty_value" | "required" => ("กรุณากรอกช่องนี้", "This field is required"),
+        "value_too_long" => ("ข้อความยาวเกินกำหนด", "This text is too long"),
+        "control_characters" => ("มีอักขระควบคุมที่ใช้ไม่ได้", "Contains control characters"),
+        "bad_date" => ("วันที่ไม่ถูกต้อง (ปปปป-ดด-วว)", "Not a valid date (YYYY-MM-DD)"),
+        "bad_participants" | "too_many_participants" => {
+            ("จำนวนผู้เข้าร่วมต้องเป็นจำนวนเต็ม 0 ถึง 100000", "Participants must be a whole number from 0 to 100000")
+        }
+        "held_on_in_future" => ("วันที่จัดเวทียังมาไม่ถึง", "The forum date is in the future"),
+        "unknown_area" | "bad_area_id" => ("กรุณาเลือกพื้นที่", "Choose an area"),
+        "unknown_category" | "bad_category_code" => ("กรุณาเลือกประเภทปัญหา", "Choose a category"),
+        "unknown_outcome" => ("กรุณาเลือกผลการดำเนินการ", "Choose an outcome"),
+        "due_before_assignment" => {
+            ("วันกำหนดเสร็จต้องไม่ก่อนวันที่มอบหมาย", "The due date cannot be before the day of assignment")
+        }
+        "resolved_without_action" => (
+            "ปิดเรื่องว่า \"แก้ไขได้แล้ว\" ได้ต่อเมื่อมีการบันทึกการดำเนินการแล้ว",
+            "An issue can be closed as resolved only after an action was recorded",
+        ),
+        "issue_closed" => ("เรื่องนี้ปิดแล้ว ต้องเปิดเรื่องใหม่ก่อน", "This issue is closed; reopen it first"),
+        "issue_not_assigned" => ("ต้องมอบหมายผู้รับผิดชอบก่อน", "Assign the issue first"),
+        "issue_not_closed" => ("เรื่องนี้ยังไม่ปิด", "This issue is not closed"),
+        "stale_version" | "concurrent_change" => (STALE.0, STALE.1),
+        "at_in_future" => ("เวลาที่ระบุยังมาไม่ถึง", "That time is in the future"),
+        "forbidden" => ("คุณไม่มีสิทธิ์ทำรายการนี้", "You may not do this"),
+        "password_too_short" => ("รหัสผ่านต้องมีอย่างน้อย 10 ตัวอักษร", "A password needs at least 10 characters"),
+        _ => return fallback.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+const TH_MONTHS: [&str; 12] =
+    ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
+const EN_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// A month's short name.
+pub fn month(lang: Lang, month0: u32) -> &'static str {
+    let i = (month0 as usize).min(11);
+    lang.pick(TH_MONTHS[i], EN_MONTHS[i])
+}
+
+/// `25 พ.ย. 2569` (Buddhist Era) in Thai, `25 Nov 2026` in English.
+pub fn date(lang: Lang, d: NaiveDate) -> String {
+    let year = match lang {
+        Lang::Th => d.year() + 543,
+        Lang::En => d.year(),
+    };
+    format!("{} {} {year}", d.day(), month(lang, d.month0()))
+}
+
+/// `25 พ.ย. 2569 14:05`: an instant in Asia/Bangkok time.
+pub fn date_time(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&bangkok());
+    format!("{} {:02}:{:02}", date(lang, local.date_naive()), local.hour(), local.minute())
+}
+
+/// [`date_time`] of a stored RFC 3339 timestamp; the text itself if it does not parse.
+pub fn stored_time(lang: Lang, text: &str) -> String {
+    match DateTime::parse_from_rfc3339(text) {
+        Ok(t) => date_time(lang, t.with_timezone(&Utc)),
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// [`date`] of a stored `YYYY-MM-DD`; the text itself if it does not parse.
+pub fn stored_date(lang: Lang, text: &str) -> String {
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => date(lang, d),
+        Err(_) => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thai_dates_are_buddhist_era_in_bangkok_time() {
+        // 07:05 UTC is 14:05 in Bangkok (UTC+7).
+        let at = DateTime::parse_from_rfc3339("2026-11-25T07:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_time(Lang::Th, at), "25 พ.ย. 2569 14:05");
+        assert_eq!(date_time(Lang::En, at), "25 Nov 2026 14:05");
+    }
+
+    #[test]
+    fn the_bangkok_date_can_be_a_day_after_the_utc_date() {
+        let at = DateTime::parse_from_rfc3339("2026-12-31T17:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_time(Lang::Th, at), "1 ม.ค. 2570 00:30");
+    }
+
+    #[test]
+    fn every_status_and_outcome_has_a_thai_name() {
+        for s in ["raised", "assigned", "addressed", "closed"] {
+            assert_ne!(status(Lang::Th, s), status(Lang::Th, "nonsense"), "{s}");
+        }
+        assert_eq!(status(Lang::Th, "raised"), "รับเรื่อง");
+        assert_eq!(status(Lang::Th, "closed"), "ปิดเรื่อง");
+        for o in ["resolved", "unresolved", "referred", "duplicate", "withdrawn"] {
+            assert_ne!(outcome(Lang::Th, o), outcome(Lang::Th, "nonsense"), "{o}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_error_code_keeps_its_message() {
+        assert_eq!(error_message(Lang::Th, "who_knows", "as sent"), "as sent");
+        assert_eq!(error_message(Lang::Th, "empty_value", "x"), "กรุณากรอกช่องนี้");
+    }
+}

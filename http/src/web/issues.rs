@@ -1,0 +1,596 @@
+//! The issue queue (filters, sorting, numbered pages, counts) and the issue page: details, status, the full
+//! timeline, and the action forms the issue's status and the user's role allow.
+//!
+//! Every action form carries the version of the issue it was shown with and is sent as an `If-Match`: when
+//! someone acted in between, the change is refused, the page says so plainly, shows the new state and keeps
+//! what was typed.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use santisuk_domain::geo::Geography;
+use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, IssueAction, IssueEvent, ReopenIssue};
+use santisuk_domain::time::bangkok_date;
+use santisuk_domain::values::{Assignee, IssueStatus, Outcome, Text};
+use santisuk_projections::events;
+use santisuk_projections::queue::{self, QueueSort};
+use santisuk_projections::read_model::{self, AreaRow, CategoryRow, IssueFilter, IssueRow};
+use santisuk_projections::users::Role;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::i18n::{self, Lang};
+use super::layout::{self, Nav, field_error, invalid};
+use super::{Posted, Web, WebError};
+use crate::error::ApiError;
+use crate::state::{AppState, now};
+
+const PAGE_SIZE: i64 = 25;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    amphoe: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: String,
+}
+
+fn some(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The queue. Filters come from the query string (a plain GET form: bookmarkable, no script needed); a
+/// value no select offers is refused with 400 rather than silently ignored.
+pub async fn queue(
+    State(state): State<AppState>,
+    web: Web,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let Query(q) = query.map_err(|_| ApiError::bad_request("bad_query", "the filters could not be read"))?;
+    let lang = web.lang;
+    if let Some(s) = some(&q.status) {
+        IssueStatus::parse(&s).map_err(ApiError::from)?;
+    }
+    let sort = match some(&q.sort) {
+        None => QueueSort::default(),
+        Some(s) => QueueSort::parse(&s).ok_or_else(|| ApiError::bad_request("bad_sort", "unknown sort order"))?,
+    };
+    let page: i64 = match some(&q.page) {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| ApiError::bad_request("bad_page", "the page must be a whole number from 1"))?,
+    };
+    let today = bangkok_date(now()).to_string();
+    let filter = IssueFilter {
+        area_id: some(&q.area),
+        category: some(&q.category),
+        status: some(&q.status),
+        assignee: some(&q.assignee),
+        amphoe_code: some(&q.amphoe),
+        province_code: some(&q.province),
+        overdue_before: (q.overdue == "1").then(|| today.clone()),
+        areas: web.ctx.visible_areas(),
+    };
+    let result = queue::page(&state.db, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let areas: Vec<AreaRow> =
+        read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
+    let categories = read_model::list_categories(&state.db).await?;
+    let assignees = queue::assignees(&state.db, web.ctx.visible_areas().as_deref()).await?;
+    let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let geo = Geography::get();
+    let mut provinces: Vec<(String, String)> = Vec::new();
+    let mut amphoes: Vec<(String, String)> = Vec::new();
+    for a in &areas {
+        if let Some(amphoe) = geo.amphoe(&a.amphoe_code) {
+            let province =
+                (amphoe.province_code.clone(), lang.pick(&amphoe.province_th, &amphoe.province_en).to_owned());
+            if !provinces.contains(&province) {
+                provinces.push(province);
+            }
+            let district = (amphoe.code.clone(), lang.pick(&amphoe.name_th, &amphoe.name_en).to_owned());
+            if (q.province.is_empty() || amphoe.province_code == q.province) && !amphoes.contains(&district) {
+                amphoes.push(district);
+            }
+        }
+    }
+    provinces.sort();
+    amphoes.sort();
+    let link = |p: i64| {
+        let page = p.to_string();
+        format!(
+            "/issues{}",
+            layout::query(&[
+                ("area", &q.area),
+                ("category", &q.category),
+                ("status", &q.status),
+                ("assignee", &q.assignee),
+                ("overdue", &q.overdue),
+                ("province", &q.province),
+                ("amphoe", &q.amphoe),
+                ("sort", &q.sort),
+                ("page", if p == 1 { "" } else { &page }),
+            ])
+        )
+    };
+    let select = |name: &str, label: i18n::Tr, current: &str, options: Vec<(String, String)>| {
+        html! {
+            div {
+                label for=(name) { (label.get(lang)) }
+                select id=(name) name=(name) {
+                    option value="" { (i18n::ALL.get(lang)) }
+                    @for (value, text) in &options { option value=(value) selected[value == current] { (text) } }
+                }
+            }
+        }
+    };
+    let statuses =
+        IssueStatus::ALL.iter().map(|s| (s.as_str().to_owned(), i18n::status(lang, s.as_str()).to_owned())).collect();
+    let sorts = [
+        (QueueSort::Newest, i18n::SORT_NEWEST),
+        (QueueSort::Oldest, i18n::SORT_OLDEST),
+        (QueueSort::Due, i18n::SORT_DUE),
+        (QueueSort::Changed, i18n::SORT_CHANGED),
+    ];
+    let content = html! {
+        h1 { (i18n::NAV_QUEUE.get(lang)) }
+        form.card.filters method="get" action="/issues" data-autosubmit {
+            (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
+            (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
+            (select("status", i18n::STATUS, &q.status, statuses))
+            (select("assignee", i18n::ASSIGNEE, &q.assignee, assignees.iter().map(|a| (a.clone(), a.clone())).collect()))
+            (select("province", i18n::PROVINCE, &q.province, provinces))
+            (select("amphoe", i18n::DISTRICT, &q.amphoe, amphoes))
+            div {
+                label for="sort" { (i18n::SORT.get(lang)) }
+                select #sort name="sort" {
+                    @for (s, label) in sorts { option value=(s.as_str()) selected[s == sort] { (label.get(lang)) } }
+                }
+            }
+            div {
+                label.check { input type="checkbox" name="overdue" value="1" checked[q.overdue == "1"]; (i18n::OVERDUE_ONLY.get(lang)) }
+            }
+            div.actions {
+                button.primary type="submit" { (i18n::FILTER.get(lang)) }
+                a href="/issues" { (i18n::CLEAR.get(lang)) }
+            }
+        }
+        p #count role="status" { (i18n::FOUND.get(lang)) " " strong { (result.total) } " " (i18n::ISSUES_UNIT.get(lang))
+            @if pages > 1 { " · " (i18n::PAGE.get(lang)) " " (page) "/" (pages) } }
+        @if result.rows.is_empty() {
+            p.card.muted { (i18n::NO_ISSUES.get(lang)) }
+        } @else {
+            (issue_table(lang, &result.rows, &areas, &categories, &today))
+        }
+        @if pages > 1 {
+            nav.pager aria-label=(i18n::PAGE.get(lang)) {
+                @if page > 1 { a href=(link(page - 1)) rel="prev" { "‹ " (i18n::PREVIOUS.get(lang)) } }
+                span { (i18n::PAGE.get(lang)) " " (page) " / " (pages) }
+                @if page < pages { a href=(link(page + 1)) rel="next" { (i18n::NEXT.get(lang)) " ›" } }
+            }
+        }
+    };
+    Ok(layout::page(&web, Nav::Queue, i18n::NAV_QUEUE.get(lang), content).into_response())
+}
+
+fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[CategoryRow], today: &str) -> Markup {
+    let area = |id: &str| {
+        areas.iter().find(|a| a.id == id).map(|a| layout::area_label(lang, a)).unwrap_or_else(|| id.to_owned())
+    };
+    let category = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| layout::category_label(lang, c))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    html! {
+        table.stack #issues {
+            thead { tr {
+                th { (i18n::TITLE.get(lang)) } th { (i18n::AREA.get(lang)) } th { (i18n::CATEGORY.get(lang)) }
+                th { (i18n::STATUS.get(lang)) } th { (i18n::ASSIGNEE.get(lang)) } th { (i18n::DUE_ON.get(lang)) }
+                th { (i18n::RAISED_ON.get(lang)) }
+            } }
+            tbody {
+                @for r in rows {
+                    @let overdue = r.status != "closed" && r.due_on.as_deref().is_some_and(|d| d < today);
+                    tr {
+                        td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (r.id) } dir="auto" { (r.title) } }
+                        td data-label=(i18n::AREA.get(lang)) { (area(&r.area_id)) }
+                        td data-label=(i18n::CATEGORY.get(lang)) { (category(&r.category)) }
+                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, &r.status)) }
+                        td data-label=(i18n::ASSIGNEE.get(lang)) dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
+                        td data-label=(i18n::DUE_ON.get(lang)) class=[overdue.then_some("overdue")] {
+                            (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))
+                            @if overdue { " · " (i18n::OVERDUE.get(lang)) }
+                        }
+                        td data-label=(i18n::RAISED_ON.get(lang)) { (i18n::stored_date(lang, &r.raised_on)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// --- the issue page -------------------------------------------------------------------------------------
+
+/// An action form as posted; every field as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// What a refused action brings back to the page.
+#[derive(Debug, Default)]
+struct Sticky {
+    action: String,
+    form: ActionForm,
+    errors: Vec<(String, String)>,
+    stale: bool,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    done: Option<String>,
+}
+
+fn issue_uuid(raw: &str) -> Result<String, WebError> {
+    Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::not_found("issue_not_found", "no such issue").into())
+}
+
+/// One issue: details, timeline, and the action forms allowed.
+pub async fn page(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let id = issue_uuid(&id)?;
+    let sticky = Sticky { message: q.done.map(|_| i18n::DONE_SAVED.get(web.lang).to_owned()), ..Sticky::default() };
+    render(&state, &web, &id, sticky, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    web: &Web,
+    id: &str,
+    sticky: Sticky,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let lang = web.lang;
+    let row = read_model::get_issue(&state.db, id)
+        .await?
+        .filter(|r| web.ctx.sees_area(&r.area_id))
+        .ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))?;
+    // The timeline is the issue's history: its reading is logged for auditors, as over the API.
+    web.ctx.record_read(&state.db, "issue_history", Some(id), serde_json::json!({"via": "web"})).await?;
+    let history = events::aggregate_history(&state.db, "Issue", id).await?;
+    let area = read_model::get_area(&state.db, &row.area_id).await?;
+    let category = read_model::get_category(&state.db, &row.category).await?;
+    let forum = match &row.forum_id {
+        Some(f) => read_model::get_forum(&state.db, f).await?,
+        None => None,
+    };
+    let today = bangkok_date(now());
+    let overdue = row.status != "closed" && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
+    let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
+    let status_now = IssueStatus::parse(&row.status).ok();
+    let content = html! {
+        @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
+        @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
+        h1 dir="auto" { (row.title) }
+        p { (layout::status_badge(lang, &row.status))
+            @if let Some(o) = &row.outcome { " " span.muted { (i18n::outcome(lang, o)) } }
+            @if overdue { " " span.overdue { (i18n::OVERDUE.get(lang)) } } }
+        section.card {
+            dl.facts {
+                dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| row.area_id.clone())) }
+                dt { (i18n::CATEGORY.get(lang)) } dd { (category.as_ref().map(|c| layout::category_label(lang, c)).unwrap_or_else(|| row.category.clone())) }
+                @if let Some(d) = &row.description { dt { (i18n::DESCRIPTION.get(lang)) } dd.free dir="auto" { (d) } }
+                @if let Some(b) = &row.raised_by { dt { (i18n::RAISED_BY.get(lang)) } dd dir="auto" { (b) } }
+                @if let Some(f) = &forum {
+                    dt { (i18n::FORUM.get(lang)) }
+                    dd { a href={ "/forums/" (f.id) } dir="auto" { (f.title.clone().unwrap_or_else(|| i18n::stored_date(lang, &f.held_on))) } }
+                }
+                dt { (i18n::RAISED_ON.get(lang)) } dd { (i18n::stored_time(lang, &row.raised_at)) }
+                dt { (i18n::ASSIGNEE.get(lang)) } dd dir="auto" { (row.assignee.as_deref().unwrap_or("—")) }
+                dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
+                dt { (i18n::VERSION.get(lang)) } dd { (row.version) }
+            }
+        }
+        @if writer && web.ctx.sees_area(&row.area_id) {
+            @if let Some(s) = status_now { (action_forms(web, &row, s, &sticky, today)) }
+        } @else {
+            p.muted { (i18n::READ_ONLY.get(lang)) }
+        }
+        h2 #timeline { (i18n::TIMELINE.get(lang)) }
+        ol.timeline {
+            @for e in &history {
+                li { (timeline_entry(lang, e)) }
+            }
+        }
+    };
+    Ok((status, layout::page(web, Nav::Queue, &row.title, content)).into_response())
+}
+
+fn timeline_entry(lang: Lang, e: &events::StoredEvent) -> Markup {
+    let actor = e.metadata.get("actor").and_then(|v| v.as_str()).unwrap_or("—");
+    let event: Option<IssueEvent> = serde_json::from_value(e.payload.clone()).ok();
+    let when = event.as_ref().map(|ev| i18n::date_time(lang, ev.at())).unwrap_or_default();
+    html! {
+        strong { (i18n::event(lang, &e.event_type)) }
+        " " span.when { (when) " · " (i18n::BY.get(lang)) " " span dir="auto" { (actor) } }
+        @match &event {
+            Some(IssueEvent::IssueRaised { raised_by, .. }) => {
+                @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (b) } }
+            }
+            Some(IssueEvent::IssueAssigned { assignee, due_on, note, .. }) => {
+                div dir="auto" { (i18n::ASSIGNEE.get(lang)) ": " (assignee)
+                    @if let Some(d) = due_on { " · " (i18n::DUE_ON.get(lang)) " " (i18n::date(lang, *d)) } }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+            }
+            Some(IssueEvent::IssueAddressed { action, note, .. }) => {
+                div.free dir="auto" { (action) }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+            }
+            Some(IssueEvent::IssueClosed { outcome, note, .. }) => {
+                div { (i18n::OUTCOME.get(lang)) ": " (i18n::outcome(lang, outcome.as_str())) }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+            }
+            Some(IssueEvent::IssueReopened { reason, .. }) => {
+                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+            }
+            None => { pre.data { (e.payload.to_string()) } }
+        }
+        div.when { (i18n::RECORDED.get(lang)) " " (i18n::date_time(lang, e.recorded_at)) " · #" (e.sequence) }
+    }
+}
+
+fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, today: NaiveDate) -> Markup {
+    let lang = web.lang;
+    let value = |action: &str, pick: fn(&ActionForm) -> &String| -> String {
+        if sticky.action == action { pick(&sticky.form).clone() } else { String::new() }
+    };
+    let errors = &sticky.errors;
+    let head = |action: &str| {
+        html! {
+            input type="hidden" name="_csrf" value=(web.csrf);
+            input type="hidden" name="version" value=(row.version);
+            @if sticky.action == action { @if let Some((_, m)) = errors.iter().find(|(f, _)| f == "form") { p.error-summary role="alert" { (m) } } }
+        }
+    };
+    let textarea = |action: &str, field: &str, label: i18n::Tr, pick: fn(&ActionForm) -> &String, required: bool| {
+        let id = format!("{action}-{field}");
+        html! {
+            label for=(id) { (label.get(lang)) @if !required { " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } } }
+            textarea id=(id) name=(field) maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &id)] { (value(action, pick)) }
+            (field_error(errors, &id))
+        }
+    };
+    let can_assign = matches!(status, IssueStatus::Raised | IssueStatus::Assigned | IssueStatus::Addressed);
+    let can_address = matches!(status, IssueStatus::Assigned | IssueStatus::Addressed);
+    let closed = status == IssueStatus::Closed;
+    html! {
+        div.actions-grid {
+            @if can_assign {
+                form.card #assign method="post" action={ "/issues/" (row.id) "/assign" } {
+                    h2 { (i18n::ACT_ASSIGN.get(lang)) }
+                    (head("assign"))
+                    label for="assign-assignee" { (i18n::ASSIGNEE.get(lang)) }
+                    input #assign-assignee type="text" name="assignee" maxlength="200" dir="auto" required
+                        value=(if sticky.action == "assign" { sticky.form.assignee.clone() } else { row.assignee.clone().unwrap_or_default() })
+                        aria-invalid=[invalid(errors, "assign-assignee")];
+                    (field_error(errors, "assign-assignee"))
+                    label for="assign-due_on" { (i18n::DUE_ON.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                    input #assign-due_on type="date" name="due_on" min=(today.to_string()) value=(value("assign", |f| &f.due_on))
+                        aria-invalid=[invalid(errors, "assign-due_on")];
+                    (field_error(errors, "assign-due_on"))
+                    (textarea("assign", "note", i18n::NOTE, |f| &f.note, false))
+                    button.primary type="submit" { (i18n::ACT_ASSIGN.get(lang)) }
+                }
+            }
+            @if can_address {
+                form.card #address method="post" action={ "/issues/" (row.id) "/address" } {
+                    h2 { (i18n::ACT_ADDRESS.get(lang)) }
+                    (head("address"))
+                    (textarea("address", "action", i18n::ACTION_TAKEN, |f| &f.action, true))
+                    (textarea("address", "note", i18n::NOTE, |f| &f.note, false))
+                    button.primary type="submit" { (i18n::ACT_ADDRESS.get(lang)) }
+                }
+            }
+            @if !closed {
+                form.card #close method="post" action={ "/issues/" (row.id) "/close" } {
+                    h2 { (i18n::ACT_CLOSE.get(lang)) }
+                    (head("close"))
+                    label for="close-outcome" { (i18n::OUTCOME.get(lang)) }
+                    select #close-outcome name="outcome" required aria-invalid=[invalid(errors, "close-outcome")] {
+                        option value="" { (i18n::CHOOSE.get(lang)) }
+                        @for o in Outcome::ALL {
+                            // "Resolved" needs an action first (the domain's rule); offering it earlier would only
+                            // produce an error.
+                            @if o != Outcome::Resolved || status == IssueStatus::Addressed {
+                                option value=(o.as_str()) selected[sticky.action == "close" && sticky.form.outcome == o.as_str()] { (i18n::outcome(lang, o.as_str())) }
+                            }
+                        }
+                    }
+                    (field_error(errors, "close-outcome"))
+                    (textarea("close", "note", i18n::NOTE, |f| &f.note, false))
+                    button.primary type="submit" { (i18n::ACT_CLOSE.get(lang)) }
+                }
+            }
+            @if closed {
+                form.card #reopen method="post" action={ "/issues/" (row.id) "/reopen" } {
+                    h2 { (i18n::ACT_REOPEN.get(lang)) }
+                    (head("reopen"))
+                    (textarea("reopen", "reason", i18n::REASON, |f| &f.reason, true))
+                    button.primary type="submit" { (i18n::ACT_REOPEN.get(lang)) }
+                }
+            }
+        }
+    }
+}
+
+fn opt_text(raw: &str) -> Result<Option<Text>, santisuk_domain::ValueError> {
+    if raw.trim().is_empty() { Ok(None) } else { Text::parse(raw).map(Some) }
+}
+
+/// Turns a posted form into the domain action, or the errors of its fields (named `<action>-<field>`).
+fn build(
+    lang: Lang,
+    action: &str,
+    form: &ActionForm,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<IssueAction, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut err = |field: &str, e: ApiError| {
+        let (_, code, message) = e.parts();
+        errors.push((format!("{action}-{field}"), i18n::error_message(lang, code, &message)));
+    };
+    let note = opt_text(&form.note).map_err(|e| err("note", e.into())).ok().flatten();
+    let built = match action {
+        "assign" => {
+            let assignee = Assignee::parse(&form.assignee).map_err(|e| err("assignee", e.into())).ok();
+            let due_on = match form.due_on.trim() {
+                "" => Some(None),
+                d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| err("due_on", ApiError::invalid("bad_date", "bad date")))
+                    .ok(),
+            };
+            match (assignee, due_on) {
+                (Some(assignee), Some(due_on)) => {
+                    Some(IssueAction::Assign(AssignIssue { assignee, due_on, note, at: now }))
+                }
+                _ => None,
+            }
+        }
+        "address" => Text::parse(&form.action)
+            .map_err(|e| err("action", e.into()))
+            .ok()
+            .map(|action| IssueAction::Address(AddressIssue { action, note, at: now })),
+        "close" => Outcome::parse(form.outcome.trim())
+            .map_err(|e| err("outcome", e.into()))
+            .ok()
+            .map(|outcome| IssueAction::Close(CloseIssue { outcome, note, at: now })),
+        "reopen" => Text::parse(&form.reason)
+            .map_err(|e| err("reason", e.into()))
+            .ok()
+            .map(|reason| IssueAction::Reopen(ReopenIssue { reason, at: now })),
+        _ => None,
+    };
+    match built {
+        Some(a) if errors.is_empty() => Ok(a),
+        _ => Err(errors),
+    }
+}
+
+/// Runs an action from the issue page; on success back to the page (303), otherwise the page again with
+/// the errors and what was typed.
+pub async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    posted: Posted<ActionForm>,
+) -> Result<Response, WebError> {
+    let Posted { web, form } = posted;
+    let lang = web.lang;
+    if !["assign", "address", "close", "reopen"].contains(&action.as_str()) {
+        return Err(ApiError::not_found("no_route", "no such action").into());
+    }
+    let id = issue_uuid(&id)?;
+    let version: i64 = form
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::bad_request("bad_version", "the form has no valid version"))?;
+    let now = now();
+    let command = match build(lang, &action, &form, now) {
+        Ok(c) => c,
+        Err(errors) => {
+            let sticky = Sticky { action, form, errors, ..Sticky::default() };
+            return render(&state, &web, &id, sticky, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match crate::routes::issues::act(&state, &web.ctx, &id, command, now, Some(version)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/issues/{id}?done={action}#timeline")).into_response()),
+        Err(ApiError::Conflict { code: "stale_version" | "concurrent_change", .. }) => {
+            let sticky = Sticky { action, form, stale: true, ..Sticky::default() };
+            render(&state, &web, &id, sticky, StatusCode::CONFLICT).await
+        }
+        Err(e @ (ApiError::Conflict { .. } | ApiError::Invalid { .. })) => {
+            let (status, code, message) = e.parts();
+            let field = match code {
+                "due_before_assignment" => "due_on",
+                "resolved_without_action" => "outcome",
+                _ => "form",
+            };
+            let name = if field == "form" { "form".to_owned() } else { format!("{action}-{field}") };
+            let errors = vec![(name, i18n::error_message(lang, code, &message))];
+            render(&state, &web, &id, Sticky { action, form, errors, ..Sticky::default() }, status).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T07:00:00Z").unwrap().with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn an_assignment_needs_an_assignee_and_a_real_date() {
+        let form = ActionForm { assignee: "  ".into(), due_on: "31/12/2569".into(), ..ActionForm::default() };
+        let errors = build(Lang::Th, "assign", &form, now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["assign-assignee", "assign-due_on"]);
+    }
+
+    #[test]
+    fn a_close_needs_a_known_outcome() {
+        let form = ActionForm { outcome: "<b>done</b>".into(), ..ActionForm::default() };
+        assert_eq!(build(Lang::En, "close", &form, now()).unwrap_err()[0].0, "close-outcome");
+        let form = ActionForm {
+            outcome: "referred".into(), note: "ส่งต่อ อบต.".into(), ..ActionForm::default()
+        };
+        assert!(matches!(build(Lang::En, "close", &form, now()), Ok(IssueAction::Close(_))));
+    }
+}

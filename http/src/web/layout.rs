@@ -1,0 +1,224 @@
+//! The page frame (head, navigation, language switch, footer) and small pieces of HTML the pages share.
+
+use axum::http::StatusCode;
+use maud::{DOCTYPE, Markup, html};
+use santisuk_projections::users::Role;
+
+use super::assets;
+use super::i18n::{self, Lang, Tr};
+use super::session::Web;
+
+/// Which navigation entry a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Queue,
+    Forum,
+    Dashboard,
+    Audit,
+    None,
+}
+
+fn head(lang: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="color-scheme" content="light";
+            title { (title) " · " (i18n::APP.get(lang)) }
+            link rel="preload" href=(assets::FONT_THAI_400) as="font" type="font/woff2" crossorigin;
+            link rel="stylesheet" href=(assets::css_url());
+            link rel="icon" href=(assets::ICON_URL) type="image/svg+xml";
+            script src=(assets::js_url()) defer {}
+        }
+    }
+}
+
+/// A full page for a signed-in user.
+pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
+    let lang = web.lang;
+    let role = web.ctx.user.role;
+    let writer = matches!(role, Role::Admin | Role::Staff | Role::Coordinator);
+    let auditor = matches!(role, Role::Admin | Role::Auditor);
+    let item = |target: Nav, href: &str, label: Tr| {
+        html! {
+            li { a href=(href) aria-current=[(nav == target).then_some("page")] { (label.get(lang)) } }
+        }
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body {
+                a.skip href="#main" { (i18n::SKIP_TO_CONTENT.get(lang)) }
+                header.top {
+                    a.brand href="/" { (i18n::APP.get(lang)) }
+                    nav aria-label="main" {
+                        ul {
+                            (item(Nav::Dashboard, "/dashboard", i18n::NAV_DASHBOARD))
+                            (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
+                            @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
+                            @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
+                        }
+                    }
+                    div.who {
+                        span.user dir="auto" { (web.ctx.user.name) " · " (role_name(lang, role)) }
+                        (lang_switch(lang, &web.csrf, "__back__"))
+                        form.inline method="post" action="/logout" {
+                            input type="hidden" name="_csrf" value=(web.csrf);
+                            button.link type="submit" { (i18n::SIGN_OUT.get(lang)) }
+                        }
+                    }
+                }
+                main #main { (content) }
+                (footer(lang))
+            }
+        }
+    }
+}
+
+/// A page without navigation: sign-in and errors.
+pub fn bare(lang: Lang, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body.bare {
+                header.top { a.brand href="/" { (i18n::APP.get(lang)) } span.tagline { (i18n::APP_TAGLINE.get(lang)) } }
+                main #main { (content) }
+                (footer(lang))
+            }
+        }
+    }
+}
+
+fn footer(lang: Lang) -> Markup {
+    html! {
+        footer.bottom {
+            span { (i18n::APP.get(lang)) " · " (i18n::APP_TAGLINE.get(lang)) }
+            span { (i18n::GEO_CREDIT.get(lang)) }
+        }
+    }
+}
+
+/// The form that switches to the other language. `back` is where to return; `__back__` is replaced by the
+/// current page's address by the script, and the server falls back to `/` without it.
+pub fn lang_switch(lang: Lang, csrf: &str, back: &str) -> Markup {
+    let other = lang.other();
+    html! {
+        form.inline.lang method="post" action="/lang" {
+            input type="hidden" name="_csrf" value=(csrf);
+            input type="hidden" name="lang" value=(other.code());
+            input type="hidden" name="back" value=(back) data-back;
+            button.link type="submit" lang=(other.code()) { (i18n::SWITCH_LANG.get(lang)) }
+        }
+    }
+}
+
+pub fn role_name(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Admin => lang.pick("ผู้ดูแลระบบ", "administrator"),
+        Role::Staff => lang.pick("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff"),
+        Role::Coordinator => lang.pick("ผู้ประสานงานพื้นที่", "area coordinator"),
+        Role::Auditor => lang.pick("ผู้ตรวจสอบ", "auditor"),
+    }
+}
+
+/// "Sign in again" after a refused form.
+pub fn notice_sign_in_again(lang: Lang) -> Markup {
+    html! {
+        section.card.narrow {
+            p.error-summary role="alert" { (i18n::SESSION_EXPIRED.get(lang)) }
+            p { a.button href="/login" { (i18n::SIGN_IN.get(lang)) } }
+        }
+    }
+}
+
+/// An error as a page: a Thai heading by status, the English detail beneath.
+pub fn error_page(status: StatusCode, code: &str, message: &str) -> Markup {
+    let (th, en) = match status {
+        StatusCode::NOT_FOUND => ("ไม่พบสิ่งที่ต้องการ", "Not found"),
+        StatusCode::FORBIDDEN => ("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ("คำขอไม่ถูกต้อง", "The request is not valid"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
+        StatusCode::CONFLICT => ("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
+        _ => ("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+    };
+    let content = html! {
+        section.card.narrow {
+            h1 { (th) }
+            p lang="en" { (en) ": " span dir="auto" { (message) } " (" code { (code) } ")" }
+            p { a href="/" { "กลับหน้าแรก · Home" } }
+        }
+    };
+    bare(Lang::Th, th, content)
+}
+
+/// A status as a coloured label.
+pub fn status_badge(lang: Lang, status: &str) -> Markup {
+    html! { span class={ "badge s-" (status) } { (i18n::status(lang, status)) } }
+}
+
+/// The error of one field, if any, placed after its input and tied to it by `aria-describedby`.
+pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
+    html! {
+        @for (f, message) in errors.iter().filter(|(f, _)| f == field) {
+            span.field-error id={ "err-" (f) } role="alert" { (message) }
+        }
+    }
+}
+
+/// Whether a field has an error (for `aria-invalid`).
+pub fn invalid(errors: &[(String, String)], field: &str) -> Option<&'static str> {
+    errors.iter().any(|(f, _)| f == field).then_some("true")
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A query string from pairs, skipping empty values.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", url_encode(v))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_and_empty_ones_dropped() {
+        assert_eq!(query(&[("area", "PTN-01"), ("q", ""), ("x", "a b&c")]), "?area=PTN-01&x=a%20b%26c");
+        assert_eq!(query(&[("q", "")]), "");
+    }
+
+    #[test]
+    fn field_errors_are_escaped_text() {
+        let errors = vec![("title".to_owned(), "<script>alert(1)</script>".to_owned())];
+        let html = field_error(&errors, "title").into_string();
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+    }
+}
+
+/// An area as people name it: Thai name (or English when chosen and known).
+pub fn area_label(lang: Lang, area: &santisuk_projections::read_model::AreaRow) -> String {
+    match (lang, &area.name_en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => area.name_th.clone(),
+    }
+}
+
+/// A category's name in the page's language.
+pub fn category_label(lang: Lang, category: &santisuk_projections::read_model::CategoryRow) -> String {
+    lang.pick(&category.name_th, &category.name_en).to_owned()
+}

@@ -1,0 +1,102 @@
+//! The staff web app: Thai-first, server-rendered pages at `/` over the same application layer as the API.
+//!
+//! - [`session`]: sign-in, sign-out, the session cookie, CSRF tokens, throttling, the language switch;
+//! - [`layout`]: the page frame and small shared pieces of HTML;
+//! - [`forums`]: recording a forum and every problem raised at it in one save;
+//! - [`issues`]: the issue queue and the issue page with its timeline and action forms;
+//! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
+//! - [`audit`]: the global event log for auditors;
+//! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
+//! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates.
+//!
+//! Pages are plain HTML forms: every form works without JavaScript (the script only adds conveniences),
+//! every POST carries the session's CSRF token, and every value is escaped by `maud`. Handlers stay thin:
+//! they turn form fields into checked values (showing each error beside its field, in the user's language,
+//! with what was typed kept) and call the functions the API calls.
+
+pub mod assets;
+pub mod audit;
+pub mod dashboard;
+pub mod forums;
+pub mod i18n;
+pub mod issues;
+pub mod layout;
+pub mod session;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+pub use i18n::Lang;
+pub use session::{Posted, Web};
+
+/// Every page and form of the web app.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang", post(session::switch_lang))
+        .route("/forums/new", get(forums::new_page))
+        .route("/forums", post(forums::save))
+        .route("/forums/{id}", get(forums::show))
+        .route("/issues", get(issues::queue))
+        .route("/issues/{id}", get(issues::page))
+        .route("/issues/{id}/{action}", post(issues::act))
+        .route("/dashboard", get(dashboard::page))
+        .route("/audit", get(audit::page))
+        .merge(assets::router())
+}
+
+/// How a page fails. Without a session a page sends the browser to sign in; every other failure is the
+/// API's error shown as a page (Thai first, English beneath), with the same status code.
+#[derive(Debug)]
+pub enum WebError {
+    /// No (live) session on a page: go and sign in, then come back to `next`.
+    SignIn {
+        next: String,
+    },
+    /// A form posted without a live session or with a wrong CSRF token: refused, nothing done.
+    BadForm {
+        lang: Lang,
+    },
+    Api(ApiError),
+}
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        WebError::Api(e)
+    }
+}
+
+impl From<santisuk_projections::StoreError> for WebError {
+    fn from(e: santisuk_projections::StoreError) -> Self {
+        WebError::Api(e.into())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignIn { next } => {
+                let target = format!("/login?next={}", layout::url_encode(&next));
+                Redirect::to(&target).into_response()
+            }
+            WebError::BadForm { lang } => {
+                let body = layout::bare(lang, i18n::SIGN_IN.get(lang), layout::notice_sign_in_again(lang));
+                (StatusCode::FORBIDDEN, body).into_response()
+            }
+            WebError::Api(e) => {
+                if let ApiError::Internal(detail) = &e {
+                    tracing::error!(error = %detail, "page failed");
+                }
+                let (status, code, message) = e.parts();
+                let body = layout::error_page(status, code, &message);
+                (status, body).into_response()
+            }
+        }
+    }
+}

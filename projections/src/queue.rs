@@ -1,0 +1,122 @@
+//! The web app's issue queue: the issue list with a choice of order, numbered pages and the total count.
+//!
+//! The API's list pages by cursor, newest first (stable under concurrent inserts, right for scripts). People
+//! want to sort by due date and jump to page 3 of 12 and see "124 issues", so the queue pages by offset:
+//! a few thousand issues per area set, where an offset costs nothing worth a cursor's complexity.
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::on_db;
+use crate::read_model::{IssueFilter, IssueRow, filter_sql};
+
+/// The orders the queue offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// Newest raised first (the default, as the API).
+    #[default]
+    Newest,
+    Oldest,
+    /// Earliest due date first; issues without one last.
+    Due,
+    /// Most recently changed first.
+    Changed,
+}
+
+impl QueueSort {
+    pub const ALL: [QueueSort; 4] = [QueueSort::Newest, QueueSort::Oldest, QueueSort::Due, QueueSort::Changed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueSort::Newest => "newest",
+            QueueSort::Oldest => "oldest",
+            QueueSort::Due => "due",
+            QueueSort::Changed => "changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<QueueSort> {
+        QueueSort::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Every order ends on `id` so that pages never overlap or skip a row between equal keys.
+    fn order_by(self) -> &'static str {
+        match self {
+            QueueSort::Newest => "i.raised_at DESC, i.id DESC",
+            QueueSort::Oldest => "i.raised_at ASC, i.id ASC",
+            // `due_on IS NULL` sorts false (0) before true (1) on both backends: dated issues first.
+            QueueSort::Due => "(i.due_on IS NULL), i.due_on ASC, i.raised_at ASC, i.id ASC",
+            QueueSort::Changed => "i.last_position DESC, i.id DESC",
+        }
+    }
+}
+
+/// One page of the queue and how many issues match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePage {
+    pub rows: Vec<IssueRow>,
+    pub total: i64,
+}
+
+/// Rows `offset .. offset + limit` of the issues matching `filter`, in `sort` order, and the total.
+pub async fn page(
+    db: &Db,
+    filter: &IssueFilter,
+    sort: QueueSort,
+    offset: i64,
+    limit: i64,
+) -> Result<QueuePage, StoreError> {
+    let mut binds = Vec::new();
+    let clauses = filter_sql(filter, &mut binds);
+    let from = format!("FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses}");
+    let count_sql = format!("SELECT COUNT(*) {from}");
+    let rows_sql = format!(
+        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
+         {from} ORDER BY {} LIMIT {} OFFSET {}",
+        sort.order_by(),
+        limit.max(0),
+        offset.max(0)
+    );
+    let total: i64 = on_db!(db, p => {
+        let mut q = sqlx::query_scalar(&count_sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(p).await?
+    });
+    let rows: Vec<IssueRow> = on_db!(db, p => {
+        let mut q = sqlx::query_as(&rows_sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(QueuePage { rows, total })
+}
+
+/// The assignees in use among the issues `areas` allows (for the queue's assignee filter), by name.
+pub async fn assignees(db: &Db, areas: Option<&[String]>) -> Result<Vec<String>, StoreError> {
+    let filter = IssueFilter { areas: areas.map(<[String]>::to_vec), ..IssueFilter::default() };
+    let mut binds = Vec::new();
+    let clauses = filter_sql(&filter, &mut binds);
+    let sql = format!(
+        "SELECT DISTINCT i.assignee FROM issues i LEFT JOIN areas a ON a.id = i.area_id \
+         WHERE i.assignee IS NOT NULL{clauses} ORDER BY i.assignee"
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    }))
+}
+
+/// The issues raised at a forum, by title.
+pub async fn issues_of_forum(db: &Db, forum_id: &str) -> Result<Vec<IssueRow>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
+         FROM issues i WHERE i.forum_id = $1 ORDER BY i.title, i.id")
+        .bind(forum_id).fetch_all(p).await?))
+}
