@@ -20,6 +20,8 @@ use santisuk_projections::users::Role;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod web;
+
 /// Which storage backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -128,6 +130,8 @@ pub struct TestApp {
     pub auditor: String,
     /// The coordinator's user id: `area_in` adds every area it registers to this coordinator's areas.
     pub coordinator_id: String,
+    /// The users are `admin-<suffix>`, `staff-<suffix>`, `auditor-<suffix>`, `coordinator-<suffix>`.
+    pub suffix: String,
     pub db_handle: Arc<TestDb>,
 }
 
@@ -175,6 +179,7 @@ impl TestApp {
             coordinator: String::new(),
             auditor: tokens[2].clone(),
             coordinator_id: String::new(),
+            suffix: suffix.clone(),
             db_handle: test_db.clone(),
         };
         let r = probe.post("/api/areas", &probe.admin, body).await;
@@ -192,6 +197,7 @@ impl TestApp {
             coordinator: token.expose().to_owned(),
             auditor,
             coordinator_id: coordinator.id,
+            suffix,
             db_handle: test_db,
         }
     }

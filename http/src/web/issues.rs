@@ -67,7 +67,7 @@ pub async fn queue(
     let Query(q) = query.map_err(|_| ApiError::bad_request("bad_query", "the filters could not be read"))?;
     let lang = web.lang;
     if let Some(s) = some(&q.status) {
-        IssueStatus::parse(&s).map_err(ApiError::from)?;
+        IssueStatus::parse(&s).map_err(|_| ApiError::bad_request("bad_status", "unknown status"))?;
     }
     let sort = match some(&q.sort) {
         None => QueueSort::default(),

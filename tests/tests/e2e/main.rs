@@ -7,3 +7,4 @@ mod exports;
 mod lifecycle;
 mod projections;
 mod socket;
+mod web;
