@@ -12,13 +12,8 @@
       if (form.dataset.sent === "1") { event.preventDefault(); return; }
       if (button && button.name === "op" && button.value === "add_row" && addRow(form)) { event.preventDefault(); return; }
       form.dataset.sent = "1";
-      if (button) {
-        // Keep the pressed button's name/value in the submission after disabling it.
-        var hidden = document.createElement("input");
-        hidden.type = "hidden"; hidden.name = button.name; hidden.value = button.value;
-        if (button.name) form.appendChild(hidden);
-        setTimeout(function () { button.disabled = true; }, 0);
-      }
+      // Disabled only after the browser has taken the pressed button's name and value into the submission.
+      if (button) { setTimeout(function () { button.disabled = true; }, 0); }
     });
   });
   // Forum page: add a problem row in place instead of a round trip.
