@@ -1,4 +1,5 @@
-//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `audit verify`.
+//! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `audit verify`,
+//! `demo`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -45,6 +46,16 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
+    /// users. Refuses a database that already has areas or issues.
+    Demo {
+        /// Seeds the generator: the same seed on the same day gives the same data.
+        #[arg(long, default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_SEED)]
+        seed: u64,
+        /// About how many issues to raise over the year (at least one per area).
+        #[arg(long, value_name = "N", default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_ISSUES)]
+        issues: usize,
     },
 }
 
@@ -145,7 +156,47 @@ async fn main() -> anyhow::Result<()> {
             say(token.expose());
             Ok(())
         }
+        Command::Demo { seed, issues } => {
+            let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
+            state.spawn_runner(std::future::pending());
+            let started = std::time::Instant::now();
+            let report = santisuk_http::demo::fill(&state, santisuk_http::demo::DemoOptions { seed, issues }).await?;
+            print_demo_report(&report, started.elapsed(), &cli.storage);
+            db.close().await;
+            Ok(())
+        }
     }
+}
+
+fn print_demo_report(r: &santisuk_http::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {
+    let counts = |m: &std::collections::BTreeMap<&str, usize>| {
+        m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    };
+    say(format_args!(
+        "demo data written in {took:.1?} ({}): {} areas, {} forums, {} issues, {} events",
+        storage.describe(),
+        r.areas,
+        r.forums,
+        r.issues,
+        r.events
+    ));
+    say(format_args!("  by status:  {}", counts(&r.by_status)));
+    say(format_args!("  closed as:  {}", counts(&r.by_outcome)));
+    say(format_args!("  overdue (open, past due): {}; reopened at least once: {}", r.overdue, r.reopened));
+    let small: Vec<String> = r.small_areas.iter().map(|(a, n)| format!("{a} ({n})")).collect();
+    say(format_args!("  areas with fewer than 10 issues: {}", small.join(", ")));
+    if !r.projected {
+        say("  (the read model is still catching up; it finishes when `santisuk serve` starts)");
+    }
+    say("");
+    say("Demo users and their API tokens (shown once; send as `Authorization: Bearer <token>`):");
+    for u in &r.users {
+        let areas = if u.areas.is_empty() { "all areas".to_owned() } else { u.areas.join(" ") };
+        say(format_args!("  {:<14} {:<12} {:<40} {}", u.name, u.role.as_str(), areas, u.token.expose()));
+    }
+    say("");
+    say("Start the server with `santisuk serve`. It creates no `admin` on a database that has users; add one with");
+    say("  santisuk user add admin --role admin");
 }
 
 async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_projections::Db) -> anyhow::Result<()> {
