@@ -542,7 +542,7 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
     let category = CATEGORIES.choose_weighted(rng, |c| c.weight).expect("categories have weights");
     let moo = rng.random_range(1..=9);
     let (t, d) = category.issues.choose(rng).expect("every category has templates");
-    let raised_by = (rng.random_bool(0.45)).then(|| name(&ctx.place.fill(GROUPS.choose(rng).expect("groups"), moo)));
+    let raised_by = rng.random_bool(0.45).then(|| name(&ctx.place.fill(GROUPS.choose(rng).expect("groups"), moo)));
     let raise = RaiseIssue {
         area: ctx.area.clone(),
         category: CategoryCode::parse(category.code).expect("seeded category codes are valid"),
