@@ -60,4 +60,8 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "SANTISUK_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: SocketAddr,
+    /// On an empty database, first fill in a year of demo data (as `santisuk demo` does), so the dashboard
+    /// has something to show. Ignored on a database that already has areas or issues.
+    #[arg(long, env = "SANTISUK_DEMO", global = true)]
+    pub demo: bool,
 }

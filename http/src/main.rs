@@ -1,5 +1,5 @@
 //! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `user password`,
-//! `audit verify`.
+//! `audit verify`, `demo`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -46,6 +46,16 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
+    /// users. Refuses a database that already has areas or issues.
+    Demo {
+        /// Seeds the generator: the same seed on the same day gives the same data.
+        #[arg(long, default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_SEED)]
+        seed: u64,
+        /// About how many issues to raise over the year (at least one per area).
+        #[arg(long, value_name = "N", default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_ISSUES)]
+        issues: usize,
     },
 }
 
@@ -177,7 +187,60 @@ async fn main() -> anyhow::Result<()> {
             say(token.expose());
             Ok(())
         }
+        Command::Demo { seed, issues } => {
+            let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
+            state.spawn_runner(std::future::pending());
+            let started = std::time::Instant::now();
+            let report = santisuk_http::demo::fill(&state, santisuk_http::demo::DemoOptions { seed, issues }).await?;
+            demo_passwords(&state, &report).await?;
+            print_demo_report(&report, started.elapsed(), &cli.storage);
+            db.close().await;
+            Ok(())
+        }
     }
+}
+
+fn print_demo_report(r: &santisuk_http::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {
+    let counts = |m: &std::collections::BTreeMap<&str, usize>| {
+        m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    };
+    say(format_args!(
+        "demo data written in {took:.1?} ({}): {} areas, {} forums, {} issues, {} events",
+        storage.describe(),
+        r.areas,
+        r.forums,
+        r.issues,
+        r.events
+    ));
+    say(format_args!("  by status:  {}", counts(&r.by_status)));
+    say(format_args!("  closed as:  {}", counts(&r.by_outcome)));
+    say(format_args!("  overdue (open, past due): {}; reopened at least once: {}", r.overdue, r.reopened));
+    let small: Vec<String> = r.small_areas.iter().map(|(a, n)| format!("{a} ({n})")).collect();
+    say(format_args!("  areas with fewer than 10 issues: {}", small.join(", ")));
+    if !r.projected {
+        say("  (the read model is still catching up; it finishes when `santisuk serve` starts)");
+    }
+    say("");
+    say("Demo users and their API tokens (shown once; send as `Authorization: Bearer <token>`):");
+    for u in &r.users {
+        let areas = if u.areas.is_empty() { "all areas".to_owned() } else { u.areas.join(" ") };
+        say(format_args!("  {:<14} {:<12} {:<40} {}", u.name, u.role.as_str(), areas, u.token.expose()));
+    }
+    say(format_args!("Every demo user signs in to the web app with the password  {DEMO_PASSWORD}"));
+}
+
+/// The web password of every demo user: demo data is invented and marked as such, and a newcomer should be
+/// able to look around as a coordinator, staff or auditor without any setup.
+const DEMO_PASSWORD: &str = "santisuk-demo";
+
+async fn demo_passwords(state: &AppState, report: &santisuk_http::demo::DemoReport) -> anyhow::Result<()> {
+    for u in &report.users {
+        let account = santisuk_projections::web::account_by_name(&state.db, &u.name)
+            .await?
+            .with_context(|| format!("demo user {} is missing", u.name))?;
+        store_password(state, &account.user.id, DEMO_PASSWORD.to_owned(), actor("demo")).await?;
+    }
+    Ok(())
 }
 
 async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_projections::Db) -> anyhow::Result<()> {
@@ -187,14 +250,41 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
         let mut rx = stop_rx;
         let _ = rx.wait_for(|stop| *stop).await;
     });
-    let first_login = if users::count_users(&db).await? == 0 {
-        let (admin, token) = create_user(&state, "admin", Role::Admin, &[], actor("system")).await?;
-        // 64 random bits as 16 hex digits: strong enough to start with, easy to type once and change.
-        let password = santisuk_projections::web::random_secret()[..16].to_owned();
-        store_password(&state, &admin.id, password.clone(), actor("system")).await?;
-        Some((token, password))
-    } else {
+    if serve.demo {
+        match santisuk_http::demo::fill(&state, santisuk_http::demo::DemoOptions::default()).await {
+            Ok(report) => {
+                demo_passwords(&state, &report).await?;
+                say(format_args!(
+                    "Demo data: {} areas, {} forums, {} issues. Demo users (demo-staff, demo-auditor, demo-coord-01…) \
+                     sign in with the password  {DEMO_PASSWORD}",
+                    report.areas, report.forums, report.issues
+                ));
+            }
+            Err(santisuk_http::demo::DemoError::NotEmpty { .. }) => {
+                tracing::info!("--demo: the database already has data; no demo data added");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // An administrator is created whenever there is none (a new database, or one filled by `demo`), so
+    // there is always a way in.
+    let has_admin = users::list_users(&db).await?.iter().any(|u| u.active && u.role == Role::Admin.as_str());
+    let first_login = if has_admin {
         None
+    } else {
+        match create_user(&state, "admin", Role::Admin, &[], actor("system")).await {
+            Ok((admin, token)) => {
+                // 64 random bits as 16 hex digits: strong enough to start with, easy to type once and change.
+                let password = santisuk_projections::web::random_secret()[..16].to_owned();
+                store_password(&state, &admin.id, password.clone(), actor("system")).await?;
+                Some((token, password))
+            }
+            // `admin` exists but was deactivated on purpose: respect that; `user add` makes another one.
+            Err(e) => {
+                tracing::warn!(error = %e, "no active administrator, and `admin` could not be created");
+                None
+            }
+        }
     };
     let listener =
         tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;

@@ -144,7 +144,52 @@ async fn serve_prints_the_url_and_first_token_then_stops_on_sigterm(postgres: bo
     assert!(exit.success(), "a SIGTERM is a clean stop: {exit:?}");
     let lines = lines.join().unwrap();
     assert!(lines[0].contains(&format!("http://127.0.0.1:{port}")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.trim().starts_with("sst_")), "first start prints the admin token: {lines:?}");
+    assert!(lines.iter().any(|l| l.contains("API token:    sst_")), "first start prints the admin token: {lines:?}");
+    let password = lines
+        .iter()
+        .find_map(|l| l.split("sign in as  admin  with the password  ").nth(1))
+        .unwrap_or_else(|| panic!("first start prints the admin's web password: {lines:?}"))
+        .trim()
+        .to_owned();
+    let account = santisuk_projections::web::account_by_name(&store.db().await, "admin").await.unwrap().expect("admin");
+    assert!(santisuk_http::password::verify(password, account.password_hash).await, "the printed password signs in");
+}
+
+/// Runs `santisuk` with `input` on standard input.
+fn run_with_input(store: &Store, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child =
+        store.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn passwords_are_read_from_standard_input_and_checked(postgres: bool) {
+    let store = Store::new(postgres).await;
+    assert!(store.run(&["migrate"]).status.success());
+    let short = run_with_input(&store, &["user", "add", "somying", "--role", "staff", "--password-stdin"], "short\n");
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("at least 10 characters"), "{}", text(&short.stderr));
+    let db = store.db().await;
+    assert!(santisuk_projections::web::account_by_name(&db, "somying").await.unwrap().is_none(), "no half-made user");
+    let out =
+        run_with_input(&store, &["user", "add", "somying", "--role", "staff", "--password-stdin"], "ปัตตานี-ยะลา-นราฯ\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).lines().last().unwrap().starts_with("sst_"), "the token is still the last line");
+    let stored = santisuk_projections::web::account_by_name(&db, "somying").await.unwrap().unwrap().password_hash;
+    assert!(santisuk_http::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored.clone()).await);
+    assert!(!stored.unwrap().contains("ปัตตานี"), "only a hash is stored");
+    let reset = run_with_input(&store, &["user", "password", "somying", "--password-stdin"], "another-long-one\n");
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    let stored = santisuk_projections::web::account_by_name(&db, "somying").await.unwrap().unwrap().password_hash;
+    assert!(santisuk_http::password::verify("another-long-one".into(), stored.clone()).await);
+    assert!(!santisuk_http::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored).await);
+    let nobody = run_with_input(&store, &["user", "password", "nobody", "--password-stdin"], "another-long-one\n");
+    assert!(!nobody.status.success());
+    assert!(text(&nobody.stderr).contains("no active user called"), "{}", text(&nobody.stderr));
+    let empty = run_with_input(&store, &["user", "password", "somying", "--password-stdin"], "");
+    assert!(!empty.status.success());
+    assert!(text(&empty.stderr).contains("no password on standard input"), "{}", text(&empty.stderr));
 }
 
 async fn a_bad_database_url_is_a_clear_error(postgres: bool) {
@@ -170,5 +215,6 @@ both!(
     bad_arguments_fail_clearly_and_write_nothing,
     migrate_and_rebuild_run_and_report,
     serve_prints_the_url_and_first_token_then_stops_on_sigterm,
+    passwords_are_read_from_standard_input_and_checked,
     a_bad_database_url_is_a_clear_error
 );

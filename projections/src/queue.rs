@@ -94,14 +94,16 @@ pub async fn page(
     Ok(QueuePage { rows, total })
 }
 
-/// The assignees in use among the issues `areas` allows (for the queue's assignee filter), by name.
-pub async fn assignees(db: &Db, areas: Option<&[String]>) -> Result<Vec<String>, StoreError> {
+/// The `limit` assignees with the most issues among those `areas` allows (suggestions for the queue's
+/// assignee filter), most used first.
+pub async fn assignees(db: &Db, areas: Option<&[String]>, limit: i64) -> Result<Vec<String>, StoreError> {
     let filter = IssueFilter { areas: areas.map(<[String]>::to_vec), ..IssueFilter::default() };
     let mut binds = Vec::new();
     let clauses = filter_sql(&filter, &mut binds);
     let sql = format!(
-        "SELECT DISTINCT i.assignee FROM issues i LEFT JOIN areas a ON a.id = i.area_id \
-         WHERE i.assignee IS NOT NULL{clauses} ORDER BY i.assignee"
+        "SELECT i.assignee FROM issues i LEFT JOIN areas a ON a.id = i.area_id \
+         WHERE i.assignee IS NOT NULL{clauses} GROUP BY i.assignee ORDER BY COUNT(*) DESC, i.assignee LIMIT {}",
+        limit.max(0)
     );
     Ok(on_db!(db, p => {
         let mut q = sqlx::query_scalar(&sql);

@@ -295,4 +295,42 @@ impl TestApp {
         santisuk_projections::on_db!(self.db(), p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
             .fetch_one(p).await.expect("count"))
     }
+
+    /// A fresh database filled by `santisuk demo` (with `options`), and an app whose tokens are the demo
+    /// users' own (plus an admin, created after the fill as `santisuk user add` would). `suffix` is empty:
+    /// the users are the demo's (`demo-staff`, `demo-coord-01`, …).
+    pub async fn demo(
+        backend: Backend,
+        options: santisuk_http::demo::DemoOptions,
+    ) -> (TestApp, santisuk_http::demo::DemoReport) {
+        let test_db = Arc::new(TestDb::new(backend).await);
+        let state = AppState::prepare(test_db.db.clone()).await.expect("prepare");
+        state.spawn_runner(std::future::pending());
+        let report = santisuk_http::demo::fill(&state, options).await.expect("the demo fill succeeds");
+        settle(&state.runner, &state.db).await;
+        let token = |name: &str| {
+            report
+                .users
+                .iter()
+                .find(|u| u.name == name)
+                .unwrap_or_else(|| panic!("no {name}"))
+                .token
+                .expose()
+                .to_owned()
+        };
+        let system = std::collections::HashMap::from([("actor".to_owned(), "test-harness".to_owned())]);
+        let (_, admin) = create_user(&state, "admin", Role::Admin, &[], system).await.expect("admin");
+        let app = TestApp {
+            router: santisuk_http::app(state.clone()),
+            state,
+            admin: admin.expose().to_owned(),
+            staff: token("demo-staff"),
+            coordinator: token("demo-coord-01"),
+            auditor: token("demo-auditor"),
+            coordinator_id: String::new(),
+            suffix: String::new(),
+            db_handle: test_db,
+        };
+        (app, report)
+    }
 }

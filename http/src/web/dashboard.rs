@@ -48,11 +48,18 @@ pub async fn page(
     let lang = web.lang;
     let today = bangkok_date(now());
     let current_fy = fiscal_year_be(today);
-    let fy = match q.fy.trim() {
-        "" => current_fy,
-        raw => raw.parse::<i32>().ok().filter(|y| (2500..=2700).contains(y)).ok_or_else(|| {
+    // The default is the last twelve whole months up to today, not the current fiscal year: in October
+    // a fiscal year is a few days old and its dashboard would be empty.
+    let fy: Option<i32> = match q.fy.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i32>().ok().filter(|y| (2500..=2700).contains(y)).ok_or_else(|| {
             ApiError::bad_request("bad_fiscal_year", "the fiscal year is a Buddhist-Era year such as 2570")
-        })?,
+        })?),
+    };
+    let window_start = months_before(today, 11);
+    let first_month = match fy {
+        Some(fy) => NaiveDate::from_ymd_opt(fy - 544, 10, 1).unwrap_or(window_start),
+        None => window_start,
     };
     let geo = Geography::get();
     let visible: Vec<AreaRow> =
@@ -66,9 +73,9 @@ pub async fn page(
     let scoped = web.ctx.visible_areas().is_some() || !q.province.is_empty() || !q.amphoe.is_empty();
     let base = StatsQuery {
         by: vec![GroupBy::Area],
-        from: None,
-        to: None,
-        fiscal_year: Some(fy),
+        from: fy.is_none().then_some(window_start),
+        to: fy.is_none().then_some(today),
+        fiscal_year: fy,
         today,
         areas: scoped.then(|| areas.iter().map(|a| a.id.clone()).collect()),
     };
@@ -89,7 +96,8 @@ pub async fn page(
 
     let mut fiscal_years: Vec<i32> =
         years.rows.iter().filter_map(|r| key(&r.keys, "fiscal_year")?.parse().ok()).collect();
-    fiscal_years.extend([current_fy, fy]);
+    fiscal_years.push(current_fy);
+    fiscal_years.extend(fy);
     fiscal_years.sort_unstable_by(|a, b| b.cmp(a));
     fiscal_years.dedup();
     let mut provinces: Vec<(String, String)> = Vec::new();
@@ -145,15 +153,26 @@ pub async fn page(
             }
         }
     };
-    let fy_options: Vec<(String, String)> = fiscal_years
-        .iter()
-        .map(|y| (y.to_string(), format!("{} {}", i18n::FISCAL_YEAR.get(lang), fy_label(lang, *y))))
-        .collect();
+    let last_12 = format!(
+        "{} ({} – {})",
+        i18n::LAST_12_MONTHS.get(lang),
+        i18n::month_year(lang, window_start),
+        i18n::month_year(lang, today)
+    );
+    let mut fy_options: Vec<(String, String)> = vec![(String::new(), last_12.clone())];
+    fy_options.extend(
+        fiscal_years.iter().map(|y| (y.to_string(), format!("{} {}", i18n::FISCAL_YEAR.get(lang), fy_label(lang, *y)))),
+    );
+    let period = match fy {
+        Some(fy) => format!("{} {}", i18n::FISCAL_YEAR.get(lang), fy_label(lang, fy)),
+        None => last_12,
+    };
+    let fy_value = fy.map(|y| y.to_string()).unwrap_or_default();
     let content = html! {
-        h1 { (i18n::NAV_DASHBOARD.get(lang)) " · " (i18n::FISCAL_YEAR.get(lang)) " " (fy_label(lang, fy)) }
+        h1 { (i18n::NAV_DASHBOARD.get(lang)) " · " (period) }
         @if demo { p.warn { (i18n::DEMO_BANNER.get(lang)) } }
         form.card.filters method="get" action="/dashboard" data-autosubmit {
-            (select("fy", i18n::FISCAL_YEAR, &fy.to_string(), &fy_options, false))
+            (select("fy", i18n::PERIOD, &fy_value, &fy_options, false))
             (select("province", i18n::PROVINCE, &q.province, &provinces, true))
             (select("amphoe", i18n::DISTRICT, &q.amphoe, &amphoes, true))
             div.actions { button.primary type="submit" { (i18n::FILTER.get(lang)) } a href="/dashboard" { (i18n::CLEAR.get(lang)) } }
@@ -176,7 +195,7 @@ pub async fn page(
         }
         section.card #trend {
             h2 { (i18n::TREND.get(lang)) }
-            (trend(lang, fy, &by_month))
+            (trend(lang, first_month, &by_month))
         }
         p.muted.hint #render-time { (i18n::RENDERED_IN.get(lang)) " " (format!("{:.1}", started.elapsed().as_secs_f64() * 1000.0)) " ms" }
     };
@@ -237,14 +256,19 @@ fn bars(lang: Lang, kind: &str, rows: &[(String, String, Option<Counters>)]) -> 
     }
 }
 
-/// Raised and resolved per month of the fiscal year (October to September) as an SVG bar chart.
-fn trend(lang: Lang, fy: i32, by_month: &Stats) -> Markup {
-    let start_year = fy - 544; // FY2570 starts in October 2026 CE.
-    let months: Vec<(NaiveDate, i64, i64)> = (0..12)
+/// The first day of the month `n` months before `day`'s month.
+fn months_before(day: NaiveDate, n: u32) -> NaiveDate {
+    let index = day.year() * 12 + day.month0() as i32 - n as i32;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).unwrap_or(day)
+}
+
+/// Raised and resolved (of those raised) per month, for the twelve months from `first_month`, as an SVG
+/// bar chart.
+fn trend(lang: Lang, first_month: NaiveDate, by_month: &Stats) -> Markup {
+    let months: Vec<(NaiveDate, i64, i64)> = (0..12u32)
         .filter_map(|i| {
-            let (y, m) = if i < 3 { (start_year, 10 + i) } else { (start_year + 1, i - 2) };
-            let first = NaiveDate::from_ymd_opt(y, m as u32, 1)?;
-            let k = format!("{y:04}-{m:02}");
+            let first = first_month.checked_add_months(chrono::Months::new(i))?;
+            let k = first.format("%Y-%m").to_string();
             let c = by_month.rows.iter().find(|r| key(&r.keys, "month") == Some(k.as_str())).map(|r| &r.counters);
             Some((first, c.map_or(0, |c| c.raised), c.map_or(0, |c| c.resolved)))
         })
@@ -302,6 +326,17 @@ fn trend(lang: Lang, fy: i32, by_month: &Stats) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_are_counted_back_across_years() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(months_before(d, 11), NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
+        assert_eq!(months_before(d, 0), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+        assert_eq!(
+            months_before(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(), 1),
+            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
+        );
+    }
 
     #[test]
     fn english_fiscal_years_name_their_common_era_years() {

@@ -154,6 +154,8 @@ pub const OPTIONAL: Tr = Tr("ไม่บังคับ", "optional");
 
 // --- dashboard -----------------------------------------------------------------------------------------
 pub const FISCAL_YEAR: Tr = Tr("ปีงบประมาณ", "Fiscal year");
+pub const PERIOD: Tr = Tr("ช่วงเวลา", "Period");
+pub const LAST_12_MONTHS: Tr = Tr("12 เดือนล่าสุด", "Last 12 months");
 pub const BY_AREA: Tr = Tr("อัตราการแก้ไขปัญหาได้ รายพื้นที่", "Resolution rate by area");
 pub const BY_CATEGORY: Tr = Tr("อัตราการแก้ไขปัญหาได้ รายประเภทปัญหา", "Resolution rate by category");
 pub const TREND: Tr = Tr("แนวโน้มรายเดือน", "Monthly trend");
@@ -253,6 +255,15 @@ const EN_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", 
 pub fn month(lang: Lang, month0: u32) -> &'static str {
     let i = (month0 as usize).min(11);
     lang.pick(TH_MONTHS[i], EN_MONTHS[i])
+}
+
+/// `พ.ย. 2569` in Thai, `Nov 2026` in English.
+pub fn month_year(lang: Lang, d: NaiveDate) -> String {
+    let year = match lang {
+        Lang::Th => d.year() + 543,
+        Lang::En => d.year(),
+    };
+    format!("{} {year}", month(lang, d.month0()))
 }
 
 /// `25 พ.ย. 2569` (Buddhist Era) in Thai, `25 Nov 2026` in English.

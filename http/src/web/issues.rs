@@ -96,7 +96,9 @@ pub async fn queue(
     let areas: Vec<AreaRow> =
         read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
     let categories = read_model::list_categories(&state.db).await?;
-    let assignees = queue::assignees(&state.db, web.ctx.visible_areas().as_deref()).await?;
+    // Suggestions only: a free-text field with the most used names keeps the page small (a select of every
+    // assignee ever named was most of the page's weight with a year of data).
+    let assignees = queue::assignees(&state.db, web.ctx.visible_areas().as_deref(), 50).await?;
     let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let geo = Geography::get();
     let mut provinces: Vec<(String, String)> = Vec::new();
@@ -158,7 +160,11 @@ pub async fn queue(
             (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
             (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
             (select("status", i18n::STATUS, &q.status, statuses))
-            (select("assignee", i18n::ASSIGNEE, &q.assignee, assignees.iter().map(|a| (a.clone(), a.clone())).collect()))
+            div {
+                label for="assignee" { (i18n::ASSIGNEE.get(lang)) }
+                input #assignee type="text" name="assignee" value=(q.assignee) list="assignees" dir="auto" maxlength="200";
+                datalist #assignees { @for a in &assignees { option value=(a) {} } }
+            }
             (select("province", i18n::PROVINCE, &q.province, provinces))
             (select("amphoe", i18n::DISTRICT, &q.amphoe, amphoes))
             div {

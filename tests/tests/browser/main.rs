@@ -19,7 +19,10 @@ use santisuk_tests::web::PASSWORD;
 use santisuk_tests::{Backend, TestApp, both_backends};
 use serde_json::{Value, json};
 
-both_backends!(a_forum_from_intake_to_resolution_in_the_browser);
+both_backends!(
+    a_forum_from_intake_to_resolution_in_the_browser,
+    the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories
+);
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -196,7 +199,9 @@ async fn serve(app: &TestApp) -> String {
 async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     let app = TestApp::new(backend).await;
     // The forum's area is not one of the test coordinator's areas; the coordinator has one issue at home.
-    let r = app.post("/api/areas", &app.admin, json!({"id": "BRW-1", "name_th": "ตำบลบานา (ทดสอบ)", "amphoe_code": "9401"})).await;
+    let r = app
+        .post("/api/areas", &app.admin, json!({"id": "BRW-1", "name_th": "ตำบลบานา (ทดสอบ)", "amphoe_code": "9401"}))
+        .await;
     assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
     let home = format!("HOME-{}", app.suffix);
     app.raise(&home, "EDU", "เรื่องในพื้นที่ของผู้ประสานงาน").await;
@@ -274,7 +279,9 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     assert_eq!(text(&c, "main .badge").await, "ปิดเรื่อง");
     assert_eq!(js(&c, "return document.querySelectorAll('ol.timeline > li').length;").await, json!(4));
     let timeline = text(&c, "ol.timeline").await;
-    for expected in ["รับเรื่อง", "มอบหมาย", "องค์การบริหารส่วนตำบลบานา", "31 ธ.ค. 2642", "บันทึกการดำเนินการ", "แก้ไขได้แล้ว", &staff] {
+    for expected in
+        ["รับเรื่อง", "มอบหมาย", "องค์การบริหารส่วนตำบลบานา", "31 ธ.ค. 2642", "บันทึกการดำเนินการ", "แก้ไขได้แล้ว", &staff]
+    {
         assert!(timeline.contains(expected), "the timeline shows {expected:?}: {timeline}");
     }
     shot(&c, 1280, &format!("{tag}-issue")).await;
@@ -288,7 +295,13 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     assert_eq!(row, json!(["3", "1"]));
     assert!(text(&c, "#bars-area tr[data-key=\"BRW-1\"] .rate").await.contains("33%"), "1 of 3, with its counts");
     let timing = js(&c, "var n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd - n.requestStart, n.domContentLoadedEventEnd - n.startTime, n.loadEventEnd - n.startTime, n.transferSize];").await;
-    eprintln!("[{tag}] dashboard: response {:.1} ms, DOMContentLoaded {:.1} ms, load {:.1} ms, {} bytes", timing[0].as_f64().unwrap_or(0.0), timing[1].as_f64().unwrap_or(0.0), timing[2].as_f64().unwrap_or(0.0), timing[3]);
+    eprintln!(
+        "[{tag}] dashboard: response {:.1} ms, DOMContentLoaded {:.1} ms, load {:.1} ms, {} bytes",
+        timing[0].as_f64().unwrap_or(0.0),
+        timing[1].as_f64().unwrap_or(0.0),
+        timing[2].as_f64().unwrap_or(0.0),
+        timing[3]
+    );
     shot(&c, 1280, &format!("{tag}-dashboard")).await;
     c.goto(&format!("{base}/issues")).await.expect("queue");
     shot(&c, 1280, &format!("{tag}-queue")).await;
@@ -322,5 +335,67 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     assert!(!queue.contains("ถนนเข้าหมู่บ้านชำรุด"), "another area's issue is not");
     c.goto(&issue_url).await.expect("issue of another area");
     assert!(text(&c, "h1").await.contains("ไม่พบ"), "another area's issue is not found");
+    c.close().await.expect("close the browser");
+}
+
+async fn the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories(backend: Backend) {
+    let (app, _) = TestApp::demo(backend, santisuk_http::demo::DemoOptions { seed: 2570, issues: 800 }).await;
+    app.set_password("demo-staff").await;
+    let base = serve(&app).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&driver, profile.path()).await;
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    sign_in(&c, &base, "demo-staff", PASSWORD).await;
+    for (width, name) in [(1280, "desktop"), (360, "phone")] {
+        c.set_window_size(width, 900).await.expect("resize");
+        c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
+        // Every area and every category has its own row, with its name, its rate and its counts legible: text
+        // at least 12 px, rows at least 16 px high, no two labels overlapping, nothing wider than the screen.
+        let check = js(
+            &c,
+            "var out = {};
+             ['area', 'category'].forEach(function (k) {
+               var rows = Array.from(document.querySelectorAll('#bars-' + k + ' tbody tr'));
+               var boxes = rows.map(function (r) { return r.querySelector('td.label').getBoundingClientRect(); });
+               var overlap = boxes.some(function (b, i) { return i > 0 && b.top < boxes[i - 1].bottom - 1; });
+               out[k] = {
+                 rows: rows.length,
+                 minHeight: Math.min.apply(null, rows.map(function (r) { return r.getBoundingClientRect().height; })),
+                 minFont: Math.min.apply(null, rows.map(function (r) { return parseFloat(getComputedStyle(r.querySelector('td.rate')).fontSize); })),
+                 emptyLabels: rows.filter(function (r) { return !r.querySelector('td.label').textContent.trim(); }).length,
+                 withCounts: rows.filter(function (r) { return /\\(\\d+\\/\\d+\\)/.test(r.querySelector('td.rate').textContent); }).length,
+                 overlap: overlap
+               };
+             });
+             out.flags = document.querySelectorAll('#bars-area .flag').length;
+             return out;",
+        )
+        .await;
+        for (kind, n) in [("area", 40), ("category", 13)] {
+            let k = &check[kind];
+            assert_eq!(k["rows"], json!(n), "{name}: {kind} rows: {check}");
+            assert_eq!(k["emptyLabels"], json!(0), "{name}: {check}");
+            assert_eq!(k["withCounts"], json!(n), "{name}: every rate shows its counts: {check}");
+            assert_eq!(k["overlap"], json!(false), "{name}: {check}");
+            assert!(k["minHeight"].as_f64().unwrap_or(0.0) >= 16.0, "{name}: {check}");
+            assert!(k["minFont"].as_f64().unwrap_or(0.0) >= 12.0, "{name}: {check}");
+        }
+        assert!(check["flags"].as_u64().unwrap_or(0) >= 1, "the demo has small areas, flagged: {check}");
+        fits(&c, "the dashboard with 40 areas").await;
+        let timing = js(&c, "var n = performance.getEntriesByType('navigation')[0]; return [n.responseEnd - n.requestStart, n.domContentLoadedEventEnd - n.startTime, n.loadEventEnd - n.startTime, n.transferSize, n.decodedBodySize];").await;
+        eprintln!(
+            "[{tag} {name}] demo dashboard (40 areas, 800 issues): server+transfer {:.1} ms, DOMContentLoaded {:.1} ms, load {:.1} ms, {} bytes on the wire, {} bytes of HTML",
+            timing[0].as_f64().unwrap_or(0.0),
+            timing[1].as_f64().unwrap_or(0.0),
+            timing[2].as_f64().unwrap_or(0.0),
+            timing[3],
+            timing[4]
+        );
+        shot(&c, width, &format!("{tag}-demo-dashboard-{name}")).await;
+    }
     c.close().await.expect("close the browser");
 }

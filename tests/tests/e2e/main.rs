@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod bad_input;
+mod demo;
 mod exports;
 mod lifecycle;
 mod projections;
