@@ -20,6 +20,7 @@ both_backends!(
     the_queue_filters_counts_and_refuses_unknown_values,
     the_language_chosen_is_remembered_for_the_user,
     signing_out_ends_the_session,
+    auditors_read_the_event_log_page_by_page_and_others_may_not,
 );
 
 async fn forum_page(web: &mut WebClient) -> (String, String) {
@@ -339,4 +340,45 @@ async fn signing_out_ends_the_session(backend: Backend) {
     // The old cookie, replayed, is dead on the server too.
     web.cookies.insert("santisuk_session".into(), session);
     assert_eq!(web.get("/issues").await.status, StatusCode::SEE_OTHER);
+}
+
+async fn auditors_read_the_event_log_page_by_page_and_others_may_not(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("WEB-9").await;
+    let id = app.raise(&area, "GOV", "บัตรประชาชนออกช้า").await;
+    let mut auditor = app.web_as(Role::Auditor).await;
+    let first = auditor.get("/audit").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("CategoryAdded"), "from the very first event");
+    assert!(!first.body.contains("method=\"post\" action=\"/issues"), "read-only: no action forms");
+    // 50 to a page: follow the pages to the issue raised last.
+    let mut page = first;
+    let mut pages = 1;
+    while !page.body.contains(&format!("href=\"/issues/{id}\"")) {
+        let next = page
+            .body
+            .split("href=\"/audit?after=")
+            .nth(1)
+            .expect("a next page")
+            .split('"')
+            .next()
+            .expect("cursor")
+            .to_owned();
+        page = auditor.get(&format!("/audit?after={next}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        pages += 1;
+        assert!(pages < 10, "the issue's event is reachable");
+    }
+    assert!(page.body.contains("IssueRaised") && page.body.contains("บัตรประชาชนออกช้า"));
+    for bad in ["abc", "-1", "999999"] {
+        let r = auditor.get(&format!("/audit?after={bad}")).await;
+        assert!(
+            r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.status
+        );
+    }
+    let mut staff = app.web_as(Role::Staff).await;
+    assert_eq!(staff.get("/audit").await.status, StatusCode::FORBIDDEN);
+    assert!(!staff.get("/issues").await.body.contains("href=\"/audit\""), "not offered in the navigation");
 }
