@@ -22,7 +22,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -50,7 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::audit::router())
         .merge(routes::health::router())
         .merge(openapi::router())
-        .merge(web::router().layer(web_headers()))
+        .merge(with_web_headers(web::router()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));
     Router::new()
         .merge(timed)
@@ -72,14 +71,8 @@ pub fn app(state: AppState) -> Router {
 /// Headers every web page and asset gets: no framing (clickjacking), no content sniffing, scripts and
 /// styles only from this server (the one exception: `style` attributes, which draw the dashboard's bars),
 /// no referrer to other sites.
-fn web_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
-    >,
-> {
-    ServiceBuilder::new()
+fn with_web_headers(pages: Router<AppState>) -> Router<AppState> {
+    pages
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -92,5 +85,4 @@ fn web_headers() -> tower::layer::util::Stack<
             HeaderValue::from_static("nosniff"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .into_inner()
 }

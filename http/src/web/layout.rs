@@ -191,6 +191,19 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
+/// An area as people name it: Thai name (or English when chosen and known).
+pub fn area_label(lang: Lang, area: &santisuk_projections::read_model::AreaRow) -> String {
+    match (lang, &area.name_en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => area.name_th.clone(),
+    }
+}
+
+/// A category's name in the page's language.
+pub fn category_label(lang: Lang, category: &santisuk_projections::read_model::CategoryRow) -> String {
+    lang.pick(&category.name_th, &category.name_en).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,17 +221,4 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
     }
-}
-
-/// An area as people name it: Thai name (or English when chosen and known).
-pub fn area_label(lang: Lang, area: &santisuk_projections::read_model::AreaRow) -> String {
-    match (lang, &area.name_en) {
-        (Lang::En, Some(en)) => en.clone(),
-        _ => area.name_th.clone(),
-    }
-}
-
-/// A category's name in the page's language.
-pub fn category_label(lang: Lang, category: &santisuk_projections::read_model::CategoryRow) -> String {
-    lang.pick(&category.name_th, &category.name_en).to_owned()
 }

@@ -3,15 +3,11 @@
 //! users with their areas), and the refusals that keep demo rows out of real data.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::http::StatusCode;
 use santisuk_domain::time::bangkok_date;
 use santisuk_http::demo::{self, DemoError, DemoOptions, DemoReport};
-use santisuk_http::routes::users::create_user;
-use santisuk_http::state::AppState;
-use santisuk_projections::users::Role;
-use santisuk_tests::{Backend, TestApp, TestDb, both_backends, settle};
+use santisuk_tests::{Backend, TestApp, both_backends};
 
 both_backends!(
     a_demo_fill_shows_a_varied_year_and_a_second_fill_is_refused,

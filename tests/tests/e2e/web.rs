@@ -260,7 +260,8 @@ async fn issue_actions_move_the_status_and_fill_the_timeline(backend: Backend) {
     let path = format!("/issues/{id}");
     let dashboard = web.get("/dashboard").await;
     assert!(dashboard.body.contains("data-key=\"WEB-7\" data-raised=\"1\" data-resolved=\"0\""), "{}", dashboard.body);
-    let steps: [(&str, Vec<(&str, &str)>, &str); 3] = [
+    type Step<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let steps: [Step; 3] = [
         ("assign", vec![("assignee", "สำนักงานเขตพื้นที่การศึกษา"), ("due_on", "2099-01-31")], "มอบหมายแล้ว"),
         ("address", vec![("action", "จัดสรรครูอัตราจ้าง 2 อัตรา"), ("note", "")], "ดำเนินการแล้ว"),
         ("close", vec![("outcome", "resolved"), ("note", "ครูเริ่มสอนแล้ว")], "ปิดเรื่อง"),
@@ -273,7 +274,7 @@ async fn issue_actions_move_the_status_and_fill_the_timeline(backend: Backend) {
         let done = web.post(&format!("{path}/{action}"), &form).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{action}: {}", done.body);
         let page = web.get(&path).await;
-        assert!(page.body.contains(&format!("class=\"badge s-")), "status badge");
+        assert!(page.body.contains("class=\"badge s-"), "status badge");
         assert!(page.body.contains(&format!(">{status}</span>")), "{action} → {status}");
     }
     let page = web.get(&path).await;
