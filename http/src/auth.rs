@@ -95,12 +95,11 @@ impl FromRequestParts<AppState> for Ctx {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
         let user = santisuk_projections::users::user_by_token(&state.db, token).await?.ok_or(ApiError::Unauthorized)?;
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(128).collect())
-            .unwrap_or_default();
-        Ok(Ctx { user, request_id })
+        Ok(Ctx { user, request_id: request_id(&parts.headers) })
     }
+}
+
+/// The request's id (set by the request-id middleware when the client sent none), at most 128 characters.
+pub fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(128).collect()).unwrap_or_default()
 }

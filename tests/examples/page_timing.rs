@@ -17,8 +17,8 @@ const LOADS: usize = 10;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [base, user, password] = <[String; 3]>::try_from(args)
-        .unwrap_or_else(|_| panic!("usage: page_timing <base url> <user> <password>"));
+    let [base, user, password] =
+        <[String; 3]>::try_from(args).unwrap_or_else(|_| panic!("usage: page_timing <base url> <user> <password>"));
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let mut driver = Command::new("/usr/bin/chromedriver")
         .arg(format!("--port={port}"))
@@ -55,7 +55,9 @@ async fn main() {
         .to_owned();
     println!("| page | HTML | on the wire | server + transfer (median / max) | DOMContentLoaded | load |");
     println!("|---|---|---|---|---|---|");
-    for path in ["/dashboard", "/dashboard?fy=2569", "/issues", "/issues?overdue=1&sort=due", issue.as_str(), "/forums/new"] {
+    for path in
+        ["/dashboard", "/dashboard?fy=2569", "/issues", "/issues?overdue=1&sort=due", issue.as_str(), "/forums/new"]
+    {
         let mut rows: Vec<[f64; 5]> = Vec::new();
         for _ in 0..LOADS {
             c.goto(&format!("{base}{path}")).await.expect("page");
@@ -86,4 +88,5 @@ async fn main() {
     }
     let _ = c.close().await;
     let _ = driver.kill();
+    let _ = driver.wait();
 }

@@ -100,22 +100,7 @@ pub async fn page(
     fiscal_years.extend(fy);
     fiscal_years.sort_unstable_by(|a, b| b.cmp(a));
     fiscal_years.dedup();
-    let mut provinces: Vec<(String, String)> = Vec::new();
-    let mut amphoes: Vec<(String, String)> = Vec::new();
-    for a in &visible {
-        if let Some(x) = geo.amphoe(&a.amphoe_code) {
-            let p = (x.province_code.clone(), lang.pick(&x.province_th, &x.province_en).to_owned());
-            if !provinces.contains(&p) {
-                provinces.push(p);
-            }
-            let d = (x.code.clone(), lang.pick(&x.name_th, &x.name_en).to_owned());
-            if (q.province.is_empty() || x.province_code == q.province) && !amphoes.contains(&d) {
-                amphoes.push(d);
-            }
-        }
-    }
-    provinces.sort();
-    amphoes.sort();
+    let (provinces, amphoes) = layout::places(lang, &visible, &q.province);
 
     let area_rows: Vec<(String, String, Option<Counters>)> = areas
         .iter()

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
-use santisuk_domain::geo::Geography;
 use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, IssueAction, IssueEvent, ReopenIssue};
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{Assignee, IssueStatus, Outcome, Text};
@@ -100,24 +99,7 @@ pub async fn queue(
     // assignee ever named was most of the page's weight with a year of data).
     let assignees = queue::assignees(&state.db, web.ctx.visible_areas().as_deref(), 50).await?;
     let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let geo = Geography::get();
-    let mut provinces: Vec<(String, String)> = Vec::new();
-    let mut amphoes: Vec<(String, String)> = Vec::new();
-    for a in &areas {
-        if let Some(amphoe) = geo.amphoe(&a.amphoe_code) {
-            let province =
-                (amphoe.province_code.clone(), lang.pick(&amphoe.province_th, &amphoe.province_en).to_owned());
-            if !provinces.contains(&province) {
-                provinces.push(province);
-            }
-            let district = (amphoe.code.clone(), lang.pick(&amphoe.name_th, &amphoe.name_en).to_owned());
-            if (q.province.is_empty() || amphoe.province_code == q.province) && !amphoes.contains(&district) {
-                amphoes.push(district);
-            }
-        }
-    }
-    provinces.sort();
-    amphoes.sort();
+    let (provinces, amphoes) = layout::places(lang, &areas, &q.province);
     let link = |p: i64| {
         let page = p.to_string();
         format!(

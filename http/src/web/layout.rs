@@ -204,6 +204,34 @@ pub fn category_label(lang: Lang, category: &santisuk_projections::read_model::C
     lang.pick(&category.name_th, &category.name_en).to_owned()
 }
 
+/// One option of a filter: its value and what it shows.
+pub type Choice = (String, String);
+
+/// The provinces of `areas`, and their districts (only those in `province` when one is chosen), as
+/// `(code, name)` options for the filters, by code.
+pub fn places(
+    lang: Lang,
+    areas: &[santisuk_projections::read_model::AreaRow],
+    province: &str,
+) -> (Vec<Choice>, Vec<Choice>) {
+    let geo = santisuk_domain::geo::Geography::get();
+    let mut provinces: Vec<Choice> = Vec::new();
+    let mut amphoes: Vec<Choice> = Vec::new();
+    for amphoe in areas.iter().filter_map(|a| geo.amphoe(&a.amphoe_code)) {
+        let p = (amphoe.province_code.clone(), lang.pick(&amphoe.province_th, &amphoe.province_en).to_owned());
+        if !provinces.contains(&p) {
+            provinces.push(p);
+        }
+        let d = (amphoe.code.clone(), lang.pick(&amphoe.name_th, &amphoe.name_en).to_owned());
+        if (province.is_empty() || amphoe.province_code == province) && !amphoes.contains(&d) {
+            amphoes.push(d);
+        }
+    }
+    provinces.sort();
+    amphoes.sort();
+    (provinces, amphoes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

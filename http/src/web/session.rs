@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 
 use super::i18n::{self, Lang};
 use super::{WebError, layout};
-use crate::auth::Ctx;
+use crate::auth::{Ctx, request_id};
 use crate::error::ApiError;
 use crate::state::{AppState, now};
 
@@ -60,13 +60,7 @@ impl FromRequestParts<AppState> for Web {
             return Err(WebError::SignIn { next });
         };
         let lang = session.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| cookie_lang(&parts.headers));
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(128).collect())
-            .unwrap_or_default();
-        Ok(Web { ctx: Ctx { user: session.user, request_id }, csrf: session.csrf, lang })
+        Ok(Web { ctx: Ctx { user: session.user, request_id: request_id(&parts.headers) }, csrf: session.csrf, lang })
     }
 }
 

@@ -151,7 +151,8 @@ async fn wait_css(c: &Client, css: &str, what: &str) {
 /// Waits (up to 20 s) until a script returns true.
 async fn wait_until(c: &Client, script: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while js(c, script).await != json!(true) {
+    // A script run while the page is being replaced may fail: that only means "not yet".
+    while !c.execute(script, vec![]).await.is_ok_and(|v| v == json!(true)) {
         assert!(Instant::now() < deadline, "{what}: not within 20 s");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -180,12 +181,41 @@ async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
     fill(c, "#name", name).await;
     fill(c, "#password", password).await;
     click(c, "form[action='/login'] button[type=submit]").await;
+    // A click returns before the next page has loaded: wait for it (signed in, or told why not).
+    wait_until(
+        c,
+        "return document.readyState === 'complete' && (location.pathname !== '/login' || !!document.getElementById('login-error'));",
+        "the answer to signing in",
+    )
+    .await;
 }
 
 /// No horizontal scrolling: everything fits the phone's width.
 async fn fits(c: &Client, what: &str) {
     let overflow = js(c, "return document.documentElement.scrollWidth - window.innerWidth;").await;
     assert!(overflow.as_i64().unwrap_or(999) <= 0, "{what} is wider than a 360-px phone by {overflow} px");
+}
+
+/// The app on a socket and a fresh browser pointed at it; the driver and profile live as long as this.
+struct Browsing {
+    base: String,
+    c: Client,
+    /// Names the screenshots by backend.
+    tag: &'static str,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+async fn browse(app: &TestApp, backend: Backend) -> Browsing {
+    let base = serve(app).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let c = browser(&driver, profile.path()).await;
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    Browsing { base, c, tag, _driver: driver, _profile: profile }
 }
 
 async fn serve(app: &TestApp) -> String {
@@ -209,14 +239,7 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     let coordinator = format!("coordinator-{}", app.suffix);
     app.set_password(&staff).await;
     app.set_password(&coordinator).await;
-    let base = serve(&app).await;
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().expect("profile");
-    let c = browser(&driver, profile.path()).await;
-    let tag = match backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let Browsing { base, c, tag, _driver, _profile } = browse(&app, backend).await;
 
     // Sign-in: a wrong password is told in Thai; the right one lands on the page asked for.
     c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
@@ -324,6 +347,12 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     wait_until(&c, "return document.documentElement.lang === 'en';", "English").await;
     assert!(text(&c, "h1").await.starts_with("Dashboard"));
     click(&c, "form.lang button").await;
+    wait_until(
+        &c,
+        "return document.documentElement.lang === 'th' && document.readyState === 'complete';",
+        "Thai again",
+    )
+    .await;
 
     // Sign out; a coordinator of another area sees none of it.
     click(&c, "form[action='/logout'] button").await;
@@ -341,14 +370,7 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
 async fn the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories(backend: Backend) {
     let (app, _) = TestApp::demo(backend, santisuk_http::demo::DemoOptions { seed: 2570, issues: 800 }).await;
     app.set_password("demo-staff").await;
-    let base = serve(&app).await;
-    let driver = start_driver().await;
-    let profile = tempfile::tempdir().expect("profile");
-    let c = browser(&driver, profile.path()).await;
-    let tag = match backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let Browsing { base, c, tag, _driver, _profile } = browse(&app, backend).await;
     sign_in(&c, &base, "demo-staff", PASSWORD).await;
     for (width, name) in [(1280, "desktop"), (360, "phone")] {
         c.set_window_size(width, 900).await.expect("resize");
