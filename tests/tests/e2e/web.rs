@@ -21,6 +21,7 @@ both_backends!(
     the_language_chosen_is_remembered_for_the_user,
     signing_out_ends_the_session,
     auditors_read_the_event_log_page_by_page_and_others_may_not,
+    a_refused_action_form_shows_its_errors_in_thai_and_keeps_what_was_typed,
 );
 
 async fn forum_page(web: &mut WebClient) -> (String, String) {
@@ -382,4 +383,43 @@ async fn auditors_read_the_event_log_page_by_page_and_others_may_not(backend: Ba
     let mut staff = app.web_as(Role::Staff).await;
     assert_eq!(staff.get("/audit").await.status, StatusCode::FORBIDDEN);
     assert!(!staff.get("/issues").await.body.contains("href=\"/audit\""), "not offered in the navigation");
+}
+
+async fn a_refused_action_form_shows_its_errors_in_thai_and_keeps_what_was_typed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("WEB-10").await;
+    let id = app.raise(&area, "HLT", "รถพยาบาลฉุกเฉินมาช้า").await;
+    let mut web = app.web_as(Role::Staff).await;
+    let path = format!("/issues/{id}");
+    let page = web.get(&path).await;
+    let (csrf, version) = (page.csrf(), page.hidden("version").expect("version"));
+    let before = app.event_count().await;
+    let long_note = "ย".repeat(10_001);
+    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 4] = [
+        (
+            "assign",
+            vec![("assignee", " "), ("due_on", "31/12/2569"), ("note", "ประสาน รพ.สต.")],
+            "assign-assignee",
+            "กรุณากรอกช่องนี้",
+        ),
+        (
+            "assign",
+            vec![("assignee", "โรงพยาบาลส่งเสริมสุขภาพตำบล"), ("due_on", "2020-01-01")],
+            "assign-due_on",
+            "วันกำหนดเสร็จต้องไม่ก่อนวันที่มอบหมาย",
+        ),
+        ("assign", vec![("assignee", "อบต."), ("note", &long_note)], "assign-note", "ข้อความยาวเกินกำหนด"),
+        ("close", vec![("outcome", "resolved"), ("note", "ยังไม่ได้ดำเนินการ")], "close-outcome", "ปิดเรื่องว่า"),
+    ];
+    for (action, fields, field, message) in cases {
+        let mut form = vec![("_csrf", csrf.as_str()), ("version", version.as_str())];
+        form.extend(fields.iter().copied());
+        let page = web.post(&format!("{path}/{action}"), &form).await;
+        assert!(page.status.is_client_error(), "{action} {field}: {}", page.status);
+        assert!(page.body.contains(&format!("id=\"err-{field}\" role=\"alert\">{message}")), "{field}: {message}");
+        for (_, typed) in fields.iter().filter(|(k, _)| *k != "outcome" && *k != "due_on") {
+            assert!(page.body.contains(typed.trim()), "{field}: {typed:?} is kept");
+        }
+    }
+    assert_eq!(app.event_count().await, before, "nothing was written");
 }
