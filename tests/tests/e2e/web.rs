@@ -395,7 +395,9 @@ async fn a_refused_action_form_shows_its_errors_in_thai_and_keeps_what_was_typed
     let (csrf, version) = (page.csrf(), page.hidden("version").expect("version"));
     let before = app.event_count().await;
     let long_note = "ย".repeat(10_001);
-    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 4] = [
+    /// (action, fields, the field in error, the start of its message)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: [Case; 4] = [
         (
             "assign",
             vec![("assignee", " "), ("due_on", "31/12/2569"), ("note", "ประสาน รพ.สต.")],
