@@ -23,8 +23,11 @@ pub trait Projection: Send + Sync + 'static {
     /// Names the checkpoint row and the advisory lock. Frozen once deployed.
     const NAME: &'static str;
 
-    /// Applies one event inside the batch transaction. An error aborts the batch: nothing is skipped.
-    fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Applies a batch of events, in order, inside the batch transaction: the effect must equal applying
+    /// them one by one (implementations load what the batch touches once and write it back once, instead
+    /// of a read and a write per event). An error aborts the whole batch: nothing is skipped. Errors about
+    /// one event name it ([`at_event`]).
+    fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -95,18 +98,14 @@ impl<P: Projection> Runner<P> {
             self.progress.send_if_modified(|c| replace_if_newer(c, from));
             return Ok(0);
         };
-        for event in &events {
-            self.projection.apply(&mut tx, event).await.map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "projection {} failed at position {} ({} {}#{}): {e}",
-                    P::NAME,
-                    event.position,
-                    event.event_type,
-                    event.aggregate_id,
-                    event.sequence
-                ))
-            })?;
-        }
+        self.projection.apply(&mut tx, &events).await.map_err(|e| {
+            StoreError::Corrupt(format!(
+                "projection {} failed in the batch of positions {}..={}: {e}",
+                P::NAME,
+                events[0].position,
+                last.position
+            ))
+        })?;
         save_checkpoint(&mut tx, P::NAME, last).await?;
         tx.commit().await?;
         self.progress.send_if_modified(|c| replace_if_newer(c, last));
@@ -147,9 +146,7 @@ impl<P: Projection> Runner<P> {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             };
-            for event in &events {
-                self.projection.apply(&mut tx, event).await?;
-            }
+            self.projection.apply(&mut tx, &events).await?;
             total += events.len();
             from = last;
         }
@@ -207,6 +204,14 @@ impl<P: Projection> Runner<P> {
             }
         }
     }
+}
+
+/// An error about one event of a batch, naming it (position, type, aggregate and sequence).
+pub fn at_event(event: &StoredEvent, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!(
+        "at position {} ({} {}#{}): {what}",
+        event.position, event.event_type, event.aggregate_id, event.sequence
+    ))
 }
 
 fn replace_if_newer(current: &mut Checkpoint, new: Checkpoint) -> bool {
