@@ -12,6 +12,7 @@ use santisuk_projections::commands::{CommandError, Committed, execute};
 use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
+use santisuk_projections::users::TokenCache;
 use santisuk_projections::{Db, StoreError, events};
 
 use crate::error::{ApiError, DomainError};
@@ -23,6 +24,8 @@ pub struct AppState {
     pub runner: Runner<ReadModel>,
     /// The tamper-evident hash chain: a second projection with its own checkpoint and lock.
     pub ledger: Runner<Ledger>,
+    /// Bearer token → user, dropped whenever the runner commits a change to users.
+    pub tokens: TokenCache,
 }
 
 /// How long a command waits for its effect to reach the read model before answering. Usually a few
@@ -44,7 +47,7 @@ impl AppState {
         runner.catch_up().await?;
         let ledger = Runner::new(db.clone(), Ledger);
         ledger.catch_up().await?;
-        Ok(AppState { db, runner, ledger })
+        Ok(AppState { db, runner, ledger, tokens: TokenCache::default() })
     }
 
     /// Runs the projections (read model and ledger, each in its own task) in the background until

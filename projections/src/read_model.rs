@@ -270,6 +270,18 @@ impl Projection for ReadModel {
         upsert_issues(tx, &rows).await
     }
 
+    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users.
+    fn committed(&self, events: &[StoredEvent]) {
+        use cqrs_es::Aggregate;
+        if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
+            crate::users::users_changed();
+        }
+    }
+
+    fn rebuilt(&self) {
+        crate::users::users_changed();
+    }
+
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
         for table in ["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"] {
             on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);

@@ -31,6 +31,13 @@ pub trait Projection: Send + Sync + 'static {
 
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Called after a batch (or a rebuild) has committed, before waiters hear of it: the place to drop
+    /// in-process caches of what the batch changed.
+    fn committed(&self, _events: &[StoredEvent]) {}
+
+    /// Called after a rebuild has committed (every table was replaced).
+    fn rebuilt(&self) {}
 }
 
 /// Drives one projection. Cheap to clone; clones share the wake-up and progress channels.
@@ -108,6 +115,7 @@ impl<P: Projection> Runner<P> {
         })?;
         save_checkpoint(&mut tx, P::NAME, last).await?;
         tx.commit().await?;
+        self.projection.committed(&events);
         self.progress.send_if_modified(|c| replace_if_newer(c, last));
         Ok(events.len())
     }
@@ -152,6 +160,7 @@ impl<P: Projection> Runner<P> {
         }
         save_checkpoint(&mut tx, P::NAME, from).await?;
         tx.commit().await?;
+        self.projection.rebuilt();
         self.progress.send_replace(from);
         Ok(total)
     }
