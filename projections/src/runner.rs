@@ -90,7 +90,6 @@ impl<P: Projection> Runner<P> {
     /// instance holds this projection's lock.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        relax_durability(&mut tx).await?;
         if !try_lock(&mut tx, P::NAME).await? {
             drop(tx);
             // Another instance is projecting; publish its progress so local waiters see it.
@@ -240,30 +239,30 @@ fn lock_key(name: &str) -> i64 {
 
 /// Takes the projection's lock for this transaction if free. SQLite: `BEGIN IMMEDIATE` already made this
 /// transaction the only writer.
+///
+/// On PostgreSQL the same statement relaxes the durability of this transaction only
+/// (`synchronous_commit = off`, one round trip for both): a projection batch need not wait for its WAL
+/// flush, because its effects and its checkpoint commit together, so a crash can lose only the last few
+/// batches as a whole, and the runner re-applies them from the durable event log at the next start. The
+/// events themselves are still committed durably by the command's own statement. (The checkpoint is read
+/// by the next statement, whose snapshot is taken after the lock is held.)
 async fn try_lock(tx: &mut DbTx, name: &str) -> Result<bool, StoreError> {
     match tx {
         DbTx::Sqlite(_) => Ok(true),
-        DbTx::Postgres(t) => Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-            .bind(lock_key(name))
-            .fetch_one(&mut **t)
-            .await?),
+        DbTx::Postgres(t) => {
+            let (locked, _): (bool, String) =
+                sqlx::query_as("SELECT pg_try_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)")
+                    .bind(lock_key(name))
+                    .fetch_one(&mut **t)
+                    .await?;
+            Ok(locked)
+        }
     }
 }
 
 async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
     if let DbTx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **t).await?;
-    }
-    Ok(())
-}
-
-/// A projection batch need not wait for its WAL flush (PostgreSQL `synchronous_commit = off` for this
-/// transaction only): its effects and its checkpoint commit together, so a crash can lose only the last
-/// few batches as a whole, and the runner re-applies them from the durable event log at the next start.
-/// The events themselves are still committed durably by the command's own transaction.
-async fn relax_durability(tx: &mut DbTx) -> Result<(), StoreError> {
-    if let DbTx::Postgres(t) = tx {
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **t).await?;
     }
     Ok(())
 }
