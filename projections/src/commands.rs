@@ -3,9 +3,10 @@
 //!
 //! We drive cqrs-es ourselves (load → `Aggregate::handle` → append, the same three steps as
 //! `CqrsFramework::execute_with_metadata`) because we need what the framework throws away: the committed
-//! events (for the new version and position) and the loaded version (for `If-Match`). Loading goes through
-//! cqrs-es' `EventStore` (only `new_event_store`: cqrs-es 0.5's aggregate and snapshot stores apply each
-//! event twice); the append is one `INSERT … RETURNING` of our own (see [`append`]).
+//! events (for the new version and position) and the loaded version (for `If-Match`). cqrs-es provides the
+//! `Aggregate` (`handle`/`apply`), the `EventSink` and the serialised form of events; loading and appending
+//! are our own SQL over the repositories' table layout ([`load`], [`append`]): fewer round trips, and no
+//! snapshot store (cqrs-es 0.5's aggregate and snapshot stores apply each event twice).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -14,14 +15,13 @@ use std::sync::LazyLock;
 use tokio::sync::Mutex;
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore, SerializedEvent};
-use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
-use postgres_es::PostgresEventRepository;
-use sqlite_es::SqliteEventRepository;
+use cqrs_es::persist::SerializedEvent;
+use cqrs_es::{Aggregate, EventEnvelope};
 
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::events::{Checkpoint, checkpoint_of};
+use crate::on_db;
 
 /// Where a command's last event landed, and the aggregate's state after it.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,16 +86,7 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = match db {
-            Db::Sqlite(p) => {
-                let store = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(p.clone()));
-                execute_once(&store, db, aggregate_id, command.clone(), metadata.clone(), expected_version).await
-            }
-            Db::Postgres(p) => {
-                let store = PersistedEventStore::<_, A>::new_event_store(PostgresEventRepository::new(p.clone()));
-                execute_once(&store, db, aggregate_id, command.clone(), metadata.clone(), expected_version).await
-            }
-        };
+        let result = execute_once::<A>(db, aggregate_id, command.clone(), metadata.clone(), expected_version).await;
         match result {
             Err(CommandError::Conflict) if expected_version.is_none() && attempt < RETRIES => {
                 // Back off a little, with jitter, so racing instances stop colliding.
@@ -117,8 +108,7 @@ where
     }
 }
 
-async fn execute_once<R, A>(
-    store: &PersistedEventStore<R, A>,
+async fn execute_once<A>(
     db: &Db,
     aggregate_id: &str,
     command: A::Command,
@@ -126,31 +116,29 @@ async fn execute_once<R, A>(
     expected_version: Option<i64>,
 ) -> Result<(i64, A, Checkpoint), CommandError<A::Error>>
 where
-    R: PersistedEventRepository,
     A: Aggregate<Services = ()> + Clone,
 {
-    let mut context = store.load_aggregate(aggregate_id).await.map_err(from_aggregate_error)?;
-    let loaded = context.current_sequence as i64;
+    let (mut aggregate, loaded) = load::<A>(db, aggregate_id).await?;
     if let Some(expected) = expected_version {
         if expected != loaded {
             return Err(CommandError::StaleVersion { expected, actual: loaded });
         }
     }
     let sink = EventSink::default();
-    context.aggregate.handle(command, &(), &sink).await.map_err(CommandError::Rejected)?;
+    aggregate.handle(command, &(), &sink).await.map_err(CommandError::Rejected)?;
     let events = sink.collect().await;
     if events.is_empty() {
         return Err(StoreError::EventStore("the command produced no events".into()).into());
     }
     // `handle` applied the events through the sink: this is the state after the command.
-    let after = context.aggregate.clone();
+    let after = aggregate;
     let serialized = events
         .into_iter()
         .enumerate()
         .map(|(n, payload)| {
             let envelope = EventEnvelope::<A> {
                 aggregate_id: aggregate_id.to_owned(),
-                sequence: context.current_sequence + n + 1,
+                sequence: loaded as usize + n + 1,
                 payload,
                 metadata: metadata.clone(),
             };
@@ -235,14 +223,40 @@ async fn append<E: std::error::Error>(
     }
 }
 
-fn from_aggregate_error<E: std::error::Error>(e: AggregateError<E>) -> CommandError<E> {
-    match e {
-        AggregateError::UserError(e) => CommandError::Rejected(e),
-        AggregateError::AggregateConflict => CommandError::Conflict,
-        AggregateError::DatabaseConnectionError(e)
-        | AggregateError::DeserializationError(e)
-        | AggregateError::UnexpectedError(e) => CommandError::Store(StoreError::EventStore(e.to_string())),
+/// Loads an aggregate: its events' payloads folded in sequence order, and its version. One query that
+/// selects only the sequence and the payload text, parsed straight into the event type. (cqrs-es' repositories
+/// also fetch every event's metadata and decode everything through `serde_json::Value`, which dominates the
+/// cost of a long history; and sqlite-es panics on a payload that is not JSON, where this is an error.)
+/// No upcasters are registered, so the stored payload is the event.
+async fn load<A: Aggregate>(db: &Db, aggregate_id: &str) -> Result<(A, i64), StoreError> {
+    let sql = match db {
+        Db::Sqlite(_) => {
+            "SELECT sequence, CAST(payload AS TEXT) FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+        }
+        Db::Postgres(_) => {
+            "SELECT sequence, payload::text FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+        }
+    };
+    let rows: Vec<(i64, String)> =
+        on_db!(db, p => sqlx::query_as(sql).bind(A::TYPE).bind(aggregate_id).fetch_all(p).await?);
+    let mut aggregate = A::default();
+    let mut version = 0;
+    for (sequence, payload) in rows {
+        if sequence != version + 1 {
+            return Err(StoreError::corrupt(format!(
+                "{} {aggregate_id}: event {sequence} follows event {version}",
+                A::TYPE
+            )));
+        }
+        let event = serde_json::from_str(&payload).map_err(|e| {
+            StoreError::corrupt(format!("{} {aggregate_id}: event {sequence} cannot be decoded: {e}", A::TYPE))
+        })?;
+        aggregate.apply(event);
+        version = sequence;
     }
+    Ok((aggregate, version))
 }
 
 /// The aggregate's current version (0 when it has no events).
