@@ -8,9 +8,10 @@
 //! are our own SQL over the repositories' table layout ([`load`], [`append`]): fewer round trips, and no
 //! snapshot store (cqrs-es 0.5's aggregate and snapshot stores apply each event twice).
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use tokio::sync::Mutex;
 
@@ -79,14 +80,47 @@ pub async fn execute<A>(
     expected_version: Option<i64>,
 ) -> Result<Committed<A>, CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone,
+    A: Aggregate<Services = ()> + Clone + 'static,
+    A::Command: Clone + Send,
+{
+    run(db, None, aggregate_id, command, metadata, expected_version).await
+}
+
+/// [`execute`], judging the command against the aggregate this process left in `cache` after its last
+/// command on it, when there is one, instead of loading its history again. See [`AggregateCache`].
+pub async fn execute_cached<A>(
+    cache: &AggregateCache,
+    db: &Db,
+    aggregate_id: &str,
+    command: A::Command,
+    metadata: HashMap<String, String>,
+    expected_version: Option<i64>,
+) -> Result<Committed<A>, CommandError<A::Error>>
+where
+    A: Aggregate<Services = ()> + Clone + 'static,
+    A::Command: Clone + Send,
+{
+    run(db, Some(cache), aggregate_id, command, metadata, expected_version).await
+}
+
+async fn run<A>(
+    db: &Db,
+    cache: Option<&AggregateCache>,
+    aggregate_id: &str,
+    command: A::Command,
+    metadata: HashMap<String, String>,
+    expected_version: Option<i64>,
+) -> Result<Committed<A>, CommandError<A::Error>>
+where
+    A: Aggregate<Services = ()> + Clone + 'static,
     A::Command: Clone + Send,
 {
     let _queue = stripe(A::TYPE, aggregate_id).lock().await;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = execute_once::<A>(db, aggregate_id, command.clone(), metadata.clone(), expected_version).await;
+        let result =
+            execute_once::<A>(db, cache, aggregate_id, command.clone(), metadata.clone(), expected_version).await;
         match result {
             Err(CommandError::Conflict) if expected_version.is_none() && attempt < RETRIES => {
                 // Back off a little, with jitter, so racing instances stop colliding.
@@ -110,28 +144,46 @@ where
 
 async fn execute_once<A>(
     db: &Db,
+    cache: Option<&AggregateCache>,
     aggregate_id: &str,
     command: A::Command,
     metadata: HashMap<String, String>,
     expected_version: Option<i64>,
 ) -> Result<(i64, A, Checkpoint), CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone,
+    A: Aggregate<Services = ()> + Clone + 'static,
+    A::Command: Clone,
 {
-    let (mut aggregate, loaded) = load::<A>(db, aggregate_id).await?;
-    if let Some(expected) = expected_version {
-        if expected != loaded {
-            return Err(CommandError::StaleVersion { expected, actual: loaded });
+    // Taken out of the cache: whatever happens next, a failure leaves no entry, so the next command loads.
+    let mut cached = cache.and_then(|c| c.take::<A>(aggregate_id));
+    let (aggregate, loaded, events) = loop {
+        let from_cache = cached.is_some();
+        let (mut aggregate, loaded) = match cached.take() {
+            Some(entry) => entry,
+            None => load::<A>(db, aggregate_id).await?,
+        };
+        // A cached aggregate may be behind (another instance appended since): a version mismatch or a
+        // refusal is only answered after judging again against the stored history.
+        if let Some(expected) = expected_version {
+            if expected != loaded {
+                if from_cache {
+                    continue;
+                }
+                return Err(CommandError::StaleVersion { expected, actual: loaded });
+            }
         }
-    }
-    let sink = EventSink::default();
-    aggregate.handle(command, &(), &sink).await.map_err(CommandError::Rejected)?;
-    let events = sink.collect().await;
+        let sink = EventSink::default();
+        match aggregate.handle(command.clone(), &(), &sink).await {
+            Ok(()) => break (aggregate, loaded, sink.collect().await),
+            Err(_) if from_cache => continue,
+            Err(e) => return Err(CommandError::Rejected(e)),
+        }
+    };
     if events.is_empty() {
         return Err(StoreError::EventStore("the command produced no events".into()).into());
     }
     // `handle` applied the events through the sink: this is the state after the command.
-    let after = aggregate;
+    let after = aggregate.clone();
     let serialized = events
         .into_iter()
         .enumerate()
@@ -146,8 +198,13 @@ where
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
+    // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
+    // is taken, so nothing is written and the retry loads the history.
     let checkpoint = append(db, A::TYPE, &serialized).await?;
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
+    if let Some(cache) = cache {
+        cache.put(aggregate_id, aggregate, sequence);
+    }
     Ok((sequence, after, checkpoint))
 }
 
@@ -220,6 +277,44 @@ async fn append<E: std::error::Error>(
             Err(CommandError::Conflict)
         }
         Err(e) => Err(StoreError::from(e).into()),
+    }
+}
+
+/// The aggregates after the last command this process ran on each, with their version, so the next
+/// command on the same aggregate is judged without loading its history again (a 1,000-event issue took
+/// ~6 ms to load). Safe without any invalidation because the append is optimistic: an entry that is behind
+/// (another instance appended) continues from a sequence that is taken, so the append is refused by the
+/// primary key and the command is retried from the stored history; a refusal or a version mismatch judged
+/// on a cached entry is judged again on the stored history before it is answered. An entry is taken out
+/// while a command runs, so a failure of any kind leaves none. Only the write side uses it: reads, as-of
+/// reads and read-your-writes never see it. Cleared when it holds [`AGGREGATE_CACHE_MAX`] entries.
+#[derive(Debug, Clone, Default)]
+pub struct AggregateCache {
+    entries: Arc<std::sync::Mutex<HashMap<(&'static str, String), CachedAggregate>>>,
+}
+
+/// An aggregate (of the type named in the key) and its version.
+type CachedAggregate = (Box<dyn Any + Send + Sync>, i64);
+
+pub const AGGREGATE_CACHE_MAX: usize = 10_000;
+
+impl AggregateCache {
+    fn take<A: Aggregate + 'static>(&self, aggregate_id: &str) -> Option<(A, i64)> {
+        let (boxed, version) = self.lock().remove(&(A::TYPE, aggregate_id.to_owned()))?;
+        boxed.downcast::<A>().ok().map(|a| (*a, version))
+    }
+
+    fn put<A: Aggregate + 'static>(&self, aggregate_id: &str, aggregate: A, version: i64) {
+        let mut entries = self.lock();
+        if entries.len() >= AGGREGATE_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert((A::TYPE, aggregate_id.to_owned()), (Box::new(aggregate), version));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), CachedAggregate>> {
+        // Single inserts and removes: a panic elsewhere cannot leave the map inconsistent.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

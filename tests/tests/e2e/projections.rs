@@ -20,6 +20,7 @@ both_backends!(
     batches_touching_more_rows_than_one_statement_holds_project_every_event,
     concurrent_commands_on_one_issue_lose_no_update,
     two_instances_writing_at_once_project_every_event_exactly_once,
+    a_command_is_judged_on_the_stored_history_when_another_instance_moved_the_issue,
     a_failing_event_stops_the_projection_without_skipping_it,
     the_events_table_refuses_updates_and_deletes,
 );
@@ -264,6 +265,43 @@ async fn two_instances_writing_at_once_project_every_event_exactly_once(backend:
     assert_eq!(folded.issues.len(), 40);
     assert_eq!(read_model::dump(one.db()).await.unwrap(), folded.dump().unwrap());
     assert_eq!(one.state.projection_lag().await.unwrap(), 0);
+}
+
+/// Each instance keeps the aggregates its last commands left (`AggregateCache`); another instance's commands
+/// make them stale, and a stale one must never decide anything.
+async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_the_issue(backend: Backend) {
+    let test_db = Arc::new(TestDb::new(backend).await);
+    let one = TestApp::on(test_db.clone()).await;
+    let two_state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
+    two_state.spawn_runner(std::future::pending());
+    let two_router = santisuk_http::app(two_state.clone());
+    let two = TestApp { state: two_state, router: two_router, ..one.clone() };
+    let area = one.area("PTN-01").await;
+    let id = one.raise(&area, "LIV", "ถนนชำรุด").await;
+    let path = |what: &str| format!("/api/issues/{id}/{what}");
+
+    // Two assigns (version 2); one still holds version 1 and is told the client's version 2 is current.
+    let r = two.post(&path("assign"), &two.staff, json!({"assignee": "อบต."})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)));
+    let r = one.post_with(&path("assign"), &one.staff, json!({"assignee": "อำเภอ"}), &[("if-match", "2")]).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(3)), "{:?}", r.body);
+
+    // Two closes it; one still holds it as assigned, where addressing would be allowed.
+    let r = two.post(&path("close"), &two.staff, json!({"outcome": "referred"})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(4)), "{:?}", r.body);
+    let from_one = one.post(&path("address"), &one.staff, json!({"action": "ซ่อมแล้ว"})).await;
+    let from_two = two.post(&path("address"), &two.staff, json!({"action": "ซ่อมแล้ว"})).await;
+    assert!(from_two.status.is_client_error(), "{:?}", from_two.body);
+    assert_eq!((from_one.status, from_one.code()), (from_two.status, from_two.code()));
+    // And a refusal judged on a stale state is judged again: one reopens it (version 5), two closes it
+    // (6), and one, which last saw it open, reopens it again: accepted on the stored history.
+    let r = one.post(&path("reopen"), &one.staff, json!({"reason": "ยังไม่เสร็จ"})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(5)), "{:?}", r.body);
+    let r = two.post(&path("close"), &two.staff, json!({"outcome": "referred"})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(6)), "{:?}", r.body);
+    let r = one.post(&path("reopen"), &one.staff, json!({"reason": "อีกครั้ง"})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(7)), "{:?}", r.body);
+    assert_eq!(santisuk_projections::events::aggregate_history(one.db(), "Issue", &id).await.unwrap().len(), 7);
 }
 
 async fn a_failing_event_stops_the_projection_without_skipping_it(backend: Backend) {
