@@ -13,7 +13,7 @@ use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::IssueStatus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbTx};
 use crate::error::StoreError;
@@ -140,13 +140,16 @@ enum Decoded {
 fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
     use cqrs_es::Aggregate;
     let bad = |e: serde_json::Error| StoreError::corrupt(format!("cannot decode {}: {e}", event.event_type));
-    let payload = event.payload.clone();
+    // Deserialised from a reference to the parsed payload: no copy of it per event.
+    let payload = &event.payload;
     Ok(match event.aggregate_type.as_str() {
-        santisuk_domain::issue::Issue::TYPE => Decoded::Issue(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::forum::Forum::TYPE => Decoded::Forum(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::area::Area::TYPE => Decoded::Area(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::category::Category::TYPE => Decoded::Category(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::user::User::TYPE => Decoded::User(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::issue::Issue::TYPE => Decoded::Issue(IssueEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::forum::Forum::TYPE => Decoded::Forum(ForumEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::area::Area::TYPE => Decoded::Area(AreaEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::category::Category::TYPE => {
+            Decoded::Category(CategoryEvent::deserialize(payload).map_err(bad)?)
+        }
+        santisuk_domain::user::User::TYPE => Decoded::User(UserEvent::deserialize(payload).map_err(bad)?),
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
 }
