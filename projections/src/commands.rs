@@ -222,10 +222,7 @@ async fn append<E: std::error::Error>(
     events: &[SerializedEvent],
 ) -> Result<Checkpoint, CommandError<E>> {
     let last = events.last().ok_or_else(|| StoreError::EventStore("the command produced no events".into()))?;
-    let values = (0..events.len())
-        .map(|r| format!("({})", (1..=7).map(|c| format!("${}", r * 7 + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = crate::db::values_placeholders(db.backend(), events.len(), 7);
     let insert = format!(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES {values}"

@@ -71,10 +71,7 @@ impl Projection for Ledger {
         }
         // 6 parameters a row: far below both backends' limits.
         for chunk in rows.chunks(500) {
-            let values = (0..chunk.len())
-                .map(|r| format!("({})", (1..=6).map(|c| format!("${}", r * 6 + c)).collect::<Vec<_>>().join(", ")))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 6);
             let sql =
                 format!("INSERT INTO ledger (seq, position, tx, event_hash, chain_hash, recorded_at) VALUES {values}");
             on_tx!(tx, t => {

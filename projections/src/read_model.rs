@@ -321,7 +321,7 @@ const ROWS_PER_STATEMENT: usize = 200;
 async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let placeholders = (1..=chunk.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let placeholders = crate::db::values_placeholders(tx.backend(), chunk.len(), 1).replace(['(', ')'], "");
         let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id IN ({placeholders})");
         let rows: Vec<IssueRow> = on_tx!(tx, t => {
             let mut q = sqlx::query_as(&sql);
@@ -338,10 +338,7 @@ async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreEr
 /// Writes these rows (distinct ids), in multi-row upserts.
 async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = (0..chunk.len())
-            .map(|r| format!("({})", (1..=16).map(|c| format!("${}", r * 16 + c)).collect::<Vec<_>>().join(", ")))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 16);
         let sql = format!(
             "INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} \
              ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, category = excluded.category, \
