@@ -95,9 +95,12 @@ impl AppState {
             let committed =
                 execute_cached::<A>(&aggregates, &db, &aggregate_id, command, metadata, expected_version).await?;
             runner.wake();
-            // Not waited for: the ledger is not read right after a command.
+            let caught_up = runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await;
+            // Not waited for, and woken only now: the ledger is not read right after a command, and its
+            // batch would otherwise compete for the CPU and the database with the read-model batch the
+            // command is waiting for.
             ledger.wake();
-            if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
+            if !caught_up? {
                 tracing::warn!(position = committed.position, "projection is behind; answering anyway");
             }
             Ok::<_, CommandError<A::Error>>(committed)
