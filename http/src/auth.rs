@@ -94,7 +94,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
-        let user = santisuk_projections::users::user_by_token(&state.db, token).await?.ok_or(ApiError::Unauthorized)?;
+        let user = state.tokens.user(&state.db, token).await?.ok_or(ApiError::Unauthorized)?;
         Ok(Ctx { user, request_id: request_id(&parts.headers) })
     }
 }

@@ -8,10 +8,11 @@ use chrono::{DateTime, SubsecRound, Utc};
 use cqrs_es::Aggregate;
 use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
 use santisuk_domain::values::{CategoryCode, Name};
-use santisuk_projections::commands::{CommandError, Committed, execute};
+use santisuk_projections::commands::{AggregateCache, CommandError, Committed, execute, execute_cached};
 use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
+use santisuk_projections::users::TokenCache;
 use santisuk_projections::{Db, StoreError, events};
 
 use crate::error::{ApiError, DomainError};
@@ -23,6 +24,10 @@ pub struct AppState {
     pub runner: Runner<ReadModel>,
     /// The tamper-evident hash chain: a second projection with its own checkpoint and lock.
     pub ledger: Runner<Ledger>,
+    /// Bearer token → user, dropped whenever the runner commits a change to users.
+    pub tokens: TokenCache,
+    /// Each aggregate as this process's last command left it (write side only; checked by the append).
+    pub aggregates: AggregateCache,
 }
 
 /// How long a command waits for its effect to reach the read model before answering. Usually a few
@@ -44,7 +49,7 @@ impl AppState {
         runner.catch_up().await?;
         let ledger = Runner::new(db.clone(), Ledger);
         ledger.catch_up().await?;
-        Ok(AppState { db, runner, ledger })
+        Ok(AppState { db, runner, ledger, tokens: TokenCache::default(), aggregates: AggregateCache::default() })
     }
 
     /// Runs the projections (read model and ledger, each in its own task) in the background until
@@ -85,12 +90,17 @@ impl AppState {
         let db = self.db.clone();
         let runner = self.runner.clone();
         let ledger = self.ledger.clone();
+        let aggregates = self.aggregates.clone();
         let task = tokio::spawn(async move {
-            let committed = execute::<A>(&db, &aggregate_id, command, metadata, expected_version).await?;
+            let committed =
+                execute_cached::<A>(&aggregates, &db, &aggregate_id, command, metadata, expected_version).await?;
             runner.wake();
-            // Not waited for: the ledger is not read right after a command.
+            let caught_up = runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await;
+            // Not waited for, and woken only now: the ledger is not read right after a command, and its
+            // batch would otherwise compete for the CPU and the database with the read-model batch the
+            // command is waiting for.
             ledger.wake();
-            if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
+            if !caught_up? {
                 tracing::warn!(position = committed.position, "projection is behind; answering anyway");
             }
             Ok::<_, CommandError<A::Error>>(committed)

@@ -4,7 +4,7 @@
 //! and the in-memory fold used for as-of reports ([`Snapshot`]) share those functions, so both agree by
 //! construction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use santisuk_domain::area::AreaEvent;
 use santisuk_domain::category::CategoryEvent;
@@ -13,12 +13,12 @@ use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::IssueStatus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbTx};
 use crate::error::StoreError;
 use crate::events::{StoredEvent, fmt_ts};
-use crate::runner::Projection;
+use crate::runner::{Projection, at_event};
 use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -140,13 +140,16 @@ enum Decoded {
 fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
     use cqrs_es::Aggregate;
     let bad = |e: serde_json::Error| StoreError::corrupt(format!("cannot decode {}: {e}", event.event_type));
-    let payload = event.payload.clone();
+    // Deserialised from a reference to the parsed payload: no copy of it per event.
+    let payload = &event.payload;
     Ok(match event.aggregate_type.as_str() {
-        santisuk_domain::issue::Issue::TYPE => Decoded::Issue(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::forum::Forum::TYPE => Decoded::Forum(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::area::Area::TYPE => Decoded::Area(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::category::Category::TYPE => Decoded::Category(serde_json::from_value(payload).map_err(bad)?),
-        santisuk_domain::user::User::TYPE => Decoded::User(serde_json::from_value(payload).map_err(bad)?),
+        santisuk_domain::issue::Issue::TYPE => Decoded::Issue(IssueEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::forum::Forum::TYPE => Decoded::Forum(ForumEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::area::Area::TYPE => Decoded::Area(AreaEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::category::Category::TYPE => {
+            Decoded::Category(CategoryEvent::deserialize(payload).map_err(bad)?)
+        }
+        santisuk_domain::user::User::TYPE => Decoded::User(UserEvent::deserialize(payload).map_err(bad)?),
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
 }
@@ -194,65 +197,94 @@ pub struct ReadModel;
 impl Projection for ReadModel {
     const NAME: &'static str = "read_model";
 
-    async fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> Result<(), StoreError> {
-        match decode(event)? {
-            Decoded::Issue(e) => {
-                let row = match IssueRow::raised(&event.aggregate_id, &e, event.sequence, event.position) {
-                    Some(row) => row,
-                    None => {
-                        let mut row = issue_in(tx, &event.aggregate_id).await?.ok_or_else(|| {
-                            StoreError::corrupt(format!("{} for an issue never raised", event.event_type))
-                        })?;
-                        row.apply(&e, event.sequence, event.position);
-                        row
-                    }
-                };
-                upsert_issue(tx, &row).await
-            }
-            Decoded::Area(e) => {
-                let r = area_row(event, &e);
-                on_tx!(tx, t => sqlx::query(
-                    "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(&r.id).bind(&r.name_th).bind(&r.name_en).bind(&r.amphoe_code).bind(&r.province_code)
-                    .bind(&r.tambon_code).bind(&r.registered_at).execute(&mut **t).await.map(|_| ())?);
-                Ok(())
-            }
-            Decoded::Category(e) => {
-                let r = category_row(event, &e);
-                on_tx!(tx, t => sqlx::query("INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)")
-                    .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
-                Ok(())
-            }
-            Decoded::User(e) => {
-                let id = event.aggregate_id.as_str();
-                let at = fmt_ts(event.recorded_at);
-                let names = |areas: &[santisuk_domain::values::AreaId]| {
-                    areas.iter().map(ToString::to_string).collect::<Vec<_>>()
-                };
-                match e {
-                    UserEvent::UserCreated { name, role, areas } => {
-                        crate::users::created(tx, id, name.as_str(), role, &names(&areas), &at).await
-                    }
-                    UserEvent::UserAreasChanged { areas } => crate::users::set_areas(tx, id, &names(&areas)).await,
-                    UserEvent::TokenIssued { token_sha256 } => {
-                        crate::users::token_issued(tx, id, &token_sha256, &at).await
-                    }
-                    UserEvent::UserDeactivated {} => crate::users::deactivated(tx, id).await,
-                    // The hash lives in `web_accounts`, outside the log; nothing to derive here.
-                    UserEvent::PasswordSet {} => Ok(()),
+    /// Issues are folded in memory and written once per batch: the rows the batch touches but did not
+    /// raise are loaded in one query, the events are folded with [`IssueRow::apply`] (the function the
+    /// as-of [`Snapshot`] uses), and every touched row is written back with one multi-row upsert. Reference
+    /// data and users are rare and written event by event.
+    async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
+        let decoded =
+            events.iter().map(|e| decode(e).map_err(|err| at_event(e, err))).collect::<Result<Vec<_>, _>>()?;
+        let mut raised_here = BTreeSet::new();
+        let mut wanted = BTreeSet::new();
+        for (event, d) in events.iter().zip(&decoded) {
+            if let Decoded::Issue(e) = d {
+                if matches!(e, IssueEvent::IssueRaised { .. }) {
+                    raised_here.insert(event.aggregate_id.as_str());
+                } else if !raised_here.contains(event.aggregate_id.as_str()) {
+                    wanted.insert(event.aggregate_id.as_str());
                 }
             }
-            Decoded::Forum(e) => {
-                let r = forum_row(event, &e);
-                on_tx!(tx, t => sqlx::query(
-                    "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(&r.id).bind(&r.area_id).bind(&r.held_on).bind(&r.title).bind(&r.facilitator)
-                    .bind(r.participants).bind(&r.recorded_at).execute(&mut **t).await.map(|_| ())?);
-                Ok(())
+        }
+        let mut issues: BTreeMap<String, IssueRow> = issues_in(tx, &wanted.into_iter().collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let mut touched = BTreeSet::new();
+        for (event, d) in events.iter().zip(decoded) {
+            match d {
+                Decoded::Issue(e) => {
+                    fold_issue(&mut issues, event, &e)?;
+                    touched.insert(event.aggregate_id.as_str());
+                }
+                Decoded::Area(e) => {
+                    let r = area_row(event, &e);
+                    on_tx!(tx, t => sqlx::query(
+                        "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&r.id).bind(&r.name_th).bind(&r.name_en).bind(&r.amphoe_code).bind(&r.province_code)
+                        .bind(&r.tambon_code).bind(&r.registered_at).execute(&mut **t).await.map(|_| ())?);
+                }
+                Decoded::Category(e) => {
+                    let r = category_row(event, &e);
+                    on_tx!(tx, t => sqlx::query("INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)")
+                        .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
+                }
+                Decoded::User(e) => {
+                    let id = event.aggregate_id.as_str();
+                    let at = fmt_ts(event.recorded_at);
+                    let names = |areas: &[santisuk_domain::values::AreaId]| {
+                        areas.iter().map(ToString::to_string).collect::<Vec<_>>()
+                    };
+                    match e {
+                        UserEvent::UserCreated { name, role, areas } => {
+                            crate::users::created(tx, id, name.as_str(), role, &names(&areas), &at).await?
+                        }
+                        UserEvent::UserAreasChanged { areas } => {
+                            crate::users::set_areas(tx, id, &names(&areas)).await?
+                        }
+                        UserEvent::TokenIssued { token_sha256 } => {
+                            crate::users::token_issued(tx, id, &token_sha256, &at).await?
+                        }
+                        UserEvent::UserDeactivated {} => crate::users::deactivated(tx, id).await?,
+                        // The hash lives in `web_accounts`, outside the log; nothing to derive here.
+                        UserEvent::PasswordSet {} => {}
+                    }
+                }
+                Decoded::Forum(e) => {
+                    let r = forum_row(event, &e);
+                    on_tx!(tx, t => sqlx::query(
+                        "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(&r.id).bind(&r.area_id).bind(&r.held_on).bind(&r.title).bind(&r.facilitator)
+                        .bind(r.participants).bind(&r.recorded_at).execute(&mut **t).await.map(|_| ())?);
+                }
             }
         }
+        let rows: Vec<&IssueRow> = touched.iter().filter_map(|id| issues.get(*id)).collect();
+        upsert_issues(tx, &rows).await
+    }
+
+    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users.
+    fn committed(&self, events: &[StoredEvent]) {
+        use cqrs_es::Aggregate;
+        if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
+            crate::users::users_changed();
+        }
+    }
+
+    fn rebuilt(&self) {
+        crate::users::users_changed();
     }
 
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
@@ -263,30 +295,72 @@ impl Projection for ReadModel {
     }
 }
 
+/// Folds one issue event into the rows held in memory: the one step the SQL projection and the as-of
+/// [`Snapshot`] share.
+fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &IssueEvent) -> Result<(), StoreError> {
+    match IssueRow::raised(&event.aggregate_id, e, event.sequence, event.position) {
+        Some(row) => {
+            issues.insert(row.id.clone(), row);
+        }
+        None => {
+            let row = issues
+                .get_mut(&event.aggregate_id)
+                .ok_or_else(|| at_event(event, format!("{} for an issue never raised", event.event_type)))?;
+            row.apply(e, event.sequence, event.position);
+        }
+    }
+    Ok(())
+}
+
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
      due_on, outcome, raised_at, raised_on, closed_at, version, last_position";
 
-async fn issue_in(tx: &mut DbTx, id: &str) -> Result<Option<IssueRow>, StoreError> {
-    let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id = $1");
-    Ok(on_tx!(tx, t => sqlx::query_as(&sql).bind(id).fetch_optional(&mut **t).await?))
+/// How many rows one multi-row statement reads or writes: 16 columns × 200 rows stays far below both
+/// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// The stored rows of these issues (those that exist), in chunks of one query each.
+async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let placeholders = crate::db::values_placeholders(tx.backend(), chunk.len(), 1).replace(['(', ')'], "");
+        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id IN ({placeholders})");
+        let rows: Vec<IssueRow> = on_tx!(tx, t => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut **t).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
-async fn upsert_issue(tx: &mut DbTx, r: &IssueRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO issues ({ISSUE_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, category = excluded.category, \
-           title = excluded.title, description = excluded.description, forum_id = excluded.forum_id, \
-           raised_by = excluded.raised_by, status = excluded.status, assignee = excluded.assignee, \
-           due_on = excluded.due_on, outcome = excluded.outcome, raised_at = excluded.raised_at, \
-           raised_on = excluded.raised_on, closed_at = excluded.closed_at, version = excluded.version, \
-           last_position = excluded.last_position"
-    );
-    on_tx!(tx, t => sqlx::query(&sql)
-        .bind(&r.id).bind(&r.area_id).bind(&r.category).bind(&r.title).bind(&r.description)
-        .bind(&r.forum_id).bind(&r.raised_by).bind(&r.status).bind(&r.assignee).bind(&r.due_on)
-        .bind(&r.outcome).bind(&r.raised_at).bind(&r.raised_on).bind(&r.closed_at).bind(r.version)
-        .bind(r.last_position).execute(&mut **t).await.map(|_| ())?);
+/// Writes these rows (distinct ids), in multi-row upserts.
+async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 16);
+        let sql = format!(
+            "INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} \
+             ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, category = excluded.category, \
+               title = excluded.title, description = excluded.description, forum_id = excluded.forum_id, \
+               raised_by = excluded.raised_by, status = excluded.status, assignee = excluded.assignee, \
+               due_on = excluded.due_on, outcome = excluded.outcome, raised_at = excluded.raised_at, \
+               raised_on = excluded.raised_on, closed_at = excluded.closed_at, version = excluded.version, \
+               last_position = excluded.last_position"
+        );
+        on_tx!(tx, t => {
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(&r.id).bind(&r.area_id).bind(&r.category).bind(&r.title).bind(&r.description)
+                    .bind(&r.forum_id).bind(&r.raised_by).bind(&r.status).bind(&r.assignee).bind(&r.due_on)
+                    .bind(&r.outcome).bind(&r.raised_at).bind(&r.raised_on).bind(&r.closed_at).bind(r.version)
+                    .bind(r.last_position);
+            }
+            q.execute(&mut **t).await.map(|_| ())?
+        });
+    }
     Ok(())
 }
 
@@ -303,17 +377,7 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn apply(&mut self, event: &StoredEvent) -> Result<(), StoreError> {
         match decode(event)? {
-            Decoded::Issue(e) => match IssueRow::raised(&event.aggregate_id, &e, event.sequence, event.position) {
-                Some(row) => {
-                    self.issues.insert(row.id.clone(), row);
-                }
-                None => {
-                    let row = self.issues.get_mut(&event.aggregate_id).ok_or_else(|| {
-                        StoreError::corrupt(format!("{} for an issue never raised", event.event_type))
-                    })?;
-                    row.apply(&e, event.sequence, event.position);
-                }
-            },
+            Decoded::Issue(e) => fold_issue(&mut self.issues, event, &e)?,
             Decoded::Area(e) => {
                 self.areas.insert(event.aggregate_id.clone(), area_row(event, &e));
             }

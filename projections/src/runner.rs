@@ -23,11 +23,21 @@ pub trait Projection: Send + Sync + 'static {
     /// Names the checkpoint row and the advisory lock. Frozen once deployed.
     const NAME: &'static str;
 
-    /// Applies one event inside the batch transaction. An error aborts the batch: nothing is skipped.
-    fn apply(&self, tx: &mut DbTx, event: &StoredEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Applies a batch of events, in order, inside the batch transaction: the effect must equal applying
+    /// them one by one (implementations load what the batch touches once and write it back once, instead
+    /// of a read and a write per event). An error aborts the whole batch: nothing is skipped. Errors about
+    /// one event name it ([`at_event`]).
+    fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Called after a batch (or a rebuild) has committed, before waiters hear of it: the place to drop
+    /// in-process caches of what the batch changed.
+    fn committed(&self, _events: &[StoredEvent]) {}
+
+    /// Called after a rebuild has committed (every table was replaced).
+    fn rebuilt(&self) {}
 }
 
 /// Drives one projection. Cheap to clone; clones share the wake-up and progress channels.
@@ -80,7 +90,6 @@ impl<P: Projection> Runner<P> {
     /// instance holds this projection's lock.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        relax_durability(&mut tx).await?;
         if !try_lock(&mut tx, P::NAME).await? {
             drop(tx);
             // Another instance is projecting; publish its progress so local waiters see it.
@@ -95,20 +104,17 @@ impl<P: Projection> Runner<P> {
             self.progress.send_if_modified(|c| replace_if_newer(c, from));
             return Ok(0);
         };
-        for event in &events {
-            self.projection.apply(&mut tx, event).await.map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "projection {} failed at position {} ({} {}#{}): {e}",
-                    P::NAME,
-                    event.position,
-                    event.event_type,
-                    event.aggregate_id,
-                    event.sequence
-                ))
-            })?;
-        }
+        self.projection.apply(&mut tx, &events).await.map_err(|e| {
+            StoreError::Corrupt(format!(
+                "projection {} failed in the batch of positions {}..={}: {e}",
+                P::NAME,
+                events[0].position,
+                last.position
+            ))
+        })?;
         save_checkpoint(&mut tx, P::NAME, last).await?;
         tx.commit().await?;
+        self.projection.committed(&events);
         self.progress.send_if_modified(|c| replace_if_newer(c, last));
         Ok(events.len())
     }
@@ -147,14 +153,13 @@ impl<P: Projection> Runner<P> {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             };
-            for event in &events {
-                self.projection.apply(&mut tx, event).await?;
-            }
+            self.projection.apply(&mut tx, &events).await?;
             total += events.len();
             from = last;
         }
         save_checkpoint(&mut tx, P::NAME, from).await?;
         tx.commit().await?;
+        self.projection.rebuilt();
         self.progress.send_replace(from);
         Ok(total)
     }
@@ -209,6 +214,14 @@ impl<P: Projection> Runner<P> {
     }
 }
 
+/// An error about one event of a batch, naming it (position, type, aggregate and sequence).
+pub fn at_event(event: &StoredEvent, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!(
+        "at position {} ({} {}#{}): {what}",
+        event.position, event.event_type, event.aggregate_id, event.sequence
+    ))
+}
+
 fn replace_if_newer(current: &mut Checkpoint, new: Checkpoint) -> bool {
     if new > *current {
         *current = new;
@@ -226,30 +239,30 @@ fn lock_key(name: &str) -> i64 {
 
 /// Takes the projection's lock for this transaction if free. SQLite: `BEGIN IMMEDIATE` already made this
 /// transaction the only writer.
+///
+/// On PostgreSQL the same statement relaxes the durability of this transaction only
+/// (`synchronous_commit = off`, one round trip for both): a projection batch need not wait for its WAL
+/// flush, because its effects and its checkpoint commit together, so a crash can lose only the last few
+/// batches as a whole, and the runner re-applies them from the durable event log at the next start. The
+/// events themselves are still committed durably by the command's own statement. (The checkpoint is read
+/// by the next statement, whose snapshot is taken after the lock is held.)
 async fn try_lock(tx: &mut DbTx, name: &str) -> Result<bool, StoreError> {
     match tx {
         DbTx::Sqlite(_) => Ok(true),
-        DbTx::Postgres(t) => Ok(sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-            .bind(lock_key(name))
-            .fetch_one(&mut **t)
-            .await?),
+        DbTx::Postgres(t) => {
+            let (locked, _): (bool, String) =
+                sqlx::query_as("SELECT pg_try_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)")
+                    .bind(lock_key(name))
+                    .fetch_one(&mut **t)
+                    .await?;
+            Ok(locked)
+        }
     }
 }
 
 async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
     if let DbTx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **t).await?;
-    }
-    Ok(())
-}
-
-/// A projection batch need not wait for its WAL flush (PostgreSQL `synchronous_commit = off` for this
-/// transaction only): its effects and its checkpoint commit together, so a crash can lose only the last
-/// few batches as a whole, and the runner re-applies them from the durable event log at the next start.
-/// The events themselves are still committed durably by the command's own transaction.
-async fn relax_durability(tx: &mut DbTx) -> Result<(), StoreError> {
-    if let DbTx::Postgres(t) = tx {
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **t).await?;
     }
     Ok(())
 }

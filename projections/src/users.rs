@@ -1,7 +1,11 @@
 //! Users, their areas and API tokens, as read tables derived from `User` events. Tokens are 256 random
 //! bits shown once; only their SHA-256 is stored (in the `TokenIssued` event and the `api_tokens` table).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rand::RngCore;
 pub use santisuk_domain::user::Role;
@@ -70,14 +74,82 @@ pub(crate) fn parse_role(name: &str, role: &str) -> Result<Role, StoreError> {
 
 /// The active user a bearer token belongs to, if any.
 pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreError> {
+    user_by_hash(db, &token_hash(token)).await
+}
+
+async fn user_by_hash(db: &Db, hash: &str) -> Result<Option<User>, StoreError> {
     let row: Option<(String, String, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_sha256 = $1 AND u.active")
-        .bind(token_hash(token)).fetch_optional(p).await?);
+        .bind(hash).fetch_optional(p).await?);
     let Some((id, name, role)) = row else { return Ok(None) };
     let role = parse_role(&name, &role)?;
     let areas = if role == Role::Coordinator { areas_of(db, &id).await? } else { Vec::new() };
     Ok(Some(User { id, name, role, areas }))
+}
+
+/// Bumped by the read-model runner after every committed batch that applied a `User` event, and after a
+/// rebuild (in any database of this process: a spurious bump only costs a lookup). A cached lookup made
+/// before the bump is never used again.
+static USERS_CHANGED: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) fn users_changed() {
+    USERS_CHANGED.fetch_add(1, Ordering::SeqCst);
+}
+
+/// How long a cached token lookup may be used when no local change was seen: the bound on how long a
+/// token revoked through *another* instance (whose runner did the projecting) keeps working here.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Bounds the memory of the cache (it is cleared when full): one entry per active token.
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// Bearer token → user, so that a request does not cost a database lookup when the same client sent one
+/// within the last [`TOKEN_CACHE_TTL`]. Correctness: an entry is dropped as soon as this process's runner
+/// commits any `User` event (a new token, a role or area change, a deactivation), and a command waits for
+/// that commit before answering, so a revocation through this instance holds for the very next request.
+/// Unknown tokens are never cached (a client guessing tokens cannot fill it, and a new token works at once).
+#[derive(Debug, Clone, Default)]
+pub struct TokenCache {
+    entries: Arc<Mutex<HashMap<String, Cached>>>,
+}
+
+/// A cached lookup: the user, when it was asked for, and [`USERS_CHANGED`] at that moment.
+type Cached = (User, Instant, u64);
+
+impl TokenCache {
+    /// [`user_by_token`], answered from the cache while its entry is fresh.
+    pub async fn user(&self, db: &Db, token: &str) -> Result<Option<User>, StoreError> {
+        let hash = token_hash(token);
+        // Both read before the lookup: a change committed while it runs leaves a stale entry that is
+        // already outdated by the bump that follows the commit.
+        let generation = USERS_CHANGED.load(Ordering::SeqCst);
+        let asked = Instant::now();
+        if let Some((user, at, g)) = self.lock().get(&hash) {
+            if *g == generation && at.elapsed() < TOKEN_CACHE_TTL {
+                return Ok(Some(user.clone()));
+            }
+        }
+        let user = user_by_hash(db, &hash).await?;
+        let mut entries = self.lock();
+        match &user {
+            Some(u) => {
+                if entries.len() >= TOKEN_CACHE_MAX {
+                    entries.clear();
+                }
+                entries.insert(hash, (u.clone(), asked, generation));
+            }
+            None => {
+                entries.remove(&hash);
+            }
+        }
+        Ok(user)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
+        // A panic while holding the lock cannot leave the map inconsistent (single inserts and removes).
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 pub(crate) async fn areas_of(db: &Db, user_id: &str) -> Result<Vec<String>, StoreError> {

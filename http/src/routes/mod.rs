@@ -35,13 +35,15 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-/// Parses `as_of`: an RFC 3339 instant not in the future.
+/// Parses `as_of`: an RFC 3339 instant not in the future. `now` is the server clock truncated to
+/// milliseconds ([`crate::state::now`]), so an instant within the current millisecond (a client's own
+/// "now", with microseconds, sent and answered within the same millisecond) is not the future.
 pub fn parse_as_of(raw: Option<&str>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = raw else { return Ok(None) };
     let at = DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| {
         ApiError::invalid("bad_as_of", format!("`as_of` must be an RFC 3339 instant (got {:?})", clip(text)))
     })?;
-    if at > now {
+    if at.trunc_subsecs(3) > now {
         return Err(ApiError::invalid("as_of_in_future", "`as_of` is in the future"));
     }
     Ok(Some(at))

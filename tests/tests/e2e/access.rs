@@ -9,6 +9,7 @@ both_backends!(
     every_role_may_do_exactly_what_it_should_in_its_own_and_other_areas,
     a_deactivated_users_token_stops_working_at_once,
     a_rotated_token_replaces_the_old_one,
+    a_coordinators_new_areas_apply_to_the_next_request,
     user_changes_are_events_in_the_log,
     as_of_answers_equal_what_the_live_endpoints_said_then,
     reading_an_issues_history_is_recorded_in_the_access_log,
@@ -194,6 +195,26 @@ async fn a_rotated_token_replaces_the_old_one(backend: Backend) {
     let staff = app.post("/api/users", &app.staff, json!({"name": "x2", "role": "staff"})).await;
     assert_eq!(staff.status, StatusCode::FORBIDDEN);
     assert_eq!(app.event_count().await, count);
+}
+
+/// Token lookups are cached in the process; a change of areas must still apply to the very next request.
+async fn a_coordinators_new_areas_apply_to_the_next_request(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let own = app.area("PTN-08").await;
+    let other = app.area("PTN-09").await;
+    let created =
+        app.post("/api/users", &app.admin, json!({"name": "somying", "role": "coordinator", "areas": [own]})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let token = created.body["token"].as_str().unwrap().to_owned();
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let raise = json!({"area_id": other, "category": "LIV", "title": "ถนน"});
+    assert_eq!(app.post("/api/issues", &token, raise.clone()).await.status, StatusCode::FORBIDDEN);
+    let changed = app.post(&format!("/api/users/{id}/areas"), &app.admin, json!({"areas": [own, other]})).await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(app.post("/api/issues", &token, raise.clone()).await.status, StatusCode::CREATED);
+    let narrowed = app.post(&format!("/api/users/{id}/areas"), &app.admin, json!({"areas": [own]})).await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{:?}", narrowed.body);
+    assert_eq!(app.post("/api/issues", &token, raise).await.status, StatusCode::FORBIDDEN);
 }
 
 async fn user_changes_are_events_in_the_log(backend: Backend) {
