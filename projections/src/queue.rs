@@ -122,3 +122,22 @@ pub async fn issues_of_forum(db: &Db, forum_id: &str) -> Result<Vec<IssueRow>, S
          FROM issues i WHERE i.forum_id = $1 ORDER BY i.title, i.id")
         .bind(forum_id).fetch_all(p).await?))
 }
+
+/// The Bangkok date of the earliest raise among the issues `areas` allows (the first fiscal year a
+/// period picker offers), from the list's index instead of a scan.
+pub async fn first_raised_on(db: &Db, areas: Option<&[String]>) -> Result<Option<String>, StoreError> {
+    let filter = IssueFilter { areas: areas.map(<[String]>::to_vec), ..IssueFilter::default() };
+    let mut binds = Vec::new();
+    let clauses = filter_sql(&filter, &mut binds);
+    let sql = format!(
+        "SELECT i.raised_on FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses} \
+         ORDER BY i.raised_at, i.id LIMIT 1"
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_optional(p).await?
+    }))
+}

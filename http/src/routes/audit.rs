@@ -259,9 +259,23 @@ pub async fn list_events(
 ) -> Result<Json<AuditPage>, ApiError> {
     ctx.require(AUDITORS, "read the audit log")?;
     let limit = parse_limit(q.limit.as_deref())?;
-    // Absent: from the very start of the log. `after=0` means the same unless someone put an event there.
-    let position =
-        q.after.as_deref().map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
+    let (rows, next_cursor) = events_page(&state, &ctx, q.after.as_deref(), limit, None).await?;
+    Ok(Json(AuditPage { items: rows.iter().map(AuditEvent::from).collect(), next_cursor }))
+}
+
+/// A page of the log after `after` (the position of the last event seen; from the very start when absent),
+/// and the cursor of the next page if there is one. Records the read in the access log first, with `via`
+/// when the read did not come through the API. Shared by `GET /api/audit/events` and the web app's `/audit`;
+/// the caller has checked the role.
+pub async fn events_page(
+    state: &AppState,
+    ctx: &Ctx,
+    after: Option<&str>,
+    limit: i64,
+    via: Option<&str>,
+) -> Result<(Vec<audit::RawEvent>, Option<i64>), ApiError> {
+    // `after=0` means the start too, unless someone put an event there.
+    let position = after.map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
     let after = match position {
         None => None,
         Some(p) => match audit::checkpoint_at(&state.db, p).await? {
@@ -275,12 +289,16 @@ pub async fn list_events(
             }
         },
     };
-    ctx.record_read(&state.db, "audit_events", None, json!({"after": position, "limit": limit})).await?;
+    let mut filters = json!({"after": position, "limit": limit});
+    if let Some(via) = via {
+        filters["via"] = json!(via);
+    }
+    ctx.record_read(&state.db, "audit_events", None, filters).await?;
     let mut rows = audit::page(&state.db, after, None, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(|e| e.position) } else { None };
-    Ok(Json(AuditPage { items: rows.iter().map(AuditEvent::from).collect(), next_cursor }))
+    Ok((rows, next_cursor))
 }
 
 /// The whole log, in the same order, as NDJSON (one event per line, exact) or CSV (auditor, admin).

@@ -5,14 +5,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use santisuk_projections::audit;
 use serde::Deserialize;
 
 use super::i18n;
 use super::layout::{self, Nav};
 use super::{Web, WebError};
 use crate::error::ApiError;
-use crate::routes::audit::AUDITORS;
+use crate::routes::audit::{AUDITORS, events_page};
 use crate::state::AppState;
 
 const PAGE: i64 = 50;
@@ -32,23 +31,8 @@ pub async fn page(
     web.ctx.require(AUDITORS, "read the audit log")?;
     let Query(q) = query.map_err(|_| ApiError::bad_request("bad_query", "the query could not be read"))?;
     let lang = web.lang;
-    let position: Option<i64> =
-        match q.after.trim() {
-            "" => None,
-            raw => Some(raw.parse().ok().filter(|p| *p >= 0).ok_or_else(|| {
-                ApiError::bad_request("bad_cursor", "after must be the position of the last event seen")
-            })?),
-        };
-    let after = match position {
-        None => None,
-        Some(p) => Some(audit::checkpoint_at(&state.db, p).await?.ok_or_else(|| {
-            ApiError::invalid("unknown_position", format!("there is no event at position {p} in the log"))
-        })?),
-    };
-    web.ctx.record_read(&state.db, "audit_events", None, serde_json::json!({"after": position, "via": "web"})).await?;
-    let mut rows = audit::page(&state.db, after, None, PAGE + 1).await?;
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
+    let after = Some(q.after.trim()).filter(|a| !a.is_empty());
+    let (rows, next) = events_page(&state, &web.ctx, after, PAGE, Some("web")).await?;
     let content = html! {
         h1 { (i18n::EVENT_LOG.get(lang)) }
         table.stack #events {
@@ -73,10 +57,8 @@ pub async fn page(
                 }
             }
         }
-        @if more {
-            @if let Some(last) = rows.last() {
-                nav.pager { a href={ "/audit?after=" (last.position) } rel="next" { (i18n::NEXT.get(lang)) " ›" } }
-            }
+        @if let Some(last) = next {
+            nav.pager { a href={ "/audit?after=" (last) } rel="next" { (i18n::NEXT.get(lang)) " ›" } }
         }
     };
     Ok(layout::page(&web, Nav::Audit, i18n::NAV_AUDIT.get(lang), content).into_response())

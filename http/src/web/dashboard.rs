@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use maud::{Markup, PreEscaped, html};
 use santisuk_domain::geo::Geography;
 use santisuk_domain::time::{bangkok_date, fiscal_year_be};
+use santisuk_projections::queue;
 use santisuk_projections::read_model::{self, AreaRow};
 use santisuk_projections::stats::{self, Counters, GroupBy, Stats, StatsQuery};
 use serde::Deserialize;
@@ -82,21 +83,14 @@ pub async fn page(
     let by_area = stats::live(&state.db, &base).await?;
     let by_category = stats::live(&state.db, &StatsQuery { by: vec![GroupBy::Category], ..base.clone() }).await?;
     let by_month = stats::live(&state.db, &StatsQuery { by: vec![GroupBy::Month], ..base.clone() }).await?;
-    let years = stats::live(
-        &state.db,
-        &StatsQuery {
-            by: vec![GroupBy::FiscalYear],
-            fiscal_year: None,
-            areas: web.ctx.visible_areas(),
-            ..base.clone()
-        },
-    )
-    .await?;
     let categories = read_model::list_categories(&state.db).await?;
 
-    let mut fiscal_years: Vec<i32> =
-        years.rows.iter().filter_map(|r| key(&r.keys, "fiscal_year")?.parse().ok()).collect();
-    fiscal_years.push(current_fy);
+    // Every fiscal year from the first raise to now: the picker costs one index lookup, not a statistics scan.
+    let first_fy = queue::first_raised_on(&state.db, web.ctx.visible_areas().as_deref())
+        .await?
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .map_or(current_fy, fiscal_year_be);
+    let mut fiscal_years: Vec<i32> = (first_fy.min(current_fy)..=current_fy).collect();
     fiscal_years.extend(fy);
     fiscal_years.sort_unstable_by(|a, b| b.cmp(a));
     fiscal_years.dedup();

@@ -147,23 +147,21 @@ pub struct LoginQuery {
 
 /// The sign-in form. A signed-in user goes straight on.
 pub async fn login_page(
-    State(state): State<AppState>,
+    signed_in: Result<Web, WebError>,
     headers: HeaderMap,
     jar: CookieJar,
     query: Result<Query<LoginQuery>, QueryRejection>,
-) -> Result<Response, WebError> {
+) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let next = local_path(q.next.as_deref());
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers.clone();
-    if Web::from_request_parts(&mut parts, &state).await.is_ok() {
-        return Ok(Redirect::to(&next).into_response());
+    if signed_in.is_ok() {
+        return Redirect::to(&next).into_response();
     }
     let lang = cookie_lang(&headers);
     let (jar, token) = anon_token(jar, &headers);
     let notice = q.out.is_some().then(|| i18n::SIGNED_OUT.get(lang).to_owned());
     let body = login_form(lang, &token, &next, "", notice.as_deref(), None);
-    Ok((jar, body).into_response())
+    (jar, body).into_response()
 }
 
 /// The pre-sign-in token: the one in the cookie, or a new one set now.
@@ -221,21 +219,14 @@ struct LoginForm {
 
 /// Checks the name and password. A wrong pair gets one message whichever was wrong (and takes as long);
 /// five failures for a name in 15 minutes lock that name for the rest of the window.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar, req: Request) -> Response {
-    match login_inner(&state, &headers, jar, req).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn login_inner(
-    state: &AppState,
-    headers: &HeaderMap,
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
     req: Request,
 ) -> Result<Response, WebError> {
-    let lang = cookie_lang(headers);
-    let bytes = read_body(req, state).await?;
+    let lang = cookie_lang(&headers);
+    let bytes = read_body(req, &state).await?;
     let form: LoginForm = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::BadForm { lang })?;
     let expected = jar.get(ANON_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     if !same_secret(&form.csrf, &expected) {
@@ -266,7 +257,7 @@ async fn login_inner(
     let secret = store::create_session(&state.db, &account.user.id, now, Duration::hours(SESSION_HOURS)).await?;
     tracing::info!(user = %account.user.name, "signed in");
     let jar = jar
-        .add(make_cookie(SESSION_COOKIE, secret, headers, Duration::hours(SESSION_HOURS)))
+        .add(make_cookie(SESSION_COOKIE, secret, &headers, Duration::hours(SESSION_HOURS)))
         .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
     Ok((jar, Redirect::to(&next)).into_response())
 }
@@ -300,14 +291,14 @@ struct LangForm {
 /// Switches the language: remembered for the user (any device) when signed in, and in this browser.
 pub async fn switch_lang(
     State(state): State<AppState>,
+    signed_in: Result<Web, WebError>,
     headers: HeaderMap,
     jar: CookieJar,
     req: Request,
 ) -> Result<Response, WebError> {
-    let (mut parts, body) = req.into_parts();
     let current = cookie_lang(&headers);
-    let signed_in = Web::from_request_parts(&mut parts, &state).await.ok();
-    let bytes = read_body(Request::from_parts(parts, body), &state).await?;
+    let signed_in = signed_in.ok();
+    let bytes = read_body(req, &state).await?;
     let form: LangForm = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::BadForm { lang: current })?;
     let expected = match &signed_in {
         Some(web) => web.csrf.clone(),
