@@ -8,9 +8,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use cqrs_es::Aggregate;
 use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
 use santisuk_domain::values::{CategoryCode, Name};
-use santisuk_projections::commands::{AggregateCache, CommandError, Committed, execute, execute_cached};
+use santisuk_projections::commands::{AggregateCache, CommandError, Committed, InlineRow, execute, execute_cached};
 use santisuk_projections::ledger::Ledger;
-use santisuk_projections::read_model::ReadModel;
+use santisuk_projections::read_model::{KnownReferences, ReadModel};
 use santisuk_projections::runner::Runner;
 use santisuk_projections::users::TokenCache;
 use santisuk_projections::{Db, StoreError, events};
@@ -28,6 +28,8 @@ pub struct AppState {
     pub tokens: TokenCache,
     /// Each aggregate as this process's last command left it (write side only; checked by the append).
     pub aggregates: AggregateCache,
+    /// Areas and categories known to exist (checked before every raise; never removed once they exist).
+    pub references: KnownReferences,
 }
 
 /// How long a command waits for its effect to reach the read model before answering. Usually a few
@@ -49,7 +51,14 @@ impl AppState {
         runner.catch_up().await?;
         let ledger = Runner::new(db.clone(), Ledger);
         ledger.catch_up().await?;
-        Ok(AppState { db, runner, ledger, tokens: TokenCache::default(), aggregates: AggregateCache::default() })
+        Ok(AppState {
+            db,
+            runner,
+            ledger,
+            tokens: TokenCache::default(),
+            aggregates: AggregateCache::default(),
+            references: KnownReferences::default(),
+        })
     }
 
     /// Runs the projections (read model and ledger, each in its own task) in the background until
@@ -73,8 +82,12 @@ impl AppState {
     }
 
     /// Runs a command to completion in its own task (hyper drops a handler's future when the client goes
-    /// away; a command must not stop half-way for that), wakes the projection, and waits briefly for it
-    /// so that a read right after the answer sees the change.
+    /// away; a command must not stop half-way for that) and makes its effect readable before answering.
+    ///
+    /// A command on an issue wrote the issue's row with its events, so it answers at once and only tells
+    /// the projections that events are waiting (they gather them into larger batches). Any other command
+    /// (forums, reference data, users) wakes the read model and waits briefly for it, so that a read right
+    /// after the answer sees the change.
     pub async fn command<A>(
         &self,
         aggregate_id: String,
@@ -83,7 +96,7 @@ impl AppState {
         expected_version: Option<i64>,
     ) -> Result<Committed<A>, ApiError>
     where
-        A: Aggregate<Services = ()> + Clone + 'static,
+        A: InlineRow<Services = ()> + Clone + 'static,
         A::Command: Clone + Send + 'static,
         A::Error: DomainError + Send + 'static,
     {
@@ -94,13 +107,14 @@ impl AppState {
         let task = tokio::spawn(async move {
             let committed =
                 execute_cached::<A>(&aggregates, &db, &aggregate_id, command, metadata, expected_version).await?;
+            // The ledger is never read right after a command: it always gathers.
+            ledger.wake_soon();
+            if A::INLINE {
+                runner.wake_soon();
+                return Ok(committed);
+            }
             runner.wake();
-            let caught_up = runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await;
-            // Not waited for, and woken only now: the ledger is not read right after a command, and its
-            // batch would otherwise compete for the CPU and the database with the read-model batch the
-            // command is waiting for.
-            ledger.wake();
-            if !caught_up? {
+            if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
                 tracing::warn!(position = committed.position, "projection is behind; answering anyway");
             }
             Ok::<_, CommandError<A::Error>>(committed)

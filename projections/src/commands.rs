@@ -7,6 +7,10 @@
 //! `Aggregate` (`handle`/`apply`), the `EventSink` and the serialised form of events; loading and appending
 //! are our own SQL over the repositories' table layout ([`load`], [`append`]): fewer round trips, and no
 //! snapshot store (cqrs-es 0.5's aggregate and snapshot stores apply each event twice).
+//!
+//! A command on an issue also writes the issue's read-model row in the same atomic statement as its
+//! events ([`InlineRow`]): the issue list, the issue page and the statistics are current the moment the
+//! command answers, with no wait for the projection runner, and no projection batch has to write them.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -19,10 +23,63 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, EventEnvelope};
 
+use santisuk_domain::area::Area;
+use santisuk_domain::category::Category;
+use santisuk_domain::forum::Forum;
+use santisuk_domain::issue::Issue;
+use santisuk_domain::user::User;
+
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::events::{Checkpoint, checkpoint_of};
+use crate::events::Checkpoint;
 use crate::on_db;
+use crate::read_model::{IssueRow, bind_issue_row, inline_issue_upsert};
+
+/// An aggregate whose read-model row a command writes together with its events. Only an issue has one
+/// (its row in `issues`, which every list, page and statistic reads); the others (rare reference data,
+/// forums, users) are left to the projection runner, and a command on them waits for it.
+pub trait InlineRow: Aggregate {
+    /// Whether commands on this aggregate write its row themselves (and need not wait for the runner).
+    const INLINE: bool = false;
+
+    /// Folds one event, with its sequence and global position, into the row (`None` before the first
+    /// event, and always for aggregates without an inline row).
+    fn fold_row(
+        _row: Option<IssueRow>,
+        _aggregate_id: &str,
+        _event: &Self::Event,
+        _sequence: i64,
+        _position: i64,
+    ) -> Option<IssueRow> {
+        None
+    }
+}
+
+impl InlineRow for Issue {
+    const INLINE: bool = true;
+
+    /// The same functions as the runner's fold ([`IssueRow::raised`], [`IssueRow::apply`]).
+    fn fold_row(
+        row: Option<IssueRow>,
+        aggregate_id: &str,
+        event: &Self::Event,
+        sequence: i64,
+        position: i64,
+    ) -> Option<IssueRow> {
+        match row {
+            None => IssueRow::raised(aggregate_id, event, sequence, position),
+            Some(mut row) => {
+                row.apply(event, sequence, position);
+                Some(row)
+            }
+        }
+    }
+}
+
+impl InlineRow for Forum {}
+impl InlineRow for Area {}
+impl InlineRow for Category {}
+impl InlineRow for User {}
 
 /// Where a command's last event landed, and the aggregate's state after it.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +137,7 @@ pub async fn execute<A>(
     expected_version: Option<i64>,
 ) -> Result<Committed<A>, CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone + 'static,
+    A: InlineRow<Services = ()> + Clone + 'static,
     A::Command: Clone + Send,
 {
     run(db, None, aggregate_id, command, metadata, expected_version).await
@@ -97,7 +154,7 @@ pub async fn execute_cached<A>(
     expected_version: Option<i64>,
 ) -> Result<Committed<A>, CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone + 'static,
+    A: InlineRow<Services = ()> + Clone + 'static,
     A::Command: Clone + Send,
 {
     run(db, Some(cache), aggregate_id, command, metadata, expected_version).await
@@ -112,7 +169,7 @@ async fn run<A>(
     expected_version: Option<i64>,
 ) -> Result<Committed<A>, CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone + 'static,
+    A: InlineRow<Services = ()> + Clone + 'static,
     A::Command: Clone + Send,
 {
     let _queue = stripe(A::TYPE, aggregate_id).lock().await;
@@ -151,14 +208,14 @@ async fn execute_once<A>(
     expected_version: Option<i64>,
 ) -> Result<(i64, A, Checkpoint), CommandError<A::Error>>
 where
-    A: Aggregate<Services = ()> + Clone + 'static,
+    A: InlineRow<Services = ()> + Clone + 'static,
     A::Command: Clone,
 {
     // Taken out of the cache: whatever happens next, a failure leaves no entry, so the next command loads.
     let mut cached = cache.and_then(|c| c.take::<A>(aggregate_id));
-    let (aggregate, loaded, events) = loop {
+    let (aggregate, mut row, loaded, events) = loop {
         let from_cache = cached.is_some();
-        let (mut aggregate, loaded) = match cached.take() {
+        let (mut aggregate, row, loaded) = match cached.take() {
             Some(entry) => entry,
             None => load::<A>(db, aggregate_id).await?,
         };
@@ -174,13 +231,17 @@ where
         }
         let sink = EventSink::default();
         match aggregate.handle(command.clone(), &(), &sink).await {
-            Ok(()) => break (aggregate, loaded, sink.collect().await),
+            Ok(()) => break (aggregate, row, loaded, sink.collect().await),
             Err(_) if from_cache => continue,
             Err(e) => return Err(CommandError::Rejected(e)),
         }
     };
     if events.is_empty() {
         return Err(StoreError::EventStore("the command produced no events".into()).into());
+    }
+    // The row after the command; its `last_position` is known once the append has assigned positions.
+    for (n, event) in events.iter().enumerate() {
+        row = A::fold_row(row, aggregate_id, event, loaded + n as i64 + 1, 0);
     }
     // `handle` applied the events through the sink: this is the state after the command.
     let after = aggregate.clone();
@@ -200,26 +261,36 @@ where
         .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
-    let checkpoint = append(db, A::TYPE, &serialized).await?;
+    let checkpoint = append(db, A::TYPE, &serialized, row.as_ref()).await?;
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
+    if let Some(r) = row.as_mut() {
+        r.last_position = checkpoint.position;
+    }
     if let Some(cache) = cache {
-        cache.put(aggregate_id, aggregate, sequence);
+        cache.put(aggregate_id, aggregate, row, sequence);
     }
     Ok((sequence, after, checkpoint))
 }
 
-/// Appends one command's events in one statement (atomic on its own, one durable commit) and returns where
-/// the last one landed. This replaces the event repositories' `persist` (`BEGIN`, an `INSERT` per event,
-/// `COMMIT`) followed by a query for the position: on PostgreSQL it is one round trip instead of four. The
-/// columns and their encoding (`serde_json::Value` bound as jsonb / JSON text) are exactly the
-/// repositories', so what is stored, and hashed by the ledger, is unchanged.
+/// Appends one command's events, and the aggregate's inline row if it has one, atomically with one durable
+/// commit, and returns where the last event landed. This replaces the event repositories' `persist`
+/// (`BEGIN`, an `INSERT` per event, `COMMIT`) followed by a query for the position.
+///
+/// PostgreSQL: one statement, one round trip. The row's upsert is a data-modifying CTE beside the events'
+/// `INSERT`, taking `last_position` from the positions that `INSERT` returns. SQLite: a `BEGIN IMMEDIATE`
+/// transaction (the statements run in-process; one fsync at the commit), the position read back because
+/// the `AFTER INSERT` trigger that assigns it is invisible to `RETURNING`. The event columns and their
+/// encoding (`serde_json::Value` bound as jsonb / JSON text) are exactly the repositories', so what is
+/// stored, and hashed by the ledger, is unchanged.
 ///
 /// A primary-key violation means another command appended the same sequence first: a conflict, as the
-/// repositories report it (PostgreSQL 23505; SQLite 1555, SQLITE_CONSTRAINT_PRIMARYKEY).
+/// repositories report it (PostgreSQL 23505; SQLite 1555, SQLITE_CONSTRAINT_PRIMARYKEY). Nothing is
+/// written then, the row included.
 async fn append<E: std::error::Error>(
     db: &Db,
     aggregate_type: &str,
     events: &[SerializedEvent],
+    row: Option<&IssueRow>,
 ) -> Result<Checkpoint, CommandError<E>> {
     let last = events.last().ok_or_else(|| StoreError::EventStore("the command produced no events".into()))?;
     let values = crate::db::values_placeholders(db.backend(), events.len(), 7);
@@ -227,10 +298,9 @@ async fn append<E: std::error::Error>(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES {values}"
     );
-    let inserted: Result<Option<(i64, i64)>, sqlx::Error> = match db {
-        Db::Postgres(p) => {
-            let sql = format!("{insert} RETURNING tx::text::bigint, position");
-            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    macro_rules! bind_events {
+        ($q:expr) => {{
+            let mut q = $q;
             for e in events {
                 q = q
                     .bind(aggregate_type)
@@ -241,30 +311,63 @@ async fn append<E: std::error::Error>(
                     .bind(&e.payload)
                     .bind(&e.metadata);
             }
-            // Rows come back in insertion order; the last one holds the highest position.
+            q
+        }};
+    }
+    let inserted: Result<Option<(i64, i64)>, sqlx::Error> = match db {
+        Db::Postgres(p) => {
+            let sql = match row {
+                None => format!("{insert} RETURNING tx::text::bigint, position"),
+                Some(_) => {
+                    let upsert =
+                        inline_issue_upsert(db.backend(), events.len() * 7 + 1, "(SELECT MAX(position) FROM e)");
+                    format!(
+                        "WITH e AS ({insert} RETURNING tx, position), r AS ({upsert}) \
+                         SELECT tx::text::bigint, position FROM e ORDER BY position"
+                    )
+                }
+            };
+            let mut q = bind_events!(sqlx::query_as::<_, (i64, i64)>(&sql));
+            if let Some(r) = row {
+                q = bind_issue_row!(q, r);
+            }
+            // The last row holds the highest position.
             q.fetch_all(p).await.map(|rows| rows.last().copied())
         }
         Db::Sqlite(p) => {
-            // The position is assigned by an AFTER INSERT trigger, which RETURNING would not see; the
-            // event is committed and immutable by then, so read it back.
-            let mut q = sqlx::query(&insert);
-            for e in events {
-                q = q
-                    .bind(aggregate_type)
-                    .bind(&e.aggregate_id)
-                    .bind(e.sequence as i64)
-                    .bind(&e.event_type)
-                    .bind(&e.event_version)
-                    .bind(&e.payload)
-                    .bind(&e.metadata);
-            }
-            match q.execute(p).await {
-                Ok(_) => {
-                    let c = checkpoint_of(db, aggregate_type, &last.aggregate_id, last.sequence as i64).await?;
-                    Ok(Some((c.tx, c.position)))
+            let position =
+                "SELECT 0, position FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND sequence = ?";
+            let seq = last.sequence as i64;
+            let appended = async {
+                match row {
+                    None => {
+                        bind_events!(sqlx::query(&insert)).execute(p).await?;
+                        // The event is committed and immutable by now.
+                        sqlx::query_as(position)
+                            .bind(aggregate_type)
+                            .bind(&last.aggregate_id)
+                            .bind(seq)
+                            .fetch_optional(p)
+                            .await
+                    }
+                    Some(r) => {
+                        let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                        bind_events!(sqlx::query(&insert)).execute(&mut *tx).await?;
+                        let at = sqlx::query_as(position)
+                            .bind(aggregate_type)
+                            .bind(&last.aggregate_id)
+                            .bind(seq)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let upsert = inline_issue_upsert(db.backend(), 1, "?");
+                        let last_position = at.map(|(_, position): (i64, i64)| position);
+                        bind_issue_row!(sqlx::query(&upsert), r).bind(last_position).execute(&mut *tx).await?;
+                        tx.commit().await?;
+                        Ok(at)
+                    }
                 }
-                Err(e) => Err(e),
-            }
+            };
+            appended.await
         }
     };
     match inserted {
@@ -290,23 +393,23 @@ pub struct AggregateCache {
     entries: Arc<std::sync::Mutex<HashMap<(&'static str, String), CachedAggregate>>>,
 }
 
-/// An aggregate (of the type named in the key) and its version.
-type CachedAggregate = (Box<dyn Any + Send + Sync>, i64);
+/// An aggregate (of the type named in the key), its inline row if it has one, and its version.
+type CachedAggregate = (Box<dyn Any + Send + Sync>, Option<IssueRow>, i64);
 
 pub const AGGREGATE_CACHE_MAX: usize = 10_000;
 
 impl AggregateCache {
-    fn take<A: Aggregate + 'static>(&self, aggregate_id: &str) -> Option<(A, i64)> {
-        let (boxed, version) = self.lock().remove(&(A::TYPE, aggregate_id.to_owned()))?;
-        boxed.downcast::<A>().ok().map(|a| (*a, version))
+    fn take<A: Aggregate + 'static>(&self, aggregate_id: &str) -> Option<(A, Option<IssueRow>, i64)> {
+        let (boxed, row, version) = self.lock().remove(&(A::TYPE, aggregate_id.to_owned()))?;
+        boxed.downcast::<A>().ok().map(|a| (*a, row, version))
     }
 
-    fn put<A: Aggregate + 'static>(&self, aggregate_id: &str, aggregate: A, version: i64) {
+    fn put<A: Aggregate + 'static>(&self, aggregate_id: &str, aggregate: A, row: Option<IssueRow>, version: i64) {
         let mut entries = self.lock();
         if entries.len() >= AGGREGATE_CACHE_MAX {
             entries.clear();
         }
-        entries.insert((A::TYPE, aggregate_id.to_owned()), (Box::new(aggregate), version));
+        entries.insert((A::TYPE, aggregate_id.to_owned()), (Box::new(aggregate), row, version));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), CachedAggregate>> {
@@ -315,27 +418,30 @@ impl AggregateCache {
     }
 }
 
-/// Loads an aggregate: its events' payloads folded in sequence order, and its version. One query that
-/// selects only the sequence and the payload text, parsed straight into the event type. (cqrs-es' repositories
-/// also fetch every event's metadata and decode everything through `serde_json::Value`, which dominates the
-/// cost of a long history; and sqlite-es panics on a payload that is not JSON, where this is an error.)
-/// No upcasters are registered, so the stored payload is the event.
-async fn load<A: Aggregate>(db: &Db, aggregate_id: &str) -> Result<(A, i64), StoreError> {
+/// Loads an aggregate: its events' payloads folded in sequence order, its inline row folded from the same
+/// events (so it is exactly what the stored history gives, whatever the `issues` table holds), and its
+/// version. One query that selects only the sequence, the position and the payload text, parsed straight
+/// into the event type. (cqrs-es' repositories also fetch every event's metadata and decode everything
+/// through `serde_json::Value`, which dominates the cost of a long history; and sqlite-es panics on a
+/// payload that is not JSON, where this is an error.) No upcasters are registered, so the stored payload
+/// is the event.
+async fn load<A: InlineRow>(db: &Db, aggregate_id: &str) -> Result<(A, Option<IssueRow>, i64), StoreError> {
     let sql = match db {
         Db::Sqlite(_) => {
-            "SELECT sequence, CAST(payload AS TEXT) FROM events \
+            "SELECT sequence, position, CAST(payload AS TEXT) FROM events \
              WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
         }
         Db::Postgres(_) => {
-            "SELECT sequence, payload::text FROM events \
+            "SELECT sequence, position, payload::text FROM events \
              WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
         }
     };
-    let rows: Vec<(i64, String)> =
+    let rows: Vec<(i64, i64, String)> =
         on_db!(db, p => sqlx::query_as(sql).bind(A::TYPE).bind(aggregate_id).fetch_all(p).await?);
     let mut aggregate = A::default();
+    let mut row = None;
     let mut version = 0;
-    for (sequence, payload) in rows {
+    for (sequence, position, payload) in rows {
         if sequence != version + 1 {
             return Err(StoreError::corrupt(format!(
                 "{} {aggregate_id}: event {sequence} follows event {version}",
@@ -345,10 +451,11 @@ async fn load<A: Aggregate>(db: &Db, aggregate_id: &str) -> Result<(A, i64), Sto
         let event = serde_json::from_str(&payload).map_err(|e| {
             StoreError::corrupt(format!("{} {aggregate_id}: event {sequence} cannot be decoded: {e}", A::TYPE))
         })?;
+        row = A::fold_row(row, aggregate_id, &event, sequence, position);
         aggregate.apply(event);
         version = sequence;
     }
-    Ok((aggregate, version))
+    Ok((aggregate, row, version))
 }
 
 /// The aggregate's current version (0 when it has no events).

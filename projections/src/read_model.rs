@@ -197,29 +197,29 @@ pub struct ReadModel;
 impl Projection for ReadModel {
     const NAME: &'static str = "read_model";
 
-    /// Issues are folded in memory and written once per batch: the rows the batch touches but did not
-    /// raise are loaded in one query, the events are folded with [`IssueRow::apply`] (the function the
-    /// as-of [`Snapshot`] uses), and every touched row is written back with one multi-row upsert. Reference
-    /// data and users are rare and written event by event.
+    /// Issues are folded in memory and written once per batch: the rows the batch touches are loaded in
+    /// one query, the events are folded with [`IssueRow::apply`] (the function the as-of [`Snapshot`] and
+    /// the command path use), and the rows that moved are written back with one multi-row upsert. A
+    /// command writes its issue's row in the same statement as its events ([`crate::commands`]), so in
+    /// live running the rows are already there and nothing is written: the fold skips every event at or
+    /// below a row's version. The runner still owns the rows in a rebuild, and heals any row a writer
+    /// without the inline write (an older release, an SQL import) left behind. Reference data and users
+    /// are rare and written event by event.
     async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
         let decoded =
             events.iter().map(|e| decode(e).map_err(|err| at_event(e, err))).collect::<Result<Vec<_>, _>>()?;
-        let mut raised_here = BTreeSet::new();
-        let mut wanted = BTreeSet::new();
-        for (event, d) in events.iter().zip(&decoded) {
-            if let Decoded::Issue(e) = d {
-                if matches!(e, IssueEvent::IssueRaised { .. }) {
-                    raised_here.insert(event.aggregate_id.as_str());
-                } else if !raised_here.contains(event.aggregate_id.as_str()) {
-                    wanted.insert(event.aggregate_id.as_str());
-                }
-            }
-        }
+        let wanted: BTreeSet<&str> = events
+            .iter()
+            .zip(&decoded)
+            .filter(|(_, d)| matches!(d, Decoded::Issue(_)))
+            .map(|(e, _)| e.aggregate_id.as_str())
+            .collect();
         let mut issues: BTreeMap<String, IssueRow> = issues_in(tx, &wanted.into_iter().collect::<Vec<_>>())
             .await?
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
+        let stored: BTreeMap<String, i64> = issues.iter().map(|(id, r)| (id.clone(), r.version)).collect();
         let mut touched = BTreeSet::new();
         for (event, d) in events.iter().zip(decoded) {
             match d {
@@ -271,7 +271,11 @@ impl Projection for ReadModel {
                 }
             }
         }
-        let rows: Vec<&IssueRow> = touched.iter().filter_map(|id| issues.get(*id)).collect();
+        let rows: Vec<&IssueRow> = touched
+            .iter()
+            .filter_map(|id| issues.get(*id))
+            .filter(|r| stored.get(&r.id).is_none_or(|v| r.version > *v))
+            .collect();
         upsert_issues(tx, &rows).await
     }
 
@@ -296,17 +300,16 @@ impl Projection for ReadModel {
 }
 
 /// Folds one issue event into the rows held in memory: the one step the SQL projection and the as-of
-/// [`Snapshot`] share.
+/// [`Snapshot`] share. An event at or below a row's version is already in the row and is skipped, which
+/// makes the fold idempotent (rows written by commands are met again by the runner).
 fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &IssueEvent) -> Result<(), StoreError> {
-    match IssueRow::raised(&event.aggregate_id, e, event.sequence, event.position) {
-        Some(row) => {
-            issues.insert(row.id.clone(), row);
-        }
+    match issues.get_mut(&event.aggregate_id) {
+        Some(row) if event.sequence <= row.version => {}
+        Some(row) => row.apply(e, event.sequence, event.position),
         None => {
-            let row = issues
-                .get_mut(&event.aggregate_id)
+            let row = IssueRow::raised(&event.aggregate_id, e, event.sequence, event.position)
                 .ok_or_else(|| at_event(event, format!("{} for an issue never raised", event.event_type)))?;
-            row.apply(e, event.sequence, event.position);
+            issues.insert(row.id.clone(), row);
         }
     }
     Ok(())
@@ -337,31 +340,66 @@ async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreEr
     Ok(out)
 }
 
+/// The columns an upsert of an issue row replaces. The guard keeps a row from moving backwards whoever
+/// writes it: a command's inline write and a runner batch (or a rebuild) may meet on PostgreSQL.
+const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, \
+     category = excluded.category, title = excluded.title, description = excluded.description, \
+     forum_id = excluded.forum_id, raised_by = excluded.raised_by, status = excluded.status, \
+     assignee = excluded.assignee, due_on = excluded.due_on, outcome = excluded.outcome, \
+     raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
+     version = excluded.version, last_position = excluded.last_position \
+     WHERE issues.version < excluded.version";
+
+/// Binds an issue row's columns in `ISSUE_COLUMNS` order, all but `last_position`.
+macro_rules! bind_issue_row {
+    ($q:expr, $r:expr) => {
+        $q.bind(&$r.id)
+            .bind(&$r.area_id)
+            .bind(&$r.category)
+            .bind(&$r.title)
+            .bind(&$r.description)
+            .bind(&$r.forum_id)
+            .bind(&$r.raised_by)
+            .bind(&$r.status)
+            .bind(&$r.assignee)
+            .bind(&$r.due_on)
+            .bind(&$r.outcome)
+            .bind(&$r.raised_at)
+            .bind(&$r.raised_on)
+            .bind(&$r.closed_at)
+            .bind($r.version)
+    };
+}
+pub(crate) use bind_issue_row;
+
 /// Writes these rows (distinct ids), in multi-row upserts.
 async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 16);
-        let sql = format!(
-            "INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} \
-             ON CONFLICT (id) DO UPDATE SET area_id = excluded.area_id, category = excluded.category, \
-               title = excluded.title, description = excluded.description, forum_id = excluded.forum_id, \
-               raised_by = excluded.raised_by, status = excluded.status, assignee = excluded.assignee, \
-               due_on = excluded.due_on, outcome = excluded.outcome, raised_at = excluded.raised_at, \
-               raised_on = excluded.raised_on, closed_at = excluded.closed_at, version = excluded.version, \
-               last_position = excluded.last_position"
-        );
+        let sql = format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}");
         on_tx!(tx, t => {
             let mut q = sqlx::query(&sql);
             for r in chunk {
-                q = q.bind(&r.id).bind(&r.area_id).bind(&r.category).bind(&r.title).bind(&r.description)
-                    .bind(&r.forum_id).bind(&r.raised_by).bind(&r.status).bind(&r.assignee).bind(&r.due_on)
-                    .bind(&r.outcome).bind(&r.raised_at).bind(&r.raised_on).bind(&r.closed_at).bind(r.version)
-                    .bind(r.last_position);
+                q = bind_issue_row!(q, r).bind(r.last_position);
             }
             q.execute(&mut **t).await.map(|_| ())?
         });
     }
     Ok(())
+}
+
+/// The upsert of one issue row that a command writes with its events: the columns bound by
+/// [`bind_issue_row!`] from placeholder `$first` on (anonymous `?` on SQLite), and `last_position` given by
+/// the SQL expression `last_position` (the position the append assigned).
+pub(crate) fn inline_issue_upsert(backend: crate::db::Backend, first: usize, last_position: &str) -> String {
+    let params = (first..first + 15)
+        .map(|n| match backend {
+            crate::db::Backend::Postgres => format!("${n}"),
+            crate::db::Backend::Sqlite => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({params}, {last_position}) {ISSUE_UPSERT_SET}")
 }
 
 /// The read model held in memory, folded from events with the same row functions as the projection.
@@ -429,6 +467,43 @@ pub async fn area_and_category_exist(db: &Db, area_id: &str, category: &str) -> 
         "SELECT (SELECT COUNT(*) FROM areas WHERE id = $1), (SELECT COUNT(*) FROM categories WHERE code = $2)")
         .bind(area_id).bind(category).fetch_one(p).await?);
     Ok((area > 0, category > 0))
+}
+
+/// The areas and categories this process has seen exist, so that a raise checks them without a query.
+/// Only "exists" is remembered: no event removes an area or a category, and a rebuild replaces the
+/// tables with the same rows, so a "yes" stays true for ever; a "no" is always asked again (the area may
+/// be registered a moment later, by any instance). One per database handle (the application state).
+#[derive(Debug, Clone, Default)]
+pub struct KnownReferences {
+    seen: std::sync::Arc<std::sync::RwLock<BTreeSet<(bool, String)>>>,
+}
+
+impl KnownReferences {
+    /// [`area_and_category_exist`], answered from memory when both were seen before.
+    pub async fn area_and_category_exist(
+        &self,
+        db: &Db,
+        area_id: &str,
+        category: &str,
+    ) -> Result<(bool, bool), StoreError> {
+        let (area_key, category_key) = ((true, area_id.to_owned()), (false, category.to_owned()));
+        {
+            let seen = self.seen.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if seen.contains(&area_key) && seen.contains(&category_key) {
+                return Ok((true, true));
+            }
+        }
+        let (area, category) = area_and_category_exist(db, area_id, category).await?;
+        let mut seen = self.seen.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bounded by the reference data itself (tens of areas, 13 categories); never grows with use.
+        if area {
+            seen.insert(area_key);
+        }
+        if category {
+            seen.insert(category_key);
+        }
+        Ok((area, category))
+    }
 }
 
 pub async fn list_categories(db: &Db) -> Result<Vec<CategoryRow>, StoreError> {

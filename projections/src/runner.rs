@@ -46,6 +46,7 @@ pub struct Runner<P> {
     db: Db,
     projection: Arc<P>,
     wake: Arc<Notify>,
+    soon: Arc<Notify>,
     progress: Arc<watch::Sender<Checkpoint>>,
     batch_size: i64,
 }
@@ -56,6 +57,7 @@ impl<P> Clone for Runner<P> {
             db: self.db.clone(),
             projection: self.projection.clone(),
             wake: self.wake.clone(),
+            soon: self.soon.clone(),
             progress: self.progress.clone(),
             batch_size: self.batch_size,
         }
@@ -65,20 +67,32 @@ impl<P> Clone for Runner<P> {
 /// How often an idle runner looks for events written by other instances (they cannot wake it).
 const POLL: Duration = Duration::from_millis(250);
 
+/// How long a runner woken by [`Runner::wake_soon`] gathers events before its batch: under load, one
+/// batch (one transaction) for the events of many commands instead of one each, for at most this much
+/// more projection lag.
+const GATHER: Duration = Duration::from_millis(10);
+
 impl<P: Projection> Runner<P> {
     pub fn new(db: Db, projection: P) -> Self {
         Runner {
             db,
             projection: Arc::new(projection),
             wake: Arc::new(Notify::new()),
+            soon: Arc::new(Notify::new()),
             progress: Arc::new(watch::Sender::new(Checkpoint::default())),
             batch_size: 500,
         }
     }
 
-    /// Tells the runner new events may be there (called after every local commit).
+    /// Tells the runner new events are there and someone waits for them: it starts a batch at once.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Tells the runner new events are there that nobody waits for: it starts a batch within [`GATHER`],
+    /// with whatever has arrived by then (or at once, if [`Runner::wake`] is called meanwhile).
+    pub fn wake_soon(&self) {
+        self.soon.notify_one();
     }
 
     /// The projection's checkpoint as stored.
@@ -208,6 +222,13 @@ impl<P: Projection> Runner<P> {
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = self.wake.notified() => {}
+                _ = self.soon.notified() => {
+                    tokio::select! {
+                        _ = &mut shutdown => return,
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(GATHER) => {}
+                    }
+                }
                 _ = tokio::time::sleep(POLL) => {}
             }
         }

@@ -248,7 +248,7 @@ pub async fn raise_checked(
     }
     // The command carries checked values only: the area, category and forum must exist.
     let (area_known, category_known) =
-        read_model::area_and_category_exist(&state.db, raise.area.as_str(), raise.category.as_str()).await?;
+        state.references.area_and_category_exist(&state.db, raise.area.as_str(), raise.category.as_str()).await?;
     if !area_known {
         return Err(ApiError::invalid("unknown_area", format!("no area {}", raise.area)));
     }

@@ -26,6 +26,7 @@ both_backends!(
     invalid_query_values_are_refused_with_their_codes,
     garbage_in_any_query_parameter_never_causes_a_server_error,
     garbage_in_any_path_id_never_causes_a_server_error,
+    an_unknown_area_or_category_is_refused_until_it_exists,
 );
 
 // --- helpers --------------------------------------------------------------------------------------------
@@ -1108,4 +1109,25 @@ async fn garbage_in_any_path_id_never_causes_a_server_error(backend: Backend) {
 fn clip(text: &str) -> String {
     let short: String = text.chars().take(120).collect();
     if short.len() < text.len() { format!("{short}…") } else { short }
+}
+
+/// A raise checks its area and category against what exists; the server remembers only what it has seen
+/// exist, so a refusal is never remembered: the same raise is accepted once the area is registered.
+async fn an_unknown_area_or_category_is_refused_until_it_exists(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let raise = |area: &str, category: &str| {
+        app.post("/api/issues", &app.staff, json!({"area_id": area, "category": category, "title": "ถนน"}))
+    };
+    let before = app.event_count().await;
+    let r = raise("PTN-77", "LIV").await;
+    assert_eq!(mismatch(&r, StatusCode::UNPROCESSABLE_ENTITY, "unknown_area"), None);
+    assert_eq!(app.event_count().await, before, "the refusal wrote nothing");
+    assert_eq!(app.area("PTN-77").await, "PTN-77");
+    let before = app.event_count().await;
+    assert_eq!(raise("PTN-77", "LIV").await.status, StatusCode::CREATED);
+    // Both are known now; an unknown category beside a known area is still refused, and so is a known
+    // category beside an area that does not exist.
+    assert_eq!(mismatch(&raise("PTN-77", "ZZZ").await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_category"), None);
+    assert_eq!(mismatch(&raise("PTN-78", "LIV").await, StatusCode::UNPROCESSABLE_ENTITY, "unknown_area"), None);
+    assert_eq!(app.event_count().await, before + 1);
 }

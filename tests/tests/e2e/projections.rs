@@ -23,6 +23,8 @@ both_backends!(
     a_command_is_judged_on_the_stored_history_when_another_instance_moved_the_issue,
     a_failing_event_stops_the_projection_without_skipping_it,
     the_events_table_refuses_updates_and_deletes,
+    a_command_writes_its_issue_row_with_its_events_without_the_runner,
+    a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_history,
 );
 
 fn raised_payload(title: &str) -> serde_json::Value {
@@ -353,4 +355,134 @@ async fn the_events_table_refuses_updates_and_deletes(backend: Backend) {
         santisuk_projections::on_db!(app.db(), p => sqlx::query("DELETE FROM events").execute(p).await.map(|_| ()));
     assert!(delete.is_err(), "DELETE must be refused");
     assert_eq!(app.event_count().await, count);
+}
+
+fn issue_command(action: santisuk_domain::issue::IssueAction) -> santisuk_domain::issue::IssueCommand {
+    santisuk_domain::issue::IssueCommand { now: Utc::now(), action }
+}
+
+fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
+    santisuk_domain::issue::IssueAction::Raise(santisuk_domain::issue::RaiseIssue {
+        area: AreaId::parse("PTN-01").unwrap(),
+        category: CategoryCode::parse("LIV").unwrap(),
+        title: Title::parse(title).unwrap(),
+        description: None,
+        forum: None,
+        raised_by: None,
+        at: Utc::now(),
+    })
+}
+
+/// The issue's row as the log folded in memory gives it (the runner's and the as-of reports' fold).
+async fn folded_row(db: &Db, id: &str) -> read_model::IssueRow {
+    Snapshot::as_of(db, Utc::now()).await.unwrap().issues.remove(id).expect("the log holds the issue")
+}
+
+/// A command on an issue writes the issue's row in the same statement as its events: after every command
+/// the row is what folding the log gives, with no projection runner running at all; the runner, meeting
+/// those events later, changes nothing, and a rebuild gives the same tables.
+async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backend: Backend) {
+    use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, ReopenIssue};
+    use santisuk_domain::values::{Assignee, Outcome, Text};
+    use santisuk_projections::commands::execute;
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.db.clone();
+    db.migrate().await.unwrap();
+    let id = uuid::Uuid::new_v4().to_string();
+    let text = |t: &str| Text::parse(t).unwrap();
+    let actions = [
+        raise_action("ท่อประปาแตก"),
+        IssueAction::Assign(AssignIssue {
+            assignee: Assignee::parse("อบต.").unwrap(),
+            due_on: None,
+            note: None,
+            at: Utc::now(),
+        }),
+        IssueAction::Address(AddressIssue { action: text("ซ่อมแล้ว"), note: None, at: Utc::now() }),
+        IssueAction::Close(CloseIssue { outcome: Outcome::Resolved, note: None, at: Utc::now() }),
+        IssueAction::Reopen(ReopenIssue { reason: text("รั่วอีก"), at: Utc::now() }),
+    ];
+    let mut statuses = Vec::new();
+    for (n, action) in actions.into_iter().enumerate() {
+        let done = execute::<Issue>(&db, &id, issue_command(action), Default::default(), None).await.unwrap();
+        let row = read_model::get_issue(&db, &id).await.unwrap().expect("the row is written with the event");
+        assert_eq!(row.version, n as i64 + 1);
+        assert_eq!(row.last_position, done.position, "the row names the position its event got");
+        assert_eq!(row, folded_row(&db, &id).await);
+        statuses.push(row.status);
+    }
+    assert_eq!(statuses, ["raised", "assigned", "addressed", "closed", "assigned"]);
+    let runner = Runner::new(db.clone(), ReadModel);
+    assert_eq!(runner.checkpoint().await.unwrap().position, 0, "no runner ran");
+    let live = read_model::dump(&db).await.unwrap();
+    settle(&runner, &db).await;
+    assert_eq!(read_model::dump(&db).await.unwrap(), live, "the runner met the events and changed nothing");
+    assert_eq!(runner.rebuild().await.unwrap(), 5);
+    assert_eq!(read_model::dump(&db).await.unwrap(), live);
+}
+
+/// A command judged on a cached aggregate that another writer has moved past is refused by the append:
+/// neither its event nor its row is written. The next command folds the row from the stored history,
+/// including the event that writer added without writing any row (as an older release or an SQL import
+/// would), and the runner finds nothing left to do.
+async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_history(backend: Backend) {
+    use santisuk_domain::issue::{AddressIssue, AssignIssue, Issue, IssueAction};
+    use santisuk_domain::values::{Assignee, Text};
+    use santisuk_projections::commands::{AggregateCache, CommandError, execute_cached};
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.db.clone();
+    db.migrate().await.unwrap();
+    let cache = AggregateCache::default();
+    let id = uuid::Uuid::new_v4().to_string();
+    execute_cached::<Issue>(&cache, &db, &id, issue_command(raise_action("สะพานชำรุด")), Default::default(), None)
+        .await
+        .unwrap();
+    // Another writer appends version 2 with plain SQL: the cache still holds version 1.
+    let assigned = IssueEvent::IssueAssigned {
+        assignee: Assignee::parse("อำเภอ").unwrap(),
+        due_on: None,
+        note: None,
+        at: Utc::now(),
+    };
+    santisuk_projections::on_db!(&db, p => sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('Issue', $1, 2, 'IssueAssigned', '1.0', $2, $3)")
+        .bind(&id).bind(sqlx::types::Json(serde_json::to_value(assigned).unwrap()))
+        .bind(sqlx::types::Json(json!({"actor": "test"})))
+        .execute(p).await.map(|_| ()).unwrap());
+
+    let assign = |who: &str| {
+        IssueAction::Assign(AssignIssue {
+            assignee: Assignee::parse(who).unwrap(),
+            due_on: None,
+            note: None,
+            at: Utc::now(),
+        })
+    };
+    let refused =
+        execute_cached::<Issue>(&cache, &db, &id, issue_command(assign("อบต.")), Default::default(), Some(1)).await;
+    assert!(matches!(refused, Err(CommandError::StaleVersion { expected: 1, actual: 2 })), "{refused:?}");
+    let row = read_model::get_issue(&db, &id).await.unwrap().unwrap();
+    assert_eq!((row.version, row.status.as_str(), row.assignee), (1, "raised", None), "nothing of the refused command");
+    let events: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE aggregate_id = $1").bind(&id).fetch_one(p).await.unwrap());
+    assert_eq!(events, 2);
+
+    let address =
+        IssueAction::Address(AddressIssue {
+            action: Text::parse("ซ่อมแล้ว").unwrap(), note: None, at: Utc::now()
+        });
+    let done =
+        execute_cached::<Issue>(&cache, &db, &id, issue_command(address), Default::default(), None).await.unwrap();
+    assert_eq!(done.version, 3);
+    let row = read_model::get_issue(&db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.version, row.status.as_str(), row.assignee.as_deref()),
+        (3, "addressed", Some("อำเภอ")),
+        "the row holds the event written without a row"
+    );
+    assert_eq!(row, folded_row(&db, &id).await);
+    let live = read_model::dump(&db).await.unwrap();
+    settle(&Runner::new(db.clone(), ReadModel), &db).await;
+    assert_eq!(read_model::dump(&db).await.unwrap(), live);
 }
