@@ -29,11 +29,12 @@ use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::Issue;
 use santisuk_domain::user::User;
 
+use crate::append::{Appended, append};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::events::Checkpoint;
 use crate::on_db;
-use crate::read_model::{IssueRow, bind_issue_row, inline_issue_upsert};
+use crate::read_model::IssueRow;
 
 /// An aggregate whose read-model row a command writes together with its events. Only an issue has one
 /// (its row in `issues`, which every list, page and statistic reads); the others (rare reference data,
@@ -261,7 +262,11 @@ where
         .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
-    let checkpoint = append(db, A::TYPE, &serialized, row.as_ref()).await?;
+    let checkpoint = match append(db, A::TYPE, serialized.clone(), row.clone()).await {
+        Ok(checkpoint) => checkpoint,
+        Err(Appended::Conflict) => return Err(CommandError::Conflict),
+        Err(Appended::Failed(e)) => return Err(e.into()),
+    };
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
     if let Some(r) = row.as_mut() {
         r.last_position = checkpoint.position;
@@ -270,114 +275,6 @@ where
         cache.put(aggregate_id, aggregate, row, sequence);
     }
     Ok((sequence, after, checkpoint))
-}
-
-/// Appends one command's events, and the aggregate's inline row if it has one, atomically with one durable
-/// commit, and returns where the last event landed. This replaces the event repositories' `persist`
-/// (`BEGIN`, an `INSERT` per event, `COMMIT`) followed by a query for the position.
-///
-/// PostgreSQL: one statement, one round trip. The row's upsert is a data-modifying CTE beside the events'
-/// `INSERT`, taking `last_position` from the positions that `INSERT` returns. SQLite: a `BEGIN IMMEDIATE`
-/// transaction (the statements run in-process; one fsync at the commit), the position read back because
-/// the `AFTER INSERT` trigger that assigns it is invisible to `RETURNING`. The event columns and their
-/// encoding (`serde_json::Value` bound as jsonb / JSON text) are exactly the repositories', so what is
-/// stored, and hashed by the ledger, is unchanged.
-///
-/// A primary-key violation means another command appended the same sequence first: a conflict, as the
-/// repositories report it (PostgreSQL 23505; SQLite 1555, SQLITE_CONSTRAINT_PRIMARYKEY). Nothing is
-/// written then, the row included.
-async fn append<E: std::error::Error>(
-    db: &Db,
-    aggregate_type: &str,
-    events: &[SerializedEvent],
-    row: Option<&IssueRow>,
-) -> Result<Checkpoint, CommandError<E>> {
-    let last = events.last().ok_or_else(|| StoreError::EventStore("the command produced no events".into()))?;
-    let values = crate::db::values_placeholders(db.backend(), events.len(), 7);
-    let insert = format!(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-         VALUES {values}"
-    );
-    macro_rules! bind_events {
-        ($q:expr) => {{
-            let mut q = $q;
-            for e in events {
-                q = q
-                    .bind(aggregate_type)
-                    .bind(&e.aggregate_id)
-                    .bind(e.sequence as i64)
-                    .bind(&e.event_type)
-                    .bind(&e.event_version)
-                    .bind(&e.payload)
-                    .bind(&e.metadata);
-            }
-            q
-        }};
-    }
-    let inserted: Result<Option<(i64, i64)>, sqlx::Error> = match db {
-        Db::Postgres(p) => {
-            let sql = match row {
-                None => format!("{insert} RETURNING tx::text::bigint, position"),
-                Some(_) => {
-                    let upsert =
-                        inline_issue_upsert(db.backend(), events.len() * 7 + 1, "(SELECT MAX(position) FROM e)");
-                    format!(
-                        "WITH e AS ({insert} RETURNING tx, position), r AS ({upsert}) \
-                         SELECT tx::text::bigint, position FROM e ORDER BY position"
-                    )
-                }
-            };
-            let mut q = bind_events!(sqlx::query_as::<_, (i64, i64)>(&sql));
-            if let Some(r) = row {
-                q = bind_issue_row!(q, r);
-            }
-            // The last row holds the highest position.
-            q.fetch_all(p).await.map(|rows| rows.last().copied())
-        }
-        Db::Sqlite(p) => {
-            let position =
-                "SELECT 0, position FROM events WHERE aggregate_type = ? AND aggregate_id = ? AND sequence = ?";
-            let seq = last.sequence as i64;
-            let appended = async {
-                match row {
-                    None => {
-                        bind_events!(sqlx::query(&insert)).execute(p).await?;
-                        // The event is committed and immutable by now.
-                        sqlx::query_as(position)
-                            .bind(aggregate_type)
-                            .bind(&last.aggregate_id)
-                            .bind(seq)
-                            .fetch_optional(p)
-                            .await
-                    }
-                    Some(r) => {
-                        let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                        bind_events!(sqlx::query(&insert)).execute(&mut *tx).await?;
-                        let at = sqlx::query_as(position)
-                            .bind(aggregate_type)
-                            .bind(&last.aggregate_id)
-                            .bind(seq)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        let upsert = inline_issue_upsert(db.backend(), 1, "?");
-                        let last_position = at.map(|(_, position): (i64, i64)| position);
-                        bind_issue_row!(sqlx::query(&upsert), r).bind(last_position).execute(&mut *tx).await?;
-                        tx.commit().await?;
-                        Ok(at)
-                    }
-                }
-            };
-            appended.await
-        }
-    };
-    match inserted {
-        Ok(Some((tx, position))) => Ok(Checkpoint { tx, position }),
-        Ok(None) => Err(StoreError::EventStore("the append returned no row".into()).into()),
-        Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("23505" | "1555")) => {
-            Err(CommandError::Conflict)
-        }
-        Err(e) => Err(StoreError::from(e).into()),
-    }
 }
 
 /// The aggregates after the last command this process ran on each, with their version, so the next

@@ -1,8 +1,10 @@
 //! The database handle: one enum over the two backends, connection set-up, migrations, and the
 //! `on_db!`/`on_tx!` macros that run one body of dialect-neutral SQL on whichever backend is in use.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -140,10 +142,41 @@ impl Db {
         })
     }
 
+    /// Starts a read-only transaction whose reads all see one snapshot of the committed data (PostgreSQL:
+    /// `REPEATABLE READ`; SQLite: a deferred transaction, which in WAL mode reads one snapshot), for
+    /// reports read in several queries.
+    pub async fn begin_snapshot(&self) -> Result<DbTx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => DbTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
+        })
+    }
+
+    /// Waits for this process's turn to write to the SQLite file (`None` on PostgreSQL, whose writers
+    /// lock rows, not the database). SQLite has one writer at a time; a connection that finds the write
+    /// lock taken sleeps in SQLite's busy handler (1, 2, 5, 10, 15, 20… ms between tries), and the lock
+    /// stays idle until the sleeper wakes. Writers of this process instead wait in FIFO order on one
+    /// async lock per file and start the moment the previous one commits. Held by the command's append
+    /// and by every projection batch for the length of their write; writers in other processes (the CLI,
+    /// a second server) still meet the busy timeout, which stays the safety net.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        let Db::Sqlite(p) = self else { return None };
+        let file = p.connect_options().get_filename().to_owned();
+        let gate = {
+            let mut gates = SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            gates.entry(file).or_default().clone()
+        };
+        Some(gate.lock_owned().await)
+    }
+
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
     }
 }
+
+/// The write turns of [`Db::write_turn`], one per SQLite file this process has written to (a handful).
+static SQLITE_WRITERS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
 
 /// `rows` parenthesised groups of `cols` placeholders each, for a multi-row `VALUES` (or, with `cols` 1 and
 /// the parentheses dropped by the caller, an `IN` list). PostgreSQL: `$1, $2, …`. SQLite: anonymous `?`, bound

@@ -164,27 +164,28 @@ pub async fn aggregate_history(
 }
 
 /// Events recorded at or before `until`, in global order, after `after` (for as-of reports; page with
-/// the last event's checkpoint).
+/// the last event's checkpoint). Read inside `tx`, which the caller opens with [`Db::begin_snapshot`] so
+/// that every page sees the same committed events: no horizon is needed, and an event committed while the
+/// report is being read is left out of every page alike.
 pub async fn read_recorded_until(
-    db: &Db,
+    tx: &mut DbTx,
     until: DateTime<Utc>,
     after: Checkpoint,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let rows: Vec<RawEvent> = match db {
-        Db::Sqlite(p) => {
+    let rows: Vec<RawEvent> = match tx {
+        DbTx::Sqlite(t) => {
             let sql = format!(
                 "SELECT {SQLITE_COLUMNS} FROM events WHERE recorded_at <= $1 AND position > $2 \
                  ORDER BY position LIMIT $3"
             );
             let until = until.to_rfc3339_opts(SecondsFormat::Millis, true);
-            sqlx::query_as(&sql).bind(until).bind(after.position).bind(limit).fetch_all(p).await?
+            sqlx::query_as(&sql).bind(until).bind(after.position).bind(limit).fetch_all(&mut **t).await?
         }
-        Db::Postgres(p) => {
+        DbTx::Postgres(t) => {
             let sql = format!(
                 "SELECT {PG_COLUMNS} FROM events \
-                 WHERE recorded_at <= $1 AND tx < pg_snapshot_xmin(pg_current_snapshot()) \
-                   AND (tx, position) > ($2::text::xid8, $3) \
+                 WHERE recorded_at <= $1 AND (tx, position) > ($2::text::xid8, $3) \
                  ORDER BY events.tx, events.position LIMIT $4"
             );
             sqlx::query_as(&sql)
@@ -192,7 +193,7 @@ pub async fn read_recorded_until(
                 .bind(after.tx.to_string())
                 .bind(after.position)
                 .bind(limit)
-                .fetch_all(p)
+                .fetch_all(&mut **t)
                 .await?
         }
     };

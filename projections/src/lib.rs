@@ -2,6 +2,7 @@
 //!
 //! - [`db`]: the two backends (SQLite, PostgreSQL) behind one handle, and migrations;
 //! - [`commands`]: running a command through cqrs-es' event store (sqlite-es / postgres-es);
+//! - [`append`]: appending a command's events and its issue row (one statement; SQLite commits in groups);
 //! - [`events`]: reading the event log in gap-safe global order;
 //! - [`runner`]: the checkpointed projection runner;
 //! - [`read_model`]: areas, categories, forums and the issue list, and their queries;
@@ -14,6 +15,7 @@
 //! - [`web`]: the web app's passwords, sessions and sign-in throttling (state, not events).
 
 pub mod access_log;
+pub mod append;
 pub mod audit;
 pub mod commands;
 pub mod db;

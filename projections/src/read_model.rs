@@ -375,8 +375,7 @@ pub(crate) use bind_issue_row;
 /// Writes these rows (distinct ids), in multi-row upserts.
 async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 16);
-        let sql = format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}");
+        let sql = issue_upsert_sql(tx.backend(), chunk.len());
         on_tx!(tx, t => {
             let mut q = sqlx::query(&sql);
             for r in chunk {
@@ -386,6 +385,12 @@ async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreErr
         });
     }
     Ok(())
+}
+
+/// The upsert of `rows` issue rows, each bound by [`bind_issue_row!`] and then its `last_position`.
+pub(crate) fn issue_upsert_sql(backend: crate::db::Backend, rows: usize) -> String {
+    let values = crate::db::values_placeholders(backend, rows, 16);
+    format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
 }
 
 /// The upsert of one issue row that a command writes with its events: the columns bound by
@@ -435,14 +440,16 @@ impl Snapshot {
     pub async fn as_of(db: &Db, until: chrono::DateTime<chrono::Utc>) -> Result<Snapshot, StoreError> {
         let mut snapshot = Snapshot::default();
         let mut after = crate::events::Checkpoint::default();
+        let mut tx = db.begin_snapshot().await?;
         loop {
-            let events = crate::events::read_recorded_until(db, until, after, 5_000).await?;
+            let events = crate::events::read_recorded_until(&mut tx, until, after, 5_000).await?;
             let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
             for e in &events {
                 snapshot.apply(e)?;
             }
             after = last;
         }
+        tx.commit().await?;
         Ok(snapshot)
     }
 }

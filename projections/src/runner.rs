@@ -103,6 +103,7 @@ impl<P: Projection> Runner<P> {
     /// Applies one batch. Returns how many events were applied: 0 when caught up, or when another
     /// instance holds this projection's lock.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
+        let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
         if !try_lock(&mut tx, P::NAME).await? {
             drop(tx);
@@ -150,6 +151,7 @@ impl<P: Projection> Runner<P> {
     /// Empties the projection and replays every event from position 0, in one transaction: readers see
     /// the old tables until the new ones are complete, and a failure leaves the old ones in place.
     pub async fn rebuild(&self) -> Result<usize, StoreError> {
+        let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
         lock_blocking(&mut tx, P::NAME).await?;
         self.projection.reset(&mut tx).await?;
