@@ -70,7 +70,7 @@ const POLL: Duration = Duration::from_millis(250);
 /// How long a runner woken by [`Runner::wake_soon`] gathers events before its batch: under load, one
 /// batch (one transaction) for the events of many commands instead of one each, for at most this much
 /// more projection lag.
-const GATHER: Duration = Duration::from_millis(10);
+const GATHER: Duration = Duration::from_millis(25);
 
 impl<P: Projection> Runner<P> {
     pub fn new(db: Db, projection: P) -> Self {
