@@ -206,14 +206,52 @@ impl Projection for ReadModel {
     /// without the inline write (an older release, an SQL import) left behind. Reference data and users
     /// are rare and written event by event.
     async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
+        self.project(tx, events, false).await
+    }
+
+    /// In a rebuild the issue table holds only what earlier batches of the rebuild wrote: an issue raised in
+    /// this batch has no row yet, so only the others are looked up (the lookups of rows the rebuild has
+    /// just deleted made a rebuild 5× slower).
+    async fn replay(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
+        self.project(tx, events, true).await
+    }
+
+    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users.
+    fn committed(&self, events: &[StoredEvent]) {
+        use cqrs_es::Aggregate;
+        if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
+            crate::users::users_changed();
+        }
+    }
+
+    fn rebuilt(&self) {
+        crate::users::users_changed();
+    }
+
+    async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
+        for table in ["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"] {
+            on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
+        }
+        Ok(())
+    }
+}
+
+impl ReadModel {
+    /// One batch; `fresh` in a rebuild (see [`Projection::replay`]).
+    async fn project(&self, tx: &mut DbTx, events: &[StoredEvent], fresh: bool) -> Result<(), StoreError> {
         let decoded =
             events.iter().map(|e| decode(e).map_err(|err| at_event(e, err))).collect::<Result<Vec<_>, _>>()?;
-        let wanted: BTreeSet<&str> = events
-            .iter()
-            .zip(&decoded)
-            .filter(|(_, d)| matches!(d, Decoded::Issue(_)))
-            .map(|(e, _)| e.aggregate_id.as_str())
-            .collect();
+        let mut raised_here = BTreeSet::new();
+        let mut wanted = BTreeSet::new();
+        for (event, d) in events.iter().zip(&decoded) {
+            if let Decoded::Issue(e) = d {
+                if fresh && matches!(e, IssueEvent::IssueRaised { .. }) {
+                    raised_here.insert(event.aggregate_id.as_str());
+                } else if !raised_here.contains(event.aggregate_id.as_str()) {
+                    wanted.insert(event.aggregate_id.as_str());
+                }
+            }
+        }
         let mut issues: BTreeMap<String, IssueRow> = issues_in(tx, &wanted.into_iter().collect::<Vec<_>>())
             .await?
             .into_iter()
@@ -277,25 +315,6 @@ impl Projection for ReadModel {
             .filter(|r| stored.get(&r.id).is_none_or(|v| r.version > *v))
             .collect();
         upsert_issues(tx, &rows).await
-    }
-
-    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users.
-    fn committed(&self, events: &[StoredEvent]) {
-        use cqrs_es::Aggregate;
-        if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
-            crate::users::users_changed();
-        }
-    }
-
-    fn rebuilt(&self) {
-        crate::users::users_changed();
-    }
-
-    async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
-        for table in ["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"] {
-            on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
-        }
-        Ok(())
     }
 }
 
