@@ -86,6 +86,8 @@ impl Projection for Ledger {
         Ok(())
     }
 
+    const TABLES: &'static [&'static str] = &["ledger"];
+
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
         on_tx!(tx, t => sqlx::query("DELETE FROM ledger").execute(&mut **t).await.map(|_| ())?);
         Ok(())

@@ -228,8 +228,11 @@ impl Projection for ReadModel {
         crate::users::users_changed();
     }
 
+    const TABLES: &'static [&'static str] =
+        &["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"];
+
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
-        for table in ["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"] {
+        for table in Self::TABLES {
             on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
         }
         Ok(())

@@ -36,6 +36,10 @@ pub trait Projection: Send + Sync + 'static {
         self.apply(tx, events)
     }
 
+    /// The tables [`Projection::reset`] empties: after a rebuild they are vacuumed and analysed on
+    /// PostgreSQL (every old row is dead then, and the planner's statistics describe the old tables).
+    const TABLES: &'static [&'static str];
+
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -184,6 +188,16 @@ impl<P: Projection> Runner<P> {
         tx.commit().await?;
         self.projection.rebuilt();
         self.progress.send_replace(from);
+        drop(_turn);
+        // A rebuild leaves every old row dead: without this, the statistics over the issue table ran ~2× slower
+        // until autovacuum came by (P6a after three rebuilds). Outside the transaction (VACUUM cannot run in
+        // one); a failure here leaves a correct rebuild, so it is only logged.
+        if let Db::Postgres(p) = &self.db {
+            let sql = format!("VACUUM (ANALYZE) {}", P::TABLES.join(", "));
+            if let Err(e) = sqlx::query(&sql).execute(p).await {
+                tracing::warn!(projection = P::NAME, error = %e, "vacuum after the rebuild failed");
+            }
+        }
         Ok(total)
     }
 
