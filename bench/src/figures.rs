@@ -43,6 +43,10 @@ pub async fn throughput(
         p99.push(ms(&s.latency, 0.99));
         rounds.push(Round { value: s.rate(), baseline: Some((b1 + b2) / 2.0) });
     }
+    // What HTTP alone costs here: requests that touch no database, from the same client, one turn.
+    let floor = work::http_floor(&http, sizes.clients, d).await?.rate();
+    let raw_rate = crate::report::median(&rounds.iter().filter_map(|r| r.baseline).collect::<Vec<_>>());
+    log(format_args!("{id} HTTP floor: GET /healthz {floor:.0}/s ({:.2}× the raw insert rate)", floor / raw_rate));
     Ok(Figure::new(
         id,
         &format!("commands/s over HTTP, {} clients ({backend})", sizes.clients),
@@ -50,7 +54,12 @@ pub async fn throughput(
         Some("durable single-row INSERT-commit/s, same clients"),
         &rounds,
         Target::RatioAtLeast(target),
-        format!("command latency p99 under this load: {:.1} ms (median of rounds)", crate::report::median(&p99)),
+        format!(
+            "command latency p99 under this load: {:.1} ms (median of rounds); HTTP floor (GET /healthz, no \
+             database, same clients): {floor:.0}/s = {:.2}× the raw insert rate",
+            crate::report::median(&p99),
+            floor / raw_rate
+        ),
     ))
 }
 

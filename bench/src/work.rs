@@ -185,6 +185,23 @@ pub async fn commands(http: &Http, n: usize, duration: Duration, pace: Option<Du
     .await
 }
 
+/// The HTTP floor: the same client and server answering `GET /healthz` (no database, no JSON body), to
+/// show what the HTTP request alone costs on the machine's shared cores (reported beside P1/P3, not judged).
+pub async fn http_floor(http: &Http, n: usize, duration: Duration) -> anyhow::Result<Load> {
+    let http = http.clone();
+    clients(
+        n,
+        duration,
+        None,
+        move |_| http.clone(),
+        |http, _| async move {
+            http.get_ok("/healthz").await?;
+            Ok(http)
+        },
+    )
+    .await
+}
+
 /// The raw durable insert over sqlx.
 pub async fn raw_inserts(raw: &Raw, n: usize, duration: Duration) -> anyhow::Result<Load> {
     let raw = raw.clone();

@@ -569,9 +569,13 @@ pub async fn history(
     ctx.record_read(&state.db, "issue_history", Some(&id), serde_json::json!({})).await?;
     let items = stored
         .into_iter()
-        .map(|e| {
-            // Stored payloads are `{"<EventType>": {...fields}}`; show the fields.
-            let data = e.payload.get(&e.event_type).cloned().unwrap_or_else(|| e.payload.clone());
+        .map(|mut e| {
+            // Stored payloads are `{"<EventType>": {...fields}}`; show the fields (moved out, not copied:
+            // a deep copy per event was a measurable part of a 1,000-event history).
+            let data = match e.payload.get_mut(&e.event_type) {
+                Some(fields) => fields.take(),
+                None => e.payload.take(),
+            };
             HistoryEntry {
                 sequence: e.sequence,
                 position: e.position,
