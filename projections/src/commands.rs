@@ -262,12 +262,12 @@ where
         .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
-    let checkpoint = match append(db, A::TYPE, serialized.clone(), row.clone()).await {
+    let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
+    let checkpoint = match append(db, A::TYPE, serialized, row.clone()).await {
         Ok(checkpoint) => checkpoint,
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
         Err(Appended::Failed(e)) => return Err(e.into()),
     };
-    let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
     if let Some(r) = row.as_mut() {
         r.last_position = checkpoint.position;
     }
