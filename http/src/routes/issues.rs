@@ -12,7 +12,7 @@ use santisuk_domain::issue::{
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{AreaId, Assignee, CategoryCode, ForumId, IssueStatus, Name, Outcome, Text, Title};
 use santisuk_projections::commands::Committed;
-use santisuk_projections::events::{self, fmt_ts};
+use santisuk_projections::events;
 use santisuk_projections::read_model::{self, IssueCursor, IssueFilter, IssueRow, Snapshot};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -172,9 +172,9 @@ pub struct HistoryEntry {
     pub recorded_at: String,
     pub actor: Option<String>,
     pub request_id: Option<String>,
-    /// The event's fields as stored.
+    /// The event's fields as stored (the stored JSON text, passed through).
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub data: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -561,32 +561,24 @@ pub async fn history(
     AppPath(id): AppPath<String>,
 ) -> Result<Json<History>, ApiError> {
     let id = issue_id(&id)?;
-    let stored = events::aggregate_history(&state.db, "Issue", &id).await?;
-    let area = stored.first().and_then(|e| e.payload["IssueRaised"]["area_id"].as_str().map(str::to_owned));
-    if stored.is_empty() || !area.is_some_and(|a| ctx.sees_area(&a)) {
+    let stored = events::issue_history(&state.db, &id).await?;
+    let area = stored.first().and_then(|e| e.area_id.as_deref());
+    if !area.is_some_and(|a| ctx.sees_area(a)) {
         return Err(ApiError::not_found("issue_not_found", "no such issue"));
     }
     ctx.record_read(&state.db, "issue_history", Some(&id), serde_json::json!({})).await?;
     let items = stored
         .into_iter()
-        .map(|mut e| {
-            // Stored payloads are `{"<EventType>": {...fields}}`; show the fields (moved out, not copied:
-            // a deep copy per event was a measurable part of a 1,000-event history).
-            let data = match e.payload.get_mut(&e.event_type) {
-                Some(fields) => fields.take(),
-                None => e.payload.take(),
-            };
-            HistoryEntry {
-                sequence: e.sequence,
-                position: e.position,
-                at: data.get("at").and_then(|v| v.as_str()).map(str::to_owned),
-                recorded_at: fmt_ts(e.recorded_at),
-                actor: e.meta("actor").map(str::to_owned),
-                request_id: e.meta("request_id").map(str::to_owned),
-                event_type: e.event_type,
-                event_version: e.event_version,
-                data,
-            }
+        .map(|e| HistoryEntry {
+            sequence: e.sequence,
+            position: e.position,
+            event_type: e.event_type,
+            event_version: e.event_version,
+            at: e.at,
+            recorded_at: e.recorded_at,
+            actor: e.actor,
+            request_id: e.request_id,
+            data: e.data,
         })
         .collect();
     Ok(Json(History { items }))

@@ -28,6 +28,7 @@ both_backends!(
     a_changed_event_with_its_ledger_row_rewritten_breaks_the_chain_at_the_next_row,
     a_consistent_rewrite_of_events_and_ledger_is_caught_only_by_a_later_digest,
     a_ledger_rebuild_reproduces_the_ledger_exactly,
+    an_issues_history_shows_the_stored_payload_and_refuses_one_that_is_not_json,
 );
 
 // --- helpers --------------------------------------------------------------------------------------------
@@ -423,6 +424,34 @@ async fn a_changed_payload_is_reported_at_its_position(backend: Backend) {
     let r = app.get("/api/audit/events?limit=1000", &app.auditor).await;
     let forged = r.body["items"].as_array().unwrap().iter().find(|e| e["position"] == target).unwrap().clone();
     assert_eq!(forged["data"]["title"], "ปลอม");
+}
+
+/// The history view passes the stored JSON through: a hand-edited payload shows as edited (the ledger is
+/// what tells it was changed), and a payload that is no longer JSON is a clear server error, never a
+/// silently shortened history.
+async fn an_issues_history_shows_the_stored_payload_and_refuses_one_that_is_not_json(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 1).await;
+    let target = raised_position(&app, &ids[0]).await;
+    lift_event_triggers(&app).await;
+    forge_title(&app, target).await;
+    let path = format!("/api/issues/{}/history", ids[0]);
+    let r = app.get(&path, &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["items"][0]["data"]["title"], "ปลอม");
+
+    let garble = "UPDATE events SET payload = 'not json' WHERE position = $1";
+    let garbled = on_db!(app.db(), p => sqlx::query(garble).bind(target).execute(p).await.map(|r| r.rows_affected()));
+    match app.db() {
+        Db::Sqlite(_) => {
+            assert_eq!(garbled.unwrap(), 1);
+            let r = app.get(&path, &app.auditor).await;
+            assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(r.body["error"]["code"], "internal", "{}", r.body);
+        }
+        // A jsonb column cannot hold it: the store itself refuses the write.
+        Db::Postgres(_) => assert!(garbled.is_err(), "PostgreSQL stored a payload that is not JSON"),
+    }
 }
 
 async fn a_deleted_event_is_reported_at_its_position(backend: Backend) {

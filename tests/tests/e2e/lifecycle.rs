@@ -107,7 +107,14 @@ async fn the_history_names_every_event_with_its_actor(backend: Backend) {
     assert!(items[1]["actor"].as_str().unwrap().starts_with("coordinator-"));
     assert_eq!(items[1]["data"]["note"], "ส่งต่อ");
     assert!(items[1]["request_id"].as_str().is_some_and(|r| !r.is_empty()));
-    assert!(items[0]["recorded_at"].as_str().is_some() && items[0]["at"].as_str().is_some());
+    assert!(items[0]["at"].as_str().is_some());
+    assert_eq!(items[0]["at"], items[0]["data"]["at"], "the view's `at` is the event's own");
+    assert_eq!(items[1]["at"], items[1]["data"]["at"]);
+    // Both backends show recorded times alike: RFC 3339, UTC, six fractional digits.
+    for item in items {
+        let recorded = item["recorded_at"].as_str().unwrap();
+        assert!(recorded.len() == 27 && recorded.ends_with('Z') && recorded.as_bytes()[19] == b'.', "{recorded}");
+    }
     assert!(items[1]["position"].as_i64() > items[0]["position"].as_i64());
 }
 
