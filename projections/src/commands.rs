@@ -301,6 +301,15 @@ impl AggregateCache {
         boxed.downcast::<A>().ok().map(|a| (*a, row, version))
     }
 
+    /// Records that `aggregate_id` was just made up by the caller (a random UUID), so it has no history: the
+    /// next command on it is judged against the empty aggregate without asking the store (on PostgreSQL a
+    /// raise was otherwise two round trips, the second only to find nothing). Safe for the reason every
+    /// entry is: should the id have events after all, the append of sequence 1 is refused by the primary key
+    /// and the command is judged again on the stored history.
+    pub fn expect_new<A: Aggregate + 'static>(&self, aggregate_id: &str) {
+        self.put(aggregate_id, A::default(), None, 0);
+    }
+
     fn put<A: Aggregate + 'static>(&self, aggregate_id: &str, aggregate: A, row: Option<IssueRow>, version: i64) {
         let mut entries = self.lock();
         if entries.len() >= AGGREGATE_CACHE_MAX {

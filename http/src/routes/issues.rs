@@ -219,12 +219,12 @@ pub async fn raise(
         raised_by: opt(req.raised_by.as_deref(), Name::parse)?,
         at: parse_at(req.at.as_deref(), now)?,
     };
-    let id = match &key {
-        Some(k) => Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", ctx.user.id).as_bytes()),
-        None => Uuid::new_v4(),
-    }
-    .to_string();
-    match raise_checked(&state, &ctx, id.clone(), raise.clone(), now).await {
+    let (id, fresh) = match &key {
+        Some(k) => (Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", ctx.user.id).as_bytes()), false),
+        None => (Uuid::new_v4(), true),
+    };
+    let id = id.to_string();
+    match raise_checked(&state, &ctx, id.clone(), fresh, raise.clone(), now).await {
         Ok(done) => Ok((StatusCode::CREATED, Json(CommandReply::new(id, &done)))),
         Err(ApiError::Conflict { code, .. }) if key.is_some() && code == IssueError::AlreadyRaised.code() => {
             replay_first_raise(&state, id, &raise, explicit_at).await
@@ -234,11 +234,13 @@ pub async fn raise(
 }
 
 /// Raises an issue with id `id` once the actor may raise in its area and its area, category and forum exist
-/// (the command carries checked values only). Shared by the API and the web app's forum page.
+/// (the command carries checked values only). Shared by the API and the web app's forum page. `fresh`: the
+/// id is a random UUID made up for this request, so its (empty) history need not be read.
 pub async fn raise_checked(
     state: &AppState,
     ctx: &Ctx,
     id: String,
+    fresh: bool,
     raise: RaiseIssue,
     now: DateTime<Utc>,
 ) -> Result<Committed<Issue>, ApiError> {
@@ -268,6 +270,9 @@ pub async fn raise_checked(
         }
     }
     let command = IssueCommand { now, action: IssueAction::Raise(raise) };
+    if fresh {
+        state.aggregates.expect_new::<Issue>(&id);
+    }
     state.command::<Issue>(id, command, ctx.metadata(), None).await
 }
 

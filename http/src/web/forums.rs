@@ -371,7 +371,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             raised_by,
             at,
         };
-        match raise_checked(&state, &web.ctx, id.to_string(), raise, now).await {
+        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, now).await {
             Ok(_) | Err(ApiError::Conflict { code: "issue_already_raised", .. }) => {}
             Err(e) => return Err(e.into()),
         }

@@ -25,6 +25,7 @@ both_backends!(
     the_events_table_refuses_updates_and_deletes,
     a_command_writes_its_issue_row_with_its_events_without_the_runner,
     a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_history,
+    an_id_wrongly_expected_new_is_judged_on_its_stored_history,
     appends_committed_together_keep_a_conflict_to_its_own_command,
     an_as_of_report_sees_every_committed_event_whatever_else_is_open,
 );
@@ -487,6 +488,52 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
     let live = read_model::dump(&db).await.unwrap();
     settle(&Runner::new(db.clone(), ReadModel), &db).await;
     assert_eq!(read_model::dump(&db).await.unwrap(), live);
+}
+
+/// A raise with an id the server made up skips reading the id's (empty) history (`expect_new`). Should the
+/// id have a history after all, the append of sequence 1 is refused and the raise is judged on the stored
+/// history: it is refused as a repeat, and nothing is written.
+async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Backend) {
+    use santisuk_domain::issue::Issue;
+    use santisuk_projections::commands::{AggregateCache, CommandError, execute_cached};
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.db.clone();
+    db.migrate().await.unwrap();
+    let id = uuid::Uuid::new_v4().to_string();
+    // Another instance (its own cache) raised it.
+    execute_cached::<Issue>(
+        &AggregateCache::default(),
+        &db,
+        &id,
+        issue_command(raise_action("ถนน")),
+        Default::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let before = read_model::get_issue(&db, &id).await.unwrap().unwrap();
+
+    let cache = AggregateCache::default();
+    cache.expect_new::<Issue>(&id);
+    let again =
+        execute_cached::<Issue>(&cache, &db, &id, issue_command(raise_action("ปลอม")), Default::default(), None).await;
+    assert!(matches!(again, Err(CommandError::Rejected(_))), "{again:?}");
+    let events: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE aggregate_id = $1").bind(&id).fetch_one(p).await.unwrap());
+    assert_eq!(events, 1, "the refused raise wrote nothing");
+    assert_eq!(read_model::get_issue(&db, &id).await.unwrap().unwrap(), before, "nor changed the row");
+
+    // A truly new id is raised from the expectation alone, row and all.
+    let fresh = uuid::Uuid::new_v4().to_string();
+    cache.expect_new::<Issue>(&fresh);
+    let done =
+        execute_cached::<Issue>(&cache, &db, &fresh, issue_command(raise_action("สะพาน")), Default::default(), None)
+            .await
+            .unwrap();
+    assert_eq!(done.version, 1);
+    let row = read_model::get_issue(&db, &fresh).await.unwrap().unwrap();
+    assert_eq!((row.version, row.title.as_str()), (1, "สะพาน"));
+    assert_eq!(row, folded_row(&db, &fresh).await);
 }
 
 /// On SQLite the appends waiting for the write lock are committed as one group. Here the test holds the
