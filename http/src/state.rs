@@ -2,6 +2,7 @@
 //! commands so that they finish whatever the client does.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -18,8 +19,14 @@ use santisuk_projections::{Db, StoreError, events};
 use crate::error::{ApiError, DomainError};
 
 /// Shared by every handler. Nothing in it is a source of truth: it can be rebuilt from the database.
+/// One `Arc`: axum clones the state for every extractor of every request, and cloning (then dropping)
+/// a dozen reference counts each time showed up in the command profile.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub runner: Runner<ReadModel>,
     /// The tamper-evident hash chain: a second projection with its own checkpoint and lock.
@@ -30,6 +37,14 @@ pub struct AppState {
     pub aggregates: AggregateCache,
     /// Areas and categories known to exist (checked before every raise; never removed once they exist).
     pub references: KnownReferences,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// How long a command waits for its effect to reach the read model before answering. Usually a few
@@ -51,14 +66,14 @@ impl AppState {
         runner.catch_up().await?;
         let ledger = Runner::new(db.clone(), Ledger);
         ledger.catch_up().await?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             db,
             runner,
             ledger,
             tokens: TokenCache::default(),
             aggregates: AggregateCache::default(),
             references: KnownReferences::default(),
-        })
+        })))
     }
 
     /// Runs the projections (read model and ledger, each in its own task) in the background until
@@ -100,21 +115,19 @@ impl AppState {
         A::Command: Clone + Send + 'static,
         A::Error: DomainError + Send + 'static,
     {
-        let db = self.db.clone();
-        let runner = self.runner.clone();
-        let ledger = self.ledger.clone();
-        let aggregates = self.aggregates.clone();
+        let state = self.clone();
         let task = tokio::spawn(async move {
             let committed =
-                execute_cached::<A>(&aggregates, &db, &aggregate_id, command, metadata, expected_version).await?;
+                execute_cached::<A>(&state.aggregates, &state.db, &aggregate_id, command, metadata, expected_version)
+                    .await?;
             // The ledger is never read right after a command: it always gathers.
-            ledger.wake_soon();
+            state.ledger.wake_soon();
             if A::INLINE {
-                runner.wake_soon();
+                state.runner.wake_soon();
                 return Ok(committed);
             }
-            runner.wake();
-            if !runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
+            state.runner.wake();
+            if !state.runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
                 tracing::warn!(position = committed.position, "projection is behind; answering anyway");
             }
             Ok::<_, CommandError<A::Error>>(committed)
