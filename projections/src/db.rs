@@ -183,11 +183,16 @@ static SQLITE_WRITERS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<tokio::syn
 /// in order: sqlx-sqlite looks up the name of every numbered parameter, and SQLite finds a name by a linear
 /// search, so thousands of `$n` in one statement cost quadratic time (measured: a third of a rebuild).
 pub fn values_placeholders(backend: Backend, rows: usize, cols: usize) -> String {
+    values_placeholders_from(backend, 1, rows, cols)
+}
+
+/// [`values_placeholders`] numbered from `$first` (for a statement that binds other values before them).
+pub fn values_placeholders_from(backend: Backend, first: usize, rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
-            let row = (1..=cols)
+            let row = (0..cols)
                 .map(|c| match backend {
-                    Backend::Postgres => format!("${}", r * cols + c),
+                    Backend::Postgres => format!("${}", first + r * cols + c),
                     Backend::Sqlite => "?".to_owned(),
                 })
                 .collect::<Vec<_>>()
@@ -209,5 +214,17 @@ impl DbTx {
     pub async fn commit(self) -> Result<(), StoreError> {
         on_tx!(self, t => t.commit().await?);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_on_from_the_first() {
+        assert_eq!(values_placeholders(Backend::Postgres, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_placeholders_from(Backend::Postgres, 8, 1, 3), "($8, $9, $10)");
+        assert_eq!(values_placeholders_from(Backend::Sqlite, 8, 2, 2), "(?, ?), (?, ?)");
     }
 }

@@ -419,13 +419,8 @@ pub(crate) fn issue_upsert_sql(backend: crate::db::Backend, rows: usize) -> Stri
 /// [`bind_issue_row!`] from placeholder `$first` on (anonymous `?` on SQLite), and `last_position` given by
 /// the SQL expression `last_position` (the position the append assigned).
 pub(crate) fn inline_issue_upsert(backend: crate::db::Backend, first: usize, last_position: &str) -> String {
-    let params = (first..first + 15)
-        .map(|n| match backend {
-            crate::db::Backend::Postgres => format!("${n}"),
-            crate::db::Backend::Sqlite => "?".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let params = crate::db::values_placeholders_from(backend, first, 1, 15);
+    let params = params.trim_start_matches('(').trim_end_matches(')');
     format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({params}, {last_position}) {ISSUE_UPSERT_SET}")
 }
 
