@@ -13,6 +13,7 @@ use santisuk_projections::commands::{AggregateCache, CommandError, Committed, In
 use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::{KnownReferences, ReadModel};
 use santisuk_projections::runner::Runner;
+use santisuk_projections::stats::StatsCache;
 use santisuk_projections::users::TokenCache;
 use santisuk_projections::{Db, StoreError, events};
 
@@ -37,6 +38,8 @@ pub struct Shared {
     pub aggregates: AggregateCache,
     /// Areas and categories known to exist (checked before every raise; never removed once they exist).
     pub references: KnownReferences,
+    /// Live statistics per query until the read model changes (the dashboards' full scans).
+    pub stats: StatsCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,6 +76,7 @@ impl AppState {
             tokens: TokenCache::default(),
             aggregates: AggregateCache::default(),
             references: KnownReferences::default(),
+            stats: StatsCache::default(),
         })))
     }
 

@@ -264,7 +264,11 @@ where
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
     let checkpoint = match append(db, A::TYPE, serialized, row.clone()).await {
-        Ok(checkpoint) => checkpoint,
+        Ok(checkpoint) => {
+            // Before answering: cached statistics must not outlive the change (read-your-writes).
+            crate::stats::read_model_changed();
+            checkpoint
+        }
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
         Err(Appended::Failed(e)) => return Err(e.into()),
     };

@@ -216,16 +216,21 @@ impl Projection for ReadModel {
         self.project(tx, events, true).await
     }
 
-    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users.
+    /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users, and
+    /// cached statistics (`stats::StatsCache`) after any batch at all.
     fn committed(&self, events: &[StoredEvent]) {
         use cqrs_es::Aggregate;
         if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
             crate::users::users_changed();
         }
+        if !events.is_empty() {
+            crate::stats::read_model_changed();
+        }
     }
 
     fn rebuilt(&self) {
         crate::users::users_changed();
+        crate::stats::read_model_changed();
     }
 
     const TABLES: &'static [&'static str] =

@@ -4,7 +4,9 @@
 //! The arithmetic is one pure function ([`compute`]) over issue rows, so live figures (rows from the
 //! `issues` table) and as-of figures (rows folded from the log) cannot disagree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use santisuk_domain::time::fiscal_year_be;
@@ -102,7 +104,7 @@ pub struct Stats {
 }
 
 /// What to compute.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StatsQuery {
     pub by: Vec<GroupBy>,
     /// Inclusive window on the Bangkok date of the raise.
@@ -396,6 +398,60 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
         _ => (Vec::new(), Vec::new()),
     };
     Ok(assemble(q, groups, area_ids.iter(), category_codes.iter()))
+}
+
+/// Bumped after every change to the read model this process makes (each committed append: an issue
+/// command writes its row with its events) or projects (each read-model batch, which also carries
+/// other instances' events, and each rebuild). A spurious bump only costs a recomputation.
+static READ_MODEL_CHANGED: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) fn read_model_changed() {
+    READ_MODEL_CHANGED.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Bounds the memory of the cache (cleared when full): one entry per distinct query asked since the
+/// last change (a dashboard asks three).
+const STATS_CACHE_MAX: usize = 256;
+
+/// Live statistics per query, kept until the read model changes. A dashboard scans every issue row
+/// (~200 ms at 250,000 issues on a small machine), while it is viewed far more often than forums add
+/// issues: between two changes every viewer gets the same answer from memory.
+///
+/// Correctness: an entry is used only while [`READ_MODEL_CHANGED`] holds the value it had *before* the
+/// entry was computed, and that counter is bumped after every append this process commits, so a
+/// command's effect is in the very next statistics this instance serves (read-your-writes). A change
+/// committed through *another* instance is seen once this instance's projection runner has gathered its
+/// events (the projection lag, tens of milliseconds; `/readyz` reports it). As-of statistics are computed
+/// from the log and never cached. Today's date is part of the query, so "overdue" moves with the day.
+#[derive(Debug, Clone, Default)]
+pub struct StatsCache {
+    entries: Arc<Mutex<HashMap<StatsQuery, (u64, Stats)>>>,
+}
+
+impl StatsCache {
+    /// [`live`], answered from the cache while nothing has changed since it was computed.
+    pub async fn live(&self, db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
+        // Read before computing: a change committed while the query runs leaves an entry that the
+        // bump following that commit already outdates.
+        let generation = READ_MODEL_CHANGED.load(Ordering::SeqCst);
+        if let Some((g, stats)) = self.lock().get(q) {
+            if *g == generation {
+                return Ok(stats.clone());
+            }
+        }
+        let stats = live(db, q).await?;
+        let mut entries = self.lock();
+        if entries.len() >= STATS_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(q.clone(), (generation, stats.clone()));
+        Ok(stats)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StatsQuery, (u64, Stats)>> {
+        // Single inserts and clears: a panic elsewhere cannot leave the map inconsistent.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Statistics over a snapshot folded from the log (as-of reports).

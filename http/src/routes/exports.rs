@@ -190,7 +190,7 @@ pub async fn stats_export(
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "stats_export", &raw).await?;
     let result = match as_of {
-        None => stats_model::live(&state.db, &query).await?,
+        None => state.stats.live(&state.db, &query).await?,
         Some(t) => stats_model::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
     };
     let columns = stats_columns(&query.by);

@@ -47,7 +47,7 @@ pub async fn resolution(
 ) -> Result<Json<Stats>, ApiError> {
     let (query, as_of) = parse_query(q, &ctx, now())?;
     let result = match as_of {
-        None => stats::live(&state.db, &query).await?,
+        None => state.stats.live(&state.db, &query).await?,
         Some(t) => stats::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
     };
     Ok(Json(result))

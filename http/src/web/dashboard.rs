@@ -2,7 +2,7 @@
 //! flag under 10 issues), the open and overdue backlog, median days to resolve and the monthly trend, for one
 //! Thai fiscal year and optionally one province or district.
 //!
-//! Everything is drawn on the server from the same statistics the API serves (`stats::live`, the design's
+//! Everything is drawn on the server from the same statistics the API serves (`StatsCache::live`, the design's
 //! exact definitions): bars are HTML rows (readable at 40 areas on a 360-px phone, selectable text, no
 //! script), the trend is an inline SVG. The page is one request.
 
@@ -19,7 +19,7 @@ use santisuk_domain::geo::Geography;
 use santisuk_domain::time::{bangkok_date, fiscal_year_be};
 use santisuk_projections::queue;
 use santisuk_projections::read_model::{self, AreaRow};
-use santisuk_projections::stats::{self, Counters, GroupBy, Stats, StatsQuery};
+use santisuk_projections::stats::{Counters, GroupBy, Stats, StatsQuery};
 use serde::Deserialize;
 
 use super::i18n::{self, Lang};
@@ -80,9 +80,9 @@ pub async fn page(
         today,
         areas: scoped.then(|| areas.iter().map(|a| a.id.clone()).collect()),
     };
-    let by_area = stats::live(&state.db, &base).await?;
-    let by_category = stats::live(&state.db, &StatsQuery { by: vec![GroupBy::Category], ..base.clone() }).await?;
-    let by_month = stats::live(&state.db, &StatsQuery { by: vec![GroupBy::Month], ..base.clone() }).await?;
+    let by_area = state.stats.live(&state.db, &base).await?;
+    let by_category = state.stats.live(&state.db, &StatsQuery { by: vec![GroupBy::Category], ..base.clone() }).await?;
+    let by_month = state.stats.live(&state.db, &StatsQuery { by: vec![GroupBy::Month], ..base.clone() }).await?;
     let categories = read_model::list_categories(&state.db).await?;
 
     // Every fiscal year from the first raise to now: the picker costs one index lookup, not a statistics scan.

@@ -26,6 +26,7 @@ both_backends!(
     a_command_writes_its_issue_row_with_its_events_without_the_runner,
     a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_history,
     an_id_wrongly_expected_new_is_judged_on_its_stored_history,
+    cached_statistics_follow_every_change_of_this_instance_and_of_another,
     appends_committed_together_keep_a_conflict_to_its_own_command,
     an_as_of_report_sees_every_committed_event_whatever_else_is_open,
 );
@@ -307,6 +308,55 @@ async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_t
     let r = one.post(&path("reopen"), &one.staff, json!({"reason": "อีกครั้ง"})).await;
     assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(7)), "{:?}", r.body);
     assert_eq!(santisuk_projections::events::aggregate_history(one.db(), "Issue", &id).await.unwrap().len(), 7);
+}
+
+/// Live statistics are kept per query until the read model changes (`StatsCache`): a command through this
+/// instance is in the very next answer, and one through another instance once this instance's projection
+/// has gathered it. Coordinators' answers are kept apart from everyone else's.
+async fn cached_statistics_follow_every_change_of_this_instance_and_of_another(backend: Backend) {
+    let test_db = Arc::new(TestDb::new(backend).await);
+    let one = TestApp::on(test_db.clone()).await;
+    let two_state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
+    two_state.spawn_runner(std::future::pending());
+    let two_router = santisuk_http::app(two_state.clone());
+    let two = TestApp { state: two_state, router: two_router, ..one.clone() };
+    let area = one.area("PTN-01").await;
+    let stats = |app: &TestApp, token: &str| {
+        let (app, token) = (app.clone(), token.to_owned());
+        async move {
+            let r = app.get("/api/stats/resolution?by=area", &token).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body["totals"].clone()
+        }
+    };
+    // An area the coordinator was not given (the harness's `area` grants it).
+    let body = json!({"id": "NWT-09", "name_th": "พื้นที่อื่น", "amphoe_code": "9601"});
+    assert_eq!(one.post("/api/areas", &one.admin, body).await.status, StatusCode::CREATED);
+    let id = one.raise(&area, "LIV", "ถนนชำรุด").await;
+    one.raise("NWT-09", "LIV", "ที่อื่น").await;
+    assert_eq!(stats(&one, &one.staff).await["raised"], 2);
+    // The coordinator sees only their areas: their answer is not the staff's.
+    assert_eq!(stats(&one, &one.coordinator).await["raised"], 1);
+    assert_eq!(stats(&one, &one.staff).await["raised"], 2, "asked again, unchanged");
+
+    // A change through this instance: in the next answer.
+    one.raise(&area, "LIV", "สะพาน").await;
+    assert_eq!(stats(&one, &one.staff).await["raised"], 3);
+    assert_eq!(stats(&one, &one.coordinator).await["raised"], 2);
+
+    // A change through the other instance: once this instance's projection has gathered it.
+    let r = two.post(&format!("/api/issues/{id}/close"), &two.staff, json!({"outcome": "referred"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let totals = stats(&one, &one.staff).await;
+        if totals["closed"] == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the other instance's close never showed: {totals}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(stats(&two, &two.staff).await["closed"], 1);
 }
 
 async fn a_failing_event_stops_the_projection_without_skipping_it(backend: Backend) {
