@@ -1,18 +1,18 @@
-//! Appending a command's events, and the issue row that goes with them, atomically and durably; on
-//! SQLite, the appends of concurrent commands commit together (group commit).
+//! Appending a command's events, and the issue row that goes with them, atomically and durably; the
+//! appends of concurrent commands commit together (group commit) on both backends.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Sqlite, SqlitePool, Transaction};
 use tokio::sync::oneshot;
 
 use crate::db::{Backend, Db};
 use crate::error::StoreError;
 use crate::events::Checkpoint;
-use crate::read_model::{IssueRow, bind_issue_row, inline_issue_upsert, issue_upsert_sql};
+use crate::read_model::{IssueRow, bind_issue_row, grouped_issue_upsert, inline_issue_upsert, issue_upsert_sql};
 
 /// Why an append wrote nothing.
 #[derive(Debug)]
@@ -112,22 +112,149 @@ pub async fn append(
         return Err(Appended::Failed(StoreError::EventStore("the command produced no events".into())));
     }
     match db {
-        Db::Postgres(p) => {
-            let sql = pg_append_sql(events.len(), row.is_some());
-            let mut q = bind_events!(sqlx::query_as::<_, (i64, i64)>(&sql), aggregate_type, &events);
-            if let Some(r) = &row {
-                q = bind_issue_row!(q, r);
-            }
-            // The last row holds the highest position.
-            let rows = q.fetch_all(p).await?;
-            let (tx, position) = rows
-                .last()
-                .copied()
-                .ok_or_else(|| Appended::Failed(StoreError::EventStore("the append returned no row".into())))?;
-            Ok(Checkpoint { tx, position })
-        }
+        Db::Postgres(p) => pg_append(p, Job::new(aggregate_type, events, row)).await,
         Db::Sqlite(p) => sqlite_append(db, p, Job::new(aggregate_type, events, row)).await,
     }
+}
+
+/// One append on PostgreSQL in one statement (autocommit: one round trip, one durable commit).
+async fn pg_append_one(pool: &PgPool, job: &Job) -> Result<Checkpoint, Appended> {
+    let sql = pg_append_sql(job.events.len(), job.row.is_some());
+    let mut q = bind_events!(sqlx::query_as::<_, (i64, i64)>(&sql), job.aggregate_type.as_str(), &job.events);
+    if let Some(r) = &job.row {
+        q = bind_issue_row!(q, r);
+    }
+    // The last row holds the highest position.
+    let rows = q.fetch_all(pool).await?;
+    let (tx, position) = rows
+        .last()
+        .copied()
+        .ok_or_else(|| Appended::Failed(StoreError::EventStore("the append returned no row".into())))?;
+    Ok(Checkpoint { tx, position })
+}
+
+/// How many groups of appends may be in flight at once on one PostgreSQL pool: one writing while the
+/// other waits for its commit to be flushed.
+const PG_FLIGHTS: usize = 2;
+
+/// The appends waiting for a PostgreSQL group, and the flights, per pool of this process.
+type PgGroups = (Waiting, Arc<tokio::sync::Semaphore>);
+static PG_WAITING: LazyLock<Mutex<HashMap<usize, PgGroups>>> = LazyLock::new(Default::default);
+
+/// PostgreSQL flushes the WAL of concurrent commits together already, but each commit is still a
+/// statement to parse, plan and run, a commit record, a round trip and a wake-up on both sides. Under
+/// load, the appends that wait at the same moment are written as one group: one transaction, one
+/// multi-row insert of their events, one multi-row upsert of their rows, one commit. Appends queue here;
+/// whoever gets one of the [`PG_FLIGHTS`] takes every append waiting and writes them. Alone, an append is
+/// written at once in its own statement ([`pg_append_one`]), so a single client waits for nothing.
+async fn pg_append(pool: &PgPool, mut job: Job) -> Result<Checkpoint, Appended> {
+    let (waiting, flights) = pg_groups(pool);
+    let (done, mut answer) = oneshot::channel();
+    job.done = Some(done);
+    waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
+    tokio::select! {
+        biased;
+        answered = &mut answer => return unanswered(answered),
+        flight = flights.acquire() => {
+            let group = std::mem::take(&mut *waiting.lock().unwrap_or_else(PoisonError::into_inner));
+            if !group.is_empty() {
+                pg_commit_group(pool, group).await;
+            }
+            drop(flight);
+        }
+    }
+    unanswered(answer.await)
+}
+
+fn pg_groups(pool: &PgPool) -> PgGroups {
+    // The pool's options are shared by all its clones: their address names the pool.
+    let key = Arc::as_ptr(&pool.connect_options()) as usize;
+    let mut all = PG_WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+    let (waiting, flights) =
+        all.entry(key).or_insert_with(|| (Waiting::default(), Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS))));
+    (waiting.clone(), flights.clone())
+}
+
+/// Holds this process's appends to `db` back while it lives: they queue, and when it is dropped they
+/// commit as one group (how the tests form a group on demand).
+#[derive(Debug)]
+pub enum AppendHold {
+    Sqlite(Option<tokio::sync::OwnedMutexGuard<()>>),
+    Postgres(tokio::sync::OwnedSemaphorePermit),
+}
+
+pub async fn hold(db: &Db) -> AppendHold {
+    match db {
+        Db::Sqlite(_) => AppendHold::Sqlite(db.write_turn().await),
+        Db::Postgres(p) => {
+            let (_, flights) = pg_groups(p);
+            AppendHold::Postgres(flights.acquire_many_owned(PG_FLIGHTS as u32).await.expect("never closed"))
+        }
+    }
+}
+
+/// Writes a group and answers each append. If the group fails as a whole (one command lost a race for its
+/// sequence to another instance, which aborts the transaction), nothing of it is written, and each append
+/// is written again on its own, so the conflict stays with its own command.
+async fn pg_commit_group(pool: &PgPool, mut group: Vec<Job>) {
+    let results = match group.len() {
+        1 => vec![pg_append_one(pool, &group[0]).await],
+        _ => match pg_write_group(pool, &group).await {
+            Ok(checkpoints) => checkpoints.into_iter().map(Ok).collect(),
+            Err(_) => {
+                let mut results = Vec::with_capacity(group.len());
+                for job in &group {
+                    results.push(pg_append_one(pool, job).await);
+                }
+                results
+            }
+        },
+    };
+    for (job, result) in group.iter_mut().zip(results) {
+        if let Some(done) = job.done.take() {
+            // The command may have stopped waiting (its task was dropped): its events stay committed.
+            let _ = done.send(result);
+        }
+    }
+}
+
+/// The group in one statement (autocommit: one round trip, one commit): a CTE inserting every event of
+/// the group, and the upsert of their rows joined to the positions the events got.
+async fn pg_write_group(pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, Appended> {
+    // A group holds one append per waiting command: far below PostgreSQL's 65,535 bound parameters.
+    let events: Vec<(&str, &SerializedEvent)> =
+        jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
+    let rows: Vec<&IssueRow> = jobs.iter().filter_map(|j| j.row.as_ref()).collect();
+    let insert = insert_sql(Backend::Postgres, events.len());
+    let sql = match rows.len() {
+        0 => format!("{insert} RETURNING aggregate_type, aggregate_id, sequence, tx::text::bigint, position"),
+        n => format!(
+            "WITH e AS ({insert} RETURNING aggregate_type, aggregate_id, sequence, tx, position), r AS ({}) \
+             SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e",
+            grouped_issue_upsert(events.len() * 7 + 1, n)
+        ),
+    };
+    let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql);
+    for (aggregate_type, e) in &events {
+        q = bind_events!(q, *aggregate_type, std::iter::once(*e));
+    }
+    for r in &rows {
+        q = bind_issue_row!(q, r);
+    }
+    // Matched by key: the order of returned rows is not promised.
+    let landed: HashMap<(String, String, i64), Checkpoint> = q
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(t, id, sequence, tx, position)| ((t, id, sequence), Checkpoint { tx, position }))
+        .collect();
+    jobs.iter()
+        .map(|job| {
+            let last = job.events.last().ok_or_else(|| StoreError::EventStore("an append without events".into()))?;
+            let key = (job.aggregate_type.clone(), last.aggregate_id.clone(), last.sequence as i64);
+            Ok(*landed.get(&key).ok_or_else(|| StoreError::corrupt("an appended event vanished"))?)
+        })
+        .collect()
 }
 
 /// One command's append waiting for its group.

@@ -420,6 +420,19 @@ pub(crate) fn issue_upsert_sql(backend: crate::db::Backend, rows: usize) -> Stri
     format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
 }
 
+/// The upsert of the rows of a group of appends (PostgreSQL), inside a statement whose CTE `e` returns the
+/// inserted events: `rows` rows bound by [`bind_issue_row!`] from placeholder `$first` on, each taking as
+/// `last_position` the position of its issue's event whose sequence is the row's version.
+pub(crate) fn grouped_issue_upsert(first: usize, rows: usize) -> String {
+    let values = crate::db::values_placeholders_from(crate::db::Backend::Postgres, first, rows, 15);
+    let folded = ISSUE_COLUMNS.trim_end_matches(", last_position");
+    // A comma join with WHERE: after `JOIN … ON`, the upsert's `ON CONFLICT` would read ambiguously.
+    format!(
+        "INSERT INTO issues ({ISSUE_COLUMNS}) SELECT v.*, e.position FROM (VALUES {values}) AS v({folded}), e \
+         WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
+    )
+}
+
 /// The upsert of one issue row that a command writes with its events: the columns bound by
 /// [`bind_issue_row!`] from placeholder `$first` on (anonymous `?` on SQLite), and `last_position` given by
 /// the SQL expression `last_position` (the position the append assigned).

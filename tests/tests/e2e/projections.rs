@@ -586,10 +586,11 @@ async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Bac
     assert_eq!(row, folded_row(&db, &fresh).await);
 }
 
-/// On SQLite the appends waiting for the write lock are committed as one group. Here the test holds the
-/// lock while seven appends queue up (on PostgreSQL, which has no such lock, they simply race): six new
+/// The appends waiting together are committed as one group (SQLite: those waiting for the write lock;
+/// PostgreSQL: those waiting for a flight). Here the test holds appends back while seven queue up: six new
 /// issues and one that re-uses a sequence already taken. Only that one is refused, and nothing of it is
-/// written; the six are committed, each with its own position and its row.
+/// written; the six are committed, each with its own position and its row. Then five without a conflict
+/// commit in one transaction.
 async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: Backend) {
     use cqrs_es::persist::SerializedEvent;
     use santisuk_projections::append::{Appended, append};
@@ -622,7 +623,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
     let (events, row) = raised(&taken, "เดิม");
     append(&db, "Issue", events, row).await.unwrap();
 
-    let turn = db.write_turn().await;
+    let held = santisuk_projections::append::hold(&db).await;
     let mut ids: Vec<String> = (0..6).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     ids.insert(3, taken.clone());
     let appends: Vec<_> = ids
@@ -635,7 +636,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    drop(turn);
+    drop(held);
     let mut positions = Vec::new();
     for (id, handle) in ids.iter().zip(appends) {
         let result = handle.await.unwrap();
@@ -655,6 +656,27 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
     let stored: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(p).await.unwrap());
     assert_eq!(stored, 7);
+
+    // Without a conflict the group is one transaction: on PostgreSQL every append reports the same one.
+    let held = santisuk_projections::append::hold(&db).await;
+    let ids: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let appends: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (db, (events, row)) = (db.clone(), raised(id, "กลุ่ม"));
+            tokio::spawn(async move { append(&db, "Issue", events, row).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(held);
+    let mut landed = Vec::new();
+    for (id, handle) in ids.iter().zip(appends) {
+        let at = handle.await.unwrap().unwrap();
+        assert_eq!(read_model::get_issue(&db, id).await.unwrap().unwrap().last_position, at.position);
+        landed.push(at);
+    }
+    landed.dedup_by_key(|c| c.tx);
+    assert_eq!(landed.len(), 1, "one transaction for the group: {landed:?}");
 }
 
 /// An as-of report reads the log in one snapshot: it sees every event committed before it started, even
