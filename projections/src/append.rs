@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
 use sqlx::{PgPool, Sqlite, SqlitePool, Transaction};
@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use crate::db::{Backend, Db};
 use crate::error::StoreError;
 use crate::events::Checkpoint;
-use crate::read_model::{IssueRow, bind_issue_row, grouped_issue_upsert, inline_issue_upsert, issue_upsert_sql};
+use crate::read_model::{IssueRow, bind_issue_row, grouped_issue_upsert, issue_upsert_sql};
 
 /// Why an append wrote nothing.
 #[derive(Debug)]
@@ -46,29 +46,30 @@ fn insert_sql(backend: Backend, events: usize) -> String {
     )
 }
 
-/// The PostgreSQL append of `events` events, with the inline row's upsert when `inline`. Built once per
-/// shape (a command appends one or two events): building ~25 placeholders and three statements' text on
-/// every command was a visible share of a command's CPU.
-fn pg_append_sql(events: usize, inline: bool) -> std::borrow::Cow<'static, str> {
-    const CACHED: usize = 4;
-    static SQL: [[OnceLock<String>; CACHED]; 2] = [const { [const { OnceLock::new() }; CACHED] }; 2];
-    let build = || {
+/// The PostgreSQL statement writing a group of appends with `events` events and `rows` issue rows in all:
+/// a CTE inserting the events (returning where each landed) and upserting the rows, each joined to the
+/// position of its own last event ([`grouped_issue_upsert`]). Built once per shape: building the text and
+/// its placeholders on every command was a visible share of a command's CPU, and the shapes are few (a
+/// command appends one or two events; a group holds one append per waiting command).
+fn pg_group_sql(events: usize, rows: usize) -> Arc<str> {
+    /// The statement per (events, rows).
+    type Shapes = HashMap<(usize, usize), Arc<str>>;
+    static SQL: LazyLock<Mutex<Shapes>> = LazyLock::new(Default::default);
+    let mut shapes = SQL.lock().unwrap_or_else(PoisonError::into_inner);
+    let sql = shapes.entry((events, rows)).or_insert_with(|| {
         let insert = insert_sql(Backend::Postgres, events);
-        match inline {
-            false => format!("{insert} RETURNING tx::text::bigint, position"),
-            true => {
-                let upsert = inline_issue_upsert(Backend::Postgres, events * 7 + 1, "(SELECT MAX(position) FROM e)");
-                format!(
-                    "WITH e AS ({insert} RETURNING tx, position), r AS ({upsert}) \
-                     SELECT tx::text::bigint, position FROM e ORDER BY position"
-                )
-            }
+        let returning = "RETURNING aggregate_type, aggregate_id, sequence";
+        match rows {
+            0 => format!("{insert} {returning}, tx::text::bigint, position"),
+            n => format!(
+                "WITH e AS ({insert} {returning}, tx, position), r AS ({}) \
+                 SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e",
+                grouped_issue_upsert(events * 7 + 1, n)
+            ),
         }
-    };
-    match events {
-        1..=CACHED => std::borrow::Cow::Borrowed(SQL[inline as usize][events - 1].get_or_init(build)),
-        _ => std::borrow::Cow::Owned(build()),
-    }
+        .into()
+    });
+    sql.clone()
 }
 
 /// Binds the events' columns in the order of [`insert_sql`] (a macro: the query types of the two
@@ -117,22 +118,6 @@ pub async fn append(
     }
 }
 
-/// One append on PostgreSQL in one statement (autocommit: one round trip, one durable commit).
-async fn pg_append_one(pool: &PgPool, job: &Job) -> Result<Checkpoint, Appended> {
-    let sql = pg_append_sql(job.events.len(), job.row.is_some());
-    let mut q = bind_events!(sqlx::query_as::<_, (i64, i64)>(&sql), job.aggregate_type.as_str(), &job.events);
-    if let Some(r) = &job.row {
-        q = bind_issue_row!(q, r);
-    }
-    // The last row holds the highest position.
-    let rows = q.fetch_all(pool).await?;
-    let (tx, position) = rows
-        .last()
-        .copied()
-        .ok_or_else(|| Appended::Failed(StoreError::EventStore("the append returned no row".into())))?;
-    Ok(Checkpoint { tx, position })
-}
-
 /// How many groups of appends may be in flight at once on one PostgreSQL pool: one writing while the
 /// other waits for its commit to be flushed.
 const PG_FLIGHTS: usize = 2;
@@ -143,27 +128,13 @@ static PG_WAITING: LazyLock<Mutex<HashMap<usize, PgGroups>>> = LazyLock::new(Def
 
 /// PostgreSQL flushes the WAL of concurrent commits together already, but each commit is still a
 /// statement to parse, plan and run, a commit record, a round trip and a wake-up on both sides. Under
-/// load, the appends that wait at the same moment are written as one group: one transaction, one
-/// multi-row insert of their events, one multi-row upsert of their rows, one commit. Appends queue here;
-/// whoever gets one of the [`PG_FLIGHTS`] takes every append waiting and writes them. Alone, an append is
-/// written at once in its own statement ([`pg_append_one`]), so a single client waits for nothing.
-async fn pg_append(pool: &PgPool, mut job: Job) -> Result<Checkpoint, Appended> {
+/// load, the appends that wait at the same moment are written as one group, in one statement and one
+/// commit ([`pg_write_group`]): whoever gets one of the [`PG_FLIGHTS`] takes every append waiting and
+/// writes them ([`in_group`]). An append that finds nobody waiting is a group of one, written at once,
+/// so a single client waits for nothing.
+async fn pg_append(pool: &PgPool, job: Job) -> Result<Checkpoint, Appended> {
     let (waiting, flights) = pg_groups(pool);
-    let (done, mut answer) = oneshot::channel();
-    job.done = Some(done);
-    waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
-    tokio::select! {
-        biased;
-        answered = &mut answer => return unanswered(answered),
-        flight = flights.acquire() => {
-            let group = std::mem::take(&mut *waiting.lock().unwrap_or_else(PoisonError::into_inner));
-            if !group.is_empty() {
-                pg_commit_group(pool, group).await;
-            }
-            drop(flight);
-        }
-    }
-    unanswered(answer.await)
+    in_group(waiting, job, flights.acquire(), async |group| pg_group_results(pool, group).await).await
 }
 
 fn pg_groups(pool: &PgPool) -> PgGroups {
@@ -193,27 +164,19 @@ pub async fn hold(db: &Db) -> AppendHold {
     }
 }
 
-/// Writes a group and answers each append. If the group fails as a whole (one command lost a race for its
-/// sequence to another instance, which aborts the transaction), nothing of it is written, and each append
-/// is written again on its own, so the conflict stays with its own command.
-async fn pg_commit_group(pool: &PgPool, mut group: Vec<Job>) {
-    let results = match group.len() {
-        1 => vec![pg_append_one(pool, &group[0]).await],
-        _ => match pg_write_group(pool, &group).await {
-            Ok(checkpoints) => checkpoints.into_iter().map(Ok).collect(),
-            Err(_) => {
-                let mut results = Vec::with_capacity(group.len());
-                for job in &group {
-                    results.push(pg_append_one(pool, job).await);
-                }
-                results
+/// Writes a group and returns each append's result. If the group fails as a whole (one command lost a race
+/// for its sequence to another instance, which aborts the statement), nothing of it is written, and each
+/// append is written again on its own, so the conflict stays with its own command.
+async fn pg_group_results(pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+    match pg_write_group(pool, group).await {
+        Ok(checkpoints) => checkpoints.into_iter().map(Ok).collect(),
+        Err(e) if group.len() == 1 => vec![Err(e)],
+        Err(_) => {
+            let mut results = Vec::with_capacity(group.len());
+            for job in group {
+                results.push(pg_write_group(pool, std::slice::from_ref(job)).await.map(|c| c[0]));
             }
-        },
-    };
-    for (job, result) in group.iter_mut().zip(results) {
-        if let Some(done) = job.done.take() {
-            // The command may have stopped waiting (its task was dropped): its events stay committed.
-            let _ = done.send(result);
+            results
         }
     }
 }
@@ -225,15 +188,7 @@ async fn pg_write_group(pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, 
     let events: Vec<(&str, &SerializedEvent)> =
         jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
     let rows: Vec<&IssueRow> = jobs.iter().filter_map(|j| j.row.as_ref()).collect();
-    let insert = insert_sql(Backend::Postgres, events.len());
-    let sql = match rows.len() {
-        0 => format!("{insert} RETURNING aggregate_type, aggregate_id, sequence, tx::text::bigint, position"),
-        n => format!(
-            "WITH e AS ({insert} RETURNING aggregate_type, aggregate_id, sequence, tx, position), r AS ({}) \
-             SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e",
-            grouped_issue_upsert(events.len() * 7 + 1, n)
-        ),
-    };
+    let sql = pg_group_sql(events.len(), rows.len());
     let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql);
     for (aggregate_type, e) in &events {
         q = bind_events!(q, *aggregate_type, std::iter::once(*e));
@@ -281,27 +236,47 @@ type Waiting = Arc<Mutex<Vec<Job>>>;
 /// command in its own transaction caps the commands per second at the disk's flushes per second, and
 /// leaves commands queueing for the write lock. So a command puts its append in this file's waiting
 /// list and waits for its turn to write ([`Db::write_turn`]). Whoever gets the turn takes *every*
-/// append waiting at that moment and commits them in one `BEGIN IMMEDIATE` transaction, each inside its
-/// own savepoint, so one command's conflict rolls back only its own events and row; then it hands each
-/// command its result. A command whose append was taken by someone else's group gets its answer as soon
+/// append waiting at that moment and commits them in one `BEGIN IMMEDIATE` transaction ([`write_group`]:
+/// all at once, or, if that fails, one by one in savepoints, so one command's conflict rolls back only its
+/// own events and row); then it hands each command its result. A command whose append was taken by someone else's group gets its answer as soon
 /// as that group has committed (and its fsync is done): nothing is acknowledged before it is durable,
 /// and under no load a group is a single append, committed at once.
-async fn sqlite_append(db: &Db, pool: &SqlitePool, mut job: Job) -> Result<Checkpoint, Appended> {
+async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoint, Appended> {
     let waiting = {
         let file = pool.connect_options().get_filename().to_owned();
         let mut all = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
         all.entry(file).or_default().clone()
     };
+    in_group(waiting, job, db.write_turn(), async |group| sqlite_group_results(pool, group).await).await
+}
+
+/// Puts `job` in `waiting` and waits for its result. If `turn` comes before the answer, this command takes
+/// every append waiting at that moment, writes them with `write` while holding the turn, and answers each;
+/// otherwise its append was in a group someone else took, and the answer comes when that group has
+/// committed. The group commit of both backends; only the turn and the writing differ.
+async fn in_group<T>(
+    waiting: Waiting,
+    mut job: Job,
+    turn: impl Future<Output = T>,
+    write: impl AsyncFnOnce(&[Job]) -> Vec<Result<Checkpoint, Appended>>,
+) -> Result<Checkpoint, Appended> {
     let (done, mut answer) = oneshot::channel();
     job.done = Some(done);
     waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
     tokio::select! {
         biased;
         answered = &mut answer => return unanswered(answered),
-        turn = db.write_turn() => {
-            let group = std::mem::take(&mut *waiting.lock().unwrap_or_else(PoisonError::into_inner));
+        turn = turn => {
+            let mut group = std::mem::take(&mut *waiting.lock().unwrap_or_else(PoisonError::into_inner));
             if !group.is_empty() {
-                commit_group(pool, group).await;
+                let results = write(&group).await;
+                for (job, result) in group.iter_mut().zip(results) {
+                    if let Some(done) = job.done.take() {
+                        // The command may have stopped waiting (its task was dropped): its events stay
+                        // committed.
+                        let _ = done.send(result);
+                    }
+                }
             }
             drop(turn);
         }
@@ -314,20 +289,15 @@ fn unanswered(answer: Result<Result<Checkpoint, Appended>, oneshot::error::RecvE
     answer.unwrap_or_else(|_| Err(Appended::Failed(StoreError::EventStore("the append was dropped".into()))))
 }
 
-/// Commits a group of appends in one transaction and answers each. A failure outside one append (begin,
-/// commit, a savepoint that cannot be rolled back) fails every append of the group: nothing is written.
-async fn commit_group(pool: &SqlitePool, mut group: Vec<Job>) {
-    let results = match write_group(pool, &group).await {
+/// Writes a group of appends in one transaction and returns each one's result. A failure outside one
+/// append (begin, commit, a savepoint that cannot be rolled back) fails every append of the group: nothing
+/// is written.
+async fn sqlite_group_results(pool: &SqlitePool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+    match write_group(pool, group).await {
         Ok(results) => results,
         Err(e) => {
             let message = e.to_string();
             group.iter().map(|_| Err(Appended::Failed(StoreError::EventStore(message.clone())))).collect()
-        }
-    };
-    for (job, result) in group.iter_mut().zip(results) {
-        if let Some(done) = job.done.take() {
-            // The command may have stopped waiting (its task was dropped): its events stay committed.
-            let _ = done.send(result);
         }
     }
 }

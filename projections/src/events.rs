@@ -226,9 +226,10 @@ pub async fn issue_history(db: &Db, issue_id: &str) -> Result<Vec<HistoryRow>, S
             // Validated, not parsed into a tree: the text goes out as it came in.
             let data = RawValue::from_string(r.data).map_err(|e| bad("payload is not JSON", &e))?;
             // SQLite stores milliseconds; every answer shows six digits whichever the backend.
-            let recorded_at = match sqlite {
-                true => fmt_ts(parse_ts(&r.recorded_at).map_err(|e| bad("recorded_at", &e))?),
-                false => r.recorded_at,
+            let recorded_at = if sqlite {
+                fmt_ts(parse_ts(&r.recorded_at).map_err(|e| bad("recorded_at", &e))?)
+            } else {
+                r.recorded_at
             };
             Ok(HistoryRow {
                 sequence: r.sequence,

@@ -433,15 +433,6 @@ pub(crate) fn grouped_issue_upsert(first: usize, rows: usize) -> String {
     )
 }
 
-/// The upsert of one issue row that a command writes with its events: the columns bound by
-/// [`bind_issue_row!`] from placeholder `$first` on (anonymous `?` on SQLite), and `last_position` given by
-/// the SQL expression `last_position` (the position the append assigned).
-pub(crate) fn inline_issue_upsert(backend: crate::db::Backend, first: usize, last_position: &str) -> String {
-    let params = crate::db::values_placeholders_from(backend, first, 1, 15);
-    let params = params.trim_start_matches('(').trim_end_matches(')');
-    format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({params}, {last_position}) {ISSUE_UPSERT_SET}")
-}
-
 /// The read model held in memory, folded from events with the same row functions as the projection.
 /// Used to answer "as of" questions from the event log itself.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -273,15 +273,22 @@ async fn two_instances_writing_at_once_project_every_event_exactly_once(backend:
     assert_eq!(one.state.projection_lag().await.unwrap(), 0);
 }
 
-/// Each instance keeps the aggregates its last commands left (`AggregateCache`); another instance's commands
-/// make them stale, and a stale one must never decide anything.
-async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_the_issue(backend: Backend) {
+/// Two server instances on one database, each with its own pool, caches and runners; the second uses the
+/// first's users and tokens.
+async fn two_instances(backend: Backend) -> (TestApp, TestApp) {
     let test_db = Arc::new(TestDb::new(backend).await);
     let one = TestApp::on(test_db.clone()).await;
     let two_state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
     two_state.spawn_runner(std::future::pending());
     let two_router = santisuk_http::app(two_state.clone());
     let two = TestApp { state: two_state, router: two_router, ..one.clone() };
+    (one, two)
+}
+
+/// Each instance keeps the aggregates its last commands left (`AggregateCache`); another instance's commands
+/// make them stale, and a stale one must never decide anything.
+async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_the_issue(backend: Backend) {
+    let (one, two) = two_instances(backend).await;
     let area = one.area("PTN-01").await;
     let id = one.raise(&area, "LIV", "ถนนชำรุด").await;
     let path = |what: &str| format!("/api/issues/{id}/{what}");
@@ -314,12 +321,7 @@ async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_t
 /// instance is in the very next answer, and one through another instance once this instance's projection
 /// has gathered it. Coordinators' answers are kept apart from everyone else's.
 async fn cached_statistics_follow_every_change_of_this_instance_and_of_another(backend: Backend) {
-    let test_db = Arc::new(TestDb::new(backend).await);
-    let one = TestApp::on(test_db.clone()).await;
-    let two_state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
-    two_state.spawn_runner(std::future::pending());
-    let two_router = santisuk_http::app(two_state.clone());
-    let two = TestApp { state: two_state, router: two_router, ..one.clone() };
+    let (one, two) = two_instances(backend).await;
     let area = one.area("PTN-01").await;
     let stats = |app: &TestApp, token: &str| {
         let (app, token) = (app.clone(), token.to_owned());
