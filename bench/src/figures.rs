@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use santisuk_projections::Db;
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
+use santisuk_store::Db;
 use serde_json::json;
 
 use crate::Sizes;
@@ -144,14 +144,14 @@ pub async fn lag(server: &Server, lag_db: Db, sizes: &Sizes, p1_rate: f64) -> an
 
 /// P4: rebuilding the read model from every event, beside an ordered scan of the events table.
 pub async fn rebuild(id: &str, backend: &str, db: &Db, raw: &Raw, sizes: &Sizes) -> anyhow::Result<Figure> {
-    let events: i64 = santisuk_projections::on_db!(db, p =>
+    let events: i64 = santisuk_store::on_db!(db, p =>
         sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(p).await?);
     let mut rounds = Vec::new();
     let mut secs = Vec::new();
     for r in 0..sizes.rounds {
         let b1 = scan(raw).await?;
         let t0 = Instant::now();
-        let n = Runner::new(db.clone(), ReadModel).rebuild().await?;
+        let n = Runner::new(db.clone(), ReadModel::default()).rebuild().await?;
         let s = t0.elapsed().as_secs_f64();
         let b2 = scan(raw).await?;
         log(format_args!("{id} round {}: rebuild of {n} events {s:.2} s; ordered scan {b1:.2} s and {b2:.2} s", r + 1));

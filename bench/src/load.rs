@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use santisuk_projections::Db;
+use santisuk_store::{Db, Pool};
 use sqlx::{PgPool, SqlitePool};
 
 use crate::server::AREAS;
@@ -65,7 +65,9 @@ impl Raw {
     /// PostgreSQL: a pool opened by the product's own `Db::open_postgres`, with the binary's 16
     /// connections, so the baseline and Santisuk talk to the database the same way.
     pub async fn postgres(url: &str) -> anyhow::Result<Raw> {
-        let Db::Postgres(pool) = Db::open_postgres(url, 16).await? else { unreachable!("a PostgreSQL pool") };
+        let Pool::Postgres(pool) = Db::open_postgres(url, 16).await?.pool().clone() else {
+            unreachable!("a PostgreSQL pool")
+        };
         sqlx::raw_sql(PG_RAW_TABLE).execute(&pool).await?;
         Ok(Raw::Postgres(pool))
     }
@@ -73,7 +75,9 @@ impl Raw {
     /// SQLite: its own file, opened by the product's own `Db::open_sqlite_file` (WAL, synchronous=FULL,
     /// busy_timeout 10 s, 8 connections), so the baseline runs in exactly Santisuk's modes.
     pub async fn sqlite(file: &Path) -> anyhow::Result<Raw> {
-        let Db::Sqlite(pool) = Db::open_sqlite_file(file).await? else { unreachable!("a SQLite pool") };
+        let Pool::Sqlite(pool) = Db::open_sqlite_file(file).await?.pool().clone() else {
+            unreachable!("a SQLite pool")
+        };
         sqlx::raw_sql(SQLITE_RAW_TABLE).execute(&pool).await?;
         Ok(Raw::Sqlite(pool))
     }

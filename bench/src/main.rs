@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use santisuk_projections::Db;
 use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
-use santisuk_projections::testing::fresh_database;
+use santisuk_store::testing::fresh_database;
+use santisuk_store::{Db, Pool};
 use serde_json::{Value, json};
 use sqlx::ConnectOptions;
 
@@ -170,7 +170,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         if want(&["P4"]) {
             figures.push(figures::rebuild("P4", "PostgreSQL", &db, &raw, &sizes).await?);
         } else {
-            Runner::new(db.clone(), ReadModel).rebuild().await?;
+            Runner::new(db.clone(), ReadModel::default()).rebuild().await?;
         }
         // The ledger (the second projection) must be caught up before a server starts, or its start-up
         // would do it: done once here, and timed, because it is what a first start after an import costs.
@@ -269,7 +269,7 @@ async fn pg_settings(raw: &Raw) -> anyhow::Result<Value> {
 async fn sqlite_settings(server: &Server) -> anyhow::Result<Value> {
     let db = server.state.db.clone();
     server::on(server.runtime(), async move {
-        let Db::Sqlite(p) = &db else { anyhow::bail!("not SQLite") };
+        let Pool::Sqlite(p) = db.pool() else { anyhow::bail!("not SQLite") };
         let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(p).await?;
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(p).await?;
         let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(p).await?;

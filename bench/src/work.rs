@@ -11,7 +11,7 @@ use anyhow::Context;
 use hdrhistogram::Histogram;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use santisuk_projections::Db;
+use santisuk_store::{Db, Pool};
 use serde_json::json;
 
 use crate::load::Raw;
@@ -244,7 +244,7 @@ where
 /// New events are found by position above the highest seen less a margin: on PostgreSQL a transaction can
 /// commit a lower position after a higher one, but only within the handful of transactions in flight.
 pub async fn watch_lag(db: Db, period: Duration, stop: Arc<AtomicBool>) -> anyhow::Result<Histogram<u64>> {
-    let Db::Postgres(pool) = &db else { anyhow::bail!("lag is measured on PostgreSQL") };
+    let Pool::Postgres(pool) = db.pool() else { anyhow::bail!("lag is measured on PostgreSQL") };
     let mut h = histogram();
     let mut seen: HashSet<i64> = HashSet::new();
     let mut pending: HashMap<(i64, i64), Instant> = HashMap::new();

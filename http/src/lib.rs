@@ -1,17 +1,14 @@
-//! Santisuk's HTTP layer: the axum API, authentication, configuration and the application layer that
-//! turns requests into commands.
+//! Santisuk's HTTP layer: the axum API and web app, authentication, configuration, and the binary.
 //!
-//! Handlers are thin: extract → convert into checked values → run the command or query → map the result.
-//! No SQL here (that lives in `santisuk-projections`) and no business rule (that lives in
-//! `santisuk-domain`). [`app`] builds the router for both `main` and the tests.
+//! Handlers are thin: extract → call the application layer (`santisuk-app`), which converts the request,
+//! decides authorisation and runs the command or query → map the result. No business rule here (that
+//! lives in `santisuk-domain`). [`app`] builds the router for both `main` and the tests.
 
 pub mod auth;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod openapi;
-pub mod password;
 pub mod routes;
 pub mod state;
 pub mod web;
@@ -61,7 +58,7 @@ pub fn app(state: AppState) -> Router {
         })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

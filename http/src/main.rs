@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
-use santisuk_http::routes::users::{create_user, store_password};
+use santisuk_app::users::{create_user, store_password};
 use santisuk_http::state::{AppState, seed_categories};
 use santisuk_projections::read_model::ReadModel;
 use santisuk_projections::runner::Runner;
@@ -51,10 +51,10 @@ enum Command {
     /// users. Refuses a database that already has areas or issues.
     Demo {
         /// Seeds the generator: the same seed on the same day gives the same data.
-        #[arg(long, default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_SEED)]
+        #[arg(long, default_value_t = santisuk_app::demo::DemoOptions::DEFAULT_SEED)]
         seed: u64,
         /// About how many issues to raise over the year (at least one per area).
-        #[arg(long, value_name = "N", default_value_t = santisuk_http::demo::DemoOptions::DEFAULT_ISSUES)]
+        #[arg(long, value_name = "N", default_value_t = santisuk_app::demo::DemoOptions::DEFAULT_ISSUES)]
         issues: usize,
     },
 }
@@ -130,7 +130,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Projections { action: ProjectionsAction::Rebuild } => {
             db.migrate().await.context("migrating")?;
             let started = std::time::Instant::now();
-            let n = Runner::new(db.clone(), ReadModel).rebuild().await.context("rebuilding the read model")?;
+            let n =
+                Runner::new(db.clone(), ReadModel::default()).rebuild().await.context("rebuilding the read model")?;
             say(format_args!("rebuilt read_model from {n} events in {:.2?}", started.elapsed()));
             Ok(())
         }
@@ -170,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
             // Read before anything is written: a missing password must not leave a user half-made.
             let password = if password_stdin { Some(read_password()?) } else { None };
             if let Some(p) = &password {
-                santisuk_http::password::check(p)?;
+                santisuk_app::password::check(p)?;
             }
             let state = AppState::prepare(db).await.context("preparing the database")?;
             // The command waits for its projection (the token must work as soon as it is printed).
@@ -191,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
             state.spawn_runner(std::future::pending());
             let started = std::time::Instant::now();
-            let report = santisuk_http::demo::fill(&state, santisuk_http::demo::DemoOptions { seed, issues }).await?;
+            let report = santisuk_app::demo::fill(&state, santisuk_app::demo::DemoOptions { seed, issues }).await?;
             demo_passwords(&state, &report).await?;
             print_demo_report(&report, started.elapsed(), &cli.storage);
             db.close().await;
@@ -200,7 +201,7 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-fn print_demo_report(r: &santisuk_http::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {
+fn print_demo_report(r: &santisuk_app::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {
     let counts = |m: &std::collections::BTreeMap<&str, usize>| {
         m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
     };
@@ -233,7 +234,7 @@ fn print_demo_report(r: &santisuk_http::demo::DemoReport, took: std::time::Durat
 /// able to look around as a coordinator, staff or auditor without any setup.
 const DEMO_PASSWORD: &str = "santisuk-demo";
 
-async fn demo_passwords(state: &AppState, report: &santisuk_http::demo::DemoReport) -> anyhow::Result<()> {
+async fn demo_passwords(state: &AppState, report: &santisuk_app::demo::DemoReport) -> anyhow::Result<()> {
     for u in &report.users {
         let account = santisuk_projections::web::account_by_name(&state.db, &u.name)
             .await?
@@ -243,7 +244,7 @@ async fn demo_passwords(state: &AppState, report: &santisuk_http::demo::DemoRepo
     Ok(())
 }
 
-async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_projections::Db) -> anyhow::Result<()> {
+async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_store::Db) -> anyhow::Result<()> {
     let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
@@ -251,7 +252,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
         let _ = rx.wait_for(|stop| *stop).await;
     });
     if serve.demo {
-        match santisuk_http::demo::fill(&state, santisuk_http::demo::DemoOptions::default()).await {
+        match santisuk_app::demo::fill(&state, santisuk_app::demo::DemoOptions::default()).await {
             Ok(report) => {
                 demo_passwords(&state, &report).await?;
                 say(format_args!(
@@ -260,7 +261,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_pro
                     report.areas, report.forums, report.issues
                 ));
             }
-            Err(santisuk_http::demo::DemoError::NotEmpty { .. }) => {
+            Err(santisuk_app::demo::DemoError::NotEmpty { .. }) => {
                 tracing::info!("--demo: the database already has data; no demo data added");
             }
             Err(e) => return Err(e.into()),

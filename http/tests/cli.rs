@@ -4,21 +4,21 @@
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use santisuk_projections::Db;
 use santisuk_projections::users::user_by_token;
+use santisuk_store::Db;
 
 const BIN: &str = env!("CARGO_BIN_EXE_santisuk");
 
 /// Where a test's data lives: a temporary SQLite folder, or a fresh PostgreSQL database.
 enum Store {
     Sqlite(tempfile::TempDir),
-    Postgres(String, #[allow(dead_code)] santisuk_projections::testing::DropDatabase),
+    Postgres(String, #[allow(dead_code)] santisuk_store::testing::DropDatabase),
 }
 
 impl Store {
     async fn new(postgres: bool) -> Store {
         if postgres {
-            let (url, guard) = santisuk_projections::testing::fresh_database().await;
+            let (url, guard) = santisuk_store::testing::fresh_database().await;
             Store::Postgres(url, guard)
         } else {
             Store::Sqlite(tempfile::tempdir().expect("temp dir"))
@@ -62,7 +62,7 @@ async fn user_add_prints_a_working_token_as_its_last_line(postgres: bool) {
     assert_eq!((user.name.as_str(), user.role.as_str()), ("somchai", "staff"));
     // Only a hash is stored.
     let db = store.db().await;
-    let stored: Vec<String> = santisuk_projections::on_db!(&db, p => sqlx::query_scalar("SELECT token_sha256 FROM api_tokens").fetch_all(p).await.unwrap());
+    let stored: Vec<String> = santisuk_store::on_db!(&db, p => sqlx::query_scalar("SELECT token_sha256 FROM api_tokens").fetch_all(p).await.unwrap());
     assert!(!stored.iter().any(|s| s.contains(&token[4..])));
 
     let again = store.run(&["user", "add", "somchai", "--role", "staff"]);
@@ -152,7 +152,7 @@ async fn serve_prints_the_url_and_first_token_then_stops_on_sigterm(postgres: bo
         .trim()
         .to_owned();
     let account = santisuk_projections::web::account_by_name(&store.db().await, "admin").await.unwrap().expect("admin");
-    assert!(santisuk_http::password::verify(password, account.password_hash).await, "the printed password signs in");
+    assert!(santisuk_app::password::verify(password, account.password_hash).await, "the printed password signs in");
 }
 
 /// Runs `santisuk` with `input` on standard input.
@@ -177,13 +177,13 @@ async fn passwords_are_read_from_standard_input_and_checked(postgres: bool) {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).lines().last().unwrap().starts_with("sst_"), "the token is still the last line");
     let stored = santisuk_projections::web::account_by_name(&db, "somying").await.unwrap().unwrap().password_hash;
-    assert!(santisuk_http::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored.clone()).await);
+    assert!(santisuk_app::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored.clone()).await);
     assert!(!stored.unwrap().contains("ปัตตานี"), "only a hash is stored");
     let reset = run_with_input(&store, &["user", "password", "somying", "--password-stdin"], "another-long-one\n");
     assert!(reset.status.success(), "{}", text(&reset.stderr));
     let stored = santisuk_projections::web::account_by_name(&db, "somying").await.unwrap().unwrap().password_hash;
-    assert!(santisuk_http::password::verify("another-long-one".into(), stored.clone()).await);
-    assert!(!santisuk_http::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored).await);
+    assert!(santisuk_app::password::verify("another-long-one".into(), stored.clone()).await);
+    assert!(!santisuk_app::password::verify("ปัตตานี-ยะลา-นราฯ".into(), stored).await);
     let nobody = run_with_input(&store, &["user", "password", "nobody", "--password-stdin"], "another-long-one\n");
     assert!(!nobody.status.success());
     assert!(text(&nobody.stderr).contains("no active user called"), "{}", text(&nobody.stderr));

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::events::fmt_ts;
-use crate::on_db;
+use santisuk_store::db::Db;
+use santisuk_store::error::StoreError;
+use santisuk_store::events::fmt_ts;
+use santisuk_store::on_db;
 
 /// One recorded read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

@@ -4,10 +4,10 @@
 //! want to sort by due date and jump to page 3 of 12 and see "124 issues", so the queue pages by offset:
 //! a few thousand issues per area set, where an offset costs nothing worth a cursor's complexity.
 
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::on_db;
 use crate::read_model::{IssueFilter, IssueRow, filter_sql};
+use santisuk_store::db::Db;
+use santisuk_store::error::StoreError;
+use santisuk_store::on_db;
 
 /// The orders the queue offers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

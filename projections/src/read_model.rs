@@ -15,11 +15,16 @@ use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::IssueStatus;
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Db, DbTx};
-use crate::error::StoreError;
-use crate::events::{StoredEvent, fmt_ts};
+use santisuk_store::append::{InlineTable, RowValues, SqlValue};
+use santisuk_store::bind_row;
+use santisuk_store::db::{Backend, values_placeholders, values_placeholders_from};
+use santisuk_store::db::{Db, DbTx};
+use santisuk_store::error::StoreError;
+use santisuk_store::events::{StoredEvent, fmt_ts};
+
+use crate::changes::Changes;
 use crate::runner::{Projection, at_event};
-use crate::{on_db, on_tx};
+use santisuk_store::{on_db, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AreaRow {
@@ -190,9 +195,19 @@ fn forum_row(event: &StoredEvent, e: &ForumEvent) -> ForumRow {
     }
 }
 
-/// The SQL projection over the tables `areas`, `categories`, `forums` and `issues`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadModel;
+/// The SQL projection over the tables `areas`, `categories`, `forums`, `issues` and the users' tables.
+/// It bumps [`Changes`] after every batch it commits, so caches of what it holds drop their entries.
+#[derive(Debug, Clone, Default)]
+pub struct ReadModel {
+    changes: Changes,
+}
+
+impl ReadModel {
+    /// The projection, reporting its changes to `changes` (shared with the caches that depend on it).
+    pub fn new(changes: Changes) -> ReadModel {
+        ReadModel { changes }
+    }
+}
 
 impl Projection for ReadModel {
     const NAME: &'static str = "read_model";
@@ -200,7 +215,7 @@ impl Projection for ReadModel {
     /// Issues are folded in memory and written once per batch: the rows the batch touches are loaded in
     /// one query, the events are folded with [`IssueRow::apply`] (the function the as-of [`Snapshot`] and
     /// the command path use), and the rows that moved are written back with one multi-row upsert. A
-    /// command writes its issue's row in the same statement as its events ([`crate::commands`]), so in
+    /// command writes its issue's row in the same statement as its events (the inline table, [`IssueTable`]), so in
     /// live running the rows are already there and nothing is written: the fold skips every event at or
     /// below a row's version. The runner still owns the rows in a rebuild, and heals any row a writer
     /// without the inline write (an older release, an SQL import) left behind. Reference data and users
@@ -221,16 +236,19 @@ impl Projection for ReadModel {
     fn committed(&self, events: &[StoredEvent]) {
         use cqrs_es::Aggregate;
         if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
-            crate::users::users_changed();
-        }
-        if !events.is_empty() {
-            crate::stats::read_model_changed();
+            self.changes.users_changed();
+        } else if !events.is_empty() {
+            self.changes.read_model_changed();
         }
     }
 
     fn rebuilt(&self) {
-        crate::users::users_changed();
-        crate::stats::read_model_changed();
+        self.changes.users_changed();
+    }
+
+    /// Another instance projected: whatever it applied may have changed users too.
+    fn advanced_elsewhere(&self) {
+        self.changes.users_changed();
     }
 
     const TABLES: &'static [&'static str] =
@@ -353,7 +371,8 @@ const ROWS_PER_STATEMENT: usize = 200;
 async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let placeholders = crate::db::values_placeholders(tx.backend(), chunk.len(), 1).replace(['(', ')'], "");
+        let placeholders =
+            santisuk_store::db::values_placeholders(tx.backend(), chunk.len(), 1).replace(['(', ')'], "");
         let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id IN ({placeholders})");
         let rows: Vec<IssueRow> = on_tx!(tx, t => {
             let mut q = sqlx::query_as(&sql);
@@ -377,36 +396,40 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      version = excluded.version, last_position = excluded.last_position \
      WHERE issues.version < excluded.version";
 
-/// Binds an issue row's columns in `ISSUE_COLUMNS` order, all but `last_position`.
-macro_rules! bind_issue_row {
-    ($q:expr, $r:expr) => {
-        $q.bind(&$r.id)
-            .bind(&$r.area_id)
-            .bind(&$r.category)
-            .bind(&$r.title)
-            .bind(&$r.description)
-            .bind(&$r.forum_id)
-            .bind(&$r.raised_by)
-            .bind(&$r.status)
-            .bind(&$r.assignee)
-            .bind(&$r.due_on)
-            .bind(&$r.outcome)
-            .bind(&$r.raised_at)
-            .bind(&$r.raised_on)
-            .bind(&$r.closed_at)
-            .bind($r.version)
-    };
+impl IssueRow {
+    /// The row's columns in `ISSUE_COLUMNS` order, all but `last_position` (which the writer binds after
+    /// them: the append knows it only once the events have landed).
+    pub fn values(&self) -> RowValues {
+        use SqlValue::{Int, OptText, Text};
+        vec![
+            Text(self.id.clone()),
+            Text(self.area_id.clone()),
+            Text(self.category.clone()),
+            Text(self.title.clone()),
+            OptText(self.description.clone()),
+            OptText(self.forum_id.clone()),
+            OptText(self.raised_by.clone()),
+            Text(self.status.clone()),
+            OptText(self.assignee.clone()),
+            OptText(self.due_on.clone()),
+            OptText(self.outcome.clone()),
+            Text(self.raised_at.clone()),
+            Text(self.raised_on.clone()),
+            OptText(self.closed_at.clone()),
+            Int(self.version),
+        ]
+    }
 }
-pub(crate) use bind_issue_row;
 
 /// Writes these rows (distinct ids), in multi-row upserts.
 async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = issue_upsert_sql(tx.backend(), chunk.len());
+        let sql = IssueTable.upsert_sql(tx.backend(), chunk.len());
+        let values: Vec<RowValues> = chunk.iter().map(|r| r.values()).collect();
         on_tx!(tx, t => {
             let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = bind_issue_row!(q, r).bind(r.last_position);
+            for (r, v) in chunk.iter().zip(&values) {
+                q = bind_row!(q, v).bind(r.last_position);
             }
             q.execute(&mut **t).await.map(|_| ())?
         });
@@ -414,23 +437,27 @@ async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreErr
     Ok(())
 }
 
-/// The upsert of `rows` issue rows, each bound by [`bind_issue_row!`] and then its `last_position`.
-pub(crate) fn issue_upsert_sql(backend: crate::db::Backend, rows: usize) -> String {
-    let values = crate::db::values_placeholders(backend, rows, 16);
-    format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
-}
+/// The issue list as the store's inline table: a command on an issue writes the issue's row
+/// ([`IssueRow::values`]) in the same statement as its events, so every list, page and statistic is
+/// current the moment the command answers. The application registers it with the store at start-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IssueTable;
 
-/// The upsert of the rows of a group of appends (PostgreSQL), inside a statement whose CTE `e` returns the
-/// inserted events: `rows` rows bound by [`bind_issue_row!`] from placeholder `$first` on, each taking as
-/// `last_position` the position of its issue's event whose sequence is the row's version.
-pub(crate) fn grouped_issue_upsert(first: usize, rows: usize) -> String {
-    let values = crate::db::values_placeholders_from(crate::db::Backend::Postgres, first, rows, 15);
-    let folded = ISSUE_COLUMNS.trim_end_matches(", last_position");
-    // A comma join with WHERE: after `JOIN … ON`, the upsert's `ON CONFLICT` would read ambiguously.
-    format!(
-        "INSERT INTO issues ({ISSUE_COLUMNS}) SELECT v.*, e.position FROM (VALUES {values}) AS v({folded}), e \
-         WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
-    )
+impl InlineTable for IssueTable {
+    fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
+        let values = values_placeholders(backend, rows, 16);
+        format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
+    }
+
+    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String {
+        let values = values_placeholders_from(Backend::Postgres, first, rows, 15);
+        let folded = ISSUE_COLUMNS.trim_end_matches(", last_position");
+        // A comma join with WHERE: after `JOIN … ON`, the upsert's `ON CONFLICT` would read ambiguously.
+        format!(
+            "INSERT INTO issues ({ISSUE_COLUMNS}) SELECT v.*, e.position FROM (VALUES {values}) AS v({folded}), e \
+             WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
+        )
+    }
 }
 
 /// The read model held in memory, folded from events with the same row functions as the projection.
@@ -465,10 +492,10 @@ impl Snapshot {
     /// Folds the log as it was recorded up to `until`.
     pub async fn as_of(db: &Db, until: chrono::DateTime<chrono::Utc>) -> Result<Snapshot, StoreError> {
         let mut snapshot = Snapshot::default();
-        let mut after = crate::events::Checkpoint::default();
+        let mut after = santisuk_store::events::Checkpoint::default();
         let mut tx = db.begin_snapshot().await?;
         loop {
-            let events = crate::events::read_recorded_until(&mut tx, until, after, 5_000).await?;
+            let events = santisuk_store::events::read_recorded_until(&mut tx, until, after, 5_000).await?;
             let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
             for e in &events {
                 snapshot.apply(e)?;
@@ -599,7 +626,7 @@ impl IssueCursor {
     pub fn decode(token: &str) -> Option<IssueCursor> {
         let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
         let (raised_at, id) = text.split_once('|')?;
-        crate::events::parse_ts(raised_at).ok()?;
+        santisuk_store::events::parse_ts(raised_at).ok()?;
         uuid::Uuid::parse_str(id).ok()?;
         Some(IssueCursor { raised_at: raised_at.to_owned(), id: id.to_owned() })
     }

@@ -13,9 +13,9 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, watch};
 
-use crate::db::{Db, DbTx};
-use crate::error::StoreError;
-use crate::events::{Checkpoint, StoredEvent, read_batch};
+use santisuk_store::db::{Db, DbTx, Pool};
+use santisuk_store::error::StoreError;
+use santisuk_store::events::{Checkpoint, StoredEvent, read_batch};
 
 /// A read model fed by the runner. Every `apply` must be deterministic (a function of the events only),
 /// so that a rebuild reproduces the live tables exactly.
@@ -49,6 +49,10 @@ pub trait Projection: Send + Sync + 'static {
 
     /// Called after a rebuild has committed (every table was replaced).
     fn rebuilt(&self) {}
+
+    /// Called when the stored checkpoint was seen to move while another instance held the projection's
+    /// lock: that instance applied events this process's caches may hold older answers for.
+    fn advanced_elsewhere(&self) {}
 }
 
 /// Drives one projection. Cheap to clone; clones share the wake-up and progress channels.
@@ -120,7 +124,9 @@ impl<P: Projection> Runner<P> {
             drop(tx);
             // Another instance is projecting; publish its progress so local waiters see it.
             let stored = self.checkpoint().await?;
-            self.progress.send_if_modified(|c| replace_if_newer(c, stored));
+            if self.progress.send_if_modified(|c| replace_if_newer(c, stored)) {
+                self.projection.advanced_elsewhere();
+            }
             return Ok(0);
         }
         let from = checkpoint_in(&mut tx, P::NAME).await?;
@@ -192,7 +198,7 @@ impl<P: Projection> Runner<P> {
         // A rebuild leaves every old row dead: without this, the statistics over the issue table ran ~2× slower
         // until autovacuum came by (P6a after three rebuilds). Outside the transaction (VACUUM cannot run in
         // one); a failure here leaves a correct rebuild, so it is only logged.
-        if let Db::Postgres(p) = &self.db {
+        if let Pool::Postgres(p) = self.db.pool() {
             let sql = format!("VACUUM (ANALYZE) {}", P::TABLES.join(", "));
             if let Err(e) = sqlx::query(&sql).execute(p).await {
                 tracing::warn!(projection = P::NAME, error = %e, "vacuum after the rebuild failed");
@@ -325,7 +331,7 @@ async fn older_writers_finished(tx: &mut DbTx) -> Result<bool, StoreError> {
 }
 
 async fn checkpoint_in(tx: &mut DbTx, name: &str) -> Result<Checkpoint, StoreError> {
-    let row: Option<(i64, i64)> = crate::on_tx!(tx, t => sqlx::query_as(
+    let row: Option<(i64, i64)> = santisuk_store::on_tx!(tx, t => sqlx::query_as(
         "SELECT tx, position FROM projection_checkpoints WHERE name = $1")
         .bind(name).fetch_optional(&mut **t).await?);
     Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
@@ -333,14 +339,14 @@ async fn checkpoint_in(tx: &mut DbTx, name: &str) -> Result<Checkpoint, StoreErr
 
 /// A projection's stored checkpoint, read outside any batch.
 pub async fn load_checkpoint(db: &Db, name: &str) -> Result<Checkpoint, StoreError> {
-    let row: Option<(i64, i64)> = crate::on_db!(db, p => sqlx::query_as(
+    let row: Option<(i64, i64)> = santisuk_store::on_db!(db, p => sqlx::query_as(
         "SELECT tx, position FROM projection_checkpoints WHERE name = $1")
         .bind(name).fetch_optional(p).await?);
     Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
 }
 
 async fn save_checkpoint(tx: &mut DbTx, name: &str, at: Checkpoint) -> Result<(), StoreError> {
-    crate::on_tx!(tx, t => sqlx::query(
+    santisuk_store::on_tx!(tx, t => sqlx::query(
         "INSERT INTO projection_checkpoints (name, tx, position) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, position = excluded.position")
         .bind(name).bind(at.tx).bind(at.position).execute(&mut **t).await.map(|_| ())?);

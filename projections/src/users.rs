@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,9 +11,10 @@ pub use santisuk_domain::user::Role;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Db, DbTx};
-use crate::error::StoreError;
-use crate::{on_db, on_tx};
+use crate::changes::Changes;
+use santisuk_store::db::{Db, DbTx};
+use santisuk_store::error::StoreError;
+use santisuk_store::{on_db, on_tx};
 
 /// An authenticated user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,15 +88,6 @@ async fn user_by_hash(db: &Db, hash: &str) -> Result<Option<User>, StoreError> {
     Ok(Some(User { id, name, role, areas }))
 }
 
-/// Bumped by the read-model runner after every committed batch that applied a `User` event, and after a
-/// rebuild (in any database of this process: a spurious bump only costs a lookup). A cached lookup made
-/// before the bump is never used again.
-static USERS_CHANGED: AtomicU64 = AtomicU64::new(0);
-
-pub(crate) fn users_changed() {
-    USERS_CHANGED.fetch_add(1, Ordering::SeqCst);
-}
-
 /// How long a cached token lookup may be used when no local change was seen: the bound on how long a
 /// token revoked through *another* instance (whose runner did the projecting) keeps working here.
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -109,21 +100,29 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 /// commits any `User` event (a new token, a role or area change, a deactivation), and a command waits for
 /// that commit before answering, so a revocation through this instance holds for the very next request.
 /// Unknown tokens are never cached (a client guessing tokens cannot fill it, and a new token works at once).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TokenCache {
     entries: Arc<Mutex<HashMap<String, Cached>>>,
+    /// Bumped by the read model after every batch that applied a `User` event, and after a rebuild.
+    changes: Changes,
 }
 
-/// A cached lookup: the user, when it was asked for, and [`USERS_CHANGED`] at that moment.
+/// A cached lookup: the user, when it was asked for, and the users' generation ([`Changes::users`]) at that
+/// moment.
 type Cached = (User, Instant, u64);
 
 impl TokenCache {
+    /// An empty cache whose entries `changes` outdates (shared with the [`crate::read_model::ReadModel`]).
+    pub fn new(changes: Changes) -> TokenCache {
+        TokenCache { entries: Arc::default(), changes }
+    }
+
     /// [`user_by_token`], answered from the cache while its entry is fresh.
     pub async fn user(&self, db: &Db, token: &str) -> Result<Option<User>, StoreError> {
         let hash = token_hash(token);
         // Both read before the lookup: a change committed while it runs leaves a stale entry that is
         // already outdated by the bump that follows the commit.
-        let generation = USERS_CHANGED.load(Ordering::SeqCst);
+        let generation = self.changes.users();
         let asked = Instant::now();
         if let Some((user, at, g)) = self.lock().get(&hash) {
             if *g == generation && at.elapsed() < TOKEN_CACHE_TTL {

@@ -9,11 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::events::fmt_ts;
-use crate::on_db;
 use crate::users::{Role, User};
+use santisuk_store::db::Db;
+use santisuk_store::error::StoreError;
+use santisuk_store::events::fmt_ts;
+use santisuk_store::on_db;
 
 /// A signed-in browser, as the session cookie finds it.
 #[derive(Debug, Clone, PartialEq, Eq)]

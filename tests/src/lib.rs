@@ -12,11 +12,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use santisuk_http::routes::users::create_user;
+use santisuk_app::users::create_user;
 use santisuk_http::state::AppState;
-use santisuk_projections::Db;
-use santisuk_projections::testing as pg;
 use santisuk_projections::users::Role;
+use santisuk_store::Db;
+use santisuk_store::testing as pg;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -63,14 +63,13 @@ pub async fn settle(
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         runner.catch_up().await.expect("projection");
-        let last: Option<(String, i64, i64)> = santisuk_projections::on_db!(db, p => sqlx::query_as(
+        let last: Option<(String, i64, i64)> = santisuk_store::on_db!(db, p => sqlx::query_as(
             "SELECT aggregate_type, sequence, position FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(p).await.expect("last event"));
         let Some((_, _, position)) = last else { return };
-        let lag = santisuk_projections::events::count_after(db, runner.checkpoint().await.expect("checkpoint"))
-            .await
-            .expect("lag");
-        let head = santisuk_projections::events::head(db).await.expect("head");
+        let lag =
+            santisuk_store::events::count_after(db, runner.checkpoint().await.expect("checkpoint")).await.expect("lag");
+        let head = santisuk_store::events::head(db).await.expect("head");
         if lag == 0 && head.position >= position {
             return;
         }
@@ -292,7 +291,7 @@ impl TestApp {
 
     /// How many events are stored (to check that a rejection wrote nothing).
     pub async fn event_count(&self) -> i64 {
-        santisuk_projections::on_db!(self.db(), p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
+        santisuk_store::on_db!(self.db(), p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
             .fetch_one(p).await.expect("count"))
     }
 
@@ -301,12 +300,12 @@ impl TestApp {
     /// the users are the demo's (`demo-staff`, `demo-coord-01`, …).
     pub async fn demo(
         backend: Backend,
-        options: santisuk_http::demo::DemoOptions,
-    ) -> (TestApp, santisuk_http::demo::DemoReport) {
+        options: santisuk_app::demo::DemoOptions,
+    ) -> (TestApp, santisuk_app::demo::DemoReport) {
         let test_db = Arc::new(TestDb::new(backend).await);
         let state = AppState::prepare(test_db.db.clone()).await.expect("prepare");
         state.spawn_runner(std::future::pending());
-        let report = santisuk_http::demo::fill(&state, options).await.expect("the demo fill succeeds");
+        let report = santisuk_app::demo::fill(&state, options).await.expect("the demo fill succeeds");
         settle(&state.runner, &state.db).await;
         let token = |name: &str| {
             report

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use santisuk_http::routes::users::store_password;
+use santisuk_app::users::store_password;
 use santisuk_projections::users::Role;
 use tower::ServiceExt;
 

@@ -16,9 +16,9 @@ use axum::routing::get;
 use axum::{BoxError, Json, Router};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use santisuk_projections::access_log::{self, AccessEntry};
-use santisuk_projections::audit::{self, RawEvent};
-use santisuk_projections::events::{self, Checkpoint, fmt_ts, parse_ts};
 use santisuk_projections::ledger::{self, DIGEST_FORMAT, Digest, Reason, Verification};
+use santisuk_store::audit::{self, RawEvent};
+use santisuk_store::events::{self, Checkpoint, fmt_ts, parse_ts};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -293,7 +293,7 @@ pub async fn events_page(
     if let Some(via) = via {
         filters["via"] = json!(via);
     }
-    ctx.record_read(&state.db, "audit_events", None, filters).await?;
+    ctx.record_read(state, "audit_events", None, filters).await?;
     let mut rows = audit::page(&state.db, after, None, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -322,7 +322,7 @@ pub async fn export(
             ));
         }
     };
-    ctx.record_read(&state.db, "audit_export", None, json!({"format": format.name()})).await?;
+    ctx.record_read(&state, "audit_export", None, json!({"format": format.name()})).await?;
     // Fixed at the start, so the export ends even while events keep arriving.
     let upto = events::head(&state.db).await?;
     // The first page is read before the answer starts, so a failing database is still a clean 500.

@@ -34,9 +34,9 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook};
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::Outcome;
-use santisuk_projections::events::parse_ts;
 use santisuk_projections::read_model::{self, IssueRow, Snapshot};
 use santisuk_projections::stats::{self as stats_model, Counters, GroupBy, Stats};
+use santisuk_store::events::parse_ts;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use utoipa::IntoParams;
@@ -207,8 +207,8 @@ pub async fn stats_export(
 
 /// Records who exported what, with the query as sent, before anything is read.
 async fn log_export(state: &AppState, ctx: &Ctx, action: &str, raw: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    let filters = serde_json::to_value(raw).map_err(|e| ApiError::Internal(e.to_string()))?;
-    ctx.record_read(&state.db, action, None, filters).await
+    let filters = serde_json::to_value(raw).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(ctx.record_read(state, action, None, filters).await?)
 }
 
 /// Every issue of the list in list order, page by page (see the module doc for what is held in memory).
@@ -524,7 +524,7 @@ async fn xlsx_response(
     rows: BoxStream<'static, Result<Vec<Vec<Cell>>, ApiError>>,
 ) -> Result<Response, ApiError> {
     let file = xlsx_file(sheet, columns.to_vec(), lang, rows).await?;
-    let len = file.metadata().map_err(|e| ApiError::Internal(format!("export file: {e}")))?.len();
+    let len = file.metadata().map_err(|e| ApiError::internal(format!("export file: {e}")))?.len();
     let file = tokio::fs::File::from_std(file);
     let body = stream::try_unfold(file, |mut file| async move {
         let mut buf = vec![0; 64 * 1024];
@@ -545,8 +545,8 @@ async fn xlsx_file(
 ) -> Result<std::fs::File, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(XLSX_PAGES_IN_FLIGHT);
     let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, ApiError> {
-        let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx export: {e}"));
-        let io = |e: std::io::Error| ApiError::Internal(format!("xlsx export file: {e}"));
+        let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("xlsx export: {e}"));
+        let io = |e: std::io::Error| ApiError::internal(format!("xlsx export file: {e}"));
         let mut workbook = Workbook::new();
         let ws = workbook.add_worksheet_with_constant_memory();
         ws.set_name(sheet).map_err(xlsx)?;
@@ -597,7 +597,7 @@ async fn xlsx_file(
         Ok::<_, ApiError>(())
     }
     .await;
-    let written = writer.await.map_err(|e| ApiError::Internal(format!("xlsx writer thread: {e}")))?;
+    let written = writer.await.map_err(|e| ApiError::internal(format!("xlsx writer thread: {e}")))?;
     feed?;
     written
 }

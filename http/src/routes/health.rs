@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -36,7 +36,7 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Readiness), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
-    let unavailable = |what: &str| ApiError::Unavailable { message: what.to_owned() };
+    let unavailable = |what: &str| ApiError(AppError::Unavailable { message: what.to_owned() });
     match state.db.migrations_applied().await {
         Ok(true) => {}
         Ok(false) => return Err(unavailable("database migrations are not applied")),
@@ -50,8 +50,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, Ap
         unavailable("database unreachable")
     })?;
     let backend = match state.db.backend() {
-        santisuk_projections::Backend::Sqlite => "sqlite",
-        santisuk_projections::Backend::Postgres => "postgres",
+        santisuk_store::Backend::Sqlite => "sqlite",
+        santisuk_store::Backend::Postgres => "postgres",
     };
     Ok(Json(Readiness { status: "ready", backend, projection_lag: lag }))
 }

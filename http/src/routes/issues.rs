@@ -5,20 +5,18 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use santisuk_domain::issue::{
-    AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent, RaiseIssue,
-    ReopenIssue,
+use santisuk_app::issues::{self, issue_id};
+pub use santisuk_app::issues::{
+    ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, RaiseIssueRequest, ReopenRequest,
 };
 use santisuk_domain::time::bangkok_date;
-use santisuk_domain::values::{AreaId, Assignee, CategoryCode, ForumId, IssueStatus, Name, Outcome, Text, Title};
-use santisuk_projections::commands::Committed;
-use santisuk_projections::events;
+use santisuk_domain::values::IssueStatus;
 use santisuk_projections::read_model::{self, IssueCursor, IssueFilter, IssueRow, Snapshot};
+use santisuk_store::events;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::{clip, opt, parse_as_of, parse_at, parse_date};
+use super::{opt, parse_as_of};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath, AppQuery, idempotency_key, if_match};
@@ -35,81 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/issues/{id}/reopen", post(reopen))
 }
 
-/// Scopes idempotency keys: the issue id of a keyed raise is UUIDv5(this, "<user id>:<key>"), so a retry
-/// targets the same aggregate and the event store itself refuses the duplicate, atomically.
-const IDEMPOTENCY_NAMESPACE: Uuid = Uuid::from_u128(0x5a4e_7c1d_8b2f_4e6a_9d3c_1f0b_2a4c_6e8d);
-
-// --- requests and replies -------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RaiseIssueRequest {
-    pub area_id: String,
-    /// A category code, e.g. `INF`.
-    pub category: String,
-    pub title: String,
-    pub description: Option<String>,
-    /// The forum it was raised at, if any (must be in the same area).
-    pub forum_id: Option<String>,
-    /// Who raised it in the field (a group, a community leader).
-    pub raised_by: Option<String>,
-    /// When it was raised (RFC 3339); default now; never in the future.
-    pub at: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignRequest {
-    /// The person or agency now responsible.
-    pub assignee: String,
-    /// `YYYY-MM-DD`, not before the day of the assignment.
-    pub due_on: Option<String>,
-    pub note: Option<String>,
-    pub at: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddressRequest {
-    /// What was done.
-    pub action: String,
-    pub note: Option<String>,
-    pub at: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloseRequest {
-    /// `resolved` (only after an action), `unresolved`, `referred`, `duplicate` or `withdrawn`.
-    pub outcome: String,
-    pub note: Option<String>,
-    pub at: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenRequest {
-    pub reason: String,
-    pub at: Option<String>,
-}
-
-/// The answer to every issue command.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CommandReply {
-    pub id: String,
-    /// The issue's version after the command (use it in `If-Match`).
-    pub version: i64,
-    pub status: String,
-    /// The global position of the event written.
-    pub position: i64,
-}
-
-impl CommandReply {
-    fn new(id: String, done: &Committed<Issue>) -> Self {
-        let status = done.aggregate.status().map(|s| s.as_str()).unwrap_or_default().to_owned();
-        CommandReply { id, version: done.version, status, position: done.position }
-    }
-}
+// --- replies --------------------------------------------------------------------------------------------
 
 /// One issue as the read model holds it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,10 +108,6 @@ pub struct History {
 
 // --- commands -------------------------------------------------------------------------------------------
 
-fn issue_id(raw: &str) -> Result<String, ApiError> {
-    Uuid::parse_str(raw).map(|u| u.to_string()).map_err(|_| ApiError::not_found("issue_not_found", "no such issue"))
-}
-
 /// Raises an issue in an area (admin, staff, coordinator). With `Idempotency-Key`, a retry returns the
 /// first answer and creates nothing.
 #[utoipa::path(post, path = "/api/issues", tag = "issues", request_body = RaiseIssueRequest,
@@ -204,152 +124,19 @@ pub async fn raise(
 ) -> Result<(StatusCode, Json<CommandReply>), ApiError> {
     ctx.require_issue_writer()?;
     let key = idempotency_key(&headers)?;
-    let now = now();
-    let explicit_at = req.at.is_some();
-    let raise = RaiseIssue {
-        area: AreaId::parse(&req.area_id)?,
-        category: CategoryCode::parse(&req.category)?,
-        title: Title::parse(&req.title)?,
-        description: opt(req.description.as_deref(), Text::parse)?,
-        forum: opt(req.forum_id.as_deref(), |f| {
-            Uuid::parse_str(f)
-                .map(ForumId)
-                .map_err(|_| ApiError::invalid("unknown_forum", format!("no forum {:?}", clip(f))))
-        })?,
-        raised_by: opt(req.raised_by.as_deref(), Name::parse)?,
-        at: parse_at(req.at.as_deref(), now)?,
-    };
-    let (id, fresh) = match &key {
-        Some(k) => (Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", ctx.user.id).as_bytes()), false),
-        None => (Uuid::new_v4(), true),
-    };
-    let id = id.to_string();
-    match raise_checked(&state, &ctx, id.clone(), fresh, raise.clone(), now).await {
-        Ok(done) => Ok((StatusCode::CREATED, Json(CommandReply::new(id, &done)))),
-        Err(ApiError::Conflict { code, .. }) if key.is_some() && code == IssueError::AlreadyRaised.code() => {
-            replay_first_raise(&state, id, &raise, explicit_at).await
-        }
-        Err(e) => Err(e),
-    }
+    Ok((StatusCode::CREATED, Json(issues::raise(&state, &ctx, req, key).await?)))
 }
 
-/// Raises an issue with id `id` once the actor may raise in its area and its area, category and forum exist
-/// (the command carries checked values only). Shared by the API and the web app's forum page. `fresh`: the
-/// id is a random UUID made up for this request, so its (empty) history need not be read.
-pub async fn raise_checked(
-    state: &AppState,
-    ctx: &Ctx,
-    id: String,
-    fresh: bool,
-    raise: RaiseIssue,
-    now: DateTime<Utc>,
-) -> Result<Committed<Issue>, ApiError> {
-    ctx.require_issue_writer()?;
-    if !ctx.sees_area(raise.area.as_str()) {
-        return Err(ApiError::forbidden(format!("you may raise issues only in your own areas, not in {}", raise.area)));
-    }
-    // The command carries checked values only: the area, category and forum must exist.
-    let (area_known, category_known) =
-        state.references.area_and_category_exist(&state.db, raise.area.as_str(), raise.category.as_str()).await?;
-    if !area_known {
-        return Err(ApiError::invalid("unknown_area", format!("no area {}", raise.area)));
-    }
-    if !category_known {
-        return Err(ApiError::invalid("unknown_category", format!("no category {}", raise.category)));
-    }
-    if let Some(forum) = raise.forum {
-        match read_model::get_forum(&state.db, &forum.to_string()).await? {
-            None => return Err(ApiError::invalid("unknown_forum", format!("no forum {forum}"))),
-            Some(f) if f.area_id != raise.area.as_str() => {
-                return Err(ApiError::invalid(
-                    "forum_in_other_area",
-                    format!("forum {forum} was held in {}", f.area_id),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let command = IssueCommand { now, action: IssueAction::Raise(raise) };
-    if fresh {
-        state.aggregates.expect_new::<Issue>(&id);
-    }
-    state.command::<Issue>(id, command, ctx.metadata(), None).await
-}
-
-/// The answer the first request with this idempotency key got, if this request is the same one.
-async fn replay_first_raise(
-    state: &AppState,
-    id: String,
-    raise: &RaiseIssue,
-    explicit_at: bool,
-) -> Result<(StatusCode, Json<CommandReply>), ApiError> {
-    let history = events::aggregate_history(&state.db, "Issue", &id).await?;
-    let first = history.first().ok_or_else(|| ApiError::Internal("keyed issue has no events".into()))?;
-    let stored: IssueEvent =
-        serde_json::from_value(first.payload.clone()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at } = stored else {
-        return Err(ApiError::Internal("first event of an issue is not IssueRaised".into()));
-    };
-    let same = area_id == raise.area
-        && category == raise.category
-        && title == raise.title
-        && description == raise.description
-        && forum_id == raise.forum
-        && raised_by == raise.raised_by
-        && (!explicit_at || at == raise.at);
-    if !same {
-        return Err(ApiError::invalid(
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used for a different request",
-        ));
-    }
-    let reply = CommandReply {
-        id,
-        version: first.sequence,
-        status: IssueStatus::Raised.as_str().to_owned(),
-        position: first.position,
-    };
-    Ok((StatusCode::CREATED, Json(reply)))
-}
-
-/// Runs an action on an existing issue for `ctx`, refusing another area's issue to a coordinator; with
-/// `expected`, only if the issue is still at that version. Shared by the API and the web app.
-pub async fn act(
-    state: &AppState,
-    ctx: &Ctx,
-    raw_id: &str,
-    action: IssueAction,
-    now: DateTime<Utc>,
-    expected: Option<i64>,
-) -> Result<Committed<Issue>, ApiError> {
-    ctx.require_issue_writer()?;
-    let id = issue_id(raw_id)?;
-    if ctx.visible_areas().is_some() {
-        // A coordinator acts only in their own areas. (An unknown issue falls through to the aggregate,
-        // which answers 404.)
-        if let Some(row) = read_model::get_issue(&state.db, &id).await? {
-            if !ctx.sees_area(&row.area_id) {
-                return Err(ApiError::forbidden(format!(
-                    "you may act only on issues in your own areas, not in {}",
-                    row.area_id
-                )));
-            }
-        }
-    }
-    state.command::<Issue>(id, IssueCommand { now, action }, ctx.metadata(), expected).await
-}
-
-async fn act_api(
+async fn act(
     state: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
     raw_id: &str,
-    action: IssueAction,
-    now: DateTime<Utc>,
+    request: ActionRequest,
 ) -> Result<Json<CommandReply>, ApiError> {
+    ctx.require_issue_writer()?;
     let expected = if_match(headers)?;
-    let done = act(state, ctx, raw_id, action, now, expected).await?;
-    Ok(Json(CommandReply::new(issue_id(raw_id)?, &done)))
+    Ok(Json(issues::act_on_request(state, ctx, raw_id, request, expected).await?))
 }
 
 /// Assigns (or re-assigns) an issue.
@@ -365,15 +152,7 @@ pub async fn assign(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<AssignRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
-    ctx.require_issue_writer()?;
-    let now = now();
-    let action = IssueAction::Assign(AssignIssue {
-        assignee: Assignee::parse(&req.assignee)?,
-        due_on: opt(req.due_on.as_deref(), |d| parse_date("due_on", d))?,
-        note: opt(req.note.as_deref(), Text::parse)?,
-        at: parse_at(req.at.as_deref(), now)?,
-    });
-    act_api(&state, &ctx, &headers, &id, action, now).await
+    act(&state, &ctx, &headers, &id, ActionRequest::Assign(req)).await
 }
 
 /// Records an action taken on an assigned issue.
@@ -389,14 +168,7 @@ pub async fn address(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<AddressRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
-    ctx.require_issue_writer()?;
-    let now = now();
-    let action = IssueAction::Address(AddressIssue {
-        action: Text::parse(&req.action)?,
-        note: opt(req.note.as_deref(), Text::parse)?,
-        at: parse_at(req.at.as_deref(), now)?,
-    });
-    act_api(&state, &ctx, &headers, &id, action, now).await
+    act(&state, &ctx, &headers, &id, ActionRequest::Address(req)).await
 }
 
 /// Closes an issue with an outcome.
@@ -412,14 +184,7 @@ pub async fn close(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<CloseRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
-    ctx.require_issue_writer()?;
-    let now = now();
-    let action = IssueAction::Close(CloseIssue {
-        outcome: Outcome::parse(&req.outcome)?,
-        note: opt(req.note.as_deref(), Text::parse)?,
-        at: parse_at(req.at.as_deref(), now)?,
-    });
-    act_api(&state, &ctx, &headers, &id, action, now).await
+    act(&state, &ctx, &headers, &id, ActionRequest::Close(req)).await
 }
 
 /// Reopens a closed issue.
@@ -435,11 +200,7 @@ pub async fn reopen(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<ReopenRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
-    ctx.require_issue_writer()?;
-    let now = now();
-    let action =
-        IssueAction::Reopen(ReopenIssue { reason: Text::parse(&req.reason)?, at: parse_at(req.at.as_deref(), now)? });
-    act_api(&state, &ctx, &headers, &id, action, now).await
+    act(&state, &ctx, &headers, &id, ActionRequest::Reopen(req)).await
 }
 
 // --- queries --------------------------------------------------------------------------------------------
@@ -571,7 +332,7 @@ pub async fn history(
     if !area.is_some_and(|a| ctx.sees_area(a)) {
         return Err(ApiError::not_found("issue_not_found", "no such issue"));
     }
-    ctx.record_read(&state.db, "issue_history", Some(&id), serde_json::json!({})).await?;
+    ctx.record_read(&state, "issue_history", Some(&id), serde_json::json!({})).await?;
     let items = stored
         .into_iter()
         .map(|e| HistoryEntry {

@@ -4,11 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use santisuk_app::forums::hold_forum_checked;
 use santisuk_domain::area::{Area, RegisterArea};
 use santisuk_domain::category::{AddCategory, Category};
-use santisuk_domain::forum::{Forum, HoldForum};
+use santisuk_domain::forum::HoldForum;
 use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, ForumId, Name, TambonCode, Title};
-use santisuk_projections::commands::Committed;
 use santisuk_projections::read_model::{self, AreaRow, CategoryRow, ForumRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -255,7 +255,7 @@ pub async fn hold_forum(
         title: command.title.as_ref().map(ToString::to_string),
         facilitator: command.facilitator.as_ref().map(ToString::to_string),
         participants: command.participants.map(i64::from),
-        recorded_at: santisuk_projections::events::fmt_ts(command.now),
+        recorded_at: santisuk_store::events::fmt_ts(command.now),
     };
     let done = hold_forum_checked(&state, &ctx, id.clone(), command).await?;
     // The projected row carries the exact recorded time; if the read model lags, answer from the command.
@@ -300,23 +300,4 @@ pub async fn get_forum(
         .filter(|f| ctx.sees_area(&f.area_id))
         .ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
     Ok(Json(row.into()))
-}
-
-/// Records forum `id` once the actor may record forums in its area and the area exists. Shared by the API
-/// and the web app's forum page.
-pub async fn hold_forum_checked(
-    state: &AppState,
-    ctx: &Ctx,
-    id: String,
-    command: HoldForum,
-) -> Result<Committed<Forum>, ApiError> {
-    ctx.require_issue_writer()?;
-    let area = &command.area;
-    if !ctx.sees_area(area.as_str()) {
-        return Err(ApiError::forbidden(format!("you may record forums only in your own areas, not in {area}")));
-    }
-    if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
-        return Err(ApiError::invalid("unknown_area", format!("no area {area}")));
-    }
-    state.command::<Forum>(id, command, ctx.metadata(), None).await
 }

@@ -24,10 +24,10 @@ use uuid::Uuid;
 use super::i18n::{self, Lang};
 use super::layout::{self, Nav, field_error, invalid};
 use super::{Posted, Web, WebError};
-use crate::error::ApiError;
-use crate::routes::issues::raise_checked;
-use crate::routes::reference::hold_forum_checked;
+use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
+use santisuk_app::forums::hold_forum_checked;
+use santisuk_app::issues::raise_checked;
 
 const FORUM_NAMESPACE: Uuid = Uuid::from_u128(0x2c4b_8e1a_6f3d_4a59_b0c7_93e2_d5f1_7a08);
 const ISSUE_NAMESPACE: Uuid = Uuid::from_u128(0x9d07_3e5c_1b8a_4f26_8c4e_02a9_f6d3_b7e1);
@@ -341,7 +341,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         participants: checked.participants,
         now,
     };
-    let refused = |e: ApiError| {
+    let refused = |e: AppError| {
+        let e = ApiError(e);
         let (_, code, message) = e.parts();
         let field = match code {
             "held_on_in_future" | "bad_date" => "held_on",
@@ -353,8 +354,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
     match hold_forum_checked(&state, &web.ctx, forum_id.to_string(), command).await {
         Ok(_) => {}
         // A retry of a save that got this far before: the forum is there; go on with its problems.
-        Err(ApiError::Conflict { code: "forum_already_recorded", .. }) => {}
-        Err(e @ (ApiError::Forbidden { .. } | ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+        Err(AppError::Conflict { code: "forum_already_recorded", .. }) => {}
+        Err(e @ (AppError::Forbidden { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             return render(&state, &web, &form, rows, &refused(e), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(e) => return Err(e.into()),
@@ -372,7 +373,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             at,
         };
         match raise_checked(&state, &web.ctx, id.to_string(), false, raise, now).await {
-            Ok(_) | Err(ApiError::Conflict { code: "issue_already_raised", .. }) => {}
+            Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
             Err(e) => return Err(e.into()),
         }
     }

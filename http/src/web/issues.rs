@@ -11,20 +11,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
-use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, IssueAction, IssueEvent, ReopenIssue};
+use santisuk_app::issues::{self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, ReopenRequest};
+use santisuk_domain::issue::{IssueAction, IssueEvent};
 use santisuk_domain::time::bangkok_date;
-use santisuk_domain::values::{Assignee, IssueStatus, Outcome, Text};
-use santisuk_projections::events;
+use santisuk_domain::values::{IssueStatus, Outcome, Text};
 use santisuk_projections::queue::{self, QueueSort};
 use santisuk_projections::read_model::{self, AreaRow, CategoryRow, IssueFilter, IssueRow};
 use santisuk_projections::users::Role;
+use santisuk_store::events;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::i18n::{self, Lang};
 use super::layout::{self, Nav, field_error, invalid};
 use super::{Posted, Web, WebError};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
 
 const PAGE_SIZE: i64 = 25;
@@ -288,7 +289,7 @@ async fn render(
         .filter(|r| web.ctx.sees_area(&r.area_id))
         .ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))?;
     // The timeline is the issue's history: its reading is logged for auditors, as over the API.
-    web.ctx.record_read(&state.db, "issue_history", Some(id), serde_json::json!({"via": "web"})).await?;
+    web.ctx.record_read(state, "issue_history", Some(id), serde_json::json!({"via": "web"})).await?;
     let history = events::aggregate_history(&state.db, "Issue", id).await?;
     let area = read_model::get_area(&state.db, &row.area_id).await?;
     let category = read_model::get_category(&state.db, &row.category).await?;
@@ -455,58 +456,41 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
     }
 }
 
-fn opt_text(raw: &str) -> Result<Option<Text>, santisuk_domain::ValueError> {
-    if raw.trim().is_empty() { Ok(None) } else { Text::parse(raw).map(Some) }
+/// An optional form field: empty means absent.
+fn optional(raw: &str) -> Option<String> {
+    Some(raw.to_owned()).filter(|r| !r.trim().is_empty())
 }
 
-/// Turns a posted form into the domain action, or the errors of its fields (named `<action>-<field>`).
+/// Turns a posted form into the domain action through the same conversion as the API
+/// ([`ActionRequest::into_action`]), or the errors of its fields (named `<action>-<field>`).
 fn build(
     lang: Lang,
     action: &str,
     form: &ActionForm,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<IssueAction, Vec<(String, String)>> {
-    let mut errors = Vec::new();
-    let mut err = |field: &str, e: ApiError| {
-        let (_, code, message) = e.parts();
-        errors.push((format!("{action}-{field}"), i18n::error_message(lang, code, &message)));
+    let note = optional(&form.note);
+    let request = match action {
+        "assign" => ActionRequest::Assign(AssignRequest {
+            assignee: form.assignee.clone(),
+            due_on: optional(&form.due_on),
+            note,
+            at: None,
+        }),
+        "address" => ActionRequest::Address(AddressRequest { action: form.action.clone(), note, at: None }),
+        "close" => ActionRequest::Close(CloseRequest { outcome: form.outcome.clone(), note, at: None }),
+        "reopen" => ActionRequest::Reopen(ReopenRequest { reason: form.reason.clone(), at: None }),
+        _ => return Err(Vec::new()),
     };
-    let note = opt_text(&form.note).map_err(|e| err("note", e.into())).ok().flatten();
-    let built = match action {
-        "assign" => {
-            let assignee = Assignee::parse(&form.assignee).map_err(|e| err("assignee", e.into())).ok();
-            let due_on = match form.due_on.trim() {
-                "" => Some(None),
-                d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map(Some)
-                    .map_err(|_| err("due_on", ApiError::invalid("bad_date", "bad date")))
-                    .ok(),
-            };
-            match (assignee, due_on) {
-                (Some(assignee), Some(due_on)) => {
-                    Some(IssueAction::Assign(AssignIssue { assignee, due_on, note, at: now }))
-                }
-                _ => None,
-            }
-        }
-        "address" => Text::parse(&form.action)
-            .map_err(|e| err("action", e.into()))
-            .ok()
-            .map(|action| IssueAction::Address(AddressIssue { action, note, at: now })),
-        "close" => Outcome::parse(form.outcome.trim())
-            .map_err(|e| err("outcome", e.into()))
-            .ok()
-            .map(|outcome| IssueAction::Close(CloseIssue { outcome, note, at: now })),
-        "reopen" => Text::parse(&form.reason)
-            .map_err(|e| err("reason", e.into()))
-            .ok()
-            .map(|reason| IssueAction::Reopen(ReopenIssue { reason, at: now })),
-        _ => None,
-    };
-    match built {
-        Some(a) if errors.is_empty() => Ok(a),
-        _ => Err(errors),
-    }
+    request.into_action(now).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(field, e)| {
+                let (code, message) = e.code_and_message();
+                (format!("{action}-{field}"), i18n::error_message(lang, code, &message))
+            })
+            .collect()
+    })
 }
 
 /// Runs an action from the issue page; on success back to the page (303), otherwise the page again with
@@ -535,13 +519,13 @@ pub async fn act(
             return render(&state, &web, &id, sticky, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    match crate::routes::issues::act(&state, &web.ctx, &id, command, now, Some(version)).await {
+    match issues::act(&state, &web.ctx, &id, command, now, Some(version)).await.map_err(ApiError) {
         Ok(_) => Ok(Redirect::to(&format!("/issues/{id}?done={action}#timeline")).into_response()),
-        Err(ApiError::Conflict { code: "stale_version" | "concurrent_change", .. }) => {
+        Err(ApiError(AppError::Conflict { code: "stale_version" | "concurrent_change", .. })) => {
             let sticky = Sticky { action, form, stale: true, ..Sticky::default() };
             render(&state, &web, &id, sticky, StatusCode::CONFLICT).await
         }
-        Err(e @ (ApiError::Conflict { .. } | ApiError::Invalid { .. })) => {
+        Err(e @ ApiError(AppError::Conflict { .. } | AppError::Invalid { .. })) => {
             let (status, code, message) = e.parts();
             let field = match code {
                 "due_before_assignment" => "due_on",

@@ -28,7 +28,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 pub use i18n::Lang;
 pub use session::{Posted, Web};
@@ -72,9 +72,15 @@ impl From<ApiError> for WebError {
     }
 }
 
-impl From<santisuk_projections::StoreError> for WebError {
-    fn from(e: santisuk_projections::StoreError) -> Self {
+impl From<santisuk_store::StoreError> for WebError {
+    fn from(e: santisuk_store::StoreError) -> Self {
         WebError::Api(e.into())
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        WebError::Api(ApiError(e))
     }
 }
 
@@ -90,7 +96,7 @@ impl IntoResponse for WebError {
                 (StatusCode::FORBIDDEN, body).into_response()
             }
             WebError::Api(e) => {
-                if let ApiError::Internal(detail) = &e {
+                if let ApiError(AppError::Internal(detail)) = &e {
                     tracing::error!(error = %detail, "page failed");
                 }
                 let (status, code, message) = e.parts();

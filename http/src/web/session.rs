@@ -21,8 +21,8 @@ use serde::de::DeserializeOwned;
 
 use super::i18n::{self, Lang};
 use super::{WebError, layout};
-use crate::auth::{Ctx, request_id};
-use crate::error::ApiError;
+use crate::auth::{Caller, Ctx, request_id};
+use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
 
 pub const SESSION_COOKIE: &str = "santisuk_session";
@@ -60,7 +60,11 @@ impl FromRequestParts<AppState> for Web {
             return Err(WebError::SignIn { next });
         };
         let lang = session.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| cookie_lang(&parts.headers));
-        Ok(Web { ctx: Ctx { user: session.user, request_id: request_id(&parts.headers) }, csrf: session.csrf, lang })
+        Ok(Web {
+            ctx: Ctx(Caller { user: session.user, request_id: request_id(&parts.headers) }),
+            csrf: session.csrf,
+            lang,
+        })
     }
 }
 
@@ -103,7 +107,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
 async fn read_body(req: Request, state: &AppState) -> Result<Bytes, WebError> {
     Bytes::from_request(req, state).await.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            WebError::Api(ApiError::PayloadTooLarge)
+            WebError::Api(ApiError(AppError::PayloadTooLarge))
         } else {
             WebError::Api(ApiError::bad_request("bad_body", r.body_text()))
         }
@@ -246,8 +250,8 @@ pub async fn login(
     let account = if name.is_empty() { None } else { store::account_by_name(&state.db, &name).await? };
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let password =
-        if form.password.chars().count() > crate::password::MAX_CHARS { String::new() } else { form.password };
-    let ok = crate::password::verify(password, stored).await;
+        if form.password.chars().count() > santisuk_app::password::MAX_CHARS { String::new() } else { form.password };
+    let ok = santisuk_app::password::verify(password, stored).await;
     let Some(account) = account.filter(|_| ok) else {
         store::record_failure(&state.db, &name, now, window).await?;
         tracing::info!(user = %name, "sign-in failed");

@@ -368,7 +368,7 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
 }
 
 async fn the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories(backend: Backend) {
-    let (app, _) = TestApp::demo(backend, santisuk_http::demo::DemoOptions { seed: 2570, issues: 800 }).await;
+    let (app, _) = TestApp::demo(backend, santisuk_app::demo::DemoOptions { seed: 2570, issues: 800 }).await;
     app.set_password("demo-staff").await;
     let Browsing { base, c, tag, _driver, _profile } = browse(&app, backend).await;
     sign_in(&c, &base, "demo-staff", PASSWORD).await;

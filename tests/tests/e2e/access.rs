@@ -225,7 +225,7 @@ async fn user_changes_are_events_in_the_log(backend: Backend) {
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     let id = created.body["id"].as_str().unwrap();
     assert_eq!(created.body["areas"], json!(["PTN-05"]));
-    let history = santisuk_projections::events::aggregate_history(app.db(), "User", id).await.unwrap();
+    let history = santisuk_store::events::aggregate_history(app.db(), "User", id).await.unwrap();
     let types: Vec<&str> = history.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["UserCreated", "TokenIssued"]);
     assert!(history[0].meta("actor").unwrap().starts_with("admin-"), "who made the change is recorded");

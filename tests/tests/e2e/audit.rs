@@ -5,10 +5,10 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use santisuk_projections::audit;
 use santisuk_projections::ledger::{self, Ledger};
 use santisuk_projections::runner::Runner;
-use santisuk_projections::{Db, on_db};
+use santisuk_store::audit;
+use santisuk_store::{Db, Pool, on_db};
 use santisuk_tests::{Backend, TestApp, both_backends};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -56,9 +56,9 @@ async fn ledger_settled(app: &TestApp) {
 
 /// Every event's position in the global order the runner uses.
 async fn positions_in_order(app: &TestApp) -> Vec<i64> {
-    let sql = match app.db() {
-        Db::Sqlite(_) => "SELECT position FROM events ORDER BY position",
-        Db::Postgres(_) => "SELECT position FROM events ORDER BY tx, position",
+    let sql = match app.db().pool() {
+        Pool::Sqlite(_) => "SELECT position FROM events ORDER BY position",
+        Pool::Postgres(_) => "SELECT position FROM events ORDER BY tx, position",
     };
     on_db!(app.db(), p => sqlx::query_scalar::<_, i64>(sql).fetch_all(p).await.unwrap())
 }
@@ -106,29 +106,29 @@ async fn raised_position(app: &TestApp, issue: &str) -> i64 {
 
 /// What someone with DDL rights does first: lift the append-only triggers.
 async fn lift_event_triggers(app: &TestApp) {
-    match app.db() {
-        Db::Sqlite(_) => {
+    match app.db().pool() {
+        Pool::Sqlite(_) => {
             exec(app.db(), "DROP TRIGGER events_no_update").await;
             exec(app.db(), "DROP TRIGGER events_no_delete").await;
         }
-        Db::Postgres(_) => exec(app.db(), "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete").await,
+        Pool::Postgres(_) => exec(app.db(), "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete").await,
     }
 }
 
 async fn lift_ledger_trigger(app: &TestApp) {
-    match app.db() {
-        Db::Sqlite(_) => exec(app.db(), "DROP TRIGGER ledger_no_update").await,
-        Db::Postgres(_) => exec(app.db(), "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update").await,
+    match app.db().pool() {
+        Pool::Sqlite(_) => exec(app.db(), "DROP TRIGGER ledger_no_update").await,
+        Pool::Postgres(_) => exec(app.db(), "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update").await,
     }
 }
 
 /// Rewrites the title in the stored payload of the event at `position`.
 async fn forge_title(app: &TestApp, position: i64) {
-    let sql = match app.db() {
-        Db::Sqlite(_) => {
+    let sql = match app.db().pool() {
+        Pool::Sqlite(_) => {
             "UPDATE events SET payload = json_set(payload, '$.IssueRaised.title', 'ปลอม') WHERE position = $1"
         }
-        Db::Postgres(_) => {
+        Pool::Postgres(_) => {
             "UPDATE events SET payload = jsonb_set(payload, '{IssueRaised,title}', '\"ปลอม\"') WHERE position = $1"
         }
     };
@@ -240,7 +240,7 @@ async fn an_export_longer_than_a_page_carries_every_event_once_in_order(backend:
     for i in 0..2_500 {
         let payload = json!({"IssueRaised": {"area_id": "PTN-01", "category": "LIV", "title": format!("เรื่อง {i}"),
             "description": null, "forum_id": null, "raised_by": null, "at": "2026-01-05T03:00:00Z"}});
-        santisuk_projections::on_tx!(&mut tx, t => sqlx::query(
+        santisuk_store::on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
              VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2, $3)")
             .bind(uuid::Uuid::new_v4().to_string()).bind(sqlx::types::Json(payload))
@@ -442,15 +442,15 @@ async fn an_issues_history_shows_the_stored_payload_and_refuses_one_that_is_not_
 
     let garble = "UPDATE events SET payload = 'not json' WHERE position = $1";
     let garbled = on_db!(app.db(), p => sqlx::query(garble).bind(target).execute(p).await.map(|r| r.rows_affected()));
-    match app.db() {
-        Db::Sqlite(_) => {
+    match app.db().pool() {
+        Pool::Sqlite(_) => {
             assert_eq!(garbled.unwrap(), 1);
             let r = app.get(&path, &app.auditor).await;
             assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
             assert_eq!(r.body["error"]["code"], "internal", "{}", r.body);
         }
         // A jsonb column cannot hold it: the store itself refuses the write.
-        Db::Postgres(_) => assert!(garbled.is_err(), "PostgreSQL stored a payload that is not JSON"),
+        Pool::Postgres(_) => assert!(garbled.is_err(), "PostgreSQL stored a payload that is not JSON"),
     }
 }
 
@@ -477,8 +477,8 @@ async fn a_forged_event_slipped_in_below_the_checkpoint_is_reported_at_its_posit
     let app = TestApp::new(backend).await;
     history(&app, 2).await;
     // PostgreSQL: a rolled-back append leaves a hole in the positions, as happens in real life.
-    let hole = match app.db() {
-        Db::Postgres(p) => {
+    let hole = match app.db().pool() {
+        Pool::Postgres(p) => {
             let mut t = p.begin().await.unwrap();
             let hole: i64 = sqlx::query_scalar(
                 "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
@@ -490,15 +490,15 @@ async fn a_forged_event_slipped_in_below_the_checkpoint_is_reported_at_its_posit
             t.rollback().await.unwrap();
             Some(hole)
         }
-        Db::Sqlite(_) => None,
+        Pool::Sqlite(_) => None,
     };
     history(&app, 2).await;
     ledger_settled(&app).await;
     let d = digest(&app).await;
     let payload = r#"{"IssueRaised":{"area_id":"PTN-01","category":"LIV","title":"ปลอม","description":null,"forum_id":null,"raised_by":null,"at":"2026-01-05T03:00:00Z"}}"#;
     let forged_id = uuid::Uuid::new_v4().to_string();
-    let position = match (app.db(), hole) {
-        (Db::Postgres(p), Some(hole)) => {
+    let position = match (app.db().pool(), hole) {
+        (Pool::Postgres(p), Some(hole)) => {
             // Into the hole, in the transaction of the event before it: below the ledger's checkpoint in
             // (tx, position) order, so no runner will ever pick it up.
             sqlx::query(
@@ -515,7 +515,7 @@ async fn a_forged_event_slipped_in_below_the_checkpoint_is_reported_at_its_posit
             .unwrap();
             hole
         }
-        (Db::Sqlite(p), _) => {
+        (Pool::Sqlite(p), _) => {
             // SQLite positions have no holes (MAX + 1 under one writer): the forger lifts the trigger that
             // assigns positions and takes position 0, before every real event.
             exec(app.db(), "DROP TRIGGER events_assign_position").await;

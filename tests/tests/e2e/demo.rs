@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
+use santisuk_app::demo::{self, DemoError, DemoOptions, DemoReport};
 use santisuk_domain::time::bangkok_date;
-use santisuk_http::demo::{self, DemoError, DemoOptions, DemoReport};
 use santisuk_tests::{Backend, TestApp, both_backends};
 
 both_backends!(

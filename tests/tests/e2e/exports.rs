@@ -499,6 +499,6 @@ async fn insert_issues(app: &TestApp, area: &str, n: usize) {
             })
             .collect();
         let sql = format!("INSERT INTO issues ({columns}) VALUES {}", values.join(", "));
-        santisuk_projections::on_db!(app.db(), p => sqlx::query(&sql).execute(p).await.map(|_| ()).expect("insert issues"));
+        santisuk_store::on_db!(app.db(), p => sqlx::query(&sql).execute(p).await.map(|_| ()).expect("insert issues"));
     }
 }

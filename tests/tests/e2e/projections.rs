@@ -9,7 +9,7 @@ use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::values::{AreaId, CategoryCode, Title};
 use santisuk_projections::read_model::{self, ReadModel, Snapshot};
 use santisuk_projections::runner::Runner;
-use santisuk_projections::{Db, DbTx, on_tx};
+use santisuk_store::{Db, DbTx, Pool, on_tx};
 use santisuk_tests::{Backend, TestApp, TestDb, both_backends, settle};
 use serde_json::json;
 
@@ -61,7 +61,9 @@ async fn events_committed_out_of_position_order_are_all_projected(backend: Backe
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
-    let runner = Runner::new(db.clone(), ReadModel);
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
+    let runner = Runner::new(db.clone(), ReadModel::default());
     let (first, second) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
 
     // Transaction A takes the lower position and stays open…
@@ -72,16 +74,16 @@ async fn events_committed_out_of_position_order_are_all_projected(backend: Backe
     let db_b = db.clone();
     let second_b = second.clone();
     let b = tokio::spawn(async move {
-        let mut b = match &db_b {
-            Db::Sqlite(p) => DbTx::Sqlite(p.begin().await.unwrap()),
-            Db::Postgres(p) => DbTx::Postgres(p.begin().await.unwrap()),
+        let mut b = match db_b.pool() {
+            Pool::Sqlite(p) => DbTx::Sqlite(p.begin().await.unwrap()),
+            Pool::Postgres(p) => DbTx::Postgres(p.begin().await.unwrap()),
         };
         insert_event(&mut b, &second_b, raised_payload("second")).await;
         b.commit().await.unwrap();
     });
     if backend == Backend::Postgres {
         // Wait until B has committed, then let the runner look while A is still open.
-        let Db::Postgres(p) = &db else { unreachable!() };
+        let Pool::Postgres(p) = db.pool() else { unreachable!() };
         for _ in 0..200 {
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(p).await.unwrap();
             if n == 1 {
@@ -122,15 +124,10 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
         }),
     };
     let other = test_db.second_pool().await;
-    santisuk_projections::commands::execute::<santisuk_domain::issue::Issue>(
-        &other,
-        &id,
-        command,
-        Default::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    other.register_inline_table(Arc::new(read_model::IssueTable));
+    santisuk_app::command::execute::<santisuk_domain::issue::Issue>(&other, &id, command, Default::default(), None)
+        .await
+        .unwrap();
     // The next start catches up before serving.
     let restarted = santisuk_http::state::AppState::prepare(other.clone()).await.unwrap();
     settle(&restarted.runner, &restarted.db).await;
@@ -176,7 +173,7 @@ async fn a_rebuild_reproduces_the_live_tables_byte_for_byte(backend: Backend) {
     busy_history(&app).await;
     let live = read_model::dump(app.db()).await.unwrap();
     assert!(live.lines().count() > 20, "the history is not trivial");
-    let replayed = Runner::new(app.db().clone(), ReadModel).rebuild().await.unwrap();
+    let replayed = Runner::new(app.db().clone(), ReadModel::default()).rebuild().await.unwrap();
     assert_eq!(replayed as i64, app.event_count().await);
     assert_eq!(read_model::dump(app.db()).await.unwrap(), live);
     // And the log folded in memory agrees with both.
@@ -193,6 +190,8 @@ async fn batches_touching_more_rows_than_one_statement_holds_project_every_event
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
     let ids: Vec<String> = (0..450).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let mut tx = db.begin_write().await.unwrap();
     for (n, id) in ids.iter().enumerate() {
@@ -213,7 +212,7 @@ async fn batches_touching_more_rows_than_one_statement_holds_project_every_event
             .execute(&mut **t).await.map(|_| ()).expect("insert event"));
     }
     tx.commit().await.unwrap();
-    let runner = Runner::new(db.clone(), ReadModel);
+    let runner = Runner::new(db.clone(), ReadModel::default());
     settle(&runner, &db).await;
     let live = read_model::dump(&db).await.unwrap();
     assert_eq!(live.lines().count(), 450);
@@ -314,7 +313,7 @@ async fn a_command_is_judged_on_the_stored_history_when_another_instance_moved_t
     assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(6)), "{:?}", r.body);
     let r = one.post(&path("reopen"), &one.staff, json!({"reason": "อีกครั้ง"})).await;
     assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(7)), "{:?}", r.body);
-    assert_eq!(santisuk_projections::events::aggregate_history(one.db(), "Issue", &id).await.unwrap().len(), 7);
+    assert_eq!(santisuk_store::events::aggregate_history(one.db(), "Issue", &id).await.unwrap().len(), 7);
 }
 
 /// Live statistics are kept per query until the read model changes (`StatsCache`): a command through this
@@ -365,7 +364,9 @@ async fn a_failing_event_stops_the_projection_without_skipping_it(backend: Backe
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
-    let runner = Runner::new(db.clone(), ReadModel);
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
+    let runner = Runner::new(db.clone(), ReadModel::default());
     let good_before = uuid::Uuid::new_v4().to_string();
     let bad = uuid::Uuid::new_v4().to_string();
     let good_after = uuid::Uuid::new_v4().to_string();
@@ -392,7 +393,7 @@ async fn a_failing_event_stops_the_projection_without_skipping_it(backend: Backe
     // The batch rolled back: the checkpoint stays before the broken event (on PostgreSQL the first good
     // event may have been projected in an earlier batch, while the horizon held the others back), nothing
     // after it was applied, and nothing was skipped.
-    let bad_position: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar(
+    let bad_position: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
         "SELECT position FROM events WHERE aggregate_id = $1").bind(&bad).fetch_one(p).await.unwrap());
     assert!(runner.checkpoint().await.unwrap().position < bad_position);
     assert!(!issue_exists(&db, &good_after).await);
@@ -404,10 +405,9 @@ async fn the_events_table_refuses_updates_and_deletes(backend: Backend) {
     let area = app.area("PTN-01").await;
     app.raise(&area, "LIV", "เรื่อง").await;
     let count = app.event_count().await;
-    let update = santisuk_projections::on_db!(app.db(), p => sqlx::query("UPDATE events SET event_type = 'Forged'").execute(p).await.map(|_| ()));
+    let update = santisuk_store::on_db!(app.db(), p => sqlx::query("UPDATE events SET event_type = 'Forged'").execute(p).await.map(|_| ()));
     assert!(update.is_err(), "UPDATE must be refused");
-    let delete =
-        santisuk_projections::on_db!(app.db(), p => sqlx::query("DELETE FROM events").execute(p).await.map(|_| ()));
+    let delete = santisuk_store::on_db!(app.db(), p => sqlx::query("DELETE FROM events").execute(p).await.map(|_| ()));
     assert!(delete.is_err(), "DELETE must be refused");
     assert_eq!(app.event_count().await, count);
 }
@@ -437,12 +437,14 @@ async fn folded_row(db: &Db, id: &str) -> read_model::IssueRow {
 /// the row is what folding the log gives, with no projection runner running at all; the runner, meeting
 /// those events later, changes nothing, and a rebuild gives the same tables.
 async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backend: Backend) {
+    use santisuk_app::command::execute;
     use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, ReopenIssue};
     use santisuk_domain::values::{Assignee, Outcome, Text};
-    use santisuk_projections::commands::execute;
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
     let id = uuid::Uuid::new_v4().to_string();
     let text = |t: &str| Text::parse(t).unwrap();
     let actions = [
@@ -467,7 +469,7 @@ async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backe
         statuses.push(row.status);
     }
     assert_eq!(statuses, ["raised", "assigned", "addressed", "closed", "assigned"]);
-    let runner = Runner::new(db.clone(), ReadModel);
+    let runner = Runner::new(db.clone(), ReadModel::default());
     assert_eq!(runner.checkpoint().await.unwrap().position, 0, "no runner ran");
     let live = read_model::dump(&db).await.unwrap();
     settle(&runner, &db).await;
@@ -481,12 +483,14 @@ async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backe
 /// including the event that writer added without writing any row (as an older release or an SQL import
 /// would), and the runner finds nothing left to do.
 async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_history(backend: Backend) {
+    use santisuk_app::command::{AggregateCache, CommandError, execute_cached};
     use santisuk_domain::issue::{AddressIssue, AssignIssue, Issue, IssueAction};
     use santisuk_domain::values::{Assignee, Text};
-    use santisuk_projections::commands::{AggregateCache, CommandError, execute_cached};
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
     let cache = AggregateCache::default();
     let id = uuid::Uuid::new_v4().to_string();
     execute_cached::<Issue>(&cache, &db, &id, issue_command(raise_action("สะพานชำรุด")), Default::default(), None)
@@ -499,7 +503,7 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
         note: None,
         at: Utc::now(),
     };
-    santisuk_projections::on_db!(&db, p => sqlx::query(
+    santisuk_store::on_db!(&db, p => sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES ('Issue', $1, 2, 'IssueAssigned', '1.0', $2, $3)")
         .bind(&id).bind(sqlx::types::Json(serde_json::to_value(assigned).unwrap()))
@@ -519,7 +523,7 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
     assert!(matches!(refused, Err(CommandError::StaleVersion { expected: 1, actual: 2 })), "{refused:?}");
     let row = read_model::get_issue(&db, &id).await.unwrap().unwrap();
     assert_eq!((row.version, row.status.as_str(), row.assignee), (1, "raised", None), "nothing of the refused command");
-    let events: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar(
+    let events: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM events WHERE aggregate_id = $1").bind(&id).fetch_one(p).await.unwrap());
     assert_eq!(events, 2);
 
@@ -538,7 +542,7 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
     );
     assert_eq!(row, folded_row(&db, &id).await);
     let live = read_model::dump(&db).await.unwrap();
-    settle(&Runner::new(db.clone(), ReadModel), &db).await;
+    settle(&Runner::new(db.clone(), ReadModel::default()), &db).await;
     assert_eq!(read_model::dump(&db).await.unwrap(), live);
 }
 
@@ -546,11 +550,13 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
 /// id have a history after all, the append of sequence 1 is refused and the raise is judged on the stored
 /// history: it is refused as a repeat, and nothing is written.
 async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Backend) {
+    use santisuk_app::command::{AggregateCache, CommandError, execute_cached};
     use santisuk_domain::issue::Issue;
-    use santisuk_projections::commands::{AggregateCache, CommandError, execute_cached};
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
     let id = uuid::Uuid::new_v4().to_string();
     // Another instance (its own cache) raised it.
     execute_cached::<Issue>(
@@ -570,7 +576,7 @@ async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Bac
     let again =
         execute_cached::<Issue>(&cache, &db, &id, issue_command(raise_action("ปลอม")), Default::default(), None).await;
     assert!(matches!(again, Err(CommandError::Rejected(_))), "{again:?}");
-    let events: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar(
+    let events: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM events WHERE aggregate_id = $1").bind(&id).fetch_one(p).await.unwrap());
     assert_eq!(events, 1, "the refused raise wrote nothing");
     assert_eq!(read_model::get_issue(&db, &id).await.unwrap().unwrap(), before, "nor changed the row");
@@ -595,10 +601,12 @@ async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Bac
 /// commit in one transaction.
 async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: Backend) {
     use cqrs_es::persist::SerializedEvent;
-    use santisuk_projections::append::{Appended, append};
+    use santisuk_store::append::{Appended, append};
     let test_db = TestDb::new(backend).await;
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
+    // What `AppState::prepare` does: commands on issues write the issue's row with their events.
+    db.register_inline_table(Arc::new(read_model::IssueTable));
     let raised = |id: &str, title: &str| {
         let event = IssueEvent::IssueRaised {
             area_id: AreaId::parse("PTN-01").unwrap(),
@@ -623,9 +631,9 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
     };
     let taken = uuid::Uuid::new_v4().to_string();
     let (events, row) = raised(&taken, "เดิม");
-    append(&db, "Issue", events, row).await.unwrap();
+    append(&db, "Issue", events, row.map(|r| r.values())).await.unwrap();
 
-    let held = santisuk_projections::append::hold(&db).await;
+    let held = santisuk_store::append::hold(&db).await;
     let mut ids: Vec<String> = (0..6).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     ids.insert(3, taken.clone());
     let appends: Vec<_> = ids
@@ -634,7 +642,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             let (db, id) = (db.clone(), id.clone());
             let title = if id == taken { "ซ้ำ" } else { "ใหม่" };
             let (events, row) = raised(&id, title);
-            tokio::spawn(async move { append(&db, "Issue", events, row).await })
+            tokio::spawn(async move { append(&db, "Issue", events, row.map(|r| r.values())).await })
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -655,18 +663,18 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
     positions.dedup();
     assert_eq!(positions.len(), 6, "each append has its own position");
     assert_eq!(read_model::get_issue(&db, &taken).await.unwrap().unwrap().title, "เดิม");
-    let stored: i64 = santisuk_projections::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events")
+    let stored: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(p).await.unwrap());
     assert_eq!(stored, 7);
 
     // Without a conflict the group is one transaction: on PostgreSQL every append reports the same one.
-    let held = santisuk_projections::append::hold(&db).await;
+    let held = santisuk_store::append::hold(&db).await;
     let ids: Vec<String> = (0..5).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let appends: Vec<_> = ids
         .iter()
         .map(|id| {
             let (db, (events, row)) = (db.clone(), raised(id, "กลุ่ม"));
-            tokio::spawn(async move { append(&db, "Issue", events, row).await })
+            tokio::spawn(async move { append(&db, "Issue", events, row.map(|r| r.values())).await })
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -689,14 +697,14 @@ async fn an_as_of_report_sees_every_committed_event_whatever_else_is_open(backen
     let area = app.area("PTN-01").await;
     let first = app.raise(&area, "LIV", "ก่อน").await;
     let other = app.state.db.clone();
-    let mut open = match &other {
-        Db::Postgres(p) => {
+    let mut open = match other.pool() {
+        Pool::Postgres(p) => {
             let mut t = p.begin().await.unwrap();
             let _: (i64,) =
                 sqlx::query_as("SELECT pg_current_xact_id()::text::bigint").fetch_one(&mut *t).await.unwrap();
             Some(DbTx::Postgres(t))
         }
-        Db::Sqlite(p) => {
+        Pool::Sqlite(p) => {
             let mut t = p.begin().await.unwrap();
             let _: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events").fetch_one(&mut *t).await.unwrap();
             Some(DbTx::Sqlite(t))

@@ -7,7 +7,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// Fewer characters than this are refused: a forum coordinator's account can change any issue in an area.
 pub const MIN_CHARS: usize = 10;
@@ -15,35 +15,35 @@ pub const MIN_CHARS: usize = 10;
 pub const MAX_CHARS: usize = 256;
 
 /// Checks a new password against the rules; the error names the rule (the web app translates it).
-pub fn check(password: &str) -> Result<(), ApiError> {
+pub fn check(password: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < MIN_CHARS {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "password_too_short",
             format!("a password needs at least {MIN_CHARS} characters"),
         ));
     }
     if n > MAX_CHARS {
-        return Err(ApiError::invalid("password_too_long", format!("a password has at most {MAX_CHARS} characters")));
+        return Err(AppError::invalid("password_too_long", format!("a password has at most {MAX_CHARS} characters")));
     }
     if password.chars().any(char::is_control) {
-        return Err(ApiError::invalid("password_control_characters", "a password must not contain control characters"));
+        return Err(AppError::invalid("password_control_characters", "a password must not contain control characters"));
     }
     Ok(())
 }
 
 /// The PHC string (`$argon2id$v=19$…`) of a password, with a fresh salt and the crate's default
 /// parameters (OWASP's: 19 MiB, 2 passes).
-pub async fn hash(password: String) -> Result<String, ApiError> {
+pub async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+            .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("hashing task failed: {e}")))?
+    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
 }
 
 /// A hash of nothing anyone can type, verified against when the user is unknown or has no password, so a

@@ -26,14 +26,14 @@ use santisuk_domain::user::{Role, UserName};
 use santisuk_domain::values::{
     AmphoeCode, AreaId, Assignee, CategoryCode, ForumId, IssueStatus, Name, Outcome, TambonCode, Text, Title,
 };
-use santisuk_projections::commands::execute;
-use santisuk_projections::events;
 use santisuk_projections::users::Token;
+use santisuk_store::events;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::routes::users::{create_user, user_id};
-use crate::state::{AppState, now};
+use crate::command::execute;
+use crate::error::AppError;
+use crate::users::{create_user, user_id};
+use crate::{AppState, now};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,10 +99,10 @@ pub enum DemoError {
     NotEmpty { areas: i64, issues: i64 },
     /// A command was refused or could not be stored; a defect of the generator or an outage.
     #[error("demo {what}: {error}")]
-    Failed { what: String, error: ApiError },
+    Failed { what: String, error: AppError },
 }
 
-fn failed(what: impl Into<String>) -> impl FnOnce(ApiError) -> DemoError {
+fn failed(what: impl Into<String>) -> impl FnOnce(AppError) -> DemoError {
     move |error| DemoError::Failed { what: what.into(), error }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::db::Db;
+use crate::db::{Db, Pool};
 use crate::error::StoreError;
 use crate::events::{Checkpoint, PG_COLUMNS as PG_RAW, SQLITE_COLUMNS as SQLITE_RAW};
 
@@ -49,8 +49,8 @@ pub async fn page(
         n += 1;
         n
     };
-    let sql = match db {
-        Db::Sqlite(_) => {
+    let sql = match db.pool() {
+        Pool::Sqlite(_) => {
             if after.is_some() {
                 conditions.push(format!("position > ${}", next()));
             }
@@ -61,7 +61,7 @@ pub async fn page(
                 if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
             format!("SELECT {SQLITE_RAW} FROM events {filter} ORDER BY events.position LIMIT ${}", next())
         }
-        Db::Postgres(_) => {
+        Pool::Postgres(_) => {
             if after.is_some() {
                 let (a, b) = (next(), next());
                 conditions.push(format!("(tx, position) > (${a}::text::xid8, ${b})"));
@@ -80,8 +80,8 @@ pub async fn page(
             )
         }
     };
-    Ok(match db {
-        Db::Sqlite(p) => {
+    Ok(match db.pool() {
+        Pool::Sqlite(p) => {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = after {
                 q = q.bind(a.position);
@@ -91,7 +91,7 @@ pub async fn page(
             }
             q.bind(limit).fetch_all(p).await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             let mut q = sqlx::query_as(&sql);
             if let Some(a) = after {
                 q = q.bind(a.tx.to_string()).bind(a.position);
@@ -107,14 +107,14 @@ pub async fn page(
 /// Where the event at `position` sits in the global order, if it is within the gap-safe horizon (a
 /// client's `after`: paging after an event not yet behind the horizon could skip one committing late).
 pub async fn checkpoint_at(db: &Db, position: i64) -> Result<Option<Checkpoint>, StoreError> {
-    let row: Option<(i64, i64)> = match db {
-        Db::Sqlite(p) => {
+    let row: Option<(i64, i64)> = match db.pool() {
+        Pool::Sqlite(p) => {
             sqlx::query_as("SELECT 0, position FROM events WHERE position = $1")
                 .bind(position)
                 .fetch_optional(p)
                 .await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query_as(
                 "SELECT tx::text::bigint, position FROM events \
                  WHERE position = $1 AND tx < pg_snapshot_xmin(pg_current_snapshot())",

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::db::{Db, DbTx};
+use crate::db::{Db, DbTx, Pool};
 use crate::error::StoreError;
 use crate::on_db;
 
@@ -154,9 +154,9 @@ pub async fn aggregate_history(
     aggregate_type: &str,
     aggregate_id: &str,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let columns = match db {
-        Db::Sqlite(_) => SQLITE_COLUMNS,
-        Db::Postgres(_) => PG_COLUMNS,
+    let columns = match db.pool() {
+        Pool::Sqlite(_) => SQLITE_COLUMNS,
+        Pool::Postgres(_) => PG_COLUMNS,
     };
     let sql = format!("SELECT {columns} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence");
     let rows: Vec<RawEvent> =
@@ -204,19 +204,19 @@ struct HistoryText {
 /// The history of one issue, in sequence order, with each event's fields as stored JSON text. A `data` or
 /// `recorded_at` that is not what the store writes is reported as corruption with its position.
 pub async fn issue_history(db: &Db, issue_id: &str) -> Result<Vec<HistoryRow>, StoreError> {
-    let rows: Vec<HistoryText> = match db {
-        Db::Sqlite(p) => {
+    let rows: Vec<HistoryText> = match db.pool() {
+        Pool::Sqlite(p) => {
             // `json_extract` returns objects as their JSON text and strings unquoted, as `->`/`->>` do
             // on PostgreSQL.
             let sql = "SELECT CAST(sequence AS INTEGER) AS sequence, position,                  CAST(event_type AS TEXT) AS event_type, CAST(event_version AS TEXT) AS event_version,                  COALESCE(json_extract(payload, '$.\"' || event_type || '\"'), CAST(payload AS TEXT)) AS data,                  json_extract(payload, '$.\"' || event_type || '\".at') AS at,                  CAST(recorded_at AS TEXT) AS recorded_at,                  json_extract(metadata, '$.actor') AS actor, json_extract(metadata, '$.request_id') AS request_id,                  json_extract(payload, '$.IssueRaised.area_id') AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 ORDER BY sequence";
             sqlx::query_as(sql).bind(issue_id).fetch_all(p).await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             let sql = "SELECT sequence, position, event_type, event_version,                  COALESCE((payload -> event_type)::text, payload::text) AS data,                  payload -> event_type ->> 'at' AS at,                  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS recorded_at,                  metadata ->> 'actor' AS actor, metadata ->> 'request_id' AS request_id,                  payload #>> '{IssueRaised,area_id}' AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 ORDER BY sequence";
             sqlx::query_as(sql).bind(issue_id).fetch_all(p).await?
         }
     };
-    let sqlite = matches!(db, Db::Sqlite(_));
+    let sqlite = matches!(db.pool(), Pool::Sqlite(_));
     rows.into_iter()
         .map(|r| {
             let position = r.position;
@@ -286,11 +286,11 @@ pub async fn read_recorded_until(
 
 /// The newest event readers may project (see [`read_batch`]); zero when the log is empty.
 pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
-    let row: Option<(i64, i64)> = match db {
-        Db::Sqlite(p) => {
+    let row: Option<(i64, i64)> = match db.pool() {
+        Pool::Sqlite(p) => {
             sqlx::query_as("SELECT 0, position FROM events ORDER BY position DESC LIMIT 1").fetch_optional(p).await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query_as(
                 "SELECT tx::text::bigint, position FROM events \
                  WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.tx DESC, events.position DESC LIMIT 1",
@@ -304,14 +304,14 @@ pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
 
 /// How many projectable events lie beyond `checkpoint` (the projection lag, in events).
 pub async fn count_after(db: &Db, checkpoint: Checkpoint) -> Result<i64, StoreError> {
-    Ok(match db {
-        Db::Sqlite(p) => {
+    Ok(match db.pool() {
+        Pool::Sqlite(p) => {
             sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE position > $1")
                 .bind(checkpoint.position)
                 .fetch_one(p)
                 .await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
                  AND (tx, position) > ($1::text::xid8, $2)",
@@ -331,11 +331,11 @@ pub async fn checkpoint_of(
     aggregate_id: &str,
     sequence: i64,
 ) -> Result<Checkpoint, StoreError> {
-    let sql = match db {
-        Db::Sqlite(_) => {
+    let sql = match db.pool() {
+        Pool::Sqlite(_) => {
             "SELECT 0, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"
         }
-        Db::Postgres(_) => {
+        Pool::Postgres(_) => {
             "SELECT tx::text::bigint, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"
         }
     };

@@ -1,18 +1,106 @@
-//! Appending a command's events, and the issue row that goes with them, atomically and durably; the
+//! Appending a command's events, and the read-model row that goes with them, atomically and durably; the
 //! appends of concurrent commands commit together (group commit) on both backends.
+//!
+//! The store knows no read model: a projection that wants its row written in the same statement as the
+//! events registers an [`InlineTable`] with the handle ([`Db::register_inline_table`]), and a command
+//! passes its row as plain column values ([`RowValues`]).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
 use sqlx::{PgPool, Sqlite, SqlitePool, Transaction};
 use tokio::sync::oneshot;
 
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, Pool};
 use crate::error::StoreError;
 use crate::events::Checkpoint;
-use crate::read_model::{IssueRow, bind_issue_row, grouped_issue_upsert, issue_upsert_sql};
+
+/// A read-model table whose row an append writes with its events (in Santisuk, the issue list: a
+/// command on an issue answers with its row already current). Registered by the projection that owns the
+/// table; the store only runs the SQL it is given.
+pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
+    /// The multi-row upsert of `rows` rows, each bound as its [`RowValues`] followed by the position of its
+    /// last event.
+    fn upsert_sql(&self, backend: Backend, rows: usize) -> String;
+
+    /// PostgreSQL: the upsert of `rows` rows inside the group statement, whose CTE `e` returns the inserted
+    /// events (`aggregate_type`, `aggregate_id`, `sequence`, `position`); each row is bound as its
+    /// [`RowValues`] from placeholder `$first` on and takes the position of its aggregate's event whose
+    /// sequence is the row's version.
+    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String;
+}
+
+/// One column value of an inline row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlValue {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+/// An inline row as the values of its columns, in the order its [`InlineTable`]'s SQL binds them.
+pub type RowValues = Vec<SqlValue>;
+
+/// Binds [`RowValues`] in order (a macro: the query types of the two drivers differ).
+#[macro_export]
+macro_rules! bind_row {
+    ($q:expr, $values:expr) => {{
+        let mut q = $q;
+        for v in $values.iter() {
+            q = match v {
+                $crate::append::SqlValue::Text(s) => q.bind(s),
+                $crate::append::SqlValue::OptText(s) => q.bind(s),
+                $crate::append::SqlValue::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
+/// What one [`Db`] handle coordinates about writing: owned by the handle, shared by its clones.
+#[derive(Debug)]
+pub(crate) struct Writers {
+    /// SQLite: the turn to write ([`Db::write_turn`]).
+    pub(crate) turn: Arc<tokio::sync::Mutex<()>>,
+    /// The appends waiting for the next group.
+    waiting: Waiting,
+    /// PostgreSQL: the groups that may be in flight at once ([`PG_FLIGHTS`]).
+    flights: Arc<tokio::sync::Semaphore>,
+    /// PostgreSQL: the group statement per (events, rows) shape ([`pg_group_sql`]).
+    shapes: Mutex<HashMap<(usize, usize), Arc<str>>>,
+    /// The table rows passed with appends are written to, once registered.
+    inline: OnceLock<Arc<dyn InlineTable>>,
+}
+
+impl Default for Writers {
+    fn default() -> Writers {
+        Writers {
+            turn: Arc::default(),
+            waiting: Waiting::default(),
+            flights: Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS)),
+            shapes: Mutex::default(),
+            inline: OnceLock::new(),
+        }
+    }
+}
+
+impl Db {
+    /// Registers the table that rows passed to [`append`] go to. The first registration on a handle stands
+    /// (the group statements built from then on use it); the application registers the read model's once
+    /// at start-up.
+    pub fn register_inline_table(&self, table: Arc<dyn InlineTable>) {
+        let _ = self.writers().inline.set(table);
+    }
+
+    fn inline_table(&self) -> Result<&Arc<dyn InlineTable>, StoreError> {
+        self.writers()
+            .inline
+            .get()
+            .ok_or_else(|| StoreError::Config("an append carries a row but no inline table is registered".into()))
+    }
+}
 
 /// Why an append wrote nothing.
 #[derive(Debug)]
@@ -46,30 +134,31 @@ fn insert_sql(backend: Backend, events: usize) -> String {
     )
 }
 
-/// The PostgreSQL statement writing a group of appends with `events` events and `rows` issue rows in all:
+/// The PostgreSQL statement writing a group of appends with `events` events and `rows` inline rows in all:
 /// a CTE inserting the events (returning where each landed) and upserting the rows, each joined to the
-/// position of its own last event ([`grouped_issue_upsert`]). Built once per shape: building the text and
-/// its placeholders on every command was a visible share of a command's CPU, and the shapes are few (a
-/// command appends one or two events; a group holds one append per waiting command).
-fn pg_group_sql(events: usize, rows: usize) -> Arc<str> {
-    /// The statement per (events, rows).
-    type Shapes = HashMap<(usize, usize), Arc<str>>;
-    static SQL: LazyLock<Mutex<Shapes>> = LazyLock::new(Default::default);
-    let mut shapes = SQL.lock().unwrap_or_else(PoisonError::into_inner);
+/// position of its own last event ([`InlineTable::grouped_upsert_sql`]). Built once per shape and kept by
+/// the handle: building the text and its placeholders on every command was a visible share of a command's
+/// CPU, and the shapes are few (a command appends one or two events; a group holds one append per waiting
+/// command).
+fn pg_group_sql(db: &Db, events: usize, rows: usize) -> Result<Arc<str>, StoreError> {
+    let upsert = match rows {
+        0 => None,
+        n => Some(db.inline_table()?.grouped_upsert_sql(events * 7 + 1, n)),
+    };
+    let mut shapes = db.writers().shapes.lock().unwrap_or_else(PoisonError::into_inner);
     let sql = shapes.entry((events, rows)).or_insert_with(|| {
         let insert = insert_sql(Backend::Postgres, events);
         let returning = "RETURNING aggregate_type, aggregate_id, sequence";
-        match rows {
-            0 => format!("{insert} {returning}, tx::text::bigint, position"),
-            n => format!(
-                "WITH e AS ({insert} {returning}, tx, position), r AS ({}) \
-                 SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e",
-                grouped_issue_upsert(events * 7 + 1, n)
+        match upsert {
+            None => format!("{insert} {returning}, tx::text::bigint, position"),
+            Some(upsert) => format!(
+                "WITH e AS ({insert} {returning}, tx, position), r AS ({upsert}) \
+                 SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e"
             ),
         }
         .into()
     });
-    sql.clone()
+    Ok(sql.clone())
 }
 
 /// Binds the events' columns in the order of [`insert_sql`] (a macro: the query types of the two
@@ -92,7 +181,7 @@ macro_rules! bind_events {
 }
 
 /// Appends one command's events (consecutive sequences of one aggregate), and the aggregate's inline row
-/// if it has one, atomically with one durable commit, and returns where the last event landed. This
+/// if it has one (written to the registered [`InlineTable`]), atomically with one durable commit, and returns where the last event landed. This
 /// replaces the event repositories' `persist` (`BEGIN`, an `INSERT` per event, `COMMIT`) followed by a
 /// query for the position. The event columns and their encoding (`serde_json::Value` bound as jsonb /
 /// JSON text) are exactly the repositories', so what is stored, and hashed by the ledger, is unchanged.
@@ -107,14 +196,18 @@ pub async fn append(
     db: &Db,
     aggregate_type: &str,
     events: Vec<SerializedEvent>,
-    row: Option<IssueRow>,
+    row: Option<RowValues>,
 ) -> Result<Checkpoint, Appended> {
     if events.is_empty() {
         return Err(Appended::Failed(StoreError::EventStore("the command produced no events".into())));
     }
-    match db {
-        Db::Postgres(p) => pg_append(p, Job::new(aggregate_type, events, row)).await,
-        Db::Sqlite(p) => sqlite_append(db, p, Job::new(aggregate_type, events, row)).await,
+    if row.is_some() {
+        db.inline_table()?;
+    }
+    let job = Job::new(aggregate_type, events, row);
+    match db.pool() {
+        Pool::Postgres(p) => pg_append(db, p, job).await,
+        Pool::Sqlite(p) => sqlite_append(db, p, job).await,
     }
 }
 
@@ -122,31 +215,19 @@ pub async fn append(
 /// other waits for its commit to be flushed.
 const PG_FLIGHTS: usize = 2;
 
-/// The appends waiting for a PostgreSQL group, and the flights, per pool of this process.
-type PgGroups = (Waiting, Arc<tokio::sync::Semaphore>);
-static PG_WAITING: LazyLock<Mutex<HashMap<usize, PgGroups>>> = LazyLock::new(Default::default);
-
 /// PostgreSQL flushes the WAL of concurrent commits together already, but each commit is still a
 /// statement to parse, plan and run, a commit record, a round trip and a wake-up on both sides. Under
 /// load, the appends that wait at the same moment are written as one group, in one statement and one
 /// commit ([`pg_write_group`]): whoever gets one of the [`PG_FLIGHTS`] takes every append waiting and
 /// writes them ([`in_group`]). An append that finds nobody waiting is a group of one, written at once,
 /// so a single client waits for nothing.
-async fn pg_append(pool: &PgPool, job: Job) -> Result<Checkpoint, Appended> {
-    let (waiting, flights) = pg_groups(pool);
-    in_group(waiting, job, flights.acquire(), async |group| pg_group_results(pool, group).await).await
+async fn pg_append(db: &Db, pool: &PgPool, job: Job) -> Result<Checkpoint, Appended> {
+    let writers = db.writers();
+    in_group(&writers.waiting, job, writers.flights.acquire(), async |group| pg_group_results(db, pool, group).await)
+        .await
 }
 
-fn pg_groups(pool: &PgPool) -> PgGroups {
-    // The pool's options are shared by all its clones: their address names the pool.
-    let key = Arc::as_ptr(&pool.connect_options()) as usize;
-    let mut all = PG_WAITING.lock().unwrap_or_else(PoisonError::into_inner);
-    let (waiting, flights) =
-        all.entry(key).or_insert_with(|| (Waiting::default(), Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS))));
-    (waiting.clone(), flights.clone())
-}
-
-/// Holds this process's appends to `db` back while it lives: they queue, and when it is dropped they
+/// Holds the appends of `db` (this handle and its clones) back while it lives: they queue, and when it is dropped they
 /// commit as one group (how the tests form a group on demand).
 #[derive(Debug)]
 pub enum AppendHold {
@@ -155,26 +236,25 @@ pub enum AppendHold {
 }
 
 pub async fn hold(db: &Db) -> AppendHold {
-    match db {
-        Db::Sqlite(_) => AppendHold::Sqlite(db.write_turn().await),
-        Db::Postgres(p) => {
-            let (_, flights) = pg_groups(p);
-            AppendHold::Postgres(flights.acquire_many_owned(PG_FLIGHTS as u32).await.expect("never closed"))
-        }
+    match db.pool() {
+        Pool::Sqlite(_) => AppendHold::Sqlite(db.write_turn().await),
+        Pool::Postgres(_) => AppendHold::Postgres(
+            db.writers().flights.clone().acquire_many_owned(PG_FLIGHTS as u32).await.expect("never closed"),
+        ),
     }
 }
 
 /// Writes a group and returns each append's result. If the group fails as a whole (one command lost a race
 /// for its sequence to another instance, which aborts the statement), nothing of it is written, and each
 /// append is written again on its own, so the conflict stays with its own command.
-async fn pg_group_results(pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
-    match pg_write_group(pool, group).await {
+async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+    match pg_write_group(db, pool, group).await {
         Ok(checkpoints) => checkpoints.into_iter().map(Ok).collect(),
         Err(e) if group.len() == 1 => vec![Err(e)],
         Err(_) => {
             let mut results = Vec::with_capacity(group.len());
             for job in group {
-                results.push(pg_write_group(pool, std::slice::from_ref(job)).await.map(|c| c[0]));
+                results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]));
             }
             results
         }
@@ -183,18 +263,18 @@ async fn pg_group_results(pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint
 
 /// The group in one statement (autocommit: one round trip, one commit): a CTE inserting every event of
 /// the group, and the upsert of their rows joined to the positions the events got.
-async fn pg_write_group(pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, Appended> {
+async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, Appended> {
     // A group holds one append per waiting command: far below PostgreSQL's 65,535 bound parameters.
     let events: Vec<(&str, &SerializedEvent)> =
         jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
-    let rows: Vec<&IssueRow> = jobs.iter().filter_map(|j| j.row.as_ref()).collect();
-    let sql = pg_group_sql(events.len(), rows.len());
+    let rows: Vec<&RowValues> = jobs.iter().filter_map(|j| j.row.as_ref()).collect();
+    let sql = pg_group_sql(db, events.len(), rows.len())?;
     let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql);
     for (aggregate_type, e) in &events {
         q = bind_events!(q, *aggregate_type, std::iter::once(*e));
     }
     for r in &rows {
-        q = bind_issue_row!(q, r);
+        q = bind_row!(q, r);
     }
     // Matched by key: the order of returned rows is not promised.
     let landed: HashMap<(String, String, i64), Checkpoint> = q
@@ -213,24 +293,22 @@ async fn pg_write_group(pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, 
 }
 
 /// One command's append waiting for its group.
+#[derive(Debug)]
 struct Job {
     aggregate_type: String,
     events: Vec<SerializedEvent>,
-    row: Option<IssueRow>,
+    row: Option<RowValues>,
     done: Option<oneshot::Sender<Result<Checkpoint, Appended>>>,
 }
 
 impl Job {
-    fn new(aggregate_type: &str, events: Vec<SerializedEvent>, row: Option<IssueRow>) -> Job {
+    fn new(aggregate_type: &str, events: Vec<SerializedEvent>, row: Option<RowValues>) -> Job {
         Job { aggregate_type: aggregate_type.to_owned(), events, row, done: None }
     }
 }
 
-/// The appends waiting for a turn to write, per SQLite file of this process (a handful of files).
-static WAITING: LazyLock<Mutex<HashMap<PathBuf, Waiting>>> = LazyLock::new(Default::default);
-
-/// The appends waiting for one file.
-type Waiting = Arc<Mutex<Vec<Job>>>;
+/// The appends waiting for the next group of one handle.
+type Waiting = Mutex<Vec<Job>>;
 
 /// SQLite has one writer at a time and, with `synchronous = FULL`, one fsync per commit: appending each
 /// command in its own transaction caps the commands per second at the disk's flushes per second, and
@@ -242,12 +320,9 @@ type Waiting = Arc<Mutex<Vec<Job>>>;
 /// as that group has committed (and its fsync is done): nothing is acknowledged before it is durable,
 /// and under no load a group is a single append, committed at once.
 async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoint, Appended> {
-    let waiting = {
-        let file = pool.connect_options().get_filename().to_owned();
-        let mut all = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
-        all.entry(file).or_default().clone()
-    };
-    in_group(waiting, job, db.write_turn(), async |group| sqlite_group_results(pool, group).await).await
+    let table = db.inline_table().ok();
+    in_group(&db.writers().waiting, job, db.write_turn(), async |group| sqlite_group_results(pool, table, group).await)
+        .await
 }
 
 /// Puts `job` in `waiting` and waits for its result. If `turn` comes before the answer, this command takes
@@ -255,7 +330,7 @@ async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoin
 /// otherwise its append was in a group someone else took, and the answer comes when that group has
 /// committed. The group commit of both backends; only the turn and the writing differ.
 async fn in_group<T>(
-    waiting: Waiting,
+    waiting: &Waiting,
     mut job: Job,
     turn: impl Future<Output = T>,
     write: impl AsyncFnOnce(&[Job]) -> Vec<Result<Checkpoint, Appended>>,
@@ -292,8 +367,12 @@ fn unanswered(answer: Result<Result<Checkpoint, Appended>, oneshot::error::RecvE
 /// Writes a group of appends in one transaction and returns each one's result. A failure outside one
 /// append (begin, commit, a savepoint that cannot be rolled back) fails every append of the group: nothing
 /// is written.
-async fn sqlite_group_results(pool: &SqlitePool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
-    match write_group(pool, group).await {
+async fn sqlite_group_results(
+    pool: &SqlitePool,
+    table: Option<&Arc<dyn InlineTable>>,
+    group: &[Job],
+) -> Vec<Result<Checkpoint, Appended>> {
+    match write_group(pool, table, group).await {
         Ok(results) => results,
         Err(e) => {
             let message = e.to_string();
@@ -307,9 +386,13 @@ async fn sqlite_group_results(pool: &SqlitePool, group: &[Job]) -> Vec<Result<Ch
 /// statements however large the group. If that fails (a command lost a race for its sequence to another
 /// process, which this process's per-aggregate queue makes rare), everything is rolled back and the
 /// appends are written again one by one, each in its own savepoint, so the failure stays with its own.
-async fn write_group(pool: &SqlitePool, group: &[Job]) -> Result<Vec<Result<Checkpoint, Appended>>, sqlx::Error> {
+async fn write_group(
+    pool: &SqlitePool,
+    table: Option<&Arc<dyn InlineTable>>,
+    group: &[Job],
+) -> Result<Vec<Result<Checkpoint, Appended>>, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    match write_all(&mut tx, group).await {
+    match write_all(&mut tx, table, group).await {
         Ok(positions) => {
             tx.commit().await?;
             return Ok(positions.into_iter().map(|position| Ok(Checkpoint { tx: 0, position })).collect());
@@ -324,7 +407,7 @@ async fn write_group(pool: &SqlitePool, group: &[Job]) -> Result<Vec<Result<Chec
     let mut results = Vec::with_capacity(group.len());
     for job in group {
         sqlx::query("SAVEPOINT append").execute(&mut *tx).await?;
-        let result = write_all(&mut tx, std::slice::from_ref(job)).await;
+        let result = write_all(&mut tx, table, std::slice::from_ref(job)).await;
         if result.is_err() {
             sqlx::query("ROLLBACK TO append").execute(&mut *tx).await?;
         }
@@ -336,7 +419,11 @@ async fn write_group(pool: &SqlitePool, group: &[Job]) -> Result<Vec<Result<Chec
 }
 
 /// Writes these appends inside the transaction and returns, for each, the position of its last event.
-async fn write_all(tx: &mut Transaction<'static, Sqlite>, jobs: &[Job]) -> Result<Vec<i64>, Appended> {
+async fn write_all(
+    tx: &mut Transaction<'static, Sqlite>,
+    table: Option<&Arc<dyn InlineTable>>,
+    jobs: &[Job],
+) -> Result<Vec<i64>, Appended> {
     // Far below SQLite's 32,766 bound parameters: a group holds at most one append per waiting command.
     for chunk in jobs.chunks(200) {
         let events: Vec<(&str, &SerializedEvent)> =
@@ -369,15 +456,17 @@ async fn write_all(tx: &mut Transaction<'static, Sqlite>, jobs: &[Job]) -> Resul
             positions.push(position);
         }
     }
-    let rows: Vec<(&IssueRow, i64)> =
+    let rows: Vec<(&RowValues, i64)> =
         jobs.iter().zip(&positions).filter_map(|(j, p)| j.row.as_ref().map(|r| (r, *p))).collect();
-    for chunk in rows.chunks(200) {
-        let upsert = issue_upsert_sql(Backend::Sqlite, chunk.len());
-        let mut q = sqlx::query(&upsert);
-        for (r, position) in chunk {
-            q = bind_issue_row!(q, r).bind(*position);
+    if let (Some(table), false) = (table, rows.is_empty()) {
+        for chunk in rows.chunks(200) {
+            let upsert = table.upsert_sql(Backend::Sqlite, chunk.len());
+            let mut q = sqlx::query(&upsert);
+            for (r, position) in chunk {
+                q = bind_row!(q, r).bind(*position);
+            }
+            q.execute(&mut **tx).await?;
         }
-        q.execute(&mut **tx).await?;
     }
     Ok(positions)
 }

@@ -1,21 +1,24 @@
-//! Running a command against an aggregate in the event store (sqlite-es or postgres-es), with
-//! optimistic concurrency, and reporting where its events landed in the global order.
+//! Running a command against an aggregate in the event store, with optimistic concurrency, and reporting
+//! where its events landed in the global order.
 //!
 //! We drive cqrs-es ourselves (load → `Aggregate::handle` → append, the same three steps as
 //! `CqrsFramework::execute_with_metadata`) because we need what the framework throws away: the committed
 //! events (for the new version and position) and the loaded version (for `If-Match`). cqrs-es provides the
 //! `Aggregate` (`handle`/`apply`), the `EventSink` and the serialised form of events; loading and appending
-//! are our own SQL over the repositories' table layout ([`load`], [`append`]): fewer round trips, and no
-//! snapshot store (cqrs-es 0.5's aggregate and snapshot stores apply each event twice).
+//! are the store's own SQL over the postgres-es/sqlite-es table layout (`santisuk_store::load`,
+//! `santisuk_store::append`): fewer round trips, and no snapshot store (cqrs-es 0.5's aggregate and
+//! snapshot stores apply each event twice). A plain cqrs-es `CqrsFramework` can run on the same store
+//! through `santisuk_store::repository::EventRepository`.
 //!
 //! A command on an issue also writes the issue's read-model row in the same atomic statement as its
-//! events ([`InlineRow`]): the issue list, the issue page and the statistics are current the moment the
-//! command answers, with no wait for the projection runner, and no projection batch has to write them.
+//! events ([`InlineRow`], into the table the read model registered with the store): the issue list, the
+//! issue page and the statistics are current the moment the command answers, with no wait for the
+//! projection runner, and no projection batch has to write them.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
@@ -29,12 +32,10 @@ use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::Issue;
 use santisuk_domain::user::User;
 
-use crate::append::{Appended, append};
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::events::Checkpoint;
-use crate::on_db;
-use crate::read_model::IssueRow;
+use santisuk_projections::read_model::IssueRow;
+use santisuk_store::append::{Appended, append};
+use santisuk_store::load::{current_version, load_events};
+use santisuk_store::{Checkpoint, Db, StoreError};
 
 /// An aggregate whose read-model row a command writes together with its events. Only an issue has one
 /// (its row in `issues`, which every list, page and statistic reads); the others (rare reference data,
@@ -118,13 +119,22 @@ const RETRIES: usize = 20;
 /// Commands on one aggregate queue up in this process instead of racing each other to the database:
 /// without it, 20 concurrent commands on one issue mostly fail with conflicts and retry in lock-step.
 /// Striped by a hash of the aggregate id (collisions only cost a little waiting). Other instances are
-/// still handled by optimistic concurrency.
-static STRIPES: LazyLock<Vec<Mutex<()>>> = LazyLock::new(|| (0..256).map(|_| Mutex::new(())).collect());
+/// still handled by optimistic concurrency. Owned by the [`AggregateCache`] (so by the application).
+#[derive(Debug)]
+struct Stripes(Vec<Mutex<()>>);
 
-fn stripe(aggregate_type: &str, aggregate_id: &str) -> &'static Mutex<()> {
-    let mut h = DefaultHasher::new();
-    (aggregate_type, aggregate_id).hash(&mut h);
-    &STRIPES[(h.finish() % STRIPES.len() as u64) as usize]
+impl Default for Stripes {
+    fn default() -> Stripes {
+        Stripes((0..256).map(|_| Mutex::new(())).collect())
+    }
+}
+
+impl Stripes {
+    fn of(&self, aggregate_type: &str, aggregate_id: &str) -> &Mutex<()> {
+        let mut h = DefaultHasher::new();
+        (aggregate_type, aggregate_id).hash(&mut h);
+        &self.0[(h.finish() % self.0.len() as u64) as usize]
+    }
 }
 
 /// Loads the aggregate, judges the command, appends its events (one transaction), and returns where
@@ -173,7 +183,11 @@ where
     A: InlineRow<Services = ()> + Clone + 'static,
     A::Command: Clone + Send,
 {
-    let _queue = stripe(A::TYPE, aggregate_id).lock().await;
+    // Without a cache (the CLI, seeding, the demo: one writer each) there is nobody to queue behind.
+    let _queue = match cache {
+        Some(c) => Some(c.stripes.of(A::TYPE, aggregate_id).lock().await),
+        None => None,
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -189,7 +203,7 @@ where
             Err(CommandError::Conflict) if expected_version.is_some() => {
                 // We loaded the expected version, yet another writer got there first: the client's
                 // version is stale by now.
-                let actual = current_version::<A>(db, aggregate_id).await?;
+                let actual = current_version(db, A::TYPE, aggregate_id).await?;
                 return Err(CommandError::StaleVersion { expected: expected_version.unwrap_or_default(), actual });
             }
             Err(e) => return Err(e),
@@ -263,12 +277,8 @@ where
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
-    let checkpoint = match append(db, A::TYPE, serialized, row.clone()).await {
-        Ok(checkpoint) => {
-            // Before answering: cached statistics must not outlive the change (read-your-writes).
-            crate::stats::read_model_changed();
-            checkpoint
-        }
+    let checkpoint = match append(db, A::TYPE, serialized, row.as_ref().map(IssueRow::values)).await {
+        Ok(checkpoint) => checkpoint,
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
         Err(Appended::Failed(e)) => return Err(e.into()),
     };
@@ -292,6 +302,7 @@ where
 #[derive(Debug, Clone, Default)]
 pub struct AggregateCache {
     entries: Arc<std::sync::Mutex<HashMap<(&'static str, String), CachedAggregate>>>,
+    stripes: Arc<Stripes>,
 }
 
 /// An aggregate (of the type named in the key), its inline row if it has one, and its version.
@@ -328,50 +339,15 @@ impl AggregateCache {
     }
 }
 
-/// Loads an aggregate: its events' payloads folded in sequence order, its inline row folded from the same
-/// events (so it is exactly what the stored history gives, whatever the `issues` table holds), and its
-/// version. One query that selects only the sequence, the position and the payload text, parsed straight
-/// into the event type. (cqrs-es' repositories also fetch every event's metadata and decode everything
-/// through `serde_json::Value`, which dominates the cost of a long history; and sqlite-es panics on a
-/// payload that is not JSON, where this is an error.) No upcasters are registered, so the stored payload
-/// is the event.
+/// Loads an aggregate: its events folded in sequence order, its inline row folded from the same events (so
+/// it is exactly what the stored history gives, whatever the `issues` table holds), and its version.
 async fn load<A: InlineRow>(db: &Db, aggregate_id: &str) -> Result<(A, Option<IssueRow>, i64), StoreError> {
-    let sql = match db {
-        Db::Sqlite(_) => {
-            "SELECT sequence, position, CAST(payload AS TEXT) FROM events \
-             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
-        }
-        Db::Postgres(_) => {
-            "SELECT sequence, position, payload::text FROM events \
-             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
-        }
-    };
-    let rows: Vec<(i64, i64, String)> =
-        on_db!(db, p => sqlx::query_as(sql).bind(A::TYPE).bind(aggregate_id).fetch_all(p).await?);
     let mut aggregate = A::default();
     let mut row = None;
-    let mut version = 0;
-    for (sequence, position, payload) in rows {
-        if sequence != version + 1 {
-            return Err(StoreError::corrupt(format!(
-                "{} {aggregate_id}: event {sequence} follows event {version}",
-                A::TYPE
-            )));
-        }
-        let event = serde_json::from_str(&payload).map_err(|e| {
-            StoreError::corrupt(format!("{} {aggregate_id}: event {sequence} cannot be decoded: {e}", A::TYPE))
-        })?;
-        row = A::fold_row(row, aggregate_id, &event, sequence, position);
+    let version = load_events::<A::Event>(db, A::TYPE, aggregate_id, |sequence, position, event| {
+        row = A::fold_row(row.take(), aggregate_id, &event, sequence, position);
         aggregate.apply(event);
-        version = sequence;
-    }
+    })
+    .await?;
     Ok((aggregate, row, version))
-}
-
-/// The aggregate's current version (0 when it has no events).
-pub async fn current_version<A: Aggregate>(db: &Db, aggregate_id: &str) -> Result<i64, StoreError> {
-    let v: Option<i64> = crate::on_db!(db, p => sqlx::query_scalar(
-        "SELECT MAX(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2")
-        .bind(A::TYPE).bind(aggregate_id).fetch_one(p).await?);
-    Ok(v.unwrap_or(0))
 }

@@ -1,16 +1,17 @@
-//! The database handle: one enum over the two backends, connection set-up, migrations, and the
-//! `on_db!`/`on_tx!` macros that run one body of dialect-neutral SQL on whichever backend is in use.
+//! The database handle: a pool on one of the two backends plus the write coordination this process
+//! keeps for it (write turns, group commit), connection set-up, migrations, and the `on_db!`/`on_tx!`
+//! macros that run one body of dialect-neutral SQL on whichever backend is in use.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+use crate::append::Writers;
 use crate::error::StoreError;
 
 /// Which backend holds the events and read models.
@@ -20,11 +21,21 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool on one of the two backends. Cloning is cheap (the pools are reference-counted).
+/// A connection pool on one of the two backends.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// The handle every part of Santisuk uses: the pool, and what this process coordinates about writing to
+/// it (the SQLite write turn, the appends waiting for a group commit, the inline read-model table). Made
+/// by `open_*`; clones share both, so every clone of one handle queues its writes together. Two handles
+/// opened on the same database coordinate only through the database itself, like two processes.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+    writers: Arc<Writers>,
 }
 
 /// An open transaction on one of the two backends.
@@ -40,9 +51,9 @@ pub enum DbTx {
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($p) => $body,
-            $crate::db::Db::Postgres($p) => $body,
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
         }
     };
 }
@@ -84,7 +95,7 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", file.display())))?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::from(Pool::Sqlite(pool)))
     }
 
     /// Connects to PostgreSQL. `test_before_acquire(false)`: sqlx would otherwise ping the server on
@@ -99,33 +110,43 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
-        Ok(Db::Postgres(pool))
+        Ok(Db::from(Pool::Postgres(pool)))
+    }
+
+    /// The pool, to run a query on the backend in use (see [`on_db!`]).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// What this handle coordinates about writes (see [`crate::append`]).
+    pub(crate) fn writers(&self) -> &Writers {
+        &self.writers
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the embedded migrations of this backend (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
-            Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
         }
         Ok(())
     }
 
     /// Whether every embedded migration has been applied (for `/readyz`).
     pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
-        let (expected, applied): (usize, i64) = match self {
-            Db::Sqlite(p) => (
+        let (expected, applied): (usize, i64) = match &self.pool {
+            Pool::Sqlite(p) => (
                 sqlx::migrate!("../migrations/sqlite").iter().count(),
                 sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(p).await?,
             ),
-            Db::Postgres(p) => (
+            Pool::Postgres(p) => (
                 sqlx::migrate!("../migrations/postgres").iter().count(),
                 sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(p).await?,
             ),
@@ -136,9 +157,9 @@ impl Db {
     /// Starts a transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock up front, so a
     /// read-then-write transaction (the projection runner) cannot fail half-way with SQLITE_BUSY.
     pub async fn begin_write(&self) -> Result<DbTx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => DbTx::Postgres(p.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => DbTx::Postgres(p.begin().await?),
         })
     }
 
@@ -146,9 +167,9 @@ impl Db {
     /// `REPEATABLE READ`; SQLite: a deferred transaction, which in WAL mode reads one snapshot), for
     /// reports read in several queries.
     pub async fn begin_snapshot(&self) -> Result<DbTx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => DbTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => DbTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
         })
     }
 
@@ -156,17 +177,14 @@ impl Db {
     /// lock rows, not the database). SQLite has one writer at a time; a connection that finds the write
     /// lock taken sleeps in SQLite's busy handler (1, 2, 5, 10, 15, 20… ms between tries), and the lock
     /// stays idle until the sleeper wakes. Writers of this process instead wait in FIFO order on one
-    /// async lock per file and start the moment the previous one commits. Held by the command's append
-    /// and by every projection batch for the length of their write; writers in other processes (the CLI,
-    /// a second server) still meet the busy timeout, which stays the safety net.
+    /// async lock held by this handle and start the moment the previous one commits. Held by the command's
+    /// append and by every projection batch for the length of their write; writers elsewhere (the CLI,
+    /// a second server, another handle on the same file) still meet the busy timeout, the safety net.
     pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        let Db::Sqlite(p) = self else { return None };
-        let file = p.connect_options().get_filename().to_owned();
-        let gate = {
-            let mut gates = SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            gates.entry(file).or_default().clone()
-        };
-        Some(gate.lock_owned().await)
+        match self.pool {
+            Pool::Sqlite(_) => Some(self.writers.turn.clone().lock_owned().await),
+            Pool::Postgres(_) => None,
+        }
     }
 
     pub async fn close(&self) {
@@ -174,9 +192,12 @@ impl Db {
     }
 }
 
-/// The write turns of [`Db::write_turn`], one per SQLite file this process has written to (a handful).
-static SQLITE_WRITERS: LazyLock<std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-    LazyLock::new(Default::default);
+impl From<Pool> for Db {
+    /// A handle on a pool opened elsewhere (tests, tools), with its own write coordination.
+    fn from(pool: Pool) -> Db {
+        Db { pool, writers: Arc::default() }
+    }
+}
 
 /// `rows` parenthesised groups of `cols` placeholders each, for a multi-row `VALUES` (or, with `cols` 1 and
 /// the parentheses dropped by the caller, an `IN` list). PostgreSQL: `$1, $2, …`. SQLite: anonymous `?`, bound

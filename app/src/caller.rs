@@ -1,0 +1,86 @@
+//! Who is acting, and what they may see and do: the one place roles and area scope are decided. Every
+//! use case takes a [`Caller`]; the adapters only establish who it is (a bearer token, a web session).
+
+use std::collections::HashMap;
+
+pub use santisuk_projections::users::{Role, User};
+
+use crate::error::AppError;
+use crate::{AppState, now};
+
+/// The authenticated actor of one request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    /// The request's id (from `x-request-id`), stored in each event's metadata.
+    pub request_id: String,
+}
+
+impl Caller {
+    /// The active user holding `token`, if any (tokens are cached per instance; see `TokenCache`).
+    pub async fn by_token(state: &AppState, token: &str, request_id: String) -> Result<Caller, AppError> {
+        let user = state.tokens.user(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+        Ok(Caller { user, request_id })
+    }
+
+    /// Refuses (403) unless the user has one of `roles`.
+    pub fn require(&self, roles: &[Role], action: &str) -> Result<(), AppError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!("the {} role may not {action}", self.user.role)))
+        }
+    }
+
+    /// The areas this user may see and act in: `None` for every area (admin, staff, auditor), the
+    /// coordinator's own areas otherwise. Every list, count and export applies it.
+    pub fn visible_areas(&self) -> Option<Vec<String>> {
+        match self.user.role {
+            Role::Coordinator => Some(self.user.areas.clone()),
+            Role::Admin | Role::Staff | Role::Auditor => None,
+        }
+    }
+
+    /// Whether this user may see (and, if a writer, act in) `area_id`.
+    pub fn sees_area(&self, area_id: &str) -> bool {
+        self.visible_areas().is_none_or(|areas| areas.iter().any(|a| a == area_id))
+    }
+
+    /// Who may raise and act on issues and record forums.
+    pub fn require_issue_writer(&self) -> Result<(), AppError> {
+        self.require(&[Role::Admin, Role::Staff, Role::Coordinator], "change issues or forums")
+    }
+
+    /// Records, in the access log, that this user read `action` (`issue_history`, `audit_events`,
+    /// `issues_export`, …) of `target` with `filters`. Called before the read: if it cannot be recorded,
+    /// nothing is read.
+    pub async fn record_read(
+        &self,
+        state: &AppState,
+        action: &str,
+        target: Option<&str>,
+        filters: serde_json::Value,
+    ) -> Result<(), AppError> {
+        let access = santisuk_projections::access_log::Access {
+            at: now(),
+            actor: &self.user.name,
+            actor_role: self.user.role.as_str(),
+            action,
+            target,
+            filters,
+            request_id: Some(self.request_id.as_str()).filter(|r| !r.is_empty()),
+        };
+        santisuk_projections::access_log::record(&state.db, access).await?;
+        Ok(())
+    }
+
+    /// The event metadata for a command by this actor.
+    pub fn metadata(&self) -> HashMap<String, String> {
+        HashMap::from([
+            ("actor".to_owned(), self.user.name.clone()),
+            ("actor_id".to_owned(), self.user.id.clone()),
+            ("actor_role".to_owned(), self.user.role.as_str().to_owned()),
+            ("request_id".to_owned(), self.request_id.clone()),
+        ])
+    }
+}

@@ -1,0 +1,210 @@
+//! Santisuk's application layer: the use cases that the API, the web app and the CLI share.
+//!
+//! One function per command and per query, taking the caller ([`Caller`]) and typed input, deciding
+//! authorisation (role and area scope) once, and returning typed results or an [`AppError`]. Requests
+//! become commands here (`parse`, the `*Input` types), so every adapter converts them the same way.
+//!
+//! - [`AppState`]: what the application builds at start-up and owns (the store handle, the projection
+//!   runners, the caches) and running commands so they finish whatever the client does;
+//! - [`command`]: running a command against an aggregate (load, decide, append) with its inline row;
+//! - [`caller`]: who is acting, and what they may see and do;
+//! - [`issues`], [`forums`], [`users`]: the use cases;
+//! - [`parse`]: request values (times, dates, `as_of`) into checked values;
+//! - [`demo`]: the demo data generator.
+
+pub mod caller;
+pub mod command;
+pub mod demo;
+pub mod error;
+pub mod forums;
+pub mod issues;
+pub mod parse;
+pub mod password;
+pub mod users;
+
+pub use caller::Caller;
+pub use error::AppError;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use cqrs_es::Aggregate;
+use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
+use santisuk_domain::values::{CategoryCode, Name};
+use santisuk_projections::changes::Changes;
+use santisuk_projections::ledger::Ledger;
+use santisuk_projections::read_model::{IssueTable, KnownReferences, ReadModel};
+use santisuk_projections::runner::Runner;
+use santisuk_projections::stats::StatsCache;
+use santisuk_projections::users::TokenCache;
+use santisuk_store::{Db, StoreError, events};
+
+use crate::command::{AggregateCache, CommandError, Committed, InlineRow, execute, execute_cached};
+use crate::error::DomainError;
+
+/// Shared by every handler. Nothing in it is a source of truth: it can be rebuilt from the database.
+/// One `Arc`: axum clones the state for every extractor of every request, and cloning (then dropping)
+/// a dozen reference counts each time showed up in the command profile.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
+    pub db: Db,
+    pub runner: Runner<ReadModel>,
+    /// The tamper-evident hash chain: a second projection with its own checkpoint and lock.
+    pub ledger: Runner<Ledger>,
+    /// Bearer token → user, dropped whenever the runner commits a change to users.
+    pub tokens: TokenCache,
+    /// Each aggregate as this process's last command left it (write side only; checked by the append).
+    pub aggregates: AggregateCache,
+    /// Areas and categories known to exist (checked before every raise; never removed once they exist).
+    pub references: KnownReferences,
+    /// Live statistics per query until the read model changes (the dashboards' full scans).
+    pub stats: StatsCache,
+    /// The read model's generation counters, which the token and statistics caches compare against.
+    pub changes: Changes,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// How long a command waits for its effect to reach the read model before answering. Usually a few
+/// milliseconds; if the projection is behind, the command still succeeds and says where it landed.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
+
+impl AppState {
+    /// Migrates, seeds the categories on a new database, catches the projection up (healing any crash
+    /// between a commit and its projection) and returns the state. The runner is started by
+    /// [`AppState::spawn_runner`].
+    pub async fn prepare(db: Db) -> Result<AppState, StoreError> {
+        // Migrating needs CREATE rights; a service running as a role that may only SELECT and INSERT (see
+        // the README's section on database roles) starts fine once `santisuk migrate` has been run by the owner.
+        if !db.migrations_applied().await.unwrap_or(false) {
+            db.migrate().await?;
+        }
+        // Commands on issues write the issue's row with their events.
+        db.register_inline_table(Arc::new(IssueTable));
+        seed_categories(&db).await?;
+        let changes = Changes::default();
+        let runner = Runner::new(db.clone(), ReadModel::new(changes.clone()));
+        runner.catch_up().await?;
+        let ledger = Runner::new(db.clone(), Ledger);
+        ledger.catch_up().await?;
+        Ok(AppState(Arc::new(Shared {
+            db,
+            runner,
+            ledger,
+            tokens: TokenCache::new(changes.clone()),
+            aggregates: AggregateCache::default(),
+            references: KnownReferences::default(),
+            stats: StatsCache::new(changes.clone()),
+            changes,
+        })))
+    }
+
+    /// Runs the projections (read model and ledger, each in its own task) in the background until
+    /// `shutdown` resolves; the handle finishes when both have stopped.
+    pub fn spawn_runner(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let read_model = tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone())));
+        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped)));
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+            let _ = read_model.await;
+            let _ = ledger.await;
+        })
+    }
+
+    /// Runs a command to completion in its own task (hyper drops a handler's future when the client goes
+    /// away; a command must not stop half-way for that) and makes its effect readable before answering.
+    ///
+    /// A command on an issue wrote the issue's row with its events, so it answers at once and only tells
+    /// the projections that events are waiting (they gather them into larger batches). Any other command
+    /// (forums, reference data, users) wakes the read model and waits briefly for it, so that a read right
+    /// after the answer sees the change.
+    pub async fn command<A>(
+        &self,
+        aggregate_id: String,
+        command: A::Command,
+        metadata: HashMap<String, String>,
+        expected_version: Option<i64>,
+    ) -> Result<Committed<A>, AppError>
+    where
+        A: InlineRow<Services = ()> + Clone + 'static,
+        A::Command: Clone + Send + 'static,
+        A::Error: DomainError + Send + 'static,
+    {
+        let state = self.clone();
+        let task = tokio::spawn(async move {
+            let committed =
+                execute_cached::<A>(&state.aggregates, &state.db, &aggregate_id, command, metadata, expected_version)
+                    .await?;
+            // Before answering: cached statistics must not outlive the change (read-your-writes).
+            state.changes.read_model_changed();
+            // The ledger is never read right after a command: it always gathers.
+            state.ledger.wake_soon();
+            if A::INLINE {
+                state.runner.wake_soon();
+                return Ok(committed);
+            }
+            state.runner.wake();
+            if !state.runner.wait_for(committed.checkpoint, READ_YOUR_WRITES).await? {
+                tracing::warn!(position = committed.position, "projection is behind; answering anyway");
+            }
+            Ok::<_, CommandError<A::Error>>(committed)
+        });
+        match task.await {
+            Ok(result) => result.map_err(AppError::from),
+            Err(e) => Err(AppError::Internal(format!("command task failed: {e}"))),
+        }
+    }
+
+    /// Projection lag in events (for `/readyz`).
+    pub async fn projection_lag(&self) -> Result<i64, StoreError> {
+        events::count_after(&self.db, self.runner.checkpoint().await?).await
+    }
+}
+
+/// The server clock, truncated to milliseconds: the precision of SQLite's recorded time, so an event's
+/// `at` defaulted to now is never later than its recorded time.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+/// Adds the 13 standard categories to a database that has never had any. Recorded as events by the
+/// actor `system`, so auditors see where they came from. Safe when two instances start together.
+pub async fn seed_categories(db: &Db) -> Result<(), StoreError> {
+    if events::count_of_type(db, Category::TYPE).await? > 0 {
+        return Ok(());
+    }
+    let metadata = HashMap::from([("actor".to_owned(), "system".to_owned())]);
+    for (code, th, en) in SEED_CATEGORIES {
+        let command = AddCategory {
+            code: CategoryCode::parse(code).expect("seed codes are valid"),
+            name_th: Name::parse(th).expect("seed names are valid"),
+            name_en: Name::parse(en).expect("seed names are valid"),
+        };
+        match execute::<Category>(db, code, command, metadata.clone(), None).await {
+            Ok(_) | Err(CommandError::Rejected(_)) => {}
+            Err(CommandError::Store(e)) => return Err(e),
+            Err(e) => return Err(StoreError::EventStore(e.to_string())),
+        }
+    }
+    Ok(())
+}
