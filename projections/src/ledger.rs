@@ -21,12 +21,12 @@
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use crate::audit::{self, RawEvent};
-use crate::db::{Db, DbTx};
-use crate::error::StoreError;
-use crate::events::{Checkpoint, StoredEvent};
 use crate::runner::Projection;
-use crate::{on_db, on_tx};
+use santisuk_store::audit::{self, RawEvent};
+use santisuk_store::db::{Db, DbTx};
+use santisuk_store::error::StoreError;
+use santisuk_store::events::{Checkpoint, StoredEvent};
+use santisuk_store::{on_db, on_tx};
 
 /// The chain before the first event.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -71,7 +71,7 @@ impl Projection for Ledger {
         }
         // 6 parameters a row: far below both backends' limits.
         for chunk in rows.chunks(500) {
-            let values = crate::db::values_placeholders(tx.backend(), chunk.len(), 6);
+            let values = santisuk_store::db::values_placeholders(tx.backend(), chunk.len(), 6);
             let sql =
                 format!("INSERT INTO ledger (seq, position, tx, event_hash, chain_hash, recorded_at) VALUES {values}");
             on_tx!(tx, t => {
@@ -98,7 +98,7 @@ impl Projection for Ledger {
 /// followed by its bytes, so no two different events encode the same (`"ab","c"` ≠ `"a","bc"`); numbers
 /// are written as decimal text. The order: a version tag `santisuk-ledger-v1`, aggregate_type,
 /// aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at, position.
-/// Reproducible with any SHA-256 tool (see docs/auditors.md).
+/// Reproducible with any SHA-256 tool (see the README, "For auditors").
 pub fn event_hash(e: &RawEvent) -> [u8; 32] {
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
@@ -514,7 +514,7 @@ mod tests {
 
     #[test]
     fn the_event_hash_is_the_documented_encoding() {
-        // Computed independently (Python hashlib, as in docs/auditors.md). Changing the encoding would
+        // Computed independently (Python hashlib, as in the README's "For auditors"). Changing the encoding would
         // break every ledger already written.
         assert_eq!(
             hex::encode(event_hash(&event())),

@@ -1,11 +1,13 @@
 //! Resolution statistics with the exact definitions of the design: counts, rates, overdue backlog and
 //! days to resolve, grouped by area, category, district, province, forum, month or fiscal year.
 //!
-//! The arithmetic is one pure function ([`compute`]) over issue rows, so live figures (rows from the
-//! `issues` table) and as-of figures (rows folded from the log) cannot disagree.
+//! Two paths, one set of definitions. Live figures ([`live`], cached per query by [`StatsCache`] until the
+//! read model changes) count in the database with one `GROUP BY` over the `issues` table and bring back only
+//! what the medians need. As-of figures ([`from_snapshot`]) run the pure function [`compute`] over rows
+//! folded from the log. Both take the medians with the same arithmetic ([`median`], [`nearest_rank`]); that
+//! the two paths agree is tested end to end (live against as-of "now", on both backends).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -13,11 +15,12 @@ use santisuk_domain::time::fiscal_year_be;
 use santisuk_domain::values::Outcome;
 use serde::Serialize;
 
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::events::parse_ts;
-use crate::on_db;
+use crate::changes::Changes;
 use crate::read_model::{AreaRow, CategoryRow, IssueRow, Snapshot};
+use santisuk_store::db::{Db, Pool};
+use santisuk_store::error::StoreError;
+use santisuk_store::events::parse_ts;
+use santisuk_store::on_db;
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -343,9 +346,9 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
     // one row per group instead of a second query returning a row per resolved issue.
     let resolved_times = "CASE WHEN i.status = 'closed' AND i.outcome = 'resolved' AND i.closed_at IS NOT NULL \
          THEN i.raised_at || ' ' || i.closed_at END";
-    let resolved_list = match db {
-        Db::Sqlite(_) => format!("group_concat({resolved_times}, ',')"),
-        Db::Postgres(_) => format!("string_agg({resolved_times}, ',')"),
+    let resolved_list = match db.pool() {
+        Pool::Sqlite(_) => format!("group_concat({resolved_times}, ',')"),
+        Pool::Postgres(_) => format!("string_agg({resolved_times}, ',')"),
     };
     // Grouped by status and outcome too (a few rows per group) and summed below with the rules of
     // `Acc::add`: cheaper for the database than a conditional sum per counter.
@@ -400,15 +403,6 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
     Ok(assemble(q, groups, area_ids.iter(), category_codes.iter()))
 }
 
-/// Bumped after every change to the read model this process makes (each committed append: an issue
-/// command writes its row with its events) or projects (each read-model batch, which also carries
-/// other instances' events, and each rebuild). A spurious bump only costs a recomputation.
-static READ_MODEL_CHANGED: AtomicU64 = AtomicU64::new(0);
-
-pub(crate) fn read_model_changed() {
-    READ_MODEL_CHANGED.fetch_add(1, Ordering::SeqCst);
-}
-
 /// Bounds the memory of the cache (cleared when full): one entry per distinct query asked since the
 /// last change (a dashboard asks three).
 const STATS_CACHE_MAX: usize = 256;
@@ -417,23 +411,30 @@ const STATS_CACHE_MAX: usize = 256;
 /// (~200 ms at 250,000 issues on a small machine), while it is viewed far more often than forums add
 /// issues: between two changes every viewer gets the same answer from memory.
 ///
-/// Correctness: an entry is used only while [`READ_MODEL_CHANGED`] holds the value it had *before* the
-/// entry was computed, and that counter is bumped after every append this process commits, so a
-/// command's effect is in the very next statistics this instance serves (read-your-writes). A change
-/// committed through *another* instance is seen once this instance's projection runner has gathered its
-/// events (the projection lag, tens of milliseconds; `/readyz` reports it). As-of statistics are computed
+/// Correctness: an entry is used only while the read model's generation ([`Changes::read_model`]) holds the
+/// value it had *before* the entry was computed. The application bumps it after every append it commits,
+/// so a command's effect is in the very next statistics this instance serves (read-your-writes); the read
+/// model bumps it after every batch it projects, and whenever it sees another instance's runner move the
+/// checkpoint, so a change committed through *another* instance is seen within the projection lag plus
+/// the runner's poll interval (`/readyz` reports the lag). As-of statistics are computed
 /// from the log and never cached. Today's date is part of the query, so "overdue" moves with the day.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct StatsCache {
     entries: Arc<Mutex<HashMap<StatsQuery, (u64, Stats)>>>,
+    changes: Changes,
 }
 
 impl StatsCache {
+    /// An empty cache whose entries `changes` outdates.
+    pub fn new(changes: Changes) -> StatsCache {
+        StatsCache { entries: Arc::default(), changes }
+    }
+
     /// [`live`], answered from the cache while nothing has changed since it was computed.
     pub async fn live(&self, db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
         // Read before computing: a change committed while the query runs leaves an entry that the
         // bump following that commit already outdates.
-        let generation = READ_MODEL_CHANGED.load(Ordering::SeqCst);
+        let generation = self.changes.read_model();
         if let Some((g, stats)) = self.lock().get(q) {
             if *g == generation {
                 return Ok(stats.clone());
@@ -477,10 +478,11 @@ mod tests {
             assignee: None,
             due_on: None,
             outcome: outcome.map(Into::into),
-            raised_at: crate::events::fmt_ts(raised),
+            raised_at: santisuk_store::events::fmt_ts(raised),
             raised_on: "2026-11-01".into(),
-            closed_at: closed_after_days
-                .map(|d| crate::events::fmt_ts(raised + chrono::Duration::milliseconds((d * 86_400_000.0) as i64))),
+            closed_at: closed_after_days.map(|d| {
+                santisuk_store::events::fmt_ts(raised + chrono::Duration::milliseconds((d * 86_400_000.0) as i64))
+            }),
             version: 1,
             last_position: 1,
         }
