@@ -1,15 +1,23 @@
 //! Issue use cases: raise (with idempotency), and the actions on an existing issue (assign, address,
 //! close, reopen), with the caller's role and area scope decided here, and the conversion of a request
-//! into the domain command shared by the API and the web app.
+//! into the domain command shared by the API and the web app; the issue list, one issue and its history.
 
 use chrono::{DateTime, Utc};
+use futures::stream::{self, BoxStream, StreamExt};
 use santisuk_domain::issue::{
     AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent, RaiseIssue,
     ReopenIssue,
 };
-use santisuk_domain::values::{AreaId, Assignee, CategoryCode, ForumId, IssueStatus, Name, Outcome, Text, Title};
-use santisuk_projections::read_model;
+use santisuk_domain::time::bangkok_date;
+use santisuk_domain::values::{
+    AreaId, Assignee, CategoryCode, ForumId, IssueId, IssueStatus, Name, Outcome, Text, Title,
+};
+use santisuk_projections::queue;
+pub use santisuk_projections::queue::{QueuePage, QueueSort};
+use santisuk_projections::read_model::{self, Snapshot};
+pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow};
 use santisuk_store::events;
+pub use santisuk_store::events::{HistoryRow, StoredEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,7 +25,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::command::Committed;
 use crate::error::AppError;
-use crate::parse::{clip, opt, parse_at, parse_date};
+use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
 use crate::{AppState, now};
 
 /// Scopes idempotency keys: the issue id of a keyed raise is UUIDv5(this, "<user id>:<key>"), so a retry
@@ -200,8 +208,8 @@ impl CommandReply {
 // --- use cases ------------------------------------------------------------------------------------------
 
 /// An issue id from a request: an unknown or malformed one is "no such issue".
-pub fn issue_id(raw: &str) -> Result<String, AppError> {
-    Uuid::parse_str(raw).map(|u| u.to_string()).map_err(|_| AppError::not_found("issue_not_found", "no such issue"))
+pub fn issue_id(raw: &str) -> Result<IssueId, AppError> {
+    Uuid::parse_str(raw).map(IssueId).map_err(|_| AppError::not_found("issue_not_found", "no such issue"))
 }
 
 /// Raises an issue (admin, staff, coordinator in their areas). With an idempotency key, a retry of the same
@@ -320,7 +328,7 @@ pub async fn act(
     expected: Option<i64>,
 ) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
-    let id = issue_id(raw_id)?;
+    let id = issue_id(raw_id)?.to_string();
     if caller.visible_areas().is_some() {
         // A coordinator acts only in their own areas. (An unknown issue falls through to the aggregate,
         // which answers 404.)
@@ -350,4 +358,191 @@ pub async fn act_on_request(
     let now = now();
     let action = request.into_action(now).map_err(first)?;
     act(state, caller, raw_id, action, now, expected).await
+}
+
+// --- queries --------------------------------------------------------------------------------------------
+
+/// The issue list's query as the API and the exports receive it (every value still text).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub area_id: Option<String>,
+    pub category: Option<String>,
+    /// `raised`, `assigned`, `addressed` or `closed`.
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub amphoe_code: Option<String>,
+    pub province_code: Option<String>,
+    /// `true`: only open issues past their due date.
+    pub overdue: Option<String>,
+    /// 1–500, default 50.
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+    /// RFC 3339: answer as the log stood at this recorded instant.
+    pub as_of: Option<String>,
+}
+
+/// The issue-list query, checked, with the caller's area scope applied: shared by the JSON list and its
+/// exports.
+#[derive(Debug, Clone)]
+pub struct ListParams {
+    pub filter: IssueFilter,
+    pub limit: i64,
+    pub cursor: Option<IssueCursor>,
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+impl ListParams {
+    pub fn parse(q: ListQuery, caller: &Caller, now: DateTime<Utc>) -> Result<ListParams, AppError> {
+        let as_of = parse_as_of(q.as_of.as_deref(), now)?;
+        let limit: i64 = match q.limit.as_deref() {
+            None => 50,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .ok_or_else(|| AppError::invalid("bad_limit", "limit must be a whole number from 1 to 500"))?,
+        };
+        let cursor = opt(q.cursor.as_deref(), |c| {
+            IssueCursor::decode(c)
+                .ok_or_else(|| AppError::bad_request("bad_cursor", "cursor is not one this server issued"))
+        })?;
+        if let Some(status) = &q.status {
+            IssueStatus::parse(status)?;
+        }
+        let overdue = match q.overdue.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(AppError::invalid("bad_overdue", "overdue must be true or false")),
+        };
+        let filter = IssueFilter {
+            area_id: q.area_id,
+            category: q.category,
+            status: q.status,
+            assignee: q.assignee,
+            amphoe_code: q.amphoe_code,
+            province_code: q.province_code,
+            overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
+            areas: caller.visible_areas(),
+        };
+        Ok(ListParams { filter, limit, cursor, as_of })
+    }
+}
+
+/// One page of the issue list (live, or as the log stood at `as_of`), newest raised first, within the
+/// caller's scope (applied by [`ListParams::parse`]).
+pub async fn list(state: &AppState, p: &ListParams) -> Result<(Vec<IssueRow>, Option<IssueCursor>), AppError> {
+    Ok(match p.as_of {
+        None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
+        Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&p.filter, p.limit, p.cursor.as_ref()),
+    })
+}
+
+/// One issue (live, or as of an instant). Another area's issue is "not found" to a coordinator: its
+/// existence is not theirs to know.
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<IssueRow, AppError> {
+    let id = issue_id(raw_id)?.to_string();
+    let row = match as_of {
+        None => read_model::get_issue(&state.db, &id).await?,
+        Some(t) => Snapshot::as_of(&state.db, t).await?.issues.remove(&id),
+    };
+    row.filter(|r| caller.sees_area(&r.area_id)).ok_or_else(|| AppError::not_found("issue_not_found", "no such issue"))
+}
+
+/// Every event of an issue, in order; the read is recorded in the access log. Another area's issue is
+/// "not found" to a coordinator.
+pub async fn history(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    via: serde_json::Value,
+) -> Result<Vec<HistoryRow>, AppError> {
+    let id = issue_id(raw_id)?.to_string();
+    let stored = events::issue_history(&state.db, &id).await?;
+    let area = stored.first().and_then(|e| e.area_id.as_deref());
+    if !area.is_some_and(|a| caller.sees_area(a)) {
+        return Err(AppError::not_found("issue_not_found", "no such issue"));
+    }
+    caller.record_read(state, "issue_history", Some(&id), via).await?;
+    Ok(stored)
+}
+
+/// Issues read per query while exporting the live list.
+pub const EXPORT_PAGE: i64 = 1000;
+
+/// Every issue of the list in list order, page by page, for the exports (they ignore `limit` and `cursor`).
+/// Live: one page of [`EXPORT_PAGE`] issues per read, each read when the stream is polled (separate reads,
+/// not one transaction: an issue changed mid-export shows its state when its page was read). As of an
+/// instant: the log folded into memory once, then handed out in pages.
+pub async fn all_pages(
+    state: &AppState,
+    p: ListParams,
+) -> Result<BoxStream<'static, Result<Vec<IssueRow>, AppError>>, AppError> {
+    if let Some(t) = p.as_of {
+        let snapshot = Snapshot::as_of(&state.db, t).await?;
+        let everything = snapshot.issues.len().max(1) as i64;
+        // One call: the snapshot's list sorts all matching rows per call, so paging it would be quadratic.
+        let (rows, _) = snapshot.list_issues(&p.filter, everything, None);
+        drop(snapshot);
+        let mut rows = rows.into_iter();
+        let pages = std::iter::from_fn(move || {
+            let page: Vec<IssueRow> = rows.by_ref().take(EXPORT_PAGE as usize).collect();
+            (!page.is_empty()).then_some(Ok(page))
+        });
+        return Ok(stream::iter(pages).boxed());
+    }
+    let db = state.db.clone();
+    let filter = p.filter;
+    let (first, next) = read_model::list_issues(&db, &filter, EXPORT_PAGE, None).await?;
+    let rest = stream::try_unfold(next, move |after| {
+        let (db, filter) = (db.clone(), filter.clone());
+        async move {
+            let Some(after) = after else { return Ok(None) };
+            let (rows, next) = read_model::list_issues(&db, &filter, EXPORT_PAGE, Some(&after)).await?;
+            Ok(Some((rows, next)))
+        }
+    });
+    Ok(stream::once(async { Ok(first) }).chain(rest).boxed())
+}
+
+/// One page of the web app's queue (sorted, numbered pages, with the total), within the caller's scope
+/// whatever `filter.areas` said.
+pub async fn queue(
+    state: &AppState,
+    caller: &Caller,
+    mut filter: IssueFilter,
+    sort: QueueSort,
+    offset: i64,
+    limit: i64,
+) -> Result<QueuePage, AppError> {
+    filter.areas = caller.visible_areas();
+    Ok(queue::page(&state.db, &filter, sort, offset, limit).await?)
+}
+
+/// The most used assignee names within the caller's scope (suggestions for a free-text field).
+pub async fn assignees(state: &AppState, caller: &Caller, limit: i64) -> Result<Vec<String>, AppError> {
+    Ok(queue::assignees(&state.db, caller.visible_areas().as_deref(), limit).await?)
+}
+
+/// The day of the first raise within the caller's scope, if any (`YYYY-MM-DD`).
+pub async fn first_raised_on(state: &AppState, caller: &Caller) -> Result<Option<String>, AppError> {
+    Ok(queue::first_raised_on(&state.db, caller.visible_areas().as_deref()).await?)
+}
+
+/// An issue and its whole stored history, for the web app's timeline: "not found" outside the caller's
+/// scope, and the reading is recorded in the access log (with `via`), as over the API.
+pub async fn timeline(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    via: serde_json::Value,
+) -> Result<(IssueRow, Vec<StoredEvent>), AppError> {
+    let row = get(state, caller, raw_id, None).await?;
+    caller.record_read(state, "issue_history", Some(&row.id), via).await?;
+    let history = events::aggregate_history(&state.db, "Issue", &row.id).await?;
+    Ok((row, history))
 }

@@ -2,16 +2,21 @@
 //!
 //! One function per command and per query, taking the caller ([`Caller`]) and typed input, deciding
 //! authorisation (role and area scope) once, and returning typed results or an [`AppError`]. Requests
-//! become commands here (`parse`, the `*Input` types), so every adapter converts them the same way.
+//! become commands here (`parse`, the `*Request` types and their `TryFrom`/`into_*`), so every adapter
+//! converts them the same way. What a query answers is a read-model row, re-exported here (`IssueRow`,
+//! `AreaRow`, …): the adapters shape their views from it without calling the projections themselves.
 //!
 //! - [`AppState`]: what the application builds at start-up and owns (the store handle, the projection
 //!   runners, the caches) and running commands so they finish whatever the client does;
 //! - [`command`]: running a command against an aggregate (load, decide, append) with its inline row;
 //! - [`caller`]: who is acting, and what they may see and do;
-//! - [`issues`], [`forums`], [`users`]: the use cases;
+//! - [`issues`], [`forums`], [`reference`], [`stats`], [`users`], [`audit`], [`sessions`]: the use cases;
+//! - [`admin`]: the command line's operator tasks;
 //! - [`parse`]: request values (times, dates, `as_of`) into checked values;
 //! - [`demo`]: the demo data generator.
 
+pub mod admin;
+pub mod audit;
 pub mod caller;
 pub mod command;
 pub mod demo;
@@ -20,10 +25,15 @@ pub mod forums;
 pub mod issues;
 pub mod parse;
 pub mod password;
+pub mod reference;
+pub mod sessions;
+pub mod stats;
 pub mod users;
 
 pub use caller::Caller;
 pub use error::AppError;
+/// The store handle the binary opens and hands to [`AppState::prepare`].
+pub use santisuk_store::{Db, StoreError};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,7 +49,7 @@ use santisuk_projections::read_model::{IssueTable, KnownReferences, ReadModel};
 use santisuk_projections::runner::Runner;
 use santisuk_projections::stats::StatsCache;
 use santisuk_projections::users::TokenCache;
-use santisuk_store::{Db, StoreError, events};
+use santisuk_store::events;
 
 use crate::command::{AggregateCache, CommandError, Committed, InlineRow, execute, execute_cached};
 use crate::error::DomainError;
@@ -178,6 +188,19 @@ impl AppState {
     /// Projection lag in events (for `/readyz`).
     pub async fn projection_lag(&self) -> Result<i64, StoreError> {
         events::count_after(&self.db, self.runner.checkpoint().await?).await
+    }
+
+    /// Whether every migration is applied (for `/readyz`).
+    pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
+        self.db.migrations_applied().await
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.db.backend() {
+            santisuk_store::Backend::Sqlite => "sqlite",
+            santisuk_store::Backend::Postgres => "postgres",
+        }
     }
 }
 

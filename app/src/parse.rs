@@ -1,6 +1,8 @@
 //! Request values into checked values, the same for the API, the web app and the CLI: instants (`at`,
 //! `as_of`), dates, optional fields; bad values echo back clipped.
 
+pub use santisuk_store::events::{fmt_ts, parse_ts};
+
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
 use crate::error::AppError;

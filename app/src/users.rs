@@ -1,14 +1,17 @@
 //! User use cases shared by the API, the web app and the CLI: creating a user with its first token, the
-//! areas a coordinator works in, and setting a web password.
+//! areas a coordinator works in, setting a web password; and managing users (list, areas, deactivation,
+//! tokens).
 
 use std::collections::HashMap;
 
 use santisuk_domain::user::{Role, User, UserCommand, UserName};
 use santisuk_domain::values::AreaId;
 use santisuk_projections::read_model;
-use santisuk_projections::users::{self, Token, UserRow};
+use santisuk_projections::users;
+pub use santisuk_projections::users::{Token, UserRow};
 use uuid::Uuid;
 
+use crate::caller::Caller;
 use crate::error::AppError;
 use crate::parse::clip;
 use crate::{AppState, now};
@@ -78,4 +81,93 @@ pub async fn store_password(
     santisuk_projections::web::set_password_hash(&state.db, user_id, &hash, now()).await?;
     santisuk_projections::web::end_sessions_of(&state.db, user_id).await?;
     Ok(())
+}
+
+// --- managing users (administrators; a user may set their own password) ---------------------------------
+
+/// Checks that `raw_id` names an existing user; another id is "not found".
+async fn existing(state: &AppState, raw_id: &str) -> Result<String, AppError> {
+    let not_found = || AppError::not_found("user_not_found", "no such user");
+    let id = Uuid::parse_str(raw_id).map_err(|_| not_found())?.to_string();
+    match users::get_user(&state.db, &id).await? {
+        Some(_) => Ok(id),
+        None => Err(not_found()),
+    }
+}
+
+/// The user's row after a change (`existing` found it a moment ago; missing, it would be a defect).
+async fn row(state: &AppState, id: &str) -> Result<UserRow, AppError> {
+    users::get_user(&state.db, id).await?.ok_or_else(|| AppError::Internal("user row vanished".into()))
+}
+
+/// Creates a user from an API request; the answer carries its first token.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    raw_role: &str,
+    raw_areas: &[String],
+) -> Result<(UserRow, Token), AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    let role = Role::parse(raw_role).ok_or_else(|| {
+        AppError::invalid(
+            "unknown_role",
+            format!("role must be admin, staff, coordinator or auditor (got {:?})", clip(raw_role)),
+        )
+    })?;
+    create_user(state, name, role, raw_areas, caller.metadata()).await
+}
+
+/// Every user.
+pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<UserRow>, AppError> {
+    caller.require(&[Role::Admin], "list users")?;
+    Ok(users::list_users(&state.db).await?)
+}
+
+/// Replaces a coordinator's areas.
+pub async fn set_areas(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    raw_areas: &[String],
+) -> Result<UserRow, AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    let id = existing(state, raw_id).await?;
+    let areas = checked_areas(state, raw_areas).await?;
+    state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, caller.metadata(), None).await?;
+    row(state, &id).await
+}
+
+/// Deactivates a user: its tokens stop working at once.
+pub async fn deactivate(state: &AppState, caller: &Caller, raw_id: &str) -> Result<UserRow, AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    let id = existing(state, raw_id).await?;
+    state.command::<User>(id.clone(), UserCommand::Deactivate, caller.metadata(), None).await?;
+    row(state, &id).await
+}
+
+/// Issues a new token for a user; the old one stops working.
+pub async fn rotate_token(state: &AppState, caller: &Caller, raw_id: &str) -> Result<(UserRow, Token), AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    let id = existing(state, raw_id).await?;
+    let token = Token::generate();
+    state
+        .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, caller.metadata(), None)
+        .await?;
+    Ok((row(state, &id).await?, token))
+}
+
+/// Sets a user's web password (administrators, or the user for themselves); every session of the user ends.
+pub async fn set_password(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    password: String,
+) -> Result<UserRow, AppError> {
+    if caller.user.id != raw_id {
+        caller.require(&[Role::Admin], "set other users' passwords")?;
+    }
+    let id = existing(state, raw_id).await?;
+    store_password(state, &id, password, caller.metadata()).await?;
+    row(state, &id).await
 }

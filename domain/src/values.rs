@@ -223,6 +223,15 @@ pub enum IssueStatus {
     Closed,
 }
 
+/// Reading a stored status (a read table's text column).
+impl TryFrom<String> for IssueStatus {
+    type Error = ValueError;
+
+    fn try_from(raw: String) -> Result<Self, ValueError> {
+        IssueStatus::parse(&raw)
+    }
+}
+
 impl IssueStatus {
     pub const ALL: [IssueStatus; 4] =
         [IssueStatus::Raised, IssueStatus::Assigned, IssueStatus::Addressed, IssueStatus::Closed];

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use santisuk_store::{Db, StoreError};
+use santisuk_app::{Db, StoreError};
 
 /// Where the data lives. Without `DATABASE_URL`, SQLite in the data folder: no setup needed.
 #[derive(Clone, Args)]

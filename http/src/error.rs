@@ -127,8 +127,8 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-impl From<santisuk_store::StoreError> for ApiError {
-    fn from(e: santisuk_store::StoreError) -> Self {
+impl From<santisuk_app::StoreError> for ApiError {
+    fn from(e: santisuk_app::StoreError) -> Self {
         ApiError(e.into())
     }
 }

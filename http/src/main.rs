@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
+use santisuk_app::admin;
+use santisuk_app::audit::{DIGEST_FORMAT, Digest};
+use santisuk_app::caller::Role;
 use santisuk_app::users::{create_user, store_password};
-use santisuk_http::state::{AppState, seed_categories};
-use santisuk_projections::read_model::ReadModel;
-use santisuk_projections::runner::Runner;
-use santisuk_projections::users::{self, Role};
+use santisuk_http::state::AppState;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -66,18 +66,14 @@ enum AuditAction {
     Verify {
         /// A digest handed out earlier by GET /api/audit/digest, as <position>:<64 hex digits>.
         #[arg(long, value_name = "POSITION:HEX", value_parser = parse_digest)]
-        digest: Option<santisuk_projections::ledger::Digest>,
+        digest: Option<Digest>,
     },
 }
 
 /// Clap reports this error and exits with status 2.
-fn parse_digest(text: &str) -> Result<santisuk_projections::ledger::Digest, String> {
-    santisuk_projections::ledger::Digest::parse(text).ok_or_else(|| {
-        format!(
-            "a digest is {}, as GET /api/audit/digest hands it out (e.g. 42:{})",
-            santisuk_projections::ledger::DIGEST_FORMAT,
-            "0".repeat(64)
-        )
+fn parse_digest(text: &str) -> Result<Digest, String> {
+    Digest::parse(text).ok_or_else(|| {
+        format!("a digest is {}, as GET /api/audit/digest hands it out (e.g. 42:{})", DIGEST_FORMAT, "0".repeat(64))
     })
 }
 
@@ -122,16 +118,13 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.storage, cli.serve, db).await,
         Command::Migrate => {
-            db.migrate().await.context("migrating")?;
-            seed_categories(&db).await.context("seeding categories")?;
+            admin::migrate(&db).await.context("migrating")?;
             say(format_args!("migrations applied ({})", cli.storage.describe()));
             Ok(())
         }
         Command::Projections { action: ProjectionsAction::Rebuild } => {
-            db.migrate().await.context("migrating")?;
             let started = std::time::Instant::now();
-            let n =
-                Runner::new(db.clone(), ReadModel::default()).rebuild().await.context("rebuilding the read model")?;
+            let n = admin::rebuild_read_model(&db).await.context("rebuilding the read model")?;
             say(format_args!("rebuilt read_model from {n} events in {:.2?}", started.elapsed()));
             Ok(())
         }
@@ -140,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             // Exit codes: 0 intact, 1 tampered, 2 bad arguments (clap), 3 could not verify (e.g. database down),
             // so a script never mistakes an outage for tampering or the reverse.
-            let report = match santisuk_projections::ledger::verify(&db, digest.as_ref()).await {
+            let report = match admin::verify_ledger(&db, digest.as_ref()).await {
                 Ok(report) => report,
                 Err(e) => {
                     tracing::error!(error = %e, "could not verify the ledger");
@@ -159,12 +152,8 @@ async fn main() -> anyhow::Result<()> {
             let password = read_password()?;
             let state = AppState::prepare(db).await.context("preparing the database")?;
             state.spawn_runner(std::future::pending());
-            let user = santisuk_projections::web::account_by_name(&state.db, name.trim())
-                .await?
-                .with_context(|| format!("no active user called {name:?}"))?
-                .user;
-            store_password(&state, &user.id, password, actor("cli")).await?;
-            say(format_args!("password set for {}; their web sessions have ended", user.name));
+            admin::set_password_by_name(&state, &name, password, actor("cli")).await?;
+            say(format_args!("password set for {}; their web sessions have ended", name.trim()));
             Ok(())
         }
         Command::User { action: UserAction::Add { name, role, areas, password_stdin } } => {
@@ -236,15 +225,14 @@ const DEMO_PASSWORD: &str = "santisuk-demo";
 
 async fn demo_passwords(state: &AppState, report: &santisuk_app::demo::DemoReport) -> anyhow::Result<()> {
     for u in &report.users {
-        let account = santisuk_projections::web::account_by_name(&state.db, &u.name)
-            .await?
-            .with_context(|| format!("demo user {} is missing", u.name))?;
-        store_password(state, &account.user.id, DEMO_PASSWORD.to_owned(), actor("demo")).await?;
+        admin::set_password_by_name(state, &u.name, DEMO_PASSWORD.to_owned(), actor("demo"))
+            .await
+            .with_context(|| format!("setting demo user {}'s password", u.name))?;
     }
     Ok(())
 }
 
-async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_store::Db) -> anyhow::Result<()> {
+async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app::Db) -> anyhow::Result<()> {
     let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
@@ -269,24 +257,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_sto
     }
     // An administrator is created whenever there is none (a new database, or one filled by `demo`), so
     // there is always a way in.
-    let has_admin = users::list_users(&db).await?.iter().any(|u| u.active && u.role == Role::Admin.as_str());
-    let first_login = if has_admin {
-        None
-    } else {
-        match create_user(&state, "admin", Role::Admin, &[], actor("system")).await {
-            Ok((admin, token)) => {
-                // 64 random bits as 16 hex digits: strong enough to start with, easy to type once and change.
-                let password = santisuk_projections::web::random_secret()[..16].to_owned();
-                store_password(&state, &admin.id, password.clone(), actor("system")).await?;
-                Some((token, password))
-            }
-            // `admin` exists but was deactivated on purpose: respect that; `user add` makes another one.
-            Err(e) => {
-                tracing::warn!(error = %e, "no active administrator, and `admin` could not be created");
-                None
-            }
-        }
-    };
+    let first_login = admin::ensure_admin(&state, actor("system")).await?;
     let listener =
         tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;
     let url = format!("http://{}", listener.local_addr()?);

@@ -65,7 +65,8 @@ pub struct IssueRow {
     pub description: Option<String>,
     pub forum_id: Option<String>,
     pub raised_by: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IssueStatus,
     pub assignee: Option<String>,
     pub due_on: Option<String>,
     pub outcome: Option<String>,
@@ -93,7 +94,7 @@ impl IssueRow {
             description: description.as_ref().map(ToString::to_string),
             forum_id: forum_id.map(|f| f.to_string()),
             raised_by: raised_by.as_ref().map(ToString::to_string),
-            status: IssueStatus::Raised.as_str().to_owned(),
+            status: IssueStatus::Raised,
             assignee: None,
             due_on: None,
             outcome: None,
@@ -110,19 +111,19 @@ impl IssueRow {
         match event {
             IssueEvent::IssueRaised { .. } => {}
             IssueEvent::IssueAssigned { assignee, due_on, .. } => {
-                self.status = IssueStatus::Assigned.as_str().to_owned();
+                self.status = IssueStatus::Assigned;
                 self.assignee = Some(assignee.to_string());
                 self.due_on = due_on.map(|d| d.to_string());
             }
-            IssueEvent::IssueAddressed { .. } => self.status = IssueStatus::Addressed.as_str().to_owned(),
+            IssueEvent::IssueAddressed { .. } => self.status = IssueStatus::Addressed,
             IssueEvent::IssueClosed { outcome, at, .. } => {
-                self.status = IssueStatus::Closed.as_str().to_owned();
+                self.status = IssueStatus::Closed;
                 self.outcome = Some(outcome.as_str().to_owned());
                 self.closed_at = Some(fmt_ts(*at));
             }
             IssueEvent::IssueReopened { .. } => {
                 let status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
-                self.status = status.as_str().to_owned();
+                self.status = status;
                 self.outcome = None;
                 self.closed_at = None;
             }
@@ -409,7 +410,7 @@ impl IssueRow {
             OptText(self.description.clone()),
             OptText(self.forum_id.clone()),
             OptText(self.raised_by.clone()),
-            Text(self.status.clone()),
+            Text(self.status.as_str().to_owned()),
             OptText(self.assignee.clone()),
             OptText(self.due_on.clone()),
             OptText(self.outcome.clone()),
@@ -637,14 +638,13 @@ impl IssueFilter {
         let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
         eq(&self.area_id, Some(&row.area_id))
             && eq(&self.category, Some(&row.category))
-            && eq(&self.status, Some(&row.status))
+            && eq(&self.status, Some(row.status.as_str()))
             && eq(&self.assignee, row.assignee.as_deref())
             && eq(&self.amphoe_code, area.map(|a| a.amphoe_code.as_str()))
             && eq(&self.province_code, area.map(|a| a.province_code.as_str()))
-            && self
-                .overdue_before
-                .as_deref()
-                .is_none_or(|today| row.status != "closed" && row.due_on.as_deref().is_some_and(|due| due < today))
+            && self.overdue_before.as_deref().is_none_or(|today| {
+                row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|due| due < today)
+            })
     }
 }
 

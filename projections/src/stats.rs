@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use santisuk_domain::time::fiscal_year_be;
-use santisuk_domain::values::Outcome;
+use santisuk_domain::values::{IssueStatus, Outcome};
 use serde::Serialize;
 
 use crate::changes::Changes;
@@ -137,7 +137,7 @@ struct Acc {
 impl Acc {
     fn add(&mut self, r: &IssueRow, today: &str) {
         self.raised += 1;
-        if r.status == "closed" {
+        if r.status == IssueStatus::Closed {
             self.closed += 1;
             if r.outcome.as_deref() == Some(Outcome::Resolved.as_str()) {
                 self.resolved += 1;
@@ -474,7 +474,7 @@ mod tests {
             description: None,
             forum_id: None,
             raised_by: None,
-            status: status.into(),
+            status: IssueStatus::parse(status).unwrap(),
             assignee: None,
             due_on: None,
             outcome: outcome.map(Into::into),

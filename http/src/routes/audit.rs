@@ -15,16 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{BoxError, Json, Router};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use santisuk_projections::access_log::{self, AccessEntry};
-use santisuk_projections::ledger::{self, DIGEST_FORMAT, Digest, Reason, Verification};
-use santisuk_store::audit::{self, RawEvent};
-use santisuk_store::events::{self, Checkpoint, fmt_ts, parse_ts};
+use santisuk_app::audit::{self, AccessEntry, Checkpoint, RawEvent, Reason, Verification};
+use santisuk_app::parse::{fmt_ts, parse_ts};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::clip;
-use crate::auth::{Ctx, Role};
+use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::AppQuery;
 use crate::state::AppState;
@@ -42,10 +39,7 @@ pub fn verify_router() -> Router<AppState> {
     Router::new().route("/api/audit/verify", get(verify))
 }
 
-/// Events read per query while exporting.
-pub const EXPORT_PAGE: i64 = 1000;
-
-pub const AUDITORS: &[Role] = &[Role::Auditor, Role::Admin];
+pub use santisuk_app::audit::{AUDITORS, EXPORT_PAGE, events_page};
 
 // --- replies --------------------------------------------------------------------------------------------
 
@@ -223,28 +217,6 @@ pub struct VerifyQuery {
     pub digest: Option<String>,
 }
 
-fn parse_limit(raw: Option<&str>) -> Result<i64, ApiError> {
-    match raw {
-        None => Ok(100),
-        Some(raw) => raw
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| ApiError::invalid("bad_limit", "limit must be a whole number from 1 to 1000")),
-    }
-}
-
-/// A cursor (`after`): a whole number ≥ 0; anything else is malformed (400).
-fn parse_after(raw: Option<&str>, what: &str) -> Result<i64, ApiError> {
-    match raw {
-        None => Ok(0),
-        Some(raw) => raw.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            ApiError::bad_request("bad_cursor", format!("after must be {what}, a whole number (got {:?})", clip(raw)))
-        }),
-    }
-}
-
 // --- handlers -------------------------------------------------------------------------------------------
 
 /// Every stored event of every aggregate, in the global order projections use (auditor, admin). Page
@@ -257,48 +229,8 @@ pub async fn list_events(
     ctx: Ctx,
     AppQuery(q): AppQuery<EventsQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    ctx.require(AUDITORS, "read the audit log")?;
-    let limit = parse_limit(q.limit.as_deref())?;
-    let (rows, next_cursor) = events_page(&state, &ctx, q.after.as_deref(), limit, None).await?;
+    let (rows, next_cursor) = audit::list_events(&state, &ctx, q.after.as_deref(), q.limit.as_deref()).await?;
     Ok(Json(AuditPage { items: rows.iter().map(AuditEvent::from).collect(), next_cursor }))
-}
-
-/// A page of the log after `after` (the position of the last event seen; from the very start when absent),
-/// and the cursor of the next page if there is one. Records the read in the access log first, with `via`
-/// when the read did not come through the API. Shared by `GET /api/audit/events` and the web app's `/audit`;
-/// the caller has checked the role.
-pub async fn events_page(
-    state: &AppState,
-    ctx: &Ctx,
-    after: Option<&str>,
-    limit: i64,
-    via: Option<&str>,
-) -> Result<(Vec<audit::RawEvent>, Option<i64>), ApiError> {
-    // `after=0` means the start too, unless someone put an event there.
-    let position = after.map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
-    let after = match position {
-        None => None,
-        Some(p) => match audit::checkpoint_at(&state.db, p).await? {
-            Some(checkpoint) => Some(checkpoint),
-            None if p == 0 => None,
-            None => {
-                return Err(ApiError::invalid(
-                    "unknown_position",
-                    format!("there is no event at position {p} in the log"),
-                ));
-            }
-        },
-    };
-    let mut filters = json!({"after": position, "limit": limit});
-    if let Some(via) = via {
-        filters["via"] = json!(via);
-    }
-    ctx.record_read(state, "audit_events", None, filters).await?;
-    let mut rows = audit::page(&state.db, after, None, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|e| e.position) } else { None };
-    Ok((rows, next_cursor))
 }
 
 /// The whole log, in the same order, as NDJSON (one event per line, exact) or CSV (auditor, admin).
@@ -311,6 +243,7 @@ pub async fn export(
     ctx: Ctx,
     AppQuery(q): AppQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    // The role is the answer before the format is looked at.
     ctx.require(AUDITORS, "export the audit log")?;
     let format = match q.format.as_deref().map(str::trim) {
         None | Some("ndjson") => Format::Ndjson,
@@ -322,19 +255,14 @@ pub async fn export(
             ));
         }
     };
-    ctx.record_read(&state, "audit_export", None, json!({"format": format.name()})).await?;
-    // Fixed at the start, so the export ends even while events keep arriving.
-    let upto = events::head(&state.db).await?;
-    // The first page is read before the answer starts, so a failing database is still a clean 500.
-    let first = audit::page(&state.db, None, Some(upto), EXPORT_PAGE).await?;
-    let db = state.db.clone();
+    let (upto, first) = audit::export_start(&state, &ctx, format.name()).await?;
     let pages = stream::try_unfold(Step::Page(first), move |step| {
-        let db = db.clone();
+        let state = state.clone();
         async move {
             let page = match step {
                 Step::Done => return Ok(None),
                 Step::Page(page) => page,
-                Step::After(after) => audit::page(&db, Some(after), Some(upto), EXPORT_PAGE).await?,
+                Step::After(after) => audit::export_page(&state, after, upto).await?,
             };
             let next = match page.last() {
                 Some(last) if page.len() as i64 == EXPORT_PAGE => Step::After(last.checkpoint()),
@@ -456,10 +384,7 @@ pub async fn access_log(
     ctx: Ctx,
     AppQuery(q): AppQuery<AccessQuery>,
 ) -> Result<Json<AccessPage>, ApiError> {
-    ctx.require(AUDITORS, "read the access log")?;
-    let limit = parse_limit(q.limit.as_deref())?;
-    let after = parse_after(q.after.as_deref(), "the id of the last entry seen")?;
-    let (rows, next_cursor) = access_log::list(&state.db, after, limit).await?;
+    let (rows, next_cursor) = audit::access_log(&state, &ctx, q.after.as_deref(), q.limit.as_deref()).await?;
     Ok(Json(AccessPage { items: rows.into_iter().map(AccessView::from).collect(), next_cursor }))
 }
 
@@ -468,8 +393,7 @@ pub async fn access_log(
 #[utoipa::path(get, path = "/api/audit/digest", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = DigestView), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn digest(State(state): State<AppState>, ctx: Ctx) -> Result<Json<DigestView>, ApiError> {
-    ctx.require(AUDITORS, "read the ledger digest")?;
-    let h = ledger::head(&state.db).await?;
+    let h = audit::digest(&state, &ctx).await?;
     Ok(Json(DigestView { position: h.position, chain_hash: h.chain_hash, recorded_at: h.recorded_at }))
 }
 
@@ -483,12 +407,5 @@ pub async fn verify(
     ctx: Ctx,
     AppQuery(q): AppQuery<VerifyQuery>,
 ) -> Result<Json<VerifyReport>, ApiError> {
-    ctx.require(AUDITORS, "verify the ledger")?;
-    let digest = match q.digest.as_deref() {
-        None => None,
-        Some(raw) => Some(Digest::parse(raw).ok_or_else(|| {
-            ApiError::invalid("bad_digest", format!("digest must be {DIGEST_FORMAT} (got {:?})", clip(raw)))
-        })?),
-    };
-    Ok(Json(ledger::verify(&state.db, digest.as_ref()).await?.into()))
+    Ok(Json(audit::verify(&state, &ctx, q.digest.as_deref()).await?.into()))
 }

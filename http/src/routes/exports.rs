@@ -16,7 +16,7 @@
 //!   workbook is zipped into another anonymous temporary file and streamed from disk in 64 KiB chunks.
 //!   Memory is a few pages plus the zip writer's buffers; disk holds about twice the file size for the
 //!   duration of the request, and the anonymous files vanish when closed, even if the client leaves.
-//! - `as_of` exports fold the event log into memory ([`Snapshot`]), like the JSON endpoints do: memory
+//! - `as_of` exports fold the event log into memory (`Snapshot`), like the JSON endpoints do: memory
 //!   grows with the number of issues at that instant. Statistics are computed in memory as for the
 //!   JSON endpoint; their rows are groups, not issues, so they are small.
 
@@ -32,11 +32,11 @@ use axum::{BoxError, Router};
 use chrono::{Datelike, NaiveDate, Timelike};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook};
+use santisuk_app::issues::{self, IssueRow};
+use santisuk_app::parse::parse_ts;
+use santisuk_app::stats::{Counters, GroupBy, Stats};
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::Outcome;
-use santisuk_projections::read_model::{self, IssueRow, Snapshot};
-use santisuk_projections::stats::{self as stats_model, Counters, GroupBy, Stats};
-use santisuk_store::events::parse_ts;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use utoipa::IntoParams;
@@ -55,8 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/stats/resolution/export", get(stats_export))
 }
 
-/// Issues read per query while exporting the live list.
-pub const PAGE: i64 = 1000;
+pub use santisuk_app::issues::EXPORT_PAGE as PAGE;
 
 /// Pages sent ahead to the XLSX writer thread: enough to overlap reading and writing, no more.
 const XLSX_PAGES_IN_FLIGHT: usize = 2;
@@ -156,9 +155,10 @@ pub async fn issues_export(
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "issues_export", &raw).await?;
     let dates = opts.dates;
-    let rows = issue_pages(&state, params)
+    let rows = issues::all_pages(&state, params)
         .await?
         .map_ok(move |page| page.iter().map(|r| issue_cells(r, dates)).collect())
+        .map_err(ApiError::from)
         .boxed();
     let columns = ISSUE_COLUMNS.to_vec();
     let name = format!("issues-{}", bangkok_date(now));
@@ -189,10 +189,7 @@ pub async fn stats_export(
     let (query, as_of) = stats::parse_query(q, &ctx, now)?;
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "stats_export", &raw).await?;
-    let result = match as_of {
-        None => state.stats.live(&state.db, &query).await?,
-        Some(t) => stats_model::from_snapshot(&Snapshot::as_of(&state.db, t).await?, &query),
-    };
+    let result = santisuk_app::stats::resolution(&state, &query, as_of).await?;
     let columns = stats_columns(&query.by);
     let cells = stats_cells(&result, &query.by, opts);
     let rows = stream::once(async move { Ok::<_, ApiError>(cells) }).boxed();
@@ -209,38 +206,6 @@ pub async fn stats_export(
 async fn log_export(state: &AppState, ctx: &Ctx, action: &str, raw: &BTreeMap<String, String>) -> Result<(), ApiError> {
     let filters = serde_json::to_value(raw).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(ctx.record_read(state, action, None, filters).await?)
-}
-
-/// Every issue of the list in list order, page by page (see the module doc for what is held in memory).
-async fn issue_pages(
-    state: &AppState,
-    p: ListParams,
-) -> Result<BoxStream<'static, Result<Vec<IssueRow>, ApiError>>, ApiError> {
-    if let Some(t) = p.as_of {
-        let snapshot = Snapshot::as_of(&state.db, t).await?;
-        let everything = snapshot.issues.len().max(1) as i64;
-        // One call: the snapshot's list sorts all matching rows per call, so paging it would be quadratic.
-        let (rows, _) = snapshot.list_issues(&p.filter, everything, None);
-        drop(snapshot);
-        let mut rows = rows.into_iter();
-        let pages = std::iter::from_fn(move || {
-            let page: Vec<IssueRow> = rows.by_ref().take(PAGE as usize).collect();
-            (!page.is_empty()).then_some(Ok(page))
-        });
-        return Ok(stream::iter(pages).boxed());
-    }
-    let db = state.db.clone();
-    let filter = p.filter;
-    let (first, next) = read_model::list_issues(&db, &filter, PAGE, None).await?;
-    let rest = stream::try_unfold(next, move |after| {
-        let (db, filter) = (db.clone(), filter.clone());
-        async move {
-            let Some(after) = after else { return Ok(None) };
-            let (rows, next) = read_model::list_issues(&db, &filter, PAGE, Some(&after)).await?;
-            Ok(Some((rows, next)))
-        }
-    });
-    Ok(stream::once(async { Ok(first) }).chain(rest).boxed())
 }
 
 // --- columns and cells ----------------------------------------------------------------------------------
@@ -312,7 +277,7 @@ fn issue_cells(r: &IssueRow, dates: Dates) -> Vec<Cell> {
         Cell::text(r.description.clone()),
         Cell::text(r.forum_id.clone()),
         Cell::text(r.raised_by.clone()),
-        Cell::Text(r.status.clone()),
+        Cell::Text(r.status.as_str().to_owned()),
         Cell::text(r.assignee.clone()),
         Cell::text(r.due_on.as_deref().map(|d| date(d, dates))),
         Cell::text(r.outcome.clone()),
@@ -641,8 +606,9 @@ mod tests {
 
     #[test]
     fn every_issue_cell_has_a_column_and_every_stats_cell_too() {
-        let stats = stats_model::compute(
-            &stats_model::StatsQuery {
+        // The pure statistics function over no rows: the projections are a test-only dependency here.
+        let stats = santisuk_projections::stats::compute(
+            &santisuk_app::stats::StatsQuery {
                 by: vec![GroupBy::Area, GroupBy::Month],
                 from: None,
                 to: None,

@@ -37,7 +37,7 @@ pub async fn healthz() -> Json<Health> {
     responses((status = 200, body = Readiness), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     let unavailable = |what: &str| ApiError(AppError::Unavailable { message: what.to_owned() });
-    match state.db.migrations_applied().await {
+    match state.migrations_applied().await {
         Ok(true) => {}
         Ok(false) => return Err(unavailable("database migrations are not applied")),
         Err(e) => {
@@ -49,9 +49,6 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, Ap
         tracing::warn!(error = %e, "readiness check failed");
         unavailable("database unreachable")
     })?;
-    let backend = match state.db.backend() {
-        santisuk_store::Backend::Sqlite => "sqlite",
-        santisuk_store::Backend::Postgres => "postgres",
-    };
+    let backend = state.backend_name();
     Ok(Json(Readiness { status: "ready", backend, projection_lag: lag }))
 }

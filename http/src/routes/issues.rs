@@ -4,19 +4,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
-use santisuk_app::issues::{self, issue_id};
+use santisuk_app::issues::{self, IssueRow};
 pub use santisuk_app::issues::{
-    ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, RaiseIssueRequest, ReopenRequest,
+    ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, ListParams, ListQuery, RaiseIssueRequest,
+    ReopenRequest,
 };
-use santisuk_domain::time::bangkok_date;
-use santisuk_domain::values::IssueStatus;
-use santisuk_projections::read_model::{self, IssueCursor, IssueFilter, IssueRow, Snapshot};
-use santisuk_store::events;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{opt, parse_as_of};
+use super::parse_as_of;
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath, AppQuery, idempotency_key, if_match};
@@ -66,7 +62,7 @@ impl From<IssueRow> for IssueView {
             description: r.description,
             forum_id: r.forum_id,
             raised_by: r.raised_by,
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             assignee: r.assignee,
             due_on: r.due_on,
             outcome: r.outcome,
@@ -205,24 +201,6 @@ pub async fn reopen(
 
 // --- queries --------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-pub struct ListQuery {
-    pub area_id: Option<String>,
-    pub category: Option<String>,
-    /// `raised`, `assigned`, `addressed` or `closed`.
-    pub status: Option<String>,
-    pub assignee: Option<String>,
-    pub amphoe_code: Option<String>,
-    pub province_code: Option<String>,
-    /// `true`: only open issues past their due date.
-    pub overdue: Option<String>,
-    /// 1–500, default 50.
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-    /// RFC 3339: answer as the log stood at this recorded instant.
-    pub as_of: Option<String>,
-}
-
 /// Lists issues, newest raised first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/api/issues", tag = "issues", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = IssuePage), (status = 400, body = crate::error::ErrorBody),
@@ -232,62 +210,11 @@ pub async fn list(
     ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
-    let p = ListParams::parse(q, &ctx, now())?;
-    let (rows, next) = match p.as_of {
-        None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
-        Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&p.filter, p.limit, p.cursor.as_ref()),
-    };
+    let (rows, next) = issues::list(&state, &ListParams::parse(q, &ctx, now())?).await?;
     Ok(Json(IssuePage {
         items: rows.into_iter().map(IssueView::from).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
-}
-
-/// The issue-list query, checked: shared by the JSON list and its exports.
-#[derive(Debug, Clone)]
-pub struct ListParams {
-    /// The filters, with the caller's area scope applied.
-    pub filter: IssueFilter,
-    pub limit: i64,
-    pub cursor: Option<IssueCursor>,
-    pub as_of: Option<DateTime<Utc>>,
-}
-
-impl ListParams {
-    pub fn parse(q: ListQuery, ctx: &Ctx, now: DateTime<Utc>) -> Result<ListParams, ApiError> {
-        let as_of = parse_as_of(q.as_of.as_deref(), now)?;
-        let limit: i64 = match q.limit.as_deref() {
-            None => 50,
-            Some(raw) => raw
-                .parse()
-                .ok()
-                .filter(|n| (1..=500).contains(n))
-                .ok_or_else(|| ApiError::invalid("bad_limit", "limit must be a whole number from 1 to 500"))?,
-        };
-        let cursor = opt(q.cursor.as_deref(), |c| {
-            IssueCursor::decode(c)
-                .ok_or_else(|| ApiError::bad_request("bad_cursor", "cursor is not one this server issued"))
-        })?;
-        if let Some(status) = &q.status {
-            IssueStatus::parse(status)?;
-        }
-        let overdue = match q.overdue.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => return Err(ApiError::invalid("bad_overdue", "overdue must be true or false")),
-        };
-        let filter = IssueFilter {
-            area_id: q.area_id,
-            category: q.category,
-            status: q.status,
-            assignee: q.assignee,
-            amphoe_code: q.amphoe_code,
-            province_code: q.province_code,
-            overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
-            areas: ctx.visible_areas(),
-        };
-        Ok(ListParams { filter, limit, cursor, as_of })
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -306,15 +233,8 @@ pub async fn get_one(
     AppPath(id): AppPath<String>,
     AppQuery(q): AppQuery<OneQuery>,
 ) -> Result<Json<IssueView>, ApiError> {
-    let id = issue_id(&id)?;
-    let row = match parse_as_of(q.as_of.as_deref(), now())? {
-        None => read_model::get_issue(&state.db, &id).await?,
-        Some(t) => Snapshot::as_of(&state.db, t).await?.issues.remove(&id),
-    };
-    // Another area's issue is "not found" to a coordinator: its existence is not theirs to know.
-    row.filter(|r| ctx.sees_area(&r.area_id))
-        .map(|r| Json(r.into()))
-        .ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))
+    let as_of = parse_as_of(q.as_of.as_deref(), now())?;
+    Ok(Json(issues::get(&state, &ctx, &id, as_of).await?.into()))
 }
 
 /// Every event of an issue, in order: what happened, when, recorded when, by whom.
@@ -326,14 +246,8 @@ pub async fn history(
     ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<History>, ApiError> {
-    let id = issue_id(&id)?;
-    let stored = events::issue_history(&state.db, &id).await?;
-    let area = stored.first().and_then(|e| e.area_id.as_deref());
-    if !area.is_some_and(|a| ctx.sees_area(a)) {
-        return Err(ApiError::not_found("issue_not_found", "no such issue"));
-    }
-    ctx.record_read(&state, "issue_history", Some(&id), serde_json::json!({})).await?;
-    let items = stored
+    let items = issues::history(&state, &ctx, &id, serde_json::json!({}))
+        .await?
         .into_iter()
         .map(|e| HistoryEntry {
             sequence: e.sequence,

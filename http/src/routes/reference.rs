@@ -4,20 +4,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use santisuk_app::forums::hold_forum_checked;
-use santisuk_domain::area::{Area, RegisterArea};
-use santisuk_domain::category::{AddCategory, Category};
-use santisuk_domain::forum::HoldForum;
-use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, ForumId, Name, TambonCode, Title};
-use santisuk_projections::read_model::{self, AreaRow, CategoryRow, ForumRow};
+pub use santisuk_app::forums::HoldForumRequest;
+use santisuk_app::forums::{self, ForumRow};
+use santisuk_app::reference::{self, AreaRow, CategoryRow};
+pub use santisuk_app::reference::{AddCategoryRequest, RegisterAreaRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{opt, parse_date};
-use crate::auth::{Ctx, Role};
+use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath, AppQuery};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,19 +31,6 @@ pub struct Items<T> {
 }
 
 // --- areas ----------------------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterAreaRequest {
-    /// Administrator-chosen code, `[A-Za-z0-9-]{1,32}`, e.g. `PTN-01`.
-    pub id: String,
-    pub name_th: String,
-    pub name_en: Option<String>,
-    /// One of the 37 districts in scope (DOPA code), e.g. `9401`.
-    pub amphoe_code: String,
-    /// A subdistrict of that district (DOPA code), e.g. `940101`.
-    pub tambon_code: Option<String>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AreaView {
@@ -81,17 +65,7 @@ pub async fn register_area(
     ctx: Ctx,
     AppJson(req): AppJson<RegisterAreaRequest>,
 ) -> Result<(StatusCode, Json<AreaView>), ApiError> {
-    ctx.require(&[Role::Admin], "register areas")?;
-    let amphoe = AmphoeCode::parse(&req.amphoe_code)?;
-    let command = RegisterArea {
-        id: AreaId::parse(&req.id)?,
-        name_th: Name::parse(&req.name_th)?,
-        name_en: opt(req.name_en.as_deref(), Name::parse)?,
-        tambon: opt(req.tambon_code.as_deref(), |t| TambonCode::parse_in(t, &amphoe))?,
-        amphoe,
-    };
-    // The answer is built from the command, not read back: the read model may lag under load, and the
-    // projected row is a pure function of this event anyway.
+    let command = reference::register_area(&state, &ctx, req).await?;
     let view = AreaView {
         id: command.id.to_string(),
         name_th: command.name_th.to_string(),
@@ -100,7 +74,6 @@ pub async fn register_area(
         province_code: command.amphoe.province_code().to_owned(),
         tambon_code: command.tambon.as_ref().map(|t| t.as_str().to_owned()),
     };
-    state.command::<Area>(view.id.clone(), command, ctx.metadata(), None).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -108,25 +81,11 @@ pub async fn register_area(
 #[utoipa::path(get, path = "/api/areas", tag = "reference", security(("bearer" = [])),
     responses((status = 200, body = Items<AreaView>)))]
 pub async fn list_areas(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Items<AreaView>>, ApiError> {
-    let items = read_model::list_areas(&state.db)
-        .await?
-        .into_iter()
-        .filter(|a| ctx.sees_area(&a.id))
-        .map(AreaView::from)
-        .collect();
+    let items = reference::list_areas(&state, &ctx).await?.into_iter().map(AreaView::from).collect();
     Ok(Json(Items { items }))
 }
 
 // --- categories -----------------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddCategoryRequest {
-    /// A stable code, `[A-Z0-9_]{2,16}`, e.g. `LIV`.
-    pub code: String,
-    pub name_th: String,
-    pub name_en: String,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryView {
@@ -151,19 +110,12 @@ pub async fn add_category(
     ctx: Ctx,
     AppJson(req): AppJson<AddCategoryRequest>,
 ) -> Result<(StatusCode, Json<CategoryView>), ApiError> {
-    ctx.require(&[Role::Admin], "add categories")?;
-    let command = AddCategory {
-        code: CategoryCode::parse(&req.code)?,
-        name_th: Name::parse(&req.name_th)?,
-        name_en: Name::parse(&req.name_en)?,
-    };
-    // Built from the command, like areas: the read model may lag.
+    let command = reference::add_category(&state, &ctx, req).await?;
     let view = CategoryView {
         code: command.code.to_string(),
         name_th: command.name_th.to_string(),
         name_en: command.name_en.to_string(),
     };
-    state.command::<Category>(view.code.clone(), command, ctx.metadata(), None).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -171,22 +123,11 @@ pub async fn add_category(
 #[utoipa::path(get, path = "/api/categories", tag = "reference", security(("bearer" = [])),
     responses((status = 200, body = Items<CategoryView>)))]
 pub async fn list_categories(State(state): State<AppState>, _ctx: Ctx) -> Result<Json<Items<CategoryView>>, ApiError> {
-    let items = read_model::list_categories(&state.db).await?.into_iter().map(CategoryView::from).collect();
+    let items = reference::list_categories(&state).await?.into_iter().map(CategoryView::from).collect();
     Ok(Json(Items { items }))
 }
 
 // --- forums ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HoldForumRequest {
-    pub area_id: String,
-    /// The day the forum was held (Asia/Bangkok), `YYYY-MM-DD`; not later than today.
-    pub held_on: String,
-    pub title: Option<String>,
-    pub facilitator: Option<String>,
-    pub participants: Option<i64>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ForumView {
@@ -230,36 +171,8 @@ pub async fn hold_forum(
     ctx: Ctx,
     AppJson(req): AppJson<HoldForumRequest>,
 ) -> Result<(StatusCode, Json<ForumCreated>), ApiError> {
-    ctx.require_issue_writer()?;
-    let area = AreaId::parse(&req.area_id)?;
-    let participants = match req.participants {
-        None => None,
-        Some(n) => Some(
-            u32::try_from(n)
-                .map_err(|_| ApiError::invalid("bad_participants", "participants must be a whole number from 0"))?,
-        ),
-    };
-    let command = HoldForum {
-        area,
-        held_on: parse_date("held_on", &req.held_on)?,
-        title: opt(req.title.as_deref(), Title::parse)?,
-        facilitator: opt(req.facilitator.as_deref(), Name::parse)?,
-        participants,
-        now: now(),
-    };
-    let id = ForumId(uuid::Uuid::new_v4()).to_string();
-    let fallback = ForumView {
-        id: id.clone(),
-        area_id: command.area.to_string(),
-        held_on: command.held_on.to_string(),
-        title: command.title.as_ref().map(ToString::to_string),
-        facilitator: command.facilitator.as_ref().map(ToString::to_string),
-        participants: command.participants.map(i64::from),
-        recorded_at: santisuk_store::events::fmt_ts(command.now),
-    };
-    let done = hold_forum_checked(&state, &ctx, id.clone(), command).await?;
-    // The projected row carries the exact recorded time; if the read model lags, answer from the command.
-    let forum = read_model::get_forum(&state.db, &id).await?.map(ForumView::from).unwrap_or(fallback);
+    let (row, done) = forums::hold_forum(&state, &ctx, req).await?;
+    let forum = ForumView::from(row);
     Ok((StatusCode::CREATED, Json(ForumCreated { forum, version: done.version, position: done.position })))
 }
 
@@ -277,12 +190,8 @@ pub async fn list_forums(
     ctx: Ctx,
     AppQuery(q): AppQuery<ForumQuery>,
 ) -> Result<Json<Items<ForumView>>, ApiError> {
-    let items = read_model::list_forums(&state.db, q.area_id.as_deref())
-        .await?
-        .into_iter()
-        .filter(|f| ctx.sees_area(&f.area_id))
-        .map(ForumView::from)
-        .collect();
+    let items =
+        forums::list_forums(&state, &ctx, q.area_id.as_deref()).await?.into_iter().map(ForumView::from).collect();
     Ok(Json(Items { items }))
 }
 
@@ -295,9 +204,5 @@ pub async fn get_forum(
     ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ForumView>, ApiError> {
-    let row = read_model::get_forum(&state.db, &id)
-        .await?
-        .filter(|f| ctx.sees_area(&f.area_id))
-        .ok_or_else(|| ApiError::not_found("forum_not_found", "no such forum"))?;
-    Ok(Json(row.into()))
+    Ok(Json(forums::get_forum(&state, &ctx, &id).await?.into()))
 }

@@ -5,14 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use santisuk_app::users::{checked_areas, create_user, store_password};
-use santisuk_domain::user::{Role, User, UserCommand};
-use santisuk_projections::users::{self, Token, UserRow};
+use santisuk_app::users::{self, UserRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::clip;
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath};
@@ -88,19 +84,6 @@ pub struct UserList {
     pub items: Vec<UserView>,
 }
 
-async fn existing(state: &AppState, id: &str) -> Result<String, ApiError> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("user_not_found", "no such user"))?.to_string();
-    match users::get_user(&state.db, &id).await? {
-        Some(_) => Ok(id),
-        None => Err(ApiError::not_found("user_not_found", "no such user")),
-    }
-}
-
-async fn view(state: &AppState, id: &str) -> Result<UserView, ApiError> {
-    // `existing` found the user a moment ago; the row can only be missing if it vanished, a defect.
-    users::get_user(&state.db, id).await?.map(UserView::from).ok_or_else(|| ApiError::internal("user row vanished"))
-}
-
 /// Creates a user (admin); the answer carries its first token.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = CreateUserRequest, security(("bearer" = [])),
     responses((status = 201, body = UserWithToken), (status = 409, body = crate::error::ErrorBody),
@@ -110,22 +93,14 @@ pub async fn create(
     ctx: Ctx,
     AppJson(req): AppJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserWithToken>), ApiError> {
-    ctx.require(&[Role::Admin], "manage users")?;
-    let role = Role::parse(&req.role).ok_or_else(|| {
-        ApiError::invalid(
-            "unknown_role",
-            format!("role must be admin, staff, coordinator or auditor (got {:?})", clip(&req.role)),
-        )
-    })?;
-    let (row, token) = create_user(&state, &req.name, role, &req.areas, ctx.metadata()).await?;
+    let (row, token) = users::create(&state, &ctx, &req.name, &req.role, &req.areas).await?;
     Ok((StatusCode::CREATED, Json(UserWithToken { user: row.into(), token: token.expose().to_owned() })))
 }
 
 /// Lists users (admin).
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserList)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserList>, ApiError> {
-    ctx.require(&[Role::Admin], "list users")?;
-    let items = users::list_users(&state.db).await?.into_iter().map(UserView::from).collect();
+    let items = users::list(&state, &ctx).await?.into_iter().map(UserView::from).collect();
     Ok(Json(UserList { items }))
 }
 
@@ -140,11 +115,7 @@ pub async fn set_areas(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<SetAreasRequest>,
 ) -> Result<Json<UserView>, ApiError> {
-    ctx.require(&[Role::Admin], "manage users")?;
-    let id = existing(&state, &id).await?;
-    let areas = checked_areas(&state, &req.areas).await?;
-    state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, ctx.metadata(), None).await?;
-    Ok(Json(view(&state, &id).await?))
+    Ok(Json(users::set_areas(&state, &ctx, &id, &req.areas).await?.into()))
 }
 
 /// Deactivates a user (admin): its tokens stop working at once.
@@ -157,10 +128,7 @@ pub async fn deactivate(
     ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
-    ctx.require(&[Role::Admin], "manage users")?;
-    let id = existing(&state, &id).await?;
-    state.command::<User>(id.clone(), UserCommand::Deactivate, ctx.metadata(), None).await?;
-    Ok(Json(view(&state, &id).await?))
+    Ok(Json(users::deactivate(&state, &ctx, &id).await?.into()))
 }
 
 /// Issues a new token for a user (admin); the old one stops working.
@@ -173,13 +141,8 @@ pub async fn rotate_token(
     ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<UserWithToken>, ApiError> {
-    ctx.require(&[Role::Admin], "manage users")?;
-    let id = existing(&state, &id).await?;
-    let token = Token::generate();
-    state
-        .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, ctx.metadata(), None)
-        .await?;
-    Ok(Json(UserWithToken { user: view(&state, &id).await?, token: token.expose().to_owned() }))
+    let (row, token) = users::rotate_token(&state, &ctx, &id).await?;
+    Ok(Json(UserWithToken { user: row.into(), token: token.expose().to_owned() }))
 }
 
 /// Sets a user's web password (admin, or the user for themselves). Every session of the user ends.
@@ -193,10 +156,5 @@ pub async fn set_password(
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<SetPasswordRequest>,
 ) -> Result<Json<UserView>, ApiError> {
-    if ctx.user.id != id {
-        ctx.require(&[Role::Admin], "set other users' passwords")?;
-    }
-    let id = existing(&state, &id).await?;
-    store_password(&state, &id, req.password, ctx.metadata()).await?;
-    Ok(Json(view(&state, &id).await?))
+    Ok(Json(users::set_password(&state, &ctx, &id, req.password).await?.into()))
 }

@@ -15,11 +15,11 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, PreEscaped, html};
+use santisuk_app::issues;
+use santisuk_app::reference::{self, AreaRow};
+use santisuk_app::stats::{self, Counters, GroupBy, Stats, StatsQuery};
 use santisuk_domain::geo::Geography;
 use santisuk_domain::time::{bangkok_date, fiscal_year_be};
-use santisuk_projections::queue;
-use santisuk_projections::read_model::{self, AreaRow};
-use santisuk_projections::stats::{Counters, GroupBy, Stats, StatsQuery};
 use serde::Deserialize;
 
 use super::i18n::{self, Lang};
@@ -63,8 +63,7 @@ pub async fn page(
         None => window_start,
     };
     let geo = Geography::get();
-    let visible: Vec<AreaRow> =
-        read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
+    let visible: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
     let in_scope = |a: &AreaRow| {
         let amphoe = geo.amphoe(&a.amphoe_code);
         (q.province.is_empty() || amphoe.is_some_and(|x| x.province_code == q.province))
@@ -80,13 +79,14 @@ pub async fn page(
         today,
         areas: scoped.then(|| areas.iter().map(|a| a.id.clone()).collect()),
     };
-    let by_area = state.stats.live(&state.db, &base).await?;
-    let by_category = state.stats.live(&state.db, &StatsQuery { by: vec![GroupBy::Category], ..base.clone() }).await?;
-    let by_month = state.stats.live(&state.db, &StatsQuery { by: vec![GroupBy::Month], ..base.clone() }).await?;
-    let categories = read_model::list_categories(&state.db).await?;
+    let by_area = stats::live(&state, &web.ctx, &base).await?;
+    let by_category =
+        stats::live(&state, &web.ctx, &StatsQuery { by: vec![GroupBy::Category], ..base.clone() }).await?;
+    let by_month = stats::live(&state, &web.ctx, &StatsQuery { by: vec![GroupBy::Month], ..base.clone() }).await?;
+    let categories = reference::list_categories(&state).await?;
 
     // Every fiscal year from the first raise to now: the picker costs one index lookup, not a statistics scan.
-    let first_fy = queue::first_raised_on(&state.db, web.ctx.visible_areas().as_deref())
+    let first_fy = issues::first_raised_on(&state, &web.ctx)
         .await?
         .and_then(|d| d.parse::<NaiveDate>().ok())
         .map_or(current_fy, fiscal_year_be);

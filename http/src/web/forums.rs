@@ -16,8 +16,6 @@ use santisuk_domain::forum::HoldForum;
 use santisuk_domain::issue::RaiseIssue;
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::{AreaId, CategoryCode, ForumId, Name, Text, Title};
-use santisuk_projections::queue;
-use santisuk_projections::read_model::{self, AreaRow, CategoryRow};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -26,8 +24,9 @@ use super::layout::{self, Nav, field_error, invalid};
 use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
-use santisuk_app::forums::hold_forum_checked;
+use santisuk_app::forums::{self, hold_forum_checked};
 use santisuk_app::issues::raise_checked;
+use santisuk_app::reference::{self, AreaRow, CategoryRow};
 
 const FORUM_NAMESPACE: Uuid = Uuid::from_u128(0x2c4b_8e1a_6f3d_4a59_b0c7_93e2_d5f1_7a08);
 const ISSUE_NAMESPACE: Uuid = Uuid::from_u128(0x9d07_3e5c_1b8a_4f26_8c4e_02a9_f6d3_b7e1);
@@ -125,9 +124,8 @@ async fn render(
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let areas: Vec<AreaRow> =
-        read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
-    let categories = read_model::list_categories(&state.db).await?;
+    let areas: Vec<AreaRow> = reference::list_areas(state, &web.ctx).await?;
+    let categories = reference::list_categories(state).await?;
     let lang = web.lang;
     let content = form_markup(web, lang, &areas, &categories, form, &rows, errors);
     Ok((status, layout::page(web, Nav::Forum, i18n::FORUM_NEW.get(lang), content)).into_response())
@@ -325,7 +323,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again").into()
         );
     };
-    let categories = read_model::list_categories(&state.db).await?;
+    let categories = reference::list_categories(&state).await?;
     let checked = match check(lang, &form, &rows, &categories) {
         Ok(c) => c,
         Err(errors) => return render(&state, &web, &form, rows, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -396,11 +394,10 @@ pub async fn show(
     let lang = web.lang;
     let not_found = || WebError::from(ApiError::not_found("forum_not_found", "no such forum"));
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?.to_string();
-    let forum =
-        read_model::get_forum(&state.db, &id).await?.filter(|f| web.ctx.sees_area(&f.area_id)).ok_or_else(not_found)?;
-    let area = read_model::get_area(&state.db, &forum.area_id).await?;
-    let categories = read_model::list_categories(&state.db).await?;
-    let issues = queue::issues_of_forum(&state.db, &id).await?;
+    let forum = forums::get_forum(&state, &web.ctx, &id).await?;
+    let area = reference::get_area(&state, &web.ctx, &forum.area_id).await?;
+    let categories = reference::list_categories(&state).await?;
+    let issues = forums::issues_of(&state, &forum).await?;
     let category = |code: &str| {
         categories
             .iter()
@@ -429,7 +426,7 @@ pub async fn show(
                     tr {
                         td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (i.id) } dir="auto" { (i.title) } }
                         td data-label=(i18n::CATEGORY.get(lang)) { (category(&i.category)) }
-                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, &i.status)) }
+                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, i.status.as_str())) }
                     }
                 }
             }

@@ -11,14 +11,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
-use santisuk_app::issues::{self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, ReopenRequest};
+use santisuk_app::caller::Role;
+use santisuk_app::forums;
+use santisuk_app::issues::{
+    self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, IssueFilter, IssueRow, QueueSort, ReopenRequest,
+};
+use santisuk_app::reference::{self, AreaRow, CategoryRow};
 use santisuk_domain::issue::{IssueAction, IssueEvent};
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{IssueStatus, Outcome, Text};
-use santisuk_projections::queue::{self, QueueSort};
-use santisuk_projections::read_model::{self, AreaRow, CategoryRow, IssueFilter, IssueRow};
-use santisuk_projections::users::Role;
-use santisuk_store::events;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -92,13 +93,12 @@ pub async fn queue(
         overdue_before: (q.overdue == "1").then(|| today.clone()),
         areas: web.ctx.visible_areas(),
     };
-    let result = queue::page(&state.db, &filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let areas: Vec<AreaRow> =
-        read_model::list_areas(&state.db).await?.into_iter().filter(|a| web.ctx.sees_area(&a.id)).collect();
-    let categories = read_model::list_categories(&state.db).await?;
+    let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
+    let categories = reference::list_categories(&state).await?;
     // Suggestions only: a free-text field with the most used names keeps the page small (a select of every
     // assignee ever named was most of the page's weight with a year of data).
-    let assignees = queue::assignees(&state.db, web.ctx.visible_areas().as_deref(), 50).await?;
+    let assignees = issues::assignees(&state, &web.ctx, 50).await?;
     let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let (provinces, amphoes) = layout::places(lang, &areas, &q.province);
     let link = |p: i64| {
@@ -202,12 +202,12 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
             } }
             tbody {
                 @for r in rows {
-                    @let overdue = r.status != "closed" && r.due_on.as_deref().is_some_and(|d| d < today);
+                    @let overdue = r.status != IssueStatus::Closed && r.due_on.as_deref().is_some_and(|d| d < today);
                     tr {
                         td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (r.id) } dir="auto" { (r.title) } }
                         td data-label=(i18n::AREA.get(lang)) { (area(&r.area_id)) }
                         td data-label=(i18n::CATEGORY.get(lang)) { (category(&r.category)) }
-                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, &r.status)) }
+                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, r.status.as_str())) }
                         td data-label=(i18n::ASSIGNEE.get(lang)) dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
                         td data-label=(i18n::DUE_ON.get(lang)) class=[overdue.then_some("overdue")] {
                             (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))
@@ -284,28 +284,23 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let lang = web.lang;
-    let row = read_model::get_issue(&state.db, id)
-        .await?
-        .filter(|r| web.ctx.sees_area(&r.area_id))
-        .ok_or_else(|| ApiError::not_found("issue_not_found", "no such issue"))?;
     // The timeline is the issue's history: its reading is logged for auditors, as over the API.
-    web.ctx.record_read(state, "issue_history", Some(id), serde_json::json!({"via": "web"})).await?;
-    let history = events::aggregate_history(&state.db, "Issue", id).await?;
-    let area = read_model::get_area(&state.db, &row.area_id).await?;
-    let category = read_model::get_category(&state.db, &row.category).await?;
+    let (row, history) = issues::timeline(state, &web.ctx, id, serde_json::json!({"via": "web"})).await?;
+    let area = reference::get_area(state, &web.ctx, &row.area_id).await?;
+    let category = reference::get_category(state, &row.category).await?;
     let forum = match &row.forum_id {
-        Some(f) => read_model::get_forum(&state.db, f).await?,
+        Some(f) => forums::find_forum(state, &web.ctx, f).await?,
         None => None,
     };
     let today = bangkok_date(now());
-    let overdue = row.status != "closed" && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
+    let overdue =
+        row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
     let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
-    let status_now = IssueStatus::parse(&row.status).ok();
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
         h1 dir="auto" { (row.title) }
-        p { (layout::status_badge(lang, &row.status))
+        p { (layout::status_badge(lang, row.status.as_str()))
             @if let Some(o) = &row.outcome { " " span.muted { (i18n::outcome(lang, o)) } }
             @if overdue { " " span.overdue { (i18n::OVERDUE.get(lang)) } } }
         section.card {
@@ -325,7 +320,7 @@ async fn render(
             }
         }
         @if writer && web.ctx.sees_area(&row.area_id) {
-            @if let Some(s) = status_now { (action_forms(web, &row, s, &sticky, today)) }
+            (action_forms(web, &row, row.status, &sticky, today))
         } @else {
             p.muted { (i18n::READ_ONLY.get(lang)) }
         }
@@ -339,7 +334,7 @@ async fn render(
     Ok((status, layout::page(web, Nav::Queue, &row.title, content)).into_response())
 }
 
-fn timeline_entry(lang: Lang, e: &events::StoredEvent) -> Markup {
+fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
     let actor = e.metadata.get("actor").and_then(|v| v.as_str()).unwrap_or("—");
     let event: Option<IssueEvent> = serde_json::from_value(e.payload.clone()).ok();
     let when = event.as_ref().map(|ev| i18n::date_time(lang, ev.at())).unwrap_or_default();

@@ -2,7 +2,8 @@
 
 use axum::http::StatusCode;
 use maud::{DOCTYPE, Markup, html};
-use santisuk_projections::users::Role;
+use santisuk_app::caller::Role;
+use santisuk_app::reference::{AreaRow, CategoryRow};
 
 use super::assets;
 use super::i18n::{self, Lang, Tr};
@@ -192,7 +193,7 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
 }
 
 /// An area as people name it: Thai name (or English when chosen and known).
-pub fn area_label(lang: Lang, area: &santisuk_projections::read_model::AreaRow) -> String {
+pub fn area_label(lang: Lang, area: &AreaRow) -> String {
     match (lang, &area.name_en) {
         (Lang::En, Some(en)) => en.clone(),
         _ => area.name_th.clone(),
@@ -200,7 +201,7 @@ pub fn area_label(lang: Lang, area: &santisuk_projections::read_model::AreaRow) 
 }
 
 /// A category's name in the page's language.
-pub fn category_label(lang: Lang, category: &santisuk_projections::read_model::CategoryRow) -> String {
+pub fn category_label(lang: Lang, category: &CategoryRow) -> String {
     lang.pick(&category.name_th, &category.name_en).to_owned()
 }
 
@@ -209,11 +210,7 @@ pub type Choice = (String, String);
 
 /// The provinces of `areas`, and their districts (only those in `province` when one is chosen), as
 /// `(code, name)` options for the filters, by code.
-pub fn places(
-    lang: Lang,
-    areas: &[santisuk_projections::read_model::AreaRow],
-    province: &str,
-) -> (Vec<Choice>, Vec<Choice>) {
+pub fn places(lang: Lang, areas: &[AreaRow], province: &str) -> (Vec<Choice>, Vec<Choice>) {
     let geo = santisuk_domain::geo::Geography::get();
     let mut provinces: Vec<Choice> = Vec::new();
     let mut amphoes: Vec<Choice> = Vec::new();

@@ -72,8 +72,8 @@ impl From<ApiError> for WebError {
     }
 }
 
-impl From<santisuk_store::StoreError> for WebError {
-    fn from(e: santisuk_store::StoreError) -> Self {
+impl From<santisuk_app::StoreError> for WebError {
+    fn from(e: santisuk_app::StoreError) -> Self {
         WebError::Api(e.into())
     }
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Duration;
 use maud::html;
-use santisuk_projections::web as store;
+use santisuk_app::sessions::{self, SignIn};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -29,11 +29,7 @@ pub const SESSION_COOKIE: &str = "santisuk_session";
 const LANG_COOKIE: &str = "santisuk_lang";
 /// The double-submit token of forms shown before sign-in (the sign-in form, the language switch there).
 const ANON_CSRF_COOKIE: &str = "santisuk_csrf";
-const SESSION_HOURS: i64 = 12;
-/// After this many failed sign-ins for one name within [`THROTTLE_MINUTES`], sign-in for it is refused
-/// until the window has passed.
-const MAX_FAILURES: i64 = 5;
-const THROTTLE_MINUTES: i64 = 15;
+use santisuk_app::sessions::SESSION_HOURS;
 
 /// The signed-in user of a page, the session's CSRF token and the page's language.
 #[derive(Debug, Clone)]
@@ -56,7 +52,7 @@ impl FromRequestParts<AppState> for Web {
         let jar = CookieJar::from_headers(&parts.headers);
         let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).filter(|s| s.len() == 64);
         let Some(secret) = secret else { return Err(WebError::SignIn { next }) };
-        let Some(session) = store::session(&state.db, &secret, now()).await? else {
+        let Some(session) = sessions::session(state, &secret, now()).await? else {
             return Err(WebError::SignIn { next });
         };
         let lang = session.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| cookie_lang(&parts.headers));
@@ -173,7 +169,7 @@ fn anon_token(jar: CookieJar, headers: &HeaderMap) -> (CookieJar, String) {
     match jar.get(ANON_CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|t| t.len() == 64) {
         Some(token) => (jar, token),
         None => {
-            let token = store::random_secret();
+            let token = sessions::random_secret();
             let jar = jar.add(make_cookie(ANON_CSRF_COOKIE, token.clone(), headers, Duration::hours(SESSION_HOURS)));
             (jar, token)
         }
@@ -238,28 +234,14 @@ pub async fn login(
     }
     let next = local_path(form.next.as_deref());
     let name: String = form.name.trim().chars().take(64).collect();
-    let now = now();
-    let window = now - Duration::minutes(THROTTLE_MINUTES);
     let refuse = |status: StatusCode, message: &str| {
         (status, login_form(lang, &expected, &next, &name, None, Some(message))).into_response()
     };
-    if store::failures_since(&state.db, &name, window).await? >= MAX_FAILURES {
-        tracing::warn!(user = %name, "sign-in throttled");
-        return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, i18n::THROTTLED.get(lang)));
-    }
-    let account = if name.is_empty() { None } else { store::account_by_name(&state.db, &name).await? };
-    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let password =
-        if form.password.chars().count() > santisuk_app::password::MAX_CHARS { String::new() } else { form.password };
-    let ok = santisuk_app::password::verify(password, stored).await;
-    let Some(account) = account.filter(|_| ok) else {
-        store::record_failure(&state.db, &name, now, window).await?;
-        tracing::info!(user = %name, "sign-in failed");
-        return Ok(refuse(StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.get(lang)));
+    let secret = match sessions::sign_in(&state, &name, form.password, now()).await? {
+        SignIn::Throttled => return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, i18n::THROTTLED.get(lang))),
+        SignIn::Refused => return Ok(refuse(StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.get(lang))),
+        SignIn::Started { secret, .. } => secret,
     };
-    store::clear_failures(&state.db, &name).await?;
-    let secret = store::create_session(&state.db, &account.user.id, now, Duration::hours(SESSION_HOURS)).await?;
-    tracing::info!(user = %account.user.name, "signed in");
     let jar = jar
         .add(make_cookie(SESSION_COOKIE, secret, &headers, Duration::hours(SESSION_HOURS)))
         .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
@@ -276,7 +258,7 @@ pub async fn logout(
     posted: Posted<NoFields>,
 ) -> Result<Response, WebError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        store::end_session(&state.db, c.value(), now()).await?;
+        sessions::sign_out(&state, c.value(), now()).await?;
     }
     tracing::info!(user = %posted.web.ctx.user.name, "signed out");
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
@@ -314,7 +296,7 @@ pub async fn switch_lang(
     let lang = Lang::parse(&form.lang)
         .ok_or_else(|| ApiError::invalid("unknown_language", "the language must be th or en"))?;
     if let Some(web) = &signed_in {
-        store::set_lang(&state.db, &web.ctx.user.id, lang.code(), now()).await?;
+        sessions::set_lang(&state, &web.ctx, lang.code(), now()).await?;
     }
     let jar = jar.add(make_cookie(LANG_COOKIE, lang.code().to_owned(), &headers, Duration::days(365)));
     Ok((jar, Redirect::to(&local_path(form.back.as_deref()))).into_response())

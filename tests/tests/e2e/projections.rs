@@ -466,7 +466,7 @@ async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backe
         assert_eq!(row.version, n as i64 + 1);
         assert_eq!(row.last_position, done.position, "the row names the position its event got");
         assert_eq!(row, folded_row(&db, &id).await);
-        statuses.push(row.status);
+        statuses.push(row.status.as_str());
     }
     assert_eq!(statuses, ["raised", "assigned", "addressed", "closed", "assigned"]);
     let runner = Runner::new(db.clone(), ReadModel::default());

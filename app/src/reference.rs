@@ -1,0 +1,106 @@
+//! Reference-data use cases: registering target areas and adding categories (administrators), and the
+//! lists of areas and categories, each within the caller's scope.
+
+use crate::caller::Role;
+use santisuk_domain::area::{Area, RegisterArea};
+use santisuk_domain::category::{AddCategory, Category};
+use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, Name, TambonCode};
+use santisuk_projections::read_model;
+pub use santisuk_projections::read_model::{AreaRow, CategoryRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::parse::opt;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterAreaRequest {
+    /// Administrator-chosen code, `[A-Za-z0-9-]{1,32}`, e.g. `PTN-01`.
+    pub id: String,
+    pub name_th: String,
+    pub name_en: Option<String>,
+    /// One of the 37 districts in scope (DOPA code), e.g. `9401`.
+    pub amphoe_code: String,
+    /// A subdistrict of that district (DOPA code), e.g. `940101`.
+    pub tambon_code: Option<String>,
+}
+
+impl TryFrom<RegisterAreaRequest> for RegisterArea {
+    type Error = AppError;
+
+    fn try_from(req: RegisterAreaRequest) -> Result<RegisterArea, AppError> {
+        let amphoe = AmphoeCode::parse(&req.amphoe_code)?;
+        Ok(RegisterArea {
+            id: AreaId::parse(&req.id)?,
+            name_th: Name::parse(&req.name_th)?,
+            name_en: opt(req.name_en.as_deref(), Name::parse)?,
+            tambon: opt(req.tambon_code.as_deref(), |t| TambonCode::parse_in(t, &amphoe))?,
+            amphoe,
+        })
+    }
+}
+
+/// Registers a target area (administrators). Answers with the command as recorded: the read model may lag
+/// under load, and the projected row is a pure function of this event anyway.
+pub async fn register_area(
+    state: &AppState,
+    caller: &Caller,
+    req: RegisterAreaRequest,
+) -> Result<RegisterArea, AppError> {
+    caller.require(&[Role::Admin], "register areas")?;
+    let command = RegisterArea::try_from(req)?;
+    state.command::<Area>(command.id.to_string(), command.clone(), caller.metadata(), None).await?;
+    Ok(command)
+}
+
+/// The target areas the caller may see (a coordinator: their own).
+pub async fn list_areas(state: &AppState, caller: &Caller) -> Result<Vec<AreaRow>, AppError> {
+    Ok(read_model::list_areas(&state.db).await?.into_iter().filter(|a| caller.sees_area(&a.id)).collect())
+}
+
+/// One target area, if the caller may see it.
+pub async fn get_area(state: &AppState, caller: &Caller, id: &str) -> Result<Option<AreaRow>, AppError> {
+    Ok(read_model::get_area(&state.db, id).await?.filter(|a| caller.sees_area(&a.id)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddCategoryRequest {
+    /// A stable code, `[A-Z0-9_]{2,16}`, e.g. `LIV`.
+    pub code: String,
+    pub name_th: String,
+    pub name_en: String,
+}
+
+impl TryFrom<AddCategoryRequest> for AddCategory {
+    type Error = AppError;
+
+    fn try_from(req: AddCategoryRequest) -> Result<AddCategory, AppError> {
+        Ok(AddCategory {
+            code: CategoryCode::parse(&req.code)?,
+            name_th: Name::parse(&req.name_th)?,
+            name_en: Name::parse(&req.name_en)?,
+        })
+    }
+}
+
+/// Adds an obstacle category (administrators); answers with the command as recorded, like areas.
+pub async fn add_category(state: &AppState, caller: &Caller, req: AddCategoryRequest) -> Result<AddCategory, AppError> {
+    caller.require(&[Role::Admin], "add categories")?;
+    let command = AddCategory::try_from(req)?;
+    state.command::<Category>(command.code.to_string(), command.clone(), caller.metadata(), None).await?;
+    Ok(command)
+}
+
+/// The obstacle categories (everyone signed in sees them all).
+pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryRow>, AppError> {
+    Ok(read_model::list_categories(&state.db).await?)
+}
+
+/// One category, if it exists.
+pub async fn get_category(state: &AppState, code: &str) -> Result<Option<CategoryRow>, AppError> {
+    Ok(read_model::get_category(&state.db, code).await?)
+}

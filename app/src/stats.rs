@@ -1,0 +1,93 @@
+//! Resolution statistics: the query checked once (with the caller's area scope), answered live (cached
+//! until the read model changes) or as of an instant (folded from the log).
+
+use chrono::{DateTime, Utc};
+use santisuk_domain::time::bangkok_date;
+use santisuk_projections::read_model::Snapshot;
+use santisuk_projections::stats::from_snapshot;
+pub use santisuk_projections::stats::{Counters, GroupBy, Stats, StatsQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::parse::{clip, opt, parse_as_of, parse_date};
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct ResolutionQuery {
+    /// Comma-separated dimensions: `area`, `category`, `amphoe`, `province`, `forum`, `month`,
+    /// `fiscal_year` (default `area`).
+    pub by: Option<String>,
+    /// First day (inclusive, Asia/Bangkok) of the raised date window, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day (inclusive, Asia/Bangkok) of the window.
+    pub to: Option<String>,
+    /// Thai fiscal year in the Buddhist Era, e.g. `2570` (Oct 2026 – Sep 2027).
+    pub fiscal_year: Option<String>,
+    /// RFC 3339: the figures as they stood at this recorded instant.
+    pub as_of: Option<String>,
+}
+
+/// The figures for a checked query: live, or as the log stood at `as_of`.
+pub async fn resolution(state: &AppState, query: &StatsQuery, as_of: Option<DateTime<Utc>>) -> Result<Stats, AppError> {
+    Ok(match as_of {
+        None => state.stats.live(&state.db, query).await?,
+        Some(t) => from_snapshot(&Snapshot::as_of(&state.db, t).await?, query),
+    })
+}
+
+/// The statistics query, checked, with the caller's area scope: shared by the JSON endpoint and its
+/// exports. Returns the query and the as-of instant, if any.
+pub fn parse_query(
+    q: ResolutionQuery,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<(StatsQuery, Option<DateTime<Utc>>), AppError> {
+    let by_raw = q.by.as_deref().unwrap_or("area");
+    let by = GroupBy::parse_list(by_raw).ok_or_else(|| {
+        AppError::invalid(
+            "bad_group",
+            format!(
+                "by must list area, category, amphoe, province, forum, month or fiscal_year (got {:?})",
+                clip(by_raw)
+            ),
+        )
+    })?;
+    let from = opt(q.from.as_deref(), |d| parse_date("from", d))?;
+    let to = opt(q.to.as_deref(), |d| parse_date("to", d))?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(AppError::invalid("bad_window", "`from` is after `to`"));
+        }
+    }
+    let fiscal_year = opt(q.fiscal_year.as_deref(), |y| {
+        y.parse::<i32>()
+            .ok()
+            .filter(|y| (2500..=2700).contains(y))
+            .ok_or_else(|| AppError::invalid("bad_fiscal_year", "fiscal_year is a Buddhist-Era year such as 2570"))
+    })?;
+    let as_of = parse_as_of(q.as_of.as_deref(), now)?;
+    let query = StatsQuery {
+        by,
+        from,
+        to,
+        fiscal_year,
+        today: bangkok_date(as_of.unwrap_or(now)),
+        areas: caller.visible_areas(),
+    };
+    Ok((query, as_of))
+}
+
+/// Live figures for a query built by the caller (the web dashboard), narrowed to the caller's scope: a
+/// coordinator's figures never include another area, whatever `query.areas` said.
+pub async fn live(state: &AppState, caller: &Caller, query: &StatsQuery) -> Result<Stats, AppError> {
+    let mut query = query.clone();
+    if let Some(visible) = caller.visible_areas() {
+        query.areas = Some(match query.areas {
+            None => visible,
+            Some(asked) => asked.into_iter().filter(|a| visible.contains(a)).collect(),
+        });
+    }
+    Ok(state.stats.live(&state.db, &query).await?)
+}
