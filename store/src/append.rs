@@ -6,85 +6,19 @@
 //! passes its row as plain column values ([`RowValues`]).
 
 use std::collections::HashMap;
-use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
 use sqlx::{PgPool, Sqlite, SqlitePool, Transaction};
 use tokio::sync::oneshot;
 
+use crate::bind_row;
 use crate::db::{Backend, Db, Pool};
+pub use crate::error::Appended;
 use crate::error::StoreError;
 use crate::events::Checkpoint;
-
-/// A read-model table whose row an append writes with its events (in Santisuk, the issue list: a
-/// command on an issue answers with its row already current). Registered by the projection that owns the
-/// table; the store only runs the SQL it is given.
-pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
-    /// The multi-row upsert of `rows` rows, each bound as its [`RowValues`] followed by the position of its
-    /// last event.
-    fn upsert_sql(&self, backend: Backend, rows: usize) -> String;
-
-    /// PostgreSQL: the upsert of `rows` rows inside the group statement, whose CTE `e` returns the inserted
-    /// events (`aggregate_type`, `aggregate_id`, `sequence`, `position`); each row is bound as its
-    /// [`RowValues`] from placeholder `$first` on and takes the position of its aggregate's event whose
-    /// sequence is the row's version.
-    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String;
-}
-
-/// One column value of an inline row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqlValue {
-    Text(String),
-    OptText(Option<String>),
-    Int(i64),
-}
-
-/// An inline row as the values of its columns, in the order its [`InlineTable`]'s SQL binds them.
-pub type RowValues = Vec<SqlValue>;
-
-/// Binds [`RowValues`] in order (a macro: the query types of the two drivers differ).
-#[macro_export]
-macro_rules! bind_row {
-    ($q:expr, $values:expr) => {{
-        let mut q = $q;
-        for v in $values.iter() {
-            q = match v {
-                $crate::append::SqlValue::Text(s) => q.bind(s),
-                $crate::append::SqlValue::OptText(s) => q.bind(s),
-                $crate::append::SqlValue::Int(i) => q.bind(*i),
-            };
-        }
-        q
-    }};
-}
-
-/// What one [`Db`] handle coordinates about writing: owned by the handle, shared by its clones.
-#[derive(Debug)]
-pub(crate) struct Writers {
-    /// SQLite: the turn to write ([`Db::write_turn`]).
-    pub(crate) turn: Arc<tokio::sync::Mutex<()>>,
-    /// The appends waiting for the next group.
-    waiting: Waiting,
-    /// PostgreSQL: the groups that may be in flight at once ([`PG_FLIGHTS`]).
-    flights: Arc<tokio::sync::Semaphore>,
-    /// PostgreSQL: the group statement per (events, rows) shape ([`pg_group_sql`]).
-    shapes: Mutex<HashMap<(usize, usize), Arc<str>>>,
-    /// The table rows passed with appends are written to, once registered.
-    inline: OnceLock<Arc<dyn InlineTable>>,
-}
-
-impl Default for Writers {
-    fn default() -> Writers {
-        Writers {
-            turn: Arc::default(),
-            waiting: Waiting::default(),
-            flights: Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS)),
-            shapes: Mutex::default(),
-            inline: OnceLock::new(),
-        }
-    }
-}
+pub use crate::writers::{InlineTable, RowValues, SqlValue};
+use crate::writers::{Job, PG_FLIGHTS, Waiting};
 
 impl Db {
     /// Registers the table that rows passed to [`append`] go to. The first registration on a handle stands
@@ -99,30 +33,6 @@ impl Db {
             .inline
             .get()
             .ok_or_else(|| StoreError::Config("an append carries a row but no inline table is registered".into()))
-    }
-}
-
-/// Why an append wrote nothing.
-#[derive(Debug)]
-pub enum Appended {
-    /// Another command appended the same sequence first (a primary-key violation: PostgreSQL 23505,
-    /// SQLite 1555 SQLITE_CONSTRAINT_PRIMARYKEY), as the event repositories report it.
-    Conflict,
-    Failed(StoreError),
-}
-
-impl From<StoreError> for Appended {
-    fn from(e: StoreError) -> Self {
-        Appended::Failed(e)
-    }
-}
-
-impl From<sqlx::Error> for Appended {
-    fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "1555")) => Appended::Conflict,
-            e => Appended::Failed(e.into()),
-        }
     }
 }
 
@@ -211,10 +121,6 @@ pub async fn append(
     }
 }
 
-/// How many groups of appends may be in flight at once on one PostgreSQL pool: one writing while the
-/// other waits for its commit to be flushed.
-const PG_FLIGHTS: usize = 2;
-
 /// PostgreSQL flushes the WAL of concurrent commits together already, but each commit is still a
 /// statement to parse, plan and run, a commit record, a round trip and a wake-up on both sides. Under
 /// load, the appends that wait at the same moment are written as one group, in one statement and one
@@ -291,24 +197,6 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
         })
         .collect()
 }
-
-/// One command's append waiting for its group.
-#[derive(Debug)]
-struct Job {
-    aggregate_type: String,
-    events: Vec<SerializedEvent>,
-    row: Option<RowValues>,
-    done: Option<oneshot::Sender<Result<Checkpoint, Appended>>>,
-}
-
-impl Job {
-    fn new(aggregate_type: &str, events: Vec<SerializedEvent>, row: Option<RowValues>) -> Job {
-        Job { aggregate_type: aggregate_type.to_owned(), events, row, done: None }
-    }
-}
-
-/// The appends waiting for the next group of one handle.
-type Waiting = Mutex<Vec<Job>>;
 
 /// SQLite has one writer at a time and, with `synchronous = FULL`, one fsync per commit: appending each
 /// command in its own transaction caps the commands per second at the disk's flushes per second, and

@@ -9,24 +9,12 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction};
 
-use crate::append::Writers;
 use crate::error::StoreError;
+use crate::writers::Writers;
 
-/// Which backend holds the events and read models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A connection pool on one of the two backends.
-#[derive(Debug, Clone)]
-pub enum Pool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
+pub use crate::backend::{Backend, Pool};
 
 /// The handle every part of Santisuk uses: the pool, and what this process coordinates about writing to
 /// it (the SQLite write turn, the appends waiting for a group commit, the inline read-model table). Made

@@ -24,3 +24,27 @@ impl StoreError {
         StoreError::Corrupt(what.to_string())
     }
 }
+
+/// Why an append wrote nothing.
+#[derive(Debug)]
+pub enum Appended {
+    /// Another command appended the same sequence first (a primary-key violation: PostgreSQL 23505,
+    /// SQLite 1555 SQLITE_CONSTRAINT_PRIMARYKEY), as the event repositories report it.
+    Conflict,
+    Failed(StoreError),
+}
+
+impl From<StoreError> for Appended {
+    fn from(e: StoreError) -> Self {
+        Appended::Failed(e)
+    }
+}
+
+impl From<sqlx::Error> for Appended {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "1555")) => Appended::Conflict,
+            e => Appended::Failed(e.into()),
+        }
+    }
+}

@@ -10,13 +10,7 @@ use crate::db::{Db, DbTx, Pool};
 use crate::error::StoreError;
 use crate::on_db;
 
-/// A place in the global order. On PostgreSQL the order is `(tx, position)` over transactions that have
-/// finished (see [`read_batch`]); on SQLite `tx` is always 0 and position alone is commit order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Checkpoint {
-    pub tx: i64,
-    pub position: i64,
-}
+pub use crate::checkpoint::Checkpoint;
 
 /// One stored event, as the database holds it.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,8 @@
 
 pub mod append;
 pub mod audit;
+mod backend;
+mod checkpoint;
 pub mod db;
 pub mod error;
 pub mod events;
@@ -21,7 +23,9 @@ pub mod load;
 pub mod repository;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod writers;
 
+pub use append::SqlValue;
 pub use db::{Backend, Db, DbTx, Pool};
 pub use error::StoreError;
 pub use events::Checkpoint;

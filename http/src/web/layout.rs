@@ -6,8 +6,8 @@ use santisuk_app::caller::Role;
 use santisuk_app::reference::{AreaRow, CategoryRow};
 
 use super::assets;
+use super::extract::Web;
 use super::i18n::{self, Lang, Tr};
-use super::session::Web;
 
 /// Which navigation entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

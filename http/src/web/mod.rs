@@ -17,6 +17,7 @@
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
+pub mod extract;
 pub mod forums;
 pub mod i18n;
 pub mod issues;
@@ -30,8 +31,8 @@ use axum::routing::{get, post};
 
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
+pub use extract::{Posted, Web};
 pub use i18n::Lang;
-pub use session::{Posted, Web};
 
 /// Every page and form of the web app.
 pub fn router() -> Router<AppState> {
