@@ -266,6 +266,11 @@ pub async fn raise_checked(
     if let Some(forum) = raise.forum {
         match read_model::get_forum(&state.db, &forum.to_string()).await? {
             None => return Err(AppError::invalid("unknown_forum", format!("no forum {forum}"))),
+            // Another area's forum is, to a coordinator who may not see that area, a forum that does not
+            // exist: its existence and its area are not theirs to learn.
+            Some(f) if !caller.sees_area(&f.area_id) => {
+                return Err(AppError::invalid("unknown_forum", format!("no forum {forum}")));
+            }
             Some(f) if f.area_id != raise.area.as_str() => {
                 return Err(AppError::invalid(
                     "forum_in_other_area",
@@ -330,14 +335,11 @@ pub async fn act(
     caller.require_issue_writer()?;
     let id = issue_id(raw_id)?.to_string();
     if caller.visible_areas().is_some() {
-        // A coordinator acts only in their own areas. (An unknown issue falls through to the aggregate,
-        // which answers 404.)
+        // A coordinator acts only in their own areas, and another area's issue answers exactly as an issue
+        // that does not exist (which the aggregate answers 404): its existence is not theirs to know.
         if let Some(row) = read_model::get_issue(&state.db, &id).await? {
             if !caller.sees_area(&row.area_id) {
-                return Err(AppError::forbidden(format!(
-                    "you may act only on issues in your own areas, not in {}",
-                    row.area_id
-                )));
+                return Err(AppError::not_found("issue_not_found", "no such issue"));
             }
         }
     }

@@ -142,6 +142,22 @@ pub async fn set_areas(
 pub async fn deactivate(state: &AppState, caller: &Caller, raw_id: &str) -> Result<UserRow, AppError> {
     caller.require(&[Role::Admin], "manage users")?;
     let id = existing(state, raw_id).await?;
+    // Nobody could manage users any more: refuse to deactivate the last active administrator (also when an
+    // administrator deactivates themselves). Two administrators deactivating each other at the same moment
+    // can still both succeed (no constraint spans two aggregates); `santisuk user add --role admin` on the
+    // server is then the way back in.
+    let active_admins: Vec<String> = users::list_users(&state.db)
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.role == Role::Admin.as_str())
+        .map(|u| u.id)
+        .collect();
+    if active_admins == [id.clone()] {
+        return Err(AppError::Conflict {
+            code: "last_admin",
+            message: "this is the last active administrator; make another one first".into(),
+        });
+    }
     state.command::<User>(id.clone(), UserCommand::Deactivate, caller.metadata(), None).await?;
     row(state, &id).await
 }

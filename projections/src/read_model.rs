@@ -633,18 +633,87 @@ impl IssueCursor {
     }
 }
 
+/// A column of `issues i LEFT JOIN areas a` that the issue filter can test.
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    AreaId,
+    Category,
+    Status,
+    Assignee,
+    AmphoeCode,
+    ProvinceCode,
+}
+
+impl Column {
+    fn sql(self) -> &'static str {
+        match self {
+            Column::AreaId => "i.area_id",
+            Column::Category => "i.category",
+            Column::Status => "i.status",
+            Column::Assignee => "i.assignee",
+            Column::AmphoeCode => "a.amphoe_code",
+            Column::ProvinceCode => "a.province_code",
+        }
+    }
+
+    fn of<'a>(self, row: &'a IssueRow, area: Option<&'a AreaRow>) -> Option<&'a str> {
+        match self {
+            Column::AreaId => Some(&row.area_id),
+            Column::Category => Some(&row.category),
+            Column::Status => Some(row.status.as_str()),
+            Column::Assignee => row.assignee.as_deref(),
+            Column::AmphoeCode => area.map(|a| a.amphoe_code.as_str()),
+            Column::ProvinceCode => area.map(|a| a.province_code.as_str()),
+        }
+    }
+}
+
+/// One condition of an issue filter. Both paths read the filter through [`IssueFilter::conditions`] and
+/// nothing else: the live list turns each condition into SQL ([`filter_sql`]), the as-of fold into a test
+/// on a row ([`IssueFilter::matches`]), so a rule (a coordinator's scope above all) cannot be on one path
+/// and missing from the other.
+#[derive(Debug)]
+enum Condition<'a> {
+    /// The column equals the value.
+    Is(Column, &'a str),
+    /// The column is one of the values (none: nothing matches).
+    In(Column, &'a [String]),
+    /// Open, with a due date before this day.
+    OverdueBefore(&'a str),
+}
+
 impl IssueFilter {
+    fn conditions(&self) -> Vec<Condition<'_>> {
+        let mut all = Vec::new();
+        for (column, value) in [
+            (Column::AreaId, &self.area_id),
+            (Column::Category, &self.category),
+            (Column::Status, &self.status),
+            (Column::Assignee, &self.assignee),
+            (Column::AmphoeCode, &self.amphoe_code),
+            (Column::ProvinceCode, &self.province_code),
+        ] {
+            if let Some(v) = value {
+                all.push(Condition::Is(column, v));
+            }
+        }
+        if let Some(today) = &self.overdue_before {
+            all.push(Condition::OverdueBefore(today));
+        }
+        if let Some(areas) = &self.areas {
+            all.push(Condition::In(Column::AreaId, areas));
+        }
+        all
+    }
+
     fn matches(&self, row: &IssueRow, area: Option<&AreaRow>) -> bool {
-        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
-        eq(&self.area_id, Some(&row.area_id))
-            && eq(&self.category, Some(&row.category))
-            && eq(&self.status, Some(row.status.as_str()))
-            && eq(&self.assignee, row.assignee.as_deref())
-            && eq(&self.amphoe_code, area.map(|a| a.amphoe_code.as_str()))
-            && eq(&self.province_code, area.map(|a| a.province_code.as_str()))
-            && self.overdue_before.as_deref().is_none_or(|today| {
-                row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|due| due < today)
-            })
+        self.conditions().iter().all(|c| match c {
+            Condition::Is(column, want) => column.of(row, area) == Some(*want),
+            Condition::In(column, wanted) => column.of(row, area).is_some_and(|have| wanted.iter().any(|w| w == have)),
+            Condition::OverdueBefore(today) => {
+                row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|due| due < *today)
+            }
+        })
     }
 }
 
@@ -652,30 +721,22 @@ impl IssueFilter {
 /// (placeholders `$n` follow on from what `binds` already holds).
 pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     let mut sql = String::new();
-    for (clause, value) in [
-        (" AND i.area_id = ?", &f.area_id),
-        (" AND i.category = ?", &f.category),
-        (" AND i.status = ?", &f.status),
-        (" AND i.assignee = ?", &f.assignee),
-        (" AND a.amphoe_code = ?", &f.amphoe_code),
-        (" AND a.province_code = ?", &f.province_code),
-        (" AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < ?", &f.overdue_before),
-    ] {
-        if let Some(v) = value {
-            binds.push(v.clone());
-            sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
-        }
-    }
-    if let Some(areas) = &f.areas {
-        if areas.is_empty() {
-            sql.push_str(" AND 1 = 0");
-        } else {
-            let mut placeholders = Vec::new();
-            for a in areas {
-                binds.push(a.clone());
-                placeholders.push(format!("${}", binds.len()));
+    let bind = |binds: &mut Vec<String>, v: &str| {
+        binds.push(v.to_owned());
+        format!("${}", binds.len())
+    };
+    for condition in f.conditions() {
+        match condition {
+            Condition::Is(column, v) => sql.push_str(&format!(" AND {} = {}", column.sql(), bind(binds, v))),
+            Condition::In(_, []) => sql.push_str(" AND 1 = 0"),
+            Condition::In(column, values) => {
+                let placeholders: Vec<String> = values.iter().map(|v| bind(binds, v)).collect();
+                sql.push_str(&format!(" AND {} IN ({})", column.sql(), placeholders.join(", ")));
             }
-            sql.push_str(&format!(" AND i.area_id IN ({})", placeholders.join(", ")));
+            Condition::OverdueBefore(today) => sql.push_str(&format!(
+                " AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {}",
+                bind(binds, today)
+            )),
         }
     }
     sql

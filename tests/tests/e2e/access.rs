@@ -13,6 +13,8 @@ both_backends!(
     user_changes_are_events_in_the_log,
     as_of_answers_equal_what_the_live_endpoints_said_then,
     reading_an_issues_history_is_recorded_in_the_access_log,
+    another_areas_issue_or_forum_answers_as_one_that_does_not_exist,
+    the_last_active_administrator_cannot_be_deactivated,
 );
 
 async fn reading_an_issues_history_is_recorded_in_the_access_log(backend: Backend) {
@@ -33,6 +35,64 @@ async fn reading_an_issues_history_is_recorded_in_the_access_log(backend: Backen
     assert_eq!(reads[0]["target"], id.as_str());
     assert!(reads[0]["actor"].as_str().unwrap().starts_with("auditor-"));
     assert_eq!(reads[0]["actor_role"], "auditor");
+}
+
+/// Issue #12: a coordinator learns nothing of another area's issues and forums, not even that they exist:
+/// every answer is the one an unknown id gets, and nothing is stored.
+async fn another_areas_issue_or_forum_answers_as_one_that_does_not_exist(backend: Backend) {
+    let w = world(backend).await;
+    let app = &w.app;
+    let (own_area, _, _) = &w.own;
+    let (_, far_issue, far_forum) = &w.other;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let before = app.event_count().await;
+    for verb in ["assign", "address", "close", "reopen"] {
+        let body = json!({"assignee": "x", "action": "x", "outcome": "withdrawn", "reason": "x"});
+        let body = match verb {
+            "assign" => json!({"assignee": body["assignee"]}),
+            "address" => json!({"action": body["action"]}),
+            "close" => json!({"outcome": body["outcome"]}),
+            _ => json!({"reason": body["reason"]}),
+        };
+        let far = app.post(&format!("/api/issues/{far_issue}/{verb}"), &app.coordinator, body.clone()).await;
+        let none = app.post(&format!("/api/issues/{unknown}/{verb}"), &app.coordinator, body).await;
+        assert_eq!((far.status, far.code(), &far.body), (none.status, none.code(), &none.body), "{verb}");
+        assert_eq!(far.status, StatusCode::NOT_FOUND, "{verb}: {:?}", far.body);
+    }
+    let raise = |forum: &str| json!({"area_id": own_area, "category": "LIV", "title": "ใหม่", "forum_id": forum});
+    let far = app.post("/api/issues", &app.coordinator, raise(far_forum)).await;
+    let none = app.post("/api/issues", &app.coordinator, raise(&unknown)).await;
+    assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", far.body);
+    assert_eq!(
+        (far.code(), far.body["error"]["message"].as_str().map(|m| m.replace(far_forum.as_str(), "?"))),
+        (none.code(), none.body["error"]["message"].as_str().map(|m| m.replace(&unknown, "?")))
+    );
+    assert!(!far.body.to_string().contains("OTHER-01"), "{:?}", far.body);
+    assert_eq!(app.event_count().await, before, "nothing was stored");
+}
+
+/// Issue #12: the last active administrator cannot be deactivated (by themselves or anyone): 409
+/// `last_admin`, nothing stored; with a second administrator, the first may go.
+async fn the_last_active_administrator_cannot_be_deactivated(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let users = app.get("/api/users", &app.admin).await;
+    let me = users.body["items"].as_array().unwrap().iter().find(|u| u["role"] == "admin").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.event_count().await;
+    let r = app.post(&format!("/api/users/{me}/deactivate"), &app.admin, json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "last_admin"), "{:?}", r.body);
+    assert_eq!(app.event_count().await, before);
+    assert_eq!(app.get("/api/users", &app.admin).await.status, StatusCode::OK, "still an administrator");
+    let second = app.post("/api/users", &app.admin, json!({"name": "admin-two", "role": "admin"})).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{:?}", second.body);
+    let r = app.post(&format!("/api/users/{me}/deactivate"), &app.admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let two = second.body["token"].as_str().unwrap();
+    let id2 = second.body["id"].as_str().unwrap();
+    let r = app.post(&format!("/api/users/{id2}/deactivate"), two, json!({})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "last_admin"), "{:?}", r.body);
 }
 
 struct World {
@@ -83,6 +143,16 @@ async fn every_role_may_do_exactly_what_it_should_in_its_own_and_other_areas(bac
             let coordinator_elsewhere = role == "coordinator" && place == "other";
             let writer = role != "auditor";
             let write = |ok: u16| if !writer || coordinator_elsewhere { Status(403) } else { Status(ok) };
+            // An action on another area's issue answers as for an issue that does not exist (issue #12).
+            let act = |ok: u16| {
+                if !writer {
+                    Status(403)
+                } else if coordinator_elsewhere {
+                    Status(404)
+                } else {
+                    Status(ok)
+                }
+            };
             let read = if coordinator_elsewhere { Status(404) } else { Status(200) };
             let listed = if coordinator_elsewhere { Hides } else { Shows };
             let admin_only = |ok: u16| if role == "admin" { Status(ok) } else { Status(403) };
@@ -93,8 +163,8 @@ async fn every_role_may_do_exactly_what_it_should_in_its_own_and_other_areas(bac
                     Some(json!({"area_id": area, "category": "EDU", "title": "ใหม่"})),
                     write(201),
                 ),
-                ("POST", format!("/api/issues/{issue}/assign"), Some(json!({"assignee": "อำเภอ"})), write(200)),
-                ("POST", format!("/api/issues/{issue}/address"), Some(json!({"action": "ประสานแล้ว"})), write(200)),
+                ("POST", format!("/api/issues/{issue}/assign"), Some(json!({"assignee": "อำเภอ"})), act(200)),
+                ("POST", format!("/api/issues/{issue}/address"), Some(json!({"action": "ประสานแล้ว"})), act(200)),
                 ("POST", "/api/forums".into(), Some(json!({"area_id": area, "held_on": "2026-11-02"})), write(201)),
                 ("GET", format!("/api/issues/{issue}"), None, read),
                 ("GET", format!("/api/issues/{issue}/history"), None, read),

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 both_backends!(
     a_csv_export_has_exactly_the_rows_of_the_json_list,
     a_coordinator_exports_only_their_own_areas,
+    a_coordinator_sees_only_their_own_areas_as_of_any_instant,
     headers_are_thai_by_default_and_english_on_request,
     buddhist_era_dates_are_bangkok_local_dates_plus_543_years,
     an_xlsx_export_opens_and_keeps_numbers_as_numbers,
@@ -235,6 +236,36 @@ async fn a_coordinator_exports_only_their_own_areas(backend: Backend) {
     let areas: Vec<&str> = stats[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(areas, ["YLA-01", "Total"], "statistics are scoped the same way");
     assert_eq!(stats[2][1], "2", "the totals count only the coordinator's issues");
+}
+
+/// Issue #12's leak: the as-of list and the as-of export filtered a coordinator's scope only on the live
+/// path. The list, one issue and both exports as of now must answer what the live reads answer.
+async fn a_coordinator_sees_only_their_own_areas_as_of_any_instant(backend: Backend) {
+    let (app, _) = seeded(backend).await;
+    let r =
+        app.post(&format!("/api/users/{}/areas", app.coordinator_id), &app.admin, json!({"areas": ["YLA-01"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let now = chrono::Utc::now().to_rfc3339().replace('+', "%2B");
+    let live = app.get("/api/issues", &app.coordinator).await;
+    let as_of = app.get(&format!("/api/issues?as_of={now}"), &app.coordinator).await;
+    assert_eq!(as_of.status, StatusCode::OK, "{:?}", as_of.body);
+    assert_eq!(live.body["items"], as_of.body["items"], "the as-of list is the live list");
+    let items = as_of.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items.iter().all(|i| i["area_id"] == "YLA-01"), "{items:?}");
+    let csv = download(&app, &format!("/api/issues/export?lang=en&as_of={now}"), &app.coordinator).await.csv();
+    assert_eq!(csv.len() - 1, 2, "{csv:?}");
+    assert!(csv[1..].iter().all(|r| r[1] == "YLA-01"), "{csv:?}");
+    let everyone = app.get(&format!("/api/issues?as_of={now}"), &app.staff).await;
+    let elsewhere = everyone.body["items"].as_array().unwrap().iter().find(|i| i["area_id"] != "YLA-01").unwrap();
+    let one =
+        app.get(&format!("/api/issues/{}?as_of={now}", elsewhere["id"].as_str().unwrap()), &app.coordinator).await;
+    assert_eq!(one.status, StatusCode::NOT_FOUND, "{:?}", one.body);
+    let stats = download(&app, &format!("/api/stats/resolution/export?lang=en&by=area&as_of={now}"), &app.coordinator)
+        .await
+        .csv();
+    let areas: Vec<&str> = stats[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(areas, ["YLA-01", "Total"]);
 }
 
 async fn headers_are_thai_by_default_and_english_on_request(backend: Backend) {

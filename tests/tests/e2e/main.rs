@@ -8,5 +8,6 @@ mod exports;
 mod interop;
 mod lifecycle;
 mod projections;
+mod scope;
 mod socket;
 mod web;
