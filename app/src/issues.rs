@@ -366,6 +366,7 @@ pub async fn act_on_request(
 
 /// The issue list's query as the API and the exports receive it (every value still text).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub area_id: Option<String>,
     pub category: Option<String>,

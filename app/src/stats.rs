@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::parse::{clip, opt, parse_as_of, parse_date};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResolutionQuery {
     /// Comma-separated dimensions: `area`, `category`, `amphoe`, `province`, `forum`, `month`,
     /// `fiscal_year` (default `area`).

@@ -186,6 +186,7 @@ fn reason_code(r: Reason) -> &'static str {
 // --- queries --------------------------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// The position of the last event seen (default: from the start).
@@ -195,6 +196,7 @@ pub struct EventsQuery {
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `ndjson` (default; exact) or `csv` (for spreadsheets).
@@ -202,6 +204,7 @@ pub struct ExportQuery {
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// The id of the last entry seen (default: from the start).
@@ -211,6 +214,7 @@ pub struct AccessQuery {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
     /// A digest handed out earlier, `<position>:<64 hex digits>`.

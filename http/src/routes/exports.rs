@@ -68,6 +68,7 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
 
 /// The export's own parameters; every other parameter is the JSON endpoint's.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (default; UTF-8 with a byte-order mark, so Excel shows Thai) or `xlsx`.
     pub format: Option<String>,

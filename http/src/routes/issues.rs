@@ -202,7 +202,7 @@ pub async fn reopen(
 // --- queries --------------------------------------------------------------------------------------------
 
 /// Lists issues, newest raised first, with filters and cursor pagination.
-#[utoipa::path(get, path = "/api/issues", tag = "issues", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/issues", operation_id = "list_issues", tag = "issues", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = IssuePage), (status = 400, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list(
@@ -218,6 +218,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OneQuery {
     /// RFC 3339: answer as the log stood at this recorded instant.
     pub as_of: Option<String>,

@@ -177,6 +177,7 @@ pub async fn hold_forum(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ForumQuery {
     /// Only the forums of this area.
     pub area_id: Option<String>,

@@ -98,7 +98,7 @@ pub async fn create(
 }
 
 /// Lists users (admin).
-#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserList)))]
+#[utoipa::path(get, path = "/api/users", operation_id = "list_users", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserList)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserList>, ApiError> {
     let items = users::list(&state, &ctx).await?.into_iter().map(UserView::from).collect();
     Ok(Json(UserList { items }))

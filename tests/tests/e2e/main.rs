@@ -7,6 +7,7 @@ mod demo;
 mod exports;
 mod interop;
 mod lifecycle;
+mod openapi;
 mod projections;
 mod scope;
 mod socket;
