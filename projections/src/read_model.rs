@@ -37,14 +37,18 @@ pub struct AreaRow {
     pub registered_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// Also the API's `CategoryView`: the same shape, so the API answers the row itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = CategoryView)]
 pub struct CategoryRow {
     pub code: String,
     pub name_th: String,
     pub name_en: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// Also the API's `ForumView`: the same shape, so the API answers the row itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = ForumView)]
 pub struct ForumRow {
     pub id: String,
     pub area_id: String,

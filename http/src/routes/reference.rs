@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use santisuk_app::forums;
 pub use santisuk_app::forums::HoldForumRequest;
-use santisuk_app::forums::{self, ForumRow};
-use santisuk_app::reference::{self, AreaRow, CategoryRow};
+use santisuk_app::reference::{self, AreaRow};
 pub use santisuk_app::reference::{AddCategoryRequest, RegisterAreaRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -87,18 +87,8 @@ pub async fn list_areas(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
 
 // --- categories -----------------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CategoryView {
-    pub code: String,
-    pub name_th: String,
-    pub name_en: String,
-}
-
-impl From<CategoryRow> for CategoryView {
-    fn from(r: CategoryRow) -> Self {
-        CategoryView { code: r.code, name_th: r.name_th, name_en: r.name_en }
-    }
-}
+/// A category as the API shows it: the read model's row itself.
+pub use santisuk_app::reference::CategoryRow as CategoryView;
 
 /// Adds an obstacle category (admin).
 #[utoipa::path(post, path = "/api/categories", tag = "reference", request_body = AddCategoryRequest,
@@ -123,36 +113,14 @@ pub async fn add_category(
 #[utoipa::path(get, path = "/api/categories", tag = "reference", security(("bearer" = [])),
     responses((status = 200, body = Items<CategoryView>)))]
 pub async fn list_categories(State(state): State<AppState>, _ctx: Ctx) -> Result<Json<Items<CategoryView>>, ApiError> {
-    let items = reference::list_categories(&state).await?.into_iter().map(CategoryView::from).collect();
+    let items = reference::list_categories(&state).await?;
     Ok(Json(Items { items }))
 }
 
 // --- forums ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ForumView {
-    pub id: String,
-    pub area_id: String,
-    pub held_on: String,
-    pub title: Option<String>,
-    pub facilitator: Option<String>,
-    pub participants: Option<i64>,
-    pub recorded_at: String,
-}
-
-impl From<ForumRow> for ForumView {
-    fn from(r: ForumRow) -> Self {
-        ForumView {
-            id: r.id,
-            area_id: r.area_id,
-            held_on: r.held_on,
-            title: r.title,
-            facilitator: r.facilitator,
-            participants: r.participants,
-            recorded_at: r.recorded_at,
-        }
-    }
-}
+/// A forum as the API shows it: the read model's row itself.
+pub use santisuk_app::forums::ForumRow as ForumView;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ForumCreated {
@@ -172,7 +140,7 @@ pub async fn hold_forum(
     AppJson(req): AppJson<HoldForumRequest>,
 ) -> Result<(StatusCode, Json<ForumCreated>), ApiError> {
     let (row, done) = forums::hold_forum(&state, &ctx, req).await?;
-    let forum = ForumView::from(row);
+    let forum = row;
     Ok((StatusCode::CREATED, Json(ForumCreated { forum, version: done.version, position: done.position })))
 }
 
@@ -191,9 +159,7 @@ pub async fn list_forums(
     ctx: Ctx,
     AppQuery(q): AppQuery<ForumQuery>,
 ) -> Result<Json<Items<ForumView>>, ApiError> {
-    let items =
-        forums::list_forums(&state, &ctx, q.area_id.as_deref()).await?.into_iter().map(ForumView::from).collect();
-    Ok(Json(Items { items }))
+    Ok(Json(Items { items: forums::list_forums(&state, &ctx, q.area_id.as_deref()).await? }))
 }
 
 /// One forum.
@@ -205,5 +171,5 @@ pub async fn get_forum(
     ctx: Ctx,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ForumView>, ApiError> {
-    Ok(Json(forums::get_forum(&state, &ctx, &id).await?.into()))
+    Ok(Json(forums::get_forum(&state, &ctx, &id).await?))
 }
