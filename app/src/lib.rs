@@ -53,6 +53,7 @@ use santisuk_store::events;
 
 use crate::command::{AggregateCache, CommandError, Committed, InlineRow, execute, execute_cached};
 use crate::error::DomainError;
+use crate::password::Hashing;
 
 /// Shared by every handler. Nothing in it is a source of truth: it can be rebuilt from the database.
 /// One `Arc`: axum clones the state for every extractor of every request, and cloning (then dropping)
@@ -77,6 +78,8 @@ pub struct Shared {
     pub stats: StatsCache,
     /// The read model's generation counters, which the token and statistics caches compare against.
     pub changes: Changes,
+    /// The slots for Argon2 computations (sign-ins, new passwords).
+    pub hashing: Hashing,
 }
 
 impl std::ops::Deref for AppState {
@@ -118,6 +121,7 @@ impl AppState {
             references: KnownReferences::default(),
             stats: StatsCache::new(changes.clone()),
             changes,
+            hashing: Hashing::default(),
         })))
     }
 

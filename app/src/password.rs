@@ -1,13 +1,47 @@
 //! Web passwords: the rules a new password must meet, Argon2id hashing and verification.
 //!
 //! Hashing is deliberately slow (tens of milliseconds and 19 MiB); it runs on tokio's blocking pool so a
-//! sign-in never stalls other requests.
+//! sign-in never stalls other requests, and at most [`MAX_CONCURRENT_HASHES`] run at once per process
+//! ([`Hashing`]), so a burst of sign-ins cannot take the server's memory: beyond it the answer is 503.
+
+use std::sync::Arc;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
 use crate::error::AppError;
+
+/// Argon2 computations (a sign-in, setting a password) that may run at once in one process: 4 × 19 MiB.
+/// A hundred coordinators signing in over a morning never meet it; a password spray does.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+
+/// The slots for Argon2 computations, owned by the application state.
+#[derive(Debug, Clone)]
+pub struct Hashing(Arc<Semaphore>);
+
+impl Default for Hashing {
+    fn default() -> Hashing {
+        Hashing(Arc::new(Semaphore::new(MAX_CONCURRENT_HASHES)))
+    }
+}
+
+impl Hashing {
+    /// A slot for one computation, held until dropped; none free is 503 at once (a queue would only
+    /// hold the memory longer).
+    pub fn slot(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        self.0.clone().try_acquire_owned().map_err(|_| AppError::Unavailable {
+            message: "too many passwords are being checked at once; try again in a moment".into(),
+        })
+    }
+
+    /// Takes every slot (for tests and maintenance); they come back when the permit is dropped.
+    pub fn take_all(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_many_owned(MAX_CONCURRENT_HASHES as u32).ok()
+    }
+}
 
 /// Fewer characters than this are refused: a forum coordinator's account can change any issue in an area.
 pub const MIN_CHARS: usize = 10;

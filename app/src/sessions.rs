@@ -37,7 +37,9 @@ pub async fn sign_in(state: &AppState, name: &str, password: String, now: DateTi
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     // An over-long password is checked as an empty one, so it costs the same and never matches.
     let password = if password.chars().count() > crate::password::MAX_CHARS { String::new() } else { password };
+    let slot = state.hashing.slot()?;
     let ok = crate::password::verify(password, stored).await;
+    drop(slot);
     let Some(account) = account.filter(|_| ok) else {
         web::record_failure(&state.db, name, now, window).await?;
         tracing::info!(user = %name, "sign-in failed");

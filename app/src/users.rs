@@ -76,7 +76,9 @@ pub async fn store_password(
     metadata: HashMap<String, String>,
 ) -> Result<(), AppError> {
     crate::password::check(&password)?;
+    let slot = state.hashing.slot()?;
     let hash = crate::password::hash(password).await?;
+    drop(slot);
     state.command::<User>(user_id.to_owned(), UserCommand::SetPassword, metadata, None).await?;
     santisuk_projections::web::set_password_hash(&state.db, user_id, &hash, now()).await?;
     santisuk_projections::web::end_sessions_of(&state.db, user_id).await?;

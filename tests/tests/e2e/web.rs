@@ -10,6 +10,7 @@ use serde_json::json;
 
 both_backends!(
     a_wrong_password_is_refused_in_thai_and_five_failures_lock_the_name,
+    password_checks_beyond_the_hashing_slots_are_503_and_store_nothing,
     forms_without_a_session_or_a_valid_csrf_token_are_refused_and_write_nothing,
     a_forum_with_three_problems_is_saved_once_even_when_sent_twice,
     a_form_with_errors_comes_back_with_messages_beside_the_fields_and_what_was_typed,
@@ -425,4 +426,35 @@ async fn a_refused_action_form_shows_its_errors_in_thai_and_keeps_what_was_typed
         }
     }
     assert_eq!(app.event_count().await, before, "nothing was written");
+}
+
+/// Issue #12: at most `MAX_CONCURRENT_HASHES` Argon2 computations run at once (each holds 19 MiB). With
+/// every slot taken, a sign-in and a new password are 503 with `Retry-After`, nothing is stored and no
+/// failure is counted against the name; once the slots are free, the same requests work.
+async fn password_checks_beyond_the_hashing_slots_are_503_and_store_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let name = format!("staff-{}", app.suffix);
+    app.set_password(&name).await;
+    let users = app.get("/api/users", &app.admin).await;
+    let staff_id = users.body["items"].as_array().unwrap().iter().find(|u| u["name"] == name.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let held = app.state.hashing.take_all().expect("every slot is free");
+    let before = app.event_count().await;
+    let mut web = WebClient::new(&app);
+    let page = web.try_sign_in(&name, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    let r = app
+        .post(&format!("/api/users/{staff_id}/password"), &app.admin, json!({"password": "another-long-password"}))
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.body);
+    assert_eq!(r.headers.get("retry-after").map(|v| v.to_str().unwrap()), Some("1"));
+    assert_eq!(app.event_count().await, before, "nothing stored");
+    drop(held);
+    web.sign_in(&name, PASSWORD).await;
+    let r = app
+        .post(&format!("/api/users/{staff_id}/password"), &app.admin, json!({"password": "another-long-password"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
