@@ -65,8 +65,3 @@ pub async fn sign_out(state: &AppState, secret: &str, now: DateTime<Utc>) -> Res
 pub async fn set_lang(state: &AppState, caller: &Caller, lang: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     Ok(web::set_lang(&state.db, &caller.user.id, lang, now).await?)
 }
-
-/// The account of a user name, for the CLI (setting a password, the first administrator).
-pub async fn account_by_name(state: &AppState, name: &str) -> Result<Option<Account>, AppError> {
-    Ok(web::account_by_name(&state.db, name).await?)
-}

@@ -1,3 +1,3 @@
 //! The application state the handlers share: built and owned by the application layer (`santisuk-app`).
 
-pub use santisuk_app::{AppState, now, seed_categories};
+pub use santisuk_app::{AppState, now};

@@ -674,7 +674,7 @@ impl Column {
 
 /// One condition of an issue filter. Both paths read the filter through [`IssueFilter::conditions`] and
 /// nothing else: the live list turns each condition into SQL ([`filter_sql`]), the as-of fold into a test
-/// on a row ([`IssueFilter::matches`]), so a rule (a coordinator's scope above all) cannot be on one path
+/// on a row ([`Condition::holds`]), so a rule (a coordinator's scope above all) cannot be on one path
 /// and missing from the other.
 #[derive(Debug)]
 enum Condition<'a> {
@@ -709,15 +709,18 @@ impl IssueFilter {
         }
         all
     }
+}
 
-    fn matches(&self, row: &IssueRow, area: Option<&AreaRow>) -> bool {
-        self.conditions().iter().all(|c| match c {
+impl Condition<'_> {
+    /// Whether a row (with its area's row) meets the condition: the fold's side of [`filter_sql`].
+    fn holds(&self, row: &IssueRow, area: Option<&AreaRow>) -> bool {
+        match self {
             Condition::Is(column, want) => column.of(row, area) == Some(*want),
             Condition::In(column, wanted) => column.of(row, area).is_some_and(|have| wanted.iter().any(|w| w == have)),
             Condition::OverdueBefore(today) => {
                 row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|due| due < *today)
             }
-        })
+        }
     }
 }
 
@@ -793,10 +796,11 @@ impl Snapshot {
         limit: i64,
         after: Option<&IssueCursor>,
     ) -> (Vec<IssueRow>, Option<IssueCursor>) {
+        let conditions = filter.conditions();
         let mut rows: Vec<IssueRow> = self
             .issues
             .values()
-            .filter(|r| filter.matches(r, self.areas.get(&r.area_id)))
+            .filter(|r| conditions.iter().all(|c| c.holds(r, self.areas.get(&r.area_id))))
             .filter(|r| {
                 after.is_none_or(|c| (r.raised_at.as_str(), r.id.as_str()) < (c.raised_at.as_str(), c.id.as_str()))
             })

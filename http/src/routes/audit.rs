@@ -20,11 +20,11 @@ use santisuk_app::parse::{fmt_ts, parse_ts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::clip;
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::AppQuery;
 use crate::state::AppState;
+use santisuk_app::parse::clip;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -41,13 +41,13 @@ use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use utoipa::IntoParams;
 
-use super::clip;
 use super::issues::{ListParams, ListQuery};
 use super::stats::{self, ResolutionQuery};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::AppQuery;
 use crate::state::{AppState, now};
+use santisuk_app::parse::clip;
 
 pub fn router() -> Router<AppState> {
     Router::new()

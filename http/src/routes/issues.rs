@@ -12,11 +12,11 @@ pub use santisuk_app::issues::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::parse_as_of;
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath, AppQuery, idempotency_key, if_match};
 use crate::state::{AppState, now};
+use santisuk_app::parse::parse_as_of;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,4 +1,4 @@
-//! One module per resource, each with its own `router()`; shared parsing helpers for request values.
+//! One module per resource, each with its own `router()`.
 
 pub mod audit;
 pub mod exports;
@@ -7,5 +7,3 @@ pub mod issues;
 pub mod reference;
 pub mod stats;
 pub mod users;
-
-pub use santisuk_app::parse::{clip, opt, parse_as_of, parse_at, parse_date};
