@@ -14,13 +14,21 @@ pub struct Caller {
     pub user: User,
     /// The request's id (from `x-request-id`), stored in each event's metadata.
     pub request_id: String,
+    /// Where the request came from (the peer's address, or a trusted proxy's header): recorded with
+    /// every read the access log keeps. Empty when unknown (the CLI).
+    pub client: String,
 }
 
 impl Caller {
     /// The active user holding `token`, if any (tokens are cached per instance; see `TokenCache`).
-    pub async fn by_token(state: &AppState, token: &str, request_id: String) -> Result<Caller, AppError> {
+    pub async fn by_token(
+        state: &AppState,
+        token: &str,
+        request_id: String,
+        client: String,
+    ) -> Result<Caller, AppError> {
         let user = state.tokens.user(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
-        Ok(Caller { user, request_id })
+        Ok(Caller { user, request_id, client })
     }
 
     /// Refuses (403) unless the user has one of `roles`.
@@ -69,6 +77,7 @@ impl Caller {
             target,
             filters,
             request_id: Some(self.request_id.as_str()).filter(|r| !r.is_empty()),
+            client: Some(self.client.as_str()).filter(|c| !c.is_empty()),
         };
         santisuk_projections::access_log::record(&state.db, access).await?;
         Ok(())

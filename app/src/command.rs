@@ -10,13 +10,14 @@
 //! snapshot stores apply each event twice). A plain cqrs-es `CqrsFramework` can run on the same store
 //! through `santisuk_store::repository::EventRepository`.
 //!
-//! A command on an issue also writes the issue's read-model row in the same atomic statement as its
-//! events ([`InlineRow`], into the table the read model registered with the store): the issue list, the
-//! issue page and the statistics are current the moment the command answers, with no wait for the
-//! projection runner, and no projection batch has to write them.
+//! A command on an issue or a user also writes the aggregate's read-model row in the same atomic statement
+//! as its events ([`InlineRow`], into the table the read model registered with the store): the issue list,
+//! the issue page and the statistics are current the moment the command answers, and a grant or a
+//! revocation holds on every instance from that moment, with no wait for the projection runner.
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -33,31 +34,41 @@ use santisuk_domain::issue::Issue;
 use santisuk_domain::user::User;
 
 use santisuk_projections::read_model::IssueRow;
-use santisuk_store::append::{Appended, append};
-use santisuk_store::load::{current_version, load_events};
+use santisuk_projections::users::UserRecord;
+use santisuk_store::append::{Appended, RowValues, append};
+use santisuk_store::load::{Versions, current_version, load_events};
 use santisuk_store::{Checkpoint, Db, StoreError};
 
-/// An aggregate whose read-model row a command writes together with its events. Only an issue has one
-/// (its row in `issues`, which every list, page and statistic reads); the others (rare reference data,
-/// forums, users) are left to the projection runner, and a command on them waits for it.
+/// An aggregate whose read-model row a command writes together with its events: an issue (its row in
+/// `issues`, which every list, page and statistic reads) and a user (its row in `users`, which every
+/// request's authentication reads, so a grant or a revocation holds from the commit). The others (rare
+/// reference data, forums) are left to the projection runner, and a command on them waits for it.
 pub trait InlineRow: Aggregate {
+    /// The row (`Infallible` for aggregates without one).
+    type Row: Clone + Send + Sync + 'static;
+
     /// Whether commands on this aggregate write its row themselves (and need not wait for the runner).
     const INLINE: bool = false;
 
     /// Folds one event, with its sequence and global position, into the row (`None` before the first
-    /// event, and always for aggregates without an inline row).
+    /// event, and always for aggregates without an inline row). The runner folds with the same functions.
     fn fold_row(
-        _row: Option<IssueRow>,
-        _aggregate_id: &str,
-        _event: &Self::Event,
-        _sequence: i64,
-        _position: i64,
-    ) -> Option<IssueRow> {
-        None
-    }
+        row: Option<Self::Row>,
+        aggregate_id: &str,
+        event: &Self::Event,
+        sequence: i64,
+        position: i64,
+    ) -> Option<Self::Row>;
+
+    /// The row's column values, as its inline table binds them.
+    fn values(row: &Self::Row) -> RowValues;
+
+    /// Records where the row's last event landed, once the append knows it.
+    fn landed(_row: &mut Self::Row, _position: i64) {}
 }
 
 impl InlineRow for Issue {
+    type Row = IssueRow;
     const INLINE: bool = true;
 
     /// The same functions as the runner's fold ([`IssueRow::raised`], [`IssueRow::apply`]).
@@ -76,12 +87,48 @@ impl InlineRow for Issue {
             }
         }
     }
+
+    fn values(row: &IssueRow) -> RowValues {
+        row.values()
+    }
+
+    fn landed(row: &mut IssueRow, position: i64) {
+        row.last_position = position;
+    }
 }
 
-impl InlineRow for Forum {}
-impl InlineRow for Area {}
-impl InlineRow for Category {}
-impl InlineRow for User {}
+impl InlineRow for User {
+    type Row = UserRecord;
+    const INLINE: bool = true;
+
+    /// The runner's fold ([`UserRecord::fold`]).
+    fn fold_row(row: Option<UserRecord>, id: &str, event: &Self::Event, sequence: i64, _: i64) -> Option<UserRecord> {
+        UserRecord::fold(row, id, event, sequence)
+    }
+
+    fn values(row: &UserRecord) -> RowValues {
+        row.values()
+    }
+}
+
+/// Aggregates without an inline row.
+macro_rules! no_inline_row {
+    ($($aggregate:ty),*) => {$(
+        impl InlineRow for $aggregate {
+            type Row = Infallible;
+
+            fn fold_row(_: Option<Infallible>, _: &str, _: &Self::Event, _: i64, _: i64) -> Option<Infallible> {
+                None
+            }
+
+            fn values(row: &Infallible) -> RowValues {
+                match *row {}
+            }
+        }
+    )*};
+}
+
+no_inline_row!(Forum, Area, Category);
 
 /// Where a command's last event landed, and the aggregate's state after it.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,16 +283,23 @@ where
         };
         // A cached aggregate may be behind (another instance appended since): a version mismatch or a
         // refusal is only answered after judging again against the stored history.
-        if let Some(expected) = expected_version {
-            if expected != loaded {
-                if from_cache {
-                    continue;
-                }
+        // On an aggregate with no history, the aggregate's own refusal ("no such issue") comes before a
+        // version mismatch: answering "stale" would tell a caller that guessed an id that it exists nowhere,
+        // while another area's issue answers "not found" (issue #12).
+        let stale = expected_version.filter(|expected| *expected != loaded);
+        if let Some(expected) = stale {
+            if from_cache {
+                continue;
+            }
+            if loaded > 0 {
                 return Err(CommandError::StaleVersion { expected, actual: loaded });
             }
         }
         let sink = EventSink::default();
         match aggregate.handle(command.clone(), &(), &sink).await {
+            Ok(()) if stale.is_some() => {
+                return Err(CommandError::StaleVersion { expected: stale.unwrap_or_default(), actual: loaded });
+            }
             Ok(()) => break (aggregate, row, loaded, sink.collect().await),
             Err(_) if from_cache => continue,
             Err(e) => return Err(CommandError::Rejected(e)),
@@ -277,13 +331,13 @@ where
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
-    let checkpoint = match append(db, A::TYPE, serialized, row.as_ref().map(IssueRow::values)).await {
+    let checkpoint = match append(db, A::TYPE, serialized, row.as_ref().map(A::values)).await {
         Ok(checkpoint) => checkpoint,
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
         Err(Appended::Failed(e)) => return Err(e.into()),
     };
     if let Some(r) = row.as_mut() {
-        r.last_position = checkpoint.position;
+        A::landed(r, checkpoint.position);
     }
     if let Some(cache) = cache {
         cache.put(aggregate_id, aggregate, row, sequence);
@@ -305,15 +359,16 @@ pub struct AggregateCache {
     stripes: Arc<Stripes>,
 }
 
-/// An aggregate (of the type named in the key), its inline row if it has one, and its version.
-type CachedAggregate = (Box<dyn Any + Send + Sync>, Option<IssueRow>, i64);
+/// An aggregate (of the type named in the key) with its inline row if it has one (`(A, Option<A::Row>)`), and
+/// its version.
+type CachedAggregate = (Box<dyn Any + Send + Sync>, i64);
 
 pub const AGGREGATE_CACHE_MAX: usize = 10_000;
 
 impl AggregateCache {
-    fn take<A: Aggregate + 'static>(&self, aggregate_id: &str) -> Option<(A, Option<IssueRow>, i64)> {
-        let (boxed, row, version) = self.lock().remove(&(A::TYPE, aggregate_id.to_owned()))?;
-        boxed.downcast::<A>().ok().map(|a| (*a, row, version))
+    fn take<A: InlineRow + 'static>(&self, aggregate_id: &str) -> Option<(A, Option<A::Row>, i64)> {
+        let (boxed, version) = self.lock().remove(&(A::TYPE, aggregate_id.to_owned()))?;
+        boxed.downcast::<(A, Option<A::Row>)>().ok().map(|b| (b.0, b.1, version))
     }
 
     /// Records that `aggregate_id` was just made up by the caller (a random UUID), so it has no history: the
@@ -321,16 +376,16 @@ impl AggregateCache {
     /// raise was otherwise two round trips, the second only to find nothing). Safe for the reason every
     /// entry is: should the id have events after all, the append of sequence 1 is refused by the primary key
     /// and the command is judged again on the stored history.
-    pub fn expect_new<A: Aggregate + 'static>(&self, aggregate_id: &str) {
-        self.put(aggregate_id, A::default(), None, 0);
+    pub fn expect_new<A: InlineRow + 'static>(&self, aggregate_id: &str) {
+        self.put::<A>(aggregate_id, A::default(), None, 0);
     }
 
-    fn put<A: Aggregate + 'static>(&self, aggregate_id: &str, aggregate: A, row: Option<IssueRow>, version: i64) {
+    fn put<A: InlineRow + 'static>(&self, aggregate_id: &str, aggregate: A, row: Option<A::Row>, version: i64) {
         let mut entries = self.lock();
         if entries.len() >= AGGREGATE_CACHE_MAX {
             entries.clear();
         }
-        entries.insert((A::TYPE, aggregate_id.to_owned()), (Box::new(aggregate), row, version));
+        entries.insert((A::TYPE, aggregate_id.to_owned()), (Box::new((aggregate, row)), version));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), CachedAggregate>> {
@@ -339,12 +394,20 @@ impl AggregateCache {
     }
 }
 
+/// The domain's event versions, for the store's loads.
+pub const VERSIONS: Versions = Versions {
+    current: santisuk_domain::versions::current,
+    upcast: |event_type, version, payload| {
+        santisuk_domain::versions::upcast(event_type, version, payload).map_err(|e| e.to_string())
+    },
+};
+
 /// Loads an aggregate: its events folded in sequence order, its inline row folded from the same events (so
 /// it is exactly what the stored history gives, whatever the `issues` table holds), and its version.
-async fn load<A: InlineRow>(db: &Db, aggregate_id: &str) -> Result<(A, Option<IssueRow>, i64), StoreError> {
+async fn load<A: InlineRow>(db: &Db, aggregate_id: &str) -> Result<(A, Option<A::Row>, i64), StoreError> {
     let mut aggregate = A::default();
     let mut row = None;
-    let version = load_events::<A::Event>(db, A::TYPE, aggregate_id, |sequence, position, event| {
+    let version = load_events::<A::Event>(db, A::TYPE, aggregate_id, VERSIONS, |sequence, position, event| {
         row = A::fold_row(row.take(), aggregate_id, &event, sequence, position);
         aggregate.apply(event);
     })

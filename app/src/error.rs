@@ -25,6 +25,8 @@ pub enum AppError {
     Invalid { code: &'static str, message: String },
     /// Not ready (database down, migrations missing).
     Unavailable { message: String },
+    /// Over a limit of this client (its rate or its requests in flight); may retry after the given seconds.
+    TooManyRequests { message: String, retry_after: u64 },
     /// A defect or an outage; logged with detail, answered without.
     Internal(String),
 }
@@ -66,6 +68,7 @@ impl AppError {
             AppError::Forbidden { message } => ("forbidden", message.clone()),
             AppError::PayloadTooLarge => ("payload_too_large", "the request body is over 1 MiB".into()),
             AppError::Unavailable { message } => ("unavailable", message.clone()),
+            AppError::TooManyRequests { message, .. } => ("too_many_requests", message.clone()),
             AppError::Internal(_) => ("internal", "something went wrong on our side".into()),
         }
     }

@@ -7,13 +7,15 @@ use santisuk_domain::values::{AreaId, ForumId, Name, Title};
 use santisuk_projections::read_model;
 pub use santisuk_projections::read_model::{ForumRow, IssueRow};
 use santisuk_store::events::fmt_ts;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::command::Committed;
 use crate::error::AppError;
 use crate::parse::{opt, parse_date};
+use crate::schema;
 use crate::{AppState, now};
 
 /// Records forum `id` once the actor may record forums in its area and the area exists. Shared by the API
@@ -38,12 +40,30 @@ pub async fn hold_forum_checked(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldForumRequest {
+    /// An area the caller may record forums in.
+    #[schema(value_type = schema::AreaId)]
     pub area_id: String,
     /// The day the forum was held (Asia/Bangkok), `YYYY-MM-DD`; not later than today.
+    #[schema(format = Date)]
     pub held_on: String,
+    #[schema(value_type = Option<schema::Title>)]
     pub title: Option<String>,
+    #[schema(value_type = Option<schema::Name>)]
     pub facilitator: Option<String>,
+    #[schema(value_type = Option<schema::Participants>)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub participants: Option<i64>,
+}
+
+/// A whole number however JSON writes it, `40` or `40.0`: JSON Schema's `integer`, which the document
+/// promises, is both (some clients' serialisers write every number with a fraction).
+fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    let whole = n.as_i64().or_else(|| {
+        // Beyond ±2^63 an f64 is no i64: `as` would saturate, so refuse it instead.
+        n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)
+    });
+    whole.map(Some).ok_or_else(|| D::Error::custom(format!("invalid value: {n}, expected a whole number")))
 }
 
 impl HoldForumRequest {

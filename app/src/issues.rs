@@ -16,7 +16,7 @@ use santisuk_projections::queue;
 pub use santisuk_projections::queue::{QueuePage, QueueSort};
 use santisuk_projections::read_model::{self, Snapshot};
 pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow};
-use santisuk_store::events;
+use santisuk_store::events::{self, fmt_ts};
 pub use santisuk_store::events::{HistoryRow, StoredEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +26,7 @@ use crate::caller::Caller;
 use crate::command::Committed;
 use crate::error::AppError;
 use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
+use crate::schema;
 use crate::{AppState, now};
 
 /// Scopes idempotency keys: the issue id of a keyed raise is UUIDv5(this, "<user id>:<key>"), so a retry
@@ -37,16 +38,24 @@ const IDEMPOTENCY_NAMESPACE: Uuid = Uuid::from_u128(0x5a4e_7c1d_8b2f_4e6a_9d3c_1
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseIssueRequest {
+    /// An area the caller may raise issues in.
+    #[schema(value_type = schema::AreaId)]
     pub area_id: String,
     /// A category code, e.g. `INF`.
+    #[schema(value_type = schema::CategoryCode)]
     pub category: String,
+    #[schema(value_type = schema::Title)]
     pub title: String,
+    #[schema(value_type = Option<schema::Text>)]
     pub description: Option<String>,
     /// The forum it was raised at, if any (must be in the same area).
+    #[schema(format = Uuid)]
     pub forum_id: Option<String>,
     /// Who raised it in the field (a group, a community leader).
+    #[schema(value_type = Option<schema::Name>)]
     pub raised_by: Option<String>,
     /// When it was raised (RFC 3339); default now; never in the future.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -54,10 +63,15 @@ pub struct RaiseIssueRequest {
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// The person or agency now responsible.
+    #[schema(value_type = schema::Assignee)]
     pub assignee: String,
     /// `YYYY-MM-DD`, not before the day of the assignment.
+    #[schema(format = Date)]
     pub due_on: Option<String>,
+    #[schema(value_type = Option<schema::Text>)]
     pub note: Option<String>,
+    /// When it happened (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -65,8 +79,12 @@ pub struct AssignRequest {
 #[serde(deny_unknown_fields)]
 pub struct AddressRequest {
     /// What was done.
+    #[schema(value_type = schema::Text)]
     pub action: String,
+    #[schema(value_type = Option<schema::Text>)]
     pub note: Option<String>,
+    /// When it happened (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -74,15 +92,22 @@ pub struct AddressRequest {
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// `resolved` (only after an action), `unresolved`, `referred`, `duplicate` or `withdrawn`.
+    #[schema(value_type = schema::Outcome)]
     pub outcome: String,
+    #[schema(value_type = Option<schema::Text>)]
     pub note: Option<String>,
+    /// When it happened (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReopenRequest {
+    #[schema(value_type = schema::Text)]
     pub reason: String,
+    /// When it happened (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
@@ -368,19 +393,35 @@ pub async fn act_on_request(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only the issues of this area.
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub area_id: Option<String>,
+    /// Only the issues of this category (its code).
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub category: Option<String>,
     /// `raised`, `assigned`, `addressed` or `closed`.
+    #[param(value_type = Option<schema::IssueStatus>, inline)]
     pub status: Option<String>,
+    /// Only the issues assigned to exactly this name.
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub assignee: Option<String>,
+    /// Only the issues of areas in this district.
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub amphoe_code: Option<String>,
+    /// Only the issues of areas in this province.
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub province_code: Option<String>,
     /// `true`: only open issues past their due date.
+    #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
     /// 1–500, default 50.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    /// The `next_cursor` of the page before (a cursor this server issued).
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub cursor: Option<String>,
-    /// RFC 3339: answer as the log stood at this recorded instant.
+    /// RFC 3339: answer as the log stood at this recorded instant (not in the future).
+    #[param(format = DateTime)]
     pub as_of: Option<String>,
 }
 
@@ -432,16 +473,22 @@ impl ListParams {
 }
 
 /// One page of the issue list (live, or as the log stood at `as_of`), newest raised first, within the
-/// caller's scope (applied by [`ListParams::parse`]).
-pub async fn list(state: &AppState, p: &ListParams) -> Result<(Vec<IssueRow>, Option<IssueCursor>), AppError> {
+/// caller's scope (applied by [`ListParams::parse`]). The list shows who raised each issue, so the read
+/// is recorded in the access log first.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    p: &ListParams,
+) -> Result<(Vec<IssueRow>, Option<IssueCursor>), AppError> {
+    caller.record_read(state, "issues_list", None, read_filters(&p.filter, p.as_of)).await?;
     Ok(match p.as_of {
         None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
         Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&p.filter, p.limit, p.cursor.as_ref()),
     })
 }
 
-/// One issue (live, or as of an instant). Another area's issue is "not found" to a coordinator: its
-/// existence is not theirs to know.
+/// One issue (live, or as of an instant); the read is recorded in the access log first. Another area's
+/// issue is "not found" to a coordinator: its existence is not theirs to know.
 pub async fn get(
     state: &AppState,
     caller: &Caller,
@@ -449,6 +496,7 @@ pub async fn get(
     as_of: Option<DateTime<Utc>>,
 ) -> Result<IssueRow, AppError> {
     let id = issue_id(raw_id)?.to_string();
+    caller.record_read(state, "issue_read", Some(&id), serde_json::json!({"as_of": as_of.map(fmt_ts)})).await?;
     let row = match as_of {
         None => read_model::get_issue(&state.db, &id).await?,
         Some(t) => Snapshot::as_of(&state.db, t).await?.issues.remove(&id),
@@ -456,23 +504,35 @@ pub async fn get(
     row.filter(|r| caller.sees_area(&r.area_id)).ok_or_else(|| AppError::not_found("issue_not_found", "no such issue"))
 }
 
-/// Every event of an issue, in order; the read is recorded in the access log. Another area's issue is
-/// "not found" to a coordinator.
+/// One page of an issue's events, in order, after sequence `after` (`limit`: 1–1000, default 1000); with
+/// the sequence to continue after when there are more. The read is recorded in the access log. Another
+/// area's issue is "not found" to a coordinator. (An auditor reads every event of every issue, unpaged,
+/// through the audit export.)
 pub async fn history(
     state: &AppState,
     caller: &Caller,
     raw_id: &str,
-    via: serde_json::Value,
-) -> Result<Vec<HistoryRow>, AppError> {
+    after: Option<&str>,
+    limit: Option<&str>,
+) -> Result<(Vec<HistoryRow>, Option<i64>), AppError> {
     let id = issue_id(raw_id)?.to_string();
-    let stored = events::issue_history(&state.db, &id).await?;
-    let area = stored.first().and_then(|e| e.area_id.as_deref());
-    if !area.is_some_and(|a| caller.sees_area(a)) {
+    let after = crate::audit::parse_after(after, "the sequence of the last event seen")?;
+    let limit = if limit.is_some() { crate::audit::parse_limit(limit)? } else { HISTORY_PAGE };
+    let area = events::issue_area(&state.db, &id).await?;
+    if !area.is_some_and(|a| caller.sees_area(&a)) {
         return Err(AppError::not_found("issue_not_found", "no such issue"));
     }
+    let via = serde_json::json!({"after": after, "limit": limit});
     caller.record_read(state, "issue_history", Some(&id), via).await?;
-    Ok(stored)
+    let mut page = events::issue_history(&state.db, &id, after, limit + 1).await?;
+    let more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    let next = if more { page.last().map(|e| e.sequence) } else { None };
+    Ok((page, next))
 }
+
+/// Events per page of an issue's history, unless the client asks for fewer.
+pub const HISTORY_PAGE: i64 = 1000;
 
 /// Issues read per query while exporting the live list.
 pub const EXPORT_PAGE: i64 = 1000;
@@ -523,7 +583,17 @@ pub async fn queue(
     limit: i64,
 ) -> Result<QueuePage, AppError> {
     filter.areas = caller.visible_areas();
+    caller.record_read(state, "issues_queue", None, read_filters(&filter, None)).await?;
     Ok(queue::page(&state.db, &filter, sort, offset, limit).await?)
+}
+
+/// The filters of a list read, as the access log records them.
+fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Value {
+    serde_json::json!({
+        "area_id": f.area_id, "category": f.category, "status": f.status, "assignee": f.assignee,
+        "amphoe_code": f.amphoe_code, "province_code": f.province_code,
+        "overdue": f.overdue_before.is_some(), "as_of": as_of.map(fmt_ts),
+    })
 }
 
 /// The most used assignee names within the caller's scope (suggestions for a free-text field).

@@ -26,6 +26,7 @@ pub mod issues;
 pub mod parse;
 pub mod password;
 pub mod reference;
+pub mod schema;
 pub mod sessions;
 pub mod stats;
 pub mod users;
@@ -45,7 +46,7 @@ use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
 use santisuk_domain::values::{CategoryCode, Name};
 use santisuk_projections::changes::Changes;
 use santisuk_projections::ledger::Ledger;
-use santisuk_projections::read_model::{IssueTable, KnownReferences, ReadModel};
+use santisuk_projections::read_model::{KnownReferences, ReadModel};
 use santisuk_projections::runner::Runner;
 use santisuk_projections::stats::StatsCache;
 use santisuk_projections::users::TokenCache;
@@ -80,6 +81,8 @@ pub struct Shared {
     pub changes: Changes,
     /// The slots for Argon2 computations (sign-ins, new passwords).
     pub hashing: Hashing,
+    /// How many failed sign-ins lock a name, an address, or everyone, for a while.
+    pub throttle: sessions::Throttle,
 }
 
 impl std::ops::Deref for AppState {
@@ -104,8 +107,8 @@ impl AppState {
         if !db.migrations_applied().await.unwrap_or(false) {
             db.migrate().await?;
         }
-        // Commands on issues write the issue's row with their events.
-        db.register_inline_table(Arc::new(IssueTable));
+        // Commands on issues and users write the aggregate's row with their events.
+        santisuk_projections::read_model::register_inline_tables(&db);
         seed_categories(&db).await?;
         let changes = Changes::default();
         let runner = Runner::new(db.clone(), ReadModel::new(changes.clone()));
@@ -122,6 +125,7 @@ impl AppState {
             stats: StatsCache::new(changes.clone()),
             changes,
             hashing: Hashing::default(),
+            throttle: sessions::Throttle::default(),
         })))
     }
 
@@ -169,8 +173,12 @@ impl AppState {
             let committed =
                 execute_cached::<A>(&state.aggregates, &state.db, &aggregate_id, command, metadata, expected_version)
                     .await?;
-            // Before answering: cached statistics must not outlive the change (read-your-writes).
+            // Before answering: cached statistics must not outlive the change (read-your-writes), nor cached
+            // token lookups a change of a user (the row is already written: the next request reads it).
             state.changes.read_model_changed();
+            if A::TYPE == santisuk_domain::user::User::TYPE {
+                state.changes.users_changed();
+            }
             // The ledger is never read right after a command: it always gathers.
             state.ledger.wake_soon();
             if A::INLINE {

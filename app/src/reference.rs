@@ -14,17 +14,23 @@ use crate::AppState;
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::parse::opt;
+use crate::schema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterAreaRequest {
     /// Administrator-chosen code, `[A-Za-z0-9-]{1,32}`, e.g. `PTN-01`.
+    #[schema(value_type = schema::AreaId)]
     pub id: String,
+    #[schema(value_type = schema::Name)]
     pub name_th: String,
+    #[schema(value_type = Option<schema::Name>)]
     pub name_en: Option<String>,
     /// One of the 37 districts in scope (DOPA code), e.g. `9401`.
+    #[schema(value_type = schema::AmphoeCode)]
     pub amphoe_code: String,
     /// A subdistrict of that district (DOPA code), e.g. `940101`.
+    #[schema(value_type = Option<schema::TambonCode>)]
     pub tambon_code: Option<String>,
 }
 
@@ -70,8 +76,11 @@ pub async fn get_area(state: &AppState, caller: &Caller, id: &str) -> Result<Opt
 #[serde(deny_unknown_fields)]
 pub struct AddCategoryRequest {
     /// A stable code, `[A-Z0-9_]{2,16}`, e.g. `LIV`.
+    #[schema(value_type = schema::CategoryCode)]
     pub code: String,
+    #[schema(value_type = schema::Name)]
     pub name_th: String,
+    #[schema(value_type = schema::Name)]
     pub name_en: String,
 }
 

@@ -11,14 +11,33 @@ use crate::error::AppError;
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
-/// Failures for one name within [`THROTTLE_MINUTES`] that lock it for the rest of the window.
-pub const MAX_FAILURES: i64 = 5;
-pub const THROTTLE_MINUTES: i64 = 15;
+
+/// How many failed sign-ins within one window of [`Throttle::window_minutes`] lock what they came from for
+/// the rest of the window. Counted whichever instance is asked (the failures are in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures for one user name: guessing one account's password.
+    pub per_name: i64,
+    /// Failures from one client address: one person trying many names (password spraying), or locking
+    /// many accounts out. Generous, as an office behind one NAT address shares it.
+    pub per_client: i64,
+    /// Failures in all: a distributed attack. Beyond it every sign-in waits for the window to pass
+    /// (sessions already open and API tokens keep working).
+    pub overall: i64,
+    pub window_minutes: i64,
+}
+
+impl Default for Throttle {
+    fn default() -> Throttle {
+        Throttle { per_name: 5, per_client: 30, overall: 1_000, window_minutes: 15 }
+    }
+}
 
 /// The outcome of a sign-in attempt.
 #[derive(Debug)]
 pub enum SignIn {
-    /// Too many failures for this name lately: refused without looking at the password.
+    /// Too many failures lately for this name, from this address, or in all: refused without looking at
+    /// the password.
     Throttled,
     /// Unknown name or wrong password (which one is not said); counted as a failure.
     Refused,
@@ -26,11 +45,21 @@ pub enum SignIn {
     Started { secret: String, account: Box<Account> },
 }
 
-/// Checks a name and password (the name already trimmed and cut to 64 characters), with the throttle.
-pub async fn sign_in(state: &AppState, name: &str, password: String, now: DateTime<Utc>) -> Result<SignIn, AppError> {
-    let window = now - Duration::minutes(THROTTLE_MINUTES);
-    if web::failures_since(&state.db, name, window).await? >= MAX_FAILURES {
-        tracing::warn!(user = %name, "sign-in throttled");
+/// Checks a name and password (the name already trimmed and cut to 64 characters) from `client` (the
+/// request's address, see the README on proxies), with the throttle.
+pub async fn sign_in(
+    state: &AppState,
+    name: &str,
+    password: String,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<SignIn, AppError> {
+    let throttle = state.throttle;
+    let window = now - Duration::minutes(throttle.window_minutes);
+    // Counted as a failure until the password proves otherwise.
+    let attempts = web::reserve_attempt(&state.db, name, client, now, window).await?;
+    if attempts.name > throttle.per_name || attempts.client > throttle.per_client || attempts.all > throttle.overall {
+        tracing::warn!(user = %name, client, ?attempts, "sign-in throttled");
         return Ok(SignIn::Throttled);
     }
     let account = if name.is_empty() { None } else { web::account_by_name(&state.db, name).await? };
@@ -41,13 +70,12 @@ pub async fn sign_in(state: &AppState, name: &str, password: String, now: DateTi
     let ok = crate::password::verify(password, stored).await;
     drop(slot);
     let Some(account) = account.filter(|_| ok) else {
-        web::record_failure(&state.db, name, now, window).await?;
-        tracing::info!(user = %name, "sign-in failed");
+        tracing::info!(user = %name, client, "sign-in failed");
         return Ok(SignIn::Refused);
     };
     web::clear_failures(&state.db, name).await?;
     let secret = web::create_session(&state.db, &account.user.id, now, Duration::hours(SESSION_HOURS)).await?;
-    tracing::info!(user = %account.user.name, "signed in");
+    tracing::info!(user = %account.user.name, client, "signed in");
     Ok(SignIn::Started { secret, account: Box::new(account) })
 }
 

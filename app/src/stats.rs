@@ -13,20 +13,26 @@ use crate::AppState;
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::parse::{clip, opt, parse_as_of, parse_date};
+use crate::schema;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ResolutionQuery {
     /// Comma-separated dimensions: `area`, `category`, `amphoe`, `province`, `forum`, `month`,
-    /// `fiscal_year` (default `area`).
+    /// `fiscal_year` (default `area`), each at most once.
+    #[param(value_type = Option<schema::Groupings>, inline, style = Form, explode = false)]
     pub by: Option<String>,
     /// First day (inclusive, Asia/Bangkok) of the raised date window, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Last day (inclusive, Asia/Bangkok) of the window.
+    /// Last day (inclusive, Asia/Bangkok) of the window; not before `from`.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Thai fiscal year in the Buddhist Era, e.g. `2570` (Oct 2026 – Sep 2027).
+    #[param(value_type = Option<i32>, minimum = 2500, maximum = 2700)]
     pub fiscal_year: Option<String>,
-    /// RFC 3339: the figures as they stood at this recorded instant.
+    /// RFC 3339: the figures as they stood at this recorded instant (not in the future).
+    #[param(format = DateTime)]
     pub as_of: Option<String>,
 }
 

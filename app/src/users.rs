@@ -29,7 +29,11 @@ pub async fn checked_areas(state: &AppState, raw: &[String]) -> Result<Vec<AreaI
     let mut areas = Vec::with_capacity(raw.len());
     for a in raw {
         let id = AreaId::parse(a)?;
-        if read_model::get_area(&state.db, id.as_str()).await?.is_none() {
+        // The log decides, not the read model: an area registered a moment ago may not be projected yet
+        // (a grant holds at commit; so must the check before it).
+        let registered = read_model::get_area(&state.db, id.as_str()).await?.is_some()
+            || santisuk_store::load::current_version(&state.db, "Area", id.as_str()).await? > 0;
+        if !registered {
             return Err(AppError::invalid("unknown_area", format!("no area {:?}", clip(a))));
         }
         if !areas.contains(&id) {

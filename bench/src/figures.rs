@@ -438,3 +438,42 @@ pub async fn peak_rss(
         format!("VmHWM of the real binary; rounds: {}", notes.join(", ")),
     ))
 }
+
+/// P12: the real binary's peak RSS (VmHWM) while it answers an as-of CSV export of every issue over the
+/// whole bulk log (`as_of` = now), one fresh process per round.
+pub async fn as_of_export_rss(
+    binary: &std::path::Path,
+    url: &str,
+    token: &str,
+    sizes: &Sizes,
+) -> anyhow::Result<Figure> {
+    let mut rounds = Vec::new();
+    let mut notes = Vec::new();
+    for r in 0..sizes.rounds {
+        let child = Child::start(binary, url).await?;
+        let http = Http::new(&child.base, token);
+        let idle = child.peak_rss_mb()?;
+        let as_of = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true).replace(':', "%3A");
+        let t0 = Instant::now();
+        let bytes = http.get_ok(&format!("/api/issues/export?format=csv&as_of={as_of}")).await?;
+        let took = t0.elapsed().as_secs_f64();
+        let peak = child.peak_rss_mb()?;
+        child.stop().await?;
+        log(format_args!(
+            "P12 round {}: {:.1} MB of CSV in {took:.1} s; VmHWM {idle:.1} MiB before, {peak:.1} MiB after",
+            r + 1,
+            bytes as f64 / 1e6
+        ));
+        notes.push(format!("{:.0} MB in {took:.1} s", bytes as f64 / 1e6));
+        rounds.push(Round { value: peak, baseline: None });
+    }
+    Ok(Figure::new(
+        "P12",
+        &format!("santisuk peak RSS of an as-of CSV export over {} events", sizes.events),
+        "MiB",
+        None,
+        &rounds,
+        Target::Below(200.0),
+        format!("VmHWM of the real binary; rounds: {}", notes.join(", ")),
+    ))
+}

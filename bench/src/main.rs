@@ -147,8 +147,8 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         server.stop().await;
     }
 
-    if want(&["P4", "P6", "P7", "P8"]) {
-        log(format_args!("PostgreSQL: {} events (P4, P6, P7, P8)", sizes.events));
+    if want(&["P4", "P6", "P7", "P8", "P12"]) {
+        log(format_args!("PostgreSQL: {} events (P4, P6, P7, P8, P12)", sizes.events));
         let (url, _drop) = fresh_database().await;
         durable(&url).await?;
         let raw = Raw::postgres(&url).await?;
@@ -188,6 +188,10 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         if want(&["P7"]) {
             let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
             figures.push(figures::peak_rss(&binary, &url, &token, &sizes, issues).await?);
+        }
+        if want(&["P12"]) {
+            let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
+            figures.push(figures::as_of_export_rss(&binary, &url, &token, &sizes).await?);
         }
         if let Raw::Postgres(p) = raw {
             p.close().await;

@@ -74,7 +74,8 @@ impl Server {
             // Served exactly as `santisuk serve` does it.
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
-            let app = santisuk_http::app(state.clone());
+            let app =
+                santisuk_http::app_with(state.clone(), &santisuk_http::limits::Limits::relaxed()).expect("limits");
             tokio::spawn(async move {
                 let _ = axum::serve(listener, app).with_graceful_shutdown(until(stopped)).await;
             });
@@ -247,6 +248,10 @@ impl Child {
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
             .env("SANTISUK_LOG", "warn")
+            // The load is the point here, not abuse: the per-client limits are lifted (the middleware runs).
+            .env("SANTISUK_CLIENT_RATE", "1000000")
+            .env("SANTISUK_CLIENT_BURST", "1000000")
+            .env("SANTISUK_CLIENT_CONCURRENCY", "100000")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -28,7 +28,8 @@ pub enum ForumEvent {
         held_on: NaiveDate,
         title: Option<Title>,
         facilitator: Option<Name>,
-        participants: Option<u32>,
+        /// How many people took part. Stored as `participants` in version 1.0 (see [`crate::versions`]).
+        head_count: Option<u32>,
     },
 }
 
@@ -40,7 +41,7 @@ impl DomainEvent for ForumEvent {
     }
 
     fn event_version(&self) -> String {
-        crate::EVENT_VERSION.to_owned()
+        crate::versions::current(&self.event_type()).to_owned()
     }
 }
 
@@ -95,7 +96,7 @@ impl Forum {
             held_on: c.held_on,
             title: c.title,
             facilitator: c.facilitator,
-            participants: c.participants,
+            head_count: c.participants,
         }])
     }
 }
@@ -149,7 +150,7 @@ mod tests {
             held_on: held_on.parse().unwrap(),
             title: Some(Title::parse("เวทีประชาคม ต.ตาเซะ").unwrap()),
             facilitator: None,
-            participants,
+            head_count: participants,
         }
     }
 
@@ -185,13 +186,18 @@ mod tests {
             .then_expect_error(ForumError::TooManyParticipants);
     }
 
+    /// Version 2.0 (the current one); the 1.0 shape, with `participants`, is upcast (`versions`).
     #[test]
     fn golden_json_forum_held() {
         let event = held("2026-11-20", Some(35));
         let stored = json!({"ForumHeld": {"area_id": "YLA-03", "held_on": "2026-11-20",
-            "title": "เวทีประชาคม ต.ตาเซะ", "facilitator": null, "participants": 35}});
-        assert_eq!(event.event_type(), "ForumHeld");
+            "title": "เวทีประชาคม ต.ตาเซะ", "facilitator": null, "head_count": 35}});
+        assert_eq!((event.event_type().as_str(), event.event_version().as_str()), ("ForumHeld", "2.0"));
         assert_eq!(serde_json::to_value(&event).unwrap(), stored);
         assert_eq!(serde_json::from_value::<ForumEvent>(stored).unwrap(), event);
+        let v1 = json!({"ForumHeld": {"area_id": "YLA-03", "held_on": "2026-11-20",
+            "title": "เวทีประชาคม ต.ตาเซะ", "facilitator": null, "participants": 35}});
+        let upcast = crate::versions::upcast("ForumHeld", "1.0", v1).unwrap();
+        assert_eq!(serde_json::from_value::<ForumEvent>(upcast).unwrap(), event);
     }
 }

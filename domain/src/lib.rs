@@ -4,7 +4,7 @@
 //! Everything here is pure. Time, the actor and new ids arrive inside commands, so every rule is tested
 //! deterministically with given/when/then (see the `tests` modules beside each aggregate). Stored names
 //! (`Aggregate::TYPE`, event type names, field names) are frozen: a breaking change needs a new event
-//! version and an upcaster, never a rename.
+//! version and an upcaster ([`versions`]), never a bare rename.
 
 pub mod area;
 pub mod category;
@@ -15,8 +15,6 @@ pub mod issue;
 pub mod time;
 pub mod user;
 pub mod values;
+pub mod versions;
 
 pub use error::{ErrorKind, ValueError};
-
-/// Version written with every event this crate emits (`event_version` column).
-pub const EVENT_VERSION: &str = "1.0";

@@ -34,7 +34,8 @@ impl FromRequestParts<AppState> for Ctx {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError(santisuk_app::AppError::Unauthorized))?;
-        Ok(Ctx(Caller::by_token(state, token, request_id(&parts.headers)).await?))
+        let client = crate::limits::ClientAddr::of(&parts.extensions);
+        Ok(Ctx(Caller::by_token(state, token, request_id(&parts.headers), client).await?))
     }
 }
 

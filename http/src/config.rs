@@ -64,4 +64,7 @@ pub struct ServeConfig {
     /// has something to show. Ignored on a database that already has areas or issues.
     #[arg(long, env = "SANTISUK_DEMO", global = true)]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub limits: crate::limits::Limits,
 }

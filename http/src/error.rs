@@ -59,6 +59,7 @@ impl ApiError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let (code, message) = self.0.code_and_message();
@@ -88,6 +89,9 @@ impl IntoResponse for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             // Every 503 is a passing condition (busy, or the database not ready yet).
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let AppError::TooManyRequests { retry_after, .. } = &self.0 {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from((*retry_after).max(1)));
         }
         response
     }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -32,8 +33,14 @@ pub use crate::state::AppState;
 /// Largest request body accepted (413 beyond).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// The whole HTTP application.
+/// The whole HTTP application, with the default [`limits::Limits`].
 pub fn app(state: AppState) -> Router {
+    app_with(state, &limits::Limits::default()).expect("the default limits are valid")
+}
+
+/// The whole HTTP application, with these limits (an error names a limit that is out of range).
+pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, String> {
+    let limiter = limits::Limiter::new(limits)?;
     let request_id = HeaderName::from_static("x-request-id");
     // Every request gets 30 s, except a verification of the whole ledger, which reads the log page by page
     // (about 10 s per million events) without blocking anything else and must not be cut off.
@@ -48,7 +55,7 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(with_web_headers(web::router()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));
-    Router::new()
+    Ok(Router::new()
         .merge(timed)
         .merge(routes::audit::verify_router())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint") })
@@ -57,12 +64,15 @@ pub fn app(state: AppState) -> Router {
                 .into_response()
         })
         .with_state(state)
+        // Outermost first: the client's address and its requests in flight, then its rate.
+        .layer(limits::rate_layer(limits))
+        .layer(axum::middleware::from_fn_with_state(limiter, limits::client_limits))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid)))
 }
 
 /// Headers every web page and asset gets: no framing (clickjacking), no content sniffing, scripts and

@@ -273,7 +273,11 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
             "More users:  santisuk user add <name> --role admin|staff|coordinator|auditor [--area ID] --password-stdin",
         );
     }
-    axum::serve(listener, santisuk_http::app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = santisuk_http::app_with(state, &serve.limits).map_err(anyhow::Error::msg)?;
+    // With the peer's address: the access log, the sign-in throttle and the limits key on it.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     let _ = stop_tx.send(true);
     let _ = runner.await;
     db.close().await;

@@ -1,4 +1,5 @@
-//! The access log: who read an issue's history, the audit log or an export, when, and with which filters.
+//! The access log: who read an issue's history, the audit log or an export, when, from where, and with
+//! which filters.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -22,6 +23,8 @@ pub struct AccessEntry {
     /// The request's filters, as a JSON object.
     pub filters: String,
     pub request_id: Option<String>,
+    /// The client's address, where the request came from.
+    pub client: Option<String>,
 }
 
 /// What to record.
@@ -34,14 +37,15 @@ pub struct Access<'a> {
     pub target: Option<&'a str>,
     pub filters: serde_json::Value,
     pub request_id: Option<&'a str>,
+    pub client: Option<&'a str>,
 }
 
 pub async fn record(db: &Db, a: Access<'_>) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query(
-        "INSERT INTO access_log (at, actor, actor_role, action, target, filters, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        "INSERT INTO access_log (at, actor, actor_role, action, target, filters, request_id, client) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(fmt_ts(a.at)).bind(a.actor).bind(a.actor_role).bind(a.action).bind(a.target)
-        .bind(a.filters.to_string()).bind(a.request_id)
+        .bind(a.filters.to_string()).bind(a.request_id).bind(a.client)
         .execute(p).await.map(|_| ())?);
     Ok(())
 }
@@ -49,7 +53,7 @@ pub async fn record(db: &Db, a: Access<'_>) -> Result<(), StoreError> {
 /// One page of the access log in recording order, after entry `after`; the next cursor if there is more.
 pub async fn list(db: &Db, after: i64, limit: i64) -> Result<(Vec<AccessEntry>, Option<i64>), StoreError> {
     let mut rows: Vec<AccessEntry> = on_db!(db, p => sqlx::query_as(
-        "SELECT id, at, actor, actor_role, action, target, filters, request_id FROM access_log \
+        "SELECT id, at, actor, actor_role, action, target, filters, request_id, client FROM access_log \
          WHERE id > $1 ORDER BY id LIMIT $2")
         .bind(after).bind(limit + 1).fetch_all(p).await?);
     let more = rows.len() as i64 > limit;

@@ -147,11 +147,21 @@ enum Decoded {
     User(UserEvent),
 }
 
+/// Decodes a stored event, bringing an older version to the current shape first (`versions::upcast`). An
+/// unknown version is refused: the reader stops at this event (the runner names its position) rather than
+/// guess what it means.
 fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
     use cqrs_es::Aggregate;
     let bad = |e: serde_json::Error| StoreError::corrupt(format!("cannot decode {}: {e}", event.event_type));
-    // Deserialised from a reference to the parsed payload: no copy of it per event.
-    let payload = &event.payload;
+    let upcast;
+    // Deserialised from a reference to the parsed payload: no copy of it per event of the current version.
+    let payload = if event.event_version == santisuk_domain::versions::current(&event.event_type) {
+        &event.payload
+    } else {
+        upcast = santisuk_domain::versions::upcast(&event.event_type, &event.event_version, event.payload.clone())
+            .map_err(|e| StoreError::corrupt(e.to_string()))?;
+        &upcast
+    };
     Ok(match event.aggregate_type.as_str() {
         santisuk_domain::issue::Issue::TYPE => Decoded::Issue(IssueEvent::deserialize(payload).map_err(bad)?),
         santisuk_domain::forum::Forum::TYPE => Decoded::Forum(ForumEvent::deserialize(payload).map_err(bad)?),
@@ -188,13 +198,13 @@ fn category_row(event: &StoredEvent, e: &CategoryEvent) -> CategoryRow {
 
 fn forum_row(event: &StoredEvent, e: &ForumEvent) -> ForumRow {
     match e {
-        ForumEvent::ForumHeld { area_id, held_on, title, facilitator, participants } => ForumRow {
+        ForumEvent::ForumHeld { area_id, held_on, title, facilitator, head_count } => ForumRow {
             id: event.aggregate_id.clone(),
             area_id: area_id.to_string(),
             held_on: held_on.to_string(),
             title: title.as_ref().map(ToString::to_string),
             facilitator: facilitator.as_ref().map(ToString::to_string),
-            participants: participants.map(i64::from),
+            participants: head_count.map(i64::from),
             recorded_at: fmt_ts(event.recorded_at),
         },
     }
@@ -256,8 +266,7 @@ impl Projection for ReadModel {
         self.changes.users_changed();
     }
 
-    const TABLES: &'static [&'static str] =
-        &["issues", "forums", "categories", "areas", "api_tokens", "user_areas", "users"];
+    const TABLES: &'static [&'static str] = &["issues", "forums", "categories", "areas", "users"];
 
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
         for table in Self::TABLES {
@@ -310,25 +319,7 @@ impl ReadModel {
                         .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
                 }
                 Decoded::User(e) => {
-                    let id = event.aggregate_id.as_str();
-                    let at = fmt_ts(event.recorded_at);
-                    let names = |areas: &[santisuk_domain::values::AreaId]| {
-                        areas.iter().map(ToString::to_string).collect::<Vec<_>>()
-                    };
-                    match e {
-                        UserEvent::UserCreated { name, role, areas } => {
-                            crate::users::created(tx, id, name.as_str(), role, &names(&areas), &at).await?
-                        }
-                        UserEvent::UserAreasChanged { areas } => {
-                            crate::users::set_areas(tx, id, &names(&areas)).await?
-                        }
-                        UserEvent::TokenIssued { token_sha256 } => {
-                            crate::users::token_issued(tx, id, &token_sha256, &at).await?
-                        }
-                        UserEvent::UserDeactivated {} => crate::users::deactivated(tx, id).await?,
-                        // The hash lives in `web_accounts`, outside the log; nothing to derive here.
-                        UserEvent::PasswordSet {} => {}
-                    }
+                    crate::users::project(tx, &event.aggregate_id, &[(&e, event.sequence, event.position)]).await?
                 }
                 Decoded::Forum(e) => {
                     let r = forum_row(event, &e);
@@ -449,13 +440,21 @@ async fn upsert_issues(tx: &mut DbTx, rows: &[&IssueRow]) -> Result<(), StoreErr
 pub struct IssueTable;
 
 impl InlineTable for IssueTable {
+    fn aggregate_type(&self) -> &'static str {
+        "Issue"
+    }
+
+    fn columns(&self) -> usize {
+        15
+    }
+
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
         let values = values_placeholders(backend, rows, 16);
         format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
     }
 
     fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String {
-        let values = values_placeholders_from(Backend::Postgres, first, rows, 15);
+        let values = values_placeholders_from(Backend::Postgres, first, rows, self.columns());
         let folded = ISSUE_COLUMNS.trim_end_matches(", last_position");
         // A comma join with WHERE: after `JOIN … ON`, the upsert's `ON CONFLICT` would read ambiguously.
         format!(
@@ -463,6 +462,13 @@ impl InlineTable for IssueTable {
              WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
         )
     }
+}
+
+/// Registers the read model's inline tables with `db`: issue rows and user rows are written with their
+/// events ([`IssueTable`], [`crate::users::UserTable`]).
+pub fn register_inline_tables(db: &Db) {
+    db.register_inline_table(std::sync::Arc::new(IssueTable));
+    db.register_inline_table(std::sync::Arc::new(crate::users::UserTable));
 }
 
 /// The read model held in memory, folded from events with the same row functions as the projection.
@@ -477,7 +483,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn apply(&mut self, event: &StoredEvent) -> Result<(), StoreError> {
-        match decode(event)? {
+        match decode(event).map_err(|e| at_event(event, e))? {
             Decoded::Issue(e) => fold_issue(&mut self.issues, event, &e)?,
             Decoded::Area(e) => {
                 self.areas.insert(event.aggregate_id.clone(), area_row(event, &e));

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::users::{Role, User};
+use crate::users::User;
 use santisuk_store::db::Db;
 use santisuk_store::error::StoreError;
 use santisuk_store::events::fmt_ts;
@@ -61,20 +61,14 @@ pub async fn set_lang(db: &Db, user_id: &str, lang: &str, now: DateTime<Utc>) ->
     Ok(())
 }
 
-async fn user_from_row(db: &Db, id: String, name: String, role: String) -> Result<User, StoreError> {
-    let role = crate::users::parse_role(&name, &role)?;
-    let areas = if role == Role::Coordinator { crate::users::areas_of(db, &id).await? } else { Vec::new() };
-    Ok(User { id, name, role, areas })
-}
-
 /// The active user called `name`, with their password hash; `None` for an unknown or deactivated user.
 pub async fn account_by_name(db: &Db, name: &str) -> Result<Option<Account>, StoreError> {
-    let row: Option<(String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT u.id, u.name, u.role, w.password_hash FROM users u LEFT JOIN web_accounts w ON w.user_id = u.id \
+    let row: Option<(String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.areas, w.password_hash FROM users u LEFT JOIN web_accounts w ON w.user_id = u.id \
          WHERE u.name = $1 AND u.active")
         .bind(name).fetch_optional(p).await?);
-    let Some((id, name, role, password_hash)) = row else { return Ok(None) };
-    Ok(Some(Account { user: user_from_row(db, id, name, role).await?, password_hash }))
+    let Some((id, name, role, areas, password_hash)) = row else { return Ok(None) };
+    Ok(Some(Account { user: crate::users::user(id, name, &role, &areas)?, password_hash }))
 }
 
 /// Starts a session for `user_id`; returns the cookie's secret (only its hash is stored).
@@ -95,12 +89,12 @@ pub async fn create_session(
 /// The live session behind a cookie's secret: not expired, and its user still active (deactivating a user
 /// ends their sessions at once).
 pub async fn session(db: &Db, secret: &str, now: DateTime<Utc>) -> Result<Option<WebSession>, StoreError> {
-    let row: Option<(String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT u.id, u.name, u.role, s.csrf, w.lang FROM web_sessions s JOIN users u ON u.id = s.user_id \
+    let row: Option<(String, String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.areas, s.csrf, w.lang FROM web_sessions s JOIN users u ON u.id = s.user_id \
          LEFT JOIN web_accounts w ON w.user_id = u.id WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND u.active")
         .bind(sha256_hex(secret)).bind(fmt_ts(now)).fetch_optional(p).await?);
-    let Some((id, name, role, csrf, lang)) = row else { return Ok(None) };
-    Ok(Some(WebSession { user: user_from_row(db, id, name, role).await?, csrf, lang }))
+    let Some((id, name, role, areas, csrf, lang)) = row else { return Ok(None) };
+    Ok(Some(WebSession { user: crate::users::user(id, name, &role, &areas)?, csrf, lang }))
 }
 
 /// Ends one session (sign-out), and sweeps expired ones while at it.
@@ -117,26 +111,37 @@ pub async fn end_sessions_of(db: &Db, user_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Records a failed sign-in for `user_name` (known or not: refusing unknown names at the same rate tells
-/// an attacker nothing) and forgets failures older than `forget_before`.
-pub async fn record_failure(
-    db: &Db,
-    user_name: &str,
-    now: DateTime<Utc>,
-    forget_before: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    on_db!(db, p => sqlx::query("DELETE FROM web_login_failures WHERE at < $1")
-        .bind(fmt_ts(forget_before)).execute(p).await.map(|_| ())?);
-    on_db!(db, p => sqlx::query("INSERT INTO web_login_failures (user_name, at) VALUES ($1, $2)")
-        .bind(user_name).bind(fmt_ts(now)).execute(p).await.map(|_| ())?);
-    Ok(())
+/// Sign-in attempts counted in one window: for the name, for the client address, and in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub name: i64,
+    pub client: i64,
+    pub all: i64,
 }
 
-/// Failed sign-ins for `user_name` since `since`.
-pub async fn failures_since(db: &Db, user_name: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM web_login_failures WHERE user_name = $1 AND at >= $2")
-        .bind(user_name).bind(fmt_ts(since)).fetch_one(p).await?))
+/// Reserves a failure for a sign-in about to be checked (`user_name`, known or not: refusing unknown
+/// names at the same rate tells an attacker nothing; `client`, the address it came from) and returns the
+/// failures in the window since `since`, this one included. Reserving *before* the password is checked is
+/// what keeps parallel guesses within the limit: each one sees every other one already counted. Failures
+/// older than `since` are forgotten while at it. A successful sign-in wipes the name's slate
+/// ([`clear_failures`]).
+pub async fn reserve_attempt(
+    db: &Db,
+    user_name: &str,
+    client: &str,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> Result<Attempts, StoreError> {
+    on_db!(db, p => sqlx::query("DELETE FROM web_login_failures WHERE at < $1")
+        .bind(fmt_ts(since)).execute(p).await.map(|_| ())?);
+    on_db!(db, p => sqlx::query("INSERT INTO web_login_failures (user_name, client, at) VALUES ($1, $2, $3)")
+        .bind(user_name).bind(client).bind(fmt_ts(now)).execute(p).await.map(|_| ())?);
+    let (name, client, all): (i64, i64, i64) = on_db!(db, p => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM web_login_failures WHERE user_name = $1 AND at >= $3), \
+                (SELECT COUNT(*) FROM web_login_failures WHERE client = $2 AND at >= $3), \
+                (SELECT COUNT(*) FROM web_login_failures WHERE at >= $3)")
+        .bind(user_name).bind(client).bind(fmt_ts(since)).fetch_one(p).await?);
+    Ok(Attempts { name, client, all })
 }
 
 /// A successful sign-in wipes the slate.

@@ -18,23 +18,41 @@ pub use crate::error::Appended;
 use crate::error::StoreError;
 use crate::events::Checkpoint;
 pub use crate::writers::{InlineTable, RowValues, SqlValue};
-use crate::writers::{Job, PG_FLIGHTS, Waiting};
+use crate::writers::{Job, PG_FLIGHTS, Shape, Waiting};
 
 impl Db {
-    /// Registers the table that rows passed to [`append`] go to. The first registration on a handle stands
-    /// (the group statements built from then on use it); the application registers the read model's once
-    /// at start-up.
+    /// Registers the table that rows passed to [`append`] with events of its aggregate type go to. The
+    /// first registration per type stands (the group statements built from then on use it); the
+    /// application registers the read model's at start-up.
     pub fn register_inline_table(&self, table: Arc<dyn InlineTable>) {
-        let _ = self.writers().inline.set(table);
+        let mut inline = self.writers().inline.lock().unwrap_or_else(PoisonError::into_inner);
+        inline.entry(table.aggregate_type()).or_insert(table);
     }
 
-    fn inline_table(&self) -> Result<&Arc<dyn InlineTable>, StoreError> {
-        self.writers()
-            .inline
-            .get()
-            .ok_or_else(|| StoreError::Config("an append carries a row but no inline table is registered".into()))
+    fn inline_table(&self, aggregate_type: &str) -> Result<Arc<dyn InlineTable>, StoreError> {
+        let inline = self.writers().inline.lock().unwrap_or_else(PoisonError::into_inner);
+        inline.get(aggregate_type).cloned().ok_or_else(|| {
+            StoreError::Config(format!("an append of {aggregate_type} carries a row but no inline table is registered"))
+        })
+    }
+
+    /// The rows of these appends by inline table (in aggregate-type order), each with its append's index.
+    fn rows_by_table<'a>(&self, jobs: &'a [Job]) -> Result<Vec<TableRows<'a>>, StoreError> {
+        let mut tables: Vec<TableRows<'a>> = Vec::new();
+        for (n, job) in jobs.iter().enumerate() {
+            let Some(row) = &job.row else { continue };
+            match tables.iter_mut().find(|(t, _)| t.aggregate_type() == job.aggregate_type) {
+                Some((_, rows)) => rows.push((n, row)),
+                None => tables.push((self.inline_table(&job.aggregate_type)?, vec![(n, row)])),
+            }
+        }
+        tables.sort_by_key(|(t, _)| t.aggregate_type());
+        Ok(tables)
     }
 }
+
+/// One inline table and the rows a group writes to it, each with the index of its append in the group.
+type TableRows<'a> = (Arc<dyn InlineTable>, Vec<(usize, &'a RowValues)>);
 
 fn insert_sql(backend: Backend, events: usize) -> String {
     let values = crate::db::values_placeholders(backend, events, 7);
@@ -44,31 +62,34 @@ fn insert_sql(backend: Backend, events: usize) -> String {
     )
 }
 
-/// The PostgreSQL statement writing a group of appends with `events` events and `rows` inline rows in all:
-/// a CTE inserting the events (returning where each landed) and upserting the rows, each joined to the
-/// position of its own last event ([`InlineTable::grouped_upsert_sql`]). Built once per shape and kept by
-/// the handle: building the text and its placeholders on every command was a visible share of a command's
-/// CPU, and the shapes are few (a command appends one or two events; a group holds one append per waiting
-/// command).
-fn pg_group_sql(db: &Db, events: usize, rows: usize) -> Result<Arc<str>, StoreError> {
-    let upsert = match rows {
-        0 => None,
-        n => Some(db.inline_table()?.grouped_upsert_sql(events * 7 + 1, n)),
-    };
+/// The PostgreSQL statement writing a group of appends with `events` events and the rows of `tables`: a
+/// CTE inserting the events (returning where each landed) and one upserting each table's rows, each row
+/// joined to the position of its own last event ([`InlineTable::grouped_upsert_sql`]). Built once per
+/// shape and kept by the handle: building the text and its placeholders on every command was a visible
+/// share of a command's CPU, and the shapes are few (a command appends one or two events; a group holds
+/// one append per waiting command).
+fn pg_group_sql(db: &Db, events: usize, tables: &[TableRows<'_>]) -> Arc<str> {
+    let shape: Shape = (events, tables.iter().map(|(t, rows)| (t.aggregate_type(), rows.len())).collect());
     let mut shapes = db.writers().shapes.lock().unwrap_or_else(PoisonError::into_inner);
-    let sql = shapes.entry((events, rows)).or_insert_with(|| {
+    let sql = shapes.entry(shape).or_insert_with(|| {
         let insert = insert_sql(Backend::Postgres, events);
         let returning = "RETURNING aggregate_type, aggregate_id, sequence";
-        match upsert {
-            None => format!("{insert} {returning}, tx::text::bigint, position"),
-            Some(upsert) => format!(
-                "WITH e AS ({insert} {returning}, tx, position), r AS ({upsert}) \
-                 SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e"
-            ),
+        if tables.is_empty() {
+            return format!("{insert} {returning}, tx::text::bigint, position").into();
         }
+        let mut first = events * 7 + 1;
+        let mut upserts = String::new();
+        for (n, (table, rows)) in tables.iter().enumerate() {
+            upserts.push_str(&format!(", r{n} AS ({})", table.grouped_upsert_sql(first, rows.len())));
+            first += table.columns() * rows.len();
+        }
+        format!(
+            "WITH e AS ({insert} {returning}, tx, position, recorded_at){upserts} \
+             SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e"
+        )
         .into()
     });
-    Ok(sql.clone())
+    sql.clone()
 }
 
 /// Binds the events' columns in the order of [`insert_sql`] (a macro: the query types of the two
@@ -112,7 +133,7 @@ pub async fn append(
         return Err(Appended::Failed(StoreError::EventStore("the command produced no events".into())));
     }
     if row.is_some() {
-        db.inline_table()?;
+        db.inline_table(aggregate_type)?;
     }
     let job = Job::new(aggregate_type, events, row);
     match db.pool() {
@@ -173,14 +194,16 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
     // A group holds one append per waiting command: far below PostgreSQL's 65,535 bound parameters.
     let events: Vec<(&str, &SerializedEvent)> =
         jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
-    let rows: Vec<&RowValues> = jobs.iter().filter_map(|j| j.row.as_ref()).collect();
-    let sql = pg_group_sql(db, events.len(), rows.len())?;
+    let tables = db.rows_by_table(jobs)?;
+    let sql = pg_group_sql(db, events.len(), &tables);
     let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql);
     for (aggregate_type, e) in &events {
         q = bind_events!(q, *aggregate_type, std::iter::once(*e));
     }
-    for r in &rows {
-        q = bind_row!(q, r);
+    for (_, rows) in &tables {
+        for (_, r) in rows {
+            q = bind_row!(q, r);
+        }
     }
     // Matched by key: the order of returned rows is not promised.
     let landed: HashMap<(String, String, i64), Checkpoint> = q
@@ -208,8 +231,7 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
 /// as that group has committed (and its fsync is done): nothing is acknowledged before it is durable,
 /// and under no load a group is a single append, committed at once.
 async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoint, Appended> {
-    let table = db.inline_table().ok();
-    in_group(&db.writers().waiting, job, db.write_turn(), async |group| sqlite_group_results(pool, table, group).await)
+    in_group(&db.writers().waiting, job, db.write_turn(), async |group| sqlite_group_results(db, pool, group).await)
         .await
 }
 
@@ -255,12 +277,8 @@ fn unanswered(answer: Result<Result<Checkpoint, Appended>, oneshot::error::RecvE
 /// Writes a group of appends in one transaction and returns each one's result. A failure outside one
 /// append (begin, commit, a savepoint that cannot be rolled back) fails every append of the group: nothing
 /// is written.
-async fn sqlite_group_results(
-    pool: &SqlitePool,
-    table: Option<&Arc<dyn InlineTable>>,
-    group: &[Job],
-) -> Vec<Result<Checkpoint, Appended>> {
-    match write_group(pool, table, group).await {
+async fn sqlite_group_results(db: &Db, pool: &SqlitePool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+    match write_group(db, pool, group).await {
         Ok(results) => results,
         Err(e) => {
             let message = e.to_string();
@@ -275,12 +293,12 @@ async fn sqlite_group_results(
 /// process, which this process's per-aggregate queue makes rare), everything is rolled back and the
 /// appends are written again one by one, each in its own savepoint, so the failure stays with its own.
 async fn write_group(
+    db: &Db,
     pool: &SqlitePool,
-    table: Option<&Arc<dyn InlineTable>>,
     group: &[Job],
 ) -> Result<Vec<Result<Checkpoint, Appended>>, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    match write_all(&mut tx, table, group).await {
+    match write_all(db, &mut tx, group).await {
         Ok(positions) => {
             tx.commit().await?;
             return Ok(positions.into_iter().map(|position| Ok(Checkpoint { tx: 0, position })).collect());
@@ -295,7 +313,7 @@ async fn write_group(
     let mut results = Vec::with_capacity(group.len());
     for job in group {
         sqlx::query("SAVEPOINT append").execute(&mut *tx).await?;
-        let result = write_all(&mut tx, table, std::slice::from_ref(job)).await;
+        let result = write_all(db, &mut tx, std::slice::from_ref(job)).await;
         if result.is_err() {
             sqlx::query("ROLLBACK TO append").execute(&mut *tx).await?;
         }
@@ -307,11 +325,7 @@ async fn write_group(
 }
 
 /// Writes these appends inside the transaction and returns, for each, the position of its last event.
-async fn write_all(
-    tx: &mut Transaction<'static, Sqlite>,
-    table: Option<&Arc<dyn InlineTable>>,
-    jobs: &[Job],
-) -> Result<Vec<i64>, Appended> {
+async fn write_all(db: &Db, tx: &mut Transaction<'static, Sqlite>, jobs: &[Job]) -> Result<Vec<i64>, Appended> {
     // Far below SQLite's 32,766 bound parameters: a group holds at most one append per waiting command.
     for chunk in jobs.chunks(200) {
         let events: Vec<(&str, &SerializedEvent)> =
@@ -344,14 +358,12 @@ async fn write_all(
             positions.push(position);
         }
     }
-    let rows: Vec<(&RowValues, i64)> =
-        jobs.iter().zip(&positions).filter_map(|(j, p)| j.row.as_ref().map(|r| (r, *p))).collect();
-    if let (Some(table), false) = (table, rows.is_empty()) {
+    for (table, rows) in db.rows_by_table(jobs)? {
         for chunk in rows.chunks(200) {
             let upsert = table.upsert_sql(Backend::Sqlite, chunk.len());
             let mut q = sqlx::query(&upsert);
-            for (r, position) in chunk {
-                q = bind_row!(q, r).bind(*position);
+            for (n, r) in chunk {
+                q = bind_row!(q, r).bind(positions[*n]);
             }
             q.execute(&mut **tx).await?;
         }

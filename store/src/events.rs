@@ -195,19 +195,45 @@ struct HistoryText {
     area_id: Option<String>,
 }
 
-/// The history of one issue, in sequence order, with each event's fields as stored JSON text. A `data` or
-/// `recorded_at` that is not what the store writes is reported as corruption with its position.
-pub async fn issue_history(db: &Db, issue_id: &str) -> Result<Vec<HistoryRow>, StoreError> {
+/// The area an issue was raised in (from its first event), if it exists.
+pub async fn issue_area(db: &Db, issue_id: &str) -> Result<Option<String>, StoreError> {
+    let area: Option<Option<String>> = match db.pool() {
+        Pool::Sqlite(p) => {
+            sqlx::query_scalar(
+                "SELECT json_extract(payload, '$.IssueRaised.area_id') FROM events \
+             WHERE aggregate_type = 'Issue' AND aggregate_id = $1 AND sequence = 1",
+            )
+            .bind(issue_id)
+            .fetch_optional(p)
+            .await?
+        }
+        Pool::Postgres(p) => {
+            sqlx::query_scalar(
+                "SELECT payload #>> '{IssueRaised,area_id}' FROM events \
+             WHERE aggregate_type = 'Issue' AND aggregate_id = $1 AND sequence = 1",
+            )
+            .bind(issue_id)
+            .fetch_optional(p)
+            .await?
+        }
+    };
+    Ok(area.flatten())
+}
+
+/// Up to `limit` events of one issue's history after sequence `after`, in sequence order, with each event's
+/// fields as stored JSON text. A `data` or `recorded_at` that is not what the store writes is reported as
+/// corruption with its position.
+pub async fn issue_history(db: &Db, issue_id: &str, after: i64, limit: i64) -> Result<Vec<HistoryRow>, StoreError> {
     let rows: Vec<HistoryText> = match db.pool() {
         Pool::Sqlite(p) => {
             // `json_extract` returns objects as their JSON text and strings unquoted, as `->`/`->>` do
             // on PostgreSQL.
-            let sql = "SELECT CAST(sequence AS INTEGER) AS sequence, position,                  CAST(event_type AS TEXT) AS event_type, CAST(event_version AS TEXT) AS event_version,                  COALESCE(json_extract(payload, '$.\"' || event_type || '\"'), CAST(payload AS TEXT)) AS data,                  json_extract(payload, '$.\"' || event_type || '\".at') AS at,                  CAST(recorded_at AS TEXT) AS recorded_at,                  json_extract(metadata, '$.actor') AS actor, json_extract(metadata, '$.request_id') AS request_id,                  json_extract(payload, '$.IssueRaised.area_id') AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 ORDER BY sequence";
-            sqlx::query_as(sql).bind(issue_id).fetch_all(p).await?
+            let sql = "SELECT CAST(sequence AS INTEGER) AS sequence, position,                  CAST(event_type AS TEXT) AS event_type, CAST(event_version AS TEXT) AS event_version,                  COALESCE(json_extract(payload, '$.\"' || event_type || '\"'), CAST(payload AS TEXT)) AS data,                  json_extract(payload, '$.\"' || event_type || '\".at') AS at,                  CAST(recorded_at AS TEXT) AS recorded_at,                  json_extract(metadata, '$.actor') AS actor, json_extract(metadata, '$.request_id') AS request_id,                  json_extract(payload, '$.IssueRaised.area_id') AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3";
+            sqlx::query_as(sql).bind(issue_id).bind(after).bind(limit).fetch_all(p).await?
         }
         Pool::Postgres(p) => {
-            let sql = "SELECT sequence, position, event_type, event_version,                  COALESCE((payload -> event_type)::text, payload::text) AS data,                  payload -> event_type ->> 'at' AS at,                  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS recorded_at,                  metadata ->> 'actor' AS actor, metadata ->> 'request_id' AS request_id,                  payload #>> '{IssueRaised,area_id}' AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 ORDER BY sequence";
-            sqlx::query_as(sql).bind(issue_id).fetch_all(p).await?
+            let sql = "SELECT sequence, position, event_type, event_version,                  COALESCE((payload -> event_type)::text, payload::text) AS data,                  payload -> event_type ->> 'at' AS at,                  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS recorded_at,                  metadata ->> 'actor' AS actor, metadata ->> 'request_id' AS request_id,                  payload #>> '{IssueRaised,area_id}' AS area_id                  FROM events WHERE aggregate_type = 'Issue' AND aggregate_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3";
+            sqlx::query_as(sql).bind(issue_id).bind(after).bind(limit).fetch_all(p).await?
         }
     };
     let sqlite = matches!(db.pool(), Pool::Sqlite(_));
@@ -241,10 +267,13 @@ pub async fn issue_history(db: &Db, issue_id: &str) -> Result<Vec<HistoryRow>, S
         .collect()
 }
 
-/// Events recorded at or before `until`, in global order, after `after` (for as-of reports; page with
-/// the last event's checkpoint). Read inside `tx`, which the caller opens with [`Db::begin_snapshot`] so
-/// that every page sees the same committed events: no horizon is needed, and an event committed while the
-/// report is being read is left out of every page alike.
+/// The log as it stood at `until`, in global order, after `after` (for as-of reports; page with the last
+/// event's checkpoint until a page comes back empty): the longest prefix of the stored order whose events
+/// were all recorded at or before `until`. It is cut by stored order, not by `recorded_at` alone: should
+/// the server's clock step back, an event stored after one recorded later than `until` is left out too,
+/// so an as-of answer never shows an event without the events before it. Read inside `tx`, which the
+/// caller opens with [`Db::begin_snapshot`] so that every page sees the same committed events: no horizon
+/// is needed, and an event committed while the report is being read is left out of every page alike.
 pub async fn read_recorded_until(
     tx: &mut DbTx,
     until: DateTime<Utc>,
@@ -253,29 +282,26 @@ pub async fn read_recorded_until(
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows: Vec<RawEvent> = match tx {
         DbTx::Sqlite(t) => {
-            let sql = format!(
-                "SELECT {SQLITE_COLUMNS} FROM events WHERE recorded_at <= $1 AND position > $2 \
-                 ORDER BY position LIMIT $3"
-            );
-            let until = until.to_rfc3339_opts(SecondsFormat::Millis, true);
-            sqlx::query_as(&sql).bind(until).bind(after.position).bind(limit).fetch_all(&mut **t).await?
+            let sql = format!("SELECT {SQLITE_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2");
+            sqlx::query_as(&sql).bind(after.position).bind(limit).fetch_all(&mut **t).await?
         }
         DbTx::Postgres(t) => {
             let sql = format!(
-                "SELECT {PG_COLUMNS} FROM events \
-                 WHERE recorded_at <= $1 AND (tx, position) > ($2::text::xid8, $3) \
-                 ORDER BY events.tx, events.position LIMIT $4"
+                "SELECT {PG_COLUMNS} FROM events WHERE (tx, position) > ($1::text::xid8, $2) \
+                 ORDER BY events.tx, events.position LIMIT $3"
             );
-            sqlx::query_as(&sql)
-                .bind(until)
-                .bind(after.tx.to_string())
-                .bind(after.position)
-                .bind(limit)
-                .fetch_all(&mut **t)
-                .await?
+            sqlx::query_as(&sql).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(&mut **t).await?
         }
     };
-    rows.into_iter().map(RawEvent::parse).collect()
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let event = row.parse()?;
+        if event.recorded_at > until {
+            break;
+        }
+        events.push(event);
+    }
+    Ok(events)
 }
 
 /// The newest event readers may project (see [`read_batch`]); zero when the log is empty.

@@ -6,42 +6,65 @@
 //! is not JSON, where this is an error naming the event.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::db::{Db, Pool};
 use crate::error::StoreError;
 use crate::on_db;
 
+/// What a reader knows of event versions (the domain's `versions`, passed in: the store knows no event).
+#[derive(Debug, Clone, Copy)]
+pub struct Versions {
+    /// The version an event type is written in now.
+    pub current: fn(&str) -> &'static str,
+    /// Brings a stored payload of (event type, version) to the current shape; an error for a version the
+    /// release does not know.
+    pub upcast: fn(&str, &str, Value) -> Result<Value, String>,
+}
+
 /// Calls `each(sequence, position, event)` for every event of the aggregate in sequence order and returns
-/// its version (0 when it has none). A gap in the sequence or a payload that does not decode is corrupt
-/// data, never a panic.
+/// its version (0 when it has none). An event of an older version is brought to the current shape by
+/// `versions` first. A gap in the sequence, a payload that does not decode or a version the release does
+/// not know is an error naming the event (fail closed), never a panic or a guess.
 pub async fn load_events<E: DeserializeOwned>(
     db: &Db,
     aggregate_type: &str,
     aggregate_id: &str,
+    versions: Versions,
     mut each: impl FnMut(i64, i64, E),
 ) -> Result<i64, StoreError> {
     let sql = match db.pool() {
         Pool::Sqlite(_) => {
-            "SELECT sequence, position, CAST(payload AS TEXT) FROM events \
+            "SELECT sequence, position, event_type, event_version, CAST(payload AS TEXT) FROM events \
              WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
         }
         Pool::Postgres(_) => {
-            "SELECT sequence, position, payload::text FROM events \
+            "SELECT sequence, position, event_type, event_version, payload::text FROM events \
              WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
         }
     };
-    let rows: Vec<(i64, i64, String)> =
+    let rows: Vec<(i64, i64, String, String, String)> =
         on_db!(db, p => sqlx::query_as(sql).bind(aggregate_type).bind(aggregate_id).fetch_all(p).await?);
     let mut version = 0;
-    for (sequence, position, payload) in rows {
+    for (sequence, position, event_type, event_version, payload) in rows {
         if sequence != version + 1 {
             return Err(StoreError::corrupt(format!(
                 "{aggregate_type} {aggregate_id}: event {sequence} follows event {version}"
             )));
         }
-        let event = serde_json::from_str(&payload).map_err(|e| {
-            StoreError::corrupt(format!("{aggregate_type} {aggregate_id}: event {sequence} cannot be decoded: {e}"))
-        })?;
+        let undecodable = |e: String| {
+            StoreError::corrupt(format!(
+                "{aggregate_type} {aggregate_id}: event {sequence} (position {position}) cannot be decoded: {e}"
+            ))
+        };
+        // The current version is parsed straight into the event type; only an older one goes through JSON.
+        let event = if event_version == (versions.current)(&event_type) {
+            serde_json::from_str(&payload).map_err(|e| undecodable(e.to_string()))?
+        } else {
+            let value: Value = serde_json::from_str(&payload).map_err(|e| undecodable(e.to_string()))?;
+            let value = (versions.upcast)(&event_type, &event_version, value).map_err(undecodable)?;
+            serde_json::from_value(value).map_err(|e| undecodable(e.to_string()))?
+        };
         each(sequence, position, event);
         version = sequence;
     }

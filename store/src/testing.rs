@@ -87,9 +87,25 @@ fn find_binary(name: &str) -> Option<PathBuf> {
 /// initdb + pg_ctl in a temporary folder, on a free port. A small watchdog shell process stops the
 /// cluster (`pg_ctl stop -m immediate`) and removes the folder once this test process has exited.
 fn start_throwaway_cluster() -> Result<String, String> {
+    start_cluster(&format!("santisuk-pg-{}", std::process::id()))
+}
+
+/// A database on a cluster of its own, started for this call: for a test that stalls, stops or restarts
+/// PostgreSQL (holding a transaction open on the shared cluster would stall every test database on it).
+/// The cluster is stopped and removed when the test process exits.
+pub async fn private_database() -> (String, DropDatabase) {
+    let folder = format!("santisuk-pg-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let admin_url = tokio::task::spawn_blocking(move || start_cluster(&folder))
+        .await
+        .expect("cluster start task")
+        .unwrap_or_else(|why| panic!("a private PostgreSQL cluster could not be started: {why}"));
+    database_on(admin_url).await
+}
+
+fn start_cluster(folder: &str) -> Result<String, String> {
     let initdb = find_binary("initdb").ok_or("no initdb binary was found")?;
     let pg_ctl = find_binary("pg_ctl").ok_or("no pg_ctl binary was found")?;
-    let dir = std::env::temp_dir().join(format!("santisuk-pg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(folder);
     let data = dir.join("data");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let port =
@@ -138,7 +154,10 @@ fn start_throwaway_cluster() -> Result<String, String> {
 
 /// Creates an empty database for one test and returns its URL and the guard that drops it.
 pub async fn fresh_database() -> (String, DropDatabase) {
-    let admin_url = server_url().to_owned();
+    database_on(server_url().to_owned()).await
+}
+
+async fn database_on(admin_url: String) -> (String, DropDatabase) {
     let name = format!("santisuk_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = PgConnectOptions::from_str(&admin_url).expect("url").connect().await.expect("connect to PostgreSQL");
     use sqlx::Executor;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::SerializedEvent;
 use tokio::sync::oneshot;
@@ -13,10 +13,17 @@ use crate::backend::Backend;
 use crate::checkpoint::Checkpoint;
 use crate::error::Appended;
 
-/// A read-model table whose row an append writes with its events (in Santisuk, the issue list: a
-/// command on an issue answers with its row already current). Registered by the projection that owns the
-/// table; the store only runs the SQL it is given.
+/// A read-model table whose row an append writes with its events (in Santisuk, the issue list: a command on
+/// an issue answers with its row already current; and the users: a grant or a revocation holds from the
+/// moment it commits). One per aggregate type, registered by the projection that owns the table; the store
+/// only runs the SQL it is given.
 pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
+    /// The aggregate type whose appends carry rows of this table.
+    fn aggregate_type(&self) -> &'static str;
+
+    /// How many values a row binds ([`RowValues`], without the position).
+    fn columns(&self) -> usize;
+
     /// The multi-row upsert of `rows` rows, each bound as its [`RowValues`] followed by the position of its
     /// last event.
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String;
@@ -34,6 +41,7 @@ pub enum SqlValue {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    Bool(bool),
 }
 
 /// An inline row as the values of its columns, in the order its [`InlineTable`]'s SQL binds them.
@@ -49,6 +57,7 @@ macro_rules! bind_row {
                 $crate::SqlValue::Text(s) => q.bind(s),
                 $crate::SqlValue::OptText(s) => q.bind(s),
                 $crate::SqlValue::Int(i) => q.bind(*i),
+                $crate::SqlValue::Bool(b) => q.bind(*b),
             };
         }
         q
@@ -64,10 +73,10 @@ pub(crate) struct Writers {
     pub(crate) waiting: Waiting,
     /// PostgreSQL: the groups that may be in flight at once ([`PG_FLIGHTS`]).
     pub(crate) flights: Arc<tokio::sync::Semaphore>,
-    /// PostgreSQL: the group statement per (events, rows) shape (`append::pg_group_sql`).
-    pub(crate) shapes: Mutex<HashMap<(usize, usize), Arc<str>>>,
-    /// The table rows passed with appends are written to, once registered.
-    pub(crate) inline: OnceLock<Arc<dyn InlineTable>>,
+    /// PostgreSQL: the group statement per shape (`append::pg_group_sql`).
+    pub(crate) shapes: Mutex<HashMap<Shape, Arc<str>>>,
+    /// The tables rows passed with appends are written to, by aggregate type, once registered.
+    pub(crate) inline: Mutex<HashMap<&'static str, Arc<dyn InlineTable>>>,
 }
 
 impl Default for Writers {
@@ -77,10 +86,14 @@ impl Default for Writers {
             waiting: Waiting::default(),
             flights: Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS)),
             shapes: Mutex::default(),
-            inline: OnceLock::new(),
+            inline: Mutex::default(),
         }
     }
 }
+
+/// A group statement's shape: how many events, and how many rows of each inline table (by aggregate type,
+/// in name order).
+pub(crate) type Shape = (usize, Vec<(&'static str, usize)>);
 
 /// How many groups of appends may be in flight at once on one PostgreSQL pool: one writing while the
 /// other waits for its commit to be flushed.

@@ -109,6 +109,19 @@ impl TestDb {
         }
     }
 
+    /// [`TestDb::new`], but on PostgreSQL on a cluster of its own (`testing::private_database`): for a test
+    /// that holds a transaction open, or stops the server.
+    pub async fn private(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb::new(backend).await,
+            Backend::Postgres => {
+                let (url, guard) = pg::private_database().await;
+                let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
+                TestDb { db, backend, _guard: Guard::PgDatabase(guard) }
+            }
+        }
+    }
+
     /// Another pool on the same database, as a second server instance would have.
     pub async fn second_pool(&self) -> Db {
         match (&self._guard, &self.db) {
@@ -169,7 +182,7 @@ impl TestApp {
         // A coordinator needs an area: give it a home area, and `area_in` adds the areas tests register.
         let home = format!("HOME-{suffix}");
         let body = serde_json::json!({"id": home, "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
-        let router = santisuk_http::app(state.clone());
+        let router = santisuk_http::app_with(state.clone(), &santisuk_http::limits::Limits::relaxed()).expect("limits");
         let probe = TestApp {
             state: state.clone(),
             router: router.clone(),
@@ -188,6 +201,9 @@ impl TestApp {
                 .await
                 .expect("add coordinator");
         let [admin, staff, auditor] = <[String; 3]>::try_from(tokens).expect("three tokens");
+        // Commands on users do not wait for the runner (their rows are written with their events): let it
+        // finish, so every test starts from a settled read model.
+        settle(&state.runner, &state.db).await;
         TestApp {
             state,
             router,
@@ -320,7 +336,7 @@ impl TestApp {
         let system = std::collections::HashMap::from([("actor".to_owned(), "test-harness".to_owned())]);
         let (_, admin) = create_user(&state, "admin", Role::Admin, &[], system).await.expect("admin");
         let app = TestApp {
-            router: santisuk_http::app(state.clone()),
+            router: santisuk_http::app_with(state.clone(), &santisuk_http::limits::Limits::relaxed()).expect("limits"),
             state,
             admin: admin.expose().to_owned(),
             staff: token("demo-staff"),

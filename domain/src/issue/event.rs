@@ -66,7 +66,7 @@ impl DomainEvent for IssueEvent {
     }
 
     fn event_version(&self) -> String {
-        crate::EVENT_VERSION.to_owned()
+        crate::versions::current(&self.event_type()).to_owned()
     }
 }
 

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Ctx;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::AppQuery;
 use crate::state::AppState;
 use santisuk_app::parse::clip;
@@ -103,6 +103,8 @@ pub struct AccessView {
     #[schema(value_type = Object)]
     pub filters: serde_json::Value,
     pub request_id: Option<String>,
+    /// The client's address (the peer's, or the one a trusted proxy's header gave).
+    pub client: Option<String>,
 }
 
 impl From<AccessEntry> for AccessView {
@@ -116,6 +118,7 @@ impl From<AccessEntry> for AccessView {
             action: e.action,
             target: e.target,
             request_id: e.request_id,
+            client: e.client,
         }
     }
 }
@@ -189,9 +192,11 @@ fn reason_code(r: Reason) -> &'static str {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
-    /// The position of the last event seen (default: from the start).
+    /// The position of the last event seen, one the log holds (default: from the start; 0 is the start).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub after: Option<String>,
     /// 1–1000, default 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
 }
 
@@ -200,6 +205,7 @@ pub struct EventsQuery {
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `ndjson` (default; exact) or `csv` (for spreadsheets).
+    #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
 }
 
@@ -208,8 +214,10 @@ pub struct ExportQuery {
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// The id of the last entry seen (default: from the start).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub after: Option<String>,
     /// 1–1000, default 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
 }
 
@@ -218,6 +226,7 @@ pub struct AccessQuery {
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
     /// A digest handed out earlier, `<position>:<64 hex digits>`.
+    #[param(pattern = "^(0|[1-9][0-9]{0,17}):[0-9A-Fa-f]{64}$")]
     pub digest: Option<String>,
 }
 
@@ -226,8 +235,9 @@ pub struct VerifyQuery {
 /// Every stored event of every aggregate, in the global order projections use (auditor, admin). Page
 /// with `after` = the last position seen; a page never skips an event that commits late.
 #[utoipa::path(get, path = "/api/audit/events", tag = "audit", params(EventsQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditPage), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AuditPage), (status = 400, description = "`after` is not a position", body = ErrorBody),
+        (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 422, description = "an invalid limit, or no event at `after`", body = ErrorBody)))]
 pub async fn list_events(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -240,8 +250,10 @@ pub async fn list_events(
 /// The whole log, in the same order, as NDJSON (one event per line, exact) or CSV (auditor, admin).
 /// Streamed: the log may be any length.
 #[utoipa::path(get, path = "/api/audit/export", tag = "audit", params(ExportQuery), security(("bearer" = [])),
-    responses((status = 200, description = "the log as NDJSON or CSV"), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "the log as NDJSON or CSV, as an attachment",
+            content((String = "application/x-ndjson"), (String = "text/csv"))),
+        (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 422, description = "an unknown format", body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -288,7 +300,8 @@ enum Step {
     Done,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum Format {
     Ndjson,
     Csv,
@@ -381,8 +394,9 @@ fn file_response(format: Format, body: Body) -> Response {
 
 /// Who read what: the access log, oldest first (auditor, admin).
 #[utoipa::path(get, path = "/api/audit/access-log", tag = "audit", params(AccessQuery), security(("bearer" = [])),
-    responses((status = 200, body = AccessPage), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AccessPage), (status = 400, description = "`after` is not an entry id", body = ErrorBody),
+        (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 422, description = "an invalid limit", body = ErrorBody)))]
 pub async fn access_log(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -395,7 +409,7 @@ pub async fn access_log(
 /// The ledger's newest position and chain hash (auditor, admin). Keep `<position>:<chain_hash>`
 /// somewhere the database's administrators cannot write, and verify against it later.
 #[utoipa::path(get, path = "/api/audit/digest", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = DigestView), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DigestView), (status = 403, description = "not an auditor or administrator", body = ErrorBody)))]
 pub async fn digest(State(state): State<AppState>, ctx: Ctx) -> Result<Json<DigestView>, ApiError> {
     let h = audit::digest(&state, &ctx).await?;
     Ok(Json(DigestView { position: h.position, chain_hash: h.chain_hash, recorded_at: h.recorded_at }))
@@ -404,8 +418,8 @@ pub async fn digest(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Dige
 /// Recomputes the hash chain from the events and compares it with the ledger and, if given, with a
 /// digest handed out earlier (auditor, admin). Reads the log page by page; may take seconds.
 #[utoipa::path(get, path = "/api/audit/verify", tag = "audit", params(VerifyQuery), security(("bearer" = [])),
-    responses((status = 200, body = VerifyReport), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = VerifyReport), (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 422, description = "a malformed digest", body = ErrorBody)))]
 pub async fn verify(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -39,7 +39,7 @@ use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::Outcome;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::issues::{ListParams, ListQuery};
 use super::stats::{self, ResolutionQuery};
@@ -71,27 +71,33 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `csv` (default; UTF-8 with a byte-order mark, so Excel shows Thai) or `xlsx`.
+    #[param(value_type = Option<FileFormat>, inline)]
     pub format: Option<String>,
     /// Column headers: `th` (default) or `en`.
+    #[param(value_type = Option<Lang>, inline)]
     pub lang: Option<String>,
     /// `iso` (default: dates and instants as the JSON has them) or `be` (Buddhist Era, `dd/mm/yyyy`;
     /// instants as Asia/Bangkok local time).
+    #[param(value_type = Option<Dates>, inline)]
     pub dates: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum FileFormat {
     Csv,
     Xlsx,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum Lang {
     Th,
     En,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
 enum Dates {
     Iso,
     Be,
@@ -136,23 +142,84 @@ impl Options {
 
 // --- handlers -------------------------------------------------------------------------------------------
 
+/// An XLSX file's bytes, as the document describes them.
+#[derive(Debug)]
+pub struct Spreadsheet;
+
+impl utoipa::PartialSchema for Spreadsheet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let binary = utoipa::openapi::schema::SchemaFormat::KnownFormat(utoipa::openapi::schema::KnownFormat::Binary);
+        utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String).format(Some(binary)).into()
+    }
+}
+
+impl ToSchema for Spreadsheet {}
+
+/// The issue list's filters: [`ListQuery`] without its page (`limit`, `cursor`), since the export walks
+/// every page itself.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportFilters {
+    /// Only the issues of this area.
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
+    pub area_id: Option<String>,
+    /// Only the issues of this category (its code).
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
+    pub category: Option<String>,
+    /// `raised`, `assigned`, `addressed` or `closed`.
+    #[param(value_type = Option<santisuk_app::schema::IssueStatus>, inline)]
+    pub status: Option<String>,
+    /// Only the issues assigned to exactly this name.
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
+    pub assignee: Option<String>,
+    /// Only the issues of areas in this district.
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
+    pub amphoe_code: Option<String>,
+    /// Only the issues of areas in this province.
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
+    pub province_code: Option<String>,
+    /// `true`: only open issues past their due date.
+    #[param(value_type = Option<bool>)]
+    pub overdue: Option<String>,
+    /// RFC 3339: the list as the log stood at this recorded instant (not in the future).
+    #[param(format = DateTime)]
+    pub as_of: Option<String>,
+}
+
+impl From<ExportFilters> for ListQuery {
+    fn from(f: ExportFilters) -> ListQuery {
+        // Every field named: a filter added to the list does not go unnoticed here.
+        let ExportFilters { area_id, category, status, assignee, amphoe_code, province_code, overdue, as_of } = f;
+        ListQuery {
+            area_id,
+            category,
+            status,
+            assignee,
+            amphoe_code,
+            province_code,
+            overdue,
+            limit: None,
+            cursor: None,
+            as_of,
+        }
+    }
+}
+
 /// The issue list as a file: every issue `GET /api/issues` would list for the same filters (all pages).
-#[utoipa::path(get, path = "/api/issues/export", tag = "exports", params(ExportQuery, ListQuery),
+#[utoipa::path(get, path = "/api/issues/export", tag = "exports", params(ExportQuery, ExportFilters),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",
-            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+            content((String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, description = "an invalid filter, `as_of`, format, language or date style", body = crate::error::ErrorBody)))]
 pub async fn issues_export(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(raw): AppQuery<BTreeMap<String, String>>,
     AppQuery(export): AppQuery<ExportQuery>,
-    AppQuery(q): AppQuery<ListQuery>,
+    AppQuery(filters): AppQuery<ExportFilters>,
 ) -> Result<Response, ApiError> {
     let now = now();
-    // The export walks every page itself.
-    let params = ListParams::parse(ListQuery { limit: None, cursor: None, ..q }, &ctx, now)?;
+    let params = ListParams::parse(filters.into(), &ctx, now)?;
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "issues_export", &raw).await?;
     let dates = opts.dates;
@@ -176,9 +243,8 @@ pub async fn issues_export(
 #[utoipa::path(get, path = "/api/stats/resolution/export", tag = "exports", params(ExportQuery, ResolutionQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",
-            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+            content((String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, description = "an invalid grouping, date, window, fiscal year, `as_of`, format, language or date style", body = crate::error::ErrorBody)))]
 pub async fn stats_export(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Ctx;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AppJson, AppPath, AppQuery, idempotency_key, if_match};
 use crate::state::{AppState, now};
 use santisuk_app::parse::parse_as_of;
@@ -100,6 +100,19 @@ pub struct HistoryEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct History {
     pub items: Vec<HistoryEntry>,
+    /// The `after` of the next page; absent on the last one.
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// The `sequence` of the last event seen (the previous page's `next_cursor`); from the first when absent.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
+    pub after: Option<String>,
+    /// Events per page, 1–1000 (default 1000).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub limit: Option<String>,
 }
 
 // --- commands -------------------------------------------------------------------------------------------
@@ -108,10 +121,14 @@ pub struct History {
 /// first answer and creates nothing.
 #[utoipa::path(post, path = "/api/issues", tag = "issues", request_body = RaiseIssueRequest,
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    responses((status = 201, body = CommandReply), (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: 1–255 visible ASCII \
+        characters, a fresh one for each new issue (the same key with another request is refused, 422)",
+        pattern = r"^[\x21-\x7E]{1,255}$")),
+    responses((status = 201, description = "raised (or, for a repeated key, the first answer)", body = CommandReply),
+        (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
+        (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
+        (status = 422, description = "an invalid value, an area, category or forum that does not exist, `at` in \
+            the future, a reused Idempotency-Key", body = ErrorBody)))]
 pub async fn raise(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -137,10 +154,12 @@ async fn act(
 
 /// Assigns (or re-assigns) an issue.
 #[utoipa::path(post, path = "/api/issues/{id}/assign", tag = "issues", request_body = AssignRequest,
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "expected version")),
-    responses((status = 200, body = CommandReply), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 409, description = "the issue's state forbids it, or it is no longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an invalid value, `at` in the future or before the raise", body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -153,10 +172,12 @@ pub async fn assign(
 
 /// Records an action taken on an assigned issue.
 #[utoipa::path(post, path = "/api/issues/{id}/address", tag = "issues", request_body = AddressRequest,
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "expected version")),
-    responses((status = 200, body = CommandReply), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 409, description = "the issue's state forbids it, or it is no longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an invalid value, `at` in the future or before the raise", body = ErrorBody)))]
 pub async fn address(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -169,10 +190,12 @@ pub async fn address(
 
 /// Closes an issue with an outcome.
 #[utoipa::path(post, path = "/api/issues/{id}/close", tag = "issues", request_body = CloseRequest,
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "expected version")),
-    responses((status = 200, body = CommandReply), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 409, description = "the issue's state forbids it, or it is no longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an invalid value, `at` in the future or before the raise", body = ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -185,10 +208,12 @@ pub async fn close(
 
 /// Reopens a closed issue.
 #[utoipa::path(post, path = "/api/issues/{id}/reopen", tag = "issues", request_body = ReopenRequest,
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "expected version")),
-    responses((status = 200, body = CommandReply), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 409, description = "the issue's state forbids it, or it is no longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an invalid value, `at` in the future or before the raise", body = ErrorBody)))]
 pub async fn reopen(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -203,14 +228,14 @@ pub async fn reopen(
 
 /// Lists issues, newest raised first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/api/issues", operation_id = "list_issues", tag = "issues", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = IssuePage), (status = 400, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = IssuePage), (status = 400, description = "a cursor this server did not issue", body = ErrorBody),
+        (status = 422, description = "an invalid filter, limit or `as_of`", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
-    let (rows, next) = issues::list(&state, &ListParams::parse(q, &ctx, now())?).await?;
+    let (rows, next) = issues::list(&state, &ctx, &ListParams::parse(q, &ctx, now())?).await?;
     Ok(Json(IssuePage {
         items: rows.into_iter().map(IssueView::from).collect(),
         next_cursor: next.map(|c| c.encode()),
@@ -220,14 +245,26 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OneQuery {
-    /// RFC 3339: answer as the log stood at this recorded instant.
+    /// RFC 3339: answer as the log stood at this recorded instant (not in the future).
+    #[param(format = DateTime)]
     pub as_of: Option<String>,
 }
 
+/// `If-Match` (`extract::if_match`): the version the issue must still be at, bare or as an entity tag.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// The issue's expected version, e.g. `3` or `"3"`; if it has moved on, 409 `stale_version`.
+    #[param(rename = "If-Match", value_type = String, required = false, pattern = r#"^(W/)?"?[0-9]{1,18}"?$"#)]
+    pub if_match: Option<String>,
+}
+
 /// One issue.
-#[utoipa::path(get, path = "/api/issues/{id}", tag = "issues", params(("id" = String, Path), OneQuery),
-    security(("bearer" = [])),
-    responses((status = 200, body = IssueView), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/issues/{id}", tag = "issues",
+    params(("id" = String, Path, format = Uuid, description = "issue id"), OneQuery), security(("bearer" = [])),
+    responses((status = 200, body = IssueView),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 422, description = "an invalid `as_of`", body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -238,17 +275,20 @@ pub async fn get_one(
     Ok(Json(issues::get(&state, &ctx, &id, as_of).await?.into()))
 }
 
-/// Every event of an issue, in order: what happened, when, recorded when, by whom.
-#[utoipa::path(get, path = "/api/issues/{id}/history", tag = "issues", params(("id" = String, Path)),
-    security(("bearer" = [])),
-    responses((status = 200, body = History), (status = 404, body = crate::error::ErrorBody)))]
+/// The events of an issue, in order, a page at a time: what happened, when, recorded when, by whom.
+#[utoipa::path(get, path = "/api/issues/{id}/history", tag = "issues",
+    params(("id" = String, Path, format = Uuid, description = "issue id"), HistoryQuery), security(("bearer" = [])),
+    responses((status = 200, body = History), (status = 400, description = "`after` is not a sequence", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 422, description = "an invalid limit", body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     ctx: Ctx,
     AppPath(id): AppPath<String>,
+    AppQuery(q): AppQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
-    let items = issues::history(&state, &ctx, &id, serde_json::json!({}))
-        .await?
+    let (page, next_cursor) = issues::history(&state, &ctx, &id, q.after.as_deref(), q.limit.as_deref()).await?;
+    let items = page
         .into_iter()
         .map(|e| HistoryEntry {
             sequence: e.sequence,
@@ -262,5 +302,5 @@ pub async fn history(
             data: e.data,
         })
         .collect();
-    Ok(Json(History { items }))
+    Ok(Json(History { items, next_cursor }))
 }

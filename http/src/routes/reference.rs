@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Ctx;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 
@@ -58,8 +58,9 @@ impl From<AreaRow> for AreaView {
 /// Registers a target area (admin).
 #[utoipa::path(post, path = "/api/areas", tag = "reference", request_body = RegisterAreaRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = AreaView), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = AreaView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 409, description = "an area with this id exists (`area_exists`)", body = ErrorBody),
+        (status = 422, description = "an invalid value, or a subdistrict outside the district", body = ErrorBody)))]
 pub async fn register_area(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -93,8 +94,9 @@ pub use santisuk_app::reference::CategoryRow as CategoryView;
 /// Adds an obstacle category (admin).
 #[utoipa::path(post, path = "/api/categories", tag = "reference", request_body = AddCategoryRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = CategoryView), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = CategoryView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 409, description = "a category with this code exists (`category_exists`)", body = ErrorBody),
+        (status = 422, description = "an invalid value", body = ErrorBody)))]
 pub async fn add_category(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -133,7 +135,9 @@ pub struct ForumCreated {
 /// Records a forum held in an area (admin, staff, coordinator).
 #[utoipa::path(post, path = "/api/forums", tag = "reference", request_body = HoldForumRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = ForumCreated), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ForumCreated),
+        (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
+        (status = 422, description = "an invalid value, an area that does not exist, `held_on` after today", body = ErrorBody)))]
 pub async fn hold_forum(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -148,6 +152,7 @@ pub async fn hold_forum(
 #[into_params(parameter_in = Query)]
 pub struct ForumQuery {
     /// Only the forums of this area.
+    #[param(value_type = Option<santisuk_app::schema::Filter>, inline)]
     pub area_id: Option<String>,
 }
 
@@ -164,8 +169,9 @@ pub async fn list_forums(
 
 /// One forum.
 #[utoipa::path(get, path = "/api/forums/{id}", tag = "reference", security(("bearer" = [])),
-    params(("id" = String, Path, description = "forum id")),
-    responses((status = 200, body = ForumView), (status = 404, body = crate::error::ErrorBody)))]
+    params(("id" = String, Path, format = Uuid, description = "forum id")),
+    responses((status = 200, body = ForumView),
+        (status = 404, description = "no such forum (or, to a coordinator, one in another area)", body = ErrorBody)))]
 pub async fn get_forum(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -19,7 +19,8 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/stats/resolution", tag = "stats", params(ResolutionQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "rows per group and totals", body = Object),
-        (status = 422, body = crate::error::ErrorBody)))]
+        (status = 422, description = "an invalid grouping, date, window, fiscal year or `as_of`",
+            body = crate::error::ErrorBody)))]
 pub async fn resolution(
     State(state): State<AppState>,
     ctx: Ctx,

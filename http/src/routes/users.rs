@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use santisuk_app::schema;
 use santisuk_app::users::{self, UserRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Ctx;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AppJson, AppPath};
 use crate::state::AppState;
 
@@ -27,24 +28,30 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 1–64 letters, digits, '.', '_' or '-'.
+    #[schema(value_type = schema::UserName)]
     pub name: String,
     /// `admin`, `staff`, `coordinator` or `auditor`.
+    #[schema(value_type = schema::Role)]
     pub role: String,
-    /// A coordinator's areas (required for coordinators, refused for other roles).
+    /// A coordinator's areas, which must exist (required for coordinators, refused for other roles).
     #[serde(default)]
+    #[schema(value_type = Vec<schema::AreaId>)]
     pub areas: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetAreasRequest {
+    /// Areas that exist; at least one for a coordinator, none for any other role.
+    #[schema(value_type = Vec<schema::AreaId>)]
     pub areas: Vec<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
-    /// 10–256 characters, for signing in to the web app.
+    /// 10–256 characters, none of them a control character, for signing in to the web app.
+    #[schema(value_type = schema::Password)]
     pub password: String,
 }
 
@@ -86,8 +93,10 @@ pub struct UserList {
 
 /// Creates a user (admin); the answer carries its first token.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = CreateUserRequest, security(("bearer" = [])),
-    responses((status = 201, body = UserWithToken), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = UserWithToken), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 409, description = "a user of this name exists (`user_exists`)", body = ErrorBody),
+        (status = 422, description = "an invalid value, an area that does not exist, areas for a role that has none \
+            or none for a coordinator", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -98,7 +107,8 @@ pub async fn create(
 }
 
 /// Lists users (admin).
-#[utoipa::path(get, path = "/api/users", operation_id = "list_users", tag = "users", security(("bearer" = [])), responses((status = 200, body = UserList)))]
+#[utoipa::path(get, path = "/api/users", operation_id = "list_users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 403, description = "not an administrator", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserList>, ApiError> {
     let items = users::list(&state, &ctx).await?.into_iter().map(UserView::from).collect();
     Ok(Json(UserList { items }))
@@ -106,9 +116,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserLi
 
 /// Replaces a coordinator's areas (admin).
 #[utoipa::path(post, path = "/api/users/{id}/areas", tag = "users", request_body = SetAreasRequest,
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "the user is deactivated", body = ErrorBody),
+        (status = 422, description = "an invalid area, one that does not exist, areas for a role that has none \
+            or none for a coordinator", body = ErrorBody)))]
 pub async fn set_areas(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -119,10 +132,11 @@ pub async fn set_areas(
 }
 
 /// Deactivates a user (admin): its tokens stop working at once.
-#[utoipa::path(post, path = "/api/users/{id}/deactivate", tag = "users", params(("id" = String, Path)),
-    security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/users/{id}/deactivate", tag = "users",
+    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "already deactivated, or the last active administrator", body = ErrorBody)))]
 pub async fn deactivate(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -132,10 +146,11 @@ pub async fn deactivate(
 }
 
 /// Issues a new token for a user (admin); the old one stops working.
-#[utoipa::path(post, path = "/api/users/{id}/token", tag = "users", params(("id" = String, Path)),
-    security(("bearer" = [])),
-    responses((status = 200, body = UserWithToken), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/users/{id}/token", tag = "users",
+    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    responses((status = 200, body = UserWithToken), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "the user is deactivated", body = ErrorBody)))]
 pub async fn rotate_token(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -147,9 +162,14 @@ pub async fn rotate_token(
 
 /// Sets a user's web password (admin, or the user for themselves). Every session of the user ends.
 #[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", request_body = SetPasswordRequest,
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    responses((status = 200, body = UserView),
+        (status = 403, description = "another user's password, and not an administrator", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "the user is deactivated", body = ErrorBody),
+        (status = 422, description = "too short, too long, or a control character", body = ErrorBody),
+        (status = 503, description = "too many passwords being hashed at once; retry after `Retry-After` seconds",
+            body = ErrorBody, headers(("Retry-After" = String, description = "seconds")))))]
 pub async fn set_password(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -54,7 +54,11 @@ impl FromRequestParts<AppState> for Web {
         };
         let lang = session.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| cookie_lang(&parts.headers));
         Ok(Web {
-            ctx: Ctx(Caller { user: session.user, request_id: request_id(&parts.headers) }),
+            ctx: Ctx(Caller {
+                user: session.user,
+                request_id: request_id(&parts.headers),
+                client: crate::limits::ClientAddr::of(&parts.extensions),
+            }),
             csrf: session.csrf,
             lang,
         })

@@ -103,7 +103,8 @@ struct LoginForm {
 }
 
 /// Checks the name and password. A wrong pair gets one message whichever was wrong (and takes as long);
-/// five failures for a name in 15 minutes lock that name for the rest of the window.
+/// too many failures for a name, from an address or in all lock them for the rest of the window
+/// (`sessions::Throttle`).
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -111,6 +112,7 @@ pub async fn login(
     req: Request,
 ) -> Result<Response, WebError> {
     let lang = cookie_lang(&headers);
+    let client = crate::limits::ClientAddr::of(req.extensions());
     let bytes = read_body(req, &state).await?;
     let form: LoginForm = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::BadForm { lang })?;
     let expected = jar.get(ANON_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
@@ -122,7 +124,7 @@ pub async fn login(
     let refuse = |status: StatusCode, message: &str| {
         (status, login_form(lang, &expected, &next, &name, None, Some(message))).into_response()
     };
-    let secret = match sessions::sign_in(&state, &name, form.password, now()).await? {
+    let secret = match sessions::sign_in(&state, &name, form.password, &client, now()).await? {
         SignIn::Throttled => return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, i18n::THROTTLED.get(lang))),
         SignIn::Refused => return Ok(refuse(StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.get(lang))),
         SignIn::Started { secret, .. } => secret,

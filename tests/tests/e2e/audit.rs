@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 both_backends!(
+    as_of_cuts_by_stored_order_when_the_clock_steps_back,
+    an_issues_history_is_paged_with_a_cursor,
     the_audit_log_lists_every_event_in_global_order_page_by_page,
     the_export_streams_the_whole_log_as_ndjson_and_as_csv,
     an_export_longer_than_a_page_carries_every_event_once_in_order,
@@ -637,4 +639,107 @@ async fn a_ledger_rebuild_reproduces_the_ledger_exactly(backend: Backend) {
     let report = verify(&app, Some(&d)).await;
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["digest_matches"], true);
+}
+
+/// Issue #12 §4: `as_of` never shows an event without the events stored before it, even if the server's
+/// clock stepped back between them. Issue A is raised; then, with the clock 2 s behind, issue B's raise is
+/// stored after A's but recorded before it. As of B's recorded time, the log as it stood holds neither
+/// (A was not yet recorded, and B is stored after A); as of A's, both.
+async fn as_of_cuts_by_stored_order_when_the_clock_steps_back(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("CLOCK-1").await;
+    let a = app.raise(&area, "EDU", "ก่อน").await;
+    let b = uuid::Uuid::new_v4().to_string();
+    let db = app.db();
+    let a_at: String = on_db!(db, p => sqlx::query_scalar(match backend {
+        Backend::Sqlite => "SELECT CAST(recorded_at AS TEXT) FROM events WHERE aggregate_id = $1",
+        Backend::Postgres => "SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
+                              FROM events WHERE aggregate_id = $1",
+    }).bind(&a).fetch_one(p).await.unwrap());
+    let a_time = chrono::DateTime::parse_from_rfc3339(&a_at).unwrap().with_timezone(&chrono::Utc);
+    let b_time = a_time - chrono::Duration::seconds(2);
+    let b_at = b_time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // B's raise: A's, under another id, stored now with a recorded time 2 s before A's.
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
+             recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, $2 \
+             FROM events WHERE aggregate_id = $3",
+        )
+        .bind(&b)
+        .bind(&b_at)
+        .bind(&a)
+        .execute(p)
+        .await
+        .map(|_| ()),
+        Pool::Postgres(p) => sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
+             recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, $2::timestamptz \
+             FROM events WHERE aggregate_id = $3",
+        )
+        .bind(&b)
+        .bind(&b_at)
+        .bind(&a)
+        .execute(p)
+        .await
+        .map(|_| ()),
+    }
+    .expect("store B's raise with a clock 2 s behind");
+    let ids = |r: &santisuk_tests::Reply| -> Vec<String> {
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let mut ids: Vec<String> =
+            r.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let encode = |t: &str| t.replace(':', "%3A");
+    let at_b = app.get(&format!("/api/issues?as_of={}", encode(&b_at)), &app.auditor).await;
+    assert_eq!(ids(&at_b), Vec::<String>::new(), "as of B's time, B must not show without A stored before it");
+    let at_a = app.get(&format!("/api/issues?as_of={}", encode(&a_at)), &app.auditor).await;
+    let mut both = vec![a.clone(), b.clone()];
+    both.sort();
+    assert_eq!(ids(&at_a), both);
+    let one = app.get(&format!("/api/issues/{b}?as_of={}", encode(&b_at)), &app.auditor).await;
+    assert_eq!(one.status, StatusCode::NOT_FOUND, "{:?}", one.body);
+}
+
+/// Issue #12 §3: `/api/issues/{id}/history` comes a page at a time (`after`, `limit`, `next_cursor`), every
+/// event once and in order; bad cursors and limits are refused.
+async fn an_issues_history_is_paged_with_a_cursor(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("HIST-1").await;
+    let id = app.raise(&area, "EDU", "ห้องเรียนรั่ว").await;
+    for n in 0..4 {
+        let r = app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"assignee": format!("ทีม {n}")})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    for _ in 0..10 {
+        let path = match after {
+            None => format!("/api/issues/{id}/history?limit=2"),
+            Some(a) => format!("/api/issues/{id}/history?limit=2&after={a}"),
+        };
+        let page = app.get(&path, &app.auditor).await;
+        assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|e| e["sequence"].as_i64().unwrap()));
+        match page.body["next_cursor"].as_i64() {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5]);
+    let all = app.get(&format!("/api/issues/{id}/history"), &app.auditor).await;
+    assert_eq!((all.body["items"].as_array().unwrap().len(), &all.body["next_cursor"]), (5, &Value::Null));
+    for (query, status, code) in [
+        ("after=-1", StatusCode::BAD_REQUEST, "bad_cursor"),
+        ("after=x", StatusCode::BAD_REQUEST, "bad_cursor"),
+        ("limit=0", StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+        ("limit=1001", StatusCode::UNPROCESSABLE_ENTITY, "bad_limit"),
+    ] {
+        let r = app.get(&format!("/api/issues/{id}/history?{query}"), &app.auditor).await;
+        assert_eq!((r.status, r.code()), (status, code), "{query}: {:?}", r.body);
+    }
 }

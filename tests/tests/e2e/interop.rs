@@ -16,6 +16,7 @@ use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::{AssignIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent, RaiseIssue};
 use santisuk_domain::user::User;
 use santisuk_domain::values::{AreaId, Assignee, CategoryCode, Text, Title};
+use santisuk_domain::versions::upcasters;
 use santisuk_store::repository::EventRepository;
 use santisuk_store::{Pool, on_db};
 use santisuk_tests::{Backend, TestApp, both_backends, settle};
@@ -42,10 +43,20 @@ impl Stock {
     async fn load<A: Aggregate>(&self, id: &str) -> (Value, usize) {
         match self {
             Stock::Postgres(p) => {
-                loaded(&PersistedEventStore::<_, A>::new_event_store(PostgresEventRepository::new(p.clone())), id).await
+                loaded(
+                    &PersistedEventStore::<_, A>::new_event_store(PostgresEventRepository::new(p.clone()))
+                        .with_upcasters(upcasters()),
+                    id,
+                )
+                .await
             }
             Stock::Sqlite(p) => {
-                loaded(&PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(p.clone())), id).await
+                loaded(
+                    &PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(p.clone()))
+                        .with_upcasters(upcasters()),
+                    id,
+                )
+                .await
             }
         }
     }
@@ -103,7 +114,12 @@ async fn loaded<R: PersistedEventRepository, A: Aggregate>(
 
 /// The same aggregate through Santisuk's own repository.
 async fn ours<A: Aggregate>(app: &TestApp, id: &str) -> (Value, usize) {
-    loaded(&PersistedEventStore::<_, A>::new_event_store(EventRepository::new(app.db().clone())), id).await
+    loaded(
+        &PersistedEventStore::<_, A>::new_event_store(EventRepository::new(app.db().clone()))
+            .with_upcasters(upcasters()),
+        id,
+    )
+    .await
 }
 
 fn raise(title: &str) -> IssueCommand {

@@ -7,6 +7,8 @@ mod demo;
 mod exports;
 mod interop;
 mod lifecycle;
+mod limits;
+mod matrix;
 mod openapi;
 mod projections;
 mod scope;

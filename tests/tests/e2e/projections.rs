@@ -29,6 +29,7 @@ both_backends!(
     cached_statistics_follow_every_change_of_this_instance_and_of_another,
     appends_committed_together_keep_a_conflict_to_its_own_command,
     an_as_of_report_sees_every_committed_event_whatever_else_is_open,
+    an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader,
 );
 
 fn raised_payload(title: &str) -> serde_json::Value {
@@ -62,7 +63,7 @@ async fn events_committed_out_of_position_order_are_all_projected(backend: Backe
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let runner = Runner::new(db.clone(), ReadModel::default());
     let (first, second) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
 
@@ -124,7 +125,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
         }),
     };
     let other = test_db.second_pool().await;
-    other.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&other);
     santisuk_app::command::execute::<santisuk_domain::issue::Issue>(&other, &id, command, Default::default(), None)
         .await
         .unwrap();
@@ -191,7 +192,7 @@ async fn batches_touching_more_rows_than_one_statement_holds_project_every_event
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let ids: Vec<String> = (0..450).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let mut tx = db.begin_write().await.unwrap();
     for (n, id) in ids.iter().enumerate() {
@@ -365,7 +366,7 @@ async fn a_failing_event_stops_the_projection_without_skipping_it(backend: Backe
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let runner = Runner::new(db.clone(), ReadModel::default());
     let good_before = uuid::Uuid::new_v4().to_string();
     let bad = uuid::Uuid::new_v4().to_string();
@@ -444,7 +445,7 @@ async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backe
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let id = uuid::Uuid::new_v4().to_string();
     let text = |t: &str| Text::parse(t).unwrap();
     let actions = [
@@ -490,7 +491,7 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let cache = AggregateCache::default();
     let id = uuid::Uuid::new_v4().to_string();
     execute_cached::<Issue>(&cache, &db, &id, issue_command(raise_action("สะพานชำรุด")), Default::default(), None)
@@ -556,7 +557,7 @@ async fn an_id_wrongly_expected_new_is_judged_on_its_stored_history(backend: Bac
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let id = uuid::Uuid::new_v4().to_string();
     // Another instance (its own cache) raised it.
     execute_cached::<Issue>(
@@ -606,7 +607,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
     let db = test_db.db.clone();
     db.migrate().await.unwrap();
     // What `AppState::prepare` does: commands on issues write the issue's row with their events.
-    db.register_inline_table(Arc::new(read_model::IssueTable));
+    read_model::register_inline_tables(&db);
     let raised = |id: &str, title: &str| {
         let event = IssueEvent::IssueRaised {
             area_id: AreaId::parse("PTN-01").unwrap(),
@@ -725,4 +726,94 @@ async fn an_as_of_report_sees_every_committed_event_whatever_else_is_open(backen
     assert_eq!(ids(&as_of), expected, "{:?}", as_of.body);
     assert_eq!(ids(&live), expected);
     drop(open.take());
+}
+
+/// Stores an event as an older or newer release would have, with the version given.
+async fn insert_raw(
+    db: &Db,
+    aggregate_type: &str,
+    id: &str,
+    event_type: &str,
+    version: &str,
+    payload: serde_json::Value,
+) {
+    let sql = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+               VALUES ($1, $2, 1, $3, $4, $5, $6)";
+    let metadata = json!({"actor": "older-release"});
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::query(sql)
+            .bind(aggregate_type)
+            .bind(id)
+            .bind(event_type)
+            .bind(version)
+            .bind(payload)
+            .bind(metadata)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        Pool::Postgres(p) => sqlx::query(sql)
+            .bind(aggregate_type)
+            .bind(id)
+            .bind(event_type)
+            .bind(version)
+            .bind(payload)
+            .bind(metadata)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .expect("store a raw event");
+}
+
+/// Issue #12 §4: `event_version` is read. A `ForumHeld` stored in version 1.0 (`participants`) is upcast
+/// to 2.0 (`head_count`) by the runner, the as-of fold and a command's load alike; an event of a version
+/// this release does not know stops the runner and the as-of read with an error naming its position.
+async fn an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("VER-1").await;
+    let forum = uuid::Uuid::new_v4().to_string();
+    let v1 = json!({"ForumHeld": {"area_id": area, "held_on": "2026-11-20", "title": "เวทีเก่า",
+        "facilitator": null, "participants": 12}});
+    insert_raw(app.db(), "Forum", &forum, "ForumHeld", "1.0", v1).await;
+    settle(&app.state.runner, app.db()).await;
+    let live = app.get(&format!("/api/forums/{forum}"), &app.auditor).await;
+    assert_eq!((live.status, &live.body["participants"]), (StatusCode::OK, &json!(12)), "{:?}", live.body);
+    let past = Snapshot::as_of(app.db(), Utc::now()).await.expect("as-of fold");
+    assert_eq!(past.forums[&forum].participants, Some(12), "the as-of fold upcasts too");
+
+    // A version from the future: every reader stops at it and says where.
+    let before = app.state.runner.checkpoint().await.expect("checkpoint");
+    let future = json!({"ForumHeld": {"area_id": area, "held_on": "2026-11-21", "head_count": 3}});
+    let unknown = uuid::Uuid::new_v4().to_string();
+    insert_raw(app.db(), "Forum", &unknown, "ForumHeld", "9.0", future).await;
+    let position: i64 = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar("SELECT MAX(position) FROM events")
+        .fetch_one(p).await.unwrap());
+    let err = app.state.runner.catch_up().await.expect_err("the runner must stop at an unknown version");
+    let text = err.to_string();
+    assert!(text.contains(&format!("position {position}")) && text.contains("9.0"), "{text}");
+    assert_eq!(app.state.runner.checkpoint().await.expect("checkpoint").position, before.position, "nothing skipped");
+    let text = Snapshot::as_of(app.db(), Utc::now()).await.expect_err("the as-of fold must stop too").to_string();
+    assert!(text.contains(&format!("position {position}")) && text.contains("9.0"), "{text}");
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace(':', "%3A");
+    let past = app.get(&format!("/api/issues?as_of={now}"), &app.auditor).await;
+    assert_eq!(past.status, StatusCode::INTERNAL_SERVER_ERROR, "{:?}", past.body);
+    // A command's load refuses it as well.
+    let hold = santisuk_domain::forum::HoldForum {
+        area: AreaId::parse(&area).unwrap(),
+        held_on: "2026-11-21".parse().unwrap(),
+        title: None,
+        facilitator: None,
+        participants: None,
+        now: Utc::now(),
+    };
+    let refused = santisuk_app::command::execute::<santisuk_domain::forum::Forum>(
+        app.db(),
+        &unknown,
+        hold,
+        std::collections::HashMap::new(),
+        None,
+    )
+    .await
+    .expect_err("a command must not be judged on an event it cannot read");
+    assert!(refused.to_string().contains("9.0"), "{refused}");
 }

@@ -77,7 +77,7 @@ fn read() -> impl Strategy<Value = Read> {
 
 fn caller(role: Role, areas: Vec<String>) -> Caller {
     let user = User { id: uuid::Uuid::new_v4().to_string(), name: format!("{}-prop", role.as_str()), role, areas };
-    Caller { user, request_id: "proptest".into() }
+    Caller { user, request_id: "proptest".into(), client: String::new() }
 }
 
 /// Runs a generated history through the application, as staff; steps the domain refuses are skipped.
@@ -173,8 +173,9 @@ async fn check(state: &AppState, r: &Read) -> Result<(), TestCaseError> {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let now = santisuk_app::now();
     let at = now.to_rfc3339();
-    let live = issues::list(state, &ListParams::parse(list_query(r, None), &who, now).unwrap()).await.unwrap().0;
-    let as_of = issues::list(state, &ListParams::parse(list_query(r, Some(&at)), &who, now).unwrap()).await.unwrap().0;
+    let live = issues::list(state, &who, &ListParams::parse(list_query(r, None), &who, now).unwrap()).await.unwrap().0;
+    let as_of =
+        issues::list(state, &who, &ListParams::parse(list_query(r, Some(&at)), &who, now).unwrap()).await.unwrap().0;
     prop_assert_eq!(&live, &as_of, "the live list and the list as of now differ");
     if r.coordinator.is_some() {
         for row in &live {
@@ -190,7 +191,7 @@ async fn check(state: &AppState, r: &Read) -> Result<(), TestCaseError> {
     prop_assert_eq!(&live_stats, &as_of_stats, "live and as-of statistics differ");
     // The statistics count exactly the issues the caller may list: a coordinator counts none elsewhere.
     let everything = ListQuery { limit: Some("500".into()), ..ListQuery::default() };
-    let visible = issues::list(state, &ListParams::parse(everything, &who, now).unwrap()).await.unwrap().0;
+    let visible = issues::list(state, &who, &ListParams::parse(everything, &who, now).unwrap()).await.unwrap().0;
     prop_assert_eq!(live_stats.totals.raised, visible.len() as i64);
     let counted: i64 = live_stats.rows.iter().map(|row| row.counters.raised).sum();
     prop_assert_eq!(counted, visible.len() as i64, "the groups add up to the issues in scope");

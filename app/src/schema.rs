@@ -1,0 +1,156 @@
+//! The OpenAPI schemas of request values: each states the rule the server applies to the value (the checked
+//! types of `santisuk_domain::values`, [`crate::parse`]), built from the same constants, so that a request
+//! the document allows is one the server accepts, and one it refuses is refused (the schema-driven fuzz
+//! test, tests/tests/e2e/fuzz.rs, holds them to that). The request types name them with
+//! `#[schema(value_type = …)]` and `#[param(value_type = …, inline)]`; in the document they are the
+//! components `Title`, `Text`, `AreaId`, ….
+//!
+//! Rules no schema can state stay in prose: that an area, category or forum exists, that an instant is not
+//! in the future, that a subdistrict lies in the district given with it.
+//!
+//! Patterns use only what ECMA-262, Python and Rust regexes read alike (`\xHH`, `\uHHHH`, classes); not
+//! `\s` alone, whose meaning differs between them.
+
+use santisuk_domain::forum::Forum;
+use santisuk_domain::geo::Geography;
+use santisuk_domain::user::Role as UserRole;
+use santisuk_domain::values;
+use santisuk_projections::stats::GroupBy;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
+
+/// Control characters (`char::is_control`: Unicode category Cc).
+const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+/// The white space `str::trim` removes that is not a control character (Unicode White_Space).
+const SPACE: &str = r" \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The white space `str::trim` removes that is a control character.
+const CONTROL_SPACE: &str = r"\t\n\x0B\x0C\r\x85";
+
+/// A schema type of the document: a marker whose [`utoipa::PartialSchema`] is `$schema`.
+macro_rules! schema_type {
+    ($(#[$doc:meta])* $name:ident => $schema:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                $schema.into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+/// Checked text (`values::check_text`): trimmed (of Unicode white space), it is not empty, has no control
+/// character (but tabs and line breaks inside when `newlines`), and has at most `max` characters. Two
+/// patterns, as one bounding the characters and the length at once is too large for Rust's regex engine:
+/// white space around the text is not counted, so no `maxLength` could say it.
+fn text(max: usize, newlines: bool, description: &str, example: &str) -> AllOfBuilder {
+    let inner = if newlines { r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F" } else { CONTROL };
+    let around = format!("[{CONTROL_SPACE}{SPACE}]*");
+    let edge = format!("[^{CONTROL}{SPACE}]");
+    let characters = format!("^{around}{edge}(?:[^{inner}]*{edge})?{around}$");
+    // `[\s\S]`: any character, in every dialect.
+    let (edge, most) = (format!("[^{CONTROL_SPACE}{SPACE}]"), max - 2);
+    let length = format!("^{around}{edge}(?:[\\s\\S]{{0,{most}}}{edge})?{around}$");
+    AllOfBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(format!("{description} At most {max} characters, not counting white space around them.")))
+        .item(string().min_length(Some(1)).pattern(Some(characters)))
+        .item(string().pattern(Some(length)))
+        .examples([example])
+}
+
+fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
+    string().enum_values(Some(values))
+}
+
+schema_type!(
+    /// [`values::Title`].
+    Title => text(values::Title::MAX, false, "One line of text, not blank, no control characters.", "ถนนชำรุด")
+);
+schema_type!(
+    /// [`values::Text`]: a description, note, action or reason.
+    Text => text(values::Text::MAX, true, "Free text, not blank; line breaks and tabs allowed, no other control \
+        characters.", "ซ่อมท่อระบายน้ำแล้ว")
+);
+schema_type!(
+    /// [`values::Name`].
+    Name => text(values::Name::MAX, false, "A name: one line, not blank, without control characters.", "บ้านบานา")
+);
+schema_type!(
+    /// [`values::Assignee`].
+    Assignee => text(values::Assignee::MAX, false, "The person or agency responsible: one line, not blank.",
+        "อบต.ตะลุโบะ")
+);
+schema_type!(
+    /// [`values::AreaId`]: as given, not trimmed.
+    AreaId => string().pattern(Some("^[A-Za-z0-9-]{1,32}$")).examples(["PTN-01"])
+);
+schema_type!(
+    /// [`values::CategoryCode`].
+    CategoryCode => string().pattern(Some("^[A-Z0-9_]{2,16}$")).examples(["LIV"])
+);
+schema_type!(
+    /// [`values::AmphoeCode`]: one of the districts in scope.
+    AmphoeCode => one_of(Geography::get().amphoes().map(|a| a.code.as_str()))
+        .description(Some("A district in scope (DOPA code)."))
+        .examples(["9401"])
+);
+schema_type!(
+    /// [`values::TambonCode`]: one of the subdistricts in scope (of the district given with it).
+    TambonCode => one_of(Geography::get().tambons().map(|t| t.code.as_str()))
+        .description(Some("A subdistrict in scope (DOPA code); it must lie in the district given with it."))
+        .examples(["940101"])
+);
+schema_type!(
+    /// [`values::Outcome`].
+    Outcome => one_of(values::Outcome::ALL.map(values::Outcome::as_str)).examples(["resolved"])
+);
+schema_type!(
+    /// [`values::IssueStatus`].
+    IssueStatus => one_of(values::IssueStatus::ALL.map(values::IssueStatus::as_str)).examples(["raised"])
+);
+schema_type!(
+    /// A user's role.
+    Role => one_of(UserRole::ALL.map(UserRole::as_str)).examples(["staff"])
+);
+schema_type!(
+    /// `GroupBy::parse_list`: one or more groupings, each once; comma-separated on the wire.
+    Groupings => ArrayBuilder::new()
+        .items(one_of(GroupBy::ALL.map(|g| g.names().0)))
+        .min_items(Some(1))
+        .max_items(Some(GroupBy::ALL.len()))
+        .unique_items(true)
+        .examples([serde_json::json!(["area", "category"])])
+);
+schema_type!(
+    /// The people at a forum: a whole number up to `Forum::MAX_PARTICIPANTS`.
+    Participants => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(Forum::MAX_PARTICIPANTS))
+        .examples([40])
+);
+schema_type!(
+    /// `UserName`: letters and digits of any script (`char::is_alphanumeric`), '.', '_', '-'.
+    UserName => string().pattern(Some(r"^[\p{L}\p{N}._-]{1,64}$")).examples(["somchai.k"])
+);
+schema_type!(
+    /// A new web password (`password::check`).
+    Password => string()
+        .min_length(Some(crate::password::MIN_CHARS))
+        .max_length(Some(crate::password::MAX_CHARS))
+        .pattern(Some(format!("^[^{CONTROL}]*$")))
+        .examples(["correct horse battery"])
+);
+schema_type!(
+    /// A free query value (a filter matched as given): any text but a NUL byte, which `AppQuery` refuses.
+    Filter => string().pattern(Some(r"^[^\x00]*$")).description(Some("Any text without a NUL byte."))
+);

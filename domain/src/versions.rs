@@ -1,0 +1,154 @@
+//! Event versions: the shape each stored event type is in now, and the upcasters that bring an older
+//! stored shape to it. Every reader of the log (a command loading its aggregate, the projections, the as-of
+//! fold) decodes through [`upcast`], so old events keep meaning what they meant.
+//!
+//! Fail closed: an event whose version is not one listed here (written by a newer release, or damaged)
+//! is refused with [`UnknownVersion`], never guessed at; the reader stops and names the event.
+
+use cqrs_es::persist::{EventUpcaster, SerializedEvent};
+use serde_json::Value;
+
+/// The version every event type started at, and that most still are at.
+pub const V1: &str = "1.0";
+
+/// `ForumHeld` 2.0 (issue #12): `participants` became `head_count` (the forum's head count, beside the
+/// participants by partner group to come).
+pub const FORUM_HELD: &str = "2.0";
+
+/// The version an event of `event_type` is written in now.
+pub fn current(event_type: &str) -> &'static str {
+    match event_type {
+        "ForumHeld" => FORUM_HELD,
+        _ => V1,
+    }
+}
+
+/// A stored event's version that this release does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{event_type} version {version:?} is not one this release knows ({current} is current)")]
+pub struct UnknownVersion {
+    pub event_type: String,
+    pub version: String,
+    pub current: &'static str,
+}
+
+/// Brings a stored payload (`{"<EventType>": {…}}`, as cqrs-es serialises an event) of `event_type` at
+/// `version` to the current shape; refuses a version this release does not know.
+pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, UnknownVersion> {
+    let now = current(event_type);
+    if version == now {
+        return Ok(payload);
+    }
+    match (event_type, version) {
+        ("ForumHeld", V1) => Ok(rename(payload, "ForumHeld", "participants", "head_count")),
+        _ => Err(UnknownVersion { event_type: event_type.to_owned(), version: version.to_owned(), current: now }),
+    }
+}
+
+/// The same rules as cqrs-es upcasters, for a plain `PersistedEventStore` on the Santisuk tables
+/// (`PersistedEventStore::new_event_store(repo).with_upcasters(versions::upcasters())`).
+pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
+    vec![Box::new(Upcaster)]
+}
+
+/// [`upcast`] as a cqrs-es [`EventUpcaster`]. Its `upcast` cannot fail, so an unknown version is turned
+/// into a payload no event decodes from: cqrs-es then refuses the load with a deserialisation error
+/// (fail closed) instead of reading the event as something it is not.
+#[derive(Debug, Clone, Copy)]
+pub struct Upcaster;
+
+impl EventUpcaster for Upcaster {
+    fn can_upcast(&self, event_type: &str, event_version: &str) -> bool {
+        event_version != current(event_type)
+    }
+
+    fn upcast(&self, mut event: SerializedEvent) -> SerializedEvent {
+        let payload = std::mem::take(&mut event.payload);
+        event.payload = upcast(&event.event_type, &event.event_version, payload)
+            .unwrap_or_else(|unknown| Value::String(unknown.to_string()));
+        event.event_version = current(&event.event_type).to_owned();
+        event
+    }
+}
+
+/// Renames one field of the event's body (absent stays absent).
+fn rename(mut payload: Value, event_type: &str, from: &str, to: &str) -> Value {
+    if let Some(body) = payload.get_mut(event_type).and_then(Value::as_object_mut) {
+        if let Some(value) = body.remove(from) {
+            body.insert(to.to_owned(), value);
+        }
+    }
+    payload
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forum::ForumEvent;
+    use serde_json::json;
+
+    /// Golden: a `ForumHeld` exactly as release 1.0 stored it decodes, through the upcaster, to the current
+    /// event with the same meaning.
+    #[test]
+    fn a_stored_v1_forum_held_is_upcast_to_the_current_shape() {
+        let stored = r#"{"ForumHeld":{"area_id":"PTN-01","held_on":"2026-11-28","title":"เวทีรับฟังปัญหา","facilitator":"นายอาลี","participants":42}}"#;
+        let upcast = upcast("ForumHeld", "1.0", serde_json::from_str(stored).unwrap()).unwrap();
+        let event: ForumEvent = serde_json::from_value(upcast).unwrap();
+        let ForumEvent::ForumHeld { head_count, area_id, .. } = event;
+        assert_eq!((head_count, area_id.as_str()), (Some(42), "PTN-01"));
+        let without = r#"{"ForumHeld":{"area_id":"PTN-01","held_on":"2026-11-28","title":null,"facilitator":null,"participants":null}}"#;
+        let event: ForumEvent = serde_json::from_value(upcast_v1(without)).unwrap();
+        let ForumEvent::ForumHeld { head_count, .. } = event;
+        assert_eq!(head_count, None);
+    }
+
+    fn upcast_v1(stored: &str) -> Value {
+        upcast("ForumHeld", "1.0", serde_json::from_str(stored).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_current_version_passes_unchanged_and_an_unknown_one_is_refused() {
+        let body = json!({"ForumHeld": {"head_count": 3}});
+        assert_eq!(upcast("ForumHeld", FORUM_HELD, body.clone()), Ok(body.clone()));
+        let issue = json!({"IssueClosed": {"outcome": "resolved"}});
+        assert_eq!(upcast("IssueClosed", "1.0", issue.clone()), Ok(issue.clone()));
+        for (event_type, version) in
+            [("ForumHeld", "3.0"), ("IssueClosed", "2.0"), ("IssueClosed", ""), ("UserCreated", "1")]
+        {
+            let err = upcast(event_type, version, issue.clone()).unwrap_err();
+            assert_eq!((err.event_type.as_str(), err.version.as_str()), (event_type, version));
+        }
+    }
+
+    /// The cqrs-es form: a v1 event is upcast, a current one untouched, an unknown one made undecodable.
+    #[test]
+    fn the_cqrs_es_upcaster_follows_the_same_rules() {
+        let event = |version: &str, payload: Value| SerializedEvent {
+            aggregate_id: "f".into(),
+            sequence: 1,
+            aggregate_type: "Forum".into(),
+            event_type: "ForumHeld".into(),
+            event_version: version.into(),
+            payload,
+            metadata: json!({}),
+        };
+        let v1 = json!({"ForumHeld": {"area_id": "PTN-01", "held_on": "2026-11-28", "title": null,
+            "facilitator": null, "participants": 9}});
+        assert!(Upcaster.can_upcast("ForumHeld", "1.0"));
+        assert!(!Upcaster.can_upcast("ForumHeld", FORUM_HELD));
+        let up = Upcaster.upcast(event("1.0", v1));
+        assert_eq!((up.event_version.as_str(), &up.payload["ForumHeld"]["head_count"]), ("2.0", &json!(9)));
+        let unknown = Upcaster.upcast(event("9.0", json!({"ForumHeld": {}})));
+        assert!(serde_json::from_value::<ForumEvent>(unknown.payload).is_err());
+    }
+
+    /// A v1 payload read as v2 without the upcaster would lose the head count: the rename is what keeps it.
+    #[test]
+    fn without_the_upcaster_the_old_field_would_be_lost() {
+        let stored = json!({"ForumHeld": {"area_id": "PTN-01", "held_on": "2026-11-28", "title": null,
+            "facilitator": null, "participants": 7}});
+        let raw: ForumEvent = serde_json::from_value(stored).unwrap();
+        let ForumEvent::ForumHeld { head_count, .. } = raw;
+        assert_eq!(head_count, None);
+    }
+}
