@@ -182,6 +182,16 @@ async fn check(state: &AppState, r: &Read) -> Result<(), TestCaseError> {
             prop_assert!(who.user.areas.contains(&row.area_id), "a coordinator sees {} in {}", row.id, row.area_id);
         }
     }
+    // One issue: live == as of now for every issue in scope; every other issue is "not found", both ways.
+    let staff = caller(Role::Staff, Vec::new());
+    let all = ListQuery { limit: Some("500".into()), ..ListQuery::default() };
+    let every = issues::list(state, &staff, &ListParams::parse(all, &staff, now).unwrap()).await.unwrap().0;
+    for row in every.iter().take(12) {
+        let live_one = issues::get(state, &who, &row.id, None).await.ok();
+        let as_of_one = issues::get(state, &who, &row.id, Some(now)).await.ok();
+        prop_assert_eq!(&live_one, &as_of_one, "issue {} live and as of now differ", row.id);
+        prop_assert_eq!(live_one.is_some(), who.sees_area(&row.area_id), "issue {} in {}", row.id, row.area_id);
+    }
     let q = ResolutionQuery { by: Some(r.by.to_owned()), ..ResolutionQuery::default() };
     let (query, _) = stats::parse_query(q, &who, now).unwrap();
     let live_stats = stats::resolution(state, &query, None).await.unwrap();
