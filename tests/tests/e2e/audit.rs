@@ -660,31 +660,17 @@ async fn as_of_cuts_by_stored_order_when_the_clock_steps_back(backend: Backend) 
     let b_time = a_time - chrono::Duration::seconds(2);
     let b_at = b_time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     // B's raise: A's, under another id, stored now with a recorded time 2 s before A's.
-    match db.pool() {
-        Pool::Sqlite(p) => sqlx::query(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
-             recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, $2 \
-             FROM events WHERE aggregate_id = $3",
-        )
-        .bind(&b)
-        .bind(&b_at)
-        .bind(&a)
-        .execute(p)
-        .await
-        .map(|_| ()),
-        Pool::Postgres(p) => sqlx::query(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
-             recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, $2::timestamptz \
-             FROM events WHERE aggregate_id = $3",
-        )
-        .bind(&b)
-        .bind(&b_at)
-        .bind(&a)
-        .execute(p)
-        .await
-        .map(|_| ()),
-    }
-    .expect("store B's raise with a clock 2 s behind");
+    let recorded = match backend {
+        Backend::Sqlite => "$2",
+        Backend::Postgres => "$2::timestamptz",
+    };
+    let copy = format!(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
+         recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, {recorded} \
+         FROM events WHERE aggregate_id = $3"
+    );
+    on_db!(db, p => sqlx::query(&copy).bind(&b).bind(&b_at).bind(&a).execute(p).await.map(|_| ()))
+        .expect("store B's raise with a clock 2 s behind");
     let ids = |r: &santisuk_tests::Reply| -> Vec<String> {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let mut ids: Vec<String> =

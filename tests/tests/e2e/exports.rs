@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use http_body_util::BodyExt;
-use santisuk_tests::{Backend, TestApp, both_backends};
+use santisuk_tests::{Backend, TestApp, both_backends, csv_records};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -70,32 +70,6 @@ impl Download {
         let range = book.worksheet_range_at(0).expect("a first sheet").expect("a readable sheet");
         range.rows().map(<[Data]>::to_vec).collect()
     }
-}
-
-fn csv_records(text: &str) -> Vec<Vec<String>> {
-    // A small RFC 4180 reader: quoted fields may hold commas, quotes and line breaks.
-    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    assert!(field.is_empty() && record.is_empty(), "the last record ends with a line break");
-    records
 }
 
 async fn download(app: &TestApp, path: &str, token: &str) -> Download {

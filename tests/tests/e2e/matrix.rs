@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use calamine::{Reader, Xlsx};
 use http_body_util::BodyExt;
-use santisuk_tests::{Backend, TestApp, both_backends, settle};
+use santisuk_tests::{Backend, TestApp, both_backends, csv_records, settle};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -426,36 +426,6 @@ fn unhex(text: &str) -> Option<String> {
     let bytes: Option<Vec<u8>> =
         (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect();
     String::from_utf8(bytes?).ok()
-}
-
-/// A small RFC 4180 reader (quoted fields may hold commas, quotes and line breaks); NDJSON reads as one
-/// field per line, which is all the leak check needs.
-fn csv_records(text: &str) -> Vec<Vec<String>> {
-    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
 }
 
 #[derive(Debug, Clone)]

@@ -740,28 +740,9 @@ async fn insert_raw(
     let sql = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
                VALUES ($1, $2, 1, $3, $4, $5, $6)";
     let metadata = json!({"actor": "older-release"});
-    match db.pool() {
-        Pool::Sqlite(p) => sqlx::query(sql)
-            .bind(aggregate_type)
-            .bind(id)
-            .bind(event_type)
-            .bind(version)
-            .bind(payload)
-            .bind(metadata)
-            .execute(p)
-            .await
-            .map(|_| ()),
-        Pool::Postgres(p) => sqlx::query(sql)
-            .bind(aggregate_type)
-            .bind(id)
-            .bind(event_type)
-            .bind(version)
-            .bind(payload)
-            .bind(metadata)
-            .execute(p)
-            .await
-            .map(|_| ()),
-    }
+    santisuk_store::on_db!(db, p => sqlx::query(sql)
+        .bind(aggregate_type).bind(id).bind(event_type).bind(version).bind(payload).bind(metadata)
+        .execute(p).await.map(|_| ()))
     .expect("store a raw event");
 }
 
