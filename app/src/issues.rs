@@ -218,6 +218,7 @@ pub struct CommandReply {
     pub id: String,
     /// The issue's version after the command (use it in `If-Match`).
     pub version: i64,
+    #[schema(value_type = schema::IssueStatus)]
     pub status: String,
     /// The global position of the event written.
     pub position: i64,
@@ -546,12 +547,8 @@ pub async fn all_pages(
     p: ListParams,
 ) -> Result<BoxStream<'static, Result<Vec<IssueRow>, AppError>>, AppError> {
     if let Some(t) = p.as_of {
-        let snapshot = Snapshot::as_of(&state.db, t).await?;
-        let everything = snapshot.issues.len().max(1) as i64;
-        // One call: the snapshot's list sorts all matching rows per call, so paging it would be quadratic.
-        let (rows, _) = snapshot.list_issues(&p.filter, everything, None);
-        drop(snapshot);
-        let mut rows = rows.into_iter();
+        // One sort of the matching rows, moved out of the snapshot (paging its list would sort per page).
+        let mut rows = Snapshot::as_of(&state.db, t).await?.into_issues(&p.filter).into_iter();
         let pages = std::iter::from_fn(move || {
             let page: Vec<IssueRow> = rows.by_ref().take(EXPORT_PAGE as usize).collect();
             (!page.is_empty()).then_some(Ok(page))

@@ -816,6 +816,20 @@ impl Snapshot {
         rows.truncate(limit as usize + 1);
         page(&mut rows, limit)
     }
+
+    /// Every issue matching `filter`, in list order, moved out of the snapshot (for an as-of export: the
+    /// rows are not copied, so the export holds them once, not twice).
+    pub fn into_issues(self, filter: &IssueFilter) -> Vec<IssueRow> {
+        let conditions = filter.conditions();
+        let areas = self.areas;
+        let mut rows: Vec<IssueRow> = self
+            .issues
+            .into_values()
+            .filter(|r| conditions.iter().all(|c| c.holds(r, areas.get(&r.area_id))))
+            .collect();
+        rows.sort_by(|a, b| (&b.raised_at, &b.id).cmp(&(&a.raised_at, &a.id)));
+        rows
+    }
 }
 
 /// Every row of every read table, one JSON line per row, tables in a fixed order and rows in key order:
