@@ -140,7 +140,7 @@ schema_type!(
 );
 schema_type!(
     /// `UserName`: letters and digits of any script (`char::is_alphanumeric`), '.', '_', '-'.
-    UserName => string().pattern(Some(r"^[\p{L}\p{N}._-]{1,64}$")).examples(["somchai.k"])
+    UserName => string().pattern(Some(r"^[\p{Alpha}\p{N}._-]{1,64}$")).examples(["somchai.k"])
 );
 schema_type!(
     /// A new web password (`password::check`).

@@ -41,9 +41,12 @@ pub struct IssueView {
     pub description: Option<String>,
     pub forum_id: Option<String>,
     pub raised_by: Option<String>,
+    #[schema(value_type = santisuk_app::schema::IssueStatus)]
     pub status: String,
     pub assignee: Option<String>,
     pub due_on: Option<String>,
+    /// How it was closed, while closed.
+    #[schema(value_type = Option<santisuk_app::schema::Outcome>)]
     pub outcome: Option<String>,
     /// `at` of `IssueRaised`.
     pub raised_at: String,
@@ -121,9 +124,7 @@ pub struct HistoryQuery {
 /// first answer and creates nothing.
 #[utoipa::path(post, path = "/api/issues", tag = "issues", request_body = RaiseIssueRequest,
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: 1–255 visible ASCII \
-        characters, a fresh one for each new issue (the same key with another request is refused, 422)",
-        pattern = r"^[\x21-\x7E]{1,255}$")),
+    params(IdempotencyKey),
     responses((status = 201, description = "raised (or, for a repeated key, the first answer)", body = CommandReply),
         (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
         (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
@@ -248,6 +249,16 @@ pub struct OneQuery {
     /// RFC 3339: answer as the log stood at this recorded instant (not in the future).
     #[param(format = DateTime)]
     pub as_of: Option<String>,
+}
+
+/// `Idempotency-Key` (`extract::idempotency_key`): makes retries of a raise safe.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// 1–255 visible ASCII characters, a fresh one for each new issue: a retry with the same key returns the
+    /// first answer and creates nothing; the same key with another request is refused (422).
+    #[param(rename = "Idempotency-Key", value_type = String, required = false, pattern = r"^[\x21-\x7E]{1,255}$")]
+    pub key: Option<String>,
 }
 
 /// `If-Match` (`extract::if_match`): the version the issue must still be at, bare or as an entity tag.

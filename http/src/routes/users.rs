@@ -65,6 +65,7 @@ impl std::fmt::Debug for SetPasswordRequest {
 pub struct UserView {
     pub id: String,
     pub name: String,
+    #[schema(value_type = schema::Role)]
     pub role: String,
     pub active: bool,
     pub areas: Vec<String>,

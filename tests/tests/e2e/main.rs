@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod demo;
 mod exports;
+mod fuzz;
 mod interop;
 mod lifecycle;
 mod limits;

@@ -1,0 +1,109 @@
+"""Schemathesis hooks for the fuzz test (fuzz.rs): a valid request keeps the rules no schema can state.
+
+The document states every rule of a single value (lengths, patterns, enums, formats). What it cannot state
+depends on the data or the clock, and a well-behaved client keeps it: it names an area, category and forum
+that exist, sends instants that are not in the future (nor, for an action, before the issue was raised),
+uses each idempotency key for one request only, and sends back only cursors it was given. These hooks make
+the generated *valid* requests do the same, with the data fuzz.rs seeded; invalid requests go out as
+generated, so the server's refusals are still tested.
+"""
+
+import os
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import schemathesis
+
+AREA = os.environ["FUZZ_AREA"]
+FORUM = os.environ["FUZZ_FORUM"]
+RAISED_AT = os.environ["FUZZ_RAISED_AT"]
+CATEGORY = "LIV"
+BANGKOK = timezone(timedelta(hours=7))
+
+ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen")}
+
+
+def instant(text):
+    """An RFC 3339 instant, or None when Python cannot read it (then it is replaced, to be safe)."""
+    try:
+        return datetime.fromisoformat(text.upper())
+    except (TypeError, ValueError):
+        return None
+
+
+def day(text):
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def bangkok_today():
+    return datetime.now(BANGKOK).date()
+
+
+def not_in_future(value, floor=None):
+    """`value` if it is an instant between `floor` and now, else the seeded issue's raise (valid for both)."""
+    at = instant(value)
+    if at is None or at > datetime.now(timezone.utc) or (floor is not None and at < floor):
+        return RAISED_AT
+    return value
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    path, method = case.operation.path, case.method.upper()
+
+    key = next((k for k in case.headers or {} if k.lower() == "idempotency-key"), None)
+    if key is not None:
+        case.headers[key] = f"fuzz-{uuid.uuid4()}"
+
+    query = case.query
+    if query:
+        query.pop("cursor", None)
+        if "as_of" in query:
+            query["as_of"] = not_in_future(query["as_of"])
+        if path == "/api/audit/events" and "after" in query:
+            # A position only counts if an event is stored there; 0 is the start of the log.
+            query["after"] = 0
+        low, high = day(query.get("from")), day(query.get("to"))
+        if low is not None and high is not None and low > high:
+            query["from"], query["to"] = query["to"], query["from"]
+
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    if path == "/api/issues" and method == "POST":
+        body["area_id"] = AREA
+        body["category"] = CATEGORY
+        if "forum_id" in body:
+            body["forum_id"] = FORUM
+        if isinstance(body.get("at"), str):
+            body["at"] = not_in_future(body["at"])
+    elif path in ACTIONS:
+        if isinstance(body.get("at"), str):
+            body["at"] = not_in_future(body["at"], floor=instant(RAISED_AT))
+        if isinstance(body.get("due_on"), str):
+            at = instant(body["at"]) if isinstance(body.get("at"), str) else datetime.now(timezone.utc)
+            assigned = at.astimezone(BANGKOK).date()
+            due = day(body["due_on"])
+            if due is None or due < assigned:
+                body["due_on"] = assigned.isoformat()
+    elif path == "/api/forums" and method == "POST":
+        body["area_id"] = AREA
+        held = day(body.get("held_on"))
+        if held is not None and held > bangkok_today():
+            body["held_on"] = "2020-01-01"
+    elif path == "/api/areas" and method == "POST":
+        # A subdistrict code begins with its district's code.
+        if isinstance(body.get("tambon_code"), str) and isinstance(body.get("amphoe_code"), str):
+            body["amphoe_code"] = body["tambon_code"][:4]
+    elif path == "/api/users" and method == "POST":
+        # Coordinators work in areas that exist; nobody else has areas.
+        body["areas"] = [AREA] if body.get("role") == "coordinator" else []
+    elif path == "/api/users/{id}/areas":
+        # The target is a coordinator (fuzz.rs), who needs one area at least, and areas that exist.
+        body["areas"] = [AREA]
