@@ -26,17 +26,22 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 200)
+        let token = bearer_token(&parts.headers)
+            .filter(|t| t.len() <= 200)
             .ok_or(ApiError(santisuk_app::AppError::Unauthorized))?;
         let client = crate::limits::ClientAddr::of(&parts.extensions);
         Ok(Ctx(Caller::by_token(state, token, request_id(&parts.headers), client).await?))
     }
+}
+
+/// The bearer token of an `Authorization` header, if it carries a non-empty one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// The request's id (set by the request-id middleware when the client sent none), at most 128 characters.

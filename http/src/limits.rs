@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderName;
-use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use clap::Args;
@@ -130,14 +129,7 @@ impl Limiter {
 /// The key one client is limited under: its bearer token (hashed: the limiter's memory holds no token),
 /// or its address.
 fn client_key<T>(req: &axum::http::Request<T>) -> String {
-    let token = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    match token {
+    match crate::auth::bearer_token(req.headers()) {
         Some(t) => format!("token:{}", hex::encode(&Sha256::digest(t.as_bytes())[..16])),
         None => format!("addr:{}", req.extensions().get::<ClientAddr>().map(|c| c.0.as_str()).unwrap_or("unknown")),
     }
