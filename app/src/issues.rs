@@ -12,12 +12,14 @@ use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{
     AreaId, Assignee, CategoryCode, ForumId, IssueId, IssueStatus, Name, Outcome, Text, Title,
 };
+use santisuk_projections::as_of::{self, AsOf};
 use santisuk_projections::queue;
 pub use santisuk_projections::queue::{QueuePage, QueueSort};
-use santisuk_projections::read_model::{self, Snapshot};
+use santisuk_projections::read_model;
 pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow};
 use santisuk_store::events::{self, fmt_ts};
 pub use santisuk_store::events::{HistoryRow, StoredEvent};
+use santisuk_store::{Db, Reader};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -484,7 +486,10 @@ pub async fn list(
     caller.record_read(state, "issues_list", None, read_filters(&p.filter, p.as_of)).await?;
     Ok(match p.as_of {
         None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
-        Some(t) => Snapshot::as_of(&state.db, t).await?.list_issues(&p.filter, p.limit, p.cursor.as_ref()),
+        Some(t) => {
+            read_model::list_issues(AsOf::build(&state.db, t).await?.reader(), &p.filter, p.limit, p.cursor.as_ref())
+                .await?
+        }
     })
 }
 
@@ -500,7 +505,7 @@ pub async fn get(
     caller.record_read(state, "issue_read", Some(&id), serde_json::json!({"as_of": as_of.map(fmt_ts)})).await?;
     let row = match as_of {
         None => read_model::get_issue(&state.db, &id).await?,
-        Some(t) => Snapshot::as_of(&state.db, t).await?.issues.remove(&id),
+        Some(t) => as_of::issue(&state.db, t, &id).await?,
     };
     row.filter(|r| caller.sees_area(&r.area_id)).ok_or_else(|| AppError::not_found("issue_not_found", "no such issue"))
 }
@@ -538,35 +543,39 @@ pub const HISTORY_PAGE: i64 = 1000;
 /// Issues read per query while exporting the live list.
 pub const EXPORT_PAGE: i64 = 1000;
 
-/// Every issue of the list in list order, page by page, for the exports (they ignore `limit` and `cursor`).
-/// Live: one page of [`EXPORT_PAGE`] issues per read, each read when the stream is polled (separate reads,
-/// not one transaction: an issue changed mid-export shows its state when its page was read). As of an
-/// instant: the log folded into memory once, then handed out in pages.
+/// Every issue of the list in list order, page by page, for the exports (they ignore `limit` and `cursor`):
+/// one page of [`EXPORT_PAGE`] issues per read, each read when the stream is polled. Live: separate
+/// reads, not one transaction (an issue changed mid-export shows its state when its page was read). As
+/// of an instant: the same reads on the tables folded for that instant ([`AsOf`]), which the stream owns
+/// until its last page.
 pub async fn all_pages(
     state: &AppState,
     p: ListParams,
 ) -> Result<BoxStream<'static, Result<Vec<IssueRow>, AppError>>, AppError> {
-    if let Some(t) = p.as_of {
-        // One sort of the matching rows, moved out of the snapshot (paging its list would sort per page).
-        let mut rows = Snapshot::as_of(&state.db, t).await?.into_issues(&p.filter).into_iter();
-        let pages = std::iter::from_fn(move || {
-            let page: Vec<IssueRow> = rows.by_ref().take(EXPORT_PAGE as usize).collect();
-            (!page.is_empty()).then_some(Ok(page))
-        });
-        return Ok(stream::iter(pages).boxed());
+    enum Tables {
+        Live(Db),
+        AsOf(Box<AsOf>),
     }
-    let db = state.db.clone();
+    let tables = match p.as_of {
+        None => Tables::Live(state.db.clone()),
+        Some(t) => Tables::AsOf(Box::new(AsOf::build(&state.db, t).await?)),
+    };
     let filter = p.filter;
-    let (first, next) = read_model::list_issues(&db, &filter, EXPORT_PAGE, None).await?;
-    let rest = stream::try_unfold(next, move |after| {
-        let (db, filter) = (db.clone(), filter.clone());
+    let pages = stream::try_unfold((tables, Some(None)), move |(mut tables, after)| {
+        let filter = filter.clone();
         async move {
+            // `None`: the last page was read; `Some(None)`: the first page is next.
             let Some(after) = after else { return Ok(None) };
-            let (rows, next) = read_model::list_issues(&db, &filter, EXPORT_PAGE, Some(&after)).await?;
-            Ok(Some((rows, next)))
+            let reader = match &mut tables {
+                Tables::Live(db) => Reader::from(&*db),
+                Tables::AsOf(view) => view.reader(),
+            };
+            let (rows, next) = read_model::list_issues(reader, &filter, EXPORT_PAGE, after.as_ref()).await?;
+            // An empty first page is still a page (the export's header is written with it).
+            Ok::<_, AppError>(Some((rows, (tables, next.map(Some)))))
         }
     });
-    Ok(stream::once(async { Ok(first) }).chain(rest).boxed())
+    Ok(pages.boxed())
 }
 
 /// One page of the web app's queue (sorted, numbered pages, with the total), within the caller's scope

@@ -1,10 +1,9 @@
 //! Resolution statistics: the query checked once (with the caller's area scope), answered live (cached
-//! until the read model changes) or as of an instant (folded from the log).
+//! until the read model changes) or as of an instant (the same query on the tables folded for it).
 
 use chrono::{DateTime, Utc};
 use santisuk_domain::time::bangkok_date;
-use santisuk_projections::read_model::Snapshot;
-use santisuk_projections::stats::from_snapshot;
+use santisuk_projections::as_of::AsOf;
 pub use santisuk_projections::stats::{Counters, GroupBy, Stats, StatsQuery};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,7 +39,7 @@ pub struct ResolutionQuery {
 pub async fn resolution(state: &AppState, query: &StatsQuery, as_of: Option<DateTime<Utc>>) -> Result<Stats, AppError> {
     Ok(match as_of {
         None => state.stats.live(&state.db, query).await?,
-        Some(t) => from_snapshot(&Snapshot::as_of(&state.db, t).await?, query),
+        Some(t) => santisuk_projections::stats::live(AsOf::build(&state.db, t).await?.reader(), query).await?,
     })
 }
 

@@ -5,6 +5,7 @@
 //! that commands write issue rows with their events.
 //!
 //! - [`runner`]: the checkpointed projection runner;
+//! - [`as_of`]: the read tables as they stood at a past instant, folded from the log for one report;
 //! - [`read_model`]: areas, categories, forums and the issue list, and their queries;
 //! - [`changes`]: the read model's generation counters, which the caches compare against;
 //! - [`queue`]: the web app's issue queue (sorted, numbered pages, counts);
@@ -15,6 +16,7 @@
 //! - [`web`]: the web app's passwords, sessions and sign-in throttling (state, not events).
 
 pub mod access_log;
+pub mod as_of;
 pub mod changes;
 pub mod ledger;
 pub mod queue;

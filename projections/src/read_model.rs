@@ -18,13 +18,13 @@ use serde::{Deserialize, Serialize};
 use santisuk_store::append::{InlineTable, RowValues, SqlValue};
 use santisuk_store::bind_row;
 use santisuk_store::db::{Backend, values_placeholders, values_placeholders_from};
-use santisuk_store::db::{Db, DbTx};
+use santisuk_store::db::{Db, DbTx, Reader};
 use santisuk_store::error::StoreError;
 use santisuk_store::events::{StoredEvent, fmt_ts};
 
 use crate::changes::Changes;
 use crate::runner::{Projection, at_event};
-use santisuk_store::{on_db, on_tx};
+use santisuk_store::{on_db, on_reader, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AreaRow {
@@ -188,6 +188,40 @@ fn area_row(event: &StoredEvent, e: &AreaEvent) -> AreaRow {
     }
 }
 
+/// Inserts an area row (binds [`AreaRow::values`]).
+pub(crate) const AREA_INSERT: &str = "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Inserts a category row (binds [`CategoryRow::values`]).
+pub(crate) const CATEGORY_INSERT: &str = "INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)";
+
+impl AreaRow {
+    /// The row's columns in [`AREA_INSERT`] order.
+    pub(crate) fn values(&self) -> RowValues {
+        use SqlValue::{OptText, Text};
+        vec![
+            Text(self.id.clone()),
+            Text(self.name_th.clone()),
+            OptText(self.name_en.clone()),
+            Text(self.amphoe_code.clone()),
+            Text(self.province_code.clone()),
+            OptText(self.tambon_code.clone()),
+            Text(self.registered_at.clone()),
+        ]
+    }
+}
+
+impl CategoryRow {
+    /// The row's columns in [`CATEGORY_INSERT`] order.
+    pub(crate) fn values(&self) -> RowValues {
+        vec![
+            SqlValue::Text(self.code.clone()),
+            SqlValue::Text(self.name_th.clone()),
+            SqlValue::Text(self.name_en.clone()),
+        ]
+    }
+}
+
 fn category_row(event: &StoredEvent, e: &CategoryEvent) -> CategoryRow {
     match e {
         CategoryEvent::CategoryAdded { name_th, name_en } => {
@@ -306,17 +340,14 @@ impl ReadModel {
                     touched.insert(event.aggregate_id.as_str());
                 }
                 Decoded::Area(e) => {
-                    let r = area_row(event, &e);
-                    on_tx!(tx, t => sqlx::query(
-                        "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(&r.id).bind(&r.name_th).bind(&r.name_en).bind(&r.amphoe_code).bind(&r.province_code)
-                        .bind(&r.tambon_code).bind(&r.registered_at).execute(&mut **t).await.map(|_| ())?);
+                    let values = area_row(event, &e).values();
+                    on_tx!(tx, t => bind_row!(sqlx::query(AREA_INSERT), values)
+                        .execute(&mut **t).await.map(|_| ())?);
                 }
                 Decoded::Category(e) => {
-                    let r = category_row(event, &e);
-                    on_tx!(tx, t => sqlx::query("INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)")
-                        .bind(&r.code).bind(&r.name_th).bind(&r.name_en).execute(&mut **t).await.map(|_| ())?);
+                    let values = category_row(event, &e).values();
+                    on_tx!(tx, t => bind_row!(sqlx::query(CATEGORY_INSERT), values)
+                        .execute(&mut **t).await.map(|_| ())?);
                 }
                 Decoded::User(e) => {
                     crate::users::project(tx, &event.aggregate_id, &[(&e, event.sequence, event.position)]).await?
@@ -520,8 +551,8 @@ impl Snapshot {
 
 // --- queries ------------------------------------------------------------------------------------------
 
-pub async fn list_areas(db: &Db) -> Result<Vec<AreaRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as(
+pub async fn list_areas<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<AreaRow>, StoreError> {
+    Ok(on_reader!(reader.into(), p => sqlx::query_as(
         "SELECT id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at FROM areas ORDER BY id")
         .fetch_all(p).await?))
 }
@@ -577,8 +608,8 @@ impl KnownReferences {
     }
 }
 
-pub async fn list_categories(db: &Db) -> Result<Vec<CategoryRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT code, name_th, name_en FROM categories ORDER BY code")
+pub async fn list_categories<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<CategoryRow>, StoreError> {
+    Ok(on_reader!(reader.into(), p => sqlx::query_as("SELECT code, name_th, name_en FROM categories ORDER BY code")
         .fetch_all(p).await?))
 }
 
@@ -643,121 +674,46 @@ impl IssueCursor {
     }
 }
 
-/// A column of `issues i LEFT JOIN areas a` that the issue filter can test.
-#[derive(Debug, Clone, Copy)]
-enum Column {
-    AreaId,
-    Category,
-    Status,
-    Assignee,
-    AmphoeCode,
-    ProvinceCode,
-}
-
-impl Column {
-    fn sql(self) -> &'static str {
-        match self {
-            Column::AreaId => "i.area_id",
-            Column::Category => "i.category",
-            Column::Status => "i.status",
-            Column::Assignee => "i.assignee",
-            Column::AmphoeCode => "a.amphoe_code",
-            Column::ProvinceCode => "a.province_code",
-        }
-    }
-
-    fn of<'a>(self, row: &'a IssueRow, area: Option<&'a AreaRow>) -> Option<&'a str> {
-        match self {
-            Column::AreaId => Some(&row.area_id),
-            Column::Category => Some(&row.category),
-            Column::Status => Some(row.status.as_str()),
-            Column::Assignee => row.assignee.as_deref(),
-            Column::AmphoeCode => area.map(|a| a.amphoe_code.as_str()),
-            Column::ProvinceCode => area.map(|a| a.province_code.as_str()),
-        }
-    }
-}
-
-/// One condition of an issue filter. Both paths read the filter through [`IssueFilter::conditions`] and
-/// nothing else: the live list turns each condition into SQL ([`filter_sql`]), the as-of fold into a test
-/// on a row ([`Condition::holds`]), so a rule (a coordinator's scope above all) cannot be on one path
-/// and missing from the other.
-#[derive(Debug)]
-enum Condition<'a> {
-    /// The column equals the value.
-    Is(Column, &'a str),
-    /// The column is one of the values (none: nothing matches).
-    In(Column, &'a [String]),
-    /// Open, with a due date before this day.
-    OverdueBefore(&'a str),
-}
-
-impl IssueFilter {
-    fn conditions(&self) -> Vec<Condition<'_>> {
-        let mut all = Vec::new();
-        for (column, value) in [
-            (Column::AreaId, &self.area_id),
-            (Column::Category, &self.category),
-            (Column::Status, &self.status),
-            (Column::Assignee, &self.assignee),
-            (Column::AmphoeCode, &self.amphoe_code),
-            (Column::ProvinceCode, &self.province_code),
-        ] {
-            if let Some(v) = value {
-                all.push(Condition::Is(column, v));
-            }
-        }
-        if let Some(today) = &self.overdue_before {
-            all.push(Condition::OverdueBefore(today));
-        }
-        if let Some(areas) = &self.areas {
-            all.push(Condition::In(Column::AreaId, areas));
-        }
-        all
-    }
-}
-
-impl Condition<'_> {
-    /// Whether a row (with its area's row) meets the condition: the fold's side of [`filter_sql`].
-    fn holds(&self, row: &IssueRow, area: Option<&AreaRow>) -> bool {
-        match self {
-            Condition::Is(column, want) => column.of(row, area) == Some(*want),
-            Condition::In(column, wanted) => column.of(row, area).is_some_and(|have| wanted.iter().any(|w| w == have)),
-            Condition::OverdueBefore(today) => {
-                row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|due| due < *today)
-            }
-        }
-    }
-}
-
 /// The `AND …` clauses of `filter` over `issues i LEFT JOIN areas a`, pushing its values onto `binds`
-/// (placeholders `$n` follow on from what `binds` already holds).
+/// (placeholders `$n` follow on from what `binds` already holds). The one definition of the filter: the
+/// live list and the list as of an instant ([`crate::as_of`]) both run it, so a rule (a coordinator's
+/// scope above all) cannot be on one path and missing from the other.
 pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     let mut sql = String::new();
-    let bind = |binds: &mut Vec<String>, v: &str| {
+    let mut bind = |v: &str| {
         binds.push(v.to_owned());
         format!("${}", binds.len())
     };
-    for condition in f.conditions() {
-        match condition {
-            Condition::Is(column, v) => sql.push_str(&format!(" AND {} = {}", column.sql(), bind(binds, v))),
-            Condition::In(_, []) => sql.push_str(" AND 1 = 0"),
-            Condition::In(column, values) => {
-                let placeholders: Vec<String> = values.iter().map(|v| bind(binds, v)).collect();
-                sql.push_str(&format!(" AND {} IN ({})", column.sql(), placeholders.join(", ")));
-            }
-            Condition::OverdueBefore(today) => sql.push_str(&format!(
-                " AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {}",
-                bind(binds, today)
-            )),
+    for (column, value) in [
+        ("i.area_id", &f.area_id),
+        ("i.category", &f.category),
+        ("i.status", &f.status),
+        ("i.assignee", &f.assignee),
+        ("a.amphoe_code", &f.amphoe_code),
+        ("a.province_code", &f.province_code),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" AND {column} = {}", bind(v)));
+        }
+    }
+    if let Some(today) = &f.overdue_before {
+        sql.push_str(&format!(" AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {}", bind(today)));
+    }
+    match f.areas.as_deref() {
+        None => {}
+        Some([]) => sql.push_str(" AND 1 = 0"),
+        Some(areas) => {
+            let placeholders: Vec<String> = areas.iter().map(|a| bind(a)).collect();
+            sql.push_str(&format!(" AND i.area_id IN ({})", placeholders.join(", ")));
         }
     }
     sql
 }
 
-/// One page of the issue list, newest raised first, and the cursor of the next page if there is one.
-pub async fn list_issues(
-    db: &Db,
+/// One page of the issue list, newest raised first, and the cursor of the next page if there is one: of
+/// the live tables, or of the tables as they stood at an instant ([`crate::as_of::AsOf::reader`]).
+pub async fn list_issues<'r>(
+    reader: impl Into<Reader<'r>>,
     filter: &IssueFilter,
     limit: i64,
     after: Option<&IssueCursor>,
@@ -776,7 +732,7 @@ pub async fn list_issues(
         sql.push_str(&format!(" AND (i.raised_at < ${t} OR (i.raised_at = ${t} AND i.id < ${i}))"));
     }
     sql.push_str(&format!(" ORDER BY i.raised_at DESC, i.id DESC LIMIT {}", limit + 1));
-    let mut rows: Vec<IssueRow> = on_db!(db, p => {
+    let mut rows: Vec<IssueRow> = on_reader!(reader.into(), p => {
         let mut q = sqlx::query_as(&sql);
         for b in &binds {
             q = q.bind(b);
@@ -792,44 +748,6 @@ fn page(rows: &mut Vec<IssueRow>, limit: i64) -> (Vec<IssueRow>, Option<IssueCur
     let next =
         if more { rows.last().map(|r| IssueCursor { raised_at: r.raised_at.clone(), id: r.id.clone() }) } else { None };
     (std::mem::take(rows), next)
-}
-
-impl Snapshot {
-    /// The issue list over this snapshot, with the same filter, order and paging as [`list_issues`].
-    pub fn list_issues(
-        &self,
-        filter: &IssueFilter,
-        limit: i64,
-        after: Option<&IssueCursor>,
-    ) -> (Vec<IssueRow>, Option<IssueCursor>) {
-        let conditions = filter.conditions();
-        let mut rows: Vec<IssueRow> = self
-            .issues
-            .values()
-            .filter(|r| conditions.iter().all(|c| c.holds(r, self.areas.get(&r.area_id))))
-            .filter(|r| {
-                after.is_none_or(|c| (r.raised_at.as_str(), r.id.as_str()) < (c.raised_at.as_str(), c.id.as_str()))
-            })
-            .cloned()
-            .collect();
-        rows.sort_by(|a, b| (&b.raised_at, &b.id).cmp(&(&a.raised_at, &a.id)));
-        rows.truncate(limit as usize + 1);
-        page(&mut rows, limit)
-    }
-
-    /// Every issue matching `filter`, in list order, moved out of the snapshot (for an as-of export: the
-    /// rows are not copied, so the export holds them once, not twice).
-    pub fn into_issues(self, filter: &IssueFilter) -> Vec<IssueRow> {
-        let conditions = filter.conditions();
-        let areas = self.areas;
-        let mut rows: Vec<IssueRow> = self
-            .issues
-            .into_values()
-            .filter(|r| conditions.iter().all(|c| c.holds(r, areas.get(&r.area_id))))
-            .collect();
-        rows.sort_by(|a, b| (&b.raised_at, &b.id).cmp(&(&a.raised_at, &a.id)));
-        rows
-    }
 }
 
 /// Every row of every read table, one JSON line per row, tables in a fixed order and rows in key order:

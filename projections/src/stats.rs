@@ -1,26 +1,25 @@
 //! Resolution statistics with the exact definitions of the design: counts, rates, overdue backlog and
 //! days to resolve, grouped by area, category, district, province, forum, month or fiscal year.
 //!
-//! Two paths, one set of definitions. Live figures ([`live`], cached per query by [`StatsCache`] until the
-//! read model changes) count in the database with one `GROUP BY` over the `issues` table and bring back only
-//! what the medians need. As-of figures ([`from_snapshot`]) run the pure function [`compute`] over rows
-//! folded from the log. Both take the medians with the same arithmetic ([`median`], [`nearest_rank`]); that
-//! the two paths agree is tested end to end (live against as-of "now", on both backends).
+//! One definition, one query: [`live`] counts in the database with one `GROUP BY` over the `issues` table
+//! and brings back only what the medians need ([`median`], [`nearest_rank`]). Live figures run it on the
+//! shared tables (cached per query by [`StatsCache`] until the read model changes); figures as of an
+//! instant run the same query on the tables folded from the log for that instant
+//! ([`crate::as_of::AsOf`]). That the two agree is tested end to end (live against as of "now", after
+//! random histories, on both backends).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use santisuk_domain::time::fiscal_year_be;
-use santisuk_domain::values::{IssueStatus, Outcome};
+use santisuk_domain::values::Outcome;
 use serde::Serialize;
 
 use crate::changes::Changes;
-use crate::read_model::{AreaRow, CategoryRow, IssueRow, Snapshot};
-use santisuk_store::db::{Db, Pool};
+use santisuk_store::db::{Backend, Db, Reader};
 use santisuk_store::error::StoreError;
 use santisuk_store::events::parse_ts;
-use santisuk_store::on_db;
+use santisuk_store::on_reader;
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,23 +134,6 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, r: &IssueRow, today: &str) {
-        self.raised += 1;
-        if r.status == IssueStatus::Closed {
-            self.closed += 1;
-            if r.outcome.as_deref() == Some(Outcome::Resolved.as_str()) {
-                self.resolved += 1;
-                if let Some(days) = days_to_resolve(r) {
-                    self.days.push(days);
-                }
-            } else if let Some(o) = &r.outcome {
-                *self.by_outcome.entry(o.clone()).or_default() += 1;
-            }
-        } else if r.due_on.as_deref().is_some_and(|due| due < today) {
-            self.overdue += 1;
-        }
-    }
-
     fn merge(&mut self, other: &Acc) {
         self.raised += other.raised;
         self.closed += other.closed;
@@ -187,11 +169,6 @@ impl Acc {
     }
 }
 
-/// (`at` of the last `IssueClosed` − `at` of `IssueRaised`) in fractional days.
-fn days_to_resolve(r: &IssueRow) -> Option<f64> {
-    days_between(&r.raised_at, r.closed_at.as_deref())
-}
-
 fn days_between(raised_at: &str, closed_at: Option<&str>) -> Option<f64> {
     let raised = parse_ts(raised_at).ok()?;
     let closed = parse_ts(closed_at?).ok()?;
@@ -216,44 +193,6 @@ pub fn nearest_rank(sorted: &[f64], p: f64) -> Option<f64> {
     }
     let rank = (p * sorted.len() as f64).ceil() as usize;
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
-
-fn key_of(g: GroupBy, r: &IssueRow, area: Option<&AreaRow>) -> Option<String> {
-    match g {
-        GroupBy::Area => Some(r.area_id.clone()),
-        GroupBy::Category => Some(r.category.clone()),
-        GroupBy::Amphoe => area.map(|a| a.amphoe_code.clone()),
-        GroupBy::Province => area.map(|a| a.province_code.clone()),
-        GroupBy::Forum => r.forum_id.clone(),
-        GroupBy::Month => Some(r.raised_on[..7].to_owned()),
-        GroupBy::FiscalYear => r.raised_on.parse::<NaiveDate>().ok().map(|d| fiscal_year_be(d).to_string()),
-    }
-}
-
-fn in_window(q: &StatsQuery, r: &IssueRow) -> bool {
-    let Ok(day) = r.raised_on.parse::<NaiveDate>() else { return false };
-    q.areas.as_ref().is_none_or(|areas| areas.contains(&r.area_id))
-        && q.from.is_none_or(|f| day >= f)
-        && q.to.is_none_or(|t| day <= t)
-        && q.fiscal_year.is_none_or(|fy| fiscal_year_be(day) == fy)
-}
-
-/// Groups and counts. Grouping by area alone or by category alone lists every known area or category,
-/// with zeros where nothing was raised, so a dashboard shows the quiet ones too.
-pub fn compute<'a>(
-    q: &StatsQuery,
-    issues: impl IntoIterator<Item = &'a IssueRow>,
-    areas: &BTreeMap<String, AreaRow>,
-    categories: &BTreeMap<String, CategoryRow>,
-) -> Stats {
-    let today = q.today.to_string();
-    let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
-    for r in issues.into_iter().filter(|r| in_window(q, r)) {
-        let area = areas.get(&r.area_id);
-        let key = q.by.iter().map(|g| key_of(*g, r, area)).collect();
-        groups.entry(key).or_default().add(r, &today);
-    }
-    assemble(q, groups, areas.keys(), categories.keys())
 }
 
 /// Adds the quiet areas or categories, totals every group (each issue is in exactly one), and finishes.
@@ -286,7 +225,7 @@ fn assemble<'a>(
     Stats { rows, totals: totals.finish() }
 }
 
-/// The SQL expression of a group key; yields exactly what [`key_of`] yields for the same row.
+/// The SQL expression of a group key.
 fn key_sql(g: GroupBy) -> &'static str {
     match g {
         GroupBy::Area => "i.area_id",
@@ -306,7 +245,8 @@ const FISCAL_YEAR_SQL: &str = "CAST(CAST(substr(i.raised_on, 1, 4) AS INTEGER) +
 /// Live statistics from the read tables, in one query. Counting happens in the database (`GROUP BY`);
 /// only resolved issues' raise and close times come back (aggregated into one text per group), to
 /// compute the medians with the same arithmetic as the as-of path.
-pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
+pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<Stats, StoreError> {
+    let mut reader = reader.into();
     let mut filter = String::from(" FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1");
     let mut binds: Vec<String> = Vec::new();
     let mut bind = |filter: &mut String, clause: &str, value: String| {
@@ -340,26 +280,27 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
     bind(&mut filter, "", q.today.to_string());
     let today = format!("${}", binds.len());
     let keys: Vec<&str> = q.by.iter().map(|g| key_sql(*g)).collect();
-    let keys_sql = keys.join(", ");
+    // Each key followed by a comma (none for the totals alone).
+    let keys_sql: String = keys.iter().map(|k| format!("{k}, ")).collect();
     // The raise and close times of the group's resolved issues, "raised closed" pairs joined by commas
     // (neither contains a space or a comma: RFC 3339 with a fixed format), for the medians: one scan and
     // one row per group instead of a second query returning a row per resolved issue.
     let resolved_times = "CASE WHEN i.status = 'closed' AND i.outcome = 'resolved' AND i.closed_at IS NOT NULL \
          THEN i.raised_at || ' ' || i.closed_at END";
-    let resolved_list = match db.pool() {
-        Pool::Sqlite(_) => format!("group_concat({resolved_times}, ',')"),
-        Pool::Postgres(_) => format!("string_agg({resolved_times}, ',')"),
+    let resolved_list = match reader.backend() {
+        Backend::Sqlite => format!("group_concat({resolved_times}, ',')"),
+        Backend::Postgres => format!("string_agg({resolved_times}, ',')"),
     };
     // Grouped by status and outcome too (a few rows per group) and summed below with the rules of
     // `Acc::add`: cheaper for the database than a conditional sum per counter.
     let counts_sql = format!(
-        "SELECT {keys_sql}, i.status, i.outcome, COUNT(*), \
+        "SELECT {keys_sql}i.status, i.outcome, COUNT(*), \
            SUM(CASE WHEN i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {today} THEN 1 ELSE 0 END), \
-           {resolved_list}{filter} GROUP BY {keys_sql}, i.status, i.outcome"
+           {resolved_list}{filter} GROUP BY {keys_sql}i.status, i.outcome"
     );
     let n = keys.len();
     let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
-    on_db!(db, p => {
+    on_reader!(reader.reborrow(), p => {
         use sqlx::Row;
         let mut query = sqlx::query(&counts_sql);
         for b in &binds {
@@ -394,9 +335,11 @@ pub async fn live(db: &Db, q: &StatsQuery) -> Result<Stats, StoreError> {
         }
     });
     let (area_ids, category_codes) = match q.by.as_slice() {
-        [GroupBy::Area] => (crate::read_model::list_areas(db).await?.into_iter().map(|a| a.id).collect(), Vec::new()),
+        [GroupBy::Area] => {
+            (crate::read_model::list_areas(reader).await?.into_iter().map(|a| a.id).collect(), Vec::new())
+        }
         [GroupBy::Category] => {
-            (Vec::new(), crate::read_model::list_categories(db).await?.into_iter().map(|c| c.code).collect())
+            (Vec::new(), crate::read_model::list_categories(reader).await?.into_iter().map(|c| c.code).collect())
         }
         _ => (Vec::new(), Vec::new()),
     };
@@ -455,14 +398,31 @@ impl StatsCache {
     }
 }
 
-/// Statistics over a snapshot folded from the log (as-of reports).
-pub fn from_snapshot(snapshot: &Snapshot, q: &StatsQuery) -> Stats {
-    compute(q, snapshot.issues.values(), &snapshot.areas, &snapshot.categories)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read_model::{AREA_INSERT, AreaRow, IssueRow, IssueTable};
+    use santisuk_domain::values::IssueStatus;
+    use santisuk_store::append::InlineTable;
+    use santisuk_store::{SqlValue, bind_row, on_db};
+
+    /// A migrated SQLite file holding these areas and issue rows, and the folder it lives in.
+    async fn tables(areas: &[AreaRow], issues: &[IssueRow]) -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(dir.path()).await.unwrap();
+        db.migrate().await.unwrap();
+        for area in areas {
+            let values = area.values();
+            on_db!(db, p => bind_row!(sqlx::query(AREA_INSERT), values).execute(p).await.map(|_| ())).unwrap();
+        }
+        for row in issues {
+            let mut values = row.values();
+            values.push(SqlValue::Int(row.last_position));
+            let sql = IssueTable.upsert_sql(db.backend(), 1);
+            on_db!(db, p => bind_row!(sqlx::query(&sql), values).execute(p).await.map(|_| ())).unwrap();
+        }
+        (db, dir)
+    }
 
     fn row(id: &str, area: &str, status: &str, outcome: Option<&str>, closed_after_days: Option<f64>) -> IssueRow {
         let raised = parse_ts("2026-11-01T00:00:00Z").unwrap();
@@ -507,8 +467,8 @@ mod tests {
         assert_eq!(nearest_rank(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9), Some(9.0));
     }
 
-    #[test]
-    fn counters_follow_the_design_definitions() {
+    #[tokio::test]
+    async fn counters_follow_the_design_definitions() {
         let mut overdue = row("e", "A", "assigned", None, None);
         overdue.due_on = Some("2026-11-24".into());
         let mut due_today = row("f", "A", "assigned", None, None);
@@ -521,7 +481,8 @@ mod tests {
             overdue,
             due_today,
         ];
-        let stats = compute(&query(&[]), &rows, &BTreeMap::new(), &BTreeMap::new());
+        let (db, _dir) = tables(&[], &rows).await;
+        let stats = live(&db, &query(&[])).await.unwrap();
         let t = stats.totals;
         assert_eq!((t.raised, t.closed, t.resolved, t.unresolved, t.open, t.overdue), (6, 3, 2, 1, 3, 1));
         assert_eq!(t.unresolved_by_outcome["referred"], 1);
@@ -531,25 +492,23 @@ mod tests {
         assert!(t.small_sample);
     }
 
-    #[test]
-    fn rates_are_null_without_raised_issues_and_quiet_areas_are_listed() {
-        let mut areas = BTreeMap::new();
+    #[tokio::test]
+    async fn rates_are_null_without_raised_issues_and_quiet_areas_are_listed() {
+        let mut areas = Vec::new();
         for id in ["A", "B"] {
-            areas.insert(
-                id.to_owned(),
-                AreaRow {
-                    id: id.into(),
-                    name_th: id.into(),
-                    name_en: None,
-                    amphoe_code: "9401".into(),
-                    province_code: "94".into(),
-                    tambon_code: None,
-                    registered_at: String::new(),
-                },
-            );
+            areas.push(AreaRow {
+                id: id.into(),
+                name_th: id.into(),
+                name_en: None,
+                amphoe_code: "9401".into(),
+                province_code: "94".into(),
+                tambon_code: None,
+                registered_at: String::new(),
+            });
         }
         let rows = vec![row("a", "A", "raised", None, None)];
-        let stats = compute(&query(&[GroupBy::Area]), &rows, &areas, &BTreeMap::new());
+        let (db, _dir) = tables(&areas, &rows).await;
+        let stats = live(&db, &query(&[GroupBy::Area])).await.unwrap();
         assert_eq!(stats.rows.len(), 2);
         let quiet = &stats.rows[1];
         assert_eq!(quiet.keys["area_id"].as_deref(), Some("B"));

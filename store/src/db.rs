@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
 use crate::error::StoreError;
 use crate::writers::Writers;
@@ -33,6 +33,50 @@ pub enum DbTx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// A connection of its own, taken out of the pool and closed when dropped: for state that must never
+/// reach another request through a pooled connection, such as the temporary tables of an as-of report.
+#[derive(Debug)]
+pub enum OwnConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// Where a read runs: any connection of the pool, or a connection of its own (see [`on_reader!`]).
+#[derive(Debug)]
+pub enum Reader<'a> {
+    Pool(&'a Pool),
+    Own(&'a mut OwnConn),
+}
+
+impl Reader<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Reader::Pool(Pool::Sqlite(_)) | Reader::Own(OwnConn::Sqlite(_)) => Backend::Sqlite,
+            Reader::Pool(Pool::Postgres(_)) | Reader::Own(OwnConn::Postgres(_)) => Backend::Postgres,
+        }
+    }
+
+    /// The same reader for one more query (a `Reader` on an own connection cannot be copied).
+    pub fn reborrow(&mut self) -> Reader<'_> {
+        match self {
+            Reader::Pool(p) => Reader::Pool(p),
+            Reader::Own(c) => Reader::Own(c),
+        }
+    }
+}
+
+impl<'a> From<&'a Db> for Reader<'a> {
+    fn from(db: &'a Db) -> Reader<'a> {
+        Reader::Pool(&db.pool)
+    }
+}
+
+impl<'a> From<&'a mut OwnConn> for Reader<'a> {
+    fn from(conn: &'a mut OwnConn) -> Reader<'a> {
+        Reader::Own(conn)
+    }
+}
+
 /// Runs `$body` with `$p` bound to the concrete pool. The body must compile for both backends, which
 /// holds for sqlx queries written with `$1`-style placeholders (sqlx-sqlite accepts them) and types both
 /// drivers encode (text, i64, f64, bool).
@@ -53,6 +97,25 @@ macro_rules! on_tx {
         match $tx {
             $crate::db::DbTx::Sqlite($t) => $body,
             $crate::db::DbTx::Postgres($t) => $body,
+        }
+    };
+}
+
+/// Like `on_db!`, for a [`Reader`]: `$e` is the executor (a pool, or the connection), used once by `$body`.
+#[macro_export]
+macro_rules! on_reader {
+    ($reader:expr, $e:ident => $body:expr) => {
+        match $reader {
+            $crate::db::Reader::Pool($crate::db::Pool::Sqlite($e)) => $body,
+            $crate::db::Reader::Pool($crate::db::Pool::Postgres($e)) => $body,
+            $crate::db::Reader::Own($crate::db::OwnConn::Sqlite(c)) => {
+                let $e = &mut *c;
+                $body
+            }
+            $crate::db::Reader::Own($crate::db::OwnConn::Postgres(c)) => {
+                let $e = &mut *c;
+                $body
+            }
         }
     };
 }
@@ -158,6 +221,14 @@ impl Db {
         Ok(match &self.pool {
             Pool::Sqlite(p) => DbTx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => DbTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
+        })
+    }
+
+    /// A connection of this database's own, outside the pool (see [`OwnConn`]).
+    pub async fn own_connection(&self) -> Result<OwnConn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => OwnConn::Sqlite(p.acquire().await?.detach()),
+            Pool::Postgres(p) => OwnConn::Postgres(p.acquire().await?.detach()),
         })
     }
 

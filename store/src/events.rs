@@ -304,6 +304,100 @@ pub async fn read_recorded_until(
     Ok(events)
 }
 
+/// Where the log as it stood at `until` ends: the first event in stored order recorded after `until`
+/// (`None`: every committed event belongs to it). Everything before this checkpoint, and nothing after,
+/// is the log at `until`, cut by stored order like [`read_recorded_until`]. Read inside a snapshot
+/// transaction ([`Db::begin_snapshot`]), as every read of that report.
+///
+/// SQLite stores `recorded_at` in the table's fixed format (milliseconds, `Z`), so `until` is compared as
+/// text in that format, truncated to the millisecond as the stored times are.
+pub async fn cut_after(tx: &mut DbTx, until: DateTime<Utc>) -> Result<Option<Checkpoint>, StoreError> {
+    let row: Option<(i64, i64)> = match tx {
+        DbTx::Sqlite(t) => {
+            let until = until.to_rfc3339_opts(SecondsFormat::Millis, true);
+            sqlx::query_as(
+                "SELECT 0, position FROM events WHERE recorded_at > $1 AND position IS NOT NULL \
+                 ORDER BY position LIMIT 1",
+            )
+            .bind(until)
+            .fetch_optional(&mut **t)
+            .await?
+        }
+        DbTx::Postgres(t) => {
+            sqlx::query_as(
+                "SELECT tx::text::bigint, position FROM events WHERE recorded_at > $1 \
+                 ORDER BY events.tx, events.position LIMIT 1",
+            )
+            .bind(until)
+            .fetch_optional(&mut **t)
+            .await?
+        }
+    };
+    Ok(row.map(|(tx, position)| Checkpoint { tx, position }))
+}
+
+/// The events of one aggregate type stored before `cut` (all of them for `None`), ordered by aggregate
+/// and sequence, after the event `(aggregate_id, sequence)` given in `after` (`("", 0)` to start): for
+/// folding the log one aggregate at a time, with memory bounded by the page. Read inside `tx`, the
+/// snapshot transaction [`cut_after`] was read in.
+pub async fn read_aggregates_until(
+    tx: &mut DbTx,
+    aggregate_type: &str,
+    cut: Option<Checkpoint>,
+    after: (&str, i64),
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let cut = cut.unwrap_or(Checkpoint { tx: i64::MAX, position: i64::MAX });
+    let rows: Vec<RawEvent> = match tx {
+        DbTx::Sqlite(t) => {
+            let sql = format!(
+                "SELECT {SQLITE_COLUMNS} FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3) \
+                 AND position < $4 ORDER BY aggregate_id, sequence LIMIT $5"
+            );
+            let q = sqlx::query_as(&sql).bind(aggregate_type).bind(after.0).bind(after.1);
+            q.bind(cut.position).bind(limit).fetch_all(&mut **t).await?
+        }
+        DbTx::Postgres(t) => {
+            let sql = format!(
+                "SELECT {PG_COLUMNS} FROM events WHERE aggregate_type = $1 AND (aggregate_id, sequence) > ($2, $3) \
+                 AND (events.tx, events.position) < ($4::text::xid8, $5) ORDER BY aggregate_id, sequence LIMIT $6"
+            );
+            let q = sqlx::query_as(&sql).bind(aggregate_type).bind(after.0).bind(after.1);
+            q.bind(cut.tx.to_string()).bind(cut.position).bind(limit).fetch_all(&mut **t).await?
+        }
+    };
+    rows.into_iter().map(RawEvent::parse).collect()
+}
+
+/// The events of one aggregate stored before `cut` (all of them for `None`), in sequence order.
+pub async fn read_aggregate_until(
+    tx: &mut DbTx,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    cut: Option<Checkpoint>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let cut = cut.unwrap_or(Checkpoint { tx: i64::MAX, position: i64::MAX });
+    let rows: Vec<RawEvent> = match tx {
+        DbTx::Sqlite(t) => {
+            let sql = format!(
+                "SELECT {SQLITE_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                 AND position < $3 ORDER BY sequence"
+            );
+            let q = sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id);
+            q.bind(cut.position).fetch_all(&mut **t).await?
+        }
+        DbTx::Postgres(t) => {
+            let sql = format!(
+                "SELECT {PG_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                 AND (events.tx, events.position) < ($3::text::xid8, $4) ORDER BY sequence"
+            );
+            let q = sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id);
+            q.bind(cut.tx.to_string()).bind(cut.position).fetch_all(&mut **t).await?
+        }
+    };
+    rows.into_iter().map(RawEvent::parse).collect()
+}
+
 /// The newest event readers may project (see [`read_batch`]); zero when the log is empty.
 pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
     let row: Option<(i64, i64)> = match db.pool() {

@@ -26,6 +26,6 @@ pub mod testing;
 mod writers;
 
 pub use append::SqlValue;
-pub use db::{Backend, Db, DbTx, Pool};
+pub use db::{Backend, Db, DbTx, OwnConn, Pool, Reader};
 pub use error::StoreError;
 pub use events::Checkpoint;

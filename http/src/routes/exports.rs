@@ -16,9 +16,9 @@
 //!   workbook is zipped into another anonymous temporary file and streamed from disk in 64 KiB chunks.
 //!   Memory is a few pages plus the zip writer's buffers; disk holds about twice the file size for the
 //!   duration of the request, and the anonymous files vanish when closed, even if the client leaves.
-//! - `as_of` exports fold the event log into memory (`Snapshot`), like the JSON endpoints do: memory
-//!   grows with the number of issues at that instant. Statistics are computed in memory as for the
-//!   JSON endpoint; their rows are groups, not issues, so they are small.
+//! - `as_of` exports first fold the log as it stood into temporary tables on a connection of their own
+//!   (`santisuk_projections::as_of`: one page of events and one issue in memory at a time), then read
+//!   pages from them exactly as the live export does. Statistics rows are groups, not issues: small.
 
 use std::collections::BTreeMap;
 use std::io::Seek;
@@ -673,25 +673,33 @@ mod tests {
 
     #[test]
     fn every_issue_cell_has_a_column_and_every_stats_cell_too() {
-        // The pure statistics function over no rows: the projections are a test-only dependency here.
-        let stats = santisuk_projections::stats::compute(
-            &santisuk_app::stats::StatsQuery {
-                by: vec![GroupBy::Area, GroupBy::Month],
-                from: None,
-                to: None,
-                fiscal_year: None,
-                today: "2026-11-25".parse().unwrap(),
-                areas: None,
-            },
-            &[],
-            &BTreeMap::new(),
-            &BTreeMap::new(),
-        );
+        let counters = Counters {
+            raised: 3,
+            closed: 2,
+            resolved: 1,
+            unresolved: 1,
+            unresolved_by_outcome: BTreeMap::from([("referred".to_owned(), 1)]),
+            open: 1,
+            overdue: 0,
+            resolution_rate: Some(0.5),
+            closure_rate: Some(2.0 / 3.0),
+            median_days_to_resolve: Some(4.0),
+            p90_days_to_resolve: Some(4.0),
+            small_sample: true,
+        };
+        let keys = BTreeMap::from([("area_id", Some("PTN-01".to_owned())), ("month", Some("2026-11".to_owned()))]);
+        let stats = Stats {
+            rows: vec![santisuk_projections::stats::StatsRow { keys, counters: counters.clone() }],
+            totals: counters,
+        };
         let by = [GroupBy::Area, GroupBy::Month];
         let opts = Options { format: FileFormat::Csv, lang: Lang::En, dates: Dates::Iso };
         let rows = stats_cells(&stats, &by, opts);
-        assert_eq!(rows.len(), 1, "no groups, one totals row");
-        assert_eq!(rows[0].len(), stats_columns(&by).len());
-        assert_eq!(rows[0][0], Cell::Text("Total".into()));
+        assert_eq!(rows.len(), 2, "one group, one totals row");
+        for row in &rows {
+            assert_eq!(row.len(), stats_columns(&by).len());
+        }
+        assert_eq!(rows[0][0], Cell::Text("PTN-01".into()));
+        assert_eq!(rows[1][0], Cell::Text("Total".into()));
     }
 }

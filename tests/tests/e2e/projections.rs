@@ -769,15 +769,39 @@ async fn an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader(ba
     insert_raw(app.db(), "Forum", &unknown, "ForumHeld", "9.0", future).await;
     let position: i64 = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar("SELECT MAX(position) FROM events")
         .fetch_one(p).await.unwrap());
-    let err = app.state.runner.catch_up().await.expect_err("the runner must stop at an unknown version");
+    // On PostgreSQL the event is projectable once no older transaction is open on the cluster (a
+    // background turn of this app's own runner may be): try until it is.
+    let mut turn = app.state.runner.catch_up().await;
+    for _ in 0..100 {
+        if turn.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        turn = app.state.runner.catch_up().await;
+    }
+    let err = turn.expect_err("the runner must stop at an unknown version");
     let text = err.to_string();
     assert!(text.contains(&format!("position {position}")) && text.contains("9.0"), "{text}");
     assert_eq!(app.state.runner.checkpoint().await.expect("checkpoint").position, before.position, "nothing skipped");
     let text = Snapshot::as_of(app.db(), Utc::now()).await.expect_err("the as-of fold must stop too").to_string();
     assert!(text.contains(&format!("position {position}")) && text.contains("9.0"), "{text}");
+    // The as-of reads of issues fold issue events (and areas and categories), not forums: an issue event
+    // of an unknown version stops them, as a single issue, the list and the statistics.
+    let issue = uuid::Uuid::new_v4().to_string();
+    let raised =
+        json!({"IssueRaised": {"area_id": area, "category": "LIV", "title": "t", "at": "2026-11-21T00:00:00Z"}});
+    insert_raw(app.db(), "Issue", &issue, "IssueRaised", "9.0", raised).await;
+    let text = santisuk_projections::as_of::issue(app.db(), Utc::now(), &issue).await.expect_err("stops").to_string();
+    assert!(text.contains("9.0") && text.contains("position"), "{text}");
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace(':', "%3A");
-    let past = app.get(&format!("/api/issues?as_of={now}"), &app.auditor).await;
-    assert_eq!(past.status, StatusCode::INTERNAL_SERVER_ERROR, "{:?}", past.body);
+    for path in [
+        format!("/api/issues?as_of={now}"),
+        format!("/api/issues/{issue}?as_of={now}"),
+        format!("/api/stats/resolution?as_of={now}"),
+    ] {
+        let past = app.get(&path, &app.auditor).await;
+        assert_eq!(past.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}: {:?}", past.body);
+    }
     // A command's load refuses it as well.
     let hold = santisuk_domain::forum::HoldForum {
         area: AreaId::parse(&area).unwrap(),
