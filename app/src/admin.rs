@@ -22,6 +22,11 @@ pub async fn migrate(db: &Db) -> Result<(), AppError> {
     Ok(seed_categories(db).await?)
 }
 
+/// Writes a consistent copy of the embedded database to `to` (a new file), while the server may run.
+pub async fn backup(db: &Db, to: &std::path::Path) -> Result<(), AppError> {
+    Ok(db.backup_to(to).await?)
+}
+
 /// Empties the read model and replays every event from position 0; returns how many events it applied.
 pub async fn rebuild_read_model(db: &Db) -> Result<usize, AppError> {
     db.migrate().await?;

@@ -62,6 +62,14 @@ use crate::password::Hashing;
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Shared>);
 
+/// How far the read model is behind the log: the committed events it has not applied (on PostgreSQL also
+/// those still behind an open transaction), and how long the oldest of them has waited.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lag {
+    pub events: i64,
+    pub seconds: f64,
+}
+
 /// What [`AppState`] shares.
 #[derive(Debug)]
 pub struct Shared {
@@ -197,9 +205,11 @@ impl AppState {
         }
     }
 
-    /// Projection lag in events (for `/readyz`).
-    pub async fn projection_lag(&self) -> Result<i64, StoreError> {
-        events::count_after(&self.db, self.runner.checkpoint().await?).await
+    /// How far the read model is behind the log (for `/readyz`).
+    pub async fn projection_lag(&self) -> Result<Lag, StoreError> {
+        let (events, oldest) = events::lag_after(&self.db, self.runner.checkpoint().await?).await?;
+        let seconds = oldest.map_or(0.0, |t| (now() - t).num_milliseconds().max(0) as f64 / 1000.0);
+        Ok(Lag { events, seconds })
     }
 
     /// Whether every migration is applied (for `/readyz`).

@@ -51,7 +51,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::stats::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
-        .merge(routes::health::router())
+        .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))
         .merge(openapi::router())
         .merge(with_web_headers(web::router()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));

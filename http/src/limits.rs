@@ -46,6 +46,11 @@ pub struct Limits {
     /// Requests of one client in flight at once; more are 429 at once.
     #[arg(long, env = "SANTISUK_CLIENT_CONCURRENCY", default_value_t = 16, global = true)]
     pub client_concurrency: usize,
+
+    /// Seconds the oldest event not yet in the read model may wait before `/readyz` answers 503 (the
+    /// projections are stalled: lists and dashboards no longer show what was recorded).
+    #[arg(long, env = "SANTISUK_READY_MAX_LAG", default_value_t = 60, global = true)]
+    pub ready_max_lag: u64,
 }
 
 impl Limits {
@@ -57,13 +62,20 @@ impl Limits {
             client_rate: 1_000_000,
             client_burst: 1_000_000,
             client_concurrency: 100_000,
+            ready_max_lag: 60,
         }
     }
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { trusted_proxy_header: None, client_rate: 50, client_burst: 200, client_concurrency: 16 }
+        Limits {
+            trusted_proxy_header: None,
+            client_rate: 50,
+            client_burst: 200,
+            client_concurrency: 16,
+            ready_max_lag: 60,
+        }
     }
 }
 

@@ -32,6 +32,12 @@ enum Command {
     Serve,
     /// Apply database migrations and seed the standard categories, then exit.
     Migrate,
+    /// Copy the embedded (SQLite) database to a new file, consistent and safe while the server runs
+    /// (`VACUUM INTO`). On PostgreSQL, use pg_dump or a base backup (see the README's Operations).
+    Backup {
+        /// The file to write; it must not exist yet.
+        to: std::path::PathBuf,
+    },
     /// Maintain the read models.
     Projections {
         #[command(subcommand)]
@@ -120,6 +126,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             admin::migrate(&db).await.context("migrating")?;
             say(format_args!("migrations applied ({})", cli.storage.describe()));
+            Ok(())
+        }
+        Command::Backup { to } => {
+            admin::backup(&db, &to).await.context("backing up")?;
+            say(format_args!("backed up {} to {}", cli.storage.describe(), to.display()));
             Ok(())
         }
         Command::Projections { action: ProjectionsAction::Rebuild } => {

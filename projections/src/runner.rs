@@ -15,7 +15,7 @@ use tokio::sync::{Notify, watch};
 
 use santisuk_store::db::{Db, DbTx, Pool};
 use santisuk_store::error::StoreError;
-use santisuk_store::events::{Checkpoint, StoredEvent, read_batch};
+use santisuk_store::events::{self, Checkpoint, StoredEvent, read_batch};
 
 /// A read model fed by the runner. Every `apply` must be deterministic (a function of the events only),
 /// so that a rebuild reproduces the live tables exactly.
@@ -134,6 +134,11 @@ impl<P: Projection> Runner<P> {
         let Some(last) = events.last().map(StoredEvent::checkpoint) else {
             drop(tx);
             self.progress.send_if_modified(|c| replace_if_newer(c, from));
+            // Nothing below the horizon: on a database restored from another cluster, that is every new
+            // event until the restore base is raised (see `heal_restored_tx`). Heal, and go again at once.
+            if heal(&self.db).await? {
+                self.wake.notify_one();
+            }
             return Ok(0);
         };
         self.projection.apply(&mut tx, &events).await.map_err(|e| {
@@ -168,9 +173,14 @@ impl<P: Projection> Runner<P> {
     /// Empties the projection and replays every event from position 0, in one transaction: readers see
     /// the old tables until the new ones are complete, and a failure leaves the old ones in place.
     pub async fn rebuild(&self) -> Result<usize, StoreError> {
+        heal(&self.db).await?;
         let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
         lock_blocking(&mut tx, P::NAME).await?;
+        // Every event committed before the rebuild began must be replayed; fewer means the log is not
+        // being read in full (it happened after a logical restore), and the old tables are kept.
+        let stored: i64 = santisuk_store::on_tx!(&mut tx, t => sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&mut **t).await?);
         self.projection.reset(&mut tx).await?;
         let mut from = Checkpoint::default();
         let mut total = 0;
@@ -189,6 +199,13 @@ impl<P: Projection> Runner<P> {
             self.projection.replay(&mut tx, &events).await?;
             total += events.len();
             from = last;
+        }
+        if (total as i64) < stored {
+            return Err(StoreError::Corrupt(format!(
+                "the rebuild of {} read {total} events but the log held {stored} when it began: the old \
+                 tables are kept. Was the database restored while the server ran? Restart Santisuk and try again",
+                P::NAME
+            )));
         }
         save_checkpoint(&mut tx, P::NAME, from).await?;
         tx.commit().await?;
@@ -315,6 +332,19 @@ async fn lock_blocking(tx: &mut DbTx, name: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock_key(name)).execute(&mut **t).await?;
     }
     Ok(())
+}
+
+/// [`events::heal_restored_tx`], logged: whether the restore base was raised.
+async fn heal(db: &Db) -> Result<bool, StoreError> {
+    let raised = events::heal_restored_tx(db).await?;
+    if raised > 0 {
+        tracing::warn!(
+            raised_by = raised,
+            "the event log holds transaction ids ahead of this PostgreSQL cluster's (it was restored from \
+             another cluster): new events are now ordered after the restored ones"
+        );
+    }
+    Ok(raised > 0)
 }
 
 /// Whether every write transaction older than this one has finished (always true on SQLite, where this

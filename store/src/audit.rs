@@ -71,7 +71,7 @@ pub async fn page(
                     let (a, b) = (next(), next());
                     conditions.push(format!("(tx, position) <= (${a}::text::xid8, ${b})"));
                 }
-                None => conditions.push("tx < pg_snapshot_xmin(pg_current_snapshot())".to_owned()),
+                None => conditions.push("tx < santisuk_horizon()".to_owned()),
             }
             format!(
                 "SELECT {PG_RAW} FROM events WHERE {} ORDER BY events.tx, events.position LIMIT ${}",
@@ -117,7 +117,7 @@ pub async fn checkpoint_at(db: &Db, position: i64) -> Result<Option<Checkpoint>,
         Pool::Postgres(p) => {
             sqlx::query_as(
                 "SELECT tx::text::bigint, position FROM events \
-                 WHERE position = $1 AND tx < pg_snapshot_xmin(pg_current_snapshot())",
+                 WHERE position = $1 AND tx < santisuk_horizon()",
             )
             .bind(position)
             .fetch_optional(p)

@@ -190,6 +190,25 @@ impl Db {
         Ok(())
     }
 
+    /// SQLite: writes a consistent copy of the whole database to `to`, which must not exist, with
+    /// `VACUUM INTO` (one read transaction: writers go on meanwhile, the copy is the database as of its
+    /// start, compacted). PostgreSQL: refused, pg_dump or a base backup does this there.
+    pub async fn backup_to(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        let Pool::Sqlite(p) = &self.pool else {
+            return Err(StoreError::Config(
+                "`santisuk backup` copies the embedded SQLite database; on PostgreSQL use pg_dump or a base \
+                 backup (README, Operations)"
+                    .into(),
+            ));
+        };
+        if to.exists() {
+            return Err(StoreError::Config(format!("{} exists already; name a new file", to.display())));
+        }
+        let path = to.to_str().ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+        Ok(())
+    }
+
     /// Whether every embedded migration has been applied (for `/readyz`).
     pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
         let (expected, applied): (usize, i64) = match &self.pool {

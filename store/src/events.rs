@@ -121,8 +121,9 @@ pub fn parse_ts(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
 /// PostgreSQL: positions come from a sequence, so a transaction that started earlier may commit a lower
 /// position after a later one committed a higher position (and rolled-back appends leave holes). Reading
 /// "position > checkpoint" would skip the late one for ever. Instead read only events whose transaction
-/// is older than the oldest transaction still running (`pg_snapshot_xmin`): all of those are finished, so
-/// no event can ever appear below the point we reach, and `(tx, position)` is a total order.
+/// is older than the oldest transaction still running (`santisuk_horizon()`: `pg_snapshot_xmin` plus the
+/// database's restore base, see migration 0012 and [`heal_restored_tx`]): all of those are finished, so no
+/// event can ever appear below the point we reach, and `(tx, position)` is a total order.
 pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let rows: Vec<RawEvent> = match tx {
         DbTx::Sqlite(t) => {
@@ -132,7 +133,7 @@ pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<
         DbTx::Postgres(t) => {
             let sql = format!(
                 "SELECT {PG_COLUMNS} FROM events \
-                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
+                 WHERE tx < santisuk_horizon() \
                    AND (tx, position) > ($1::text::xid8, $2) \
                  ORDER BY events.tx, events.position LIMIT $3"
             );
@@ -407,7 +408,7 @@ pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
         Pool::Postgres(p) => {
             sqlx::query_as(
                 "SELECT tx::text::bigint, position FROM events \
-                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.tx DESC, events.position DESC LIMIT 1",
+                 WHERE tx < santisuk_horizon() ORDER BY events.tx DESC, events.position DESC LIMIT 1",
             )
             .fetch_optional(p)
             .await?
@@ -416,26 +417,43 @@ pub async fn head(db: &Db) -> Result<Checkpoint, StoreError> {
     Ok(row.map(|(tx, position)| Checkpoint { tx, position }).unwrap_or_default())
 }
 
-/// How many projectable events lie beyond `checkpoint` (the projection lag, in events).
-pub async fn count_after(db: &Db, checkpoint: Checkpoint) -> Result<i64, StoreError> {
-    Ok(match db.pool() {
-        Pool::Sqlite(p) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE position > $1")
-                .bind(checkpoint.position)
-                .fetch_one(p)
-                .await?
-        }
-        Pool::Postgres(p) => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
-                 AND (tx, position) > ($1::text::xid8, $2)",
+/// The committed events a projection at `checkpoint` has not applied: how many, and when the oldest of
+/// them was recorded. On PostgreSQL this counts events still behind an open transaction too (committed,
+/// but not yet projectable): they are what a stalled runner has not shown, and a lag that left them out
+/// reported 0 while a held transaction stalled every projection.
+pub async fn lag_after(db: &Db, checkpoint: Checkpoint) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let (count, oldest): (i64, Option<String>) =
+        match db.pool() {
+            Pool::Sqlite(p) => {
+                sqlx::query_as("SELECT COUNT(*), MIN(recorded_at) FROM events WHERE position > $1")
+                    .bind(checkpoint.position)
+                    .fetch_one(p)
+                    .await?
+            }
+            Pool::Postgres(p) => sqlx::query_as(
+                "SELECT COUNT(*), to_char(MIN(recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
+                 FROM events WHERE (tx, position) > ($1::text::xid8, $2)",
             )
             .bind(checkpoint.tx.to_string())
             .bind(checkpoint.position)
             .fetch_one(p)
-            .await?
-        }
-    })
+            .await?,
+        };
+    let oldest =
+        oldest.map(|t| parse_ts(&t)).transpose().map_err(|e| StoreError::corrupt(format!("recorded_at: {e}")))?;
+    Ok((count, oldest))
+}
+
+/// PostgreSQL: after a logical restore into another cluster, whose transaction ids start again below the
+/// stored ones, raises the database's restore base so that every new `tx` lies above every restored one
+/// (migration 0012 says how and why). Returns the base by which it was raised (0: nothing to do, the
+/// usual case; always 0 on SQLite). Writers do this themselves through the column default; the runner,
+/// a rebuild and a start call it so that reads heal before any write comes.
+pub async fn heal_restored_tx(db: &Db) -> Result<i64, StoreError> {
+    let Pool::Postgres(p) = db.pool() else { return Ok(0) };
+    let (before, after): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT base FROM log_tx_base), santisuk_tx_base()").fetch_one(p).await?;
+    Ok(after - before)
 }
 
 /// Where one stored event sits in the global order.

@@ -69,7 +69,9 @@ fn server_answers(url: &str) -> bool {
     .unwrap_or(false)
 }
 
-fn find_binary(name: &str) -> Option<PathBuf> {
+/// An installed PostgreSQL program (`pg_dump`, `pg_restore`, `initdb`…): on the `PATH`, or the newest
+/// under `/usr/lib/postgresql/*/bin` (Debian's layout).
+pub fn binary(name: &str) -> Option<PathBuf> {
     let from_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
         .unwrap_or_default();
@@ -103,8 +105,8 @@ pub async fn private_database() -> (String, DropDatabase) {
 }
 
 fn start_cluster(folder: &str) -> Result<String, String> {
-    let initdb = find_binary("initdb").ok_or("no initdb binary was found")?;
-    let pg_ctl = find_binary("pg_ctl").ok_or("no pg_ctl binary was found")?;
+    let initdb = binary("initdb").ok_or("no initdb binary was found")?;
+    let pg_ctl = binary("pg_ctl").ok_or("no pg_ctl binary was found")?;
     let dir = std::env::temp_dir().join(folder);
     let data = dir.join("data");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

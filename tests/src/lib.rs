@@ -67,8 +67,8 @@ pub async fn settle(
             "SELECT aggregate_type, sequence, position FROM events ORDER BY position DESC LIMIT 1")
             .fetch_optional(p).await.expect("last event"));
         let Some((_, _, position)) = last else { return };
-        let lag =
-            santisuk_store::events::count_after(db, runner.checkpoint().await.expect("checkpoint")).await.expect("lag");
+        let checkpoint = runner.checkpoint().await.expect("checkpoint");
+        let (lag, _) = santisuk_store::events::lag_after(db, checkpoint).await.expect("lag");
         let head = santisuk_store::events::head(db).await.expect("head");
         if lag == 0 && head.position >= position {
             return;
@@ -119,6 +119,23 @@ impl TestDb {
                 let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
                 TestDb { db, backend, _guard: Guard::PgDatabase(guard) }
             }
+        }
+    }
+
+    /// A PostgreSQL database on a cluster of its own, filled by `fill(url)` before it is opened (a
+    /// restore, say).
+    pub async fn private_with(fill: impl FnOnce(&str)) -> TestDb {
+        let (url, guard) = pg::private_database().await;
+        fill(&url);
+        let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
+        TestDb { db, backend: Backend::Postgres, _guard: Guard::PgDatabase(guard) }
+    }
+
+    /// The database's URL (PostgreSQL only).
+    pub fn url(&self) -> Option<&str> {
+        match &self._guard {
+            Guard::PgDatabase(g) => Some(&g.url),
+            Guard::Dir(_) => None,
         }
     }
 

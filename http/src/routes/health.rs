@@ -1,17 +1,23 @@
 //! `/healthz` (the process is up) and `/readyz` (database reachable, migrations applied, projection lag).
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+pub fn router(max_lag: Duration) -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).layer(Extension(MaxLag(max_lag)))
 }
+
+/// How long the oldest unprojected event may wait before `/readyz` answers 503 (`--ready-max-lag`).
+#[derive(Debug, Clone, Copy)]
+pub struct MaxLag(pub Duration);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -22,8 +28,11 @@ pub struct Health {
 pub struct Readiness {
     pub status: &'static str,
     pub backend: &'static str,
-    /// Events stored but not yet in the read model.
+    /// Committed events not yet in the read model (on PostgreSQL including those still behind another
+    /// open transaction).
     pub projection_lag: i64,
+    /// How long the oldest of them has waited, in seconds (0 when none).
+    pub projection_lag_seconds: f64,
 }
 
 /// The process is up.
@@ -32,23 +41,36 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// The database is reachable, every migration is applied, and the projection lag is reported.
+/// The database is reachable, every migration is applied, and the read model is not stalled: 503 when the
+/// oldest event it has not applied has waited longer than the configured bound.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Readiness), (status = 503, body = crate::error::ErrorBody)))]
-pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
-    let unavailable = |what: &str| ApiError(AppError::Unavailable { message: what.to_owned() });
+pub async fn readyz(
+    State(state): State<AppState>,
+    Extension(MaxLag(max_lag)): Extension<MaxLag>,
+) -> Result<Json<Readiness>, ApiError> {
+    let unavailable = |what: String| ApiError(AppError::Unavailable { message: what });
     match state.migrations_applied().await {
         Ok(true) => {}
-        Ok(false) => return Err(unavailable("database migrations are not applied")),
+        Ok(false) => return Err(unavailable("database migrations are not applied".into())),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            return Err(unavailable("database unreachable"));
+            return Err(unavailable("database unreachable".into()));
         }
     }
     let lag = state.projection_lag().await.map_err(|e| {
         tracing::warn!(error = %e, "readiness check failed");
-        unavailable("database unreachable")
+        unavailable("database unreachable".into())
     })?;
+    if lag.seconds > max_lag.as_secs_f64() {
+        tracing::warn!(events = lag.events, seconds = lag.seconds, "the projections are stalled");
+        return Err(unavailable(format!(
+            "the projections are stalled: {} events not shown, the oldest for {:.0} s (bound {} s)",
+            lag.events,
+            lag.seconds,
+            max_lag.as_secs()
+        )));
+    }
     let backend = state.backend_name();
-    Ok(Json(Readiness { status: "ready", backend, projection_lag: lag }))
+    Ok(Json(Readiness { status: "ready", backend, projection_lag: lag.events, projection_lag_seconds: lag.seconds }))
 }

@@ -376,12 +376,12 @@ async fn as_of_answers_equal_what_the_live_endpoints_said_then(backend: Backend)
 /// held open (the runner's gap-safe checkpoint cannot pass it; on a private cluster, so no other test
 /// stalls). SQLite, where an open write transaction would block the commands too: an event the runner
 /// cannot decode, the other cause the issue names.
-enum Stall {
+pub(crate) enum Stall {
     Transaction(#[allow(dead_code)] sqlx::pool::PoolConnection<sqlx::Postgres>),
     UndecodableEvent,
 }
 
-async fn stall(db: &santisuk_store::Db) -> Stall {
+pub(crate) async fn stall(db: &santisuk_store::Db) -> Stall {
     match db.pool() {
         santisuk_store::db::Pool::Postgres(p) => {
             let mut conn = p.acquire().await.expect("connection");
@@ -402,13 +402,11 @@ async fn stall(db: &santisuk_store::Db) -> Stall {
     }
 }
 
-/// How many stored events the read model has not applied, after letting its runner try. Counted by
-/// position: `projection_lag` leaves out, on PostgreSQL, events behind a transaction still open.
+/// How many stored events the read model has not applied, after letting its runner try (on PostgreSQL
+/// including those behind a transaction still open).
 async fn unprojected(app: &TestApp) -> i64 {
     let _ = app.state.runner.catch_up().await;
-    let checkpoint = app.state.runner.checkpoint().await.expect("checkpoint");
-    santisuk_store::on_db!(app.db(), p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events WHERE position > $1")
-        .bind(checkpoint.position).fetch_one(p).await.expect("count"))
+    app.state.projection_lag().await.expect("lag").events
 }
 
 /// Issue #12 §2: with the projections stalled, a deactivation through instance 1 refuses the user's token

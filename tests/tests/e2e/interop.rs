@@ -174,8 +174,8 @@ async fn project_everything(app: &TestApp) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         app.state.ledger.catch_up().await.expect("ledger");
-        let lag =
-            santisuk_store::events::count_after(app.db(), app.state.ledger.checkpoint().await.unwrap()).await.unwrap();
+        let checkpoint = app.state.ledger.checkpoint().await.unwrap();
+        let (lag, _) = santisuk_store::events::lag_after(app.db(), checkpoint).await.unwrap();
         if lag == 0 {
             return;
         }

@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod demo;
 mod exports;
+mod faults;
 mod fuzz;
 mod interop;
 mod lifecycle;

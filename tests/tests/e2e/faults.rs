@@ -1,0 +1,207 @@
+//! Faults (issue #14): what an operator's backup and restore, and a broken or stuck database, do to the
+//! promise that every acknowledged change is kept, projected and verifiable.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use santisuk_store::testing as pg;
+use santisuk_store::{Db, on_db};
+use santisuk_tests::{Backend, TestApp, TestDb, settle};
+use serde_json::json;
+
+/// Runs an installed PostgreSQL client tool (`pg_dump`, `pg_restore`) and fails the test on an error.
+fn pg_tool(name: &str, args: &[&str]) {
+    let program = pg::binary(name).unwrap_or_else(|| panic!("{name} is installed with the PostgreSQL server"));
+    let out = Command::new(&program).args(args).output().unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(out.status.success(), "{name} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.expect(sql))
+}
+
+/// A logical dump (`pg_dump`) restored into a fresh cluster, whose transaction ids start again far below
+/// the stored ones: new writes are projected, access changes hold, `/readyz` tells the truth, the ledger
+/// verifies and a rebuild replays every event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logical_restore_into_a_fresh_cluster_loses_nothing_and_projects_what_comes_after() {
+    // The source: a database on the shared cluster, with transaction ids pushed past a fresh cluster's.
+    let source = TestApp::new(Backend::Postgres).await;
+    on_db!(source.db(), p => {
+        sqlx::query("DO $$ BEGIN FOR i IN 1..3000 LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$")
+            .execute(p).await.expect("use up transaction ids");
+    });
+    let area = source.area("RS-1").await;
+    let mut before = Vec::new();
+    for i in 0..5 {
+        before.push(source.raise(&area, "LIV", &format!("ก่อน {i}")).await);
+    }
+    let forum = source
+        .post("/api/forums", &source.staff, json!({"area_id": area, "held_on": "2026-11-30", "title": "เวทีก่อนสำรอง"}))
+        .await;
+    assert_eq!(forum.status, StatusCode::CREATED, "{:?}", forum.body);
+    settle(&source.state.runner, source.db()).await;
+    // Outside a restore the base never moves (a raise under a writer would break the gap-safe order).
+    assert_eq!(scalar(source.db(), "SELECT base FROM log_tx_base").await, 0, "no raise without a restore");
+    let dump = tempfile::tempdir().expect("a folder for the dump");
+    let file = dump.path().join("santisuk.dump");
+    let url = source.db_handle.url().expect("a PostgreSQL database").to_owned();
+    pg_tool("pg_dump", &["--format=custom", "--file", file.to_str().unwrap(), &url]);
+
+    // The restore: a cluster of its own, as an operator restoring onto a new server would have.
+    let restored =
+        TestDb::private_with(|url| pg_tool("pg_restore", &["--no-owner", "--dbname", url, file.to_str().unwrap()]))
+            .await;
+    let stored = scalar(&restored.db, "SELECT COUNT(*) FROM events").await;
+    let behind = scalar(
+        &restored.db,
+        "SELECT (MAX(tx::text::bigint) >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint)::int::bigint FROM events",
+    )
+    .await;
+    assert_eq!(behind, 1, "the precondition: the restored transaction ids lie ahead of the new cluster's");
+
+    let app = TestApp::on(Arc::new(restored)).await;
+    // The restored users still work, and a user created after the restore (TestApp::on made four) too.
+    let old_staff = &source.staff;
+    assert_eq!(app.get("/api/issues", old_staff).await.status, StatusCode::OK, "a restored token works");
+    assert_eq!(app.get("/api/issues", &app.staff).await.status, StatusCode::OK, "a new token works");
+    // New writes are projected: a forum (projected by the runner) and an issue.
+    let after = app.raise(&area, "LIV", "หลังกู้คืน").await;
+    let forum = app
+        .post("/api/forums", &app.staff, json!({"area_id": area, "held_on": "2026-12-01", "title": "เวทีหลังกู้คืน"}))
+        .await;
+    assert_eq!(forum.status, StatusCode::CREATED, "{:?}", forum.body);
+    let forum_id = forum.body["id"].as_str().expect("id").to_owned();
+    settle(&app.state.runner, app.db()).await;
+    let r = app.get(&format!("/api/forums/{forum_id}"), &app.staff).await;
+    assert_eq!(r.status, StatusCode::OK, "a forum created after the restore is projected: {:?}", r.body);
+    let list = app.get(&format!("/api/issues?area_id={area}&limit=100"), &app.staff).await;
+    let ids: Vec<&str> = list.body["items"].as_array().unwrap().iter().filter_map(|i| i["id"].as_str()).collect();
+    for id in before.iter().chain([&after]) {
+        assert!(ids.contains(&id.as_str()), "issue {id} is listed after the restore");
+    }
+    // Every event is projected: the ledger holds one row per event, the checkpoint is at the newest.
+    let events = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
+    assert!(events > stored, "the restored app wrote events");
+    assert!(scalar(app.db(), "SELECT base FROM log_tx_base").await > 0, "the restore base was raised");
+    let mut chained = 0;
+    for _ in 0..2_000 {
+        app.state.ledger.catch_up().await.expect("the ledger");
+        chained = scalar(app.db(), "SELECT COUNT(*) FROM ledger").await;
+        if chained == events {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(chained, events, "one ledger row per event");
+    let r = app.get("/readyz", &app.staff).await;
+    assert_eq!((r.status, r.body["projection_lag"].as_i64()), (StatusCode::OK, Some(0)), "{:?}", r.body);
+
+    // Revocation after the restore: the restored staff user, deactivated, is refused.
+    let old_id = santisuk_projections::users::user_by_token(app.db(), old_staff).await.expect("lookup");
+    let old_id = old_id.expect("the restored staff user").id;
+    let r = app.post(&format!("/api/users/{old_id}/deactivate"), &app.admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(app.get("/api/issues", old_staff).await.status, StatusCode::UNAUTHORIZED, "a deactivated token");
+
+    // The ledger verifies: no tampering where there was none.
+    let r = app.get("/api/audit/verify", &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["ok"], json!(true), "{:?}", r.body);
+    // A rebuild replays every event, users included.
+    let events = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
+    let replayed = santisuk_app::admin::rebuild_read_model(app.db()).await.expect("rebuild");
+    assert_eq!(replayed as i64, events, "the rebuild replays the whole log");
+    app.state.changes.read_model_changed();
+    assert_eq!(app.get("/api/issues", &app.staff).await.status, StatusCode::OK, "users survive the rebuild");
+}
+
+/// A stalled runner (PostgreSQL: a write transaction held open; SQLite: an event it cannot decode) shows in
+/// `/readyz`: the waiting events are counted at once, and past the configured bound the answer is 503
+/// `unavailable`; on PostgreSQL, once the transaction ends, the runner catches up and `/readyz` is ready
+/// again with nothing skipped.
+async fn readyz_reports_a_stalled_projection_and_turns_503_past_the_bound(backend: Backend) {
+    let app = TestApp::on(Arc::new(TestDb::private(backend).await)).await;
+    let limits = santisuk_http::limits::Limits { ready_max_lag: 5, ..santisuk_http::limits::Limits::relaxed() };
+    let app = TestApp { router: santisuk_http::app_with(app.state.clone(), &limits).expect("limits"), ..app };
+    let r = app.get("/readyz", &app.staff).await;
+    assert_eq!((r.status, r.body["projection_lag"].as_i64()), (StatusCode::OK, Some(0)), "{:?}", r.body);
+
+    let area = app.area("ST-1").await;
+    settle(&app.state.runner, app.db()).await;
+    let stall = crate::access::stall(app.db()).await;
+    let stalled = std::time::Instant::now();
+    let forum = app
+        .post("/api/forums", &app.staff, json!({"area_id": area, "held_on": "2026-12-01", "title": "เวทีระหว่างค้าง"}))
+        .await;
+    assert_eq!(forum.status, StatusCode::CREATED, "{:?}", forum.body);
+    let _ = app.state.runner.catch_up().await;
+    let r = app.get("/readyz", &app.staff).await;
+    let lag = r.body["projection_lag"].as_i64().unwrap_or(-1);
+    assert!(r.status == StatusCode::OK && lag >= 1, "the waiting events are counted at once: {:?}", r.body);
+    // (A forum command waits up to 2 s for the runner before it answers, so the first look is within the
+    // 5 s bound, and this one past it.)
+    tokio::time::sleep(std::time::Duration::from_millis(5_500).saturating_sub(stalled.elapsed())).await;
+    let r = app.get("/readyz", &app.staff).await;
+    assert_eq!((r.status, r.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{:?}", r.body);
+
+    if let crate::access::Stall::Transaction(mut conn) = stall {
+        sqlx::query("ROLLBACK").execute(&mut *conn).await.expect("end the held transaction");
+        drop(conn);
+        settle(&app.state.runner, app.db()).await;
+        let r = app.get("/readyz", &app.staff).await;
+        assert_eq!((r.status, r.body["projection_lag"].as_i64()), (StatusCode::OK, Some(0)), "{:?}", r.body);
+        let id = forum.body["id"].as_str().expect("id");
+        assert_eq!(app.get(&format!("/api/forums/{id}"), &app.staff).await.status, StatusCode::OK, "nothing skipped");
+    }
+}
+
+/// `santisuk backup` (SQLite): a consistent copy taken while the app writes, which opens as a database
+/// with every event and passes `PRAGMA integrity_check`; an existing file is refused and left alone. On
+/// PostgreSQL it is refused with a pointer to pg_dump, and writes nothing.
+async fn a_backup_copies_the_embedded_database_while_it_runs(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("BK-1").await;
+    let writer = {
+        let app = app.clone();
+        let area = area.clone();
+        tokio::spawn(async move {
+            for i in 0..20 {
+                app.raise(&area, "LIV", &format!("ระหว่างสำรอง {i}")).await;
+            }
+        })
+    };
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("santisuk.db");
+    let result = santisuk_app::admin::backup(app.db(), &file).await;
+    writer.await.expect("the writer");
+    match backend {
+        Backend::Postgres => {
+            let e = result.expect_err("refused on PostgreSQL");
+            assert!(e.to_string().contains("pg_dump"), "{e}");
+            assert!(!file.exists(), "nothing written");
+        }
+        Backend::Sqlite => {
+            result.expect("a backup");
+            let copy = Db::open_sqlite(dir.path()).await.expect("the copy opens");
+            let ok: String =
+                on_db!(&copy, p => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap());
+            assert_eq!(ok, "ok");
+            let copied = scalar(&copy, "SELECT COUNT(*) FROM events").await;
+            let now = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
+            assert!(copied > 0 && copied <= now, "a prefix of the log: {copied} of {now}");
+            let max: i64 = scalar(&copy, "SELECT MAX(position) FROM events").await;
+            assert_eq!(copied, scalar(app.db(), &format!("SELECT COUNT(*) FROM events WHERE position <= {max}")).await);
+            let before = std::fs::metadata(&file).expect("the copy").len();
+            let again = santisuk_app::admin::backup(app.db(), &file).await.expect_err("an existing file is refused");
+            assert!(again.to_string().contains("exists already"), "{again}");
+            assert_eq!(std::fs::metadata(&file).expect("the copy").len(), before, "left alone");
+        }
+    }
+}
+
+santisuk_tests::both_backends!(
+    readyz_reports_a_stalled_projection_and_turns_503_past_the_bound,
+    a_backup_copies_the_embedded_database_while_it_runs
+);
