@@ -89,6 +89,10 @@ impl std::error::Error for AppError {}
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the database is unavailable");
+            return AppError::Unavailable { message: "the database is unavailable; try again shortly".into() };
+        }
         AppError::Internal(e.to_string())
     }
 }

@@ -205,6 +205,13 @@ impl AppState {
         }
     }
 
+    /// The projections whose last turn failed or panicked and has not succeeded since (for `/readyz`; the
+    /// reason is in the log).
+    pub fn failing_projections(&self) -> Vec<&'static str> {
+        let failing = [(self.runner.name(), self.runner.failure()), (self.ledger.name(), self.ledger.failure())];
+        failing.into_iter().filter(|(_, failure)| failure.is_some()).map(|(name, _)| name).collect()
+    }
+
     /// How far the read model is behind the log (for `/readyz`).
     pub async fn projection_lag(&self) -> Result<Lag, StoreError> {
         let (events, oldest) = events::lag_after(&self.db, self.runner.checkpoint().await?).await?;

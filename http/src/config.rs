@@ -21,6 +21,11 @@ pub struct StorageConfig {
     /// Maximum PostgreSQL connections of this process.
     #[arg(long, env = "SANTISUK_DB_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_connections: u32,
+
+    /// PostgreSQL: seconds a request may wait for a free connection, and each statement's
+    /// `statement_timeout` (503 beyond either). Migrations and rebuilds are exempt.
+    #[arg(long, env = "SANTISUK_DB_TIMEOUT", default_value_t = 5, global = true)]
+    pub db_timeout: u64,
 }
 
 // The URL may carry a password: never print it.
@@ -30,6 +35,7 @@ impl fmt::Debug for StorageConfig {
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
             .field("db_connections", &self.db_connections)
+            .field("db_timeout", &self.db_timeout)
             .finish()
     }
 }
@@ -38,7 +44,8 @@ impl StorageConfig {
     pub async fn open(&self) -> Result<Db, StoreError> {
         match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Db::open_postgres(url, self.db_connections).await
+                let timeout = std::time::Duration::from_secs(self.db_timeout.max(1));
+                Db::open_postgres_with(url, self.db_connections, timeout, Some(timeout)).await
             }
             Some(_) => Err(StoreError::Config("DATABASE_URL must start with postgres:// or postgresql://".into())),
             None => Db::open_sqlite(&self.data_dir).await,

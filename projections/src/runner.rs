@@ -7,7 +7,7 @@
 //! however the writer died.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -64,6 +64,8 @@ pub struct Runner<P> {
     soon: Arc<Notify>,
     progress: Arc<watch::Sender<Checkpoint>>,
     batch_size: i64,
+    /// Why the last turn of [`Runner::run`] failed or panicked (`None` once a turn succeeds).
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 impl<P> Clone for Runner<P> {
@@ -75,6 +77,7 @@ impl<P> Clone for Runner<P> {
             soon: self.soon.clone(),
             progress: self.progress.clone(),
             batch_size: self.batch_size,
+            failure: self.failure.clone(),
         }
     }
 }
@@ -96,7 +99,18 @@ impl<P: Projection> Runner<P> {
             soon: Arc::new(Notify::new()),
             progress: Arc::new(watch::Sender::new(Checkpoint::default())),
             batch_size: 500,
+            failure: Arc::default(),
         }
+    }
+
+    /// The projection's name (its checkpoint row).
+    pub fn name(&self) -> &'static str {
+        P::NAME
+    }
+
+    /// Why the last turn of [`Runner::run`] failed or panicked, while it has not succeeded since.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Tells the runner new events are there and someone waits for them: it starts a batch at once.
@@ -176,6 +190,10 @@ impl<P: Projection> Runner<P> {
         heal(&self.db).await?;
         let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
+        if let DbTx::Postgres(t) = &mut tx {
+            // A rebuild's batches and its wait for the lock may take longer than a request may.
+            sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut **t).await?;
+        }
         lock_blocking(&mut tx, P::NAME).await?;
         // Every event committed before the rebuild began must be replayed; fewer means the log is not
         // being read in full (it happened after a logical restore), and the old tables are kept.
@@ -216,8 +234,15 @@ impl<P: Projection> Runner<P> {
         // until autovacuum came by (P6a after three rebuilds). Outside the transaction (VACUUM cannot run in
         // one); a failure here leaves a correct rebuild, so it is only logged.
         if let Pool::Postgres(p) = self.db.pool() {
-            let sql = format!("VACUUM (ANALYZE) {}", P::TABLES.join(", "));
-            if let Err(e) = sqlx::query(&sql).execute(p).await {
+            // On a session of its own with no statement timeout: a vacuum of a large table may take minutes.
+            let vacuum = async {
+                let mut conn = p.acquire().await?;
+                sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+                let sql = format!("VACUUM (ANALYZE) {}", P::TABLES.join(", "));
+                sqlx::query(&sql).execute(&mut *conn).await?;
+                sqlx::query("RESET statement_timeout").execute(&mut *conn).await.map(|_| ())
+            };
+            if let Err(e) = vacuum.await {
                 tracing::warn!(projection = P::NAME, error = %e, "vacuum after the rebuild failed");
             }
         }
@@ -253,15 +278,28 @@ impl<P: Projection> Runner<P> {
         tokio::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.catch_up().await {
-                Ok(_) => backoff = Duration::from_millis(100),
-                Err(e) => {
-                    tracing::error!(projection = P::NAME, error = %e, "projection stopped at a failing batch; retrying");
+            // Each turn in a task of its own: a panic ends that task only, and the runner goes on after a
+            // back-off as after an error (supervised), instead of stopping this projection silently.
+            let turn = tokio::spawn({
+                let runner = self.clone();
+                async move { runner.catch_up().await }
+            });
+            let failure = match turn.await {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(format!("failed: {e}")),
+                Err(e) => Some(format!("panicked: {e}")),
+            };
+            *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = failure.clone();
+            match failure {
+                None => backoff = Duration::from_millis(100),
+                Some(what) => {
+                    tracing::error!(projection = P::NAME, error = %what, retry_in = ?backoff, "a projection turn did not complete");
                     tokio::select! {
                         _ = &mut shutdown => return,
                         _ = tokio::time::sleep(backoff) => {}
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    // At most 5 s: once the database is back, projections resume within that.
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
                     continue;
                 }
             }

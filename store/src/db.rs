@@ -149,15 +149,32 @@ impl Db {
         Ok(Db::from(Pool::Sqlite(pool)))
     }
 
+    /// Connects to PostgreSQL with a 10 s acquire timeout and no statement timeout (tests, tools, the
+    /// benchmark's bulk loads); the server uses [`Db::open_postgres_with`].
+    pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        Self::open_postgres_with(url, max_connections, Duration::from_secs(10), None).await
+    }
+
     /// Connects to PostgreSQL. `test_before_acquire(false)`: sqlx would otherwise ping the server on
     /// every checkout, a round trip per query for nothing (a broken connection fails the query anyway).
-    pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreError> {
-        let options = PgConnectOptions::from_str(url)
+    /// `acquire` bounds the wait for a free connection (beyond it: 503); `statement`, if given, is every
+    /// session's `statement_timeout`, so a stalled server cannot hold a request for ever. Migrations, a
+    /// rebuild and its VACUUM lift it for themselves (they may rightly take longer).
+    pub async fn open_postgres_with(
+        url: &str,
+        max_connections: u32,
+        acquire: Duration,
+        statement: Option<Duration>,
+    ) -> Result<Db, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}")))?;
+        if let Some(limit) = statement {
+            options = options.options([("statement_timeout", limit.as_millis().to_string())]);
+        }
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
@@ -185,7 +202,14 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
+            Pool::Postgres(p) => {
+                // Migrations may take longer than the serving statement timeout; lifted for this session only.
+                let mut conn = p.acquire().await?;
+                sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+                let migrated = sqlx::migrate!("../migrations/postgres").run_direct(&mut *conn).await;
+                sqlx::query("RESET statement_timeout").execute(&mut *conn).await?;
+                migrated?
+            }
         }
         Ok(())
     }

@@ -23,6 +23,42 @@ impl StoreError {
     pub fn corrupt(what: impl fmt::Display) -> Self {
         StoreError::Corrupt(what.to_string())
     }
+
+    /// Whether the database could not serve this now and a retry may succeed: the connection was lost or
+    /// refused, the server is shutting down or starting, it has no connection to spare, this process's
+    /// pool had none within its acquire timeout, a statement ran past `statement_timeout`, or SQLite was
+    /// busy or its disk full. Answered 503 with `Retry-After`, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else { return false };
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|code| {
+                // PostgreSQL: class 08 (connection exception), admin/crash shutdown, cannot connect now, too
+                // many connections, out of memory or disk, query canceled (statement_timeout). SQLite:
+                // SQLITE_BUSY and its extended codes, SQLITE_FULL.
+                code.starts_with("08")
+                    || matches!(
+                        code.as_ref(),
+                        "57P01"
+                            | "57P02"
+                            | "57P03"
+                            | "53300"
+                            | "53200"
+                            | "53100"
+                            | "57014"
+                            | "5"
+                            | "261"
+                            | "517"
+                            | "13"
+                    )
+            }),
+            _ => false,
+        }
+    }
 }
 
 /// Why an append wrote nothing.

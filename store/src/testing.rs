@@ -89,22 +89,80 @@ pub fn binary(name: &str) -> Option<PathBuf> {
 /// initdb + pg_ctl in a temporary folder, on a free port. A small watchdog shell process stops the
 /// cluster (`pg_ctl stop -m immediate`) and removes the folder once this test process has exited.
 fn start_throwaway_cluster() -> Result<String, String> {
-    start_cluster(&format!("santisuk-pg-{}", std::process::id()))
+    start_cluster(&format!("santisuk-pg-{}", std::process::id())).map(|(url, _)| url)
 }
 
 /// A database on a cluster of its own, started for this call: for a test that stalls, stops or restarts
 /// PostgreSQL (holding a transaction open on the shared cluster would stall every test database on it).
 /// The cluster is stopped and removed when the test process exits.
 pub async fn private_database() -> (String, DropDatabase) {
+    let cluster = private_cluster().await;
+    (cluster.url.clone(), cluster.database)
+}
+
+/// A database on a cluster of its own that the test may stop and start again (an immediate stop looks
+/// like a crash to clients: connections drop, nothing is flushed politely).
+#[derive(Debug)]
+pub struct PrivateCluster {
+    /// The test database's URL.
+    pub url: String,
+    ctl: Ctl,
+    database: DropDatabase,
+}
+
+impl PrivateCluster {
+    /// `pg_ctl stop -m immediate`.
+    pub fn stop_immediately(&self) {
+        self.ctl.run(&["-D", &self.ctl.data, "stop", "-m", "immediate"]).expect("pg_ctl stop");
+    }
+
+    /// Starts the stopped cluster again on the same port, and waits until it accepts connections.
+    pub fn start(&self) {
+        self.ctl
+            .run(&["-D", &self.ctl.data, "-o", &self.ctl.opts, "-l", &self.ctl.log, "-w", "start"])
+            .expect("pg_ctl start");
+    }
+}
+
+pub async fn private_cluster() -> PrivateCluster {
     let folder = format!("santisuk-pg-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let admin_url = tokio::task::spawn_blocking(move || start_cluster(&folder))
+    let (admin_url, ctl) = tokio::task::spawn_blocking(move || start_cluster(&folder))
         .await
         .expect("cluster start task")
         .unwrap_or_else(|why| panic!("a private PostgreSQL cluster could not be started: {why}"));
-    database_on(admin_url).await
+    let (url, database) = database_on(admin_url).await;
+    PrivateCluster { url, ctl, database }
 }
 
-fn start_cluster(folder: &str) -> Result<String, String> {
+/// How to run `pg_ctl` on one cluster (as the `postgres` user when we are root: PostgreSQL refuses root).
+#[derive(Debug)]
+struct Ctl {
+    pg_ctl: PathBuf,
+    as_root: bool,
+    data: String,
+    opts: String,
+    log: String,
+}
+
+impl Ctl {
+    fn run(&self, args: &[&str]) -> Result<(), String> {
+        run_as_postgres(self.as_root, &self.pg_ctl, args)
+    }
+}
+
+fn run_as_postgres(as_root: bool, program: &PathBuf, args: &[&str]) -> Result<(), String> {
+    let mut cmd = if as_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    let out = cmd.args(args).output().map_err(|e| e.to_string())?;
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+fn start_cluster(folder: &str) -> Result<(String, Ctl), String> {
     let initdb = binary("initdb").ok_or("no initdb binary was found")?;
     let pg_ctl = binary("pg_ctl").ok_or("no pg_ctl binary was found")?;
     let dir = std::env::temp_dir().join(folder);
@@ -112,19 +170,8 @@ fn start_cluster(folder: &str) -> Result<String, String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-    // PostgreSQL refuses to run as root: run it as the `postgres` user when we are root.
     let as_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
-    let run = |program: &PathBuf, args: &[&str]| -> Result<(), String> {
-        let mut cmd = if as_root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(program);
-            c
-        } else {
-            Command::new(program)
-        };
-        let out = cmd.args(args).output().map_err(|e| e.to_string())?;
-        if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-    };
+    let run = |program: &PathBuf, args: &[&str]| run_as_postgres(as_root, program, args);
     if as_root {
         let _ = Command::new("chown").args(["-R", "postgres"]).arg(&dir).status();
     }
@@ -151,7 +198,8 @@ fn start_cluster(folder: &str) -> Result<String, String> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+    let ctl = Ctl { pg_ctl, as_root, data: data_s, opts, log };
+    Ok((format!("postgres://postgres@127.0.0.1:{port}/postgres"), ctl))
 }
 
 /// Creates an empty database for one test and returns its URL and the guard that drops it.

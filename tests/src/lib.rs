@@ -91,6 +91,8 @@ pub struct TestDb {
 enum Guard {
     Dir(#[allow(dead_code)] tempfile::TempDir),
     PgDatabase(pg::DropDatabase),
+    /// The test keeps what must outlive the database (a private cluster, say).
+    None,
 }
 
 impl TestDb {
@@ -131,11 +133,16 @@ impl TestDb {
         TestDb { db, backend: Backend::Postgres, _guard: Guard::PgDatabase(guard) }
     }
 
-    /// The database's URL (PostgreSQL only).
+    /// A PostgreSQL handle opened by the test itself (with its own timeouts, on a cluster it controls).
+    pub fn wrap(db: Db) -> TestDb {
+        TestDb { db, backend: Backend::Postgres, _guard: Guard::None }
+    }
+
+    /// The database's URL (PostgreSQL only, when this handle created the database).
     pub fn url(&self) -> Option<&str> {
         match &self._guard {
             Guard::PgDatabase(g) => Some(&g.url),
-            Guard::Dir(_) => None,
+            Guard::Dir(_) | Guard::None => None,
         }
     }
 
@@ -144,6 +151,7 @@ impl TestDb {
         match (&self._guard, &self.db) {
             (Guard::Dir(dir), _) => Db::open_sqlite(dir.path()).await.expect("open sqlite"),
             (Guard::PgDatabase(g), _) => Db::open_postgres(&g.url, 8).await.expect("connect"),
+            (Guard::None, _) => panic!("a wrapped handle has no second pool"),
         }
     }
 }

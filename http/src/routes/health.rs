@@ -41,14 +41,23 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// The database is reachable, every migration is applied, and the read model is not stalled: 503 when the
-/// oldest event it has not applied has waited longer than the configured bound.
+/// The database is reachable, every migration is applied, and the read model is not stalled: 503 when a
+/// projection's last turn failed or panicked (it is retrying), or when the oldest event it has not
+/// applied has waited longer than the configured bound.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Readiness), (status = 503, body = crate::error::ErrorBody)))]
 pub async fn readyz(
     State(state): State<AppState>,
     Extension(MaxLag(max_lag)): Extension<MaxLag>,
 ) -> Result<Json<Readiness>, ApiError> {
+    // Whatever the database does, the answer comes within a second (a load balancer's probe must not hang).
+    tokio::time::timeout(Duration::from_secs(1), readiness(&state, max_lag)).await.unwrap_or_else(|_| {
+        tracing::warn!("readiness check: the database did not answer within 1 s");
+        Err(ApiError(AppError::Unavailable { message: "the database did not answer within 1 s".into() }))
+    })
+}
+
+async fn readiness(state: &AppState, max_lag: Duration) -> Result<Json<Readiness>, ApiError> {
     let unavailable = |what: String| ApiError(AppError::Unavailable { message: what });
     match state.migrations_applied().await {
         Ok(true) => {}
@@ -62,6 +71,13 @@ pub async fn readyz(
         tracing::warn!(error = %e, "readiness check failed");
         unavailable("database unreachable".into())
     })?;
+    let failing = state.failing_projections();
+    if !failing.is_empty() {
+        return Err(unavailable(format!(
+            "the projections {} failed their last turn and are retrying (see the log)",
+            failing.join(", ")
+        )));
+    }
     if lag.seconds > max_lag.as_secs_f64() {
         tracing::warn!(events = lag.events, seconds = lag.seconds, "the projections are stalled");
         return Err(unavailable(format!(
