@@ -84,6 +84,21 @@ impl Caller {
     }
 
     /// The event metadata for a command by this actor.
+    /// [`Caller::metadata`], and with an `Idempotency-Key` the key scoped to this user and a fingerprint
+    /// of the request (SHA-256 of its JSON form), so that a retry is answered from the first run and the
+    /// same key with another request is refused (see `command::IDEMPOTENCY_KEY`).
+    pub fn keyed_metadata(&self, key: Option<&str>, request: &impl serde::Serialize) -> HashMap<String, String> {
+        use sha2::Digest as _;
+        let mut metadata = self.metadata();
+        if let Some(key) = key {
+            let json = serde_json::to_vec(request).unwrap_or_default();
+            let fingerprint = hex::encode(sha2::Sha256::digest(&json));
+            metadata.insert(crate::command::IDEMPOTENCY_KEY.to_owned(), format!("{}:{key}", self.user.id));
+            metadata.insert(crate::command::IDEMPOTENCY_REQUEST.to_owned(), fingerprint);
+        }
+        metadata
+    }
+
     pub fn metadata(&self) -> HashMap<String, String> {
         HashMap::from([
             ("actor".to_owned(), self.user.name.clone()),

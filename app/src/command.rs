@@ -37,7 +37,7 @@ use santisuk_projections::read_model::IssueRow;
 use santisuk_projections::users::UserRecord;
 use santisuk_store::append::{Appended, RowValues, append};
 use santisuk_store::load::{Versions, current_version, load_events};
-use santisuk_store::{Checkpoint, Db, StoreError};
+use santisuk_store::{Checkpoint, Db, StoreError, events};
 
 /// An aggregate whose read-model row a command writes together with its events: an issue (its row in
 /// `issues`, which every list, page and statistic reads) and a user (its row in `users`, which every
@@ -143,6 +143,13 @@ pub struct Committed<A> {
     pub aggregate: A,
 }
 
+/// The metadata naming a command's idempotency key (`<user id>:<Idempotency-Key>`): a command that carries
+/// one is run once per aggregate; a retry is answered from the events the first run stored.
+pub const IDEMPOTENCY_KEY: &str = "idempotency_key";
+/// The metadata holding a fingerprint of the request a key was first used with (a SHA-256 in hex): the
+/// same key with another request is refused.
+pub const IDEMPOTENCY_REQUEST: &str = "idempotency_request";
+
 /// Why a command did not commit. Nothing was written in any case.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError<E: std::error::Error> {
@@ -155,6 +162,9 @@ pub enum CommandError<E: std::error::Error> {
     /// Another command committed to the same aggregate in between, more often than we retry.
     #[error("a concurrent change won; try again")]
     Conflict,
+    /// The idempotency key was used before with a different request.
+    #[error("this Idempotency-Key was already used for a different request")]
+    KeyReused,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -235,6 +245,13 @@ where
         Some(c) => Some(c.stripes.of(A::TYPE, aggregate_id).lock().await),
         None => None,
     };
+    // Behind the queue, so a retry that arrives while the first run is still working waits for it and then
+    // finds its events (across instances the window is the first run's own duration).
+    if let Some(key) = metadata.get(IDEMPOTENCY_KEY) {
+        if let Some(done) = recorded::<A>(db, aggregate_id, key, metadata.get(IDEMPOTENCY_REQUEST)).await? {
+            return Ok(done);
+        }
+    }
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -401,6 +418,33 @@ pub const VERSIONS: Versions = Versions {
         santisuk_domain::versions::upcast(event_type, version, payload).map_err(|e| e.to_string())
     },
 };
+
+/// The answer a keyed command got when it ran: the aggregate as its last event left it, or `KeyReused` if
+/// it ran with another request.
+async fn recorded<A: InlineRow>(
+    db: &Db,
+    aggregate_id: &str,
+    key: &str,
+    request: Option<&String>,
+) -> Result<Option<Committed<A>>, CommandError<A::Error>>
+where
+    A::Error: std::error::Error,
+{
+    let Some((version, checkpoint, first)) = events::keyed_command(db, A::TYPE, aggregate_id, key).await? else {
+        return Ok(None);
+    };
+    if first.as_ref() != request {
+        return Err(CommandError::KeyReused);
+    }
+    let mut aggregate = A::default();
+    load_events::<A::Event>(db, A::TYPE, aggregate_id, VERSIONS, |sequence, _, event| {
+        if sequence <= version {
+            aggregate.apply(event);
+        }
+    })
+    .await?;
+    Ok(Some(Committed { version, position: checkpoint.position, checkpoint, aggregate }))
+}
 
 /// Loads an aggregate: its events folded in sequence order, its inline row folded from the same events (so
 /// it is exactly what the stored history gives, whatever the `issues` table holds), and its version.

@@ -133,6 +133,10 @@ impl<E: DomainError> From<CommandError<E>> for AppError {
             CommandError::StaleVersion { .. } => AppError::Conflict { code: "stale_version", message: e.to_string() },
             CommandError::Conflict => AppError::Conflict { code: "concurrent_change", message: e.to_string() },
             CommandError::Store(e) => e.into(),
+            CommandError::KeyReused => AppError::invalid(
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used for a different request",
+            ),
         }
     }
 }

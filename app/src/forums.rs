@@ -8,7 +8,7 @@ use santisuk_projections::read_model;
 pub use santisuk_projections::read_model::{ForumRow, IssueRow};
 use santisuk_store::events::fmt_ts;
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use crate::caller::Caller;
@@ -26,6 +26,16 @@ pub async fn hold_forum_checked(
     id: String,
     command: HoldForum,
 ) -> Result<Committed<Forum>, AppError> {
+    hold_forum_with(state, caller, id, command, caller.metadata()).await
+}
+
+async fn hold_forum_with(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    command: HoldForum,
+    metadata: std::collections::HashMap<String, String>,
+) -> Result<Committed<Forum>, AppError> {
     caller.require_issue_writer()?;
     let area = &command.area;
     if !caller.sees_area(area.as_str()) {
@@ -34,10 +44,14 @@ pub async fn hold_forum_checked(
     if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
         return Err(AppError::invalid("unknown_area", format!("no area {area}")));
     }
-    state.command::<Forum>(id, command, caller.metadata(), None).await
+    state.command::<Forum>(id, command, metadata, None).await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Scopes forum idempotency keys: a keyed forum's id is UUIDv5(this, "<user id>:<key>"), so a retry
+/// targets the forum the first request recorded.
+const IDEMPOTENCY_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x7f3b_2c9e_41d8_4a06_b5e1_9c2d_6f80_13a7);
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldForumRequest {
     /// An area the caller may record forums in.
@@ -90,14 +104,22 @@ impl HoldForumRequest {
 
 /// Records a new forum from an API request; answers with its row (from the read model, or built from the
 /// command when the read model lags) and where it was committed.
+/// Records a forum. With an idempotency key, a retry of the same request answers the forum the first one
+/// recorded and records nothing; the same key with another request is refused.
 pub async fn hold_forum(
     state: &AppState,
     caller: &Caller,
     req: HoldForumRequest,
+    idempotency_key: Option<String>,
 ) -> Result<(ForumRow, Committed<Forum>), AppError> {
     caller.require_issue_writer()?;
+    let metadata = caller.keyed_metadata(idempotency_key.as_deref(), &req);
     let command = req.into_command(now())?;
-    let id = ForumId(uuid::Uuid::new_v4()).to_string();
+    let uuid = match &idempotency_key {
+        Some(k) => uuid::Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", caller.user.id).as_bytes()),
+        None => uuid::Uuid::new_v4(),
+    };
+    let id = ForumId(uuid).to_string();
     let fallback = ForumRow {
         id: id.clone(),
         area_id: command.area.to_string(),
@@ -107,7 +129,7 @@ pub async fn hold_forum(
         participants: command.participants.map(i64::from),
         recorded_at: fmt_ts(command.now),
     };
-    let done = hold_forum_checked(state, caller, id.clone(), command).await?;
+    let done = hold_forum_with(state, caller, id.clone(), command, metadata).await?;
     // The projected row carries the exact recorded time.
     let row = read_model::get_forum(&state.db, &id).await?.unwrap_or(fallback);
     Ok((row, done))

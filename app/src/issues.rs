@@ -20,6 +20,8 @@ pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow};
 use santisuk_store::events::{self, fmt_ts};
 pub use santisuk_store::events::{HistoryRow, StoredEvent};
 use santisuk_store::{Db, Reader};
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -61,7 +63,7 @@ pub struct RaiseIssueRequest {
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// The person or agency now responsible.
@@ -77,7 +79,7 @@ pub struct AssignRequest {
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressRequest {
     /// What was done.
@@ -90,7 +92,7 @@ pub struct AddressRequest {
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// `resolved` (only after an action), `unresolved`, `referred`, `duplicate` or `withdrawn`.
@@ -103,7 +105,7 @@ pub struct CloseRequest {
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReopenRequest {
     #[schema(value_type = schema::Text)]
@@ -114,7 +116,7 @@ pub struct ReopenRequest {
 }
 
 /// An action on an existing issue, as requested.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum ActionRequest {
     Assign(AssignRequest),
     Address(AddressRequest),
@@ -360,6 +362,19 @@ pub async fn act(
     now: DateTime<Utc>,
     expected: Option<i64>,
 ) -> Result<CommandReply, AppError> {
+    act_with(state, caller, raw_id, action, now, expected, caller.metadata()).await
+}
+
+/// [`act`] with the command's metadata given (an idempotency key in it makes a retry safe).
+async fn act_with(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    action: IssueAction,
+    now: DateTime<Utc>,
+    expected: Option<i64>,
+    metadata: HashMap<String, String>,
+) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
     let id = issue_id(raw_id)?.to_string();
     if caller.visible_areas().is_some() {
@@ -371,23 +386,27 @@ pub async fn act(
             }
         }
     }
-    let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, caller.metadata(), expected).await?;
+    let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, metadata, expected).await?;
     Ok(CommandReply::new(id, &done))
 }
 
 /// [`act`] on a request: the role is checked before the request's values (a reader is refused as such,
-/// whatever it sent), then the first bad field is the answer.
+/// whatever it sent), then the first bad field is the answer. With an idempotency key, a retry of the same
+/// request on the same issue is answered as the first run was and changes nothing; the same key with
+/// another request is refused.
 pub async fn act_on_request(
     state: &AppState,
     caller: &Caller,
     raw_id: &str,
     request: ActionRequest,
     expected: Option<i64>,
+    idempotency_key: Option<String>,
 ) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
     let now = now();
+    let metadata = caller.keyed_metadata(idempotency_key.as_deref(), &request);
     let action = request.into_action(now).map_err(first)?;
-    act(state, caller, raw_id, action, now, expected).await
+    act_with(state, caller, raw_id, action, now, expected, metadata).await
 }
 
 // --- queries --------------------------------------------------------------------------------------------

@@ -171,21 +171,73 @@ pub async fn hold(db: &Db) -> AppendHold {
     }
 }
 
-/// Writes a group and returns each append's result. If the group fails as a whole (one command lost a race
-/// for its sequence to another instance, which aborts the statement), nothing of it is written, and each
-/// append is written again on its own, so the conflict stays with its own command.
+/// Writes a group and returns each append's result. If the group fails as a whole, its outcome is first
+/// read back from the store, append by append: the statement commits on its own, so a connection that
+/// died while it ran may have taken a committed group's answer with it, and writing such an append again
+/// would meet its own events and have its command judged a second time (a second assignment). An append
+/// found stored exactly as sent (type, payload and metadata, which carries the request id) succeeded.
+/// The others were not written: if one command lost a race for its sequence to another instance, which
+/// aborts the whole statement, each is written again on its own, so the conflict stays with its own
+/// command. If the store cannot be read either, the append fails as unavailable (the one case still
+/// ambiguous to the client, who gets a 503; the log says so).
 async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
-    match pg_write_group(db, pool, group).await {
-        Ok(checkpoints) => checkpoints.into_iter().map(Ok).collect(),
-        Err(e) if group.len() == 1 => vec![Err(e)],
-        Err(_) => {
-            let mut results = Vec::with_capacity(group.len());
-            for job in group {
-                results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]));
-            }
-            results
-        }
+    let written = pg_write_group(db, pool, group).await;
+    #[cfg(feature = "testing")]
+    let written = lose_answer(db, written);
+    let first = match written {
+        Ok(checkpoints) => return checkpoints.into_iter().map(Ok).collect(),
+        Err(e) => e,
+    };
+    let mut first = Some(first);
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        results.push(match stored_as_sent(pool, job).await {
+            Ok(Some(landed)) => Ok(landed),
+            Ok(None) if group.len() == 1 => Err(first.take().expect("one append, one error")),
+            Ok(None) => pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]),
+            Err(e) => Err(Appended::Failed(e)),
+        });
     }
+    results
+}
+
+/// Where the last event of `job` landed, if the store holds it exactly as sent.
+async fn stored_as_sent(pool: &PgPool, job: &Job) -> Result<Option<Checkpoint>, StoreError> {
+    let last = job.events.last().ok_or_else(|| StoreError::EventStore("an append without events".into()))?;
+    let found: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT tx::text::bigint, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+         AND sequence = $3 AND event_type = $4 AND payload = $5 AND metadata = $6",
+    )
+    .bind(&job.aggregate_type)
+    .bind(&last.aggregate_id)
+    .bind(last.sequence as i64)
+    .bind(&last.event_type)
+    .bind(&last.payload)
+    .bind(&last.metadata)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(|(tx, position)| Checkpoint { tx, position }))
+}
+
+/// Makes the next group writes (as many as [`lose_next_answers`] said) fail after they committed.
+#[cfg(feature = "testing")]
+fn lose_answer(db: &Db, written: Result<Vec<Checkpoint>, Appended>) -> Result<Vec<Checkpoint>, Appended> {
+    use std::sync::atomic::Ordering;
+    let lose = written.is_ok()
+        && db.writers().lose_answers.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if lose {
+        let lost =
+            std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected: the answer to a commit was lost");
+        return Err(Appended::Failed(StoreError::Database(sqlx::Error::Io(lost))));
+    }
+    written
+}
+
+/// Fault injection for tests (feature `testing`, PostgreSQL): the next `n` group writes of `db` commit and
+/// then report a lost connection.
+#[cfg(feature = "testing")]
+pub fn lose_next_answers(db: &Db, n: usize) {
+    db.writers().lose_answers.store(n, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// The group in one statement (autocommit: one round trip, one commit): a CTE inserting every event of

@@ -478,6 +478,32 @@ pub async fn checkpoint_of(
     })
 }
 
+/// The last event of one aggregate recorded by a command carrying the idempotency key `key` (metadata
+/// `idempotency_key`): its sequence, its place in the global order, and the request fingerprint stored
+/// with it (metadata `idempotency_request`). Reads only that aggregate's events (the primary key's prefix).
+pub async fn keyed_command(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    key: &str,
+) -> Result<Option<(i64, Checkpoint, Option<String>)>, StoreError> {
+    let sql = match db.pool() {
+        Pool::Sqlite(_) => {
+            "SELECT sequence, 0, position, json_extract(metadata, '$.idempotency_request') FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 AND json_extract(metadata, '$.idempotency_key') = $3 \
+             ORDER BY sequence DESC LIMIT 1"
+        }
+        Pool::Postgres(_) => {
+            "SELECT sequence, tx::text::bigint, position, metadata->>'idempotency_request' FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 AND metadata->>'idempotency_key' = $3 \
+             ORDER BY sequence DESC LIMIT 1"
+        }
+    };
+    let row: Option<(i64, i64, i64, Option<String>)> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(aggregate_type).bind(aggregate_id).bind(key).fetch_optional(p).await?);
+    Ok(row.map(|(sequence, tx, position, request)| (sequence, Checkpoint { tx, position }, request)))
+}
+
 /// How many events an aggregate type has (0 means "never seeded").
 pub async fn count_of_type(db: &Db, aggregate_type: &str) -> Result<i64, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = $1")

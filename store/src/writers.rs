@@ -77,6 +77,10 @@ pub(crate) struct Writers {
     pub(crate) shapes: Mutex<HashMap<Shape, Arc<str>>>,
     /// The tables rows passed with appends are written to, by aggregate type, once registered.
     pub(crate) inline: Mutex<HashMap<&'static str, Arc<dyn InlineTable>>>,
+    /// Fault injection for tests: how many of the next PostgreSQL group writes commit and then report a
+    /// lost connection, as when the server's answer to a COMMIT never arrives.
+    #[cfg(feature = "testing")]
+    pub(crate) lose_answers: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for Writers {
@@ -87,6 +91,8 @@ impl Default for Writers {
             flights: Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS)),
             shapes: Mutex::default(),
             inline: Mutex::default(),
+            #[cfg(feature = "testing")]
+            lose_answers: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 }

@@ -150,12 +150,13 @@ async fn act(
 ) -> Result<Json<CommandReply>, ApiError> {
     ctx.require_issue_writer()?;
     let expected = if_match(headers)?;
-    Ok(Json(issues::act_on_request(state, ctx, raw_id, request, expected).await?))
+    let key = idempotency_key(headers)?;
+    Ok(Json(issues::act_on_request(state, ctx, raw_id, request, expected, key).await?))
 }
 
 /// Assigns (or re-assigns) an issue.
 #[utoipa::path(post, path = "/api/issues/{id}/assign", tag = "issues", request_body = AssignRequest,
-    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
     responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
         (status = 403, description = "a reader", body = ErrorBody),
         (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
@@ -173,7 +174,7 @@ pub async fn assign(
 
 /// Records an action taken on an assigned issue.
 #[utoipa::path(post, path = "/api/issues/{id}/address", tag = "issues", request_body = AddressRequest,
-    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
     responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
         (status = 403, description = "a reader", body = ErrorBody),
         (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
@@ -191,7 +192,7 @@ pub async fn address(
 
 /// Closes an issue with an outcome.
 #[utoipa::path(post, path = "/api/issues/{id}/close", tag = "issues", request_body = CloseRequest,
-    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
     responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
         (status = 403, description = "a reader", body = ErrorBody),
         (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
@@ -209,7 +210,7 @@ pub async fn close(
 
 /// Reopens a closed issue.
 #[utoipa::path(post, path = "/api/issues/{id}/reopen", tag = "issues", request_body = ReopenRequest,
-    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch),
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
     responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
         (status = 403, description = "a reader", body = ErrorBody),
         (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
@@ -251,7 +252,7 @@ pub struct OneQuery {
     pub as_of: Option<String>,
 }
 
-/// `Idempotency-Key` (`extract::idempotency_key`): makes retries of a raise safe.
+/// `Idempotency-Key` (`extract::idempotency_key`): makes retries of a raise, an action or a forum safe.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IdempotencyKey {

@@ -1,7 +1,7 @@
 //! Reference data: target areas, categories and forums.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use santisuk_app::forums;
@@ -133,17 +133,22 @@ pub struct ForumCreated {
 }
 
 /// Records a forum held in an area (admin, staff, coordinator).
+/// With `Idempotency-Key`, a retry of the same request answers the forum the first one recorded.
 #[utoipa::path(post, path = "/api/forums", tag = "reference", request_body = HoldForumRequest,
-    security(("bearer" = [])),
+    security(("bearer" = [])), params(super::issues::IdempotencyKey),
     responses((status = 201, body = ForumCreated),
+        (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
         (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
-        (status = 422, description = "an invalid value, an area that does not exist, `held_on` after today", body = ErrorBody)))]
+        (status = 422, description = "an invalid value, an area that does not exist, `held_on` after today, a \
+            reused Idempotency-Key", body = ErrorBody)))]
 pub async fn hold_forum(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     AppJson(req): AppJson<HoldForumRequest>,
 ) -> Result<(StatusCode, Json<ForumCreated>), ApiError> {
-    let (row, done) = forums::hold_forum(&state, &ctx, req).await?;
+    let key = crate::extract::idempotency_key(&headers)?;
+    let (row, done) = forums::hold_forum(&state, &ctx, req, key).await?;
     let forum = row;
     Ok((StatusCode::CREATED, Json(ForumCreated { forum, version: done.version, position: done.position })))
 }

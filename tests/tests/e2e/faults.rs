@@ -218,7 +218,8 @@ async fn a_backup_copies_the_embedded_database_while_it_runs(backend: Backend) {
 santisuk_tests::both_backends!(
     readyz_reports_a_stalled_projection_and_turns_503_past_the_bound,
     a_backup_copies_the_embedded_database_while_it_runs,
-    a_projection_that_panics_is_restarted_and_skips_nothing
+    a_projection_that_panics_is_restarted_and_skips_nothing,
+    a_keyed_action_or_forum_retried_writes_once
 );
 
 /// What clients saw while PostgreSQL was away.
@@ -392,4 +393,107 @@ impl santisuk_projections::runner::Projection for ArcProjection {
     async fn reset(&self, tx: &mut santisuk_store::db::DbTx) -> Result<(), santisuk_store::StoreError> {
         self.0.reset(tx).await
     }
+}
+
+/// The connection dies after a group of appends committed, before its answer arrives (injected, PostgreSQL):
+/// each command is found stored as sent and answered as done. Writing them again would have met their own
+/// events and judged each command a second time (a second assignment, or a false conflict).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_whose_answer_was_lost_is_read_back_not_run_twice() {
+    let app = TestApp::new(Backend::Postgres).await;
+    let area = app.area("LA-1").await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(app.raise(&area, "LIV", &format!("คำตอบหาย {i}")).await);
+    }
+    let assigned = |id: &str| {
+        let sql = format!("SELECT COUNT(*) FROM events WHERE aggregate_id = '{id}' AND event_type = 'IssueAssigned'");
+        let db = app.db().clone();
+        async move { scalar(&db, &sql).await }
+    };
+    // One command alone.
+    santisuk_store::append::lose_next_answers(app.db(), 1);
+    let r = app.post(&format!("/api/issues/{}/assign", ids[0]), &app.staff, json!({"assignee": "อบต.ก"})).await;
+    assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{:?}", r.body);
+    assert_eq!(assigned(&ids[0]).await, 1, "assigned once");
+    // A group of three, held back so they commit together.
+    let held = santisuk_store::append::hold(app.db()).await;
+    santisuk_store::append::lose_next_answers(app.db(), 1);
+    let commands: Vec<_> = ids[1..]
+        .iter()
+        .map(|id| {
+            let (app, id) = (app.clone(), id.clone());
+            tokio::spawn(async move {
+                app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"assignee": "อำเภอ"})).await
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(held);
+    for (id, command) in ids[1..].iter().zip(commands) {
+        let r = command.await.expect("a command");
+        assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{id}: {:?}", r.body);
+        assert_eq!(assigned(id).await, 1, "{id} assigned once");
+    }
+}
+
+/// Issue #14 §3: every command endpoint takes `Idempotency-Key`. A retry of an action or a forum with the
+/// same key and body is answered as the first run was and writes nothing; the same key with another body
+/// is refused (422) and writes nothing; two retries racing the first run store one event.
+async fn a_keyed_action_or_forum_retried_writes_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("ID-1").await;
+    let issue = app.raise(&area, "LIV", "ลองซ้ำ").await;
+    let path = format!("/api/issues/{issue}/assign");
+    let body = json!({"assignee": "อบต.ก", "note": "ส่งต่อ"});
+    let first = app.post_with(&path, &app.staff, body.clone(), &[("idempotency-key", "assign-1")]).await;
+    assert_eq!((first.status, first.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{:?}", first.body);
+    let events = app.event_count().await;
+    let again = app.post_with(&path, &app.staff, body.clone(), &[("idempotency-key", "assign-1")]).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &first.body), "the first answer again");
+    assert_eq!(app.event_count().await, events, "a retry writes nothing");
+    let other = json!({"assignee": "อำเภอ"});
+    let reused = app.post_with(&path, &app.staff, other.clone(), &[("idempotency-key", "assign-1")]).await;
+    assert_eq!((reused.status, reused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+    assert_eq!(app.event_count().await, events, "a reused key writes nothing");
+    // Another user's same key is theirs: it runs.
+    let admins = app.post_with(&path, &app.admin, other, &[("idempotency-key", "assign-1")]).await;
+    assert_eq!((admins.status, admins.body["version"].as_i64()), (StatusCode::OK, Some(3)), "{:?}", admins.body);
+    // Racing retries of one keyed close: one event.
+    let close = format!("/api/issues/{issue}/close");
+    let racing: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, close) = (app.clone(), close.clone());
+            tokio::spawn(async move {
+                app.post_with(&close, &app.staff, json!({"outcome": "referred"}), &[("idempotency-key", "close-1")])
+                    .await
+            })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    for r in racing {
+        let r = r.await.expect("a request");
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        versions.push(r.body["version"].as_i64());
+    }
+    versions.dedup();
+    assert_eq!(versions, vec![Some(4)], "every retry got the one close");
+    let closes: i64 = on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE aggregate_id = $1 AND event_type = 'IssueClosed'")
+        .bind(&issue).fetch_one(p).await.unwrap());
+    assert_eq!(closes, 1);
+
+    // A forum.
+    let forum = json!({"area_id": area, "held_on": "2026-12-01", "title": "เวทีซ้ำ"});
+    let first = app.post_with("/api/forums", &app.staff, forum.clone(), &[("idempotency-key", "forum-1")]).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let events = app.event_count().await;
+    let again = app.post_with("/api/forums", &app.staff, forum, &[("idempotency-key", "forum-1")]).await;
+    assert_eq!((again.status, &again.body["forum"]["id"]), (StatusCode::CREATED, &first.body["forum"]["id"]));
+    assert_eq!(again.body["version"], first.body["version"]);
+    assert_eq!(app.event_count().await, events, "a retried forum writes nothing");
+    let other = json!({"area_id": area, "held_on": "2026-12-02", "title": "เวทีอื่น"});
+    let reused = app.post_with("/api/forums", &app.staff, other, &[("idempotency-key", "forum-1")]).await;
+    assert_eq!((reused.status, reused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+    assert_eq!(app.event_count().await, events, "a reused key writes nothing");
 }

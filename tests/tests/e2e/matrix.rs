@@ -247,14 +247,24 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         .expect(act),
         post(format!("/api/issues/{target}/address"), json!({"action": "ประสานอำเภอแล้ว", "note": "ลงพื้นที่"}))
             .header("if-match", "2")
+            .header("idempotency-key", format!("{key}-address"))
             .expect(act),
         post(format!("/api/issues/{target}/close"), json!({"outcome": "resolved", "note": "เสร็จ"}))
             .header("if-match", "3")
+            .header("idempotency-key", format!("{key}-close"))
             .expect(act),
         post(format!("/api/issues/{target}/reopen"), json!({"reason": "น้ำท่วมอีก"}))
             .header("if-match", "\"4\"")
+            .header("idempotency-key", format!("{key}-reopen"))
             .expect(act),
-        post(format!("/api/issues/{target}/assign"), json!({"assignee": "อำเภอ"})).expect(act),
+        post(format!("/api/issues/{target}/assign"), json!({"assignee": "อำเภอ"}))
+            .header("idempotency-key", format!("{key}-assign"))
+            .expect(act),
+        // The same key again answers as the first time and stores nothing.
+        post(format!("/api/issues/{target}/assign"), json!({"assignee": "อำเภอ"}))
+            .header("idempotency-key", format!("{key}-assign"))
+            .expect(act)
+            .replay(),
         // --- issues: reads ---
         get(format!("/api/issues/{issue}")).expect(read_one),
         get(format!("/api/issues/{issue}?as_of={t0}")).expect(read_one),
@@ -281,6 +291,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
                 "facilitator": "ครูสมศรี", "participants": 40}),
         )
         .expect(write_in_area),
+        post("/api/forums", json!({"area_id": area, "held_on": "2026-11-21", "title": format!("{key} forum")}))
+            .header("idempotency-key", format!("{key}-forum"))
+            .expect(write_in_area),
+        post("/api/forums", json!({"area_id": area, "held_on": "2026-11-21", "title": format!("{key} forum")}))
+            .header("idempotency-key", format!("{key}-forum"))
+            .expect(write_in_area)
+            .replay(),
         get(format!("/api/forums?area_id={area}")).shows(),
         get(format!("/api/forums/{forum}")).expect(read_one),
         // --- reference data and users (administrators) ---
