@@ -66,7 +66,13 @@ pub struct Runner<P> {
     batch_size: i64,
     /// Why the last turn of [`Runner::run`] failed or panicked (`None` once a turn succeeds).
     failure: Arc<Mutex<Option<String>>>,
+    /// When an idle turn last looked for a restored log (see [`HEAL_EVERY`]).
+    healed: Arc<Mutex<Option<std::time::Instant>>>,
 }
+
+/// How often an idle runner checks whether the log was restored from another cluster: a query per idle
+/// turn cost P1 a few per cent; writers check on every append anyway.
+const HEAL_EVERY: Duration = Duration::from_secs(5);
 
 impl<P> Clone for Runner<P> {
     fn clone(&self) -> Self {
@@ -78,6 +84,7 @@ impl<P> Clone for Runner<P> {
             progress: self.progress.clone(),
             batch_size: self.batch_size,
             failure: self.failure.clone(),
+            healed: self.healed.clone(),
         }
     }
 }
@@ -100,6 +107,7 @@ impl<P: Projection> Runner<P> {
             progress: Arc::new(watch::Sender::new(Checkpoint::default())),
             batch_size: 500,
             failure: Arc::default(),
+            healed: Arc::default(),
         }
     }
 
@@ -149,8 +157,18 @@ impl<P: Projection> Runner<P> {
             drop(tx);
             self.progress.send_if_modified(|c| replace_if_newer(c, from));
             // Nothing below the horizon: on a database restored from another cluster, that is every new
-            // event until the restore base is raised (see `heal_restored_tx`). Heal, and go again at once.
-            if heal(&self.db).await? {
+            // event until the restore base is raised (see `heal_restored_tx`). Heal (at most every
+            // HEAL_EVERY: writers heal by themselves, this is for a restored log nobody writes to), and go
+            // again at once if it helped.
+            let due = {
+                let mut last = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
+                let due = last.is_none_or(|t| t.elapsed() >= HEAL_EVERY);
+                if due {
+                    *last = Some(std::time::Instant::now());
+                }
+                due
+            };
+            if due && heal(&self.db).await? {
                 self.wake.notify_one();
             }
             return Ok(0);

@@ -62,6 +62,20 @@ fn insert_sql(backend: Backend, events: usize) -> String {
     )
 }
 
+/// The PostgreSQL insert of a group's events, in a statement that starts `WITH t AS MATERIALIZED (SELECT
+/// santisuk_tx() AS tx)`: the events' `tx` (migration 0012) is computed once per statement instead of
+/// once per row by the column default (which stock postgres-es inserts still use). The events keep the
+/// order of the VALUES list, so one aggregate's events get increasing positions.
+fn pg_insert_sql(events: usize) -> (&'static str, String) {
+    let values = crate::db::values_placeholders(Backend::Postgres, events, 7);
+    let with = "WITH t AS MATERIALIZED (SELECT santisuk_tx() AS tx)";
+    let insert = format!(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, tx) \
+         SELECT v.a, v.i, v.s, v.e, v.ev, v.p, v.m, t.tx FROM t, (VALUES {values}) AS v(a, i, s, e, ev, p, m)"
+    );
+    (with, insert)
+}
+
 /// The PostgreSQL statement writing a group of appends with `events` events and the rows of `tables`: a
 /// CTE inserting the events (returning where each landed) and one upserting each table's rows, each row
 /// joined to the position of its own last event ([`InlineTable::grouped_upsert_sql`]). Built once per
@@ -72,10 +86,10 @@ fn pg_group_sql(db: &Db, events: usize, tables: &[TableRows<'_>]) -> Arc<str> {
     let shape: Shape = (events, tables.iter().map(|(t, rows)| (t.aggregate_type(), rows.len())).collect());
     let mut shapes = db.writers().shapes.lock().unwrap_or_else(PoisonError::into_inner);
     let sql = shapes.entry(shape).or_insert_with(|| {
-        let insert = insert_sql(Backend::Postgres, events);
+        let (with, insert) = pg_insert_sql(events);
         let returning = "RETURNING aggregate_type, aggregate_id, sequence";
         if tables.is_empty() {
-            return format!("{insert} {returning}, tx::text::bigint, position").into();
+            return format!("{with} {insert} {returning}, tx::text::bigint, position").into();
         }
         let mut first = events * 7 + 1;
         let mut upserts = String::new();
@@ -84,7 +98,7 @@ fn pg_group_sql(db: &Db, events: usize, tables: &[TableRows<'_>]) -> Arc<str> {
             first += table.columns() * rows.len();
         }
         format!(
-            "WITH e AS ({insert} {returning}, tx, position, recorded_at){upserts} \
+            "{with}, e AS ({insert} {returning}, tx, position, recorded_at){upserts} \
              SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e"
         )
         .into()
