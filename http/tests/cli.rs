@@ -1,5 +1,5 @@
-//! The `santisuk` binary itself: subcommands, their output and exit codes, bad arguments, and a graceful
-//! shutdown on SIGTERM. Runs against SQLite and PostgreSQL.
+//! The `santisuk` binary itself: subcommands, their output and exit codes, bad arguments, a graceful
+//! shutdown on SIGTERM, and `kill -9` under load. Runs against SQLite and PostgreSQL.
 
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -203,6 +203,139 @@ async fn a_bad_database_url_is_a_clear_error(postgres: bool) {
     assert!(text(&out.stderr).contains("cannot connect to PostgreSQL"), "{}", text(&out.stderr));
 }
 
+/// A JSON request over plain HTTP/1.1 to a server on `port`: the status and the body, or `None` when the
+/// server did not answer (it was killed).
+async fn send_json(
+    port: u16,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Option<(u16, serde_json::Value)> {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<axum::body::Bytes>>();
+    let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+    let req = axum::http::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1:{port}{path}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(axum::body::Bytes::from(bytes)))
+        .ok()?;
+    let resp = tokio::time::timeout(Duration::from_secs(10), client.request(req)).await.ok()?.ok()?;
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.ok()?.to_bytes();
+    Some((status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)))
+}
+
+/// Starts `santisuk serve` on a free port; returns the child, the port, and its standard output's lines
+/// as they come.
+fn start_server(store: &Store) -> (std::process::Child, u16, std::sync::mpsc::Receiver<String>) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = store
+        .command(&["serve", "--bind", &format!("127.0.0.1:{port}")])
+        // Load, not abuse: the per-client limits are lifted (they are tested elsewhere).
+        .env("SANTISUK_CLIENT_RATE", "1000000")
+        .env("SANTISUK_CLIENT_BURST", "1000000")
+        .env("SANTISUK_CLIENT_CONCURRENCY", "100000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (child, port, lines);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not listen on {port}");
+}
+
+/// Issue #14's fault suite: `kill -9` of the server under load from four clients, three times in a row.
+/// Every raise answered 201 is stored with its row, none twice, the projections catch up on the next
+/// start, and SQLite's `PRAGMA integrity_check` is ok.
+async fn kill_9_under_load_three_times_loses_nothing_acknowledged(postgres: bool) {
+    let store = Store::new(postgres).await;
+    let mut token = String::new();
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut answered = std::collections::BTreeMap::<u16, usize>::new();
+    for round in 0..3 {
+        let (mut child, port, lines) = start_server(&store);
+        if round == 0 {
+            // The first start prints the administrator's token.
+            let line = lines.iter().find(|l| l.contains("API token:")).expect("the first start prints a token");
+            token = line.split_whitespace().last().expect("the token").to_owned();
+            let area = serde_json::json!({"id": "K9-1", "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
+            let r = send_json(port, &token, "POST", "/api/areas", Some(area)).await.expect("an answer");
+            assert_eq!(r.0, 201, "{:?}", r.1);
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients: Vec<_> = (0..4)
+            .map(|c| {
+                let (token, stop) = (token.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        n += 1;
+                        let body = serde_json::json!({"area_id": "K9-1", "category": "LIV", "title": format!("k9 {round}-{c}-{n}")});
+                        match send_json(port, &token, "POST", "/api/issues", Some(body)).await {
+                            Some((status, body)) => seen.push((status, body["id"].as_str().map(str::to_owned))),
+                            None => tokio::time::sleep(Duration::from_millis(20)).await,
+                        }
+                    }
+                    seen
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
+        child.wait().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for c in clients {
+            for (status, id) in c.await.unwrap() {
+                *answered.entry(status).or_default() += 1;
+                if status == 201 {
+                    acknowledged.push(id.expect("a 201 carries the id"));
+                }
+            }
+        }
+    }
+    let db = store.db().await;
+    for id in &acknowledged {
+        let row = santisuk_projections::read_model::get_issue(&db, id).await.unwrap();
+        assert!(row.is_some(), "acknowledged issue {id} is stored with its row");
+    }
+    let twice: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
+         GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
+    assert_eq!(twice, 0, "no issue raised twice");
+    if !postgres {
+        let ok: String =
+            santisuk_store::on_db!(&db, p => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap());
+        assert_eq!(ok, "ok");
+    }
+    assert!(acknowledged.len() > 10 && answered.keys().all(|s| *s == 201), "load ran, only 201s: {answered:?}");
+    // A fourth start catches the projections up: nothing stored is left unprojected.
+    let (mut child, port, _lines) = start_server(&store);
+    let r = send_json(port, &token, "GET", "/readyz", None).await.expect("an answer");
+    assert_eq!((r.0, r.1["projection_lag"].as_i64()), (200, Some(0)), "{:?}", r.1);
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    eprintln!("kill -9 ×3: {} acknowledged, answers {answered:?}", acknowledged.len());
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[tokio::test] async fn $name() { super::$name(false).await } )* }
@@ -216,5 +349,6 @@ both!(
     migrate_and_rebuild_run_and_report,
     serve_prints_the_url_and_first_token_then_stops_on_sigterm,
     passwords_are_read_from_standard_input_and_checked,
-    a_bad_database_url_is_a_clear_error
+    a_bad_database_url_is_a_clear_error,
+    kill_9_under_load_three_times_loses_nothing_acknowledged
 );
