@@ -610,3 +610,52 @@ async fn random_rollbacks_by_a_second_writer_leave_no_stall_and_no_gap(backend: 
     assert_eq!(chained, events, "one ledger row per committed event");
     assert!(seen.statuses.keys().all(|s| [200, 201].contains(s)), "{:?}", seen.statuses);
 }
+
+/// Sets `PRAGMA max_page_count` on every connection of a SQLite pool (the setting is per connection).
+async fn set_max_pages(db: &Db, pages: i64) {
+    let santisuk_store::db::Pool::Sqlite(pool) = db.pool() else { panic!("SQLite only") };
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        let mut conn = pool.acquire().await.expect("a connection");
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(&mut *conn).await.expect("pragma");
+        held.push(conn);
+    }
+}
+
+/// SQLite whose file may not grow (a size limit the test sets with `PRAGMA max_page_count`, as a full
+/// disk would): commands answer 503 `unavailable` and write nothing, reads go on, and once there is room
+/// again the server serves commands without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_out_of_space_answers_503_writes_nothing_and_recovers() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let area = app.area("FD-1").await;
+    let before = app.raise(&area, "LIV", "ก่อนเต็ม").await;
+    settle(&app.state.runner, app.db()).await;
+    let pages = scalar(app.db(), "PRAGMA page_count").await;
+    set_max_pages(app.db(), pages).await;
+    let events = app.event_count().await;
+    let mut refused = 0;
+    for i in 0..20 {
+        // A long description: each raise needs pages the file may not take.
+        let body =
+            json!({"area_id": area, "category": "LIV", "title": format!("เต็ม {i}"), "description": "ก".repeat(1900)});
+        let r = app.post("/api/issues", &app.staff, body).await;
+        if r.status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(r.code(), "unavailable", "{:?}", r.body);
+            assert!(r.headers.contains_key("retry-after"));
+            refused += 1;
+        } else {
+            assert_eq!(r.status, StatusCode::CREATED, "only 201 or 503: {:?}", r.body);
+        }
+    }
+    assert!(refused > 0, "the size limit was reached");
+    let written = app.event_count().await - events;
+    assert_eq!(written, 20 - refused, "a refused raise wrote nothing");
+    assert_eq!(app.get(&format!("/api/issues/{before}"), &app.staff).await.status, StatusCode::OK, "reads go on");
+    set_max_pages(app.db(), 1_073_741_823).await;
+    let after = app.raise(&area, "LIV", "หลังมีที่").await;
+    settle(&app.state.runner, app.db()).await;
+    assert_eq!(app.get(&format!("/api/issues/{after}"), &app.staff).await.status, StatusCode::OK);
+    let ok: String = on_db!(app.db(), p => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap());
+    assert_eq!(ok, "ok");
+}
