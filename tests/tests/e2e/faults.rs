@@ -85,15 +85,7 @@ async fn a_logical_restore_into_a_fresh_cluster_loses_nothing_and_projects_what_
     let events = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
     assert!(events > stored, "the restored app wrote events");
     assert!(scalar(app.db(), "SELECT base FROM log_tx_base").await > 0, "the restore base was raised");
-    let mut chained = 0;
-    for _ in 0..2_000 {
-        app.state.ledger.catch_up().await.expect("the ledger");
-        chained = scalar(app.db(), "SELECT COUNT(*) FROM ledger").await;
-        if chained == events {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let chained = ledger_rows_once_caught_up(&app, events).await;
     assert_eq!(chained, events, "one ledger row per event");
     let r = app.get("/readyz", &app.staff).await;
     assert_eq!((r.status, r.body["projection_lag"].as_i64()), (StatusCode::OK, Some(0)), "{:?}", r.body);
@@ -276,6 +268,20 @@ impl Load {
         }
         seen
     }
+}
+
+/// Runs the ledger until it holds `events` rows (up to 20 s); returns how many it holds.
+async fn ledger_rows_once_caught_up(app: &TestApp, events: i64) -> i64 {
+    let mut chained = 0;
+    for _ in 0..2_000 {
+        app.state.ledger.catch_up().await.expect("the ledger");
+        chained = scalar(app.db(), "SELECT COUNT(*) FROM ledger").await;
+        if chained == events {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    chained
 }
 
 /// Every acknowledged issue is readable, and no issue was raised twice.
@@ -598,15 +604,7 @@ async fn random_rollbacks_by_a_second_writer_leave_no_stall_and_no_gap(backend: 
     let forums = scalar(app.db(), "SELECT COUNT(*) FROM forums WHERE id LIKE '00000000-0000-4000-8000-%'").await;
     assert_eq!((forums, rolled_back), (committed, 30), "every committed forum projected, none of the rolled back");
     let events = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
-    let mut chained = 0;
-    for _ in 0..2_000 {
-        app.state.ledger.catch_up().await.expect("the ledger");
-        chained = scalar(app.db(), "SELECT COUNT(*) FROM ledger").await;
-        if chained == events {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let chained = ledger_rows_once_caught_up(&app, events).await;
     assert_eq!(chained, events, "one ledger row per committed event");
     assert!(seen.statuses.keys().all(|s| [200, 201].contains(s)), "{:?}", seen.statuses);
 }
