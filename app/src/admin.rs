@@ -16,9 +16,15 @@ use crate::error::AppError;
 use crate::users::{create_user, store_password};
 use crate::{AppState, seed_categories};
 
-/// Applies every migration and seeds the categories on a new database.
+/// Applies every migration and seeds the categories on a new database; on a PostgreSQL database restored
+/// from another cluster, raises the restore base (`events::heal_restored_tx`) so that `audit verify` and
+/// every reader see the whole log before the server has started.
 pub async fn migrate(db: &Db) -> Result<(), AppError> {
     db.migrate().await?;
+    let raised = santisuk_store::events::heal_restored_tx(db).await?;
+    if raised > 0 {
+        tracing::warn!(raised_by = raised, "the event log was restored from another PostgreSQL cluster; healed");
+    }
     Ok(seed_categories(db).await?)
 }
 
