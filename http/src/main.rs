@@ -269,6 +269,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
     // An administrator is created whenever there is none (a new database, or one filled by `demo`), so
     // there is always a way in.
     let first_login = admin::ensure_admin(&state, actor("system")).await?;
+    let shutdown = shutdown_signal()?;
     let listener =
         tokio::net::TcpListener::bind(serve.bind).await.with_context(|| format!("binding {}", serve.bind))?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -287,7 +288,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
     let app = santisuk_http::app_with(state, &serve.limits).map_err(anyhow::Error::msg)?;
     // With the peer's address: the access log, the sign-in throttle and the limits key on it.
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
     let _ = stop_tx.send(true);
     let _ = runner.await;
@@ -315,24 +316,28 @@ fn say(line: impl Display) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the future is
+/// first polled: called before the port is bound, a stop sent as soon as the port answers is a clean stop
+/// rather than the default action (death by the signal).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+    }
 }

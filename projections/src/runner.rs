@@ -155,7 +155,11 @@ impl<P: Projection> Runner<P> {
         let events = read_batch(&mut tx, from, self.batch_size).await?;
         let Some(last) = events.last().map(StoredEvent::checkpoint) else {
             drop(tx);
-            self.progress.send_if_modified(|c| replace_if_newer(c, from));
+            // A stored checkpoint ahead of what this runner published means another instance projected
+            // between our turns (it released the lock before we asked): as in the branch above.
+            if self.progress.send_if_modified(|c| replace_if_newer(c, from)) {
+                self.projection.advanced_elsewhere();
+            }
             // Nothing below the horizon: on a database restored from another cluster, that is every new
             // event until the restore base is raised (see `heal_restored_tx`). Heal (at most every
             // HEAL_EVERY: writers heal by themselves, this is for a restored log nobody writes to), and go
