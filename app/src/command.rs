@@ -241,8 +241,19 @@ where
     A::Command: Clone + Send,
 {
     // Without a cache (the CLI, seeding, the demo: one writer each) there is nobody to queue behind.
+    // The wait is bounded like the write queue's: behind a command stalled on the database, 503 (nothing
+    // written) rather than a hang.
     let _queue = match cache {
-        Some(c) => Some(c.stripes.of(A::TYPE, aggregate_id).lock().await),
+        Some(c) => {
+            let stripe = c.stripes.of(A::TYPE, aggregate_id).lock();
+            Some(tokio::time::timeout(db.write_wait(), stripe).await.map_err(|_| {
+                StoreError::Busy(format!(
+                    "an earlier command on this {} did not finish within {} ms; nothing was written",
+                    A::TYPE,
+                    db.write_wait().as_millis()
+                ))
+            })?)
+        }
         None => None,
     };
     // Behind the queue, so a retry that arrives while the first run is still working waits for it and then

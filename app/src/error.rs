@@ -89,6 +89,12 @@ impl std::error::Error for AppError {}
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Busy(why) = &e {
+            tracing::warn!(why, "a command was shed");
+            return AppError::Unavailable {
+                message: "the server is busy; nothing was written, try again shortly".into(),
+            };
+        }
         if e.is_unavailable() {
             tracing::warn!(error = %e, "the database is unavailable");
             return AppError::Unavailable { message: "the database is unavailable; try again shortly".into() };

@@ -91,6 +91,9 @@ pub struct Shared {
     pub hashing: Hashing,
     /// How many failed sign-ins lock a name, an address, or everyone, for a while.
     pub throttle: sessions::Throttle,
+    /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
+    pending: Arc<tokio::sync::Semaphore>,
+    max_pending: usize,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,11 +108,23 @@ impl std::ops::Deref for AppState {
 /// milliseconds; if the projection is behind, the command still succeeds and says where it landed.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(2);
 
+/// How many commands one process holds at once by default, running or waiting for their aggregate or for
+/// the write queue. Far above what the 106 coordinators send together; a burst beyond it (a script gone
+/// wrong, clients retrying in a loop against a stalled database) is shed with 503 at once instead of
+/// queueing without bound.
+pub const MAX_PENDING_COMMANDS: usize = 512;
+
 impl AppState {
     /// Migrates, seeds the categories on a new database, catches the projection up (healing any crash
     /// between a commit and its projection) and returns the state. The runner is started by
     /// [`AppState::spawn_runner`].
     pub async fn prepare(db: Db) -> Result<AppState, StoreError> {
+        Self::prepare_with(db, MAX_PENDING_COMMANDS).await
+    }
+
+    /// [`AppState::prepare`], holding at most `max_pending_commands` commands at once (the server's
+    /// `--max-pending-commands`).
+    pub async fn prepare_with(db: Db, max_pending_commands: usize) -> Result<AppState, StoreError> {
         // Migrating needs CREATE rights; a service running as a role that may only SELECT and INSERT (see
         // the README's section on database roles) starts fine once `santisuk migrate` has been run by the owner.
         if !db.migrations_applied().await.unwrap_or(false) {
@@ -134,6 +149,8 @@ impl AppState {
             changes,
             hashing: Hashing::default(),
             throttle: sessions::Throttle::default(),
+            pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
+            max_pending: max_pending_commands.max(1),
         })))
     }
 
@@ -159,6 +176,9 @@ impl AppState {
 
     /// Runs a command to completion in its own task (hyper drops a handler's future when the client goes
     /// away; a command must not stop half-way for that) and makes its effect readable before answering.
+    /// Every wait on the way is bounded: beyond [`MAX_PENDING_COMMANDS`] (or the configured bound) held at
+    /// once a command is refused at once, and its waits for its aggregate and for the write queue end after
+    /// the database timeout; each answers 503 `unavailable` with nothing written.
     ///
     /// A command on an issue wrote the issue's row with its events, so it answers at once and only tells
     /// the projections that events are waiting (they gather them into larger batches). Any other command
@@ -176,8 +196,13 @@ impl AppState {
         A::Command: Clone + Send + 'static,
         A::Error: DomainError + Send + 'static,
     {
+        // Shed, not queued, beyond the bound: a command refused here has done nothing.
+        let pending = self.pending.clone().try_acquire_owned().map_err(|_| AppError::Unavailable {
+            message: "the server has too many commands waiting; nothing was written, try again shortly".into(),
+        })?;
         let state = self.clone();
         let task = tokio::spawn(async move {
+            let _pending = pending;
             let committed =
                 execute_cached::<A>(&state.aggregates, &state.db, &aggregate_id, command, metadata, expected_version)
                     .await?;
@@ -203,6 +228,12 @@ impl AppState {
             Ok(result) => result.map_err(AppError::from),
             Err(e) => Err(AppError::Internal(format!("command task failed: {e}"))),
         }
+    }
+
+    /// The commands this process holds now, running or waiting (for `/readyz`: a count near the bound
+    /// means commands are about to be shed).
+    pub fn pending_commands(&self) -> usize {
+        self.max_pending - self.pending.available_permits()
     }
 
     /// The projections whose last turn failed or panicked and has not succeeded since (for `/readyz`; the

@@ -22,8 +22,9 @@ pub struct StorageConfig {
     #[arg(long, env = "SANTISUK_DB_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_connections: u32,
 
-    /// PostgreSQL: seconds a request may wait for a free connection, and each statement's
-    /// `statement_timeout` (503 beyond either). Migrations and rebuilds are exempt.
+    /// Seconds a request may wait for a free connection, and a command for its turn in this process's
+    /// write queue; on PostgreSQL also each statement's `statement_timeout` (503 beyond any of them).
+    /// Migrations and rebuilds are exempt.
     #[arg(long, env = "SANTISUK_DB_TIMEOUT", default_value_t = 5, global = true)]
     pub db_timeout: u64,
 }
@@ -44,12 +45,17 @@ impl StorageConfig {
     pub async fn open(&self) -> Result<Db, StoreError> {
         match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let timeout = std::time::Duration::from_secs(self.db_timeout.max(1));
-                Db::open_postgres_with(url, self.db_connections, timeout, Some(timeout)).await
+                Ok(Db::open_postgres_with(url, self.db_connections, self.wait(), Some(self.wait()))
+                    .await?
+                    .with_write_wait(self.wait()))
             }
             Some(_) => Err(StoreError::Config("DATABASE_URL must start with postgres:// or postgresql://".into())),
-            None => Db::open_sqlite(&self.data_dir).await,
+            None => Db::open_sqlite_with(&self.data_dir, self.wait()).await,
         }
+    }
+
+    fn wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.db_timeout.max(1))
     }
 
     /// Where the data is, for people (no secrets).

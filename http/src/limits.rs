@@ -51,6 +51,10 @@ pub struct Limits {
     /// projections are stalled: lists and dashboards no longer show what was recorded).
     #[arg(long, env = "SANTISUK_READY_MAX_LAG", default_value_t = 60, global = true)]
     pub ready_max_lag: u64,
+
+    /// Commands this process holds at once, running or queued; more are shed with 503 at once.
+    #[arg(long, env = "SANTISUK_MAX_PENDING_COMMANDS", default_value_t = santisuk_app::MAX_PENDING_COMMANDS, global = true)]
+    pub max_pending_commands: usize,
 }
 
 impl Limits {
@@ -63,6 +67,7 @@ impl Limits {
             client_burst: 1_000_000,
             client_concurrency: 100_000,
             ready_max_lag: 60,
+            max_pending_commands: santisuk_app::MAX_PENDING_COMMANDS,
         }
     }
 }
@@ -75,6 +80,7 @@ impl Default for Limits {
             client_burst: 200,
             client_concurrency: 16,
             ready_max_lag: 60,
+            max_pending_commands: santisuk_app::MAX_PENDING_COMMANDS,
         }
     }
 }

@@ -244,7 +244,9 @@ async fn demo_passwords(state: &AppState, report: &santisuk_app::demo::DemoRepor
 }
 
 async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app::Db) -> anyhow::Result<()> {
-    let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
+    let state = AppState::prepare_with(db.clone(), serve.limits.max_pending_commands)
+        .await
+        .context("preparing the database")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;
@@ -322,7 +324,7 @@ fn say(line: impl Display) {
 fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
+        use tokio::signal::unix::{SignalKind, signal};
         let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
         let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
         Ok(async move {

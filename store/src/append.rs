@@ -164,8 +164,10 @@ pub async fn append(
 /// so a single client waits for nothing.
 async fn pg_append(db: &Db, pool: &PgPool, job: Job) -> Result<Checkpoint, Appended> {
     let writers = db.writers();
-    in_group(&writers.waiting, job, writers.flights.acquire(), async |group| pg_group_results(db, pool, group).await)
-        .await
+    in_group(&writers.waiting, writers.wait, job, writers.flights.acquire(), async |group| {
+        pg_group_results(db, pool, group).await
+    })
+    .await
 }
 
 /// Holds the appends of `db` (this handle and its clones) back while it lives: they queue, and when it is dropped they
@@ -297,28 +299,49 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
 /// as that group has committed (and its fsync is done): nothing is acknowledged before it is durable,
 /// and under no load a group is a single append, committed at once.
 async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoint, Appended> {
-    in_group(&db.writers().waiting, job, db.write_turn(), async |group| sqlite_group_results(db, pool, group).await)
-        .await
+    let writers = db.writers();
+    in_group(&writers.waiting, writers.wait, job, db.write_turn(), async |group| {
+        sqlite_group_results(db, pool, group).await
+    })
+    .await
 }
 
 /// Puts `job` in `waiting` and waits for its result. If `turn` comes before the answer, this command takes
 /// every append waiting at that moment, writes them with `write` while holding the turn, and answers each;
 /// otherwise its append was in a group someone else took, and the answer comes when that group has
 /// committed. The group commit of both backends; only the turn and the writing differ.
+///
+/// The queue is bounded in time: an append still waiting after `wait` is withdrawn and fails as
+/// unavailable, and so is one whose command stopped waiting (its future dropped). Withdrawn means never
+/// written; once a group has taken an append it is written, and its answer is awaited (each statement is
+/// bounded by the server's `statement_timeout`). So a command that gave up is either not committed or
+/// committed with its events, `Idempotency-Key` included, never half-way.
 async fn in_group<T>(
     waiting: &Waiting,
+    wait: std::time::Duration,
     mut job: Job,
     turn: impl Future<Output = T>,
     write: impl AsyncFnOnce(&[Job]) -> Vec<Result<Checkpoint, Appended>>,
 ) -> Result<Checkpoint, Appended> {
     let (done, mut answer) = oneshot::channel();
     job.done = Some(done);
-    waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
+    let ticket = waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
+    let withdraw_on_drop = Withdraw { waiting, ticket };
     tokio::select! {
         biased;
         answered = &mut answer => return unanswered(answered),
-        turn = turn => {
-            let mut group = std::mem::take(&mut *waiting.lock().unwrap_or_else(PoisonError::into_inner));
+        turn = tokio::time::timeout(wait, turn) => {
+            let Ok(turn) = turn else {
+                if withdraw_on_drop.now() {
+                    return Err(Appended::Failed(StoreError::Busy(format!(
+                        "the write queue did not reach this command within {} ms; nothing was written",
+                        wait.as_millis()
+                    ))));
+                }
+                // A group took it meanwhile: its answer is on the way.
+                return unanswered(answer.await);
+            };
+            let mut group = std::mem::take(&mut waiting.lock().unwrap_or_else(PoisonError::into_inner).jobs);
             if !group.is_empty() {
                 let results = write(&group).await;
                 for (job, result) in group.iter_mut().zip(results) {
@@ -334,6 +357,25 @@ async fn in_group<T>(
     }
     // Our append was in the group we just committed, or in one committed before our turn came.
     unanswered(answer.await)
+}
+
+/// Takes an append back out of the waiting list when its command stops waiting before a group took it.
+struct Withdraw<'a> {
+    waiting: &'a Waiting,
+    ticket: u64,
+}
+
+impl Withdraw<'_> {
+    /// Whether the append was still waiting (and is now withdrawn, never to be written).
+    fn now(&self) -> bool {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner).withdraw(self.ticket)
+    }
+}
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
 }
 
 fn unanswered(answer: Result<Result<Checkpoint, Appended>, oneshot::error::RecvError>) -> Result<Checkpoint, Appended> {

@@ -128,11 +128,23 @@ impl Db {
         Self::open_sqlite_file(&data_dir.join("santisuk.db")).await
     }
 
+    /// [`Db::open_sqlite`] for the server: a request waits at most `wait` for a free connection and for its
+    /// turn in the write queue (503 beyond it) instead of sqlx's 30 s.
+    pub async fn open_sqlite_with(data_dir: &Path, wait: Duration) -> Result<Db, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Config(format!("cannot create data folder {}: {e}", data_dir.display())))?;
+        Ok(Self::open_sqlite_pool(&data_dir.join("santisuk.db"), wait).await?.with_write_wait(wait))
+    }
+
     /// Opens (creating if needed) one SQLite file.
     ///
     /// WAL with `synchronous = FULL`: a command acknowledged to a coordinator survives a power cut
     /// (NORMAL could lose the last transactions), and readers never block the single writer.
     pub async fn open_sqlite_file(file: &Path) -> Result<Db, StoreError> {
+        Self::open_sqlite_pool(file, Duration::from_secs(30)).await
+    }
+
+    async fn open_sqlite_pool(file: &Path, acquire: Duration) -> Result<Db, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(file)
             .create_if_missing(true)
@@ -142,6 +154,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(acquire)
             .test_before_acquire(false)
             .connect_with(options)
             .await
@@ -179,6 +192,19 @@ impl Db {
             .await
             .map_err(|e| StoreError::Config(format!("cannot connect to PostgreSQL: {e}")))?;
         Ok(Db::from(Pool::Postgres(pool)))
+    }
+
+    /// The same database with `wait` as the bound on a command's wait in this process's write queue (its
+    /// turn in a group commit; see [`crate::append`]): beyond it the command is withdrawn unwritten and
+    /// fails as unavailable. Call it right after opening: the handle it returns coordinates its writes
+    /// afresh (no inline table registered yet).
+    pub fn with_write_wait(self, wait: Duration) -> Db {
+        Db { pool: self.pool, writers: Arc::new(Writers { wait, ..Writers::default() }) }
+    }
+
+    /// The bound on a command's waits in this process's queues (see [`Db::with_write_wait`]).
+    pub fn write_wait(&self) -> Duration {
+        self.writers.wait
     }
 
     /// The pool, to run a query on the backend in use (see [`on_db!`]).

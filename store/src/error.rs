@@ -17,6 +17,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("event store error: {0}")]
     EventStore(String),
+    /// This process has too much waiting already (a bounded queue); nothing was written.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 impl StoreError {
@@ -27,8 +30,12 @@ impl StoreError {
     /// Whether the database could not serve this now and a retry may succeed: the connection was lost or
     /// refused, the server is shutting down or starting, it has no connection to spare, this process's
     /// pool had none within its acquire timeout, a statement ran past `statement_timeout`, or SQLite was
-    /// busy or its disk full. Answered 503 with `Retry-After`, not 500.
+    /// busy or its disk full; or this process shed the request ([`StoreError::Busy`]). Answered 503 with
+    /// `Retry-After`, not 500.
     pub fn is_unavailable(&self) -> bool {
+        if matches!(self, StoreError::Busy(_)) {
+            return true;
+        }
         let StoreError::Database(e) = self else { return false };
         match e {
             sqlx::Error::PoolTimedOut

@@ -71,6 +71,9 @@ pub(crate) struct Writers {
     pub(crate) turn: Arc<tokio::sync::Mutex<()>>,
     /// The appends waiting for the next group.
     pub(crate) waiting: Waiting,
+    /// How long an append may wait for its turn to write before it is withdrawn unwritten and fails as
+    /// unavailable (a bounded queue: under overload or a stalled database, 503 instead of a hang).
+    pub(crate) wait: std::time::Duration,
     /// PostgreSQL: the groups that may be in flight at once ([`PG_FLIGHTS`]).
     pub(crate) flights: Arc<tokio::sync::Semaphore>,
     /// PostgreSQL: the group statement per shape (`append::pg_group_sql`).
@@ -88,6 +91,7 @@ impl Default for Writers {
         Writers {
             turn: Arc::default(),
             waiting: Waiting::default(),
+            wait: DEFAULT_WAIT,
             flights: Arc::new(tokio::sync::Semaphore::new(PG_FLIGHTS)),
             shapes: Mutex::default(),
             inline: Mutex::default(),
@@ -105,6 +109,10 @@ pub(crate) type Shape = (usize, Vec<(&'static str, usize)>);
 /// other waits for its commit to be flushed.
 pub(crate) const PG_FLIGHTS: usize = 2;
 
+/// How long an append waits for its turn unless the handle was opened with another bound (the server
+/// passes `--db-timeout`): generous, for tests and tools whose load is the point.
+pub(crate) const DEFAULT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// One command's append waiting for its group.
 #[derive(Debug)]
 pub(crate) struct Job {
@@ -112,13 +120,40 @@ pub(crate) struct Job {
     pub(crate) events: Vec<SerializedEvent>,
     pub(crate) row: Option<RowValues>,
     pub(crate) done: Option<oneshot::Sender<Result<Checkpoint, Appended>>>,
+    /// Which append this is in the waiting list (see [`Queue::withdraw`]).
+    pub(crate) ticket: u64,
 }
 
 impl Job {
     pub(crate) fn new(aggregate_type: &str, events: Vec<SerializedEvent>, row: Option<RowValues>) -> Job {
-        Job { aggregate_type: aggregate_type.to_owned(), events, row, done: None }
+        Job { aggregate_type: aggregate_type.to_owned(), events, row, done: None, ticket: 0 }
     }
 }
 
 /// The appends waiting for the next group of one handle.
-pub(crate) type Waiting = Mutex<Vec<Job>>;
+pub(crate) type Waiting = Mutex<Queue>;
+
+/// The waiting appends, each with a ticket so that one can be taken back before a group takes it.
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    pub(crate) jobs: Vec<Job>,
+    next_ticket: u64,
+}
+
+impl Queue {
+    /// Adds `job` and returns its ticket.
+    pub(crate) fn push(&mut self, mut job: Job) -> u64 {
+        self.next_ticket += 1;
+        job.ticket = self.next_ticket;
+        self.jobs.push(job);
+        self.next_ticket
+    }
+
+    /// Takes the append with `ticket` out of the list if no group has taken it yet (then it is never
+    /// written); false if a group has (then it is written or being written, and its answer will come).
+    pub(crate) fn withdraw(&mut self, ticket: u64) -> bool {
+        let before = self.jobs.len();
+        self.jobs.retain(|j| j.ticket != ticket);
+        self.jobs.len() < before
+    }
+}

@@ -33,6 +33,8 @@ pub struct Readiness {
     pub projection_lag: i64,
     /// How long the oldest of them has waited, in seconds (0 when none).
     pub projection_lag_seconds: f64,
+    /// Commands this process holds now, running or queued (beyond `--max-pending-commands`, 503).
+    pub pending_commands: usize,
 }
 
 /// The process is up.
@@ -88,5 +90,11 @@ async fn readiness(state: &AppState, max_lag: Duration) -> Result<Json<Readiness
         )));
     }
     let backend = state.backend_name();
-    Ok(Json(Readiness { status: "ready", backend, projection_lag: lag.events, projection_lag_seconds: lag.seconds }))
+    Ok(Json(Readiness {
+        status: "ready",
+        backend,
+        projection_lag: lag.events,
+        projection_lag_seconds: lag.seconds,
+        pending_commands: state.pending_commands(),
+    }))
 }

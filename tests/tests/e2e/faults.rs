@@ -217,7 +217,8 @@ santisuk_tests::both_backends!(
     a_backup_copies_the_embedded_database_while_it_runs,
     a_projection_that_panics_is_restarted_and_skips_nothing,
     a_keyed_action_or_forum_retried_writes_once,
-    random_rollbacks_by_a_second_writer_leave_no_stall_and_no_gap
+    random_rollbacks_by_a_second_writer_leave_no_stall_and_no_gap,
+    full_queues_shed_commands_with_503_and_write_nothing
 );
 
 /// What clients saw during a fault: the issues acknowledged (201), and every status with its count.
@@ -641,4 +642,63 @@ async fn sqlite_out_of_space_answers_503_writes_nothing_and_recovers() {
     assert_eq!(app.get(&format!("/api/issues/{after}"), &app.staff).await.status, StatusCode::OK);
     let ok: String = on_db!(app.db(), p => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap());
     assert_eq!(ok, "ok");
+}
+
+/// Issue #14 §2, bounded queues. A command that waits for its turn to write longer than the bound is
+/// withdrawn and answered 503 `unavailable`, and stays unwritten after the queue moves again (never an
+/// answer of failure for something that later commits); beyond the bound on commands held at once, a
+/// command is refused at once while the held ones complete; `/readyz` counts them.
+async fn full_queues_shed_commands_with_503_and_write_nothing(backend: Backend) {
+    use std::time::Duration;
+    let mut test_db = TestDb::new(backend).await;
+    test_db.db = test_db.db.clone().with_write_wait(Duration::from_millis(300));
+    let app = TestApp::on(Arc::new(test_db)).await;
+    let area = app.area("SH-1").await;
+    let raise = |app: &TestApp, title: &str| {
+        let (app, body) = (app.clone(), json!({"area_id": area, "category": "LIV", "title": title}));
+        tokio::spawn(async move { app.post("/api/issues", &app.staff, body).await })
+    };
+    let events = app.event_count().await;
+
+    // The write queue does not move for longer than the bound.
+    let held = santisuk_store::append::hold(app.db()).await;
+    let started = std::time::Instant::now();
+    let r = raise(&app, "รอนานเกิน").await.expect("a raise");
+    assert_eq!((r.status, r.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{:?}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(started.elapsed() < Duration::from_secs(10), "shed after the bound, not after the hold");
+    drop(held);
+    let after = app.raise(&area, "LIV", "คิวเดินแล้ว").await;
+    settle(&app.state.runner, app.db()).await;
+    assert_eq!(app.event_count().await, events + 1, "the shed raise was withdrawn: only the later one is stored");
+    assert_eq!(app.get(&format!("/api/issues/{after}"), &app.staff).await.status, StatusCode::OK);
+
+    // At most three commands held at once (a state of its own on a handle whose queue waits long).
+    let db = app.db().clone().with_write_wait(Duration::from_secs(60));
+    let small = santisuk_app::AppState::prepare_with(db.clone(), 3).await.expect("prepare");
+    let router = santisuk_http::app_with(small.clone(), &santisuk_http::limits::Limits::relaxed()).expect("router");
+    let small_app = TestApp { state: small.clone(), router, ..app.clone() };
+    let events = app.event_count().await;
+    let held = santisuk_store::append::hold(&db).await;
+    let waiting: Vec<_> = (0..3).map(|i| raise(&small_app, &format!("รอคิว {i}"))).collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while small.pending_commands() < 3 {
+        assert!(std::time::Instant::now() < deadline, "three commands held: {}", small.pending_commands());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let ready = small_app.get("/readyz", "").await;
+    assert_eq!((ready.status, ready.body["pending_commands"].as_u64()), (StatusCode::OK, Some(3)), "{:?}", ready.body);
+    let started = std::time::Instant::now();
+    let r = raise(&small_app, "เกินคิว").await.expect("a raise");
+    assert_eq!((r.status, r.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{:?}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(started.elapsed() < Duration::from_secs(5), "refused at once, not queued");
+    assert_eq!(app.event_count().await, events, "nothing written while held");
+    drop(held);
+    for w in waiting {
+        let r = w.await.expect("a raise");
+        assert_eq!(r.status, StatusCode::CREATED, "the held commands complete: {:?}", r.body);
+    }
+    assert_eq!(app.event_count().await, events + 3, "the three held, not the refused one");
+    assert_eq!(small.pending_commands(), 0);
 }
