@@ -141,6 +141,9 @@ pub struct Committed<A> {
     pub checkpoint: Checkpoint,
     /// The aggregate with the new events applied.
     pub aggregate: A,
+    /// Whether this is the answer of an earlier run with the same `Idempotency-Key` (nothing was written
+    /// now): an answer that carried a secret made up by that run cannot carry it again.
+    pub replayed: bool,
 }
 
 /// The metadata naming a command's idempotency key (`<user id>:<Idempotency-Key>`): a command that carries
@@ -283,7 +286,13 @@ where
             }
             Err(e) => return Err(e),
             Ok((sequence, aggregate, checkpoint)) => {
-                return Ok(Committed { version: sequence, position: checkpoint.position, checkpoint, aggregate });
+                return Ok(Committed {
+                    version: sequence,
+                    position: checkpoint.position,
+                    checkpoint,
+                    aggregate,
+                    replayed: false,
+                });
             }
         }
     }
@@ -454,7 +463,7 @@ where
         }
     })
     .await?;
-    Ok(Some(Committed { version, position: checkpoint.position, checkpoint, aggregate }))
+    Ok(Some(Committed { version, position: checkpoint.position, checkpoint, aggregate, replayed: true }))
 }
 
 /// Loads an aggregate: its events folded in sequence order, its inline row folded from the same events (so

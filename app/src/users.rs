@@ -51,6 +51,20 @@ pub async fn create_user(
     raw_areas: &[String],
     metadata: HashMap<String, String>,
 ) -> Result<(UserRow, Token), AppError> {
+    let (row, token) = create_user_with(state, name, role, raw_areas, metadata).await?;
+    // Only a command with an idempotency key can be a replay, and only the API sends keys.
+    Ok((row, token.ok_or_else(|| AppError::Internal("an unkeyed creation was answered as a replay".into()))?))
+}
+
+/// [`create_user`]; the token is `None` when the command was the replay of an earlier one with the same
+/// idempotency key (the token was made up by that run and shown only in its answer).
+async fn create_user_with(
+    state: &AppState,
+    name: &str,
+    role: Role,
+    raw_areas: &[String],
+    metadata: HashMap<String, String>,
+) -> Result<(UserRow, Option<Token>), AppError> {
     let name = UserName::parse(name)?;
     let areas = checked_areas(state, raw_areas).await?;
     let id = user_id(&name);
@@ -62,12 +76,12 @@ pub async fn create_user(
         areas: areas.iter().map(ToString::to_string).collect(),
         created_at: santisuk_store::events::fmt_ts(now()),
     };
-    state.command::<User>(id.clone(), UserCommand::Create { name, role, areas }, metadata.clone(), None).await?;
     let token = Token::generate();
-    state.command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, metadata, None).await?;
+    let command = UserCommand::Create { name, role, areas, token_sha256: token.sha256() };
+    let done = state.command::<User>(id.clone(), command, metadata, None).await?;
     // If the read model lags, answer from what was just decided (the token works once it catches up).
     let row = users::get_user(&state.db, &id).await?.unwrap_or(fallback);
-    Ok((row, token))
+    Ok((row, (!done.replayed).then_some(token)))
 }
 
 /// Checks and hashes `password`, records `PasswordSet` (who and when, never the hash), then stores the hash
@@ -106,14 +120,16 @@ async fn row(state: &AppState, id: &str) -> Result<UserRow, AppError> {
     users::get_user(&state.db, id).await?.ok_or_else(|| AppError::Internal("user row vanished".into()))
 }
 
-/// Creates a user from an API request; the answer carries its first token.
+/// Creates a user from an API request; the answer carries its first token, except in the replay of a
+/// request with the same `Idempotency-Key` (`None`: that token was shown once, in the first answer).
 pub async fn create(
     state: &AppState,
     caller: &Caller,
+    idempotency_key: Option<&str>,
     name: &str,
     raw_role: &str,
     raw_areas: &[String],
-) -> Result<(UserRow, Token), AppError> {
+) -> Result<(UserRow, Option<Token>), AppError> {
     caller.require(&[Role::Admin], "manage users")?;
     let role = Role::parse(raw_role).ok_or_else(|| {
         AppError::invalid(
@@ -121,7 +137,8 @@ pub async fn create(
             format!("role must be admin, staff, coordinator or auditor (got {:?})", clip(raw_role)),
         )
     })?;
-    create_user(state, name, role, raw_areas, caller.metadata()).await
+    let metadata = caller.keyed_metadata(idempotency_key, &("create", name, raw_role, raw_areas));
+    create_user_with(state, name, role, raw_areas, metadata).await
 }
 
 /// Every user.
@@ -134,18 +151,25 @@ pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<UserRow>, App
 pub async fn set_areas(
     state: &AppState,
     caller: &Caller,
+    idempotency_key: Option<&str>,
     raw_id: &str,
     raw_areas: &[String],
 ) -> Result<UserRow, AppError> {
     caller.require(&[Role::Admin], "manage users")?;
     let id = existing(state, raw_id).await?;
     let areas = checked_areas(state, raw_areas).await?;
-    state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, caller.metadata(), None).await?;
+    let metadata = caller.keyed_metadata(idempotency_key, &("set_areas", raw_areas));
+    state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, metadata, None).await?;
     row(state, &id).await
 }
 
 /// Deactivates a user: its tokens stop working at once.
-pub async fn deactivate(state: &AppState, caller: &Caller, raw_id: &str) -> Result<UserRow, AppError> {
+pub async fn deactivate(
+    state: &AppState,
+    caller: &Caller,
+    idempotency_key: Option<&str>,
+    raw_id: &str,
+) -> Result<UserRow, AppError> {
     caller.require(&[Role::Admin], "manage users")?;
     let id = existing(state, raw_id).await?;
     // Nobody could manage users any more: refuse to deactivate the last active administrator (also when an
@@ -164,19 +188,28 @@ pub async fn deactivate(state: &AppState, caller: &Caller, raw_id: &str) -> Resu
             message: "this is the last active administrator; make another one first".into(),
         });
     }
-    state.command::<User>(id.clone(), UserCommand::Deactivate, caller.metadata(), None).await?;
+    let metadata = caller.keyed_metadata(idempotency_key, &"deactivate");
+    state.command::<User>(id.clone(), UserCommand::Deactivate, metadata, None).await?;
     row(state, &id).await
 }
 
-/// Issues a new token for a user; the old one stops working.
-pub async fn rotate_token(state: &AppState, caller: &Caller, raw_id: &str) -> Result<(UserRow, Token), AppError> {
+/// Issues a new token for a user; the old one stops working. `None` in the replay of a request with the
+/// same `Idempotency-Key`: the token it issued was shown once, in the first answer (rotate again with a new
+/// key if that answer was lost).
+pub async fn rotate_token(
+    state: &AppState,
+    caller: &Caller,
+    idempotency_key: Option<&str>,
+    raw_id: &str,
+) -> Result<(UserRow, Option<Token>), AppError> {
     caller.require(&[Role::Admin], "manage users")?;
     let id = existing(state, raw_id).await?;
     let token = Token::generate();
-    state
-        .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, caller.metadata(), None)
+    let metadata = caller.keyed_metadata(idempotency_key, &"rotate_token");
+    let done = state
+        .command::<User>(id.clone(), UserCommand::IssueToken { token_sha256: token.sha256() }, metadata, None)
         .await?;
-    Ok((row(state, &id).await?, token))
+    Ok((row(state, &id).await?, (!done.replayed).then_some(token)))
 }
 
 /// Sets a user's web password (administrators, or the user for themselves); every session of the user ends.

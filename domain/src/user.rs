@@ -65,8 +65,10 @@ impl UserName {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum UserCommand {
-    /// Create the user. The areas were checked to exist; only coordinators have areas.
-    Create { name: UserName, role: Role, areas: Vec<AreaId> },
+    /// Create the user with its first API token (its SHA-256): one command, so a user never exists without
+    /// a way in, and a retried creation is one command to recognise. The areas were checked to exist; only
+    /// coordinators have areas.
+    Create { name: UserName, role: Role, areas: Vec<AreaId>, token_sha256: String },
     /// Replace a coordinator's areas (the areas were checked to exist).
     SetAreas { areas: Vec<AreaId> },
     /// Issue a new API token (its SHA-256); earlier tokens stop working.
@@ -158,12 +160,12 @@ pub struct User {
 impl User {
     pub fn decide(&self, command: UserCommand) -> Result<Vec<UserEvent>, UserError> {
         match command {
-            UserCommand::Create { name, role, areas } => {
+            UserCommand::Create { name, role, areas, token_sha256 } => {
                 if self.created {
                     return Err(UserError::AlreadyExists);
                 }
                 check_areas(role, &areas)?;
-                Ok(vec![UserEvent::UserCreated { name, role, areas }])
+                Ok(vec![UserEvent::UserCreated { name, role, areas }, UserEvent::TokenIssued { token_sha256 }])
             }
             UserCommand::SetAreas { areas } => {
                 self.existing_and_active()?;
@@ -251,7 +253,12 @@ mod tests {
     }
 
     fn create(role: Role, areas: &[&str]) -> UserCommand {
-        UserCommand::Create { name: name(), role, areas: areas.iter().map(|a| AreaId::parse(a).unwrap()).collect() }
+        UserCommand::Create {
+            name: name(),
+            role,
+            areas: areas.iter().map(|a| AreaId::parse(a).unwrap()).collect(),
+            token_sha256: "cd".repeat(32),
+        }
     }
 
     #[test]
@@ -259,7 +266,10 @@ mod tests {
         TestFramework::<User>::with(())
             .given_no_previous_events()
             .when(create(Role::Coordinator, &["PTN-01", "PTN-02"]))
-            .then_expect_events(vec![created(Role::Coordinator, &["PTN-01", "PTN-02"])]);
+            .then_expect_events(vec![
+                created(Role::Coordinator, &["PTN-01", "PTN-02"]),
+                UserEvent::TokenIssued { token_sha256: "cd".repeat(32) },
+            ]);
     }
 
     #[test]

@@ -336,6 +336,107 @@ async fn kill_9_under_load_three_times_loses_nothing_acknowledged(postgres: bool
     eprintln!("kill -9 ×3: {} acknowledged, answers {answered:?}", acknowledged.len());
 }
 
+/// Issue #14's fault suite: two instances on one PostgreSQL database under load from four clients (each
+/// sending to its own instance, and to the other while its own is down), killed in turn with `kill -9` and
+/// started again. Every raise answered 201 is stored with its row, none twice, only 201s are answered, and
+/// both instances end with their projections caught up (the survivor takes over the projection lock).
+#[tokio::test]
+async fn two_instances_on_postgres_killed_in_turn_under_load_lose_nothing() {
+    use std::sync::{Arc, Mutex};
+    let store = Store::new(true).await;
+    let (first, port_a, lines) = start_server(&store);
+    let line = lines.iter().find(|l| l.contains("API token:")).expect("the first start prints a token");
+    let token = line.split_whitespace().last().expect("the token").to_owned();
+    let area = serde_json::json!({"id": "TW-1", "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
+    let r = send_json(port_a, &token, "POST", "/api/areas", Some(area)).await.expect("an answer");
+    assert_eq!(r.0, 201, "{:?}", r.1);
+    let (second, port_b, _) = start_server(&store);
+    let mut children = [first, second];
+    let ports = Arc::new(Mutex::new([port_a, port_b]));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|c| {
+            let (token, stop, ports) = (token.clone(), stop.clone(), ports.clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let body =
+                        serde_json::json!({"area_id": "TW-1", "category": "LIV", "title": format!("tw {c}-{n}")});
+                    // Its own instance first; the other when its own does not answer (a load balancer's retry).
+                    let [own, other] = {
+                        let p = ports.lock().unwrap();
+                        [p[c % 2], p[(c + 1) % 2]]
+                    };
+                    let mut answer = send_json(own, &token, "POST", "/api/issues", Some(body.clone())).await;
+                    if answer.is_none() {
+                        answer = send_json(other, &token, "POST", "/api/issues", Some(body)).await;
+                    }
+                    match answer {
+                        Some((status, body)) => seen.push((status, body["id"].as_str().map(str::to_owned))),
+                        None => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    for victim in [0, 1] {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        Command::new("kill").args(["-KILL", &children[victim].id().to_string()]).status().unwrap();
+        children[victim].wait().unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let (child, port, _) = start_server(&store);
+        children[victim] = child;
+        ports.lock().unwrap()[victim] = port;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    let mut answered = std::collections::BTreeMap::<u16, usize>::new();
+    for c in clients {
+        for (status, id) in c.await.unwrap() {
+            *answered.entry(status).or_default() += 1;
+            if status == 201 {
+                acknowledged.push(id.expect("a 201 carries the id"));
+            }
+        }
+    }
+    let db = store.db().await;
+    for id in &acknowledged {
+        let row = santisuk_projections::read_model::get_issue(&db, id).await.unwrap();
+        assert!(row.is_some(), "acknowledged issue {id} is stored with its row");
+    }
+    let twice: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
+         GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
+    assert_eq!(twice, 0, "no issue raised twice");
+    assert!(acknowledged.len() > 10 && answered.keys().all(|s| *s == 201), "load ran, only 201s: {answered:?}");
+    // Both instances catch their projections up (whichever holds the lock projects; the other follows).
+    let ports = *ports.lock().unwrap();
+    for port in ports {
+        let mut lag = None;
+        for _ in 0..100 {
+            let r = send_json(port, &token, "GET", "/readyz", None).await.expect("an answer");
+            lag = r.1["projection_lag"].as_i64();
+            if (r.0, lag) == (200, Some(0)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(lag, Some(0), "instance on {port} caught up");
+    }
+    let raised: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM issues").fetch_one(p).await.unwrap());
+    assert_eq!(raised as usize, acknowledged.len(), "the list holds every acknowledged raise (and no other)");
+    for child in &mut children {
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        child.wait().unwrap();
+    }
+    eprintln!("two instances killed in turn: {} acknowledged, answers {answered:?}", acknowledged.len());
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod sqlite { $( #[tokio::test] async fn $name() { super::$name(false).await } )* }

@@ -151,7 +151,9 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            // Another process holding the write lock (the CLI, a second server) is waited for this long, at
+            // most the request bound: beyond it, SQLITE_BUSY (503).
+            .busy_timeout(acquire.min(Duration::from_secs(10)));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(acquire)

@@ -2,7 +2,7 @@
 //! rotate tokens. Every change is a `User` event, so it appears in the audit log.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use santisuk_app::schema;
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{AppJson, AppPath};
+use crate::extract::{AppJson, AppPath, idempotency_key};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -84,7 +84,11 @@ pub struct UserWithToken {
     #[serde(flatten)]
     pub user: UserView,
     /// The new API token (send as `Authorization: Bearer <token>`); shown once, stored only as a hash.
-    pub token: String,
+    /// Absent when the request was a retry with the `Idempotency-Key` of one already done: the token that
+    /// request made was shown only in its own answer (if that answer was lost, rotate the token again with
+    /// a new key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,19 +96,25 @@ pub struct UserList {
     pub items: Vec<UserView>,
 }
 
-/// Creates a user (admin); the answer carries its first token.
+/// Creates a user (admin); the answer carries its first token. With `Idempotency-Key`, a retry of the same
+/// request answers the user again, without the token.
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = CreateUserRequest, security(("bearer" = [])),
-    responses((status = 201, body = UserWithToken), (status = 403, description = "not an administrator", body = ErrorBody),
+    params(super::issues::IdempotencyKey),
+    responses((status = 201, body = UserWithToken),
+        (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
+        (status = 403, description = "not an administrator", body = ErrorBody),
         (status = 409, description = "a user of this name exists (`user_exists`)", body = ErrorBody),
         (status = 422, description = "an invalid value, an area that does not exist, areas for a role that has none \
-            or none for a coordinator", body = ErrorBody)))]
+            or none for a coordinator, a reused Idempotency-Key", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     AppJson(req): AppJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserWithToken>), ApiError> {
-    let (row, token) = users::create(&state, &ctx, &req.name, &req.role, &req.areas).await?;
-    Ok((StatusCode::CREATED, Json(UserWithToken { user: row.into(), token: token.expose().to_owned() })))
+    let key = idempotency_key(&headers)?;
+    let (row, token) = users::create(&state, &ctx, key.as_deref(), &req.name, &req.role, &req.areas).await?;
+    Ok((StatusCode::CREATED, Json(UserWithToken { user: row.into(), token: token.map(|t| t.expose().to_owned()) })))
 }
 
 /// Lists users (admin).
@@ -117,48 +127,64 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Json<UserLi
 
 /// Replaces a coordinator's areas (admin).
 #[utoipa::path(post, path = "/api/users/{id}/areas", tag = "users", request_body = SetAreasRequest,
-    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "user id"), super::issues::IdempotencyKey),
+    security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 409, description = "the user is deactivated", body = ErrorBody),
         (status = 422, description = "an invalid area, one that does not exist, areas for a role that has none \
-            or none for a coordinator", body = ErrorBody)))]
+            or none for a coordinator, a reused Idempotency-Key", body = ErrorBody)))]
 pub async fn set_areas(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<SetAreasRequest>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::set_areas(&state, &ctx, &id, &req.areas).await?.into()))
+    let key = idempotency_key(&headers)?;
+    Ok(Json(users::set_areas(&state, &ctx, key.as_deref(), &id, &req.areas).await?.into()))
 }
 
-/// Deactivates a user (admin): its tokens stop working at once.
+/// Deactivates a user (admin): its tokens stop working at once. With `Idempotency-Key`, a retry answers
+/// the deactivated user again instead of 409.
 #[utoipa::path(post, path = "/api/users/{id}/deactivate", tag = "users",
-    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "user id"), super::issues::IdempotencyKey),
+    security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 400, description = "a malformed Idempotency-Key", body = ErrorBody),
+        (status = 422, description = "a reused Idempotency-Key", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 409, description = "already deactivated, or the last active administrator", body = ErrorBody)))]
 pub async fn deactivate(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::deactivate(&state, &ctx, &id).await?.into()))
+    let key = idempotency_key(&headers)?;
+    Ok(Json(users::deactivate(&state, &ctx, key.as_deref(), &id).await?.into()))
 }
 
-/// Issues a new token for a user (admin); the old one stops working.
+/// Issues a new token for a user (admin); the old one stops working. With `Idempotency-Key`, a retry
+/// answers the user again without a token and issues none.
 #[utoipa::path(post, path = "/api/users/{id}/token", tag = "users",
-    params(("id" = String, Path, format = Uuid, description = "user id")), security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "user id"), super::issues::IdempotencyKey),
+    security(("bearer" = [])),
     responses((status = 200, body = UserWithToken), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 400, description = "a malformed Idempotency-Key", body = ErrorBody),
+        (status = 422, description = "a reused Idempotency-Key", body = ErrorBody),
         (status = 404, description = "no such user", body = ErrorBody),
         (status = 409, description = "the user is deactivated", body = ErrorBody)))]
 pub async fn rotate_token(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<UserWithToken>, ApiError> {
-    let (row, token) = users::rotate_token(&state, &ctx, &id).await?;
-    Ok(Json(UserWithToken { user: row.into(), token: token.expose().to_owned() }))
+    let key = idempotency_key(&headers)?;
+    let (row, token) = users::rotate_token(&state, &ctx, key.as_deref(), &id).await?;
+    Ok(Json(UserWithToken { user: row.into(), token: token.map(|t| t.expose().to_owned()) }))
 }
 
 /// Sets a user's web password (admin, or the user for themselves). Every session of the user ends.

@@ -218,7 +218,8 @@ santisuk_tests::both_backends!(
     a_projection_that_panics_is_restarted_and_skips_nothing,
     a_keyed_action_or_forum_retried_writes_once,
     random_rollbacks_by_a_second_writer_leave_no_stall_and_no_gap,
-    full_queues_shed_commands_with_503_and_write_nothing
+    full_queues_shed_commands_with_503_and_write_nothing,
+    keyed_user_commands_retried_write_once
 );
 
 /// What clients saw during a fault: the issues acknowledged (201), and every status with its count.
@@ -701,4 +702,144 @@ async fn full_queues_shed_commands_with_503_and_write_nothing(backend: Backend) 
     }
     assert_eq!(app.event_count().await, events + 3, "the three held, not the refused one");
     assert_eq!(small.pending_commands(), 0);
+}
+
+/// A writer left idle in a transaction for 60 s (PostgreSQL, a private cluster: on the shared one it would
+/// stall every database). Under load from four clients: every command is acknowledged (the writers are not
+/// blocked), the projection lag grows and `/readyz` says so (503 past its bound), a deactivation and a new
+/// user hold at once all the while, and when the transaction ends every acknowledged event is projected
+/// and chained once, with nothing skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_in_transaction_writer_for_60_s_grows_the_lag_and_skips_nothing() {
+    use std::time::Duration;
+    let app = TestApp::on(Arc::new(TestDb::private(Backend::Postgres).await)).await;
+    let limits = santisuk_http::limits::Limits { ready_max_lag: 10, ..santisuk_http::limits::Limits::relaxed() };
+    let app = TestApp { router: santisuk_http::app_with(app.state.clone(), &limits).expect("limits"), ..app };
+    let area = app.area("IT-1").await;
+    let doomed = app.post("/api/users", &app.admin, json!({"name": "doomed", "role": "staff"})).await;
+    assert_eq!(doomed.status, StatusCode::CREATED, "{:?}", doomed.body);
+    let doomed_token = doomed.body["token"].as_str().expect("token").to_owned();
+    settle(&app.state.runner, app.db()).await;
+
+    let stall = crate::access::stall(app.db()).await;
+    let stalled = std::time::Instant::now();
+    let load = Load::start(&app, &area);
+    let mut lags = Vec::new();
+    let mut not_ready = 0;
+    let mut revoked = false;
+    while stalled.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let _ = app.state.runner.catch_up().await;
+        lags.push(app.state.projection_lag().await.expect("lag"));
+        let ready = app.get("/readyz", &app.staff).await;
+        if ready.status == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(ready.body["error"]["message"].as_str().unwrap_or("").contains("stalled"), "{:?}", ready.body);
+            not_ready += 1;
+        } else {
+            assert_eq!(ready.status, StatusCode::OK, "{:?}", ready.body);
+        }
+        if !revoked && stalled.elapsed() > Duration::from_secs(20) {
+            // Revocation and a new user hold at once, with the projections 20 s behind.
+            assert_eq!(app.get("/api/categories", &doomed_token).await.status, StatusCode::OK);
+            let path = format!("/api/users/{}/deactivate", doomed.body["id"].as_str().expect("id"));
+            assert_eq!(app.post(&path, &app.admin, json!({})).await.status, StatusCode::OK);
+            assert_eq!(app.get("/api/categories", &doomed_token).await.status, StatusCode::UNAUTHORIZED);
+            let fresh = app.post("/api/users", &app.admin, json!({"name": "fresh", "role": "auditor"})).await;
+            assert_eq!(fresh.status, StatusCode::CREATED, "{:?}", fresh.body);
+            let token = fresh.body["token"].as_str().expect("token");
+            assert_eq!(app.get("/api/categories", token).await.status, StatusCode::OK);
+            revoked = true;
+        }
+    }
+    let seen = load.stop().await;
+    let crate::access::Stall::Transaction(mut conn) = stall else { unreachable!("PostgreSQL") };
+    sqlx::query("ROLLBACK").execute(&mut *conn).await.expect("end the idle transaction");
+    drop(conn);
+    let released = std::time::Instant::now();
+    settle(&app.state.runner, app.db()).await;
+    let caught_up = released.elapsed();
+    let r = app.get("/readyz", &app.staff).await;
+    assert_eq!((r.status, r.body["projection_lag"].as_i64()), (StatusCode::OK, Some(0)), "{:?}", r.body);
+
+    assert!(revoked);
+    assert!(seen.statuses.keys().all(|s| [200, 201].contains(s)), "writers are not blocked: {:?}", seen.statuses);
+    assert!(lags.windows(2).all(|w| w[1].events >= w[0].events), "the lag only grows while stalled: {lags:?}");
+    let (first, last) = (lags[0], lags[lags.len() - 1]);
+    assert!(last.events > first.events && last.seconds > 50.0, "the lag grew to the whole stall: {lags:?}");
+    assert!(not_ready >= 8, "/readyz said so past its 10 s bound ({not_ready} of {} looks)", lags.len());
+    nothing_lost_or_doubled(&app, &seen.acknowledged).await;
+    let listed = scalar(app.db(), "SELECT COUNT(*) FROM issues").await;
+    assert_eq!(listed as usize, seen.acknowledged.len(), "every acknowledged raise is in the list, once");
+    let events = scalar(app.db(), "SELECT COUNT(*) FROM events").await;
+    assert_eq!(ledger_rows_once_caught_up(&app, events).await, events, "every event chained once");
+    eprintln!(
+        "idle in transaction 60 s: {} acknowledged, statuses {:?}, lag at the end {} events / {:.0} s, \
+         /readyz 503 in {not_ready} of {} looks, caught up {caught_up:?} after the release",
+        seen.acknowledged.len(),
+        seen.statuses,
+        last.events,
+        last.seconds,
+        lags.len()
+    );
+}
+
+/// Issue #14 §3 for users: creating a user, rotating its token, changing its areas and deactivating it take
+/// `Idempotency-Key`. A retry answers as the first run did and writes nothing (a replayed creation or
+/// rotation carries no token: the one made was shown once, and it is the one that works); the same key
+/// with another request is 422 and writes nothing.
+async fn keyed_user_commands_retried_write_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("IU-1").await;
+    let key = |k: &'static str| [("idempotency-key", k)];
+    let body = json!({"name": "kanya", "role": "coordinator", "areas": [area]});
+    let first = app.post_with("/api/users", &app.admin, body.clone(), &key("user-1")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let token = first.body["token"].as_str().expect("the first answer carries the token").to_owned();
+    let id = first.body["id"].as_str().expect("id").to_owned();
+    let events = app.event_count().await;
+    let again = app.post_with("/api/users", &app.admin, body.clone(), &key("user-1")).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{:?}", again.body);
+    assert_eq!((again.body["id"].as_str(), again.body.get("token")), (Some(id.as_str()), None), "{:?}", again.body);
+    assert_eq!(app.event_count().await, events, "a replay writes nothing");
+    assert_eq!(app.get("/api/categories", &token).await.status, StatusCode::OK, "the first token works");
+    let other = json!({"name": "kanya", "role": "staff"});
+    let reused = app.post_with("/api/users", &app.admin, other, &key("user-1")).await;
+    assert_eq!((reused.status, reused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+    // Without a key, the same request is the conflict it always was.
+    let unkeyed = app.post("/api/users", &app.admin, body).await;
+    assert_eq!((unkeyed.status, unkeyed.code()), (StatusCode::CONFLICT, "user_exists"), "{:?}", unkeyed.body);
+    assert_eq!(app.event_count().await, events);
+
+    let rotate = format!("/api/users/{id}/token");
+    let rotated = app.post_with(&rotate, &app.admin, json!({}), &key("rotate-1")).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{:?}", rotated.body);
+    let new_token = rotated.body["token"].as_str().expect("a new token").to_owned();
+    let events = app.event_count().await;
+    let again = app.post_with(&rotate, &app.admin, json!({}), &key("rotate-1")).await;
+    assert_eq!((again.status, again.body.get("token")), (StatusCode::OK, None), "{:?}", again.body);
+    assert_eq!(app.event_count().await, events, "a replayed rotation issues no token");
+    assert_eq!(app.get("/api/categories", &new_token).await.status, StatusCode::OK, "the rotated token still works");
+    assert_eq!(app.get("/api/categories", &token).await.status, StatusCode::UNAUTHORIZED);
+
+    let areas = format!("/api/users/{id}/areas");
+    let set = app.post_with(&areas, &app.admin, json!({"areas": [area]}), &key("areas-1")).await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let events = app.event_count().await;
+    let again = app.post_with(&areas, &app.admin, json!({"areas": [area]}), &key("areas-1")).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &set.body));
+    let home = format!("HOME-{}", app.suffix);
+    let reused = app.post_with(&areas, &app.admin, json!({"areas": [home]}), &key("areas-1")).await;
+    assert_eq!((reused.status, reused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+    assert_eq!(app.event_count().await, events);
+
+    let off = format!("/api/users/{id}/deactivate");
+    let done = app.post_with(&off, &app.admin, json!({}), &key("off-1")).await;
+    assert_eq!((done.status, done.body["active"].as_bool()), (StatusCode::OK, Some(false)), "{:?}", done.body);
+    let events = app.event_count().await;
+    let again = app.post_with(&off, &app.admin, json!({}), &key("off-1")).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &done.body), "a retry is not 409");
+    let unkeyed = app.post(&off, &app.admin, json!({})).await;
+    assert_eq!(unkeyed.status, StatusCode::CONFLICT, "{:?}", unkeyed.body);
+    assert_eq!(app.event_count().await, events);
+    assert_eq!(app.get("/api/categories", &new_token).await.status, StatusCode::UNAUTHORIZED);
 }

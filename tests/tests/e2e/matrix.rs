@@ -309,8 +309,20 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         post(format!("/api/users/{victim}/token"), json!({})).expect(admin_only(p(200, 200, 404))),
         post(format!("/api/users/{victim}/password"), json!({"password": "correct horse battery"}))
             .expect(admin_only(p(200, 200, 404))),
-        post(format!("/api/users/{victim}/deactivate"), json!({})).expect(admin_only(p(200, 200, 404))),
     ];
+    // User commands with `Idempotency-Key`: the first stores, the same again answers alike and stores nothing.
+    let made = json!({"name": format!("keyed-{role}-{area}"), "role": "coordinator", "areas": [area]});
+    for (path, body, ok) in [
+        ("/api/users".to_owned(), made, 201),
+        (format!("/api/users/{victim}/areas"), json!({"areas": [area]}), 200),
+        (format!("/api/users/{victim}/token"), json!({}), 200),
+        (format!("/api/users/{victim}/deactivate"), json!({}), 200),
+    ] {
+        let key = format!("{key}-{path}");
+        let expect = admin_only(p(ok, ok, if ok == 201 { 422 } else { 404 }));
+        v.push(post(&path, body.clone()).header("idempotency-key", &key).expect(expect));
+        v.push(post(&path, body).header("idempotency-key", &key).expect(expect).replay());
+    }
     if place == Place::Own {
         let me = &w.me[r.min(3)];
         let digest = &w.digest;

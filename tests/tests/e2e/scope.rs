@@ -290,7 +290,7 @@ impl Case {
 
     async fn move_to(&mut self, coordinator: usize, areas: Vec<String>) {
         let id = &self.coordinators[coordinator].1;
-        set_areas(&self.state, &caller(Role::Admin), id, &areas).await.expect("move a coordinator");
+        set_areas(&self.state, &caller(Role::Admin), None, id, &areas).await.expect("move a coordinator");
         self.areas[coordinator] = areas;
     }
 
