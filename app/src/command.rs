@@ -168,6 +168,10 @@ pub enum CommandError<E: std::error::Error> {
     /// The idempotency key was used before with a different request.
     #[error("this Idempotency-Key was already used for a different request")]
     KeyReused,
+    /// A value of the aggregate's row that must be unique was taken by another command first (the unique
+    /// index named): not retried here, the caller chooses another value (a case number).
+    #[error("a unique value was taken first ({0})")]
+    Duplicate(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -371,6 +375,7 @@ where
     let checkpoint = match append(db, A::TYPE, serialized, row.as_ref().map(A::values)).await {
         Ok(checkpoint) => checkpoint,
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
+        Err(Appended::Duplicate(what)) => return Err(CommandError::Duplicate(what)),
         Err(Appended::Failed(e)) => return Err(e.into()),
     };
     if let Some(r) = row.as_mut() {

@@ -428,7 +428,36 @@ impl Plan {
                 forums,
             });
         }
+        number_cases(&mut areas);
         Plan { users, areas }
+    }
+}
+
+/// Gives every planned raise its case number, in the order the raises happened within each province and
+/// year (as the server would have, had they been recorded on the day).
+fn number_cases(areas: &mut [AreaPlan]) {
+    let geography = santisuk_domain::geo::Geography::get();
+    let mut raises: Vec<(&'static str, DateTime<Utc>, &mut RaiseIssue)> = Vec::new();
+    for area in areas.iter_mut() {
+        let province = geography.amphoe(area.amphoe.as_str()).map_or("", |a| a.province_code.as_str());
+        let prefix = santisuk_domain::geo::province_prefix(province);
+        for forum in &mut area.forums {
+            for issue in &mut forum.issues {
+                for (_, action) in &mut issue.steps {
+                    if let IssueAction::Raise(raise) = action {
+                        raises.push((prefix, raise.at, raise));
+                    }
+                }
+            }
+        }
+    }
+    raises.sort_by_key(|(prefix, at, _)| (*prefix, *at));
+    let mut last: HashMap<(&str, i32), u32> = HashMap::new();
+    for (prefix, at, raise) in raises {
+        let year = santisuk_domain::time::be_year(at);
+        let n = last.entry((prefix, year)).or_default();
+        *n += 1;
+        raise.case_number = Some(santisuk_domain::values::CaseNumber::new(prefix, year, *n));
     }
 }
 
@@ -551,6 +580,8 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         forum: Some(ctx.forum),
         raised_by,
         at: ctx.raised_at,
+        // Numbered once the whole plan is made (`number_cases`).
+        case_number: None,
     };
     let mut life = Life {
         steps: vec![(ctx.coordinator, IssueAction::Raise(raise))],

@@ -109,6 +109,10 @@ impl From<ValueError> for AppError {
     }
 }
 
+/// The code of a conflict on a value that must be unique (a case number taken by another instance a moment
+/// before); the raise takes another number and does not show it to clients.
+pub const DUPLICATE_VALUE: &str = "duplicate_value";
+
 /// Domain errors that know their kind and code.
 pub trait DomainError: std::error::Error {
     fn kind(&self) -> ErrorKind;
@@ -139,6 +143,7 @@ impl<E: DomainError> From<CommandError<E>> for AppError {
             CommandError::StaleVersion { .. } => AppError::Conflict { code: "stale_version", message: e.to_string() },
             CommandError::Conflict => AppError::Conflict { code: "concurrent_change", message: e.to_string() },
             CommandError::Store(e) => e.into(),
+            CommandError::Duplicate(_) => AppError::Conflict { code: DUPLICATE_VALUE, message: e.to_string() },
             CommandError::KeyReused => AppError::invalid(
                 "idempotency_key_reused",
                 "this Idempotency-Key was already used for a different request",

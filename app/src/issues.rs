@@ -10,13 +10,13 @@ use santisuk_domain::issue::{
 };
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{
-    AreaId, Assignee, CategoryCode, ForumId, IssueId, IssueStatus, Name, Outcome, Text, Title,
+    AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueStatus, Name, Outcome, Text, Title,
 };
 use santisuk_projections::as_of::{self, AsOf};
 use santisuk_projections::queue;
 pub use santisuk_projections::queue::{QueuePage, QueueSort};
 use santisuk_projections::read_model;
-pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow};
+pub use santisuk_projections::read_model::{IssueCursor, IssueFilter, IssueRow, Search, SearchWord};
 use santisuk_store::events::{self, fmt_ts};
 pub use santisuk_store::events::{HistoryRow, StoredEvent};
 use santisuk_store::{Db, Reader};
@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use crate::caller::Caller;
 use crate::command::Committed;
-use crate::error::AppError;
+use crate::error::{AppError, DUPLICATE_VALUE};
 use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
 use crate::schema;
 use crate::{AppState, now};
@@ -210,6 +210,8 @@ impl RaiseIssueRequest {
             })?,
             raised_by: opt(self.raised_by.as_deref(), Name::parse)?,
             at: parse_at(self.at.as_deref(), now)?,
+            // Allocated by `raise_checked`, once the raise is known to be allowed.
+            case_number: None,
         })
     }
 }
@@ -226,12 +228,17 @@ pub struct CommandReply {
     pub status: String,
     /// The global position of the event written.
     pub position: i64,
+    /// The problem's case number (`PTN-2569-00123`); absent for problems raised before case numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<schema::CaseNumber>)]
+    pub case_number: Option<String>,
 }
 
 impl CommandReply {
     fn new(id: String, done: &Committed<Issue>) -> Self {
         let status = done.aggregate.status().map(|s| s.as_str()).unwrap_or_default().to_owned();
-        CommandReply { id, version: done.version, status, position: done.position }
+        let case_number = done.aggregate.case_number().map(ToString::to_string);
+        CommandReply { id, version: done.version, status, position: done.position, case_number }
     }
 }
 
@@ -240,6 +247,18 @@ impl CommandReply {
 /// An issue id from a request: an unknown or malformed one is "no such issue".
 pub fn issue_id(raw: &str) -> Result<IssueId, AppError> {
     Uuid::parse_str(raw).map(IssueId).map_err(|_| AppError::not_found("issue_not_found", "no such issue"))
+}
+
+/// An issue named in a URL by its id or by its case number (`PTN-2569-00123`, in any letter case, with or
+/// without the leading zeros); anything else, or a number no issue has, is "no such issue". Scope is
+/// checked by the read that follows, as for an id.
+pub async fn resolve_issue(state: &AppState, raw: &str) -> Result<String, AppError> {
+    if let Ok(id) = issue_id(raw) {
+        return Ok(id.to_string());
+    }
+    let not_found = || AppError::not_found("issue_not_found", "no such issue");
+    let number = CaseNumber::parse(raw).map_err(|_| not_found())?;
+    read_model::issue_id_by_case_number(&state.db, number.as_str()).await?.ok_or_else(not_found)
 }
 
 /// Raises an issue (admin, staff, coordinator in their areas). With an idempotency key, a retry of the same
@@ -310,12 +329,50 @@ pub async fn raise_checked(
             Some(_) => {}
         }
     }
-    let command = IssueCommand { now, action: IssueAction::Raise(raise) };
-    if fresh {
-        state.aggregates.expect_new::<Issue>(&id);
+    let prefix = state.case_numbers.prefix(&state.db, raise.area.as_str()).await?;
+    let year = santisuk_domain::time::be_year(raise.at);
+    // What the domain refuses in any case (an `at` in the future) is refused before a number is taken: a
+    // number handed out to a raise that fails leaves a gap until the next raise of the province fills it.
+    let mut judged = raise.clone();
+    judged.case_number = Some(CaseNumber::new(prefix, year, 1));
+    Issue::default()
+        .decide(IssueCommand { now, action: IssueAction::Raise(judged) })
+        .map_err(|e| AppError::domain(e.kind(), e.code(), e.to_string()))?;
+    // A number another instance committed first is met by the unique index: read the series again and
+    // take the next. Instances raising in one province at the same moment race for the same numbers (each
+    // sees only the other's committed ones), so a loser waits a moment at random before it tries again.
+    for attempt in 0..CASE_NUMBER_TRIES {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_micros(rand::random_range(0..2_000 * attempt as u64))).await;
+        }
+        let number = state.case_numbers.take(&state.db, prefix, year).await?;
+        let mut raise = raise.clone();
+        raise.case_number = Some(number.clone());
+        let command = IssueCommand { now, action: IssueAction::Raise(raise) };
+        if fresh {
+            state.aggregates.expect_new::<Issue>(&id);
+        }
+        match state.command::<Issue>(id.clone(), command, caller.metadata(), None).await {
+            Ok(done) => {
+                // A replayed keyed raise answers the first run's number; this one was not used.
+                if done.aggregate.case_number() != Some(&number) {
+                    state.case_numbers.give_back(&number);
+                }
+                return Ok(done);
+            }
+            Err(AppError::Conflict { code: DUPLICATE_VALUE, .. }) => state.case_numbers.forget(&number),
+            Err(e) => {
+                state.case_numbers.give_back(&number);
+                return Err(e);
+            }
+        }
     }
-    state.command::<Issue>(id, command, caller.metadata(), None).await
+    tracing::warn!(prefix, year, "no case number after {CASE_NUMBER_TRIES} tries: other instances took each first");
+    Err(AppError::Unavailable { message: "too many problems are being raised at once; try again".into() })
 }
+
+/// How often a raise tries for a case number before it gives up (503).
+const CASE_NUMBER_TRIES: usize = 40;
 
 /// The answer the first request with this idempotency key got, if this request is the same one.
 async fn replay_first_raise(
@@ -328,7 +385,9 @@ async fn replay_first_raise(
     let first = history.first().ok_or_else(|| AppError::Internal("keyed issue has no events".into()))?;
     let stored: IssueEvent =
         serde_json::from_value(first.payload.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
-    let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at } = stored else {
+    let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at, case_number } =
+        stored
+    else {
         return Err(AppError::Internal("first event of an issue is not IssueRaised".into()));
     };
     let same = area_id == raise.area
@@ -349,6 +408,7 @@ async fn replay_first_raise(
         version: first.sequence,
         status: IssueStatus::Raised.as_str().to_owned(),
         position: first.position,
+        case_number: case_number.map(|n| n.to_string()),
     })
 }
 
@@ -376,7 +436,7 @@ async fn act_with(
     metadata: HashMap<String, String>,
 ) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
-    let id = issue_id(raw_id)?.to_string();
+    let id = resolve_issue(state, raw_id).await?;
     if caller.visible_areas().is_some() {
         // A coordinator acts only in their own areas, and another area's issue answers exactly as an issue
         // that does not exist (which the aggregate answers 404): its existence is not theirs to know.
@@ -445,6 +505,27 @@ pub struct ListQuery {
     /// RFC 3339: answer as the log stood at this recorded instant (not in the future).
     #[param(format = DateTime)]
     pub as_of: Option<String>,
+    /// Search: words (200 characters in all, no control characters), each found in the case number, title, description, area
+    /// code or name, or assignee (a substring: Thai needs no spaces); best matches first (a case number
+    /// typed in full, then words in the title), newest first among equals.
+    #[param(value_type = Option<schema::Search>, inline)]
+    pub q: Option<String>,
+}
+
+/// A search box's text, checked: `None` when blank.
+pub fn parse_search(raw: Option<&str>) -> Result<Option<Search>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+    if raw.chars().count() > Search::MAX_CHARS {
+        return Err(AppError::invalid("bad_search", format!("a search is at most {} characters", Search::MAX_CHARS)));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(AppError::invalid("bad_search", "a search must not contain control characters"));
+    }
+    let words: Vec<SearchWord> = raw
+        .split_whitespace()
+        .map(|w| SearchWord { text: w.to_lowercase(), case_number: CaseNumber::parse(w).ok().map(|n| n.to_string()) })
+        .collect();
+    Ok(Some(Search { words }))
 }
 
 /// The issue-list query, checked, with the caller's area scope applied: shared by the JSON list and its
@@ -489,6 +570,7 @@ impl ListParams {
             province_code: q.province_code,
             overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
             areas: caller.visible_areas(),
+            search: parse_search(q.q.as_deref())?,
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }
@@ -520,7 +602,7 @@ pub async fn get(
     raw_id: &str,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<IssueRow, AppError> {
-    let id = issue_id(raw_id)?.to_string();
+    let id = resolve_issue(state, raw_id).await?;
     caller.record_read(state, "issue_read", Some(&id), serde_json::json!({"as_of": as_of.map(fmt_ts)})).await?;
     let row = match as_of {
         None => read_model::get_issue(&state.db, &id).await?,
@@ -540,7 +622,7 @@ pub async fn history(
     after: Option<&str>,
     limit: Option<&str>,
 ) -> Result<(Vec<HistoryRow>, Option<i64>), AppError> {
-    let id = issue_id(raw_id)?.to_string();
+    let id = resolve_issue(state, raw_id).await?;
     let after = crate::audit::parse_after(after, "the sequence of the last event seen")?;
     let limit = if limit.is_some() { crate::audit::parse_limit(limit)? } else { HISTORY_PAGE };
     let area = events::issue_area(&state.db, &id).await?;
@@ -618,6 +700,8 @@ fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Va
         "area_id": f.area_id, "category": f.category, "status": f.status, "assignee": f.assignee,
         "amphoe_code": f.amphoe_code, "province_code": f.province_code,
         "overdue": f.overdue_before.is_some(), "as_of": as_of.map(fmt_ts),
+        // What was searched for is recorded too: a search for a person's name is a read about them.
+        "q": f.search.as_ref().map(|s| s.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")),
     })
 }
 

@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod audit;
 pub mod caller;
+pub mod case_numbers;
 pub mod command;
 pub mod demo;
 pub mod error;
@@ -83,6 +84,8 @@ pub struct Shared {
     pub aggregates: AggregateCache,
     /// Areas and categories known to exist (checked before every raise; never removed once they exist).
     pub references: KnownReferences,
+    /// The case numbers this process hands out at raise.
+    pub case_numbers: case_numbers::CaseNumbers,
     /// Live statistics per query until the read model changes (the dashboards' full scans).
     pub stats: StatsCache,
     /// The read model's generation counters, which the token and statistics caches compare against.
@@ -145,6 +148,7 @@ impl AppState {
             tokens: TokenCache::new(changes.clone()),
             aggregates: AggregateCache::default(),
             references: KnownReferences::default(),
+            case_numbers: case_numbers::CaseNumbers::default(),
             stats: StatsCache::new(changes.clone()),
             changes,
             hashing: Hashing::default(),

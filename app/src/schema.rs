@@ -94,6 +94,17 @@ schema_type!(
     AreaId => string().pattern(Some("^[A-Za-z0-9-]{1,32}$")).examples(["PTN-01"])
 );
 schema_type!(
+    /// [`values::CaseNumber`]: province, Buddhist-Era year, running number (in a filter or a URL also
+    /// lower case and without the leading zeros).
+    CaseNumber => string().pattern(Some("^[A-Z]{2,4}-[0-9]{4}-[0-9]{5,}$")).examples(["PTN-2569-00123"])
+);
+schema_type!(
+    /// A search (`q`): at most 200 characters, none of them a control character.
+    Search => string()
+        .pattern(Some(format!("^[^{CONTROL}]{{0,200}}$")))
+        .description(Some("Words to find, 200 characters at most, without control characters."))
+);
+schema_type!(
     /// [`values::CategoryCode`].
     CategoryCode => string().pattern(Some("^[A-Z0-9_]{2,16}$")).examples(["LIV"])
 );

@@ -36,6 +36,8 @@ pub enum ValueError {
     BadParticipants,
     #[error("user name must be 1–64 characters of letters, digits, '.', '_' or '-'")]
     BadUserName,
+    #[error("a case number looks like PTN-2569-00123 (province, Buddhist-Era year, running number)")]
+    BadCaseNumber,
 }
 
 impl ValueError {
@@ -53,6 +55,7 @@ impl ValueError {
             ValueError::UnknownStatus(_) => "unknown_status",
             ValueError::BadParticipants => "bad_participants",
             ValueError::BadUserName => "bad_user_name",
+            ValueError::BadCaseNumber => "bad_case_number",
         }
     }
 }

@@ -95,6 +95,19 @@ impl Geography {
     }
 }
 
+/// The letters that open the case numbers of a province's problems (`PTN-2569-00123`): Pattani `PTN`, Yala
+/// `YLA`, Narathiwat `NWT`, Songkhla `SKA`. Every area's district is one of these provinces' (checked when
+/// the area is registered); any other gets `TH`, so a raise is never refused for it.
+pub fn province_prefix(province_code: &str) -> &'static str {
+    match province_code {
+        "94" => "PTN",
+        "95" => "YLA",
+        "96" => "NWT",
+        "90" => "SKA",
+        _ => "TH",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,7 +118,9 @@ mod tests {
         assert_eq!(g.amphoes().count(), 37);
         assert_eq!(g.tambons().count(), 290);
         let provinces: std::collections::BTreeSet<_> = g.amphoes().map(|a| a.province_code.as_str()).collect();
-        assert_eq!(provinces.into_iter().collect::<Vec<_>>(), ["90", "94", "95", "96"]);
+        assert_eq!(provinces.iter().copied().collect::<Vec<_>>(), ["90", "94", "95", "96"]);
+        let prefixes: std::collections::BTreeSet<_> = provinces.iter().map(|p| province_prefix(p)).collect();
+        assert_eq!(prefixes.into_iter().collect::<Vec<_>>(), ["NWT", "PTN", "SKA", "YLA"], "one each, none TH");
         assert!(g.tambons().all(|t| g.amphoe(&t.amphoe_code).is_some()));
     }
 

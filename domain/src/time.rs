@@ -15,6 +15,11 @@ pub fn bangkok_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&bangkok()).date_naive()
 }
 
+/// The Buddhist-Era calendar year of an instant in Asia/Bangkok (2026 CE is 2569 BE).
+pub fn be_year(at: DateTime<Utc>) -> i32 {
+    bangkok_date(at).year() + 543
+}
+
 /// The Thai fiscal year (1 October – 30 September) of a date, named by the Buddhist-Era year in which it
 /// ends: 1 October 2026 starts FY2570.
 pub fn fiscal_year_be(date: NaiveDate) -> i32 {

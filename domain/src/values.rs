@@ -112,6 +112,64 @@ impl fmt::Display for AreaId {
     }
 }
 
+/// A problem's case number, quoted by people: `PTN-2569-00123` is the 123rd problem raised in Pattani in
+/// Buddhist-Era year 2569 (the province of its area, the Asia/Bangkok year of its `at`). Allocated at raise
+/// without gaps per province and year, and stored in the `IssueRaised` event itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CaseNumber(String);
+
+impl CaseNumber {
+    /// The `number`th case of province `prefix` (see [`crate::geo::province_prefix`]) in `be_year`.
+    pub fn new(prefix: &str, be_year: i32, number: u32) -> CaseNumber {
+        CaseNumber(format!("{prefix}-{be_year:04}-{number:05}"))
+    }
+
+    /// A case number as people type it: any letter case, the running number with or without its leading
+    /// zeros (`ptn-2569-123` is `PTN-2569-00123`).
+    pub fn parse(raw: &str) -> Result<CaseNumber, ValueError> {
+        let raw = raw.trim().to_ascii_uppercase();
+        let mut parts = raw.split('-');
+        let (Some(prefix), Some(year), Some(number), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ValueError::BadCaseNumber);
+        };
+        let prefix_ok = (2..=4).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_uppercase());
+        let year = (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())).then(|| year.parse::<i32>().ok());
+        let number = (!number.is_empty() && number.len() <= 9 && number.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| number.parse::<u32>().ok());
+        match (prefix_ok, year.flatten(), number.flatten()) {
+            (true, Some(year), Some(number)) if number > 0 => Ok(CaseNumber::new(prefix, year, number)),
+            _ => Err(ValueError::BadCaseNumber),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `PTN-2569-`: what every case number of this province and year starts with.
+    pub fn series(&self) -> &str {
+        &self.0[..self.0.rfind('-').map_or(0, |i| i + 1)]
+    }
+
+    /// The Buddhist-Era year.
+    pub fn year(&self) -> i32 {
+        self.0.split('-').nth(1).and_then(|y| y.parse().ok()).unwrap_or(0)
+    }
+
+    /// The running number within its province and year.
+    pub fn number(&self) -> u32 {
+        self.0.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+    }
+}
+
+impl fmt::Display for CaseNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A stable obstacle-category code, `[A-Z0-9_]{2,16}` (e.g. `LIV`, `DRG`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -284,6 +342,33 @@ mod tests {
         assert!(AreaId::parse(&"A".repeat(32)).is_ok());
         for bad in ["", "PTN 01", "ปัตตานี", &"A".repeat(33), "a/b"] {
             assert_eq!(AreaId::parse(bad), Err(ValueError::BadAreaId), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn case_numbers_are_read_the_way_people_type_them() {
+        let n = CaseNumber::new("PTN", 2569, 123);
+        assert_eq!((n.as_str(), n.series(), n.year(), n.number()), ("PTN-2569-00123", "PTN-2569-", 2569, 123));
+        assert_eq!(CaseNumber::new("PTN", 702, 1).year(), 702, "a year of three digits (an `at` in 159 CE)");
+        for typed in ["PTN-2569-00123", "ptn-2569-123", " Ptn-2569-0000123 "] {
+            assert_eq!(CaseNumber::parse(typed), Ok(n.clone()), "{typed:?}");
+        }
+        assert_eq!(CaseNumber::new("YLA", 2570, 123_456).as_str(), "YLA-2570-123456");
+        for bad in [
+            "",
+            "PTN",
+            "PTN-2569",
+            "PTN-2569-0",
+            "PTN-69-1",
+            "P-2569-1",
+            "PT1-2569-1",
+            "PTN-2569-1-2",
+            "PTN-2569-",
+            "PTN-2569-x1",
+            "ปน-2569-1",
+            "PTN-2569-99999999999",
+        ] {
+            assert_eq!(CaseNumber::parse(bad), Err(ValueError::BadCaseNumber), "{bad:?}");
         }
     }
 

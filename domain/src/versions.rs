@@ -15,10 +15,15 @@ pub const V1: &str = "1.0";
 /// participants by partner group to come).
 pub const FORUM_HELD: &str = "2.0";
 
+/// `IssueRaised` 1.1 (issue #13): `case_number` added. A 1.0 event has none and reads as such; a release
+/// that knows only 1.0 refuses a 1.1 event instead of dropping its case number.
+pub const ISSUE_RAISED: &str = "1.1";
+
 /// The version an event of `event_type` is written in now.
 pub fn current(event_type: &str) -> &'static str {
     match event_type {
         "ForumHeld" => FORUM_HELD,
+        "IssueRaised" => ISSUE_RAISED,
         _ => V1,
     }
 }
@@ -41,6 +46,8 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
     }
     match (event_type, version) {
         ("ForumHeld", V1) => Ok(rename(payload, "ForumHeld", "participants", "head_count")),
+        // The new field is optional: absent means none.
+        ("IssueRaised", V1) => Ok(payload),
         _ => Err(UnknownVersion { event_type: event_type.to_owned(), version: version.to_owned(), current: now }),
     }
 }

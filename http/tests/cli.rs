@@ -405,6 +405,11 @@ async fn two_instances_on_postgres_killed_in_turn_under_load_lose_nothing() {
                             }
                         }
                         match answer {
+                            // 503 means "retry" (with the same key): counted, then retried.
+                            Some((503, _)) => {
+                                seen.push((503, None));
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
                             Some(a) => break a,
                             None => tokio::time::sleep(Duration::from_millis(20)).await,
                         }
@@ -445,7 +450,9 @@ async fn two_instances_on_postgres_killed_in_turn_under_load_lose_nothing() {
         "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
          GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
     assert_eq!(twice, 0, "no issue raised twice");
-    assert!(acknowledged.len() > 10 && answered.keys().all(|s| *s == 201), "load ran, only 201s: {answered:?}");
+    // Every raise ends answered 201; on the way, 503s (retried) only: two instances raising in one province
+    // race for its case numbers, and a raise that loses too often asks to be retried.
+    assert!(acknowledged.len() > 10 && answered.keys().all(|s| [201, 503].contains(s)), "{answered:?}");
     // Both instances catch their projections up (whichever holds the lock projects; the other follows).
     let ports = *ports.lock().unwrap();
     for port in ports {

@@ -4,7 +4,7 @@
 //! want to sort by due date and jump to page 3 of 12 and see "124 issues", so the queue pages by offset:
 //! a few thousand issues per area set, where an offset costs nothing worth a cursor's complexity.
 
-use crate::read_model::{IssueFilter, IssueRow, filter_sql};
+use crate::read_model::{IssueFilter, IssueRow, filter_sql, rank_sql};
 use santisuk_store::db::Db;
 use santisuk_store::error::StoreError;
 use santisuk_store::on_db;
@@ -69,10 +69,15 @@ pub async fn page(
     let clauses = filter_sql(filter, &mut binds);
     let from = format!("FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses}");
     let count_sql = format!("SELECT COUNT(*) {from}");
+    // A search puts the best matches first, in `sort` order among equals (its values bind after the
+    // filter's, so the count query binds the filter's only).
+    let mut row_binds = binds.clone();
+    let rank = rank_sql(filter, &mut row_binds).map(|r| format!("{r} DESC, ")).unwrap_or_default();
     let rows_sql = format!(
         "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
-         {from} ORDER BY {} LIMIT {} OFFSET {}",
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
+         i.last_position \
+         {from} ORDER BY {rank}{} LIMIT {} OFFSET {}",
         sort.order_by(),
         limit.max(0),
         offset.max(0)
@@ -86,7 +91,7 @@ pub async fn page(
     });
     let rows: Vec<IssueRow> = on_db!(db, p => {
         let mut q = sqlx::query_as(&rows_sql);
-        for b in &binds {
+        for b in &row_binds {
             q = q.bind(b);
         }
         q.fetch_all(p).await?
@@ -118,7 +123,8 @@ pub async fn assignees(db: &Db, areas: Option<&[String]>, limit: i64) -> Result<
 pub async fn issues_of_forum(db: &Db, forum_id: &str) -> Result<Vec<IssueRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(
         "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
+         i.last_position \
          FROM issues i WHERE i.forum_id = $1 ORDER BY i.title, i.id")
         .bind(forum_id).fetch_all(p).await?))
 }

@@ -69,6 +69,8 @@ pub struct IssueRow {
     pub description: Option<String>,
     pub forum_id: Option<String>,
     pub raised_by: Option<String>,
+    /// `PTN-2569-00123`; `None` for issues raised before case numbers (`IssueRaised` 1.0).
+    pub case_number: Option<String>,
     #[sqlx(try_from = "String")]
     pub status: IssueStatus,
     pub assignee: Option<String>,
@@ -87,7 +89,9 @@ pub struct IssueRow {
 impl IssueRow {
     /// The row an `IssueRaised` creates; `None` for any other event (it needs an existing row).
     pub fn raised(id: &str, event: &IssueEvent, sequence: i64, position: i64) -> Option<IssueRow> {
-        let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at } = event else {
+        let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at, case_number } =
+            event
+        else {
             return None;
         };
         Some(IssueRow {
@@ -98,6 +102,7 @@ impl IssueRow {
             description: description.as_ref().map(ToString::to_string),
             forum_id: forum_id.map(|f| f.to_string()),
             raised_by: raised_by.as_ref().map(ToString::to_string),
+            case_number: case_number.as_ref().map(ToString::to_string),
             status: IssueStatus::Raised,
             assignee: None,
             due_on: None,
@@ -388,9 +393,9 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 }
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
-     due_on, outcome, raised_at, raised_on, closed_at, version, last_position";
+     due_on, outcome, raised_at, raised_on, closed_at, case_number, version, last_position";
 
-/// How many rows one multi-row statement reads or writes: 16 columns × 200 rows stays far below both
+/// How many rows one multi-row statement reads or writes: 17 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 200;
 
@@ -420,7 +425,7 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      forum_id = excluded.forum_id, raised_by = excluded.raised_by, status = excluded.status, \
      assignee = excluded.assignee, due_on = excluded.due_on, outcome = excluded.outcome, \
      raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
-     version = excluded.version, last_position = excluded.last_position \
+     case_number = excluded.case_number, version = excluded.version, last_position = excluded.last_position \
      WHERE issues.version < excluded.version";
 
 impl IssueRow {
@@ -443,6 +448,7 @@ impl IssueRow {
             Text(self.raised_at.clone()),
             Text(self.raised_on.clone()),
             OptText(self.closed_at.clone()),
+            OptText(self.case_number.clone()),
             Int(self.version),
         ]
     }
@@ -476,11 +482,11 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        15
+        16
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
-        let values = values_placeholders(backend, rows, 16);
+        let values = values_placeholders(backend, rows, self.columns() + 1);
         format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
     }
 
@@ -636,6 +642,22 @@ pub async fn get_issue(db: &Db, id: &str) -> Result<Option<IssueRow>, StoreError
     Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
+/// The id of the issue with this case number (as stored: `PTN-2569-00123`).
+pub async fn issue_id_by_case_number(db: &Db, case_number: &str) -> Result<Option<String>, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM issues WHERE case_number = $1")
+        .bind(case_number).fetch_optional(p).await?))
+}
+
+/// The case numbers stored in a series (`PTN-2569-`), from the issue rows, which are written with their
+/// events (so a number committed by any instance is here the moment it commits).
+pub async fn case_numbers_in_series(db: &Db, series: &str) -> Result<Vec<String>, StoreError> {
+    // Every number of the series sorts between `PTN-2569-` and `PTN-2569.` ('.' follows '-').
+    let end = format!("{}.", series.trim_end_matches('-'));
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT case_number FROM issues WHERE case_number >= $1 AND case_number < $2")
+        .bind(series).bind(&end).fetch_all(p).await?))
+}
+
 /// Filters of the issue list; every field narrows the list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IssueFilter {
@@ -649,29 +671,115 @@ pub struct IssueFilter {
     pub overdue_before: Option<String>,
     /// Only issues in these areas (a coordinator's scope); `None` means every area.
     pub areas: Option<Vec<String>>,
+    /// A search ([`Search`]): only issues that match every word, best matches first.
+    pub search: Option<Search>,
 }
 
-/// Where a page of the issue list ends: the last row's `(raised_at, id)`, newest first.
+/// What a search box asks for: words, each of which must appear somewhere in an issue (its case number, title,
+/// description, area code or name, or assignee), as a substring without regard to ASCII case. Thai is
+/// written without spaces between words, so a substring is the unit (a word typed is found inside a longer
+/// run of text), which needs no word segmenter and serves Thai, Malay and English alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub words: Vec<SearchWord>,
+}
+
+/// One word of a [`Search`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssueCursor {
-    pub raised_at: String,
-    pub id: String,
+pub struct SearchWord {
+    /// Lower case, as looked for.
+    pub text: String,
+    /// The case number the word names, as stored (`PTN-2569-00123` for `ptn-2569-123`), matched exactly.
+    pub case_number: Option<String>,
+}
+
+impl Search {
+    /// The longest search, in characters (which also bounds the words, and so the query's size).
+    pub const MAX_CHARS: usize = 200;
+}
+
+/// Where a page of the issue list ends. Newest first: the last row's `(raised_at, id)`. A search, ranked by
+/// how well each issue matches: how many rows came before (search results are few and read from the top).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueCursor {
+    After { raised_at: String, id: String },
+    Skip(i64),
 }
 
 impl IssueCursor {
-    /// An opaque token: hex of `raised_at|id`.
+    /// An opaque token: hex of `raised_at|id`, or of `#rows`.
     pub fn encode(&self) -> String {
-        hex::encode(format!("{}|{}", self.raised_at, self.id))
+        match self {
+            IssueCursor::After { raised_at, id } => hex::encode(format!("{raised_at}|{id}")),
+            IssueCursor::Skip(n) => hex::encode(format!("#{n}")),
+        }
     }
 
     /// `None` for anything `encode` did not produce.
     pub fn decode(token: &str) -> Option<IssueCursor> {
         let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
+        if let Some(n) = text.strip_prefix('#') {
+            return n.parse().ok().filter(|n| *n > 0).map(IssueCursor::Skip);
+        }
         let (raised_at, id) = text.split_once('|')?;
         santisuk_store::events::parse_ts(raised_at).ok()?;
         uuid::Uuid::parse_str(id).ok()?;
-        Some(IssueCursor { raised_at: raised_at.to_owned(), id: id.to_owned() })
+        Some(IssueCursor::After { raised_at: raised_at.to_owned(), id: id.to_owned() })
     }
+}
+
+/// The columns a search word is looked for in (over `issues i LEFT JOIN areas a`).
+const SEARCHED: [&str; 7] =
+    ["i.case_number", "i.title", "i.description", "i.area_id", "a.name_th", "a.name_en", "i.assignee"];
+
+/// `LIKE` pattern of a word: found anywhere, with `%`, `_` and `\` taken literally.
+fn like_pattern(word: &str) -> String {
+    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The search's `AND …` clauses: every word somewhere (a case number typed in another form, exactly).
+fn search_sql(search: &Search, bind: &mut impl FnMut(&str) -> String) -> String {
+    let mut sql = String::new();
+    for word in &search.words {
+        let p = bind(&like_pattern(&word.text));
+        let mut any: Vec<String> =
+            SEARCHED.iter().map(|c| format!("LOWER(COALESCE({c}, '')) LIKE {p} ESCAPE '\\'")).collect();
+        if let Some(number) = &word.case_number {
+            any.push(format!("i.case_number = {}", bind(number)));
+        }
+        sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    }
+    sql
+}
+
+/// How well an issue matches a search, as an SQL expression (higher first): a case number typed in full
+/// above all, then each word found in the title, then in the area or assignee, then elsewhere. `None`
+/// without a search. Pushes its values onto `binds` like [`filter_sql`].
+pub(crate) fn rank_sql(f: &IssueFilter, binds: &mut Vec<String>) -> Option<String> {
+    let search = f.search.as_ref()?;
+    let mut bind = |v: &str| {
+        binds.push(v.to_owned());
+        format!("${}", binds.len())
+    };
+    let mut parts = Vec::new();
+    for word in &search.words {
+        let p = bind(&like_pattern(&word.text));
+        let like = |c: &str| format!("LOWER(COALESCE({c}, '')) LIKE {p} ESCAPE '\\'");
+        let exact = match &word.case_number {
+            Some(number) => format!("WHEN i.case_number = {} THEN 1000 ", bind(number)),
+            None => String::new(),
+        };
+        parts.push(format!(
+            "CASE {exact}WHEN {} THEN 10 WHEN {} OR {} OR {} OR {} THEN 3 ELSE 1 END",
+            like("i.title"),
+            like("i.area_id"),
+            like("a.name_th"),
+            like("a.name_en"),
+            like("i.assignee")
+        ));
+    }
+    Some(if parts.is_empty() { "0".to_owned() } else { format!("({})", parts.join(" + ")) })
 }
 
 /// The `AND …` clauses of `filter` over `issues i LEFT JOIN areas a`, pushing its values onto `binds`
@@ -707,6 +815,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
             sql.push_str(&format!(" AND i.area_id IN ({})", placeholders.join(", ")));
         }
     }
+    if let Some(search) = &f.search {
+        sql.push_str(&search_sql(search, &mut bind));
+    }
     sql
 }
 
@@ -720,18 +831,26 @@ pub async fn list_issues<'r>(
 ) -> Result<(Vec<IssueRow>, Option<IssueCursor>), StoreError> {
     let mut sql = String::from(
         "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.version, i.last_position \
-         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
+         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
+         i.last_position FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
     );
     let mut binds: Vec<String> = Vec::new();
     sql.push_str(&filter_sql(filter, &mut binds));
-    if let Some(c) = after {
-        binds.push(c.raised_at.clone());
-        binds.push(c.id.clone());
-        let (t, i) = (binds.len() - 1, binds.len());
-        sql.push_str(&format!(" AND (i.raised_at < ${t} OR (i.raised_at = ${t} AND i.id < ${i}))"));
+    let rank = rank_sql(filter, &mut binds);
+    let mut skip = 0;
+    match (after, &rank) {
+        (Some(IssueCursor::After { raised_at, id }), None) => {
+            binds.push(raised_at.clone());
+            binds.push(id.clone());
+            let (t, i) = (binds.len() - 1, binds.len());
+            sql.push_str(&format!(" AND (i.raised_at < ${t} OR (i.raised_at = ${t} AND i.id < ${i}))"));
+        }
+        (Some(IssueCursor::Skip(n)), Some(_)) => skip = *n,
+        // A cursor of the other kind belongs to another query: start from the top.
+        _ => {}
     }
-    sql.push_str(&format!(" ORDER BY i.raised_at DESC, i.id DESC LIMIT {}", limit + 1));
+    let order = rank.map(|r| format!("{r} DESC, ")).unwrap_or_default();
+    sql.push_str(&format!(" ORDER BY {order}i.raised_at DESC, i.id DESC LIMIT {} OFFSET {skip}", limit + 1));
     let mut rows: Vec<IssueRow> = on_reader!(reader.into(), p => {
         let mut q = sqlx::query_as(&sql);
         for b in &binds {
@@ -739,14 +858,20 @@ pub async fn list_issues<'r>(
         }
         q.fetch_all(p).await?
     });
-    Ok(page(&mut rows, limit))
+    let ranked = filter.search.is_some();
+    Ok(page(&mut rows, limit, ranked.then_some(skip)))
 }
 
-fn page(rows: &mut Vec<IssueRow>, limit: i64) -> (Vec<IssueRow>, Option<IssueCursor>) {
+/// The page and the cursor of the next one: keyset when newest first, the rows seen so far (`skipped`)
+/// when ranked.
+fn page(rows: &mut Vec<IssueRow>, limit: i64, skipped: Option<i64>) -> (Vec<IssueRow>, Option<IssueCursor>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next =
-        if more { rows.last().map(|r| IssueCursor { raised_at: r.raised_at.clone(), id: r.id.clone() }) } else { None };
+    let next = match (more, skipped) {
+        (false, _) => None,
+        (true, Some(skipped)) => Some(IssueCursor::Skip(skipped + limit)),
+        (true, None) => rows.last().map(|r| IssueCursor::After { raised_at: r.raised_at.clone(), id: r.id.clone() }),
+    };
     (std::mem::take(rows), next)
 }
 

@@ -434,6 +434,7 @@ mod tests {
             description: None,
             forum_id: None,
             raised_by: None,
+            case_number: None,
             status: IssueStatus::parse(status).unwrap(),
             assignee: None,
             due_on: None,

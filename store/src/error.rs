@@ -71,9 +71,13 @@ impl StoreError {
 /// Why an append wrote nothing.
 #[derive(Debug)]
 pub enum Appended {
-    /// Another command appended the same sequence first (a primary-key violation: PostgreSQL 23505,
-    /// SQLite 1555 SQLITE_CONSTRAINT_PRIMARYKEY), as the event repositories report it.
+    /// Another command appended the same sequence first (a primary-key violation of the events: PostgreSQL
+    /// 23505 on `events_pkey`, SQLite 1555 SQLITE_CONSTRAINT_PRIMARYKEY), as the event repositories report it.
     Conflict,
+    /// A value that must be unique in an inline table was taken first (another unique index: PostgreSQL
+    /// 23505, SQLite 2067 SQLITE_CONSTRAINT_UNIQUE), named by its constraint or message: for example a
+    /// case number another instance committed a moment before.
+    Duplicate(String),
     Failed(StoreError),
 }
 
@@ -86,7 +90,15 @@ impl From<StoreError> for Appended {
 impl From<sqlx::Error> for Appended {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "1555")) => Appended::Conflict,
+            sqlx::Error::Database(d) if d.code().as_deref() == Some("1555") => Appended::Conflict,
+            sqlx::Error::Database(d)
+                if d.code().as_deref() == Some("23505") && d.constraint() == Some("events_pkey") =>
+            {
+                Appended::Conflict
+            }
+            sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("23505" | "2067")) => {
+                Appended::Duplicate(d.constraint().map_or_else(|| d.message().to_owned(), str::to_owned))
+            }
             e => Appended::Failed(e.into()),
         }
     }

@@ -163,6 +163,9 @@ impl PersistedEventRepository for EventRepository {
         match append(&self.db, A::TYPE, events.to_vec(), None).await {
             Ok(_) => Ok(()),
             Err(Appended::Conflict) => Err(PersistenceError::OptimisticLockError),
+            Err(Appended::Duplicate(what)) => {
+                Err(failed(StoreError::EventStore(format!("a unique value was taken: {what}"))))
+            }
             Err(Appended::Failed(e)) => Err(failed(e)),
         }
     }

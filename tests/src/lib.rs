@@ -156,6 +156,13 @@ impl TestDb {
     }
 }
 
+/// A case number for a raise that bypasses the application (which allocates them): random in a series of
+/// its own (`TST-<year>-…`), so raises of one test do not collide on the unique index.
+pub fn case_number(at: chrono::DateTime<chrono::Utc>) -> Option<santisuk_domain::values::CaseNumber> {
+    let n = (uuid::Uuid::new_v4().as_u128() % 90_000_000) as u32 + 1;
+    Some(santisuk_domain::values::CaseNumber::new("TST", santisuk_domain::time::be_year(at), n))
+}
+
 /// The application on a fresh database, with one user (and token) per role.
 #[derive(Debug, Clone)]
 pub struct TestApp {

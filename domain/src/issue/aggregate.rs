@@ -9,7 +9,7 @@ use super::command::{IssueAction, IssueCommand};
 use super::error::IssueError;
 use super::event::IssueEvent;
 use crate::time::bangkok_date;
-use crate::values::{Assignee, IssueStatus, Outcome};
+use crate::values::{Assignee, CaseNumber, IssueStatus, Outcome};
 
 /// What the rules need to know about an issue; everything else lives in the events and read models.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,11 +19,18 @@ pub struct Issue {
     raised_at: Option<DateTime<Utc>>,
     assignee: Option<Assignee>,
     outcome: Option<Outcome>,
+    /// `None` for issues raised before case numbers (`IssueRaised` 1.0).
+    #[serde(default)]
+    case_number: Option<CaseNumber>,
 }
 
 impl Issue {
     pub fn status(&self) -> Option<IssueStatus> {
         self.status
+    }
+
+    pub fn case_number(&self) -> Option<&CaseNumber> {
+        self.case_number.as_ref()
     }
 
     pub fn outcome(&self) -> Option<Outcome> {
@@ -42,6 +49,10 @@ impl Issue {
         if self.status.is_some() {
             return Err(IssueError::AlreadyRaised);
         }
+        let year = crate::time::be_year(raise.at);
+        if raise.case_number.as_ref().is_none_or(|n| n.year() != year) {
+            return Err(IssueError::BadCaseNumber);
+        }
         Ok(vec![IssueEvent::IssueRaised {
             area_id: raise.area,
             category: raise.category,
@@ -50,6 +61,7 @@ impl Issue {
             forum_id: raise.forum,
             raised_by: raise.raised_by,
             at: raise.at,
+            case_number: raise.case_number,
         }])
     }
 
@@ -115,9 +127,10 @@ impl Aggregate for Issue {
 
     fn apply(&mut self, event: IssueEvent) {
         match event {
-            IssueEvent::IssueRaised { at, .. } => {
+            IssueEvent::IssueRaised { at, case_number, .. } => {
                 self.status = Some(IssueStatus::Raised);
                 self.raised_at = Some(at);
+                self.case_number = case_number;
             }
             IssueEvent::IssueAssigned { assignee, .. } => {
                 self.status = Some(IssueStatus::Assigned);
@@ -173,6 +186,7 @@ mod tests {
             forum: None,
             raised_by: None,
             at,
+            case_number: Some(CaseNumber::new("PTN", crate::time::be_year(at), 1)),
         })
     }
 
@@ -185,6 +199,35 @@ mod tests {
             forum_id: None,
             raised_by: None,
             at: t(0),
+            case_number: Some(CaseNumber::new("PTN", crate::time::be_year(t(0)), 1)),
+        }
+    }
+
+    /// A raise carries a case number of the Buddhist-Era year its `at` falls in (Asia/Bangkok: 31 December
+    /// 2026 at 17:00 UTC is already 2570), and none at all is refused.
+    #[test]
+    fn a_raise_needs_a_case_number_of_its_own_year() {
+        let with = |at: DateTime<Utc>, number: Option<CaseNumber>| {
+            let IssueAction::Raise(mut r) = raise_at(at) else { unreachable!() };
+            r.case_number = number;
+            IssueCommand { now: at, action: IssueAction::Raise(r) }
+        };
+        let new_year = "2026-12-31T17:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        for (at, number, ok) in [
+            (t(0), Some(CaseNumber::new("PTN", 2569, 4)), true),
+            (t(0), Some(CaseNumber::new("YLA", 2570, 4)), false),
+            (t(0), None, false),
+            (new_year, Some(CaseNumber::new("NWT", 2570, 1)), true),
+            (new_year, Some(CaseNumber::new("NWT", 2569, 1)), false),
+        ] {
+            let result = Issue::default().decide(with(at, number.clone()));
+            match ok {
+                true => assert!(
+                    matches!(&result, Ok(e) if matches!(&e[0], IssueEvent::IssueRaised { case_number, .. } if *case_number == number)),
+                    "{number:?}: {result:?}"
+                ),
+                false => assert_eq!(result, Err(IssueError::BadCaseNumber), "{at} {number:?}"),
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::values::{AreaId, Assignee, CategoryCode, ForumId, Name, Outcome, Text, Title};
+use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
 
 /// A command with the clock reading it is judged against (`now`), so the rules stay pure.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,9 @@ pub struct RaiseIssue {
     /// Who raised it in the field (a group or community leader), if recorded; free text.
     pub raised_by: Option<Name>,
     pub at: DateTime<Utc>,
+    /// Allocated by the application just before the command (see `CaseNumber`); a raise without one is
+    /// refused.
+    pub case_number: Option<CaseNumber>,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).

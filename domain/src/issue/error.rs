@@ -23,6 +23,9 @@ pub enum IssueError {
     AtBeforeRaise,
     #[error("`due_on` is before the day of the assignment")]
     DueBeforeAssignment,
+    /// A raise must carry a case number of the Buddhist-Era year of its `at` (Asia/Bangkok).
+    #[error("a raise needs a case number of the year it was raised in")]
+    BadCaseNumber,
 }
 
 impl IssueError {
@@ -34,7 +37,10 @@ impl IssueError {
             | IssueError::NotAssigned { .. }
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. } => ErrorKind::Conflict,
-            IssueError::AtInFuture | IssueError::AtBeforeRaise | IssueError::DueBeforeAssignment => ErrorKind::Invalid,
+            IssueError::AtInFuture
+            | IssueError::AtBeforeRaise
+            | IssueError::DueBeforeAssignment
+            | IssueError::BadCaseNumber => ErrorKind::Invalid,
         }
     }
 
@@ -50,6 +56,7 @@ impl IssueError {
             IssueError::AtInFuture => "at_in_future",
             IssueError::AtBeforeRaise => "at_before_raise",
             IssueError::DueBeforeAssignment => "due_before_assignment",
+            IssueError::BadCaseNumber => "bad_case_number",
         }
     }
 }

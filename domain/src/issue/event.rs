@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::values::{AreaId, Assignee, CategoryCode, ForumId, Name, Outcome, Text, Title};
+use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum IssueEvent {
@@ -17,6 +17,9 @@ pub enum IssueEvent {
         forum_id: Option<ForumId>,
         raised_by: Option<Name>,
         at: DateTime<Utc>,
+        /// Since version 1.1; `None` in events stored before (they have no case number).
+        #[serde(default)]
+        case_number: Option<CaseNumber>,
     },
     IssueAssigned {
         assignee: Assignee,
@@ -83,7 +86,8 @@ mod golden_json {
 
     fn check(event: IssueEvent, expected: Value, event_type: &str) {
         assert_eq!(event.event_type(), event_type);
-        assert_eq!(event.event_version(), "1.0");
+        let version = if event_type == "IssueRaised" { crate::versions::ISSUE_RAISED } else { "1.0" };
+        assert_eq!(event.event_version(), version);
         assert_eq!(serde_json::to_value(&event).unwrap(), expected);
         assert_eq!(serde_json::from_value::<IssueEvent>(expected).unwrap(), event);
     }
@@ -100,13 +104,24 @@ mod golden_json {
                 forum_id: Some(forum),
                 raised_by: Some(Name::parse("กลุ่มสตรีบ้านตะโละ").unwrap()),
                 at: at(),
+                case_number: Some(CaseNumber::new("PTN", 2569, 7)),
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
                 "description": "หลุมลึกหน้ามัสยิด", "forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
-                "raised_by": "กลุ่มสตรีบ้านตะโละ", "at": "2026-11-20T03:04:05Z"}}),
+                "raised_by": "กลุ่มสตรีบ้านตะโละ", "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00007"}}),
             "IssueRaised",
         );
+    }
+
+    /// An `IssueRaised` as release 1.0 stored it (no case number) reads through the upcaster as one without.
+    #[test]
+    fn issue_raised_v1_has_no_case_number() {
+        let stored = json!({"IssueRaised": {"area_id": "PTN-01", "category": "INF", "title": "ถนน",
+            "description": null, "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z"}});
+        let event: IssueEvent =
+            serde_json::from_value(crate::versions::upcast("IssueRaised", "1.0", stored).unwrap()).unwrap();
+        assert!(matches!(event, IssueEvent::IssueRaised { case_number: None, .. }), "{event:?}");
     }
 
     #[test]

@@ -184,12 +184,15 @@ pub struct ExportFilters {
     /// RFC 3339: the list as the log stood at this recorded instant (not in the future).
     #[param(format = DateTime)]
     pub as_of: Option<String>,
+    /// Search, as in the list (`q`): the export holds what the search finds, best matches first.
+    #[param(value_type = Option<santisuk_app::schema::Search>, inline)]
+    pub q: Option<String>,
 }
 
 impl From<ExportFilters> for ListQuery {
     fn from(f: ExportFilters) -> ListQuery {
         // Every field named: a filter added to the list does not go unnoticed here.
-        let ExportFilters { area_id, category, status, assignee, amphoe_code, province_code, overdue, as_of } = f;
+        let ExportFilters { area_id, category, status, assignee, amphoe_code, province_code, overdue, as_of, q } = f;
         ListQuery {
             area_id,
             category,
@@ -201,6 +204,7 @@ impl From<ExportFilters> for ListQuery {
             limit: None,
             cursor: None,
             as_of,
+            q,
         }
     }
 }
@@ -317,7 +321,7 @@ impl Cell {
     }
 }
 
-const ISSUE_COLUMNS: [Column; 14] = [
+const ISSUE_COLUMNS: [Column; 15] = [
     Column::new("รหัสเรื่อง", "Issue ID", 38.0),
     Column::new("พื้นที่", "Area", 12.0),
     Column::new("ประเภทปัญหา", "Category", 10.0),
@@ -332,6 +336,8 @@ const ISSUE_COLUMNS: [Column; 14] = [
     Column::new("วันที่รับเรื่อง", "Raised at", 28.0),
     Column::new("วันที่ปิดเรื่อง", "Closed at", 28.0),
     Column::new("ฉบับที่", "Version", 8.0),
+    // Last, so that the columns of earlier exports keep their places in the sheets people built on them.
+    Column::new("เลขที่เรื่อง", "Case number", 16.0),
 ];
 
 /// An issue's cells, in [`ISSUE_COLUMNS`] order: the fields of the JSON list's `IssueView`.
@@ -351,6 +357,7 @@ fn issue_cells(r: &IssueRow, dates: Dates) -> Vec<Cell> {
         Cell::Text(instant(&r.raised_at, dates)),
         Cell::text(r.closed_at.as_deref().map(|t| instant(t, dates))),
         Cell::Count(r.version),
+        Cell::text(r.case_number.clone()),
     ]
 }
 

@@ -35,6 +35,10 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssueView {
     pub id: String,
+    /// `PTN-2569-00123`: province, Buddhist-Era year, running number; also accepted in place of the id in
+    /// URLs. `null` for issues raised before case numbers.
+    #[schema(value_type = Option<santisuk_app::schema::CaseNumber>)]
+    pub case_number: Option<String>,
     pub area_id: String,
     pub category: String,
     pub title: String,
@@ -59,6 +63,7 @@ impl From<IssueRow> for IssueView {
     fn from(r: IssueRow) -> Self {
         IssueView {
             id: r.id,
+            case_number: r.case_number,
             area_id: r.area_id,
             category: r.category,
             title: r.title,

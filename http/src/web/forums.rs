@@ -369,6 +369,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             forum: Some(ForumId(forum_id)),
             raised_by,
             at,
+            // Allocated by `raise_checked`.
+            case_number: None,
         };
         match raise_checked(&state, &web.ctx, id.to_string(), false, raise, now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
@@ -424,7 +426,10 @@ pub async fn show(
             tbody {
                 @for i in &issues {
                     tr {
-                        td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (i.id) } dir="auto" { (i.title) } }
+                        td data-label=(i18n::TITLE.get(lang)) {
+                            @if let Some(n) = &i.case_number { span.case-number { (n) } " " }
+                            a href={ "/issues/" (i.case_number.as_deref().unwrap_or(&i.id)) } dir="auto" { (i.title) }
+                        }
                         td data-label=(i18n::CATEGORY.get(lang)) { (category(&i.category)) }
                         td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, i.status.as_str())) }
                     }

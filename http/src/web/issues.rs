@@ -51,6 +51,8 @@ pub struct QueueQuery {
     sort: String,
     #[serde(default)]
     page: String,
+    #[serde(default)]
+    q: String,
 }
 
 fn some(text: &str) -> Option<String> {
@@ -92,6 +94,7 @@ pub async fn queue(
         province_code: some(&q.province),
         overdue_before: (q.overdue == "1").then(|| today.clone()),
         areas: web.ctx.visible_areas(),
+        search: issues::parse_search(Some(&q.q))?,
     };
     let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
@@ -114,6 +117,7 @@ pub async fn queue(
                 ("province", &q.province),
                 ("amphoe", &q.amphoe),
                 ("sort", &q.sort),
+                ("q", &q.q),
                 ("page", if p == 1 { "" } else { &page }),
             ])
         )
@@ -139,7 +143,12 @@ pub async fn queue(
     ];
     let content = html! {
         h1 { (i18n::NAV_QUEUE.get(lang)) }
-        form.card.filters method="get" action="/issues" data-autosubmit {
+        form.card.filters method="get" action="/issues" data-autosubmit role="search" {
+            div.search {
+                label for="q" { (i18n::SEARCH.get(lang)) }
+                input #q type="search" name="q" value=(q.q) maxlength="200" dir="auto"
+                    placeholder=(i18n::SEARCH_HINT.get(lang)) enterkeyhint="search";
+            }
             (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
             (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
             (select("status", i18n::STATUS, &q.status, statuses))
@@ -204,7 +213,10 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
                 @for r in rows {
                     @let overdue = r.status != IssueStatus::Closed && r.due_on.as_deref().is_some_and(|d| d < today);
                     tr {
-                        td data-label=(i18n::TITLE.get(lang)) { a href={ "/issues/" (r.id) } dir="auto" { (r.title) } }
+                        td data-label=(i18n::TITLE.get(lang)) {
+                            @if let Some(n) = &r.case_number { span.case-number { (n) } " " }
+                            a href={ "/issues/" (r.case_number.as_deref().unwrap_or(&r.id)) } dir="auto" { (r.title) }
+                        }
                         td data-label=(i18n::AREA.get(lang)) { (area(&r.area_id)) }
                         td data-label=(i18n::CATEGORY.get(lang)) { (category(&r.category)) }
                         td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, r.status.as_str())) }
@@ -271,7 +283,8 @@ pub async fn page(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let id = issue_uuid(&id)?;
+    // By id or by case number (`/issues/PTN-2569-00123`, what people quote).
+    let id = issues::resolve_issue(&state, &id).await?;
     let sticky = Sticky { message: q.done.map(|_| i18n::DONE_SAVED.get(web.lang).to_owned()), ..Sticky::default() };
     render(&state, &web, &id, sticky, StatusCode::OK).await
 }
@@ -299,6 +312,7 @@ async fn render(
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
+        @if let Some(n) = &row.case_number { p.case-number { (i18n::CASE_NUMBER.get(lang)) " " strong { (n) } } }
         h1 dir="auto" { (row.title) }
         p { (layout::status_badge(lang, row.status.as_str()))
             @if let Some(o) = &row.outcome { " " span.muted { (i18n::outcome(lang, o)) } }

@@ -659,15 +659,16 @@ async fn as_of_cuts_by_stored_order_when_the_clock_steps_back(backend: Backend) 
     let a_time = chrono::DateTime::parse_from_rfc3339(&a_at).unwrap().with_timezone(&chrono::Utc);
     let b_time = a_time - chrono::Duration::seconds(2);
     let b_at = b_time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    // B's raise: A's, under another id, stored now with a recorded time 2 s before A's.
-    let recorded = match backend {
-        Backend::Sqlite => "$2",
-        Backend::Postgres => "$2::timestamptz",
+    // B's raise: A's, under another id and without A's case number (numbers are unique), stored now with a
+    // recorded time 2 s before A's.
+    let (recorded, payload) = match backend {
+        Backend::Sqlite => ("$2", "json_remove(payload, '$.IssueRaised.case_number')"),
+        Backend::Postgres => ("$2::timestamptz", "payload #- '{IssueRaised,case_number}'"),
     };
     let copy = format!(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
-         recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, payload, metadata, {recorded} \
-         FROM events WHERE aggregate_id = $3"
+         recorded_at) SELECT aggregate_type, $1, sequence, event_type, event_version, {payload}, metadata, \
+         {recorded} FROM events WHERE aggregate_id = $3"
     );
     on_db!(db, p => sqlx::query(&copy).bind(&b).bind(&b_at).bind(&a).execute(p).await.map(|_| ()))
         .expect("store B's raise with a clock 2 s behind");

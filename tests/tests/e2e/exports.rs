@@ -25,7 +25,7 @@ both_backends!(
 );
 
 /// The list's fields, in the export's column order.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "id",
     "area_id",
     "category",
@@ -40,6 +40,7 @@ const FIELDS: [&str; 14] = [
     "raised_at",
     "closed_at",
     "version",
+    "case_number",
 ];
 
 const BOM: &str = "\u{feff}";
@@ -261,7 +262,8 @@ async fn headers_are_thai_by_default_and_english_on_request(backend: Backend) {
             "ผลการดำเนินการ",
             "วันที่รับเรื่อง",
             "วันที่ปิดเรื่อง",
-            "ฉบับที่"
+            "ฉบับที่",
+            "เลขที่เรื่อง"
         ]
     );
     let en = download(&app, "/api/issues/export?lang=en", &app.staff).await.csv();

@@ -134,6 +134,7 @@ fn raise(title: &str) -> IssueCommand {
             forum: None,
             raised_by: None,
             at: now,
+            case_number: santisuk_tests::case_number(now),
         }),
     }
 }

@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod bad_input;
+mod cases;
 mod demo;
 mod exports;
 mod faults;

@@ -276,6 +276,10 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         get(format!("/api/issues?province_code={}", s.province)).shows(),
         get(format!("/api/issues?limit=2&cursor={}", s.cursor)),
         get(format!("/api/issues?as_of={t0}&area_id={area}")).shows(),
+        // A search by the area's code finds the place's issues, within the caller's scope like any filter.
+        get(format!("/api/issues?q={area}")).shows(),
+        get(format!("/api/issues?q={area}&as_of={t0}")).shows(),
+        get(format!("/api/issues/export?format=csv&q={area}")).shows(),
         get(format!("/api/issues/export?format=csv&lang=en&dates=be&area_id={area}")).shows(),
         get(format!("/api/issues/export?format=xlsx&lang=th&dates=iso&area_id={area}")).shows(),
         get(format!("/api/issues/export?format=xlsx&as_of={t0}&area_id={area}")).shows(),

@@ -41,6 +41,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         forum_id: None,
         raised_by: None,
         at: Utc::now(),
+        case_number: santisuk_tests::case_number(Utc::now()),
     })
     .unwrap()
 }
@@ -122,6 +123,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             forum: None,
             raised_by: None,
             at: now,
+            case_number: santisuk_tests::case_number(now),
         }),
     };
     let other = test_db.second_pool().await;
@@ -426,6 +428,7 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         forum: None,
         raised_by: None,
         at: Utc::now(),
+        case_number: santisuk_tests::case_number(Utc::now()),
     })
 }
 
@@ -617,6 +620,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             forum_id: None,
             raised_by: None,
             at: Utc::now(),
+            case_number: santisuk_tests::case_number(Utc::now()),
         };
         let row = read_model::IssueRow::raised(id, &event, 1, 0);
         let stored = SerializedEvent::new(

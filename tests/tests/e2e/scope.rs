@@ -242,6 +242,7 @@ impl Case {
                     forum: None,
                     raised_by: None,
                     at: now - Duration::days(*days_ago),
+                    case_number: None,
                 };
                 let id = uuid::Uuid::new_v4().to_string();
                 issues::raise_checked(&self.state, &staff, id.clone(), true, raise, now).await.expect("a raise");

@@ -1,0 +1,200 @@
+//! Case numbers and search (issue #13): every problem gets `PTN-2569-00123` at raise, without gaps per
+//! province and year, in every answer and usable in URLs; the search box (`q=`) finds problems by case
+//! number, words of the title and description (Thai, without spaces), area and assignee, best first, within
+//! the caller's scope.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use santisuk_tests::{Backend, TestApp, settle};
+use serde_json::json;
+
+santisuk_tests::both_backends!(
+    concurrent_raises_number_each_province_and_year_without_gaps,
+    a_case_number_names_its_issue_in_every_answer_and_url,
+    search_finds_by_number_words_area_and_assignee_within_scope
+);
+
+fn year_now() -> i32 {
+    santisuk_domain::time::be_year(chrono::Utc::now())
+}
+
+/// Forty raises at once in two provinces (Pattani, Yala), some refused after their number was taken (an
+/// `at` in the future reaches the domain, which refuses it): the stored numbers of each province are
+/// exactly 1..=n, each once, and each answer carries its own.
+async fn concurrent_raises_number_each_province_and_year_without_gaps(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let pattani = app.area_in("CN-PTN", "9401").await;
+    let yala = app.area_in("CN-YLA", "9501").await;
+    let future = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let events = app.event_count().await;
+    let raises: Vec<_> = (0..48)
+        .map(|i| {
+            let app = app.clone();
+            let area = if i % 3 == 0 { yala.clone() } else { pattani.clone() };
+            let mut body = json!({"area_id": area, "category": "LIV", "title": format!("ถนนเส้นที่ {i}")});
+            if i % 6 == 5 {
+                body["at"] = json!(future);
+            }
+            tokio::spawn(async move { (i, app.post("/api/issues", &app.staff, body).await) })
+        })
+        .collect();
+    let mut answered: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for raise in raises {
+        let (i, r) = raise.await.expect("a raise");
+        if i % 6 == 5 {
+            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "at_in_future"), "{:?}", r.body);
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let number = r.body["case_number"].as_str().expect("the answer carries the case number").to_owned();
+        let (series, n) = number.rsplit_once('-').expect("PTN-2569-00001");
+        answered.entry(series.to_owned()).or_default().push(n.parse().expect("a number"));
+    }
+    assert_eq!(app.event_count().await, events + 40, "the eight refused raises wrote nothing");
+    let year = year_now();
+    let expect = |n: u32| (1..=n).collect::<Vec<_>>();
+    for (series, count) in [(format!("PTN-{year}"), 24), (format!("YLA-{year}"), 16)] {
+        let mut numbers = answered.remove(&series).unwrap_or_default();
+        numbers.sort_unstable();
+        assert_eq!(numbers, expect(count), "{series}: one each, no gap, none twice");
+    }
+    assert!(answered.is_empty(), "no other series: {answered:?}");
+    // The stored rows say the same (a rebuild from the events gives them back: the number is in the event).
+    settle(&app.state.runner, app.db()).await;
+    let stored: i64 = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT case_number) FROM issues WHERE case_number IS NOT NULL").fetch_one(p).await.unwrap());
+    assert_eq!(stored, 40);
+    let rebuilt = app.state.runner.rebuild().await.expect("a rebuild");
+    assert!(rebuilt > 0);
+    let after: i64 = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT case_number) FROM issues WHERE case_number IS NOT NULL").fetch_one(p).await.unwrap());
+    assert_eq!(after, 40, "the numbers come back from the events");
+    // The next raise continues the series.
+    let next = app.post("/api/issues", &app.staff, json!({"area_id": yala, "category": "LIV", "title": "ต่อ"})).await;
+    assert_eq!(next.body["case_number"], json!(format!("YLA-{year}-00017")), "{:?}", next.body);
+}
+
+/// The number is in the list, the issue, both exports and the command answers; `/api/issues/<number>` and
+/// the web page `/issues/<number>` (in any letter case, without the leading zeros) name the issue; a
+/// coordinator of another area gets the same 404 for it as for a number that does not exist.
+async fn a_case_number_names_its_issue_in_every_answer_and_url(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let home = format!("HOME-{}", app.suffix);
+    let id = app.raise(&home, "LIV", "สะพานไม้ผุ").await;
+    let other = not_the_coordinators(&app, "CN-OTHER").await;
+    let elsewhere = app.raise(&other, "LIV", "ที่อื่น").await;
+    let one = app.get(&format!("/api/issues/{id}"), &app.staff).await;
+    let number = one.body["case_number"].as_str().expect("case_number").to_owned();
+    assert!(number.starts_with(&format!("PTN-{}-", year_now())), "{number}");
+    let list = app.get("/api/issues", &app.staff).await;
+    assert!(list.body["items"].as_array().unwrap().iter().any(|i| i["case_number"] == json!(number)));
+    let csv = app.send(axum::http::Method::GET, "/api/issues/export?format=csv", Some(&app.staff), None, &[]).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lowered = number.to_lowercase().replace("-0000", "-").replace("-000", "-");
+    for path in [format!("/api/issues/{number}"), format!("/api/issues/{lowered}")] {
+        let r = app.get(&path, &app.staff).await;
+        assert_eq!((r.status, r.body["id"].as_str()), (StatusCode::OK, Some(id.as_str())), "{path}: {:?}", r.body);
+    }
+    let assigned = app.post(&format!("/api/issues/{number}/assign"), &app.staff, json!({"assignee": "อบต.ก"})).await;
+    assert_eq!((assigned.status, assigned.body["case_number"].as_str()), (StatusCode::OK, Some(number.as_str())));
+    let history = app.get(&format!("/api/issues/{number}/history"), &app.staff).await;
+    assert_eq!(history.status, StatusCode::OK, "{:?}", history.body);
+    // Scope: another area's number is, to the coordinator, a number that does not exist.
+    let theirs = app.get(&format!("/api/issues/{elsewhere}"), &app.staff).await.body["case_number"].clone();
+    let hidden = app.get(&format!("/api/issues/{}", theirs.as_str().unwrap()), &app.coordinator).await;
+    let unknown = app.get(&format!("/api/issues/PTN-{}-99999", year_now()), &app.coordinator).await;
+    assert_eq!((hidden.status, &hidden.body), (unknown.status, &unknown.body));
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    for bad in ["PTN-2569", "not-a-number", "PTN-2569-0"] {
+        assert_eq!(app.get(&format!("/api/issues/{bad}"), &app.staff).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // The web page, by number.
+    let mut web = app.web_as(santisuk_projections::users::Role::Staff).await;
+    let page = web.get(&format!("/issues/{lowered}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&number) && page.body.contains("สะพานไม้ผุ"), "the page shows the number");
+    let queue = web.get("/issues").await;
+    assert!(queue.body.contains(&number), "the queue shows the number");
+}
+
+/// The search box and `q=`: every word must be found (Thai inside a longer run of text, case numbers in
+/// any form, the area's name, the assignee); a title match ranks above a description match; a coordinator
+/// finds nothing outside their areas; a bad search is refused and writes nothing.
+async fn search_finds_by_number_words_area_and_assignee_within_scope(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let home = format!("HOME-{}", app.suffix);
+    let other = not_the_coordinators(&app, "SR-OTHER").await;
+    let raise = |area: &str, title: &str, description: Option<&str>| {
+        let body = json!({"area_id": area, "category": "LIV", "title": title, "description": description});
+        let app = app.clone();
+        async move {
+            let r = app.post("/api/issues", &app.staff, body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            (r.body["id"].as_str().unwrap().to_owned(), r.body["case_number"].as_str().unwrap().to_owned())
+        }
+    };
+    let (bridge, bridge_no) = raise(&home, "สะพานข้ามคลองชำรุดหนัก", None).await;
+    let (mention, _) = raise(&home, "ไฟฟ้าดับ", Some("ใกล้สะพานข้ามคลอง")).await;
+    let (hidden, hidden_no) = raise(&other, "สะพานอีกแห่ง", None).await;
+    let (water, _) = raise(&home, "น้ำประปาไม่ไหล", None).await;
+    let r = app.post(&format!("/api/issues/{water}/assign"), &app.staff, json!({"assignee": "การประปาส่วนภูมิภาค"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let ids = |r: &santisuk_tests::Reply| -> Vec<String> {
+        r.body["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let search = |q: &str, token: &str| {
+        let (app, path, token) = (app.clone(), format!("/api/issues?q={}", urlencoding(q)), token.to_owned());
+        async move { app.get(&path, &token).await }
+    };
+    // A Thai word inside a run without spaces; the title match first, the description match after.
+    let r = search("สะพาน", &app.staff).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let found = ids(&r);
+    assert_eq!(found.len(), 3, "{:?}", r.body);
+    assert_eq!(found.last(), Some(&mention), "a description match ranks below title matches: {found:?}");
+    assert_eq!(found[..2], [hidden.clone(), bridge.clone()], "equal matches newest first");
+    // Every word must be found.
+    assert_eq!(ids(&search("สะพาน ชำรุด", &app.staff).await), std::slice::from_ref(&bridge));
+    // A case number typed in any form; the area's name; the assignee.
+    let typed = bridge_no.to_lowercase().replace("-0000", "-");
+    assert_eq!(ids(&search(&typed, &app.staff).await).first(), Some(&bridge), "{typed}");
+    assert_eq!(ids(&search("พื้นที่ทดสอบ น้ำประปา", &app.staff).await), std::slice::from_ref(&water));
+    assert_eq!(ids(&search("ประปาส่วนภูมิ", &app.staff).await), std::slice::from_ref(&water));
+    // Scope: the coordinator (home area only) finds nothing of the other area, not even by its number.
+    let theirs = ids(&search("สะพาน", &app.coordinator).await);
+    assert!(!theirs.contains(&hidden) && theirs.contains(&bridge), "{theirs:?}");
+    assert!(ids(&search(&hidden_no, &app.coordinator).await).is_empty());
+    // `%` and `_` are taken literally; nothing matches.
+    assert!(ids(&search("%", &app.staff).await).is_empty());
+    assert!(ids(&search("_", &app.staff).await).is_empty());
+    // Bad searches are refused, and a read writes nothing anyway.
+    let events = app.event_count().await;
+    for bad in ["ก".repeat(201), "สะ\u{7}พาน".to_owned()] {
+        let r = search(&bad, &app.staff).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "bad_search"), "{:?}", r.body);
+    }
+    assert_eq!(app.event_count().await, events);
+    // Paging through a search: two pages of one, then none.
+    let first = app.get(&format!("/api/issues?q={}&limit=2", urlencoding("สะพาน")), &app.staff).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page").to_owned();
+    let second = app.get(&format!("/api/issues?q={}&limit=2&cursor={cursor}", urlencoding("สะพาน")), &app.staff).await;
+    assert_eq!(ids(&first).into_iter().chain(ids(&second)).collect::<Vec<_>>(), found);
+    assert!(second.body["next_cursor"].is_null());
+    // The web queue's search box.
+    let mut web = app.web_as(santisuk_projections::users::Role::Staff).await;
+    let page = web.get(&format!("/issues?q={}", urlencoding("น้ำประปา"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("น้ำประปาไม่ไหล") && !page.body.contains("ไฟฟ้าดับ"), "only the match is listed");
+}
+
+/// An area registered by the admin directly (`TestApp::area` would give it to the coordinator too).
+async fn not_the_coordinators(app: &TestApp, id: &str) -> String {
+    let body = json!({"id": id, "name_th": "พื้นที่อื่น", "amphoe_code": "9402"});
+    assert_eq!(app.post("/api/areas", &app.admin, body).await.status, StatusCode::CREATED);
+    id.to_owned()
+}
+
+fn urlencoding(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)]).expect("encodable")[1..].to_owned()
+}
