@@ -26,7 +26,7 @@ use crate::state::AppState;
         issues::list, issues::get_one, issues::history,
         reference::register_area, reference::list_areas, reference::add_category, reference::list_categories,
         reference::hold_forum, reference::list_forums, reference::get_forum,
-        stats::resolution, health::healthz, health::readyz,
+        stats::resolution, health::healthz, health::readyz, health::metrics,
         exports::issues_export, exports::stats_export,
         users::create, users::list, users::set_areas, users::deactivate, users::rotate_token, users::set_password,
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,

@@ -140,6 +140,9 @@ async fn readyz_reports_a_stalled_projection_and_turns_503_past_the_bound(backen
             let r = app.get("/readyz", &app.staff).await;
             if r.status == StatusCode::SERVICE_UNAVAILABLE {
                 assert!(r.body["error"]["message"].as_str().unwrap_or("").contains("read_model"), "{:?}", r.body);
+                let m = metrics(&app).await;
+                assert!(m.contains("santisuk_projection_failing{projection=\"read_model\"} 1"), "{m}");
+                assert!(m.contains("santisuk_projection_failing{projection=\"ledger\"} 0"), "{m}");
                 break;
             }
             assert!(std::time::Instant::now() < deadline, "a failing runner shows in /readyz: {:?}", r.body);
@@ -151,6 +154,14 @@ async fn readyz_reports_a_stalled_projection_and_turns_503_past_the_bound(backen
     let r = app.get("/readyz", &app.staff).await;
     let lag = r.body["projection_lag"].as_i64().unwrap_or(-1);
     assert!(r.status == StatusCode::OK && lag >= 1, "the waiting events are counted at once: {:?}", r.body);
+    // The same figures for a scraper.
+    let m = metrics(&app).await;
+    let gauge = |name: &str| -> Option<f64> {
+        m.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).and_then(|v| v.parse().ok())
+    };
+    assert_eq!(gauge("santisuk_database_up"), Some(1.0), "{m}");
+    assert!(gauge("santisuk_projection_lag_events").is_some_and(|n| n >= 1.0), "{m}");
+    assert!(gauge("santisuk_projection_lag_seconds").is_some_and(|s| s > 0.0), "{m}");
     // (A forum command waits up to 2 s for the runner before it answers, so the first look is within the
     // 5 s bound, and this one past it.)
     tokio::time::sleep(std::time::Duration::from_millis(5_500).saturating_sub(stalled.elapsed())).await;
@@ -166,6 +177,16 @@ async fn readyz_reports_a_stalled_projection_and_turns_503_past_the_bound(backen
         let id = forum.body["id"].as_str().expect("id");
         assert_eq!(app.get(&format!("/api/forums/{id}"), &app.staff).await.status, StatusCode::OK, "nothing skipped");
     }
+}
+
+/// `GET /metrics` as text.
+async fn metrics(app: &TestApp) -> String {
+    use tower::ServiceExt;
+    let req = axum::http::Request::get("/metrics").body(axum::body::Body::empty()).expect("a request");
+    let resp = app.router.clone().oneshot(req).await.expect("an answer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(resp.into_body()).await.expect("a body").to_bytes();
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
 }
 
 /// `santisuk backup` (SQLite): a consistent copy taken while the app writes, which opens as a database

@@ -333,6 +333,7 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         v.extend([
             get("/healthz").public(),
             get("/readyz").public(),
+            get("/metrics").public(),
             get("/api/openapi.json").public(),
             get("/api/issues"),
             get("/api/issues?category=LIV&status=assigned"),
