@@ -286,6 +286,35 @@ fn start_server(store: &Store) -> (std::process::Child, u16, std::sync::mpsc::Re
     panic!("the server did not listen on {port}");
 }
 
+/// What load clients saw: each status with its count into `answered`, the ids answered 201 into
+/// `acknowledged`.
+async fn tally(
+    clients: Vec<tokio::task::JoinHandle<Vec<(u16, Option<String>)>>>,
+    answered: &mut std::collections::BTreeMap<u16, usize>,
+    acknowledged: &mut Vec<String>,
+) {
+    for c in clients {
+        for (status, id) in c.await.unwrap() {
+            *answered.entry(status).or_default() += 1;
+            if status == 201 {
+                acknowledged.push(id.expect("a 201 carries the id"));
+            }
+        }
+    }
+}
+
+/// Every acknowledged raise is stored with its row, and no issue was raised twice.
+async fn stored_once(db: &Db, acknowledged: &[String]) {
+    for id in acknowledged {
+        let row = santisuk_projections::read_model::get_issue(db, id).await.unwrap();
+        assert!(row.is_some(), "acknowledged issue {id} is stored with its row");
+    }
+    let twice: i64 = santisuk_store::on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
+         GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
+    assert_eq!(twice, 0, "no issue raised twice");
+}
+
 /// Issue #14's fault suite: `kill -9` of the server under load from four clients, three times in a row.
 /// Every raise answered 201 is stored with its row, none twice, the projections catch up on the next
 /// start, and SQLite's `PRAGMA integrity_check` is ok.
@@ -327,24 +356,10 @@ async fn kill_9_under_load_three_times_loses_nothing_acknowledged(postgres: bool
         Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
         child.wait().unwrap();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        for c in clients {
-            for (status, id) in c.await.unwrap() {
-                *answered.entry(status).or_default() += 1;
-                if status == 201 {
-                    acknowledged.push(id.expect("a 201 carries the id"));
-                }
-            }
-        }
+        tally(clients, &mut answered, &mut acknowledged).await;
     }
     let db = store.db().await;
-    for id in &acknowledged {
-        let row = santisuk_projections::read_model::get_issue(&db, id).await.unwrap();
-        assert!(row.is_some(), "acknowledged issue {id} is stored with its row");
-    }
-    let twice: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
-         GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
-    assert_eq!(twice, 0, "no issue raised twice");
+    stored_once(&db, &acknowledged).await;
     if !postgres {
         let ok: String =
             santisuk_store::on_db!(&db, p => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap());
@@ -433,23 +448,9 @@ async fn two_instances_on_postgres_killed_in_turn_under_load_lose_nothing() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut acknowledged = Vec::new();
     let mut answered = std::collections::BTreeMap::<u16, usize>::new();
-    for c in clients {
-        for (status, id) in c.await.unwrap() {
-            *answered.entry(status).or_default() += 1;
-            if status == 201 {
-                acknowledged.push(id.expect("a 201 carries the id"));
-            }
-        }
-    }
+    tally(clients, &mut answered, &mut acknowledged).await;
     let db = store.db().await;
-    for id in &acknowledged {
-        let row = santisuk_projections::read_model::get_issue(&db, id).await.unwrap();
-        assert!(row.is_some(), "acknowledged issue {id} is stored with its row");
-    }
-    let twice: i64 = santisuk_store::on_db!(&db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT aggregate_id FROM events WHERE event_type = 'IssueRaised' \
-         GROUP BY aggregate_id HAVING COUNT(*) > 1) d").fetch_one(p).await.unwrap());
-    assert_eq!(twice, 0, "no issue raised twice");
+    stored_once(&db, &acknowledged).await;
     // Every raise ends answered 201; on the way, 503s (retried) only: two instances raising in one province
     // race for its case numbers, and a raise that loses too often asks to be retried.
     assert!(acknowledged.len() > 10 && answered.keys().all(|s| [201, 503].contains(s)), "{answered:?}");
