@@ -286,10 +286,13 @@ fn start_server(store: &Store) -> (std::process::Child, u16, std::sync::mpsc::Re
     panic!("the server did not listen on {port}");
 }
 
+/// What one load client saw: each answer's status, and the issue id of a 201.
+type Answers = Vec<(u16, Option<String>)>;
+
 /// What load clients saw: each status with its count into `answered`, the ids answered 201 into
 /// `acknowledged`.
 async fn tally(
-    clients: Vec<tokio::task::JoinHandle<Vec<(u16, Option<String>)>>>,
+    clients: Vec<tokio::task::JoinHandle<Answers>>,
     answered: &mut std::collections::BTreeMap<u16, usize>,
     acknowledged: &mut Vec<String>,
 ) {
