@@ -20,6 +20,8 @@ pub const PASSWORD: &str = "ฟ้าใส-2569-pattani";
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    /// The `Server-Timing` header, when the page sends one.
+    pub server_timing: Option<String>,
     pub body: String,
 }
 
@@ -92,9 +94,11 @@ impl WebClient {
             }
         }
         let status = resp.status();
-        let location = resp.headers().get(header::LOCATION).map(|v| v.to_str().expect("ascii").to_owned());
+        let text = |name| resp.headers().get(name).map(|v: &header::HeaderValue| v.to_str().expect("ascii").to_owned());
+        let (location, server_timing) =
+            (text(header::LOCATION), text(header::HeaderName::from_static("server-timing")));
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        Page { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page { status, location, server_timing, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -66,6 +66,7 @@ pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum")
 pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
 pub const NAV_AUDIT: Tr = Tr("บันทึกเหตุการณ์", "Event log");
 pub const SIGN_OUT: Tr = Tr("ออกจากระบบ", "Sign out");
+pub const SIGN_OUT_ASK: Tr = Tr("ออกจากระบบในเบราว์เซอร์นี้หรือไม่", "Sign out of Santisuk in this browser?");
 pub const SWITCH_LANG: Tr = Tr("English", "ภาษาไทย");
 pub const GEO_CREDIT: Tr = Tr("ข้อมูลเขตการปกครอง: GeoThai", "Administrative boundaries: GeoThai");
 pub const SKIP_TO_CONTENT: Tr = Tr("ข้ามไปยังเนื้อหา", "Skip to content");
@@ -171,7 +172,6 @@ pub const MEDIAN_DAYS: Tr = Tr("มัธยฐานวันที่ใช้
 pub const DAYS: Tr = Tr("วัน", "days");
 pub const SMALL_SAMPLE: Tr = Tr("น้อยกว่า 10 เรื่อง: อัตราอาจคลาดเคลื่อน", "Fewer than 10 issues: the rate is unreliable");
 pub const NO_DATA: Tr = Tr("ยังไม่มีข้อมูล", "No data yet");
-pub const RENDERED_IN: Tr = Tr("สร้างหน้านี้ใน", "Page built in");
 
 // --- audit ---------------------------------------------------------------------------------------------
 pub const EVENT_LOG: Tr = Tr("บันทึกเหตุการณ์ทั้งหมด (อ่านอย่างเดียว)", "The global event log (read-only)");

@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
+        .route("/logout", get(session::logout_page).post(session::logout))
         .route("/lang", post(session::switch_lang))
         .route("/forums/new", get(forums::new_page))
         .route("/forums", post(forums::save))

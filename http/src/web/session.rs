@@ -138,6 +138,22 @@ pub async fn login(
 #[derive(Debug, Deserialize)]
 pub struct NoFields {}
 
+/// `GET /logout` (a bookmark, a typed address): signed in, a page with the sign-out button (signing out
+/// changes state, so it takes the form's POST and its CSRF token); signed out, the sign-in page.
+pub async fn logout_page(signed_in: Result<Web, WebError>) -> Response {
+    let Ok(web) = signed_in else { return Redirect::to("/login").into_response() };
+    let lang = web.lang;
+    let content = html! {
+        h1 { (i18n::SIGN_OUT.get(lang)) }
+        form.card method="post" action="/logout" {
+            p { (i18n::SIGN_OUT_ASK.get(lang)) }
+            input type="hidden" name="_csrf" value=(web.csrf);
+            button.primary type="submit" { (i18n::SIGN_OUT.get(lang)) }
+        }
+    };
+    layout::page(&web, layout::Nav::None, i18n::SIGN_OUT.get(lang), content).into_response()
+}
+
 /// Ends the session (this browser only).
 pub async fn logout(
     State(state): State<AppState>,

@@ -242,6 +242,13 @@ async fn a_coordinator_sees_only_their_own_areas(backend: Backend) {
     assert_eq!(web.get(&format!("/issues/{other}")).await.status, StatusCode::NOT_FOUND);
     let dashboard = web.get("/dashboard").await;
     assert!(dashboard.body.contains("data-key=\"WEB-6\""));
+    // How long the page took is for devtools and the benchmark (a header), not for the people reading it.
+    assert!(
+        dashboard.server_timing.as_deref().is_some_and(|t| t.starts_with("render;dur=")),
+        "{:?}",
+        dashboard.server_timing
+    );
+    assert!(!dashboard.body.contains(" ms<"), "no timing on the page");
     assert!(!dashboard.body.contains("data-key=\"WEB-OTHER\""));
     // Nor can they act on it with a crafted form (refused as over the API: as an issue that does not exist,
     // 404, since issue #12; nothing written).
@@ -335,12 +342,20 @@ async fn signing_out_ends_the_session(backend: Backend) {
     let app = TestApp::new(backend).await;
     let mut web = app.web_as(Role::Staff).await;
     let session = web.cookies.get("santisuk_session").expect("session").clone();
-    let page = web.get("/issues").await;
+    // `GET /logout` (typed or bookmarked) is a page with the sign-out button, not an error, and signs
+    // nobody out by itself.
+    let page = web.get("/logout").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("action=\"/logout\"") && page.body.contains("ออกจากระบบ"), "{}", page.body);
+    assert_eq!(web.get("/issues").await.status, StatusCode::OK, "still signed in");
     let out = web.post("/logout", &[("_csrf", &page.csrf())]).await;
     assert_eq!(out.location.as_deref(), Some("/login?out=1"));
     let after = web.get("/issues").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "back to sign-in");
     assert_eq!(after.location.as_deref(), Some("/login?next=%2Fissues"));
+    // Signed out, `GET /logout` is the sign-in page.
+    let again = web.get("/logout").await;
+    assert_eq!((again.status, again.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
     // The old cookie, replayed, is dead on the server too.
     web.cookies.insert("santisuk_session".into(), session);
     assert_eq!(web.get("/issues").await.status, StatusCode::SEE_OTHER);
