@@ -254,9 +254,10 @@ fn check(
         errors.push((field, i18n::error_message(lang, code, &message)));
     };
     let area = AreaId::parse(form.area_id.trim()).map_err(|e| err("area_id".into(), e.into())).ok();
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-        .map_err(|_| err("held_on".into(), ApiError::invalid("bad_date", "bad date")))
-        .ok();
+    // The API's reading: either era, year or day first (a browser whose date picker shows the Buddhist Era
+    // sends 2569-11-28, which is 28 November 2026).
+    let held_on =
+        santisuk_app::parse::parse_date("held_on", &form.held_on).map_err(|e| err("held_on".into(), e.into())).ok();
     let title = optional(&form.title, Title::parse).map_err(|e| err("title".into(), e.into())).ok().flatten();
     let facilitator =
         optional(&form.facilitator, Name::parse).map_err(|e| err("facilitator".into(), e.into())).ok().flatten();
@@ -474,11 +475,21 @@ mod tests {
     fn each_bad_field_gets_its_own_thai_message() {
         let mut f = form(&[("", "INF"), ("ถนน", "NOPE")]);
         f.participants = "-3".into();
-        f.held_on = "25/11/2569".into();
+        f.held_on = "31/02/2569".into();
         let errors = check(Lang::Th, &f, &f.rows(), &categories()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["held_on", "participants", "p_title-1", "p_category-2"]);
         assert!(errors.iter().all(|(_, m)| m.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))), "{errors:?}");
+    }
+
+    #[test]
+    fn the_forum_date_is_read_in_either_era() {
+        for typed in ["28/11/2569", "2569-11-28", "2026-11-28"] {
+            let mut f = form(&[("ถนนชำรุด", "INF")]);
+            f.held_on = typed.into();
+            let checked = check(Lang::Th, &f, &f.rows(), &categories()).unwrap();
+            assert_eq!(checked.held_on, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), "{typed}");
+        }
     }
 
     #[test]

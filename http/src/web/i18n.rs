@@ -223,7 +223,10 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
         "empty_value" | "required" => ("กรุณากรอกช่องนี้", "This field is required"),
         "value_too_long" => ("ข้อความยาวเกินกำหนด", "This text is too long"),
         "control_characters" => ("มีอักขระควบคุมที่ใช้ไม่ได้", "Contains control characters"),
-        "bad_date" => ("วันที่ไม่ถูกต้อง (ปปปป-ดด-วว)", "Not a valid date (YYYY-MM-DD)"),
+        "bad_date" => (
+            "วันที่ไม่ถูกต้อง: พิมพ์ วว/ดด/ปปปป เช่น 28/11/2569 (พ.ศ. หรือ ค.ศ. ก็ได้)",
+            "Not a valid date: type DD/MM/YYYY, e.g. 28/11/2569 (Buddhist or Common Era)",
+        ),
         "bad_participants" | "too_many_participants" => {
             ("จำนวนผู้เข้าร่วมต้องเป็นจำนวนเต็ม 0 ถึง 100000", "Participants must be a whole number from 0 to 100000")
         }
