@@ -559,10 +559,13 @@ mod tests {
 
     #[test]
     fn an_assignment_needs_an_assignee_and_a_real_date() {
-        let form = ActionForm { assignee: "  ".into(), due_on: "31/12/2569".into(), ..ActionForm::default() };
+        let form = ActionForm { assignee: "  ".into(), due_on: "31/02/2569".into(), ..ActionForm::default() };
         let errors = build(Lang::Th, "assign", &form, now()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["assign-assignee", "assign-due_on"]);
+        // A due date typed the Thai way is a real date.
+        let form = ActionForm { assignee: "อบต.".into(), due_on: "31/12/2569".into(), ..ActionForm::default() };
+        assert!(build(Lang::Th, "assign", &form, now()).is_ok());
     }
 
     #[test]
