@@ -121,7 +121,6 @@ pub const NEXT: Tr = Tr("ถัดไป", "Next");
 pub const NO_ISSUES: Tr = Tr("ไม่พบเรื่องตามเงื่อนไข", "No issue matches");
 pub const FORUM: Tr = Tr("เวที", "Forum");
 pub const TIMELINE: Tr = Tr("ลำดับเหตุการณ์", "Timeline");
-pub const VERSION: Tr = Tr("ฉบับที่", "Version");
 pub const NOTE: Tr = Tr("หมายเหตุ", "Note");
 pub const RECORDED: Tr = Tr("บันทึกเมื่อ", "Recorded");
 pub const BY: Tr = Tr("โดย", "by");
@@ -185,7 +184,8 @@ pub fn status(lang: Lang, code: &str) -> &'static str {
     match code {
         "raised" => lang.pick("รับเรื่อง", "Raised"),
         "assigned" => lang.pick("มอบหมายแล้ว", "Assigned"),
-        "addressed" => lang.pick("ดำเนินการแล้ว", "Action taken"),
+        // An action recorded, the problem not yet closed: still being worked on ("done" misled readers).
+        "addressed" => lang.pick("อยู่ระหว่างดำเนินการ", "In progress"),
         "closed" => lang.pick("ปิดเรื่อง", "Closed"),
         _ => lang.pick("ไม่ทราบสถานะ", "Unknown status"),
     }

@@ -330,7 +330,6 @@ async fn render(
                 dt { (i18n::RAISED_ON.get(lang)) } dd { (i18n::stored_time(lang, &row.raised_at)) }
                 dt { (i18n::ASSIGNEE.get(lang)) } dd dir="auto" { (row.assignee.as_deref().unwrap_or("—")) }
                 dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
-                dt { (i18n::VERSION.get(lang)) } dd { (row.version) }
             }
         }
         @if writer && web.ctx.sees_area(&row.area_id) {

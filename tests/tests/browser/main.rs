@@ -294,7 +294,8 @@ async fn a_forum_from_intake_to_resolution_in_the_browser(backend: Backend) {
     assert_eq!(text(&c, "main .badge").await, "มอบหมายแล้ว");
     fill(&c, "#address-action", "ซ่อมผิวถนนและขุดลอกร่องระบายน้ำ ระยะทาง 800 เมตร").await;
     click(&c, "#address button[type=submit]").await;
-    wait_until(&c, "return document.querySelector('main .badge').textContent === 'ดำเนินการแล้ว';", "addressed").await;
+    wait_until(&c, "return document.querySelector('main .badge').textContent === 'อยู่ระหว่างดำเนินการ';", "addressed")
+        .await;
     c.find(Locator::Css("#close-outcome")).await.expect("outcome").select_by_value("resolved").await.expect("resolved");
     fill(&c, "#close-note", "ชาวบ้านยืนยันในเวทีติดตามผล").await;
     click(&c, "#close button[type=submit]").await;

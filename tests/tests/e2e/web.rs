@@ -273,7 +273,7 @@ async fn issue_actions_move_the_status_and_fill_the_timeline(backend: Backend) {
     type Step<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
     let steps: [Step; 3] = [
         ("assign", vec![("assignee", "สำนักงานเขตพื้นที่การศึกษา"), ("due_on", "2099-01-31")], "มอบหมายแล้ว"),
-        ("address", vec![("action", "จัดสรรครูอัตราจ้าง 2 อัตรา"), ("note", "")], "ดำเนินการแล้ว"),
+        ("address", vec![("action", "จัดสรรครูอัตราจ้าง 2 อัตรา"), ("note", "")], "อยู่ระหว่างดำเนินการ"),
         ("close", vec![("outcome", "resolved"), ("note", "ครูเริ่มสอนแล้ว")], "ปิดเรื่อง"),
     ];
     for (action, fields, status) in steps {
@@ -291,6 +291,7 @@ async fn issue_actions_move_the_status_and_fill_the_timeline(backend: Backend) {
     assert_eq!(page.body.matches("<li><strong>").count(), 4, "raised, assigned, addressed, closed");
     assert!(page.body.contains("จัดสรรครูอัตราจ้าง 2 อัตรา"));
     assert!(page.body.contains("id=\"reopen\""), "a closed issue offers only reopening");
+    assert!(!page.body.contains("ฉบับที่"), "no internal version number on a Thai page");
     assert!(!page.body.contains("id=\"assign\""));
     let dashboard = web.get("/dashboard").await;
     assert!(dashboard.body.contains("data-key=\"WEB-7\" data-raised=\"1\" data-resolved=\"1\""));
