@@ -337,7 +337,7 @@ pub async fn raise_checked(
     judged.case_number = Some(CaseNumber::new(prefix, year, 1));
     Issue::default()
         .decide(IssueCommand { now, action: IssueAction::Raise(judged) })
-        .map_err(|e| AppError::domain(e.kind(), e.code(), e.to_string()))?;
+        .map_err(|e| AppError::from(crate::command::CommandError::Rejected(e)))?;
     // A number another instance committed first is met by the unique index: read the series again and
     // take the next. Instances raising in one province at the same moment race for the same numbers (each
     // sees only the other's committed ones), so a loser waits a moment at random before it tries again.

@@ -242,17 +242,6 @@ async fn send(
     Some((status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)))
 }
 
-/// A POST with `Idempotency-Key` (see [`send_json`]).
-async fn send_keyed(
-    port: u16,
-    token: &str,
-    path: &str,
-    body: &serde_json::Value,
-    key: &str,
-) -> Option<(u16, serde_json::Value)> {
-    send(port, token, "POST", path, Some(body.clone()), Some(key)).await
-}
-
 /// Starts `santisuk serve` on a free port; returns the child, the port, and its standard output's lines
 /// as they come.
 fn start_server(store: &Store) -> (std::process::Child, u16, std::sync::mpsc::Receiver<String>) {
@@ -417,7 +406,7 @@ async fn two_instances_on_postgres_killed_in_turn_under_load_lose_nothing() {
                         };
                         let mut answer = None;
                         for port in [own, other] {
-                            answer = send_keyed(port, &token, "/api/issues", &body, &key).await;
+                            answer = send(port, &token, "POST", "/api/issues", Some(body.clone()), Some(&key)).await;
                             if answer.is_some() {
                                 break;
                             }

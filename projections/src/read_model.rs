@@ -738,13 +738,17 @@ fn like_pattern(word: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Whether `column` holds the `LIKE` pattern bound at `placeholder` ([`like_pattern`]), ASCII case aside.
+fn contains(column: &str, placeholder: &str) -> String {
+    format!("LOWER(COALESCE({column}, '')) LIKE {placeholder} ESCAPE '\\'")
+}
+
 /// The search's `AND …` clauses: every word somewhere (a case number typed in another form, exactly).
 fn search_sql(search: &Search, bind: &mut impl FnMut(&str) -> String) -> String {
     let mut sql = String::new();
     for word in &search.words {
         let p = bind(&like_pattern(&word.text));
-        let mut any: Vec<String> =
-            SEARCHED.iter().map(|c| format!("LOWER(COALESCE({c}, '')) LIKE {p} ESCAPE '\\'")).collect();
+        let mut any: Vec<String> = SEARCHED.iter().map(|c| contains(c, &p)).collect();
         if let Some(number) = &word.case_number {
             any.push(format!("i.case_number = {}", bind(number)));
         }
@@ -765,7 +769,7 @@ pub(crate) fn rank_sql(f: &IssueFilter, binds: &mut Vec<String>) -> Option<Strin
     let mut parts = Vec::new();
     for word in &search.words {
         let p = bind(&like_pattern(&word.text));
-        let like = |c: &str| format!("LOWER(COALESCE({c}, '')) LIKE {p} ESCAPE '\\'");
+        let like = |c: &str| contains(c, &p);
         let exact = match &word.case_number {
             Some(number) => format!("WHEN i.case_number = {} THEN 1000 ", bind(number)),
             None => String::new(),
