@@ -3,7 +3,8 @@
 //! - [`session`]: sign-in, sign-out, the session cookie, CSRF tokens, throttling, the language switch;
 //! - [`layout`]: the page frame and small shared pieces of HTML;
 //! - [`forums`]: recording a forum and every problem raised at it in one save;
-//! - [`issues`]: the issue queue and the issue page with its timeline and action forms;
+//! - [`queue`]: the issue queue with its filters and search;
+//! - [`issues`]: the issue page with its timeline and action forms;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
 //! - [`audit`]: the global event log for auditors;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
@@ -22,6 +23,7 @@ pub mod forums;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
+pub mod queue;
 pub mod session;
 
 use axum::Router;
@@ -44,7 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/forums/new", get(forums::new_page))
         .route("/forums", post(forums::save))
         .route("/forums/{id}", get(forums::show))
-        .route("/issues", get(issues::queue))
+        .route("/issues", get(queue::queue))
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))

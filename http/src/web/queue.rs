@@ -1,0 +1,223 @@
+//! The issue queue: filters from the query string, search, sorting, numbered pages and counts, and the table
+//! of issues each row links to its page.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use santisuk_app::issues::{self, IssueFilter, IssueRow, QueueSort};
+use santisuk_app::reference::{self, AreaRow, CategoryRow};
+use santisuk_domain::time::bangkok_date;
+use santisuk_domain::values::IssueStatus;
+use serde::Deserialize;
+
+use super::i18n::{self, Lang};
+use super::layout::{self, Nav};
+use super::{Web, WebError};
+use crate::error::ApiError;
+use crate::state::{AppState, now};
+
+const PAGE_SIZE: i64 = 25;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    amphoe: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    q: String,
+}
+
+fn some(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The queue. Filters come from the query string (a plain GET form: bookmarkable, no script needed); a
+/// value no select offers is refused with 400 rather than silently ignored.
+pub async fn queue(
+    State(state): State<AppState>,
+    web: Web,
+    query: Result<Query<QueueQuery>, QueryRejection>,
+) -> Result<Response, WebError> {
+    let Query(q) = query.map_err(|_| ApiError::bad_request("bad_query", "the filters could not be read"))?;
+    let lang = web.lang;
+    if let Some(s) = some(&q.status) {
+        IssueStatus::parse(&s).map_err(|_| ApiError::bad_request("bad_status", "unknown status"))?;
+    }
+    let sort = match some(&q.sort) {
+        None => QueueSort::default(),
+        Some(s) => QueueSort::parse(&s).ok_or_else(|| ApiError::bad_request("bad_sort", "unknown sort order"))?,
+    };
+    let page: i64 = match some(&q.page) {
+        None => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| ApiError::bad_request("bad_page", "the page must be a whole number from 1"))?,
+    };
+    let today = bangkok_date(now()).to_string();
+    let filter = IssueFilter {
+        area_id: some(&q.area),
+        category: some(&q.category),
+        status: some(&q.status),
+        assignee: some(&q.assignee),
+        amphoe_code: some(&q.amphoe),
+        province_code: some(&q.province),
+        overdue_before: (q.overdue == "1").then(|| today.clone()),
+        areas: web.ctx.visible_areas(),
+        search: issues::parse_search(Some(&q.q))?,
+    };
+    let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
+    let categories = reference::list_categories(&state).await?;
+    // Suggestions only: a free-text field with the most used names keeps the page small (a select of every
+    // assignee ever named was most of the page's weight with a year of data).
+    let assignees = issues::assignees(&state, &web.ctx, 50).await?;
+    let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let (provinces, amphoes) = layout::places(lang, &areas, &q.province);
+    let link = |p: i64| {
+        let page = p.to_string();
+        format!(
+            "/issues{}",
+            layout::query(&[
+                ("area", &q.area),
+                ("category", &q.category),
+                ("status", &q.status),
+                ("assignee", &q.assignee),
+                ("overdue", &q.overdue),
+                ("province", &q.province),
+                ("amphoe", &q.amphoe),
+                ("sort", &q.sort),
+                ("q", &q.q),
+                ("page", if p == 1 { "" } else { &page }),
+            ])
+        )
+    };
+    let select = |name: &str, label: i18n::Tr, current: &str, options: Vec<(String, String)>| {
+        html! {
+            div {
+                label for=(name) { (label.get(lang)) }
+                select id=(name) name=(name) {
+                    option value="" { (i18n::ALL.get(lang)) }
+                    @for (value, text) in &options { option value=(value) selected[value == current] { (text) } }
+                }
+            }
+        }
+    };
+    let statuses =
+        IssueStatus::ALL.iter().map(|s| (s.as_str().to_owned(), i18n::status(lang, s.as_str()).to_owned())).collect();
+    let sorts = [
+        (QueueSort::Newest, i18n::SORT_NEWEST),
+        (QueueSort::Oldest, i18n::SORT_OLDEST),
+        (QueueSort::Due, i18n::SORT_DUE),
+        (QueueSort::Changed, i18n::SORT_CHANGED),
+    ];
+    let content = html! {
+        h1 { (i18n::NAV_QUEUE.get(lang)) }
+        form.card.filters method="get" action="/issues" data-autosubmit role="search" {
+            div.search {
+                label for="q" { (i18n::SEARCH.get(lang)) }
+                input #q type="search" name="q" value=(q.q) maxlength="200" dir="auto"
+                    placeholder=(i18n::SEARCH_HINT.get(lang)) enterkeyhint="search";
+            }
+            (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
+            (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
+            (select("status", i18n::STATUS, &q.status, statuses))
+            div {
+                label for="assignee" { (i18n::ASSIGNEE.get(lang)) }
+                input #assignee type="text" name="assignee" value=(q.assignee) list="assignees" dir="auto" maxlength="200";
+                datalist #assignees { @for a in &assignees { option value=(a) {} } }
+            }
+            (select("province", i18n::PROVINCE, &q.province, provinces))
+            (select("amphoe", i18n::DISTRICT, &q.amphoe, amphoes))
+            div {
+                label for="sort" { (i18n::SORT.get(lang)) }
+                select #sort name="sort" {
+                    @for (s, label) in sorts { option value=(s.as_str()) selected[s == sort] { (label.get(lang)) } }
+                }
+            }
+            div {
+                label.check { input type="checkbox" name="overdue" value="1" checked[q.overdue == "1"]; (i18n::OVERDUE_ONLY.get(lang)) }
+            }
+            div.actions {
+                button.primary type="submit" { (i18n::FILTER.get(lang)) }
+                a href="/issues" { (i18n::CLEAR.get(lang)) }
+            }
+        }
+        p #count role="status" { (i18n::FOUND.get(lang)) " " strong { (result.total) } " " (i18n::ISSUES_UNIT.get(lang))
+            @if pages > 1 { " · " (i18n::PAGE.get(lang)) " " (page) "/" (pages) } }
+        @if result.rows.is_empty() {
+            p.card.muted { (i18n::NO_ISSUES.get(lang)) }
+        } @else {
+            (issue_table(lang, &result.rows, &areas, &categories, &today))
+        }
+        @if pages > 1 {
+            nav.pager aria-label=(i18n::PAGE.get(lang)) {
+                @if page > 1 { a href=(link(page - 1)) rel="prev" { "‹ " (i18n::PREVIOUS.get(lang)) } }
+                span { (i18n::PAGE.get(lang)) " " (page) " / " (pages) }
+                @if page < pages { a href=(link(page + 1)) rel="next" { (i18n::NEXT.get(lang)) " ›" } }
+            }
+        }
+    };
+    Ok(layout::page(&web, Nav::Queue, i18n::NAV_QUEUE.get(lang), content).into_response())
+}
+
+fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[CategoryRow], today: &str) -> Markup {
+    let area = |id: &str| {
+        areas.iter().find(|a| a.id == id).map(|a| layout::area_label(lang, a)).unwrap_or_else(|| id.to_owned())
+    };
+    let category = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| layout::category_label(lang, c))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    html! {
+        table.stack #issues {
+            thead { tr {
+                th { (i18n::TITLE.get(lang)) } th { (i18n::AREA.get(lang)) } th { (i18n::CATEGORY.get(lang)) }
+                th { (i18n::STATUS.get(lang)) } th { (i18n::ASSIGNEE.get(lang)) } th { (i18n::DUE_ON.get(lang)) }
+                th { (i18n::RAISED_ON.get(lang)) }
+            } }
+            tbody {
+                @for r in rows {
+                    @let overdue = r.status != IssueStatus::Closed && r.due_on.as_deref().is_some_and(|d| d < today);
+                    tr {
+                        td data-label=(i18n::TITLE.get(lang)) {
+                            @if let Some(n) = &r.case_number { span.case-number { (n) } " " }
+                            a href={ "/issues/" (r.case_number.as_deref().unwrap_or(&r.id)) } dir="auto" { (r.title) }
+                        }
+                        td data-label=(i18n::AREA.get(lang)) { (area(&r.area_id)) }
+                        td data-label=(i18n::CATEGORY.get(lang)) { (category(&r.category)) }
+                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, r.status.as_str())) }
+                        td data-label=(i18n::ASSIGNEE.get(lang)) dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
+                        td data-label=(i18n::DUE_ON.get(lang)) class=[overdue.then_some("overdue")] {
+                            (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))
+                            @if overdue { " · " (i18n::OVERDUE.get(lang)) }
+                        }
+                        td data-label=(i18n::RAISED_ON.get(lang)) { (i18n::stored_date(lang, &r.raised_on)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
