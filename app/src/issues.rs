@@ -571,6 +571,7 @@ impl ListParams {
             overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
             areas: caller.visible_areas(),
             search: parse_search(q.q.as_deref())?,
+            ..IssueFilter::default()
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }
@@ -700,6 +701,7 @@ fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Va
         "area_id": f.area_id, "category": f.category, "status": f.status, "assignee": f.assignee,
         "amphoe_code": f.amphoe_code, "province_code": f.province_code,
         "overdue": f.overdue_before.is_some(), "as_of": as_of.map(fmt_ts),
+        "raised_from": f.raised_from, "raised_to": f.raised_to, "open": f.open, "outcome": f.outcome,
         // What was searched for is recorded too: a search for a person's name is a read about them.
         "q": f.search.as_ref().map(|s| s.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")),
     })

@@ -37,6 +37,14 @@
     var first = copy.querySelector("input"); if (first) first.focus();
     return true;
   }
+  // Dashboard and queue (#13): a print button where the browser can print; the queue's filters unfolded on
+  // a wide screen (on a phone they stay folded behind their button).
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+  var more = document.getElementById("more-filters");
+  if (more && window.matchMedia("(min-width: 700px)").matches) { more.open = true; }
   // Filters apply as soon as a choice changes.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });

@@ -303,6 +303,38 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
     }
 }
 
+// --- dashboard drill-down and the queue on a phone (#13) ---
+pub const FILTERS: Tr = Tr("ตัวกรอง", "Filters");
+pub const RAISED_FROM: Tr = Tr("รับเรื่องตั้งแต่วันที่", "Raised from");
+pub const RAISED_TO: Tr = Tr("ถึงวันที่", "Raised until");
+pub const DATE_PLACEHOLDER: Tr = Tr("วว/ดด/2569", "dd/mm/yyyy");
+pub const OPEN_ONLY: Tr = Tr("เฉพาะเรื่องที่ยังไม่ปิด", "Open only (not closed)");
+pub const DASH_SORT_NAME: Tr = Tr("ตามชื่อ", "By name");
+pub const DASH_SORT_RATE: Tr = Tr("อัตราการแก้ไข น้อยไปมาก", "Resolution rate, lowest first");
+pub const DASH_SORT_OPEN: Tr = Tr("เรื่องค้าง มากไปน้อย", "Open, most first");
+pub const DASH_SORT_OVERDUE: Tr = Tr("เกินกำหนด มากไปน้อย", "Overdue, most first");
+pub const DASH_CUSTOM_RANGE: Tr = Tr("กำหนดช่วงวันที่เอง", "Custom range");
+pub const DASH_RANGE_HINT: Tr = Tr(
+    "กำหนดช่วงวันที่เอง: เลือก \"กำหนดช่วงวันที่เอง\" แล้วกรอกวันที่รับเรื่อง เช่น 1/10/2569 ถึง 31/3/2570",
+    "Custom range: choose \"Custom range\" and type the raise dates, e.g. 2026-10-01 to 2027-03-31",
+);
+pub const DASH_RATE_DEF: Tr = Tr(
+    "อัตราการแก้ไข คือ จำนวนเรื่องที่ปิดเพราะแก้ไขได้ หารด้วยจำนวนเรื่องทั้งหมดที่รับในช่วงเวลานี้ \
+     โดยนับรวมเรื่องที่ยังค้างอยู่ด้วย เดือนล่าสุดจึงมักดูต่ำเพราะหลายเรื่องยังอยู่ระหว่างดำเนินการ",
+    "The resolution rate is the issues closed as resolved divided by every issue raised in this period, open \
+     ones included, so recent months read low while their issues are still being worked on.",
+);
+pub const DASH_CLOSED_SHARE: Tr = Tr("แก้ไขได้ในเรื่องที่ปิดแล้ว", "Resolved among closed");
+pub const DASH_CLOSED_DEF: Tr = Tr(
+    "ในเรื่องที่รับในช่วงเวลานี้และปิดแล้ว สัดส่วนที่ปิดเพราะแก้ไขได้ ไม่นับเรื่องที่ยังค้าง \
+     จึงใช้ดูเดือนล่าสุดได้โดยไม่เข้าใจผิดว่าแก้ไขไม่ได้",
+    "Of the issues raised in this period that are closed, the share closed as resolved; open issues are not \
+     counted, so recent months are not read as failures.",
+);
+pub const DASH_DOWNLOAD: Tr = Tr("ดาวน์โหลดตารางนี้:", "Download this table:");
+pub const DASH_PRINT: Tr = Tr("พิมพ์", "Print");
+pub const DASH_MONTH: Tr = Tr("เดือน", "Month");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/export", get(dashboard::download))
         .route("/audit", get(audit::page))
         .merge(assets::router())
 }
