@@ -679,6 +679,11 @@ pub struct IssueFilter {
     pub open: bool,
     /// Only issues closed with this outcome (`resolved`, …): the statistics' "resolved" is closed and resolved.
     pub outcome: Option<String>,
+    /// Only closed issues closed at or after this instant (as stored: RFC 3339, microseconds, `Z`), whatever
+    /// day they were raised: the dashboard's closure figure ([`crate::stats::closures`]).
+    pub closed_from: Option<String>,
+    /// Only closed issues closed before this instant (exclusive).
+    pub closed_before: Option<String>,
     /// Only issues in these areas (a coordinator's scope); `None` means every area.
     pub areas: Option<Vec<String>>,
     /// A search ([`Search`]): only issues that match every word, best matches first.
@@ -831,6 +836,13 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     }
     if f.open {
         sql.push_str(" AND i.status <> 'closed'");
+    }
+    // Stored instants have one fixed format, so their text orders as the instants do.
+    if let Some(from) = &f.closed_from {
+        sql.push_str(&format!(" AND i.status = 'closed' AND i.closed_at >= {}", bind(from)));
+    }
+    if let Some(before) = &f.closed_before {
+        sql.push_str(&format!(" AND i.status = 'closed' AND i.closed_at < {}", bind(before)));
     }
     match f.areas.as_deref() {
         None => {}

@@ -342,7 +342,18 @@ pub async fn page(
         }
     };
     let link = |extra: &[(&'static str, &str)]| queue_link(&base, extra);
-    let closed_share = (t.closed > 0).then(|| t.resolved as f64 / t.closed as f64);
+    // The issues closed in the window, by the day they were closed: the queue gets the same days.
+    let closures = stats::closures(&state, &web.ctx, window.first, window.last, query.areas.clone()).await?;
+    let closed_link = |extra: &[(&'static str, &str)]| {
+        let mut params: Vec<(&'static str, String)> = vec![
+            ("closed_from", window.first.to_string()),
+            ("closed_to", window.last.to_string()),
+            ("province", q.province.clone()),
+            ("amphoe", q.amphoe.clone()),
+        ];
+        params.retain(|(_, v)| !v.is_empty());
+        queue_link(&params, extra)
+    };
     let content = html! {
         h1 { (i18n::NAV_DASHBOARD.get(lang)) " · " (period) }
         @if demo { p.warn { (i18n::DEMO_BANNER.get(lang)) } }
@@ -382,10 +393,10 @@ pub async fn page(
                 " = " a.count href=(link(&[("status", "closed"), ("outcome", "resolved")])) { (t.resolved) }
                 " ÷ " a.count href=(link(&[])) { (t.raised) } " · " (i18n::DASH_RATE_DEF.get(lang))
             }
-            p #closed-def {
-                strong { (i18n::DASH_CLOSED_SHARE.get(lang)) " " (pct(closed_share)) }
-                " = " a.count href=(link(&[("status", "closed"), ("outcome", "resolved")])) { (t.resolved) }
-                " ÷ " a.count href=(link(&[("status", "closed")])) { (t.closed) } " · " (i18n::DASH_CLOSED_DEF.get(lang))
+            p #closed-in-def {
+                strong { (i18n::DASH_CLOSED_IN.get(lang)) " " (pct(closures.resolved_share)) }
+                " = " a.count href=(closed_link(&[("outcome", "resolved")])) { (closures.resolved) }
+                " ÷ " a.count href=(closed_link(&[])) { (closures.closed) } " · " (i18n::DASH_CLOSED_IN_DEF.get(lang))
             }
         }
         section.card #by-area {

@@ -324,16 +324,18 @@ pub const DASH_RATE_DEF: Tr = Tr(
     "The resolution rate is the issues closed as resolved divided by every issue raised in this period, open \
      ones included, so recent months read low while their issues are still being worked on.",
 );
-pub const DASH_CLOSED_SHARE: Tr = Tr("แก้ไขได้ในเรื่องที่ปิดแล้ว", "Resolved among closed");
-pub const DASH_CLOSED_DEF: Tr = Tr(
-    "ในเรื่องที่รับในช่วงเวลานี้และปิดแล้ว สัดส่วนที่ปิดเพราะแก้ไขได้ ไม่นับเรื่องที่ยังค้าง \
-     จึงใช้ดูเดือนล่าสุดได้โดยไม่เข้าใจผิดว่าแก้ไขไม่ได้",
-    "Of the issues raised in this period that are closed, the share closed as resolved; open issues are not \
-     counted, so recent months are not read as failures.",
-);
 pub const DASH_DOWNLOAD: Tr = Tr("ดาวน์โหลดตารางนี้:", "Download this table:");
 pub const DASH_PRINT: Tr = Tr("พิมพ์", "Print");
 pub const DASH_MONTH: Tr = Tr("เดือน", "Month");
+pub const CLOSED_FROM: Tr = Tr("ปิดเรื่องตั้งแต่วันที่", "Closed from");
+pub const CLOSED_TO: Tr = Tr("ถึงวันที่", "Closed until");
+pub const DASH_CLOSED_IN: Tr = Tr("แก้ไขได้ในเรื่องที่ปิดในช่วงนี้", "Resolved among those closed in the period");
+pub const DASH_CLOSED_IN_DEF: Tr = Tr(
+    "ในเรื่องที่ปิดในช่วงเวลานี้ (ไม่ว่ารับเรื่องเมื่อใด) สัดส่วนที่ปิดเพราะแก้ไขได้ \
+     ไม่ขึ้นกับเรื่องที่ยังค้าง จึงไม่ทำให้เดือนล่าสุดดูเหมือนแก้ไขไม่ได้",
+    "Of the issues closed in this period (whenever they were raised), the share closed as resolved; open \
+     issues do not lower it, so recent months are not read as failures.",
+);
 
 #[cfg(test)]
 mod tests {

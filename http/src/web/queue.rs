@@ -13,6 +13,7 @@ use maud::{Markup, html};
 use santisuk_app::issues::{self, IssueFilter, IssueRow, QueueSort};
 use santisuk_app::parse::parse_date_era;
 use santisuk_app::reference::{self, AreaRow, CategoryRow};
+use santisuk_app::stats;
 use santisuk_domain::time::{bangkok_date, fiscal_year_be};
 use santisuk_domain::values::{IssueStatus, Outcome};
 use serde::Deserialize;
@@ -60,6 +61,11 @@ pub struct QueueQuery {
     /// Only issues closed with this outcome (the dashboard's "resolved" is `resolved`).
     #[serde(default)]
     outcome: String,
+    /// Only issues closed from and to these Bangkok days (inclusive), whatever day they were raised.
+    #[serde(default)]
+    closed_from: String,
+    #[serde(default)]
+    closed_to: String,
 }
 
 /// The first and last day of a Thai fiscal year (Buddhist Era): FY2570 is 2026-10-01 .. 2027-09-30.
@@ -132,6 +138,12 @@ pub async fn queue(
         _ => return Err(ApiError::bad_request("bad_open", "open is 1 or nothing").into()),
     };
     let (raised_from, raised_to) = raise_window(&q.from, &q.to, &q.fy)?;
+    let (closed_from, closed_to) = (parse_day("closed_from", &q.closed_from)?, parse_day("closed_to", &q.closed_to)?);
+    if let (Some(f), Some(t)) = (closed_from, closed_to) {
+        if f > t {
+            return Err(ApiError::bad_request("bad_window", "the first day is after the last").into());
+        }
+    }
     let sort = match some(&q.sort) {
         None => QueueSort::default(),
         Some(s) => QueueSort::parse(&s).ok_or_else(|| ApiError::bad_request("bad_sort", "unknown sort order"))?,
@@ -159,6 +171,8 @@ pub async fn queue(
         raised_to: raised_to.map(|d| d.to_string()),
         open,
         outcome: some(&q.outcome),
+        closed_from: closed_from.map(stats::bangkok_midnight),
+        closed_before: closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
     };
     let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
@@ -187,6 +201,8 @@ pub async fn queue(
                 ("fy", &q.fy),
                 ("open", &q.open),
                 ("outcome", &q.outcome),
+                ("closed_from", &q.closed_from),
+                ("closed_to", &q.closed_to),
                 ("page", if p == 1 { "" } else { &page }),
             ])
         )
@@ -273,6 +289,14 @@ pub async fn queue(
                     div {
                         label for="to" { (i18n::RAISED_TO.get(lang)) }
                         input #to type="text" name="to" value=(q.to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="closed_from" { (i18n::CLOSED_FROM.get(lang)) }
+                        input #closed_from type="text" name="closed_from" value=(q.closed_from) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="closed_to" { (i18n::CLOSED_TO.get(lang)) }
+                        input #closed_to type="text" name="closed_to" value=(q.closed_to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
                     }
                     div {
                         label for="sort" { (i18n::SORT.get(lang)) }
