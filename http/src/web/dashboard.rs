@@ -503,8 +503,8 @@ fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
                                 a.count href=(link(&[])) { (raised) } ")" }
                             @if small && raised > 0 { " " span.flag title=(i18n::SMALL_SAMPLE.get(lang)) aria-label=(i18n::SMALL_SAMPLE.get(lang)) { "⚠" } }
                         }
-                        td.num.open { a.count href=(link(&[("open", "1")])) { (c.map_or(0, |c| c.open)) } }
-                        td.num.overdue-count { a.count href=(link(&[("overdue", "1")])) { (c.map_or(0, |c| c.overdue)) } }
+                        td.num.open data-label=(i18n::OPEN.get(lang)) { a.count href=(link(&[("open", "1")])) { (c.map_or(0, |c| c.open)) } }
+                        td.num.overdue-count data-label=(i18n::OVERDUE.get(lang)) { a.count href=(link(&[("overdue", "1")])) { (c.map_or(0, |c| c.overdue)) } }
                     }
                 }
             }
