@@ -47,6 +47,10 @@
   if (more && window.matchMedia("(min-width: 700px)").matches) { more.open = true; }
   // Filters apply as soon as a choice changes.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
-    s.addEventListener("change", function () { s.form.submit(); });
+    s.addEventListener("change", function () {
+      // A custom range needs its days first: go to them instead of sending an empty range.
+      if (s.value === "range") { var from = s.form.querySelector("[name=from]"); if (from) from.focus(); return; }
+      s.form.submit();
+    });
   });
 })();

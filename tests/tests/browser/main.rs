@@ -461,6 +461,23 @@ async fn a_dashboard_number_clicked_opens_the_queue_of_that_many_and_the_queue_f
         click(&c, link).await;
         assert_eq!(queue_count(&c).await, shown, "{link}");
     }
+    // A custom range: choosing it waits for the days (nothing is sent yet), typed the Thai way.
+    c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
+    c.find(Locator::Css("#fy")).await.expect("period").select_by_value("range").await.expect("custom range");
+    assert_eq!(js(&c, "return location.search;").await, json!(""), "not sent without its days");
+    fill(&c, "#from", "1/1/2569").await;
+    fill(&c, "#to", "30/6/2569").await;
+    click(&c, ".dash-filters button[type=submit]").await;
+    wait_until(
+        &c,
+        "return location.search.indexOf('fy=range') >= 0 && document.readyState === 'complete';",
+        "the range",
+    )
+    .await;
+    let shown: i64 = text(&c, "#kpi-raised a.count").await.parse().expect("a number");
+    assert!(shown > 0, "the demo has issues from January to June 2026");
+    click(&c, "#kpi-raised a.count").await;
+    assert_eq!(queue_count(&c).await, shown, "the range's issues");
     // On a phone the monthly chart is a table, whose counts link too.
     c.set_window_size(360, 760).await.expect("phone size");
     c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
