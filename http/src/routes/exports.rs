@@ -187,12 +187,50 @@ pub struct ExportFilters {
     /// Search, as in the list (`q`): the export holds what the search finds, best matches first.
     #[param(value_type = Option<santisuk_app::schema::Search>, inline)]
     pub q: Option<String>,
+    /// First day of the raise date (inclusive, Asia/Bangkok), as in the list.
+    #[param(format = Date)]
+    pub raised_from: Option<String>,
+    /// Last day of the raise date (inclusive, Asia/Bangkok), as in the list.
+    #[param(format = Date)]
+    pub raised_to: Option<String>,
+    /// Thai fiscal year of the raise (Buddhist Era), as in the list.
+    #[param(value_type = Option<i32>, minimum = 2500, maximum = 2700)]
+    pub fiscal_year: Option<String>,
+    /// `true`: only issues not closed, as in the list.
+    #[param(value_type = Option<bool>)]
+    pub open: Option<String>,
+    /// Only issues closed with this outcome, as in the list.
+    #[param(value_type = Option<santisuk_app::schema::Outcome>, inline)]
+    pub outcome: Option<String>,
+    /// First day of closing (inclusive, Asia/Bangkok), as in the list.
+    #[param(format = Date)]
+    pub closed_from: Option<String>,
+    /// Last day of closing (inclusive, Asia/Bangkok), as in the list.
+    #[param(format = Date)]
+    pub closed_to: Option<String>,
 }
 
 impl From<ExportFilters> for ListQuery {
     fn from(f: ExportFilters) -> ListQuery {
         // Every field named: a filter added to the list does not go unnoticed here.
-        let ExportFilters { area_id, category, status, assignee, amphoe_code, province_code, overdue, as_of, q } = f;
+        let ExportFilters {
+            area_id,
+            category,
+            status,
+            assignee,
+            amphoe_code,
+            province_code,
+            overdue,
+            as_of,
+            q,
+            raised_from,
+            raised_to,
+            fiscal_year,
+            open,
+            outcome,
+            closed_from,
+            closed_to,
+        } = f;
         ListQuery {
             area_id,
             category,
@@ -205,6 +243,13 @@ impl From<ExportFilters> for ListQuery {
             cursor: None,
             as_of,
             q,
+            raised_from,
+            raised_to,
+            fiscal_year,
+            open,
+            outcome,
+            closed_from,
+            closed_to,
         }
     }
 }

@@ -70,10 +70,7 @@ pub struct QueueQuery {
 
 /// The first and last day of a Thai fiscal year (Buddhist Era): FY2570 is 2026-10-01 .. 2027-09-30.
 pub(super) fn fiscal_year_days(fy: i32) -> (NaiveDate, NaiveDate) {
-    let ends = fy - 543;
-    let first = NaiveDate::from_ymd_opt(ends - 1, 10, 1).unwrap_or(NaiveDate::MIN);
-    let last = NaiveDate::from_ymd_opt(ends, 9, 30).unwrap_or(NaiveDate::MAX);
-    (first, last)
+    issues::fiscal_year_days(fy)
 }
 
 /// A fiscal year as typed in `fy=`: a Buddhist-Era year from 2500 to 2700, or nothing.
@@ -94,22 +91,6 @@ pub(super) fn parse_day(field: &str, raw: &str) -> Result<Option<NaiveDate>, Api
             ApiError::bad_request("bad_date", format!("{field} is a date such as 2569-11-28 or 28/11/2569"))
         }),
     }
-}
-
-/// The raise-date window of `from`, `to` and `fy` together (each narrows it); refused when it is empty by
-/// construction (`from` after `to`).
-pub(super) fn raise_window(from: &str, to: &str, fy: &str) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
-    let (mut first, mut last) = (parse_day("from", from)?, parse_day("to", to)?);
-    if let Some((a, b)) = parse_fiscal_year(fy)?.map(fiscal_year_days) {
-        first = Some(first.map_or(a, |f| f.max(a)));
-        last = Some(last.map_or(b, |l| l.min(b)));
-    }
-    if let (Some(f), Some(l)) = (first, last) {
-        if f > l {
-            return Err(ApiError::bad_request("bad_window", "the first day is after the last"));
-        }
-    }
-    Ok((first, last))
 }
 
 fn some(text: &str) -> Option<String> {
@@ -137,13 +118,15 @@ pub async fn queue(
         "1" => true,
         _ => return Err(ApiError::bad_request("bad_open", "open is 1 or nothing").into()),
     };
-    let (raised_from, raised_to) = raise_window(&q.from, &q.to, &q.fy)?;
-    let (closed_from, closed_to) = (parse_day("closed_from", &q.closed_from)?, parse_day("closed_to", &q.closed_to)?);
-    if let (Some(f), Some(t)) = (closed_from, closed_to) {
-        if f > t {
-            return Err(ApiError::bad_request("bad_window", "the first day is after the last").into());
-        }
-    }
+    // The API list's rule for the raise and close windows (days in either era, a fiscal year narrowing the
+    // raise window, a window typed backwards refused), so a link means the same in both.
+    let window = issues::Window::parse(
+        some(&q.from).as_deref(),
+        some(&q.to).as_deref(),
+        some(&q.fy).as_deref(),
+        some(&q.closed_from).as_deref(),
+        some(&q.closed_to).as_deref(),
+    )?;
     let sort = match some(&q.sort) {
         None => QueueSort::default(),
         Some(s) => QueueSort::parse(&s).ok_or_else(|| ApiError::bad_request("bad_sort", "unknown sort order"))?,
@@ -167,12 +150,12 @@ pub async fn queue(
         overdue_before: (q.overdue == "1").then(|| today.clone()),
         areas: web.ctx.visible_areas(),
         search: issues::parse_search(Some(&q.q))?,
-        raised_from: raised_from.map(|d| d.to_string()),
-        raised_to: raised_to.map(|d| d.to_string()),
+        raised_from: window.raised_from.map(|d| d.to_string()),
+        raised_to: window.raised_to.map(|d| d.to_string()),
         open,
         outcome: some(&q.outcome),
-        closed_from: closed_from.map(stats::bangkok_midnight),
-        closed_before: closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
+        closed_from: window.closed_from.map(stats::bangkok_midnight),
+        closed_before: window.closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
     };
     let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;

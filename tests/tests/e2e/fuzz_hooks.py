@@ -69,9 +69,10 @@ def before_call(context, case, kwargs):
         if path == "/api/audit/events" and "after" in query:
             # A position only counts if an event is stored there; 0 is the start of the log.
             query["after"] = 0
-        low, high = day(query.get("from")), day(query.get("to"))
-        if low is not None and high is not None and low > high:
-            query["from"], query["to"] = query["to"], query["from"]
+        for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
+            low, high = day(query.get(first)), day(query.get(last))
+            if low is not None and high is not None and low > high:
+                query[first], query[last] = query[last], query[first]
 
     body = case.body
     if not isinstance(body, dict):
