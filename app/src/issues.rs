@@ -801,6 +801,7 @@ fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Va
         "amphoe_code": f.amphoe_code, "province_code": f.province_code,
         "overdue": f.overdue_before.is_some(), "as_of": as_of.map(fmt_ts),
         "raised_from": f.raised_from, "raised_to": f.raised_to, "open": f.open, "outcome": f.outcome,
+        "closed_from": f.closed_from, "closed_before": f.closed_before,
         // What was searched for is recorded too: a search for a person's name is a read about them.
         "q": f.search.as_ref().map(|s| s.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")),
     })
