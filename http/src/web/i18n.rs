@@ -61,6 +61,7 @@ impl Tr {
 // --- chrome --------------------------------------------------------------------------------------------
 pub const APP: Tr = Tr("สันติสุข", "Santisuk");
 pub const APP_TAGLINE: Tr = Tr("ระบบติดตามปัญหาจากเวทีรับฟังปัญหา", "Tracking problems raised at listening forums");
+pub const NAV_HOME: Tr = Tr("งานของฉัน", "My work");
 pub const NAV_QUEUE: Tr = Tr("รายการปัญหา", "Issues");
 pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum");
 pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
@@ -154,6 +155,37 @@ pub const CHOOSE: Tr = Tr("— เลือก —", "— choose —");
 pub const EMPTY_ROWS_IGNORED: Tr = Tr("แถวที่เว้นว่างทั้งแถวจะไม่ถูกบันทึก", "Rows left completely empty are not saved");
 pub const FORUM_SAVED: Tr = Tr("บันทึกเวทีและปัญหาแล้ว", "The forum and its problems are saved");
 pub const OPTIONAL: Tr = Tr("ไม่บังคับ", "optional");
+pub const DATE_PLACEHOLDER: Tr = Tr("วว/ดด/ปปปป", "dd/mm/yyyy");
+pub const DATE_HINT: Tr =
+    Tr("วว/ดด/ปปปป เช่น 28/11/2569 (พ.ศ. หรือ ค.ศ. ก็ได้)", "dd/mm/yyyy, e.g. 28/11/2026 (Buddhist or Common Era)");
+pub const PICK_DATE: Tr = Tr("เลือกวันที่จากปฏิทิน", "Pick the date from a calendar");
+pub const WHEN: Tr = Tr("เกิดขึ้นเมื่อ", "When it happened");
+pub const WHEN_HINT: Tr = Tr("เว้นว่างไว้ = ตอนนี้; ใส่แต่วันที่ได้", "Leave empty for now; a date alone is fine");
+pub const WHEN_DATE: Tr = Tr("วันที่", "Date");
+pub const WHEN_TIME: Tr = Tr("เวลา", "Time");
+
+// --- home ----------------------------------------------------------------------------------------------
+pub const HOME_TITLE: Tr = Tr("งานที่ต้องทำก่อน", "What needs you first");
+pub const HOME_INTRO: Tr = Tr(
+    "ปัญหาในพื้นที่ของคุณที่เลยกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
+    "Problems in your areas that are overdue, due in the next 7 days, and not yet given to anyone",
+);
+pub const HOME_OVERDUE: Tr = Tr("เลยกำหนดแล้ว", "Overdue");
+pub const HOME_DUE_SOON: Tr = Tr("ครบกำหนดใน 7 วัน", "Due in the next 7 days");
+pub const HOME_UNASSIGNED: Tr = Tr("ยังไม่มีผู้รับผิดชอบ (เก่าสุดก่อน)", "Not yet assigned (oldest first)");
+pub const HOME_NOTHING: Tr = Tr("ไม่มี", "None");
+pub const SEE_ALL: Tr = Tr("ดูทั้งหมดในรายการปัญหา", "See them all in the issue list");
+pub const FORUM_HELD_AT: Tr = Tr("เวลาที่รับฟังปัญหา", "Time the problems were raised");
+pub const FORUM_HELD_AT_HINT: Tr =
+    Tr("ถ้าไม่ระบุ ปัญหาจะลงวันที่ของเวที (เวลา 00:00)", "Without a time the problems are dated the forum's day (00:00)");
+pub const ACT_CORRECT: Tr = Tr("แก้ไขข้อมูลที่บันทึกผิด", "Correct the record");
+pub const CORRECT_HINT: Tr = Tr(
+    "แก้ชื่อเรื่อง รายละเอียด หรือประเภทที่บันทึกผิด พร้อมเหตุผล ประวัติจะเก็บทั้งค่าเดิมและค่าใหม่",
+    "Put right a title, description or category recorded wrongly, with a reason; the history keeps the old and the new",
+);
+pub const BEFORE: Tr = Tr("เดิม", "was");
+pub const AFTER: Tr = Tr("เป็น", "now");
+pub const NONE: Tr = Tr("(ไม่มี)", "(none)");
 
 // --- dashboard -----------------------------------------------------------------------------------------
 pub const FISCAL_YEAR: Tr = Tr("ปีงบประมาณ", "Fiscal year");
@@ -211,6 +243,7 @@ pub fn event(lang: Lang, event_type: &str) -> &'static str {
         "IssueAddressed" => lang.pick("บันทึกการดำเนินการ", "Action recorded"),
         "IssueClosed" => lang.pick("ปิดเรื่อง", "Closed"),
         "IssueReopened" => lang.pick("เปิดเรื่องใหม่", "Reopened"),
+        "IssueCorrected" => lang.pick("แก้ไขข้อมูลเรื่อง", "Record corrected"),
         _ => "",
     }
 }
@@ -246,6 +279,12 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
         "issue_not_closed" => ("เรื่องนี้ยังไม่ปิด", "This issue is not closed"),
         "stale_version" | "concurrent_change" => (STALE.0, STALE.1),
         "at_in_future" => ("เวลาที่ระบุยังมาไม่ถึง", "That time is in the future"),
+        "at_before_raise" => ("เวลาที่ระบุอยู่ก่อนวันที่รับเรื่อง", "That time is before the issue was raised"),
+        "bad_clock" => ("เวลาไม่ถูกต้อง: พิมพ์ ชช:นน เช่น 14:30", "Not a valid time: type HH:MM, e.g. 14:30"),
+        "nothing_to_correct" => (
+            "ไม่มีอะไรเปลี่ยน: แก้ชื่อเรื่อง รายละเอียด หรือประเภทอย่างน้อยหนึ่งอย่าง",
+            "Nothing changed: correct the title, the description or the category",
+        ),
         "forbidden" => ("คุณไม่มีสิทธิ์ทำรายการนี้", "You may not do this"),
         "password_too_short" => ("รหัสผ่านต้องมีอย่างน้อย 10 ตัวอักษร", "A password needs at least 10 characters"),
         _ => return fallback.to_owned(),
@@ -279,6 +318,28 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
         Lang::En => d.year(),
     };
     format!("{} {} {year}", d.day(), month(lang, d.month0()))
+}
+
+/// `28/11/2569` (Thai, Buddhist Era) or `28/11/2026` (English): a date as the date fields take it.
+pub fn date_numeric(lang: Lang, d: NaiveDate) -> String {
+    let year = match lang {
+        Lang::Th => d.year() + 543,
+        Lang::En => d.year(),
+    };
+    format!("{:02}/{:02}/{year}", d.day(), d.month())
+}
+
+/// What a typed date was read as, shown beside the date field: the date in words and the era the year was
+/// taken to be in.
+pub fn understood(lang: Lang, d: NaiveDate, era: santisuk_app::parse::Era) -> String {
+    use santisuk_app::parse::Era;
+    let words = date(lang, d);
+    match (lang, era) {
+        (Lang::Th, Era::Buddhist) => format!("= {words} (อ่านเป็น พ.ศ.)"),
+        (Lang::Th, Era::Common) => format!("= {words} (อ่านเป็น ค.ศ. {})", d.year()),
+        (Lang::En, Era::Buddhist) => format!("= {words} (read as Buddhist Era {})", d.year() + 543),
+        (Lang::En, Era::Common) => format!("= {words} (read as Common Era)"),
+    }
 }
 
 /// `25 พ.ย. 2569 14:05`: an instant in Asia/Bangkok time.

@@ -1,6 +1,7 @@
 //! The page frame (head, navigation, language switch, footer) and small pieces of HTML the pages share.
 
 use axum::http::StatusCode;
+use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 use santisuk_app::caller::Role;
 use santisuk_app::reference::{AreaRow, CategoryRow};
@@ -12,6 +13,7 @@ use super::i18n::{self, Lang, Tr};
 /// Which navigation entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    Home,
     Queue,
     Forum,
     Dashboard,
@@ -55,6 +57,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                     a.brand href="/" { (i18n::APP.get(lang)) }
                     nav aria-label="main" {
                         ul {
+                            @if writer { (item(Nav::Home, "/", i18n::NAV_HOME)) }
                             (item(Nav::Dashboard, "/dashboard", i18n::NAV_DASHBOARD))
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
@@ -164,6 +167,81 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {
         @for (f, message) in errors.iter().filter(|(f, _)| f == field) {
             span.field-error id={ "err-" (f) } role="alert" { (message) }
+        }
+    }
+}
+
+/// Every error of a refused form in one place, at its top: one line per field, each a link to the field.
+/// The script moves the focus here when the page loads, so a screen reader reads it first; without the
+/// script it is still the first thing under the heading. Errors not tied to a field (`form`) are listed
+/// without a link.
+pub fn error_summary(lang: Lang, errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary #error-summary role="alert" tabindex="-1" {
+                p { strong { (i18n::FIX_ERRORS.get(lang)) } }
+                ul {
+                    @for (field, message) in errors {
+                        @if field == "form" { li { (message) } }
+                        @else { li { a href={ "#" (field) } { (message) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A date field people can type the Thai way or pick from a calendar. The text box takes `วว/ดด/ปปปป` in the
+/// Buddhist or the Common Era (a year from 2400 is Buddhist Era), or `YYYY-MM-DD`; the server reads it with
+/// `parse::parse_date_era` and the page shows the date it understood beside the box. The calendar button
+/// (added by the script, which also fills the box in the page's era) opens the browser's own picker; without
+/// the script the box alone works. `value` is what was typed, or a stored `YYYY-MM-DD`, shown in the page's era.
+pub fn date_input(
+    lang: Lang,
+    id: &str,
+    name: &str,
+    value: &str,
+    required: bool,
+    errors: &[(String, String)],
+) -> Markup {
+    let shown = match value.parse::<NaiveDate>() {
+        Ok(d) => i18n::date_numeric(lang, d),
+        Err(_) => value.to_owned(),
+    };
+    let understood = santisuk_app::parse::parse_date_era(value).map(|(d, era)| i18n::understood(lang, d, era));
+    html! {
+        span.date-field {
+            input id=(id) type="text" name=(name) value=(shown) inputmode="numeric" autocomplete="off"
+                placeholder=(i18n::DATE_PLACEHOLDER.get(lang)) maxlength="10" data-date=(lang.code())
+                required[required] aria-invalid=[invalid(errors, id)] aria-describedby={ (id) "-hint" };
+            button.pick type="button" hidden aria-label=(i18n::PICK_DATE.get(lang)) title=(i18n::PICK_DATE.get(lang)) { "📅" }
+            input.picker type="date" tabindex="-1" aria-hidden="true";
+        }
+        span.hint id={ (id) "-hint" } { (i18n::DATE_HINT.get(lang)) }
+        output.understood for=(id) aria-live="polite" { @if let Some(u) = understood { (u) } }
+        (field_error(errors, id))
+    }
+}
+
+/// "When it happened": an optional date ([`date_input`]) and time, named `at_date` and `at_time` with ids
+/// `<prefix>-at_date` and `<prefix>-at_time`; empty means now (`parse::parse_when`).
+pub fn when_input(lang: Lang, prefix: &str, date: &str, time: &str, errors: &[(String, String)]) -> Markup {
+    let (date_id, time_id) = (format!("{prefix}-at_date"), format!("{prefix}-at_time"));
+    html! {
+        fieldset.when {
+            legend { (i18n::WHEN.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+            p.hint { (i18n::WHEN_HINT.get(lang)) }
+            div.when-row {
+                div {
+                    label for=(date_id) { (i18n::WHEN_DATE.get(lang)) }
+                    (date_input(lang, &date_id, "at_date", date, false, errors))
+                }
+                div {
+                    label for=(time_id) { (i18n::WHEN_TIME.get(lang)) }
+                    input id=(time_id) type="time" name="at_time" value=(time) aria-invalid=[invalid(errors, &time_id)];
+                    (field_error(errors, &time_id))
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`session`]: sign-in, sign-out, the session cookie, CSRF tokens, throttling, the language switch;
 //! - [`layout`]: the page frame and small shared pieces of HTML;
+//! - [`home`]: what needs the signed-in writer first (overdue, due this week, not yet assigned);
 //! - [`forums`]: recording a forum and every problem raised at it in one save;
 //! - [`queue`]: the issue queue with its filters and search;
 //! - [`issues`]: the issue page with its timeline and action forms;
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod extract;
 pub mod forums;
+pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
@@ -39,7 +41,7 @@ pub use i18n::Lang;
 /// Every page and form of the web app.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/", get(home::page))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", get(session::logout_page).post(session::logout))
         .route("/lang", post(session::switch_lang))

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod bad_input;
 mod cases;
+mod corrections;
 mod dates;
 mod demo;
 mod exports;
