@@ -16,6 +16,7 @@ pub enum Nav {
     Forum,
     Dashboard,
     Audit,
+    Admin,
     None,
 }
 
@@ -40,6 +41,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
     let role = web.ctx.user.role;
     let writer = matches!(role, Role::Admin | Role::Staff | Role::Coordinator);
     let auditor = matches!(role, Role::Admin | Role::Auditor);
+    let admin = role == Role::Admin;
     let item = |target: Nav, href: &str, label: Tr| {
         html! {
             li { a href=(href) aria-current=[(nav == target).then_some("page")] { (label.get(lang)) } }
@@ -59,6 +61,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
+                            @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
                         }
                     }
                     div.who {
@@ -134,24 +137,23 @@ pub fn notice_sign_in_again(lang: Lang) -> Markup {
     }
 }
 
-/// An error as a page: a Thai heading by status, the English detail beneath.
-pub fn error_page(status: StatusCode, code: &str, message: &str) -> Markup {
-    let (th, en) = match status {
-        StatusCode::NOT_FOUND => ("ไม่พบสิ่งที่ต้องการ", "Not found"),
-        StatusCode::FORBIDDEN => ("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ("คำขอไม่ถูกต้อง", "The request is not valid"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
-        StatusCode::CONFLICT => ("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
-        _ => ("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+/// An error as a page, in the page's language only: a heading by status, the reason when there is one in
+/// that language, and the error's code (the same in both, for whoever supports the user).
+pub fn error_page(lang: Lang, status: StatusCode, code: &str, message: &str) -> Markup {
+    let heading = i18n::error_heading(status).get(lang);
+    let detail = match lang {
+        Lang::Th => i18n::admin_error(lang, code, ""),
+        Lang::En => i18n::admin_error(lang, code, message),
     };
     let content = html! {
         section.card.narrow {
-            h1 { (th) }
-            p lang="en" { (en) ": " span dir="auto" { (message) } " (" code { (code) } ")" }
-            p { a href="/" { "กลับหน้าแรก · Home" } }
+            h1 { (heading) }
+            @if !detail.is_empty() { p dir="auto" { (detail) } }
+            p.muted { code { (code) } }
+            p { a href="/" { (i18n::HOME.get(lang)) } }
         }
     };
-    bare(Lang::Th, th, content)
+    bare(lang, heading, content)
 }
 
 /// A status as a coloured label.
