@@ -13,10 +13,8 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use santisuk_app::caller::Role;
 use santisuk_app::forums;
-use santisuk_app::issues::{
-    self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, IssueFilter, IssueRow, QueueSort, ReopenRequest,
-};
-use santisuk_app::reference::{self, AreaRow, CategoryRow};
+use santisuk_app::issues::{self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, IssueRow, ReopenRequest};
+use santisuk_app::reference;
 use santisuk_domain::issue::{IssueAction, IssueEvent};
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{IssueStatus, Outcome, Text};
@@ -28,7 +26,6 @@ use super::layout::{self, Nav, field_error, invalid};
 use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
-
 
 // --- the issue page -------------------------------------------------------------------------------------
 
