@@ -48,9 +48,9 @@ fn new_submission() -> String {
 
 /// The submission id of a form, sent as the command's idempotency key.
 fn submission_key(raw: &str) -> Result<String, WebError> {
-    Uuid::parse_str(raw.trim())
-        .map(|u| u.to_string())
-        .map_err(|_| ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again").into())
+    Uuid::parse_str(raw.trim()).map(|u| u.to_string()).map_err(|_| {
+        ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again").into()
+    })
 }
 
 /// Where an application error about a user belongs on the form.
@@ -154,12 +154,8 @@ pub struct UserForm {
     password: String,
 }
 
-const USER_LABELS: [(&str, Tr); 4] = [
-    ("name", i18n::USER_NAME),
-    ("role", i18n::ROLE),
-    ("areas", i18n::ADMIN_AREAS),
-    ("password", i18n::PASSWORD),
-];
+const USER_LABELS: [(&str, Tr); 4] =
+    [("name", i18n::USER_NAME), ("role", i18n::ROLE), ("areas", i18n::ADMIN_AREAS), ("password", i18n::PASSWORD)];
 
 /// The users and the form to create one.
 pub async fn users_page(State(state): State<AppState>, web: Web) -> Result<Response, WebError> {
@@ -526,7 +522,13 @@ pub async fn deactivate_page(
     Ok(render_deactivate(&web, &user, &new_submission(), &[], StatusCode::OK))
 }
 
-fn render_deactivate(web: &Web, user: &UserRow, submission: &str, errors: &[(String, String)], status: StatusCode) -> Response {
+fn render_deactivate(
+    web: &Web,
+    user: &UserRow,
+    submission: &str,
+    errors: &[(String, String)],
+    status: StatusCode,
+) -> Response {
     let lang = web.lang;
     let content = html! {
         (tabs(lang, Tab::Users))
@@ -855,8 +857,9 @@ pub async fn add_category(State(state): State<AppState>, posted: Posted<Category
     let result = match reference::add_category(&state, &web.ctx, req).await {
         // A retry of this very addition finds it done.
         Err(AppError::Conflict { code: "category_exists", message }) => {
-            let same =
-                reference::get_category(&state, code).await?.is_some_and(|c| c.name_th == name_th && c.name_en == name_en);
+            let same = reference::get_category(&state, code)
+                .await?
+                .is_some_and(|c| c.name_th == name_th && c.name_en == name_en);
             if same { Ok(()) } else { Err(AppError::Conflict { code: "category_exists", message }) }
         }
         other => other.map(|_| ()),

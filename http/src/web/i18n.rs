@@ -303,43 +303,6 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thai_dates_are_buddhist_era_in_bangkok_time() {
-        // 07:05 UTC is 14:05 in Bangkok (UTC+7).
-        let at = DateTime::parse_from_rfc3339("2026-11-25T07:05:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(date_time(Lang::Th, at), "25 พ.ย. 2569 14:05");
-        assert_eq!(date_time(Lang::En, at), "25 Nov 2026 14:05");
-    }
-
-    #[test]
-    fn the_bangkok_date_can_be_a_day_after_the_utc_date() {
-        let at = DateTime::parse_from_rfc3339("2026-12-31T17:30:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(date_time(Lang::Th, at), "1 ม.ค. 2570 00:30");
-    }
-
-    #[test]
-    fn every_status_and_outcome_has_a_thai_name() {
-        for s in ["raised", "assigned", "addressed", "closed"] {
-            assert_ne!(status(Lang::Th, s), status(Lang::Th, "nonsense"), "{s}");
-        }
-        assert_eq!(status(Lang::Th, "raised"), "รับเรื่อง");
-        assert_eq!(status(Lang::Th, "closed"), "ปิดเรื่อง");
-        for o in ["resolved", "unresolved", "referred", "duplicate", "withdrawn"] {
-            assert_ne!(outcome(Lang::Th, o), outcome(Lang::Th, "nonsense"), "{o}");
-        }
-    }
-
-    #[test]
-    fn an_unknown_error_code_keeps_its_message() {
-        assert_eq!(error_message(Lang::Th, "who_knows", "as sent"), "as sent");
-        assert_eq!(error_message(Lang::Th, "empty_value", "x"), "กรุณากรอกช่องนี้");
-    }
-}
-
 // --- administration (users, areas, categories) and error pages ----------------------------------------
 pub const NAV_ADMIN: Tr = Tr("ผู้ดูแลระบบ", "Administration");
 pub const ADMIN_USERS: Tr = Tr("ผู้ใช้", "Users");
@@ -350,17 +313,13 @@ pub const ACTIVE: Tr = Tr("สถานะบัญชี", "Account");
 pub const ACTIVE_YES: Tr = Tr("ใช้งานอยู่", "Active");
 pub const ACTIVE_NO: Tr = Tr("ระงับแล้ว", "Deactivated");
 pub const EVERY_AREA: Tr = Tr("ทุกพื้นที่", "Every area");
-pub const AREAS_HINT: Tr =
-    Tr("เฉพาะผู้ประสานงานพื้นที่ ต้องเลือกอย่างน้อยหนึ่งพื้นที่", "coordinators only, at least one area");
+pub const AREAS_HINT: Tr = Tr("เฉพาะผู้ประสานงานพื้นที่ ต้องเลือกอย่างน้อยหนึ่งพื้นที่", "coordinators only, at least one area");
 pub const USER_NEW: Tr = Tr("เพิ่มผู้ใช้", "Add a user");
 pub const USER_CREATE: Tr = Tr("เพิ่มผู้ใช้", "Create the user");
-pub const USER_NAME_HINT: Tr =
-    Tr("ตัวอักษร ตัวเลข . _ หรือ - ไม่เกิน 64 ตัว", "letters, digits, '.', '_' or '-', at most 64");
+pub const USER_NAME_HINT: Tr = Tr("ตัวอักษร ตัวเลข . _ หรือ - ไม่เกิน 64 ตัว", "letters, digits, '.', '_' or '-', at most 64");
 pub const INITIAL_PASSWORD: Tr = Tr("รหัสผ่านเริ่มต้นสำหรับเว็บ", "Initial web password");
-pub const INITIAL_PASSWORD_HINT: Tr = Tr(
-    "อย่างน้อย 10 ตัวอักษร เว้นว่างได้ถ้าใช้เฉพาะ API",
-    "at least 10 characters; leave empty for an API-only account",
-);
+pub const INITIAL_PASSWORD_HINT: Tr =
+    Tr("อย่างน้อย 10 ตัวอักษร เว้นว่างได้ถ้าใช้เฉพาะ API", "at least 10 characters; leave empty for an API-only account");
 pub const USER_CREATED: Tr = Tr("เพิ่มผู้ใช้แล้ว", "User created");
 pub const MANAGE_USER: Tr = Tr("จัดการผู้ใช้นี้", "Manage this user");
 pub const API_TOKEN: Tr = Tr("โทเค็น API", "API token");
@@ -380,12 +339,10 @@ pub const ROLE_SEES_EVERY_AREA: Tr =
 pub const RESET_PASSWORD: Tr = Tr("ตั้งรหัสผ่านใหม่", "Reset the password");
 pub const NEW_PASSWORD: Tr = Tr("รหัสผ่านใหม่", "New password");
 pub const PASSWORD_RULE: Tr = Tr("10 ถึง 256 ตัวอักษร", "10 to 256 characters");
-pub const PASSWORD_ENDS_SESSIONS: Tr =
-    Tr("ผู้ใช้จะถูกออกจากระบบในทุกเครื่อง", "The user is signed out everywhere");
+pub const PASSWORD_ENDS_SESSIONS: Tr = Tr("ผู้ใช้จะถูกออกจากระบบในทุกเครื่อง", "The user is signed out everywhere");
 pub const PASSWORD_SAVED: Tr = Tr("ตั้งรหัสผ่านใหม่แล้ว", "The password is set");
 pub const ROTATE_TOKEN: Tr = Tr("ออกโทเค็น API ใหม่", "Issue a new API token");
-pub const ROTATE_TOKEN_HINT: Tr =
-    Tr("โทเค็นเดิมจะใช้ไม่ได้ทันที", "The current token stops working at once");
+pub const ROTATE_TOKEN_HINT: Tr = Tr("โทเค็นเดิมจะใช้ไม่ได้ทันที", "The current token stops working at once");
 pub const TOKEN_ROTATED: Tr = Tr("ออกโทเค็นใหม่แล้ว", "New token issued");
 pub const DEACTIVATE: Tr = Tr("ระงับบัญชี", "Deactivate");
 pub const DEACTIVATE_ASK: Tr = Tr("ระงับบัญชี", "Deactivate");
@@ -435,24 +392,18 @@ pub fn error_heading(status: axum::http::StatusCode) -> Tr {
 /// `fallback`: an error page in Thai passes "" rather than the English message).
 pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
     let (th, en) = match code {
-        "bad_user_name" => (
-            "ชื่อผู้ใช้ต้องเป็นตัวอักษร ตัวเลข . _ หรือ - 1 ถึง 64 ตัว",
-            "A user name is 1–64 letters, digits, '.', '_' or '-'",
-        ),
+        "bad_user_name" => {
+            ("ชื่อผู้ใช้ต้องเป็นตัวอักษร ตัวเลข . _ หรือ - 1 ถึง 64 ตัว", "A user name is 1–64 letters, digits, '.', '_' or '-'")
+        }
         "user_exists" => ("มีผู้ใช้ชื่อนี้แล้ว", "A user of this name exists"),
         "unknown_role" => ("กรุณาเลือกบทบาท", "Choose a role"),
-        "coordinator_without_area" => {
-            ("ผู้ประสานงานพื้นที่ต้องมีอย่างน้อยหนึ่งพื้นที่", "A coordinator needs at least one area")
+        "coordinator_without_area" => ("ผู้ประสานงานพื้นที่ต้องมีอย่างน้อยหนึ่งพื้นที่", "A coordinator needs at least one area"),
+        "areas_for_other_role" => {
+            ("กำหนดพื้นที่ได้เฉพาะผู้ประสานงานพื้นที่ บทบาทอื่นเห็นทุกพื้นที่", "Only coordinators have areas; other roles see every area")
         }
-        "areas_for_other_role" => (
-            "กำหนดพื้นที่ได้เฉพาะผู้ประสานงานพื้นที่ บทบาทอื่นเห็นทุกพื้นที่",
-            "Only coordinators have areas; other roles see every area",
-        ),
         "unknown_area" => ("ไม่มีพื้นที่นี้ในระบบ", "No such area"),
         "password_too_long" => ("รหัสผ่านยาวได้ไม่เกิน 256 ตัวอักษร", "A password has at most 256 characters"),
-        "password_control_characters" => {
-            ("รหัสผ่านมีอักขระควบคุมที่ใช้ไม่ได้", "A password must not contain control characters")
-        }
+        "password_control_characters" => ("รหัสผ่านมีอักขระควบคุมที่ใช้ไม่ได้", "A password must not contain control characters"),
         "last_admin" => (
             "นี่คือผู้ดูแลระบบคนสุดท้ายที่ใช้งานอยู่ ต้องเพิ่มผู้ดูแลระบบคนอื่นก่อน",
             "This is the last active administrator; make another one first",
@@ -463,19 +414,54 @@ pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
             "แบบฟอร์มนี้เคยถูกส่งด้วยข้อมูลอื่นแล้ว กรุณาตรวจสอบแล้วส่งอีกครั้ง",
             "This form was already sent with other values; check it and send it again",
         ),
-        "bad_area_id" => (
-            "รหัสพื้นที่ต้องเป็น A–Z a–z 0–9 หรือ - 1 ถึง 32 ตัว",
-            "An area code is 1–32 characters of A–Z, a–z, 0–9 or '-'",
-        ),
+        "bad_area_id" => {
+            ("รหัสพื้นที่ต้องเป็น A–Z a–z 0–9 หรือ - 1 ถึง 32 ตัว", "An area code is 1–32 characters of A–Z, a–z, 0–9 or '-'")
+        }
         "area_exists" => ("มีพื้นที่รหัสนี้แล้ว", "An area with this code exists"),
         "unknown_amphoe" => ("กรุณาเลือกอำเภอ", "Choose a district"),
         "unknown_tambon" => ("ไม่มีตำบลรหัสนี้ในอำเภอที่เลือก", "No subdistrict of this code in the district chosen"),
-        "bad_category_code" => (
-            "รหัสประเภทต้องเป็น A–Z 0–9 หรือ _ 2 ถึง 16 ตัว",
-            "A category code is 2–16 characters of A–Z, 0–9 or '_'",
-        ),
+        "bad_category_code" => {
+            ("รหัสประเภทต้องเป็น A–Z 0–9 หรือ _ 2 ถึง 16 ตัว", "A category code is 2–16 characters of A–Z, 0–9 or '_'")
+        }
         "category_exists" => ("มีประเภทรหัสนี้แล้ว", "A category with this code exists"),
         _ => return error_message(lang, code, fallback),
     };
     lang.pick(th, en).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thai_dates_are_buddhist_era_in_bangkok_time() {
+        // 07:05 UTC is 14:05 in Bangkok (UTC+7).
+        let at = DateTime::parse_from_rfc3339("2026-11-25T07:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_time(Lang::Th, at), "25 พ.ย. 2569 14:05");
+        assert_eq!(date_time(Lang::En, at), "25 Nov 2026 14:05");
+    }
+
+    #[test]
+    fn the_bangkok_date_can_be_a_day_after_the_utc_date() {
+        let at = DateTime::parse_from_rfc3339("2026-12-31T17:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_time(Lang::Th, at), "1 ม.ค. 2570 00:30");
+    }
+
+    #[test]
+    fn every_status_and_outcome_has_a_thai_name() {
+        for s in ["raised", "assigned", "addressed", "closed"] {
+            assert_ne!(status(Lang::Th, s), status(Lang::Th, "nonsense"), "{s}");
+        }
+        assert_eq!(status(Lang::Th, "raised"), "รับเรื่อง");
+        assert_eq!(status(Lang::Th, "closed"), "ปิดเรื่อง");
+        for o in ["resolved", "unresolved", "referred", "duplicate", "withdrawn"] {
+            assert_ne!(outcome(Lang::Th, o), outcome(Lang::Th, "nonsense"), "{o}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_error_code_keeps_its_message() {
+        assert_eq!(error_message(Lang::Th, "who_knows", "as sent"), "as sent");
+        assert_eq!(error_message(Lang::Th, "empty_value", "x"), "กรุณากรอกช่องนี้");
+    }
 }
