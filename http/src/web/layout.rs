@@ -242,6 +242,16 @@ mod tests {
     }
 
     #[test]
+    fn an_error_page_is_in_one_language() {
+        let th = error_page(Lang::Th, StatusCode::FORBIDDEN, "forbidden", "the staff role may not do it").into_string();
+        assert!(th.contains("<h1>คุณไม่มีสิทธิ์เข้าถึง</h1>") && th.contains("lang=\"th\""), "{th}");
+        assert!(!th.contains("Not allowed") && !th.contains("may not"), "no English: {th}");
+        let en = error_page(Lang::En, StatusCode::NOT_FOUND, "issue_not_found", "no such issue").into_string();
+        assert!(en.contains("<h1>Not found</h1>") && en.contains("no such issue"), "{en}");
+        assert!(!en.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)), "no Thai: {en}");
+    }
+
+    #[test]
     fn field_errors_are_escaped_text() {
         let errors = vec![("title".to_owned(), "<script>alert(1)</script>".to_owned())];
         let html = field_error(&errors, "title").into_string();
