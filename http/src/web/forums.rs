@@ -154,7 +154,7 @@ fn form_markup(
     };
     html! {
         h1 { (i18n::FORUM_NEW.get(lang)) }
-        (layout::error_summary(lang, errors))
+        (layout::error_summary(lang, errors, &[]))
         form.card method="post" action="/forums" novalidate {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="submission" value=(form.submission);

@@ -364,6 +364,132 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
     }
 }
 
+// --- administration (users, areas, categories) and error pages ----------------------------------------
+pub const NAV_ADMIN: Tr = Tr("ผู้ดูแลระบบ", "Administration");
+pub const ADMIN_USERS: Tr = Tr("ผู้ใช้", "Users");
+pub const ADMIN_AREAS: Tr = Tr("พื้นที่เป้าหมาย", "Target areas");
+pub const ADMIN_CATEGORIES: Tr = Tr("ประเภทปัญหา", "Categories");
+pub const ROLE: Tr = Tr("บทบาท", "Role");
+pub const ACTIVE: Tr = Tr("สถานะบัญชี", "Account");
+pub const ACTIVE_YES: Tr = Tr("ใช้งานอยู่", "Active");
+pub const ACTIVE_NO: Tr = Tr("ระงับแล้ว", "Deactivated");
+pub const EVERY_AREA: Tr = Tr("ทุกพื้นที่", "Every area");
+pub const AREAS_HINT: Tr = Tr("เฉพาะผู้ประสานงานพื้นที่ ต้องเลือกอย่างน้อยหนึ่งพื้นที่", "coordinators only, at least one area");
+pub const USER_NEW: Tr = Tr("เพิ่มผู้ใช้", "Add a user");
+pub const USER_CREATE: Tr = Tr("เพิ่มผู้ใช้", "Create the user");
+pub const USER_NAME_HINT: Tr = Tr("ตัวอักษร ตัวเลข . _ หรือ - ไม่เกิน 64 ตัว", "letters, digits, '.', '_' or '-', at most 64");
+pub const INITIAL_PASSWORD: Tr = Tr("รหัสผ่านเริ่มต้นสำหรับเว็บ", "Initial web password");
+pub const INITIAL_PASSWORD_HINT: Tr =
+    Tr("อย่างน้อย 10 ตัวอักษร เว้นว่างได้ถ้าใช้เฉพาะ API", "at least 10 characters; leave empty for an API-only account");
+pub const USER_CREATED: Tr = Tr("เพิ่มผู้ใช้แล้ว", "User created");
+pub const MANAGE_USER: Tr = Tr("จัดการผู้ใช้นี้", "Manage this user");
+pub const API_TOKEN: Tr = Tr("โทเค็น API", "API token");
+pub const TOKEN_COPY_NOW: Tr = Tr(
+    "คัดลอกโทเค็นนี้เก็บไว้ทันที ระบบจะไม่แสดงอีก (เก็บไว้เพียงค่าแฮช) หากทำหาย ให้ออกโทเค็นใหม่",
+    "Copy this token now: it is not shown again (only its hash is stored). If it is lost, issue a new one",
+);
+pub const TOKEN_ALREADY_SHOWN: Tr = Tr(
+    "แบบฟอร์มนี้ถูกส่งไปแล้วและดำเนินการเรียบร้อยก่อนหน้านี้ โทเค็นแสดงเพียงครั้งเดียวในครั้งแรก หากไม่ได้คัดลอกไว้ ให้ออกโทเค็นใหม่",
+    "This form was already sent and done. The token was shown once, the first time; if it was not copied, issue a new one",
+);
+pub const SET_AREAS: Tr = Tr("กำหนดพื้นที่รับผิดชอบ", "Set areas");
+pub const SAVE: Tr = Tr("บันทึก", "Save");
+pub const AREAS_SAVED: Tr = Tr("บันทึกพื้นที่แล้ว", "The areas are saved");
+pub const ROLE_SEES_EVERY_AREA: Tr =
+    Tr("บทบาทนี้เห็นทุกพื้นที่ ไม่ต้องกำหนดพื้นที่", "This role sees every area; it has no areas to set");
+pub const RESET_PASSWORD: Tr = Tr("ตั้งรหัสผ่านใหม่", "Reset the password");
+pub const NEW_PASSWORD: Tr = Tr("รหัสผ่านใหม่", "New password");
+pub const PASSWORD_RULE: Tr = Tr("10 ถึง 256 ตัวอักษร", "10 to 256 characters");
+pub const PASSWORD_ENDS_SESSIONS: Tr = Tr("ผู้ใช้จะถูกออกจากระบบในทุกเครื่อง", "The user is signed out everywhere");
+pub const PASSWORD_SAVED: Tr = Tr("ตั้งรหัสผ่านใหม่แล้ว", "The password is set");
+pub const ROTATE_TOKEN: Tr = Tr("ออกโทเค็น API ใหม่", "Issue a new API token");
+pub const ROTATE_TOKEN_HINT: Tr = Tr("โทเค็นเดิมจะใช้ไม่ได้ทันที", "The current token stops working at once");
+pub const TOKEN_ROTATED: Tr = Tr("ออกโทเค็นใหม่แล้ว", "New token issued");
+pub const DEACTIVATE: Tr = Tr("ระงับบัญชี", "Deactivate");
+pub const DEACTIVATE_ASK: Tr = Tr("ระงับบัญชี", "Deactivate");
+pub const DEACTIVATE_HINT: Tr = Tr(
+    "โทเค็น API และการเข้าสู่ระบบเว็บของผู้ใช้จะใช้ไม่ได้ทันที และย้อนกลับไม่ได้ ประวัติการทำงานยังอยู่ครบ",
+    "Their API token and web sign-in stop working at once, for good; their history stays",
+);
+pub const DEACTIVATE_CONFIRM: Tr = Tr("ยืนยัน ระงับบัญชีนี้", "Yes, deactivate this account");
+pub const CANCEL: Tr = Tr("ยกเลิก", "Cancel");
+pub const USER_DEACTIVATED: Tr = Tr("ระงับบัญชีแล้ว", "The account is deactivated");
+pub const USER_IS_DEACTIVATED: Tr =
+    Tr("บัญชีนี้ถูกระงับแล้ว เปลี่ยนแปลงไม่ได้อีก", "This account is deactivated and can no longer be changed");
+pub const AREA_CODE: Tr = Tr("รหัสพื้นที่", "Area code");
+pub const AREA_CODE_HINT: Tr = Tr("A–Z a–z 0–9 หรือ - ไม่เกิน 32 ตัว เช่น PTN-01", "A–Z, a–z, 0–9 or '-', e.g. PTN-01");
+pub const NAME_TH: Tr = Tr("ชื่อภาษาไทย", "Thai name");
+pub const NAME_EN: Tr = Tr("ชื่อภาษาอังกฤษ", "English name");
+pub const SUBDISTRICT: Tr = Tr("ตำบล", "Subdistrict");
+pub const SUBDISTRICT_HINT: Tr =
+    Tr("รหัส 6 หลักของกรมการปกครอง เช่น 940101 ไม่บังคับ", "DOPA code of 6 digits, e.g. 940101; optional");
+pub const AREA_NEW: Tr = Tr("ลงทะเบียนพื้นที่เป้าหมาย", "Register a target area");
+pub const AREA_REGISTER: Tr = Tr("ลงทะเบียนพื้นที่", "Register the area");
+pub const AREA_SAVED: Tr = Tr("ลงทะเบียนพื้นที่แล้ว", "Area registered");
+pub const CATEGORY_CODE: Tr = Tr("รหัสประเภท", "Category code");
+pub const CATEGORY_CODE_HINT: Tr = Tr("A–Z 0–9 หรือ _ 2 ถึง 16 ตัว เช่น LIV", "2–16 of A–Z, 0–9 or '_', e.g. LIV");
+pub const CATEGORY_NEW: Tr = Tr("เพิ่มประเภทปัญหา", "Add a category");
+pub const CATEGORY_ADD: Tr = Tr("เพิ่มประเภท", "Add the category");
+pub const CATEGORY_SAVED: Tr = Tr("เพิ่มประเภทปัญหาแล้ว", "Category added");
+pub const HOME: Tr = Tr("กลับหน้าแรก", "Home");
+
+/// The heading of an error page by its status.
+pub fn error_heading(status: axum::http::StatusCode) -> Tr {
+    use axum::http::StatusCode as S;
+    match status {
+        S::NOT_FOUND => Tr("ไม่พบสิ่งที่ต้องการ", "Not found"),
+        S::FORBIDDEN => Tr("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
+        S::BAD_REQUEST | S::UNPROCESSABLE_ENTITY => Tr("คำขอไม่ถูกต้อง", "The request is not valid"),
+        S::PAYLOAD_TOO_LARGE => Tr("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
+        S::CONFLICT => Tr("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
+        S::SERVICE_UNAVAILABLE | S::TOO_MANY_REQUESTS => {
+            Tr("ระบบไม่ว่างในขณะนี้ กรุณาลองใหม่อีกครั้ง", "Busy right now; please try again in a moment")
+        }
+        _ => Tr("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+    }
+}
+
+/// [`error_message`], and the codes of administration and of error pages (an unknown code gives
+/// `fallback`: an error page in Thai passes "" rather than the English message).
+pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
+    let (th, en) = match code {
+        "bad_user_name" => {
+            ("ชื่อผู้ใช้ต้องเป็นตัวอักษร ตัวเลข . _ หรือ - 1 ถึง 64 ตัว", "A user name is 1–64 letters, digits, '.', '_' or '-'")
+        }
+        "user_exists" => ("มีผู้ใช้ชื่อนี้แล้ว", "A user of this name exists"),
+        "unknown_role" => ("กรุณาเลือกบทบาท", "Choose a role"),
+        "coordinator_without_area" => ("ผู้ประสานงานพื้นที่ต้องมีอย่างน้อยหนึ่งพื้นที่", "A coordinator needs at least one area"),
+        "areas_for_other_role" => {
+            ("กำหนดพื้นที่ได้เฉพาะผู้ประสานงานพื้นที่ บทบาทอื่นเห็นทุกพื้นที่", "Only coordinators have areas; other roles see every area")
+        }
+        "unknown_area" => ("ไม่มีพื้นที่นี้ในระบบ", "No such area"),
+        "password_too_long" => ("รหัสผ่านยาวได้ไม่เกิน 256 ตัวอักษร", "A password has at most 256 characters"),
+        "password_control_characters" => ("รหัสผ่านมีอักขระควบคุมที่ใช้ไม่ได้", "A password must not contain control characters"),
+        "last_admin" => (
+            "นี่คือผู้ดูแลระบบคนสุดท้ายที่ใช้งานอยู่ ต้องเพิ่มผู้ดูแลระบบคนอื่นก่อน",
+            "This is the last active administrator; make another one first",
+        ),
+        "user_deactivated" => ("บัญชีนี้ถูกระงับแล้ว", "This account is deactivated"),
+        "user_not_found" => ("ไม่พบผู้ใช้นี้", "No such user"),
+        "idempotency_key_reused" => (
+            "แบบฟอร์มนี้เคยถูกส่งด้วยข้อมูลอื่นแล้ว กรุณาตรวจสอบแล้วส่งอีกครั้ง",
+            "This form was already sent with other values; check it and send it again",
+        ),
+        "bad_area_id" => {
+            ("รหัสพื้นที่ต้องเป็น A–Z a–z 0–9 หรือ - 1 ถึง 32 ตัว", "An area code is 1–32 characters of A–Z, a–z, 0–9 or '-'")
+        }
+        "area_exists" => ("มีพื้นที่รหัสนี้แล้ว", "An area with this code exists"),
+        "unknown_amphoe" => ("กรุณาเลือกอำเภอ", "Choose a district"),
+        "unknown_tambon" => ("ไม่มีตำบลรหัสนี้ในอำเภอที่เลือก", "No subdistrict of this code in the district chosen"),
+        "bad_category_code" => {
+            ("รหัสประเภทต้องเป็น A–Z 0–9 หรือ _ 2 ถึง 16 ตัว", "A category code is 2–16 characters of A–Z, 0–9 or '_'")
+        }
+        "category_exists" => ("มีประเภทรหัสนี้แล้ว", "A category with this code exists"),
+        _ => return error_message(lang, code, fallback),
+    };
+    lang.pick(th, en).to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

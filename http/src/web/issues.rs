@@ -219,7 +219,7 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
         html! {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="version" value=(row.version);
-            @if sticky.action == action { (layout::error_summary(lang, errors)) }
+            @if sticky.action == action { (layout::error_summary(lang, errors, &[])) }
         }
     };
     let when = |action: &str| {

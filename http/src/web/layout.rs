@@ -18,6 +18,7 @@ pub enum Nav {
     Forum,
     Dashboard,
     Audit,
+    Admin,
     None,
 }
 
@@ -42,6 +43,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
     let role = web.ctx.user.role;
     let writer = matches!(role, Role::Admin | Role::Staff | Role::Coordinator);
     let auditor = matches!(role, Role::Admin | Role::Auditor);
+    let admin = role == Role::Admin;
     let item = |target: Nav, href: &str, label: Tr| {
         html! {
             li { a href=(href) aria-current=[(nav == target).then_some("page")] { (label.get(lang)) } }
@@ -62,6 +64,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
+                            @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
                         }
                     }
                     div.who {
@@ -137,24 +140,23 @@ pub fn notice_sign_in_again(lang: Lang) -> Markup {
     }
 }
 
-/// An error as a page: a Thai heading by status, the English detail beneath.
-pub fn error_page(status: StatusCode, code: &str, message: &str) -> Markup {
-    let (th, en) = match status {
-        StatusCode::NOT_FOUND => ("ไม่พบสิ่งที่ต้องการ", "Not found"),
-        StatusCode::FORBIDDEN => ("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ("คำขอไม่ถูกต้อง", "The request is not valid"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
-        StatusCode::CONFLICT => ("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
-        _ => ("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+/// An error as a page, in the page's language only: a heading by status, the reason when there is one in
+/// that language, and the error's code (the same in both, for whoever supports the user).
+pub fn error_page(lang: Lang, status: StatusCode, code: &str, message: &str) -> Markup {
+    let heading = i18n::error_heading(status).get(lang);
+    let detail = match lang {
+        Lang::Th => i18n::admin_error(lang, code, ""),
+        Lang::En => i18n::admin_error(lang, code, message),
     };
     let content = html! {
         section.card.narrow {
-            h1 { (th) }
-            p lang="en" { (en) ": " span dir="auto" { (message) } " (" code { (code) } ")" }
-            p { a href="/" { "กลับหน้าแรก · Home" } }
+            h1 { (heading) }
+            @if !detail.is_empty() { p dir="auto" { (detail) } }
+            p.muted { code { (code) } }
+            p { a href="/" { (i18n::HOME.get(lang)) } }
         }
     };
-    bare(Lang::Th, th, content)
+    bare(lang, heading, content)
 }
 
 /// A status as a coloured label.
@@ -171,11 +173,12 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     }
 }
 
-/// Every error of a refused form in one place, at its top: one line per field, each a link to the field.
-/// The script moves the focus here when the page loads, so a screen reader reads it first; without the
-/// script it is still the first thing under the heading. Errors not tied to a field (`form`) are listed
-/// without a link.
-pub fn error_summary(lang: Lang, errors: &[(String, String)]) -> Markup {
+/// Every error of a refused form in one place, at its top: one line per field, each a link to the field,
+/// named by its label when `labels` has it. The script moves the focus here when the page loads, so a
+/// screen reader reads it first; without the script it is still the first thing under the heading. Errors
+/// not tied to a field (`form`) are listed without a link.
+pub fn error_summary(lang: Lang, errors: &[(String, String)], labels: &[(&str, Tr)]) -> Markup {
+    let label = |field: &str| labels.iter().find(|(f, _)| *f == field).map(|(_, l)| l.get(lang));
     html! {
         @if !errors.is_empty() {
             div.error-summary #error-summary role="alert" tabindex="-1" {
@@ -183,7 +186,9 @@ pub fn error_summary(lang: Lang, errors: &[(String, String)]) -> Markup {
                 ul {
                     @for (field, message) in errors {
                         @if field == "form" { li { (message) } }
-                        @else { li { a href={ "#" (field) } { (message) } } }
+                        @else {
+                            li { a href={ "#" (field) } { @if let Some(l) = label(field) { (l) ": " } (message) } }
+                        }
                     }
                 }
             }
@@ -315,6 +320,16 @@ mod tests {
     fn query_values_are_encoded_and_empty_ones_dropped() {
         assert_eq!(query(&[("area", "PTN-01"), ("q", ""), ("x", "a b&c")]), "?area=PTN-01&x=a%20b%26c");
         assert_eq!(query(&[("q", "")]), "");
+    }
+
+    #[test]
+    fn an_error_page_is_in_one_language() {
+        let th = error_page(Lang::Th, StatusCode::FORBIDDEN, "forbidden", "the staff role may not do it").into_string();
+        assert!(th.contains("<h1>คุณไม่มีสิทธิ์เข้าถึง</h1>") && th.contains("lang=\"th\""), "{th}");
+        assert!(!th.contains("Not allowed") && !th.contains("may not"), "no English: {th}");
+        let en = error_page(Lang::En, StatusCode::NOT_FOUND, "issue_not_found", "no such issue").into_string();
+        assert!(en.contains("<h1>Not found</h1>") && en.contains("no such issue"), "{en}");
+        assert!(!en.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)), "no Thai: {en}");
     }
 
     #[test]

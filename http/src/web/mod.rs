@@ -8,6 +8,7 @@
 //! - [`issues`]: the issue page with its timeline and action forms;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
 //! - [`audit`]: the global event log for auditors;
+//! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
 //! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates.
 //!
@@ -16,6 +17,7 @@
 //! they turn form fields into checked values (showing each error beside its field, in the user's language,
 //! with what was typed kept) and call the functions the API calls.
 
+pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
@@ -53,11 +55,22 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))
         .route("/audit", get(audit::page))
+        .route("/admin", get(admin::home))
+        .route("/admin/users", get(admin::users_page).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user_page))
+        .route("/admin/users/{id}/areas", post(admin::set_areas))
+        .route("/admin/users/{id}/password", post(admin::set_password))
+        .route("/admin/users/{id}/token", post(admin::rotate_token))
+        .route("/admin/users/{id}/deactivate", get(admin::deactivate_page).post(admin::deactivate))
+        .route("/admin/areas", get(admin::areas_page).post(admin::register_area))
+        .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .merge(assets::router())
+        // Error pages speak the page's language (see `extract::page_lang`).
+        .layer(axum::middleware::from_fn(extract::with_page_lang))
 }
 
 /// How a page fails. Without a session a page sends the browser to sign in; every other failure is the
-/// API's error shown as a page (Thai first, English beneath), with the same status code.
+/// API's error shown as a page in the user's language (Thai when it is not known), with the same status.
 #[derive(Debug)]
 pub enum WebError {
     /// No (live) session on a page: go and sign in, then come back to `next`.
@@ -105,7 +118,7 @@ impl IntoResponse for WebError {
                     tracing::error!(error = %detail, "page failed");
                 }
                 let (status, code, message) = e.parts();
-                let body = layout::error_page(status, code, &message);
+                let body = layout::error_page(extract::page_lang(), status, code, &message);
                 (status, body).into_response()
             }
         }

@@ -1,6 +1,7 @@
 //! End-to-end tests, one binary: every test runs on SQLite and on PostgreSQL (see `both_backends!`).
 
 mod access;
+mod admin_web;
 mod audit;
 mod bad_input;
 mod cases;
