@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))
         .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
         .merge(assets::router())
 }
 
