@@ -12,11 +12,11 @@ use santisuk_domain::values::CaseNumber;
 pub use santisuk_domain::versions::EVENT_TYPES;
 use santisuk_projections::access_log;
 pub use santisuk_projections::access_log::AccessEntry;
-use santisuk_projections::{ledger, read_model};
 pub use santisuk_projections::ledger::{DIGEST_FORMAT, Digest, Head, Reason, Verification};
+use santisuk_projections::{ledger, read_model};
 pub use santisuk_store::Checkpoint;
-pub use santisuk_store::audit::{Filter, Order, RawEvent};
 use santisuk_store::audit::Bound;
+pub use santisuk_store::audit::{Filter, Order, RawEvent};
 use santisuk_store::{audit, events};
 use serde_json::json;
 
@@ -105,7 +105,11 @@ fn given(raw: &Option<String>) -> Option<&str> {
 
 /// The start of a Bangkok day, as an instant.
 fn bangkok_midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::MIN).and_local_timezone(bangkok()).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    date.and_time(NaiveTime::MIN)
+        .and_local_timezone(bangkok())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 /// Checks the filters and the order (no cursor, no jump). An issue given by case number is looked up the
@@ -142,7 +146,10 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
                 match issues::resolve_issue(state, number.as_str()).await {
                     Ok(id) => id,
                     Err(AppError::NotFound { .. }) => {
-                        return Err(AppError::invalid("unknown_issue", format!("no issue has the case number {number}")));
+                        return Err(AppError::invalid(
+                            "unknown_issue",
+                            format!("no issue has the case number {number}"),
+                        ));
                     }
                     Err(e) => return Err(e),
                 }
@@ -191,7 +198,8 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
 
 /// The cursor or the jump of a page, checked against its order.
 fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
-    let after = given(&params.after).map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
+    let after =
+        given(&params.after).map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
     let before = given(&params.before)
         .map(|raw| {
             raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
@@ -205,20 +213,32 @@ fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
     let position = given(&params.position)
         .map(|raw| {
             raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                AppError::invalid("bad_position", format!("position must be a whole number from 0 (got {:?})", clip(raw)))
+                AppError::invalid(
+                    "bad_position",
+                    format!("position must be a whole number from 0 (got {:?})", clip(raw)),
+                )
             })
         })
         .transpose()?;
     let date = given(&params.date).map(|raw| parse_date("date", raw)).transpose()?;
     let cursor = match (order, after, before) {
         (_, Some(_), Some(_)) => {
-            return Err(AppError::invalid("cursor_and_order", "give after (oldest first) or before (newest first), not both"));
+            return Err(AppError::invalid(
+                "cursor_and_order",
+                "give after (oldest first) or before (newest first), not both",
+            ));
         }
         (Order::Desc, Some(_), None) => {
-            return Err(AppError::invalid("cursor_and_order", "after pages an oldest-first list; newest first (order=desc) pages with before"));
+            return Err(AppError::invalid(
+                "cursor_and_order",
+                "after pages an oldest-first list; newest first (order=desc) pages with before",
+            ));
         }
         (Order::Asc, None, Some(_)) => {
-            return Err(AppError::invalid("cursor_and_order", "before pages a newest-first list (order=desc); oldest first pages with after"));
+            return Err(AppError::invalid(
+                "cursor_and_order",
+                "before pages a newest-first list (order=desc); oldest first pages with after",
+            ));
         }
         (_, a, b) => a.or(b),
     };
@@ -227,7 +247,10 @@ fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
         (Some(p), None, None) => Ok(Start::Beyond(p)),
         (None, Some(p), None) => Ok(Start::Position(p)),
         (None, None, Some(d)) => Ok(Start::Date(d)),
-        _ => Err(AppError::invalid("jump_and_cursor", "jump to a position or to a date, or follow a cursor: one at a time")),
+        _ => Err(AppError::invalid(
+            "jump_and_cursor",
+            "jump to a position or to a date, or follow a cursor: one at a time",
+        )),
     }
 }
 
@@ -383,7 +406,11 @@ pub async fn export_page(state: &AppState, plan: &ExportPlan, after: Checkpoint)
     read_export(state, plan, Some(after)).await
 }
 
-async fn read_export(state: &AppState, plan: &ExportPlan, after: Option<Checkpoint>) -> Result<Vec<RawEvent>, AppError> {
+async fn read_export(
+    state: &AppState,
+    plan: &ExportPlan,
+    after: Option<Checkpoint>,
+) -> Result<Vec<RawEvent>, AppError> {
     let beyond = after.map(Bound::excluding);
     let (lower, upper) = match plan.order {
         Order::Asc => (beyond, Some(Bound::including(plan.upto))),

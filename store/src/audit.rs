@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::db::{Db, Pool};
 use crate::error::StoreError;
-use crate::on_db;
 use crate::events::{Checkpoint, PG_COLUMNS as PG_RAW, SQLITE_COLUMNS as SQLITE_RAW};
+use crate::on_db;
 
 pub use crate::events::RawEvent;
 
@@ -119,7 +119,11 @@ pub async fn select(
     // SQLite stores `recorded_at` as text in one fixed format (milliseconds, `Z`), so an instant is compared
     // as text in that format; PostgreSQL compares timestamptz.
     let instant = |at: DateTime<Utc>| {
-        if sqlite { at.to_rfc3339_opts(SecondsFormat::Millis, true) } else { at.to_rfc3339_opts(SecondsFormat::Micros, true) }
+        if sqlite {
+            at.to_rfc3339_opts(SecondsFormat::Millis, true)
+        } else {
+            at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        }
     };
     let time_cast = if sqlite { "" } else { "::text::timestamptz" };
     if let Some(issue) = &filter.issue {
@@ -200,7 +204,8 @@ pub async fn anchor_at_position(db: &Db, position: i64, order: Order) -> Result<
     };
     let row: Option<(i64, i64)> = match db.pool() {
         Pool::Sqlite(p) => {
-            let sql = format!("SELECT 0, position FROM events WHERE position {op} $1 ORDER BY position{direction} LIMIT 1");
+            let sql =
+                format!("SELECT 0, position FROM events WHERE position {op} $1 ORDER BY position{direction} LIMIT 1");
             sqlx::query_as(&sql).bind(position).fetch_optional(p).await?
         }
         Pool::Postgres(p) => {

@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod audit_web;
 mod bad_input;
 mod cases;
 mod dates;
