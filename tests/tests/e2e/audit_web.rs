@@ -283,7 +283,7 @@ async fn only_auditors_and_admins_see_the_event_log_or_download_it(backend: Back
     let mut nobody = WebClient::new(&app);
     assert_eq!(nobody.get("/audit").await.status, StatusCode::SEE_OTHER);
     // The stylesheet never breaks Thai inside a word: no break-all, and the log wraps between words.
-    let css = nobody.get(&santisuk_http::web::assets::css_url().to_owned()).await.body;
+    let css = nobody.get(santisuk_http::web::assets::css_url()).await.body;
     assert!(!css.contains("break-all"));
     assert!(css.contains(".audit-log, .audit-filters, .jump { overflow-wrap: break-word; word-break: normal; }"));
     assert_eq!(app.event_count().await, events, "reading writes nothing");
