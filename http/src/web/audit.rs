@@ -131,7 +131,8 @@ pub async fn page(
             }
             div {
                 label for="actor" { (i18n::AUDIT_ACTOR.get(lang)) }
-                input #actor type="text" name="actor" value=(q.actor) maxlength="200" dir="auto" autocomplete="off";
+                input #actor type="text" name="actor" value=(q.actor) maxlength="200" dir="auto" autocomplete="off"
+                    placeholder=(i18n::AUDIT_ACTOR_HINT.get(lang));
             }
             div {
                 label for="type" { (i18n::AUDIT_TYPE.get(lang)) }
@@ -352,5 +353,74 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             "token_sha256" | "case_number" => { span.id { (text) } }
             _ => { (text) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thai(text: &str) -> bool {
+        text.chars().any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c))
+    }
+
+    #[test]
+    fn every_event_type_has_a_thai_and_an_english_name() {
+        for t in EVENT_TYPES {
+            let (th, en) = (i18n::audit_event(Lang::Th, t), i18n::audit_event(Lang::En, t));
+            assert!(thai(&th), "{t}: {th}");
+            assert!(!thai(&en) && en != t, "{t}: {en}");
+        }
+        assert_eq!(i18n::audit_event(Lang::Th, "SomethingNew"), "SomethingNew", "an unknown type as stored");
+    }
+
+    #[test]
+    fn every_stored_field_has_a_thai_label_and_an_unknown_one_keeps_its_name() {
+        let fields = [
+            "area_id",
+            "category",
+            "title",
+            "description",
+            "forum_id",
+            "raised_by",
+            "case_number",
+            "assignee",
+            "due_on",
+            "note",
+            "action",
+            "outcome",
+            "reason",
+            "held_on",
+            "facilitator",
+            "head_count",
+            "participants",
+            "name_th",
+            "name_en",
+            "amphoe_code",
+            "province_code",
+            "tambon_code",
+            "name",
+            "role",
+            "areas",
+            "token_sha256",
+        ];
+        for f in fields {
+            assert!(thai(&i18n::audit_field(Lang::Th, "IssueRaised", f)), "{f}");
+        }
+        assert_eq!(i18n::audit_field(Lang::Th, "ForumHeld", "title"), "ชื่อเวที");
+        assert_eq!(i18n::audit_field(Lang::Th, "IssueRaised", "mystery"), "mystery");
+    }
+
+    #[test]
+    fn values_are_shown_in_words_and_unknown_ones_as_text() {
+        let names = Names { lang: Lang::Th, areas: &[], categories: &[], case_numbers: &HashMap::new() };
+        let show = |key: &str, value: Value| field_value(&names, key, &value).into_string();
+        assert_eq!(show("due_on", Value::from("2026-12-31")), "31 ธ.ค. 2569");
+        assert_eq!(show("outcome", Value::from("referred")), "ส่งต่อหน่วยงานอื่น");
+        assert_eq!(show("role", Value::from("auditor")), "ผู้ตรวจสอบ");
+        assert_eq!(show("amphoe_code", Value::from("9401")), "เมืองปัตตานี (9401)");
+        assert_eq!(show("mystery", serde_json::json!({"a": 1})), "{&quot;a&quot;:1}", "as text, escaped");
+        assert!(show("note", Value::Null).contains("ไม่ระบุ"));
+        assert_eq!(show("areas", serde_json::json!(["PTN-01", "YLA-02"])), "PTN-01, YLA-02");
     }
 }

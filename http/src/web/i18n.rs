@@ -305,8 +305,9 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
 
 // --- audit log (issue #13) ------------------------------------------------------------------------------
 pub const AUDIT_FILTERS: Tr = Tr("ค้นหาในบันทึกเหตุการณ์", "Search the log");
-pub const AUDIT_ISSUE: Tr = Tr("เรื่อง (เลขที่เรื่องหรือรหัส)", "Issue (case number or id)");
-pub const AUDIT_ACTOR: Tr = Tr("ผู้ดำเนินการ (ชื่อผู้ใช้)", "Done by (user name)");
+pub const AUDIT_ISSUE: Tr = Tr("เลขที่เรื่อง", "Case no. or issue id");
+pub const AUDIT_ACTOR: Tr = Tr("ผู้ดำเนินการ", "Done by");
+pub const AUDIT_ACTOR_HINT: Tr = Tr("ชื่อผู้ใช้", "user name");
 pub const AUDIT_TYPE: Tr = Tr("ประเภทเหตุการณ์", "Event type");
 pub const AUDIT_FROM: Tr = Tr("บันทึกตั้งแต่วันที่", "Recorded from");
 pub const AUDIT_TO: Tr = Tr("ถึงวันที่", "Recorded up to");
