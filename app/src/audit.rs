@@ -99,24 +99,52 @@ pub struct LogFilter {
     recorded: serde_json::Map<String, serde_json::Value>,
 }
 
-fn given(raw: &Option<String>) -> Option<&str> {
-    raw.as_deref().map(str::trim).filter(|t| !t.is_empty())
+/// An optional value; for a free-text one (`actor`) blank is none. Every other value is checked as sent, so
+/// a blank one is refused like any value that is not one (the document states the same rules).
+fn blank_is_none(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().filter(|t| !t.is_empty())
 }
 
-/// The start of a Bangkok day, as an instant.
+/// The start of a Bangkok day, as an instant (no earlier than the year 1000: the PostgreSQL timestamp range
+/// starts at 4713 BC, but a day before 1 January 1 AD is not a date chrono writes in a form it reads).
 fn bangkok_midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::MIN)
+    let floor = NaiveDate::from_ymd_opt(1000, 1, 1).unwrap_or(date);
+    date.max(floor)
+        .and_time(NaiveTime::MIN)
         .and_local_timezone(bangkok())
         .single()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
 }
 
+/// Whether `raw` is shaped as [`crate::schema::ISSUE_REF`] says: a hyphenated UUID, or letters, a four-digit
+/// year and a number (a case number as people type it).
+fn issue_shape(raw: &str) -> Option<bool> {
+    let uuid = raw.len() == 36
+        && raw.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    if uuid {
+        return Some(true);
+    }
+    let mut parts = raw.split('-');
+    let (Some(prefix), Some(year), Some(number), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    ((2..=4).contains(&prefix.len())
+        && prefix.bytes().all(|b| b.is_ascii_alphabetic())
+        && year.len() == 4
+        && digits(year)
+        && digits(number))
+    .then_some(false)
+}
+
 /// Checks the filters and the order (no cursor, no jump). An issue given by case number is looked up the
-/// way the issue routes look it up; an issue id is taken as it is (the log is the truth: an auditor may ask
-/// for the events of an issue the read model has lost).
+/// way the issue routes look it up (one that names no issue is 404, as for `/api/issues/{id}`); an issue
+/// id is taken as it is (the log is the truth: an auditor may ask for the events of an issue the read
+/// model has lost).
 pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFilter, AppError> {
-    let order = match given(&params.order) {
+    let order = match params.order.as_deref() {
         None | Some("asc") => Order::Asc,
         Some("desc") => Order::Desc,
         Some(other) => {
@@ -130,46 +158,40 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
     if out.order == Order::Desc {
         out.recorded.insert("order".into(), json!("desc"));
     }
-    if let Some(raw) = given(&params.issue) {
-        let id = match issues::issue_id(raw) {
-            Ok(id) => id.to_string(),
-            Err(_) => {
-                let number = CaseNumber::parse(raw).map_err(|_| {
-                    AppError::invalid(
-                        "bad_issue",
-                        format!(
-                            "issue must be an issue id or a case number such as PTN-2569-00123 (got {:?})",
-                            clip(raw)
-                        ),
-                    )
-                })?;
+    if let Some(raw) = params.issue.as_deref() {
+        let id = match issue_shape(raw) {
+            Some(true) => issues::issue_id(raw)?.to_string(),
+            Some(false) => {
+                let unknown = || AppError::not_found("issue_not_found", format!("no issue has the case number {raw}"));
+                let number = CaseNumber::parse(raw).map_err(|_| unknown())?;
                 match issues::resolve_issue(state, number.as_str()).await {
                     Ok(id) => id,
-                    Err(AppError::NotFound { .. }) => {
-                        return Err(AppError::invalid(
-                            "unknown_issue",
-                            format!("no issue has the case number {number}"),
-                        ));
-                    }
+                    Err(AppError::NotFound { .. }) => return Err(unknown()),
                     Err(e) => return Err(e),
                 }
+            }
+            None => {
+                return Err(AppError::invalid(
+                    "bad_issue",
+                    format!("issue must be an issue id or a case number such as PTN-2569-00123 (got {:?})", clip(raw)),
+                ));
             }
         };
         out.recorded.insert("issue".into(), json!(id));
         out.filter.issue = Some(id);
     }
-    if let Some(actor) = given(&params.actor) {
-        if actor.chars().count() > 200 || actor.chars().any(char::is_control) {
+    if let Some(actor) = blank_is_none(&params.actor) {
+        if actor.chars().count() > 200 {
             return Err(AppError::invalid(
                 "bad_actor",
-                format!("actor must be a user name of at most 200 characters (got {:?})", clip(actor)),
+                format!("actor must be a user name of at most 200 characters (got {:?}…)", clip(actor)),
             ));
         }
         out.recorded.insert("actor".into(), json!(actor));
         out.filter.actor = Some(actor.to_owned());
     }
-    if let Some(event_type) = given(&params.event_type) {
-        let known = EVENT_TYPES.iter().find(|t| t.eq_ignore_ascii_case(event_type)).ok_or_else(|| {
+    if let Some(event_type) = params.event_type.as_deref() {
+        let known = EVENT_TYPES.iter().find(|t| **t == event_type).ok_or_else(|| {
             AppError::invalid(
                 "unknown_event_type",
                 format!("type must be one of {} (got {:?})", EVENT_TYPES.join(", "), clip(event_type)),
@@ -178,8 +200,8 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
         out.recorded.insert("type".into(), json!(known));
         out.filter.event_type = Some((*known).to_owned());
     }
-    let from = given(&params.from).map(|raw| parse_date("from", raw)).transpose()?;
-    let to = given(&params.to).map(|raw| parse_date("to", raw)).transpose()?;
+    let from = params.from.as_deref().map(|raw| parse_date("from", raw)).transpose()?;
+    let to = params.to.as_deref().map(|raw| parse_date("to", raw)).transpose()?;
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {
@@ -199,8 +221,10 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
 /// The cursor or the jump of a page, checked against its order.
 fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
     let after =
-        given(&params.after).map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
-    let before = given(&params.before)
+        params.after.as_deref().map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
+    let before = params
+        .before
+        .as_deref()
         .map(|raw| {
             raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
                 AppError::bad_request(
@@ -210,7 +234,9 @@ fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
             })
         })
         .transpose()?;
-    let position = given(&params.position)
+    let position = params
+        .position
+        .as_deref()
         .map(|raw| {
             raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
                 AppError::invalid(
@@ -220,7 +246,7 @@ fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
             })
         })
         .transpose()?;
-    let date = given(&params.date).map(|raw| parse_date("date", raw)).transpose()?;
+    let date = params.date.as_deref().map(|raw| parse_date("date", raw)).transpose()?;
     let cursor = match (order, after, before) {
         (_, Some(_), Some(_)) => {
             return Err(AppError::invalid(

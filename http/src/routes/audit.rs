@@ -203,14 +203,17 @@ pub struct EventsQuery {
     /// 1–1000, default 100.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
-    /// Only this issue's events: its id or its case number (`PTN-2569-00123`).
+    /// Only this issue's events: its id or its case number (`PTN-2569-00123`, any letter case); a case
+    /// number no issue has is 404.
+    #[param(value_type = Option<santisuk_app::schema::IssueRef>, inline)]
     pub issue: Option<String>,
-    /// Only events done by this user (the name the log records as `actor`, e.g. `system`).
+    /// Only events done by this user (the name the log records as `actor`, e.g. `system`), exactly; blank
+    /// is no filter.
+    #[param(value_type = Option<santisuk_app::schema::Actor>, inline)]
     pub actor: Option<String>,
-    /// Only events of this type: `IssueRaised`, `IssueAssigned`, `IssueAddressed`, `IssueClosed`,
-    /// `IssueReopened`, `ForumHeld`, `AreaRegistered`, `CategoryAdded`, `UserCreated`, `UserAreasChanged`,
-    /// `TokenIssued`, `PasswordSet` or `UserDeactivated`.
+    /// Only events of this type.
     #[serde(rename = "type")]
+    #[param(value_type = Option<santisuk_app::schema::EventType>, inline)]
     pub event_type: Option<String>,
     /// Only events recorded on or after this Asia/Bangkok date (`2026-11-28`, or in the Buddhist Era
     /// `2569-11-28` or `28/11/2569`).
@@ -232,14 +235,17 @@ pub struct ExportQuery {
     /// `ndjson` (default; exact) or `csv` (for spreadsheets).
     #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
-    /// Only this issue's events: its id or its case number (`PTN-2569-00123`).
+    /// Only this issue's events: its id or its case number (`PTN-2569-00123`, any letter case); a case
+    /// number no issue has is 404.
+    #[param(value_type = Option<santisuk_app::schema::IssueRef>, inline)]
     pub issue: Option<String>,
-    /// Only events done by this user (the name the log records as `actor`, e.g. `system`).
+    /// Only events done by this user (the name the log records as `actor`, e.g. `system`), exactly; blank
+    /// is no filter.
+    #[param(value_type = Option<santisuk_app::schema::Actor>, inline)]
     pub actor: Option<String>,
-    /// Only events of this type: `IssueRaised`, `IssueAssigned`, `IssueAddressed`, `IssueClosed`,
-    /// `IssueReopened`, `ForumHeld`, `AreaRegistered`, `CategoryAdded`, `UserCreated`, `UserAreasChanged`,
-    /// `TokenIssued`, `PasswordSet` or `UserDeactivated`.
+    /// Only events of this type.
     #[serde(rename = "type")]
+    #[param(value_type = Option<santisuk_app::schema::EventType>, inline)]
     pub event_type: Option<String>,
     /// Only events recorded on or after this Asia/Bangkok date (`2026-11-28`, or in the Buddhist Era
     /// `2569-11-28` or `28/11/2569`).
@@ -321,6 +327,7 @@ pub struct VerifyQuery {
 #[utoipa::path(get, path = "/api/audit/events", tag = "audit", params(EventsQuery), security(("bearer" = [])),
     responses((status = 200, body = AuditPage), (status = 400, description = "`after` or `before` is not a position", body = ErrorBody),
         (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 404, description = "no issue has the case number given as `issue`", body = ErrorBody),
         (status = 422, description = "an invalid limit, order, type, date or issue, no event at the cursor, or a cursor that does not go with the order", body = ErrorBody)))]
 pub async fn list_events(
     State(state): State<AppState>,
@@ -338,6 +345,7 @@ pub async fn list_events(
     responses((status = 200, description = "the log as NDJSON or CSV, as an attachment",
             content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 403, description = "not an auditor or administrator", body = ErrorBody),
+        (status = 404, description = "no issue has the case number given as `issue`", body = ErrorBody),
         (status = 422, description = "an unknown format, or an invalid filter (as for the list)", body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,

@@ -992,8 +992,8 @@ async fn bad_audit_filters_are_refused_with_a_clear_message_and_record_nothing(b
         ),
         (
             "/api/audit/events?issue=PTN-2569-99999".to_owned(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_issue",
+            StatusCode::NOT_FOUND,
+            "issue_not_found",
             "PTN-2569-99999",
         ),
         ("/api/audit/events?from=2026-13-01".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_date", "from"),
