@@ -81,6 +81,14 @@ schema_type!(
         characters.", "ซ่อมท่อระบายน้ำแล้ว")
 );
 schema_type!(
+    /// A [`values::Text`], or blank to remove the text: a correction's description.
+    TextOrBlank => utoipa::openapi::schema::OneOfBuilder::new()
+        .description(Some("The new text, or an empty (blank) string to remove it."))
+        .item(text(values::Text::MAX, true, "Free text, not blank; line breaks and tabs allowed, no other control \
+            characters.", "หลุมลึกหน้ามัสยิด"))
+        .item(string().pattern(Some(format!("^[{CONTROL_SPACE}{SPACE}]*$"))))
+);
+schema_type!(
     /// [`values::Name`].
     Name => text(values::Name::MAX, false, "A name: one line, not blank, without control characters.", "บ้านบานา")
 );

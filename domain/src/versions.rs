@@ -21,12 +21,13 @@ pub const ISSUE_RAISED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant (the audit tests check every type the log holds is listed).
-pub const EVENT_TYPES: [&str; 13] = [
+pub const EVENT_TYPES: [&str; 14] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
     "IssueClosed",
     "IssueReopened",
+    "IssueCorrected",
     "ForumHeld",
     "AreaRegistered",
     "CategoryAdded",

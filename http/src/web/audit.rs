@@ -139,7 +139,7 @@ pub async fn page(
                 select #type name="type" {
                     option value="" { (i18n::ALL.get(lang)) }
                     @for t in EVENT_TYPES {
-                        option value=(t) selected[q.event_type.trim() == t] { (i18n::audit_event(lang, t)) }
+                        option value=(t) selected[q.event_type.trim() == t] { (i18n::event(lang, t)) }
                     }
                 }
             }
@@ -257,7 +257,7 @@ fn event_card(names: &Names, e: &RawEvent) -> Markup {
     html! {
         li.event.card id={ "e" (e.position) } {
             h2 {
-                span.name { (i18n::audit_event(lang, &e.event_type)) }
+                span.name { (i18n::event(lang, &e.event_type)) }
                 " "
                 code.type { (e.event_type) }
             }
@@ -310,6 +310,13 @@ fn record(names: &Names, e: &RawEvent) -> Markup {
 /// else as its text.
 fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
     let lang = names.lang;
+    // A corrected field (`IssueCorrected`): what it was, struck through, and what it is now.
+    if let (Some(from), Some(to)) = (value.get("from"), value.get("to")) {
+        return html! {
+            span.muted { (i18n::BEFORE.get(lang)) " " } del { (field_value(names, key, from)) }
+            " → " span.muted { (i18n::AFTER.get(lang)) " " } ins { (field_value(names, key, to)) }
+        };
+    }
     let text = match value {
         Value::Null => return html! { span.muted { (i18n::AUDIT_NO_VALUE.get(lang)) } },
         Value::String(s) => s.as_str(),
@@ -367,11 +374,11 @@ mod tests {
     #[test]
     fn every_event_type_has_a_thai_and_an_english_name() {
         for t in EVENT_TYPES {
-            let (th, en) = (i18n::audit_event(Lang::Th, t), i18n::audit_event(Lang::En, t));
+            let (th, en) = (i18n::event(Lang::Th, t), i18n::event(Lang::En, t));
             assert!(thai(&th), "{t}: {th}");
             assert!(!thai(&en) && en != t, "{t}: {en}");
         }
-        assert_eq!(i18n::audit_event(Lang::Th, "SomethingNew"), "SomethingNew", "an unknown type as stored");
+        assert_eq!(i18n::event(Lang::Th, "SomethingNew"), "SomethingNew", "an unknown type as stored");
     }
 
     #[test]

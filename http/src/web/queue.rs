@@ -220,4 +220,3 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
         }
     }
 }
-

@@ -8,6 +8,9 @@
 //! missing the harness installs them with apt-get (CI starts from a clean machine), and fails with what to
 //! install when it cannot.
 
+mod admin;
+mod forms;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

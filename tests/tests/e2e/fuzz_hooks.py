@@ -20,7 +20,8 @@ RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
 BANGKOK = timezone(timedelta(hours=7))
 
-ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen")}
+ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct")}
+CORRECT = "/api/issues/{id}/correct"
 
 
 def instant(text):
@@ -98,6 +99,11 @@ def before_call(context, case, kwargs):
             due = day(body["due_on"])
             if due is None or due < assigned:
                 body["due_on"] = assigned.isoformat()
+        if path == CORRECT:
+            # A correction must change something (a rule no schema states) and name a category that exists.
+            if "category" in body:
+                body["category"] = CATEGORY
+            body["title"] = f"fuzz {uuid.uuid4()}"
     elif path == "/api/forums" and method == "POST":
         body["area_id"] = AREA
         held = day(body.get("held_on"))

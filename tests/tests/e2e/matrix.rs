@@ -265,6 +265,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             .header("idempotency-key", format!("{key}-assign"))
             .expect(act)
             .replay(),
+        post(
+            format!("/api/issues/{target}/correct"),
+            json!({"title": format!("{} corrected by {role}", s.title), "category": "GOV", "reason": "พิมพ์ผิด"}),
+        )
+        .header("if-match", "6")
+        .header("idempotency-key", format!("{key}-correct"))
+        .expect(act),
         // --- issues: reads ---
         get(format!("/api/issues/{issue}")).expect(read_one),
         get(format!("/api/issues/{issue}?as_of={t0}")).expect(read_one),
