@@ -235,19 +235,6 @@ pub fn outcome(lang: Lang, code: &str) -> &'static str {
     }
 }
 
-/// What an event in a timeline means, in words.
-pub fn event(lang: Lang, event_type: &str) -> &'static str {
-    match event_type {
-        "IssueRaised" => lang.pick("รับเรื่อง", "Raised"),
-        "IssueAssigned" => lang.pick("มอบหมาย", "Assigned"),
-        "IssueAddressed" => lang.pick("บันทึกการดำเนินการ", "Action recorded"),
-        "IssueClosed" => lang.pick("ปิดเรื่อง", "Closed"),
-        "IssueReopened" => lang.pick("เปิดเรื่องใหม่", "Reopened"),
-        "IssueCorrected" => lang.pick("แก้ไขข้อมูลเรื่อง", "Record corrected"),
-        _ => "",
-    }
-}
-
 /// A checked-value or rule error, as a sentence for the field it concerns. Codes come from the domain
 /// (`ValueError::code`, rule errors) and the application layer; an unknown code falls back to the English
 /// message it came with.
@@ -361,6 +348,106 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) => date(lang, d),
         Err(_) => text.to_owned(),
+    }
+}
+
+// --- audit log (issue #13) ------------------------------------------------------------------------------
+pub const AUDIT_FILTERS: Tr = Tr("ค้นหาในบันทึกเหตุการณ์", "Search the log");
+pub const AUDIT_ISSUE: Tr = Tr("เลขที่เรื่อง", "Case no. or issue id");
+pub const AUDIT_ACTOR: Tr = Tr("ผู้ดำเนินการ", "Done by");
+pub const AUDIT_ACTOR_HINT: Tr = Tr("ชื่อผู้ใช้", "user name");
+pub const AUDIT_TYPE: Tr = Tr("ประเภทเหตุการณ์", "Event type");
+pub const AUDIT_FROM: Tr = Tr("บันทึกตั้งแต่วันที่", "Recorded from");
+pub const AUDIT_TO: Tr = Tr("ถึงวันที่", "Recorded up to");
+pub const AUDIT_DATE_HINT: Tr = Tr("วว/ดด/ปปปป เช่น 28/11/2569", "DD/MM/YYYY, e.g. 28/11/2569");
+pub const AUDIT_ORDER: Tr = Tr("เรียงลำดับ", "Order");
+pub const AUDIT_NEWEST: Tr = Tr("ล่าสุดก่อน", "Newest first");
+pub const AUDIT_OLDEST: Tr = Tr("เก่าสุดก่อน", "Oldest first");
+pub const AUDIT_JUMP_POSITION: Tr = Tr("ไปที่ลำดับ", "Jump to position");
+pub const AUDIT_JUMP_DATE: Tr = Tr("ไปที่วันที่", "Jump to date");
+pub const AUDIT_GO: Tr = Tr("ไป", "Go");
+pub const AUDIT_DOWNLOAD: Tr = Tr("ดาวน์โหลดตามตัวกรองนี้", "Download what these filters show");
+pub const AUDIT_CSV: Tr = Tr("CSV สำหรับ Excel", "CSV for spreadsheets");
+pub const AUDIT_NDJSON: Tr = Tr("NDJSON (ข้อความตรงตามที่บันทึก)", "NDJSON (exact text)");
+pub const AUDIT_HAPPENED: Tr = Tr("เกิดขึ้นเมื่อ", "Happened");
+pub const AUDIT_BY: Tr = Tr("ผู้ดำเนินการ", "Done by");
+pub const AUDIT_NONE: Tr = Tr("ไม่พบเหตุการณ์ตามเงื่อนไข", "No event matches");
+pub const AUDIT_FIRST_PAGE: Tr = Tr("กลับไปหน้าแรก", "Back to the first page");
+pub const AUDIT_NO_VALUE: Tr = Tr("ไม่ระบุ", "none");
+
+/// An event type's name in words (the timeline and the event log); an unknown type is shown as stored.
+pub fn event(lang: Lang, event_type: &str) -> String {
+    let (th, en) = match event_type {
+        "IssueRaised" => ("รับเรื่อง", "Issue raised"),
+        "IssueAssigned" => ("มอบหมายผู้รับผิดชอบ", "Issue assigned"),
+        "IssueAddressed" => ("บันทึกการดำเนินการ", "Action recorded"),
+        "IssueClosed" => ("ปิดเรื่อง", "Issue closed"),
+        "IssueReopened" => ("เปิดเรื่องใหม่", "Issue reopened"),
+        "IssueCorrected" => ("แก้ไขข้อมูลเรื่อง", "Record corrected"),
+        "ForumHeld" => ("บันทึกเวทีรับฟังปัญหา", "Forum recorded"),
+        "AreaRegistered" => ("ลงทะเบียนพื้นที่เป้าหมาย", "Area registered"),
+        "CategoryAdded" => ("เพิ่มประเภทปัญหา", "Category added"),
+        "UserCreated" => ("สร้างผู้ใช้", "User created"),
+        "UserAreasChanged" => ("เปลี่ยนพื้นที่ที่ผู้ใช้ดูแล", "User's areas changed"),
+        "TokenIssued" => ("ออกโทเค็นสำหรับ API", "API token issued"),
+        "PasswordSet" => ("ตั้งรหัสผ่าน", "Password set"),
+        "UserDeactivated" => ("ระงับการใช้งานผู้ใช้", "User deactivated"),
+        other => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+/// What kind of record an event belongs to (the aggregate type); an unknown one as stored.
+pub fn audit_record(lang: Lang, aggregate_type: &str) -> String {
+    let (th, en) = match aggregate_type {
+        "Issue" => ("เรื่อง", "Issue"),
+        "Forum" => ("เวที", "Forum"),
+        "Area" => ("พื้นที่", "Area"),
+        "Category" => ("ประเภทปัญหา", "Category"),
+        "User" => ("ผู้ใช้", "User"),
+        other => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+/// The label of an event's field; an unknown field is shown by its name.
+pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
+    let (th, en) = match (event_type, field) {
+        ("ForumHeld", "title") => FORUM_TITLE.pair(),
+        (_, "area_id") => AREA.pair(),
+        (_, "category") => CATEGORY.pair(),
+        (_, "title") => TITLE.pair(),
+        (_, "description") => DESCRIPTION.pair(),
+        (_, "forum_id") => FORUM.pair(),
+        (_, "raised_by") => RAISED_BY.pair(),
+        (_, "case_number") => CASE_NUMBER.pair(),
+        (_, "assignee") => ASSIGNEE.pair(),
+        (_, "due_on") => DUE_ON.pair(),
+        (_, "note") => NOTE.pair(),
+        (_, "action") => ACTION_TAKEN.pair(),
+        (_, "outcome") => OUTCOME.pair(),
+        (_, "reason") => REASON.pair(),
+        (_, "held_on") => FORUM_HELD_ON.pair(),
+        (_, "facilitator") => FACILITATOR.pair(),
+        (_, "head_count" | "participants") => PARTICIPANTS.pair(),
+        (_, "name_th") => ("ชื่อภาษาไทย", "Thai name"),
+        (_, "name_en") => ("ชื่อภาษาอังกฤษ", "English name"),
+        (_, "amphoe_code") => DISTRICT.pair(),
+        (_, "province_code") => PROVINCE.pair(),
+        (_, "tambon_code") => ("ตำบล", "Subdistrict"),
+        (_, "name") => USER_NAME.pair(),
+        (_, "role") => ("บทบาท", "Role"),
+        (_, "areas") => ("พื้นที่ที่ดูแล", "Areas"),
+        (_, "token_sha256") => ("ค่าแฮชของโทเค็น (SHA-256)", "Token hash (SHA-256)"),
+        (_, other) => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+impl Tr {
+    /// Both languages, for tables of pairs.
+    pub fn pair(self) -> (&'static str, &'static str) {
+        (self.0, self.1)
     }
 }
 

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))
         .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
         .route("/admin", get(admin::home))
         .route("/admin/users", get(admin::users_page).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user_page))

@@ -70,6 +70,12 @@ def before_call(context, case, kwargs):
         if path == "/api/audit/events" and "after" in query:
             # A position only counts if an event is stored there; 0 is the start of the log.
             query["after"] = 0
+        if path == "/api/audit/events":
+            # One cursor, the one of the order (`after` oldest first, `before` newest first); newest first
+            # starts at the newest event, as a client that was given no cursor does.
+            query.pop("before", None)
+            if query.get("order") == "desc":
+                query.pop("after", None)
         low, high = day(query.get("from")), day(query.get("to"))
         if low is not None and high is not None and low > high:
             query["from"], query["to"] = query["to"], query["from"]

@@ -3,6 +3,7 @@
 mod access;
 mod admin_web;
 mod audit;
+mod audit_web;
 mod bad_input;
 mod cases;
 mod corrections;

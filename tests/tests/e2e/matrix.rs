@@ -386,6 +386,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/audit/export").expect(auditors),
             get("/api/audit/export?format=ndjson").expect(auditors),
             get("/api/audit/export?format=csv").expect(auditors),
+            // Filters and order (issue #13): the list and the export take the same ones.
+            get(format!("/api/audit/events?issue={issue}&actor=system&type=IssueRaised&from=2026-01-01&to=31/12/2569&order=desc&limit=5"))
+                .expect(auditors),
+            // A cursor the log holds: the digest's position.
+            get(format!("/api/audit/events?order=desc&before={}", digest.split(':').next().unwrap_or("1"))).expect(auditors),
+            get(format!("/api/audit/export?format=csv&issue={issue}&actor=system&type=IssueRaised&from=2026-01-01&to=2026-12-31&order=desc"))
+                .expect(auditors),
             get("/api/audit/access-log?after=0&limit=10").expect(auditors),
             get("/api/audit/digest").expect(auditors),
             get("/api/audit/verify").expect(auditors),
