@@ -3,10 +3,12 @@
 //! into the domain command shared by the API and the web app; the issue list, one issue and its history.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::Aggregate;
 use futures::stream::{self, BoxStream, StreamExt};
+use santisuk_domain::forum::{Forum, ForumEvent};
 use santisuk_domain::issue::{
-    AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent, RaiseIssue,
-    ReopenIssue,
+    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent,
+    RaiseIssue, ReopenIssue,
 };
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{
@@ -115,6 +117,27 @@ pub struct ReopenRequest {
     pub at: Option<String>,
 }
 
+/// A correction of what was recorded at the raise. Give at least one field that differs from the record.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectRequest {
+    /// The corrected title; absent: unchanged.
+    #[schema(value_type = Option<schema::Title>)]
+    pub title: Option<String>,
+    /// The corrected description; absent: unchanged; an empty string removes it.
+    #[schema(value_type = Option<schema::TextOrBlank>)]
+    pub description: Option<String>,
+    /// The corrected category code; absent: unchanged. Statistics count the problem in its new category.
+    #[schema(value_type = Option<schema::CategoryCode>)]
+    pub category: Option<String>,
+    /// Why the record was wrong; kept in the history with what each field was before and after.
+    #[schema(value_type = schema::Text)]
+    pub reason: String,
+    /// When it was corrected (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
+    pub at: Option<String>,
+}
+
 /// An action on an existing issue, as requested.
 #[derive(Debug, Clone, Serialize)]
 pub enum ActionRequest {
@@ -122,6 +145,7 @@ pub enum ActionRequest {
     Address(AddressRequest),
     Close(CloseRequest),
     Reopen(ReopenRequest),
+    Correct(CorrectRequest),
 }
 
 /// The fields of a request that did not convert, each with its error, in the order of the request's fields.
@@ -174,6 +198,27 @@ impl ActionRequest {
                 let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
                 match (reason, at) {
                     (Some(reason), Some(at)) => Some(IssueAction::Reopen(ReopenIssue { reason, at })),
+                    _ => None,
+                }
+            }
+            ActionRequest::Correct(r) => {
+                let title = field(&mut e, "title", opt(r.title.as_deref(), Title::parse));
+                // Absent: unchanged; empty: removed (`Some(None)`).
+                let description = field(
+                    &mut e,
+                    "description",
+                    r.description
+                        .as_deref()
+                        .map(|d| opt(Some(d).filter(|d| !d.trim().is_empty()), Text::parse))
+                        .transpose(),
+                );
+                let category = field(&mut e, "category", opt(r.category.as_deref(), CategoryCode::parse));
+                let reason = field(&mut e, "reason", Text::parse(&r.reason));
+                let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
+                match (title, description, category, reason, at) {
+                    (Some(title), Some(description), Some(category), Some(reason), Some(at)) => {
+                        Some(IssueAction::Correct(CorrectIssue { title, description, category, reason, at }))
+                    }
                     _ => None,
                 }
             }
@@ -313,18 +358,15 @@ pub async fn raise_checked(
         return Err(AppError::invalid("unknown_category", format!("no category {}", raise.category)));
     }
     if let Some(forum) = raise.forum {
-        match read_model::get_forum(&state.db, &forum.to_string()).await? {
+        match forum_area(state, &forum.to_string()).await? {
             None => return Err(AppError::invalid("unknown_forum", format!("no forum {forum}"))),
             // Another area's forum is, to a coordinator who may not see that area, a forum that does not
             // exist: its existence and its area are not theirs to learn.
-            Some(f) if !caller.sees_area(&f.area_id) => {
+            Some(area) if !caller.sees_area(&area) => {
                 return Err(AppError::invalid("unknown_forum", format!("no forum {forum}")));
             }
-            Some(f) if f.area_id != raise.area.as_str() => {
-                return Err(AppError::invalid(
-                    "forum_in_other_area",
-                    format!("forum {forum} was held in {}", f.area_id),
-                ));
+            Some(area) if area != raise.area.as_str() => {
+                return Err(AppError::invalid("forum_in_other_area", format!("forum {forum} was held in {area}")));
             }
             Some(_) => {}
         }
@@ -369,6 +411,28 @@ pub async fn raise_checked(
     }
     tracing::warn!(prefix, year, "no case number after {CASE_NUMBER_TRIES} tries: other instances took each first");
     Err(AppError::Unavailable { message: "too many problems are being raised at once; try again".into() })
+}
+
+/// The area a forum was held in, or `None` when there is no such forum. The read model answers first; a
+/// forum it does not hold yet (its projection is behind the forum's commit, as when the web app records a
+/// forum and at once its problems on a loaded server) is read from its event, the truth.
+async fn forum_area(state: &AppState, forum: &str) -> Result<Option<String>, AppError> {
+    if let Some(f) = read_model::get_forum(&state.db, forum).await? {
+        return Ok(Some(f.area_id));
+    }
+    let mut area = None;
+    santisuk_store::load::load_events::<ForumEvent>(
+        &state.db,
+        Forum::TYPE,
+        forum,
+        crate::command::VERSIONS,
+        |_, _, e| {
+            let ForumEvent::ForumHeld { area_id, .. } = e;
+            area.get_or_insert(area_id.to_string());
+        },
+    )
+    .await?;
+    Ok(area)
 }
 
 /// How often a raise tries for a case number before it gives up (503).
@@ -444,6 +508,11 @@ async fn act_with(
             if !caller.sees_area(&row.area_id) {
                 return Err(AppError::not_found("issue_not_found", "no such issue"));
             }
+        }
+    }
+    if let IssueAction::Correct(CorrectIssue { category: Some(code), .. }) = &action {
+        if crate::reference::get_category(state, code.as_str()).await?.is_none() {
+            return Err(AppError::invalid("unknown_category", format!("no category {code}")));
         }
     }
     let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, metadata, expected).await?;

@@ -75,6 +75,68 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, AppError> {
     })
 }
 
+/// Which end of a day a date given without a time stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEdge {
+    /// 00:00 (Bangkok): a raise, so that anything done later that day comes after it.
+    Start,
+    /// 23:59:59 (Bangkok): an action, so that it never falls before a raise of the same day.
+    End,
+}
+
+/// When something happened, as a web form gives it: a date (either era, [`parse_date_era`]) and an optional
+/// time `HH:MM` in Bangkok. Both empty: `None` (now). A time alone is today's. A date alone is that day
+/// at `edge`; never later than `now` (a date of today without a time is now). The error names the field
+/// it belongs to (`at_date` or `at_time`). "Not in the future" stays the domain's rule.
+pub fn parse_when(
+    date: &str,
+    time: &str,
+    now: DateTime<Utc>,
+    edge: DayEdge,
+) -> Result<Option<DateTime<Utc>>, (&'static str, AppError)> {
+    use chrono::{NaiveTime, TimeZone};
+    let (date, time) = (date.trim(), time.trim());
+    if date.is_empty() && time.is_empty() {
+        return Ok(None);
+    }
+    let today = santisuk_domain::time::bangkok_date(now);
+    let day = match date {
+        "" => today,
+        d => parse_date("at_date", d).map_err(|e| ("at_date", e))?,
+    };
+    let clock = match time {
+        "" => None,
+        t => Some(
+            NaiveTime::parse_from_str(t, "%H:%M")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H.%M"))
+                .map_err(|_| {
+                    (
+                        "at_time",
+                        AppError::invalid(
+                            "bad_clock",
+                            format!("the time must be HH:MM, e.g. 14:30 (got {:?})", clip(t)),
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let at = match clock {
+        Some(c) => day.and_time(c),
+        None if day == today => return Ok(Some(now)),
+        None => match edge {
+            DayEdge::Start => day.and_time(NaiveTime::MIN),
+            DayEdge::End => day.and_hms_opt(23, 59, 59).unwrap_or_default(),
+        },
+    };
+    let at = santisuk_domain::time::bangkok()
+        .from_local_datetime(&at)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now);
+    Ok(Some(if clock.is_none() { at.min(now) } else { at }))
+}
+
 /// Parses `as_of`: an RFC 3339 instant not in the future. `now` is the server clock truncated to
 /// milliseconds ([`crate::now`]), so an instant within the current millisecond (a client's own
 /// "now", with microseconds, sent and answered within the same millisecond) is not the future.
@@ -134,6 +196,28 @@ mod tests {
         }
         let err = parse_date("held_on", "28.11.2569").unwrap_err().to_string();
         assert!(err.contains("28/11/2569"), "the hint shows the forms accepted: {err}");
+    }
+
+    #[test]
+    fn a_date_and_an_optional_time_say_when_something_happened() {
+        let now: DateTime<Utc> = "2026-11-25T02:00:00Z".parse().unwrap(); // 09:00 in Bangkok
+        let when = |d: &str, t: &str, edge| parse_when(d, t, now, edge).map(|a| a.map(|a| a.to_rfc3339()));
+        assert_eq!(when("", "", DayEdge::End).unwrap(), None, "empty is now");
+        assert_eq!(when("20/11/2569", "14:30", DayEdge::End).unwrap().unwrap(), "2026-11-20T07:30:00+00:00");
+        assert_eq!(when("2026-11-20", "14:30:00", DayEdge::Start).unwrap().unwrap(), "2026-11-20T07:30:00+00:00");
+        assert_eq!(when("20/11/2569", "", DayEdge::Start).unwrap().unwrap(), "2026-11-19T17:00:00+00:00");
+        assert_eq!(when("20/11/2569", "", DayEdge::End).unwrap().unwrap(), "2026-11-20T16:59:59+00:00");
+        assert_eq!(when("25/11/2569", "", DayEdge::End).unwrap().unwrap(), now.to_rfc3339(), "today is now");
+        assert_eq!(
+            when("", "08:15", DayEdge::End).unwrap().unwrap(),
+            "2026-11-25T01:15:00+00:00",
+            "a time alone is today"
+        );
+        // A time later today is kept as typed: "not in the future" is the domain's rule, with its own message.
+        assert_eq!(when("", "23:00", DayEdge::End).unwrap().unwrap(), "2026-11-25T16:00:00+00:00");
+        assert_eq!(when("31/02/2569", "", DayEdge::End).unwrap_err().0, "at_date");
+        assert_eq!(when("20/11/2569", "7pm", DayEdge::End).unwrap_err().0, "at_time");
+        assert_eq!(when("20/11/2569", "24:00", DayEdge::End).unwrap_err().1.code_and_message().0, "bad_clock");
     }
 
     #[test]

@@ -81,6 +81,14 @@ schema_type!(
         characters.", "ซ่อมท่อระบายน้ำแล้ว")
 );
 schema_type!(
+    /// A [`values::Text`], or blank to remove the text: a correction's description.
+    TextOrBlank => utoipa::openapi::schema::OneOfBuilder::new()
+        .description(Some("The new text, or an empty (blank) string to remove it."))
+        .item(text(values::Text::MAX, true, "Free text, not blank; line breaks and tabs allowed, no other control \
+            characters.", "หลุมลึกหน้ามัสยิด"))
+        .item(string().pattern(Some(format!("^[{CONTROL_SPACE}{SPACE}]*$"))))
+);
+schema_type!(
     /// [`values::Name`].
     Name => text(values::Name::MAX, false, "A name: one line, not blank, without control characters.", "บ้านบานา")
 );
@@ -164,4 +172,22 @@ schema_type!(
 schema_type!(
     /// A free query value (a filter matched as given): any text but a NUL byte, which `AppQuery` refuses.
     Filter => string().pattern(Some(r"^[^\x00]*$")).description(Some("Any text without a NUL byte."))
+);
+
+/// An issue in an audit filter ([`crate::audit::parse_filter`]): its id (a hyphenated UUID) or a case number
+/// shaped as people type it (any letter case, with or without the leading zeros).
+pub const ISSUE_REF: &str =
+    "^(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[A-Za-z]{2,4}-[0-9]{4}-[0-9]+)$";
+
+schema_type!(
+    /// [`ISSUE_REF`]: an issue id or a case number. A well-formed one that names no issue is 404.
+    IssueRef => string().pattern(Some(ISSUE_REF)).examples(["PTN-2569-00123"])
+);
+schema_type!(
+    /// A stored event type ([`santisuk_domain::versions::EVENT_TYPES`]), exactly.
+    EventType => one_of(santisuk_domain::versions::EVENT_TYPES).examples(["IssueClosed"])
+);
+schema_type!(
+    /// A user name in an audit filter, matched exactly: at most 200 characters, no NUL byte.
+    Actor => string().pattern(Some(r"^[^\x00]{0,200}$")).examples(["demo-staff"])
 );

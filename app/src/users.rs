@@ -141,6 +141,35 @@ pub async fn create(
     create_user_with(state, name, role, raw_areas, metadata).await
 }
 
+/// [`create`], and then the web password when one is given (with [`set_password`], as the API sets it).
+/// The password is checked before anything is written. A retry of a creation (same idempotency key) sets
+/// the password only if the first run was cut off before it did, so a double-click writes nothing twice.
+pub async fn create_with_password(
+    state: &AppState,
+    caller: &Caller,
+    idempotency_key: Option<&str>,
+    name: &str,
+    raw_role: &str,
+    raw_areas: &[String],
+    password: Option<String>,
+) -> Result<(UserRow, Option<Token>), AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    if let Some(p) = &password {
+        crate::password::check(p)?;
+    }
+    let (row, token) = create(state, caller, idempotency_key, name, raw_role, raw_areas).await?;
+    if let Some(p) = password {
+        let unset = || async {
+            let account = santisuk_projections::web::account_by_name(&state.db, &row.name).await?;
+            Ok::<bool, AppError>(account.is_some_and(|a| a.password_hash.is_none()))
+        };
+        if token.is_some() || unset().await? {
+            set_password(state, caller, &row.id, p).await?;
+        }
+    }
+    Ok((row, token))
+}
+
 /// Every user.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<UserRow>, AppError> {
     caller.require(&[Role::Admin], "list users")?;

@@ -201,7 +201,9 @@ impl User {
 }
 
 /// Coordinators work in one or more areas; every other role sees all areas and has none.
-fn check_areas(role: Role, areas: &[AreaId]) -> Result<(), UserError> {
+/// The one rule tying a role to areas: a coordinator has at least one, every other role none. Public so a
+/// form can report it beside its field together with every other error, before anything is decided.
+pub fn check_areas(role: Role, areas: &[AreaId]) -> Result<(), UserError> {
     match (role, areas.is_empty()) {
         (Role::Coordinator, true) => Err(UserError::CoordinatorWithoutArea),
         (Role::Admin | Role::Staff | Role::Auditor, false) => Err(UserError::AreasForOtherRole(role)),

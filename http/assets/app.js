@@ -53,4 +53,56 @@
       s.form.submit();
     });
   });
+  // A refused form: the summary of its errors takes the focus, so it is read first.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+  // Date fields: typed as วว/ดด/ปปปป in either era (the server reads them the same way); the calendar
+  // button opens the browser's picker and writes the chosen day back in the page's era.
+  var TH_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
+  var EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // The same rule as the server's parse_date_era: YYYY-MM-DD or DD/MM/YYYY, a year from 2400 is BE.
+  function readDate(text) {
+    var t = text.trim(), m, y, mo, d;
+    if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t))) { y = +m[1]; mo = +m[2]; d = +m[3]; }
+    else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t))) { y = +m[3]; mo = +m[2]; d = +m[1]; }
+    else { return null; }
+    var be = y >= 2400; if (be) { y -= 543; }
+    var date = new Date(Date.UTC(y, mo - 1, d));
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) { return null; }
+    return { y: y, m: mo, d: d, be: be };
+  }
+  function understood(lang, r) {
+    if (!r) { return ""; }
+    if (lang === "th") {
+      var w = r.d + " " + TH_MONTHS[r.m - 1] + " " + (r.y + 543);
+      return "= " + w + (r.be ? " (อ่านเป็น พ.ศ.)" : " (อ่านเป็น ค.ศ. " + r.y + ")");
+    }
+    var e = r.d + " " + EN_MONTHS[r.m - 1] + " " + r.y;
+    return "= " + e + (r.be ? " (read as Buddhist Era " + (r.y + 543) + ")" : " (read as Common Era)");
+  }
+  document.querySelectorAll("input[data-date]").forEach(function (input) {
+    var lang = input.dataset.date;
+    var wrap = input.parentElement;
+    var button = wrap.querySelector("button.pick");
+    var picker = wrap.querySelector("input.picker");
+    var out = document.querySelector("output[for='" + input.id + "']");
+    function show() { if (out) { out.textContent = understood(lang, readDate(input.value)); } }
+    input.addEventListener("input", show);
+    if (!button || !picker) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var r = readDate(input.value);
+      picker.value = r ? r.y + "-" + pad(r.m) + "-" + pad(r.d) : "";
+      if (picker.showPicker) { try { picker.showPicker(); return; } catch (e) { /* fall through */ } }
+      picker.focus(); picker.click();
+    });
+    picker.addEventListener("change", function () {
+      var r = readDate(picker.value);
+      if (!r) { return; }
+      input.value = pad(r.d) + "/" + pad(r.m) + "/" + (lang === "th" ? r.y + 543 : r.y);
+      show();
+      input.focus();
+    });
+  });
 })();

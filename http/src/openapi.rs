@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Santisuk", description = "Event-sourced tracker for problems raised at listening forums in the small peaceful areas of Thailand's southern border provinces."),
     paths(
-        issues::raise, issues::assign, issues::address, issues::close, issues::reopen,
+        issues::raise, issues::assign, issues::address, issues::close, issues::reopen, issues::correct,
         issues::list, issues::get_one, issues::history,
         reference::register_area, reference::list_areas, reference::add_category, reference::list_categories,
         reference::hold_forum, reference::list_forums, reference::get_forum,

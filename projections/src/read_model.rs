@@ -136,6 +136,19 @@ impl IssueRow {
                 self.outcome = None;
                 self.closed_at = None;
             }
+            // The row holds what the record says now; statistics read the row, so a corrected category
+            // moves the problem to its new group.
+            IssueEvent::IssueCorrected { title, description, category, .. } => {
+                if let Some(c) = title {
+                    self.title = c.to.to_string();
+                }
+                if let Some(c) = description {
+                    self.description = c.to.as_ref().map(ToString::to_string);
+                }
+                if let Some(c) = category {
+                    self.category = c.to.to_string();
+                }
+            }
         }
         self.version = sequence;
         self.last_position = position;

@@ -158,6 +158,11 @@ impl Db {
             .max_connections(8)
             .acquire_timeout(acquire)
             .test_before_acquire(false)
+            // A connection still inside a transaction is never handed out: after SQLITE_FULL (or another
+            // error that ends SQLite's transaction on its own) a failed rollback can leave the driver
+            // counting one open, and every later `BEGIN IMMEDIATE` on that connection would fail
+            // (`InvalidSavePointStatement`) for as long as the pool kept it; a new connection is cheap.
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", file.display())))?;

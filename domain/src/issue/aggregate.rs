@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::command::{IssueAction, IssueCommand};
 use super::error::IssueError;
+use super::event::Change;
 use super::event::IssueEvent;
 use crate::time::bangkok_date;
-use crate::values::{Assignee, CaseNumber, IssueStatus, Outcome};
+use crate::values::{Assignee, CaseNumber, CategoryCode, IssueStatus, Outcome, Text, Title};
 
 /// What the rules need to know about an issue; everything else lives in the events and read models.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,13 @@ pub struct Issue {
     /// `None` for issues raised before case numbers (`IssueRaised` 1.0).
     #[serde(default)]
     case_number: Option<CaseNumber>,
+    /// What a correction may change, kept so that it can record what each field was.
+    #[serde(default)]
+    title: Option<Title>,
+    #[serde(default)]
+    description: Option<Text>,
+    #[serde(default)]
+    category: Option<CategoryCode>,
 }
 
 impl Issue {
@@ -105,6 +113,19 @@ impl Issue {
                 }
                 IssueEvent::IssueReopened { reason: c.reason, at: c.at }
             }
+            // A record can be put right in any status: a typo in a closed problem is still a typo.
+            IssueAction::Correct(c) => {
+                fn changed<T: PartialEq + Clone>(from: &T, to: Option<T>) -> Option<Change<T>> {
+                    to.filter(|to| to != from).map(|to| Change { from: from.clone(), to })
+                }
+                let title = self.title.as_ref().and_then(|from| changed(from, c.title));
+                let description = changed(&self.description, c.description);
+                let category = self.category.as_ref().and_then(|from| changed(from, c.category));
+                if title.is_none() && description.is_none() && category.is_none() {
+                    return Err(IssueError::NothingToCorrect);
+                }
+                IssueEvent::IssueCorrected { title, description, category, reason: c.reason, at: c.at }
+            }
         };
         Ok(vec![event])
     }
@@ -127,10 +148,13 @@ impl Aggregate for Issue {
 
     fn apply(&mut self, event: IssueEvent) {
         match event {
-            IssueEvent::IssueRaised { at, case_number, .. } => {
+            IssueEvent::IssueRaised { at, case_number, title, description, category, .. } => {
                 self.status = Some(IssueStatus::Raised);
                 self.raised_at = Some(at);
                 self.case_number = case_number;
+                self.title = Some(title);
+                self.description = description;
+                self.category = Some(category);
             }
             IssueEvent::IssueAssigned { assignee, .. } => {
                 self.status = Some(IssueStatus::Assigned);
@@ -144,6 +168,17 @@ impl Aggregate for Issue {
             IssueEvent::IssueReopened { .. } => {
                 self.outcome = None;
                 self.status = Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
+            }
+            IssueEvent::IssueCorrected { title, description, category, .. } => {
+                if let Some(c) = title {
+                    self.title = Some(c.to);
+                }
+                if let Some(c) = description {
+                    self.description = c.to;
+                }
+                if let Some(c) = category {
+                    self.category = Some(c.to);
+                }
             }
         }
     }
@@ -530,5 +565,98 @@ mod tests {
             .when_async(cmd(assign(t(10), None)))
             .await
             .then_expect_events(vec![assigned()]);
+    }
+
+    // --- corrections --------------------------------------------------------------------------------
+
+    fn correct(title: Option<&str>, description: Option<Option<&str>>, category: Option<&str>) -> IssueAction {
+        IssueAction::Correct(CorrectIssue {
+            title: title.map(|t| Title::parse(t).unwrap()),
+            description: description.map(|d| d.map(text)),
+            category: category.map(|c| CategoryCode::parse(c).unwrap()),
+            reason: text("พิมพ์ผิด"),
+            at: t(50),
+        })
+    }
+
+    #[test]
+    fn a_correction_records_each_changed_field_before_and_after() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(correct(Some("ถนนเข้าหมู่บ้านชำรุด"), Some(Some("หลุมลึก")), Some("INF"))))
+            .then_expect_events(vec![IssueEvent::IssueCorrected {
+                title: Some(Change {
+                    from: Title::parse("ถนนชำรุด").unwrap(),
+                    to: Title::parse("ถนนเข้าหมู่บ้านชำรุด").unwrap(),
+                }),
+                description: Some(Change { from: None, to: Some(text("หลุมลึก")) }),
+                // The same category as recorded is not a change.
+                category: None,
+                reason: text("พิมพ์ผิด"),
+                at: t(50),
+            }]);
+    }
+
+    #[test]
+    fn a_correction_that_changes_nothing_is_refused() {
+        for action in [correct(None, None, None), correct(Some("ถนนชำรุด"), Some(None), Some("INF"))] {
+            IssueTest::with(()).given(vec![raised()]).when(cmd(action)).then_expect_error(IssueError::NothingToCorrect);
+        }
+    }
+
+    #[test]
+    fn a_closed_issue_can_be_corrected_and_a_second_correction_starts_from_the_first() {
+        let first = IssueEvent::IssueCorrected {
+            title: None,
+            description: None,
+            category: Some(Change {
+                from: CategoryCode::parse("INF").unwrap(),
+                to: CategoryCode::parse("EDU").unwrap(),
+            }),
+            reason: text("พิมพ์ผิด"),
+            at: t(45),
+        };
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn), first])
+            .when(cmd(correct(None, None, Some("INF"))))
+            .then_expect_events(vec![IssueEvent::IssueCorrected {
+                title: None,
+                description: None,
+                category: Some(Change {
+                    from: CategoryCode::parse("EDU").unwrap(),
+                    to: CategoryCode::parse("INF").unwrap(),
+                }),
+                reason: text("พิมพ์ผิด"),
+                at: t(50),
+            }]);
+    }
+
+    #[test]
+    fn a_correction_is_judged_like_every_action() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(correct(Some("ก"), None, None)))
+            .then_expect_error(IssueError::NotFound);
+        let IssueAction::Correct(mut early) = correct(Some("ก"), None, None) else { unreachable!() };
+        early.at = t(-1);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(IssueAction::Correct(early)))
+            .then_expect_error(IssueError::AtBeforeRaise);
+    }
+
+    #[test]
+    fn a_correction_does_not_change_the_status() {
+        let corrected = IssueEvent::IssueCorrected {
+            title: Some(Change {
+                from: Title::parse("ถนนชำรุด").unwrap(), to: Title::parse("ถนน").unwrap()
+            }),
+            description: None,
+            category: None,
+            reason: text("พิมพ์ผิด"),
+            at: t(50),
+        };
+        let issue = state_after(vec![raised(), assigned(), corrected]);
+        assert_eq!(issue.status(), Some(IssueStatus::Assigned));
     }
 }

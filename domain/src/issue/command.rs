@@ -20,6 +20,7 @@ pub enum IssueAction {
     Address(AddressIssue),
     Close(CloseIssue),
     Reopen(ReopenIssue),
+    Correct(CorrectIssue),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -71,6 +72,17 @@ pub struct ReopenIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Put right what was recorded at the raise: the new title, description (`Some(None)` removes it) or
+/// category; absent fields stay as they are. The category was checked to exist before the command was built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrectIssue {
+    pub title: Option<Title>,
+    pub description: Option<Option<Text>>,
+    pub category: Option<CategoryCode>,
+    pub reason: Text,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -80,6 +92,7 @@ impl IssueAction {
             IssueAction::Address(c) => c.at,
             IssueAction::Close(c) => c.at,
             IssueAction::Reopen(c) => c.at,
+            IssueAction::Correct(c) => c.at,
         }
     }
 
@@ -91,6 +104,7 @@ impl IssueAction {
             IssueAction::Address(_) => "address",
             IssueAction::Close(_) => "close",
             IssueAction::Reopen(_) => "reopen",
+            IssueAction::Correct(_) => "correct",
         }
     }
 }

@@ -26,6 +26,9 @@ pub enum IssueError {
     /// A raise must carry a case number of the Buddhist-Era year of its `at` (Asia/Bangkok).
     #[error("a raise needs a case number of the year it was raised in")]
     BadCaseNumber,
+    /// A correction must change at least one of title, description and category.
+    #[error("the correction changes nothing: give a title, description or category that differs from the recorded one")]
+    NothingToCorrect,
 }
 
 impl IssueError {
@@ -40,7 +43,8 @@ impl IssueError {
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
-            | IssueError::BadCaseNumber => ErrorKind::Invalid,
+            | IssueError::BadCaseNumber
+            | IssueError::NothingToCorrect => ErrorKind::Invalid,
         }
     }
 
@@ -57,6 +61,7 @@ impl IssueError {
             IssueError::AtBeforeRaise => "at_before_raise",
             IssueError::DueBeforeAssignment => "due_before_assignment",
             IssueError::BadCaseNumber => "bad_case_number",
+            IssueError::NothingToCorrect => "nothing_to_correct",
         }
     }
 }

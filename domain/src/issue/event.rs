@@ -41,6 +41,25 @@ pub enum IssueEvent {
         reason: Text,
         at: DateTime<Utc>,
     },
+    /// A mistake in what was recorded at the raise, put right: each field changed carries what it was and
+    /// what it is now, so the history reads before and after without folding. Absent fields did not change.
+    IssueCorrected {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Change<Title>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<Change<Option<Text>>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<Change<CategoryCode>>,
+        reason: Text,
+        at: DateTime<Utc>,
+    },
+}
+
+/// A corrected field: its value before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change<T> {
+    pub from: T,
+    pub to: T,
 }
 
 impl IssueEvent {
@@ -51,7 +70,8 @@ impl IssueEvent {
             | IssueEvent::IssueAssigned { at, .. }
             | IssueEvent::IssueAddressed { at, .. }
             | IssueEvent::IssueClosed { at, .. }
-            | IssueEvent::IssueReopened { at, .. } => *at,
+            | IssueEvent::IssueReopened { at, .. }
+            | IssueEvent::IssueCorrected { at, .. } => *at,
         }
     }
 }
@@ -64,6 +84,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueAddressed { .. } => "IssueAddressed",
             IssueEvent::IssueClosed { .. } => "IssueClosed",
             IssueEvent::IssueReopened { .. } => "IssueReopened",
+            IssueEvent::IssueCorrected { .. } => "IssueCorrected",
         }
         .to_owned()
     }
@@ -165,6 +186,26 @@ mod golden_json {
             IssueEvent::IssueReopened { reason: Text::parse("ถนนพังอีก").unwrap(), at: at() },
             json!({"IssueReopened": {"reason": "ถนนพังอีก", "at": "2026-11-20T03:04:05Z"}}),
             "IssueReopened",
+        );
+    }
+
+    #[test]
+    fn issue_corrected() {
+        check(
+            IssueEvent::IssueCorrected {
+                title: Some(Change {
+                    from: Title::parse("ถนนชำรุ").unwrap(), to: Title::parse("ถนนชำรุด").unwrap()
+                }),
+                description: Some(Change {
+                    from: None, to: Some(Text::parse("หน้ามัสยิด").unwrap())
+                }),
+                category: None,
+                reason: Text::parse("พิมพ์ผิด").unwrap(),
+                at: at(),
+            },
+            json!({"IssueCorrected": {"title": {"from": "ถนนชำรุ", "to": "ถนนชำรุด"},
+                "description": {"from": null, "to": "หน้ามัสยิด"}, "reason": "พิมพ์ผิด", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueCorrected",
         );
     }
 }

@@ -6,6 +6,8 @@ mod error;
 mod event;
 
 pub use aggregate::Issue;
-pub use command::{AddressIssue, AssignIssue, CloseIssue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue};
+pub use command::{
+    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
+};
 pub use error::IssueError;
-pub use event::IssueEvent;
+pub use event::{Change, IssueEvent};

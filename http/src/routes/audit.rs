@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{BoxError, Json, Router};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use santisuk_app::audit::{self, AccessEntry, Checkpoint, RawEvent, Reason, Verification};
+use santisuk_app::audit::{self, AccessEntry, Checkpoint, LogParams, RawEvent, Reason, Verification};
 use santisuk_app::parse::{fmt_ts, parse_ts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -192,14 +192,42 @@ fn reason_code(r: Reason) -> &'static str {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
-    /// The position of the last event seen, one the log holds (default: from the start; 0 is the start).
+    /// Oldest first: the position of the last event seen, one the log holds (default: from the start; 0 is
+    /// the start).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     pub after: Option<String>,
+    /// Newest first (`order=desc`): the position of the last event seen, one the log holds (default: from
+    /// the newest event).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
+    pub before: Option<String>,
     /// 1–1000, default 100.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
+    /// Only this issue's events: its id or its case number (`PTN-2569-00123`, any letter case); a case
+    /// number no issue has is 404.
+    #[param(value_type = Option<santisuk_app::schema::IssueRef>, inline)]
+    pub issue: Option<String>,
+    /// Only events done by this user (the name the log records as `actor`, e.g. `system`), exactly; blank
+    /// is no filter.
+    #[param(value_type = Option<santisuk_app::schema::Actor>, inline)]
+    pub actor: Option<String>,
+    /// Only events of this type.
+    #[serde(rename = "type")]
+    #[param(value_type = Option<santisuk_app::schema::EventType>, inline)]
+    pub event_type: Option<String>,
+    /// Only events recorded on or after this Asia/Bangkok date (`2026-11-28`, or in the Buddhist Era
+    /// `2569-11-28` or `28/11/2569`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Only events recorded on or before this Asia/Bangkok date (inclusive; either era, as `from`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    /// `asc` (oldest first, the default: the global order projections use) or `desc` (newest first).
+    #[param(value_type = Option<Order>, inline)]
+    pub order: Option<String>,
 }
 
+/// The export takes the list's filters and order (each filter given narrows the log), not its cursors.
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -207,6 +235,67 @@ pub struct ExportQuery {
     /// `ndjson` (default; exact) or `csv` (for spreadsheets).
     #[param(value_type = Option<Format>, inline)]
     pub format: Option<String>,
+    /// Only this issue's events: its id or its case number (`PTN-2569-00123`, any letter case); a case
+    /// number no issue has is 404.
+    #[param(value_type = Option<santisuk_app::schema::IssueRef>, inline)]
+    pub issue: Option<String>,
+    /// Only events done by this user (the name the log records as `actor`, e.g. `system`), exactly; blank
+    /// is no filter.
+    #[param(value_type = Option<santisuk_app::schema::Actor>, inline)]
+    pub actor: Option<String>,
+    /// Only events of this type.
+    #[serde(rename = "type")]
+    #[param(value_type = Option<santisuk_app::schema::EventType>, inline)]
+    pub event_type: Option<String>,
+    /// Only events recorded on or after this Asia/Bangkok date (`2026-11-28`, or in the Buddhist Era
+    /// `2569-11-28` or `28/11/2569`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Only events recorded on or before this Asia/Bangkok date (inclusive; either era, as `from`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    /// `asc` (oldest first, the default: the global order projections use) or `desc` (newest first).
+    #[param(value_type = Option<Order>, inline)]
+    pub order: Option<String>,
+}
+
+impl EventsQuery {
+    fn params(self) -> LogParams {
+        LogParams {
+            issue: self.issue,
+            actor: self.actor,
+            event_type: self.event_type,
+            from: self.from,
+            to: self.to,
+            order: self.order,
+            after: self.after,
+            before: self.before,
+            ..LogParams::default()
+        }
+    }
+}
+
+impl ExportQuery {
+    fn params(&self) -> LogParams {
+        LogParams {
+            issue: self.issue.clone(),
+            actor: self.actor.clone(),
+            event_type: self.event_type.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            order: self.order.clone(),
+            ..LogParams::default()
+        }
+    }
+}
+
+/// Which way the log is listed (the schema of `order`; the value is checked by the application layer).
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "only its schema is used")]
+enum Order {
+    Asc,
+    Desc,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
@@ -232,33 +321,43 @@ pub struct VerifyQuery {
 
 // --- handlers -------------------------------------------------------------------------------------------
 
-/// Every stored event of every aggregate, in the global order projections use (auditor, admin). Page
-/// with `after` = the last position seen; a page never skips an event that commits late.
+/// Every stored event of every aggregate, in the global order projections use or newest first (auditor,
+/// admin), narrowed by the filters given. Page with `after` (oldest first) or `before` (newest first) =
+/// the last position seen; a page never skips an event that commits late.
 #[utoipa::path(get, path = "/api/audit/events", tag = "audit", params(EventsQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditPage), (status = 400, description = "`after` is not a position", body = ErrorBody),
+    responses((status = 200, body = AuditPage), (status = 400, description = "`after` or `before` is not a position", body = ErrorBody),
         (status = 403, description = "not an auditor or administrator", body = ErrorBody),
-        (status = 422, description = "an invalid limit, or no event at `after`", body = ErrorBody)))]
+        (status = 404, description = "no issue has the case number given as `issue`", body = ErrorBody),
+        (status = 422, description = "an invalid limit, order, type, date or issue, no event at the cursor, or a cursor that does not go with the order", body = ErrorBody)))]
 pub async fn list_events(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(q): AppQuery<EventsQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    let (rows, next_cursor) = audit::list_events(&state, &ctx, q.after.as_deref(), q.limit.as_deref()).await?;
+    let limit = q.limit.clone();
+    let (rows, next_cursor) = audit::list_events(&state, &ctx, &q.params(), limit.as_deref()).await?;
     Ok(Json(AuditPage { items: rows.iter().map(AuditEvent::from).collect(), next_cursor }))
 }
 
-/// The whole log, in the same order, as NDJSON (one event per line, exact) or CSV (auditor, admin).
-/// Streamed: the log may be any length.
+/// The whole log, or what the list's filters leave of it, in the same order, as NDJSON (one event per
+/// line, exact) or CSV (auditor, admin). Streamed: the log may be any length.
 #[utoipa::path(get, path = "/api/audit/export", tag = "audit", params(ExportQuery), security(("bearer" = [])),
     responses((status = 200, description = "the log as NDJSON or CSV, as an attachment",
             content((String = "application/x-ndjson"), (String = "text/csv"))),
         (status = 403, description = "not an auditor or administrator", body = ErrorBody),
-        (status = 422, description = "an unknown format", body = ErrorBody)))]
+        (status = 404, description = "no issue has the case number given as `issue`", body = ErrorBody),
+        (status = 422, description = "an unknown format, or an invalid filter (as for the list)", body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(q): AppQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    export_with(state, ctx, q, None).await
+}
+
+/// The export, for the API and for the web app's download link (`via`: where it was asked for, recorded in
+/// the access log when not through the API).
+pub async fn export_with(state: AppState, ctx: Ctx, q: ExportQuery, via: Option<&str>) -> Result<Response, ApiError> {
     // The role is the answer before the format is looked at.
     ctx.require(AUDITORS, "export the audit log")?;
     let format = match q.format.as_deref().map(str::trim) {
@@ -271,14 +370,15 @@ pub async fn export(
             ));
         }
     };
-    let (upto, first) = audit::export_start(&state, &ctx, format.name()).await?;
+    let (plan, first) = audit::export_start(&state, &ctx, format.name(), &q.params(), via).await?;
     let pages = stream::try_unfold(Step::Page(first), move |step| {
         let state = state.clone();
+        let plan = plan.clone();
         async move {
             let page = match step {
                 Step::Done => return Ok(None),
                 Step::Page(page) => page,
-                Step::After(after) => audit::export_page(&state, after, upto).await?,
+                Step::After(after) => audit::export_page(&state, &plan, after).await?,
             };
             let next = match page.last() {
                 Some(last) if page.len() as i64 == EXPORT_PAGE => Step::After(last.checkpoint()),

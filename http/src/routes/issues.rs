@@ -1,4 +1,4 @@
-//! Issues: raise, assign, address, close, reopen; the list, one issue, and its history.
+//! Issues: raise, assign, address, close, reopen, correct; the list, one issue, and its history.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -6,8 +6,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use santisuk_app::issues::{self, IssueRow};
 pub use santisuk_app::issues::{
-    ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, ListParams, ListQuery, RaiseIssueRequest,
-    ReopenRequest,
+    ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, CorrectRequest, ListParams, ListQuery,
+    RaiseIssueRequest, ReopenRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/issues/{id}/address", post(address))
         .route("/api/issues/{id}/close", post(close))
         .route("/api/issues/{id}/reopen", post(reopen))
+        .route("/api/issues/{id}/correct", post(correct))
 }
 
 // --- replies --------------------------------------------------------------------------------------------
@@ -229,6 +230,25 @@ pub async fn reopen(
     AppJson(req): AppJson<ReopenRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
     act(&state, &ctx, &headers, &id, ActionRequest::Reopen(req)).await
+}
+
+/// Corrects the title, description or category recorded at the raise, with a reason; in any status. The
+/// history keeps what each field was before and after; statistics count the problem in its new category.
+#[utoipa::path(post, path = "/api/issues/{id}/correct", tag = "issues", request_body = CorrectRequest,
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 409, description = "it is no longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an invalid value, an unknown category, nothing changed, or `at` in the future or before the raise", body = ErrorBody)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<CorrectRequest>,
+) -> Result<Json<CommandReply>, ApiError> {
+    act(&state, &ctx, &headers, &id, ActionRequest::Correct(req)).await
 }
 
 // --- queries --------------------------------------------------------------------------------------------

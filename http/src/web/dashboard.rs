@@ -361,11 +361,11 @@ pub async fn page(
             (select("fy", i18n::PERIOD, &fy_value, &fy_options, false))
             div {
                 label for="from" { (i18n::RAISED_FROM.get(lang)) }
-                input #from type="text" name="from" value=(if window.custom { q.from.as_str() } else { "" }) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                (layout::date_input(lang, "from", "from", if window.custom { q.from.as_str() } else { "" }, false, &[]))
             }
             div {
                 label for="to" { (i18n::RAISED_TO.get(lang)) }
-                input #to type="text" name="to" value=(if window.custom { q.to.as_str() } else { "" }) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                (layout::date_input(lang, "to", "to", if window.custom { q.to.as_str() } else { "" }, false, &[]))
             }
             (select("province", i18n::PROVINCE, &q.province, &provinces, true))
             (select("amphoe", i18n::DISTRICT, &q.amphoe, &amphoes, true))

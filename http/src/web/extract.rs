@@ -7,10 +7,14 @@
 //! `X-Forwarded-Proto: https`). Sessions last 12 hours: an office PC is shared, a phone is lost.
 //! Before sign-in, forms are protected by a double-submit token (a cookie and a field that must match).
 
+use std::cell::Cell;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Duration;
 use santisuk_app::sessions::{self};
@@ -53,6 +57,8 @@ impl FromRequestParts<AppState> for Web {
             return Err(WebError::SignIn { next });
         };
         let lang = session.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| cookie_lang(&parts.headers));
+        // Outside `with_page_lang` (no page being answered) there is nothing to tell.
+        let _ = PAGE_LANG.try_with(|l| l.set(lang));
         Ok(Web {
             ctx: Ctx(Caller {
                 user: session.user,
@@ -63,6 +69,24 @@ impl FromRequestParts<AppState> for Web {
             lang,
         })
     }
+}
+
+tokio::task_local! {
+    /// The language of the page being answered: the browser's remembered one, then the signed-in user's
+    /// once [`Web`] has found it. An error becomes a page far from the handler that knew the user (`?`
+    /// turns any application error into a [`WebError`]), so the error page reads it here.
+    static PAGE_LANG: Cell<Lang>;
+}
+
+/// Middleware of every web route: scopes [`page_lang`] to the request.
+pub async fn with_page_lang(req: Request, next: Next) -> Response {
+    let lang = cookie_lang(req.headers());
+    PAGE_LANG.scope(Cell::new(lang), next.run(req)).await
+}
+
+/// The language of the page being answered; Thai outside a web request or when it is not known.
+pub fn page_lang() -> Lang {
+    PAGE_LANG.try_with(Cell::get).unwrap_or_default()
 }
 
 #[derive(Deserialize)]

@@ -10,11 +10,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use maud::{Markup, html};
+use santisuk_app::parse::{DayEdge, parse_when};
 use santisuk_domain::forum::HoldForum;
 use santisuk_domain::issue::RaiseIssue;
-use santisuk_domain::time::{bangkok, bangkok_date};
+use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{AreaId, CategoryCode, ForumId, Name, Text, Title};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -44,6 +45,9 @@ pub struct ForumForm {
     area_id: String,
     #[serde(default)]
     held_on: String,
+    /// The time the forum's problems were raised (optional; `HH:MM`, Bangkok).
+    #[serde(default)]
+    held_at: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -150,7 +154,7 @@ fn form_markup(
     };
     html! {
         h1 { (i18n::FORUM_NEW.get(lang)) }
-        @if !errors.is_empty() { p.error-summary role="alert" { (i18n::FIX_ERRORS.get(lang)) } }
+        (layout::error_summary(lang, errors, &[]))
         form.card method="post" action="/forums" novalidate {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="submission" value=(form.submission);
@@ -167,9 +171,14 @@ fn form_markup(
                 }
                 div {
                     label for="held_on" { (i18n::FORUM_HELD_ON.get(lang)) }
-                    input #held_on type="date" name="held_on" value=(form.held_on) required
-                        aria-invalid=[invalid(errors, "held_on")];
-                    (field_error(errors, "held_on"))
+                    (layout::date_input(lang, "held_on", "held_on", &form.held_on, true, errors))
+                }
+                div {
+                    label for="held_at" { (i18n::FORUM_HELD_AT.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                    input #held_at type="time" name="held_at" value=(form.held_at) aria-invalid=[invalid(errors, "held_at")]
+                        aria-describedby="held_at-hint";
+                    span.hint #held_at-hint { (i18n::FORUM_HELD_AT_HINT.get(lang)) }
+                    (field_error(errors, "held_at"))
                 }
                 div { (text("title", i18n::FORUM_TITLE, &form.title, Title::MAX, true)) }
                 div { (text("facilitator", i18n::FACILITATOR, &form.facilitator, Name::MAX, true)) }
@@ -232,6 +241,9 @@ fn form_markup(
 struct Checked {
     area: AreaId,
     held_on: NaiveDate,
+    /// When the forum's problems were raised: its day and the time given, else the start of the day (or now
+    /// for a forum held today).
+    at: DateTime<Utc>,
     title: Option<Title>,
     facilitator: Option<Name>,
     participants: Option<u32>,
@@ -247,6 +259,7 @@ fn check(
     form: &ForumForm,
     rows: &[Row],
     categories: &[CategoryRow],
+    now: DateTime<Utc>,
 ) -> Result<Checked, Vec<(String, String)>> {
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut err = |field: String, e: ApiError| {
@@ -258,6 +271,16 @@ fn check(
     // sends 2569-11-28, which is 28 November 2026).
     let held_on =
         santisuk_app::parse::parse_date("held_on", &form.held_on).map_err(|e| err("held_on".into(), e.into())).ok();
+    // Problems raised at a forum happened on its day: at the time given, else at the start of that day, so
+    // that anything done about them later that day comes after (never an invented time of day).
+    let at = match held_on.map(|_| parse_when(&form.held_on, &form.held_at, now, DayEdge::Start)) {
+        Some(Ok(at)) => at,
+        Some(Err((_, e))) => {
+            err("held_at".into(), e.into());
+            None
+        }
+        None => None,
+    };
     let title = optional(&form.title, Title::parse).map_err(|e| err("title".into(), e.into())).ok().flatten();
     let facilitator =
         optional(&form.facilitator, Name::parse).map_err(|e| err("facilitator".into(), e.into())).ok().flatten();
@@ -290,20 +313,12 @@ fn check(
             problems.push((category, title, description, raised_by));
         }
     }
-    match (area, held_on) {
-        (Some(area), Some(held_on)) if errors.is_empty() => {
-            Ok(Checked { area, held_on, title, facilitator, participants, problems })
+    match (area, held_on, at) {
+        (Some(area), Some(held_on), Some(at)) if errors.is_empty() => {
+            Ok(Checked { area, held_on, at, title, facilitator, participants, problems })
         }
         _ => Err(errors),
     }
-}
-
-/// The moment problems raised at a forum are dated: noon of its day in Bangkok, or now for a forum held
-/// today before noon (an `at` is never in the future).
-fn raised_at(held_on: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
-    let noon = held_on.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
-    let at = bangkok().from_local_datetime(&noon).single().map(|t| t.with_timezone(&Utc)).unwrap_or(now);
-    at.min(now)
 }
 
 /// Adds a row (no-script path) or checks and saves the forum and its problems.
@@ -325,11 +340,11 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         );
     };
     let categories = reference::list_categories(&state).await?;
-    let checked = match check(lang, &form, &rows, &categories) {
+    let now = now();
+    let checked = match check(lang, &form, &rows, &categories, now) {
         Ok(c) => c,
         Err(errors) => return render(&state, &web, &form, rows, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let now = now();
     let user = &web.ctx.user.id;
     let forum_id = Uuid::new_v5(&FORUM_NAMESPACE, format!("{user}:{submission}").as_bytes());
     let command = HoldForum {
@@ -345,6 +360,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         let (_, code, message) = e.parts();
         let field = match code {
             "held_on_in_future" | "bad_date" => "held_on",
+            "at_in_future" => "held_at",
             "too_many_participants" | "bad_participants" => "participants",
             _ => "area_id",
         };
@@ -359,7 +375,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         }
         Err(e) => return Err(e.into()),
     }
-    let at = raised_at(checked.held_on, now);
+    let at = checked.at;
     for (i, (category, title, description, raised_by)) in checked.problems.into_iter().enumerate() {
         let id = Uuid::new_v5(&ISSUE_NAMESPACE, format!("{user}:{submission}:{i}").as_bytes());
         let raise = RaiseIssue {
@@ -467,7 +483,7 @@ mod tests {
     #[test]
     fn empty_rows_are_skipped_and_filled_rows_become_problems() {
         let f = form(&[("ถนนชำรุด", "INF"), ("", ""), ("ไฟฟ้าดับบ่อย", "INF")]);
-        let checked = check(Lang::Th, &f, &f.rows(), &categories()).unwrap();
+        let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
         assert_eq!(checked.problems.len(), 2);
     }
 
@@ -476,7 +492,7 @@ mod tests {
         let mut f = form(&[("", "INF"), ("ถนน", "NOPE")]);
         f.participants = "-3".into();
         f.held_on = "31/02/2569".into();
-        let errors = check(Lang::Th, &f, &f.rows(), &categories()).unwrap_err();
+        let errors = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["held_on", "participants", "p_title-1", "p_category-2"]);
         assert!(errors.iter().all(|(_, m)| m.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))), "{errors:?}");
@@ -487,17 +503,23 @@ mod tests {
         for typed in ["28/11/2569", "2569-11-28", "2026-11-28"] {
             let mut f = form(&[("ถนนชำรุด", "INF")]);
             f.held_on = typed.into();
-            let checked = check(Lang::Th, &f, &f.rows(), &categories()).unwrap();
+            let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
             assert_eq!(checked.held_on, NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), "{typed}");
         }
     }
 
     #[test]
-    fn problems_are_dated_noon_of_the_forum_day_but_never_in_the_future() {
+    fn problems_are_dated_at_the_forum_time_or_the_start_of_its_day_but_never_in_the_future() {
         let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
-        let past = raised_at(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), now);
-        assert_eq!(past.to_rfc3339(), "2026-11-20T05:00:00+00:00");
-        let today = raised_at(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), now);
-        assert_eq!(today, now, "09:00 in Bangkok is before noon");
+        let at = |day: &str, time: &str| {
+            let mut f = form(&[("ถนนชำรุด", "INF")]);
+            (f.held_on, f.held_at) = (day.into(), time.into());
+            check(Lang::Th, &f, &f.rows(), &categories(), now).map(|c| c.at.to_rfc3339())
+        };
+        assert_eq!(at("20/11/2569", "").unwrap(), "2026-11-19T17:00:00+00:00", "00:00 in Bangkok");
+        assert_eq!(at("20/11/2569", "14:30").unwrap(), "2026-11-20T07:30:00+00:00");
+        assert_eq!(at("25/11/2569", "").unwrap(), now.to_rfc3339(), "today without a time is now");
+        let errors = at("20/11/2569", "25:00").unwrap_err();
+        assert_eq!(errors.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), ["held_at"]);
     }
 }

@@ -61,6 +61,7 @@ impl Tr {
 // --- chrome --------------------------------------------------------------------------------------------
 pub const APP: Tr = Tr("สันติสุข", "Santisuk");
 pub const APP_TAGLINE: Tr = Tr("ระบบติดตามปัญหาจากเวทีรับฟังปัญหา", "Tracking problems raised at listening forums");
+pub const NAV_HOME: Tr = Tr("งานของฉัน", "My work");
 pub const NAV_QUEUE: Tr = Tr("รายการปัญหา", "Issues");
 pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum");
 pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
@@ -154,6 +155,37 @@ pub const CHOOSE: Tr = Tr("— เลือก —", "— choose —");
 pub const EMPTY_ROWS_IGNORED: Tr = Tr("แถวที่เว้นว่างทั้งแถวจะไม่ถูกบันทึก", "Rows left completely empty are not saved");
 pub const FORUM_SAVED: Tr = Tr("บันทึกเวทีและปัญหาแล้ว", "The forum and its problems are saved");
 pub const OPTIONAL: Tr = Tr("ไม่บังคับ", "optional");
+pub const DATE_PLACEHOLDER: Tr = Tr("วว/ดด/ปปปป", "dd/mm/yyyy");
+pub const DATE_HINT: Tr =
+    Tr("วว/ดด/ปปปป เช่น 28/11/2569 (พ.ศ. หรือ ค.ศ. ก็ได้)", "dd/mm/yyyy, e.g. 28/11/2026 (Buddhist or Common Era)");
+pub const PICK_DATE: Tr = Tr("เลือกวันที่จากปฏิทิน", "Pick the date from a calendar");
+pub const WHEN: Tr = Tr("เกิดขึ้นเมื่อ", "When it happened");
+pub const WHEN_HINT: Tr = Tr("เว้นว่างไว้ = ตอนนี้; ใส่แต่วันที่ได้", "Leave empty for now; a date alone is fine");
+pub const WHEN_DATE: Tr = Tr("วันที่", "Date");
+pub const WHEN_TIME: Tr = Tr("เวลา", "Time");
+
+// --- home ----------------------------------------------------------------------------------------------
+pub const HOME_TITLE: Tr = Tr("งานที่ต้องทำก่อน", "What needs you first");
+pub const HOME_INTRO: Tr = Tr(
+    "ปัญหาในพื้นที่ของคุณที่เลยกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
+    "Problems in your areas that are overdue, due in the next 7 days, and not yet given to anyone",
+);
+pub const HOME_OVERDUE: Tr = Tr("เลยกำหนดแล้ว", "Overdue");
+pub const HOME_DUE_SOON: Tr = Tr("ครบกำหนดใน 7 วัน", "Due in the next 7 days");
+pub const HOME_UNASSIGNED: Tr = Tr("ยังไม่มีผู้รับผิดชอบ (เก่าสุดก่อน)", "Not yet assigned (oldest first)");
+pub const HOME_NOTHING: Tr = Tr("ไม่มี", "None");
+pub const SEE_ALL: Tr = Tr("ดูทั้งหมดในรายการปัญหา", "See them all in the issue list");
+pub const FORUM_HELD_AT: Tr = Tr("เวลาที่รับฟังปัญหา", "Time the problems were raised");
+pub const FORUM_HELD_AT_HINT: Tr =
+    Tr("ถ้าไม่ระบุ ปัญหาจะลงวันที่ของเวที (เวลา 00:00)", "Without a time the problems are dated the forum's day (00:00)");
+pub const ACT_CORRECT: Tr = Tr("แก้ไขข้อมูลที่บันทึกผิด", "Correct the record");
+pub const CORRECT_HINT: Tr = Tr(
+    "แก้ชื่อเรื่อง รายละเอียด หรือประเภทที่บันทึกผิด พร้อมเหตุผล ประวัติจะเก็บทั้งค่าเดิมและค่าใหม่",
+    "Put right a title, description or category recorded wrongly, with a reason; the history keeps the old and the new",
+);
+pub const BEFORE: Tr = Tr("เดิม", "was");
+pub const AFTER: Tr = Tr("เป็น", "now");
+pub const NONE: Tr = Tr("(ไม่มี)", "(none)");
 
 // --- dashboard -----------------------------------------------------------------------------------------
 pub const FISCAL_YEAR: Tr = Tr("ปีงบประมาณ", "Fiscal year");
@@ -203,18 +235,6 @@ pub fn outcome(lang: Lang, code: &str) -> &'static str {
     }
 }
 
-/// What an event in a timeline means, in words.
-pub fn event(lang: Lang, event_type: &str) -> &'static str {
-    match event_type {
-        "IssueRaised" => lang.pick("รับเรื่อง", "Raised"),
-        "IssueAssigned" => lang.pick("มอบหมาย", "Assigned"),
-        "IssueAddressed" => lang.pick("บันทึกการดำเนินการ", "Action recorded"),
-        "IssueClosed" => lang.pick("ปิดเรื่อง", "Closed"),
-        "IssueReopened" => lang.pick("เปิดเรื่องใหม่", "Reopened"),
-        _ => "",
-    }
-}
-
 /// A checked-value or rule error, as a sentence for the field it concerns. Codes come from the domain
 /// (`ValueError::code`, rule errors) and the application layer; an unknown code falls back to the English
 /// message it came with.
@@ -246,6 +266,12 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
         "issue_not_closed" => ("เรื่องนี้ยังไม่ปิด", "This issue is not closed"),
         "stale_version" | "concurrent_change" => (STALE.0, STALE.1),
         "at_in_future" => ("เวลาที่ระบุยังมาไม่ถึง", "That time is in the future"),
+        "at_before_raise" => ("เวลาที่ระบุอยู่ก่อนวันที่รับเรื่อง", "That time is before the issue was raised"),
+        "bad_clock" => ("เวลาไม่ถูกต้อง: พิมพ์ ชช:นน เช่น 14:30", "Not a valid time: type HH:MM, e.g. 14:30"),
+        "nothing_to_correct" => (
+            "ไม่มีอะไรเปลี่ยน: แก้ชื่อเรื่อง รายละเอียด หรือประเภทอย่างน้อยหนึ่งอย่าง",
+            "Nothing changed: correct the title, the description or the category",
+        ),
         "forbidden" => ("คุณไม่มีสิทธิ์ทำรายการนี้", "You may not do this"),
         "password_too_short" => ("รหัสผ่านต้องมีอย่างน้อย 10 ตัวอักษร", "A password needs at least 10 characters"),
         _ => return fallback.to_owned(),
@@ -281,6 +307,28 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
     format!("{} {} {year}", d.day(), month(lang, d.month0()))
 }
 
+/// `28/11/2569` (Thai, Buddhist Era) or `28/11/2026` (English): a date as the date fields take it.
+pub fn date_numeric(lang: Lang, d: NaiveDate) -> String {
+    let year = match lang {
+        Lang::Th => d.year() + 543,
+        Lang::En => d.year(),
+    };
+    format!("{:02}/{:02}/{year}", d.day(), d.month())
+}
+
+/// What a typed date was read as, shown beside the date field: the date in words and the era the year was
+/// taken to be in.
+pub fn understood(lang: Lang, d: NaiveDate, era: santisuk_app::parse::Era) -> String {
+    use santisuk_app::parse::Era;
+    let words = date(lang, d);
+    match (lang, era) {
+        (Lang::Th, Era::Buddhist) => format!("= {words} (อ่านเป็น พ.ศ.)"),
+        (Lang::Th, Era::Common) => format!("= {words} (อ่านเป็น ค.ศ. {})", d.year()),
+        (Lang::En, Era::Buddhist) => format!("= {words} (read as Buddhist Era {})", d.year() + 543),
+        (Lang::En, Era::Common) => format!("= {words} (read as Common Era)"),
+    }
+}
+
 /// `25 พ.ย. 2569 14:05`: an instant in Asia/Bangkok time.
 pub fn date_time(lang: Lang, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&bangkok());
@@ -307,7 +355,6 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
 pub const FILTERS: Tr = Tr("ตัวกรอง", "Filters");
 pub const RAISED_FROM: Tr = Tr("รับเรื่องตั้งแต่วันที่", "Raised from");
 pub const RAISED_TO: Tr = Tr("ถึงวันที่", "Raised until");
-pub const DATE_PLACEHOLDER: Tr = Tr("วว/ดด/2569", "dd/mm/yyyy");
 pub const OPEN_ONLY: Tr = Tr("เฉพาะเรื่องที่ยังไม่ปิด", "Open only (not closed)");
 pub const DASH_SORT_NAME: Tr = Tr("ตามชื่อ", "By name");
 pub const DASH_SORT_RATE: Tr = Tr("อัตราการแก้ไข น้อยไปมาก", "Resolution rate, lowest first");
@@ -336,6 +383,230 @@ pub const DASH_CLOSED_IN_DEF: Tr = Tr(
     "Of the issues closed in this period (whenever they were raised), the share closed as resolved; open \
      issues do not lower it, so recent months are not read as failures.",
 );
+// --- audit log (issue #13) ------------------------------------------------------------------------------
+pub const AUDIT_FILTERS: Tr = Tr("ค้นหาในบันทึกเหตุการณ์", "Search the log");
+pub const AUDIT_ISSUE: Tr = Tr("เลขที่เรื่อง", "Case no. or issue id");
+pub const AUDIT_ACTOR: Tr = Tr("ผู้ดำเนินการ", "Done by");
+pub const AUDIT_ACTOR_HINT: Tr = Tr("ชื่อผู้ใช้", "user name");
+pub const AUDIT_TYPE: Tr = Tr("ประเภทเหตุการณ์", "Event type");
+pub const AUDIT_FROM: Tr = Tr("บันทึกตั้งแต่วันที่", "Recorded from");
+pub const AUDIT_TO: Tr = Tr("ถึงวันที่", "Recorded up to");
+pub const AUDIT_ORDER: Tr = Tr("เรียงลำดับ", "Order");
+pub const AUDIT_NEWEST: Tr = Tr("ล่าสุดก่อน", "Newest first");
+pub const AUDIT_OLDEST: Tr = Tr("เก่าสุดก่อน", "Oldest first");
+pub const AUDIT_JUMP_POSITION: Tr = Tr("ไปที่ลำดับ", "Jump to position");
+pub const AUDIT_JUMP_DATE: Tr = Tr("ไปที่วันที่", "Jump to date");
+pub const AUDIT_GO: Tr = Tr("ไป", "Go");
+pub const AUDIT_DOWNLOAD: Tr = Tr("ดาวน์โหลดตามตัวกรองนี้", "Download what these filters show");
+pub const AUDIT_CSV: Tr = Tr("CSV สำหรับ Excel", "CSV for spreadsheets");
+pub const AUDIT_NDJSON: Tr = Tr("NDJSON (ข้อความตรงตามที่บันทึก)", "NDJSON (exact text)");
+pub const AUDIT_HAPPENED: Tr = Tr("เกิดขึ้นเมื่อ", "Happened");
+pub const AUDIT_BY: Tr = Tr("ผู้ดำเนินการ", "Done by");
+pub const AUDIT_NONE: Tr = Tr("ไม่พบเหตุการณ์ตามเงื่อนไข", "No event matches");
+pub const AUDIT_FIRST_PAGE: Tr = Tr("กลับไปหน้าแรก", "Back to the first page");
+pub const AUDIT_NO_VALUE: Tr = Tr("ไม่ระบุ", "none");
+
+/// An event type's name in words (the timeline and the event log); an unknown type is shown as stored.
+pub fn event(lang: Lang, event_type: &str) -> String {
+    let (th, en) = match event_type {
+        "IssueRaised" => ("รับเรื่อง", "Issue raised"),
+        "IssueAssigned" => ("มอบหมายผู้รับผิดชอบ", "Issue assigned"),
+        "IssueAddressed" => ("บันทึกการดำเนินการ", "Action recorded"),
+        "IssueClosed" => ("ปิดเรื่อง", "Issue closed"),
+        "IssueReopened" => ("เปิดเรื่องใหม่", "Issue reopened"),
+        "IssueCorrected" => ("แก้ไขข้อมูลเรื่อง", "Record corrected"),
+        "ForumHeld" => ("บันทึกเวทีรับฟังปัญหา", "Forum recorded"),
+        "AreaRegistered" => ("ลงทะเบียนพื้นที่เป้าหมาย", "Area registered"),
+        "CategoryAdded" => ("เพิ่มประเภทปัญหา", "Category added"),
+        "UserCreated" => ("สร้างผู้ใช้", "User created"),
+        "UserAreasChanged" => ("เปลี่ยนพื้นที่ที่ผู้ใช้ดูแล", "User's areas changed"),
+        "TokenIssued" => ("ออกโทเค็นสำหรับ API", "API token issued"),
+        "PasswordSet" => ("ตั้งรหัสผ่าน", "Password set"),
+        "UserDeactivated" => ("ระงับการใช้งานผู้ใช้", "User deactivated"),
+        other => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+/// What kind of record an event belongs to (the aggregate type); an unknown one as stored.
+pub fn audit_record(lang: Lang, aggregate_type: &str) -> String {
+    let (th, en) = match aggregate_type {
+        "Issue" => ("เรื่อง", "Issue"),
+        "Forum" => ("เวที", "Forum"),
+        "Area" => ("พื้นที่", "Area"),
+        "Category" => ("ประเภทปัญหา", "Category"),
+        "User" => ("ผู้ใช้", "User"),
+        other => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+/// The label of an event's field; an unknown field is shown by its name.
+pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
+    let (th, en) = match (event_type, field) {
+        ("ForumHeld", "title") => FORUM_TITLE.pair(),
+        (_, "area_id") => AREA.pair(),
+        (_, "category") => CATEGORY.pair(),
+        (_, "title") => TITLE.pair(),
+        (_, "description") => DESCRIPTION.pair(),
+        (_, "forum_id") => FORUM.pair(),
+        (_, "raised_by") => RAISED_BY.pair(),
+        (_, "case_number") => CASE_NUMBER.pair(),
+        (_, "assignee") => ASSIGNEE.pair(),
+        (_, "due_on") => DUE_ON.pair(),
+        (_, "note") => NOTE.pair(),
+        (_, "action") => ACTION_TAKEN.pair(),
+        (_, "outcome") => OUTCOME.pair(),
+        (_, "reason") => REASON.pair(),
+        (_, "held_on") => FORUM_HELD_ON.pair(),
+        (_, "facilitator") => FACILITATOR.pair(),
+        (_, "head_count" | "participants") => PARTICIPANTS.pair(),
+        (_, "name_th") => ("ชื่อภาษาไทย", "Thai name"),
+        (_, "name_en") => ("ชื่อภาษาอังกฤษ", "English name"),
+        (_, "amphoe_code") => DISTRICT.pair(),
+        (_, "province_code") => PROVINCE.pair(),
+        (_, "tambon_code") => ("ตำบล", "Subdistrict"),
+        (_, "name") => USER_NAME.pair(),
+        (_, "role") => ("บทบาท", "Role"),
+        (_, "areas") => ("พื้นที่ที่ดูแล", "Areas"),
+        (_, "token_sha256") => ("ค่าแฮชของโทเค็น (SHA-256)", "Token hash (SHA-256)"),
+        (_, other) => return other.to_owned(),
+    };
+    lang.pick(th, en).to_owned()
+}
+
+impl Tr {
+    /// Both languages, for tables of pairs.
+    pub fn pair(self) -> (&'static str, &'static str) {
+        (self.0, self.1)
+    }
+}
+
+// --- administration (users, areas, categories) and error pages ----------------------------------------
+pub const NAV_ADMIN: Tr = Tr("ผู้ดูแลระบบ", "Administration");
+pub const ADMIN_USERS: Tr = Tr("ผู้ใช้", "Users");
+pub const ADMIN_AREAS: Tr = Tr("พื้นที่เป้าหมาย", "Target areas");
+pub const ADMIN_CATEGORIES: Tr = Tr("ประเภทปัญหา", "Categories");
+pub const ROLE: Tr = Tr("บทบาท", "Role");
+pub const ACTIVE: Tr = Tr("สถานะบัญชี", "Account");
+pub const ACTIVE_YES: Tr = Tr("ใช้งานอยู่", "Active");
+pub const ACTIVE_NO: Tr = Tr("ระงับแล้ว", "Deactivated");
+pub const EVERY_AREA: Tr = Tr("ทุกพื้นที่", "Every area");
+pub const AREAS_HINT: Tr = Tr("เฉพาะผู้ประสานงานพื้นที่ ต้องเลือกอย่างน้อยหนึ่งพื้นที่", "coordinators only, at least one area");
+pub const USER_NEW: Tr = Tr("เพิ่มผู้ใช้", "Add a user");
+pub const USER_CREATE: Tr = Tr("เพิ่มผู้ใช้", "Create the user");
+pub const USER_NAME_HINT: Tr = Tr("ตัวอักษร ตัวเลข . _ หรือ - ไม่เกิน 64 ตัว", "letters, digits, '.', '_' or '-', at most 64");
+pub const INITIAL_PASSWORD: Tr = Tr("รหัสผ่านเริ่มต้นสำหรับเว็บ", "Initial web password");
+pub const INITIAL_PASSWORD_HINT: Tr =
+    Tr("อย่างน้อย 10 ตัวอักษร เว้นว่างได้ถ้าใช้เฉพาะ API", "at least 10 characters; leave empty for an API-only account");
+pub const USER_CREATED: Tr = Tr("เพิ่มผู้ใช้แล้ว", "User created");
+pub const MANAGE_USER: Tr = Tr("จัดการผู้ใช้นี้", "Manage this user");
+pub const API_TOKEN: Tr = Tr("โทเค็น API", "API token");
+pub const TOKEN_COPY_NOW: Tr = Tr(
+    "คัดลอกโทเค็นนี้เก็บไว้ทันที ระบบจะไม่แสดงอีก (เก็บไว้เพียงค่าแฮช) หากทำหาย ให้ออกโทเค็นใหม่",
+    "Copy this token now: it is not shown again (only its hash is stored). If it is lost, issue a new one",
+);
+pub const TOKEN_ALREADY_SHOWN: Tr = Tr(
+    "แบบฟอร์มนี้ถูกส่งไปแล้วและดำเนินการเรียบร้อยก่อนหน้านี้ โทเค็นแสดงเพียงครั้งเดียวในครั้งแรก หากไม่ได้คัดลอกไว้ ให้ออกโทเค็นใหม่",
+    "This form was already sent and done. The token was shown once, the first time; if it was not copied, issue a new one",
+);
+pub const SET_AREAS: Tr = Tr("กำหนดพื้นที่รับผิดชอบ", "Set areas");
+pub const SAVE: Tr = Tr("บันทึก", "Save");
+pub const AREAS_SAVED: Tr = Tr("บันทึกพื้นที่แล้ว", "The areas are saved");
+pub const ROLE_SEES_EVERY_AREA: Tr =
+    Tr("บทบาทนี้เห็นทุกพื้นที่ ไม่ต้องกำหนดพื้นที่", "This role sees every area; it has no areas to set");
+pub const RESET_PASSWORD: Tr = Tr("ตั้งรหัสผ่านใหม่", "Reset the password");
+pub const NEW_PASSWORD: Tr = Tr("รหัสผ่านใหม่", "New password");
+pub const PASSWORD_RULE: Tr = Tr("10 ถึง 256 ตัวอักษร", "10 to 256 characters");
+pub const PASSWORD_ENDS_SESSIONS: Tr = Tr("ผู้ใช้จะถูกออกจากระบบในทุกเครื่อง", "The user is signed out everywhere");
+pub const PASSWORD_SAVED: Tr = Tr("ตั้งรหัสผ่านใหม่แล้ว", "The password is set");
+pub const ROTATE_TOKEN: Tr = Tr("ออกโทเค็น API ใหม่", "Issue a new API token");
+pub const ROTATE_TOKEN_HINT: Tr = Tr("โทเค็นเดิมจะใช้ไม่ได้ทันที", "The current token stops working at once");
+pub const TOKEN_ROTATED: Tr = Tr("ออกโทเค็นใหม่แล้ว", "New token issued");
+pub const DEACTIVATE: Tr = Tr("ระงับบัญชี", "Deactivate");
+pub const DEACTIVATE_ASK: Tr = Tr("ระงับบัญชี", "Deactivate");
+pub const DEACTIVATE_HINT: Tr = Tr(
+    "โทเค็น API และการเข้าสู่ระบบเว็บของผู้ใช้จะใช้ไม่ได้ทันที และย้อนกลับไม่ได้ ประวัติการทำงานยังอยู่ครบ",
+    "Their API token and web sign-in stop working at once, for good; their history stays",
+);
+pub const DEACTIVATE_CONFIRM: Tr = Tr("ยืนยัน ระงับบัญชีนี้", "Yes, deactivate this account");
+pub const CANCEL: Tr = Tr("ยกเลิก", "Cancel");
+pub const USER_DEACTIVATED: Tr = Tr("ระงับบัญชีแล้ว", "The account is deactivated");
+pub const USER_IS_DEACTIVATED: Tr =
+    Tr("บัญชีนี้ถูกระงับแล้ว เปลี่ยนแปลงไม่ได้อีก", "This account is deactivated and can no longer be changed");
+pub const AREA_CODE: Tr = Tr("รหัสพื้นที่", "Area code");
+pub const AREA_CODE_HINT: Tr = Tr("A–Z a–z 0–9 หรือ - ไม่เกิน 32 ตัว เช่น PTN-01", "A–Z, a–z, 0–9 or '-', e.g. PTN-01");
+pub const NAME_TH: Tr = Tr("ชื่อภาษาไทย", "Thai name");
+pub const NAME_EN: Tr = Tr("ชื่อภาษาอังกฤษ", "English name");
+pub const SUBDISTRICT: Tr = Tr("ตำบล", "Subdistrict");
+pub const SUBDISTRICT_HINT: Tr =
+    Tr("รหัส 6 หลักของกรมการปกครอง เช่น 940101 ไม่บังคับ", "DOPA code of 6 digits, e.g. 940101; optional");
+pub const AREA_NEW: Tr = Tr("ลงทะเบียนพื้นที่เป้าหมาย", "Register a target area");
+pub const AREA_REGISTER: Tr = Tr("ลงทะเบียนพื้นที่", "Register the area");
+pub const AREA_SAVED: Tr = Tr("ลงทะเบียนพื้นที่แล้ว", "Area registered");
+pub const CATEGORY_CODE: Tr = Tr("รหัสประเภท", "Category code");
+pub const CATEGORY_CODE_HINT: Tr = Tr("A–Z 0–9 หรือ _ 2 ถึง 16 ตัว เช่น LIV", "2–16 of A–Z, 0–9 or '_', e.g. LIV");
+pub const CATEGORY_NEW: Tr = Tr("เพิ่มประเภทปัญหา", "Add a category");
+pub const CATEGORY_ADD: Tr = Tr("เพิ่มประเภท", "Add the category");
+pub const CATEGORY_SAVED: Tr = Tr("เพิ่มประเภทปัญหาแล้ว", "Category added");
+pub const HOME: Tr = Tr("กลับหน้าแรก", "Home");
+
+/// The heading of an error page by its status.
+pub fn error_heading(status: axum::http::StatusCode) -> Tr {
+    use axum::http::StatusCode as S;
+    match status {
+        S::NOT_FOUND => Tr("ไม่พบสิ่งที่ต้องการ", "Not found"),
+        S::FORBIDDEN => Tr("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
+        S::BAD_REQUEST | S::UNPROCESSABLE_ENTITY => Tr("คำขอไม่ถูกต้อง", "The request is not valid"),
+        S::PAYLOAD_TOO_LARGE => Tr("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
+        S::CONFLICT => Tr("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
+        S::SERVICE_UNAVAILABLE | S::TOO_MANY_REQUESTS => {
+            Tr("ระบบไม่ว่างในขณะนี้ กรุณาลองใหม่อีกครั้ง", "Busy right now; please try again in a moment")
+        }
+        _ => Tr("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+    }
+}
+
+/// [`error_message`], and the codes of administration and of error pages (an unknown code gives
+/// `fallback`: an error page in Thai passes "" rather than the English message).
+pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
+    let (th, en) = match code {
+        "bad_user_name" => {
+            ("ชื่อผู้ใช้ต้องเป็นตัวอักษร ตัวเลข . _ หรือ - 1 ถึง 64 ตัว", "A user name is 1–64 letters, digits, '.', '_' or '-'")
+        }
+        "user_exists" => ("มีผู้ใช้ชื่อนี้แล้ว", "A user of this name exists"),
+        "unknown_role" => ("กรุณาเลือกบทบาท", "Choose a role"),
+        "coordinator_without_area" => ("ผู้ประสานงานพื้นที่ต้องมีอย่างน้อยหนึ่งพื้นที่", "A coordinator needs at least one area"),
+        "areas_for_other_role" => {
+            ("กำหนดพื้นที่ได้เฉพาะผู้ประสานงานพื้นที่ บทบาทอื่นเห็นทุกพื้นที่", "Only coordinators have areas; other roles see every area")
+        }
+        "unknown_area" => ("ไม่มีพื้นที่นี้ในระบบ", "No such area"),
+        "password_too_long" => ("รหัสผ่านยาวได้ไม่เกิน 256 ตัวอักษร", "A password has at most 256 characters"),
+        "password_control_characters" => ("รหัสผ่านมีอักขระควบคุมที่ใช้ไม่ได้", "A password must not contain control characters"),
+        "last_admin" => (
+            "นี่คือผู้ดูแลระบบคนสุดท้ายที่ใช้งานอยู่ ต้องเพิ่มผู้ดูแลระบบคนอื่นก่อน",
+            "This is the last active administrator; make another one first",
+        ),
+        "user_deactivated" => ("บัญชีนี้ถูกระงับแล้ว", "This account is deactivated"),
+        "user_not_found" => ("ไม่พบผู้ใช้นี้", "No such user"),
+        "idempotency_key_reused" => (
+            "แบบฟอร์มนี้เคยถูกส่งด้วยข้อมูลอื่นแล้ว กรุณาตรวจสอบแล้วส่งอีกครั้ง",
+            "This form was already sent with other values; check it and send it again",
+        ),
+        "bad_area_id" => {
+            ("รหัสพื้นที่ต้องเป็น A–Z a–z 0–9 หรือ - 1 ถึง 32 ตัว", "An area code is 1–32 characters of A–Z, a–z, 0–9 or '-'")
+        }
+        "area_exists" => ("มีพื้นที่รหัสนี้แล้ว", "An area with this code exists"),
+        "unknown_amphoe" => ("กรุณาเลือกอำเภอ", "Choose a district"),
+        "unknown_tambon" => ("ไม่มีตำบลรหัสนี้ในอำเภอที่เลือก", "No subdistrict of this code in the district chosen"),
+        "bad_category_code" => {
+            ("รหัสประเภทต้องเป็น A–Z 0–9 หรือ _ 2 ถึง 16 ตัว", "A category code is 2–16 characters of A–Z, 0–9 or '_'")
+        }
+        "category_exists" => ("มีประเภทรหัสนี้แล้ว", "A category with this code exists"),
+        _ => return error_message(lang, code, fallback),
+    };
+    lang.pick(th, en).to_owned()
+}
 
 #[cfg(test)]
 mod tests {

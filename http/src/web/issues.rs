@@ -9,12 +9,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use maud::{Markup, html};
 use santisuk_app::caller::Role;
 use santisuk_app::forums;
-use santisuk_app::issues::{self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, IssueRow, ReopenRequest};
-use santisuk_app::reference;
+use santisuk_app::issues::{
+    self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, CorrectRequest, IssueRow, ReopenRequest,
+};
+use santisuk_app::parse::{DayEdge, fmt_ts, parse_when};
+use santisuk_app::reference::{self, CategoryRow};
 use santisuk_domain::issue::{IssueAction, IssueEvent};
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{IssueStatus, Outcome, Text};
@@ -46,6 +48,18 @@ pub struct ActionForm {
     outcome: String,
     #[serde(default)]
     reason: String,
+    /// When it happened (empty: now); see `parse::parse_when`.
+    #[serde(default)]
+    at_date: String,
+    #[serde(default)]
+    at_time: String,
+    /// A correction's fields (shown filled with the record).
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    category: String,
 }
 
 /// What a refused action brings back to the page.
@@ -103,6 +117,7 @@ async fn render(
     let overdue =
         row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
     let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
+    let categories = if writer { reference::list_categories(state).await? } else { Vec::new() };
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -127,7 +142,7 @@ async fn render(
             }
         }
         @if writer && web.ctx.sees_area(&row.area_id) {
-            (action_forms(web, &row, row.status, &sticky, today))
+            (action_forms(web, &row, row.status, &sticky, &categories))
         } @else {
             p.muted { (i18n::READ_ONLY.get(lang)) }
         }
@@ -168,24 +183,52 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::IssueReopened { reason, .. }) => {
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
             }
+            Some(IssueEvent::IssueCorrected { title, description, category, reason, .. }) => {
+                dl.changes {
+                    @if let Some(c) = title { (change(lang, i18n::TITLE, c.from.as_str(), c.to.as_str())) }
+                    @if let Some(c) = description {
+                        (change(lang, i18n::DESCRIPTION, c.from.as_ref().map_or(i18n::NONE.get(lang), |t| t.as_str()),
+                            c.to.as_ref().map_or(i18n::NONE.get(lang), |t| t.as_str())))
+                    }
+                    @if let Some(c) = category { (change(lang, i18n::CATEGORY, c.from.as_str(), c.to.as_str())) }
+                }
+                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+            }
             None => { pre.data { (e.payload.to_string()) } }
         }
         div.when { (i18n::RECORDED.get(lang)) " " (i18n::date_time(lang, e.recorded_at)) " · #" (e.sequence) }
     }
 }
 
-fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, today: NaiveDate) -> Markup {
+/// One corrected field in the timeline: its name, what it was (struck through) and what it is now.
+fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
+    html! {
+        dt { (name.get(lang)) }
+        dd.free dir="auto" { span.muted { (i18n::BEFORE.get(lang)) " " } del { (from) } br; span.muted { (i18n::AFTER.get(lang)) " " } ins { (to) } }
+    }
+}
+
+fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, categories: &[CategoryRow]) -> Markup {
     let lang = web.lang;
     let value = |action: &str, pick: fn(&ActionForm) -> &String| -> String {
         if sticky.action == action { pick(&sticky.form).clone() } else { String::new() }
     };
     let errors = &sticky.errors;
+    // Every error of the refused form at its top, linked to each field (the script moves the focus there).
     let head = |action: &str| {
         html! {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="version" value=(row.version);
-            @if sticky.action == action { @if let Some((_, m)) = errors.iter().find(|(f, _)| f == "form") { p.error-summary role="alert" { (m) } } }
+            @if sticky.action == action { (layout::error_summary(lang, errors, &[])) }
         }
+    };
+    let when = |action: &str| {
+        let (date, time) = if sticky.action == action {
+            (sticky.form.at_date.as_str(), sticky.form.at_time.as_str())
+        } else {
+            ("", "")
+        };
+        layout::when_input(lang, action, date, time, errors)
     };
     let textarea = |action: &str, field: &str, label: i18n::Tr, pick: fn(&ActionForm) -> &String, required: bool| {
         let id = format!("{action}-{field}");
@@ -198,6 +241,12 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
     let can_assign = matches!(status, IssueStatus::Raised | IssueStatus::Assigned | IssueStatus::Addressed);
     let can_address = matches!(status, IssueStatus::Assigned | IssueStatus::Addressed);
     let closed = status == IssueStatus::Closed;
+    let correcting = sticky.action == "correct";
+    let (title, description, category) = if correcting {
+        (sticky.form.title.clone(), sticky.form.description.clone(), sticky.form.category.clone())
+    } else {
+        (row.title.clone(), row.description.clone().unwrap_or_default(), row.category.clone())
+    };
     html! {
         div.actions-grid {
             @if can_assign {
@@ -210,10 +259,9 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                         aria-invalid=[invalid(errors, "assign-assignee")];
                     (field_error(errors, "assign-assignee"))
                     label for="assign-due_on" { (i18n::DUE_ON.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
-                    input #assign-due_on type="date" name="due_on" min=(today.to_string()) value=(value("assign", |f| &f.due_on))
-                        aria-invalid=[invalid(errors, "assign-due_on")];
-                    (field_error(errors, "assign-due_on"))
+                    (layout::date_input(lang, "assign-due_on", "due_on", &value("assign", |f| &f.due_on), false, errors))
                     (textarea("assign", "note", i18n::NOTE, |f| &f.note, false))
+                    (when("assign"))
                     button.primary type="submit" { (i18n::ACT_ASSIGN.get(lang)) }
                 }
             }
@@ -223,6 +271,7 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                     (head("address"))
                     (textarea("address", "action", i18n::ACTION_TAKEN, |f| &f.action, true))
                     (textarea("address", "note", i18n::NOTE, |f| &f.note, false))
+                    (when("address"))
                     button.primary type="submit" { (i18n::ACT_ADDRESS.get(lang)) }
                 }
             }
@@ -243,6 +292,7 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                     }
                     (field_error(errors, "close-outcome"))
                     (textarea("close", "note", i18n::NOTE, |f| &f.note, false))
+                    (when("close"))
                     button.primary type="submit" { (i18n::ACT_CLOSE.get(lang)) }
                 }
             }
@@ -251,8 +301,34 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                     h2 { (i18n::ACT_REOPEN.get(lang)) }
                     (head("reopen"))
                     (textarea("reopen", "reason", i18n::REASON, |f| &f.reason, true))
+                    (when("reopen"))
                     button.primary type="submit" { (i18n::ACT_REOPEN.get(lang)) }
                 }
+            }
+        }
+        details.card.correct open[correcting] {
+            summary { h2 { (i18n::ACT_CORRECT.get(lang)) } }
+            form #correct method="post" action={ "/issues/" (row.id) "/correct" } {
+                (head("correct"))
+                p.hint { (i18n::CORRECT_HINT.get(lang)) }
+                label for="correct-title" { (i18n::TITLE.get(lang)) }
+                input #correct-title type="text" name="title" maxlength=(santisuk_domain::values::Title::MAX) dir="auto" required
+                    value=(title) aria-invalid=[invalid(errors, "correct-title")];
+                (field_error(errors, "correct-title"))
+                label for="correct-description" { (i18n::DESCRIPTION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                textarea #correct-description name="description" maxlength=(Text::MAX) dir="auto"
+                    aria-invalid=[invalid(errors, "correct-description")] { (description) }
+                (field_error(errors, "correct-description"))
+                label for="correct-category" { (i18n::CATEGORY.get(lang)) }
+                select #correct-category name="category" required aria-invalid=[invalid(errors, "correct-category")] {
+                    @for c in categories {
+                        option value=(c.code) selected[c.code == category] { (layout::category_label(lang, c)) }
+                    }
+                }
+                (field_error(errors, "correct-category"))
+                (textarea("correct", "reason", i18n::REASON, |f| &f.reason, true))
+                (when("correct"))
+                button type="submit" { (i18n::ACT_CORRECT.get(lang)) }
             }
         }
     }
@@ -264,35 +340,51 @@ fn optional(raw: &str) -> Option<String> {
 }
 
 /// Turns a posted form into the domain action through the same conversion as the API
-/// ([`ActionRequest::into_action`]), or the errors of its fields (named `<action>-<field>`).
+/// ([`ActionRequest::into_action`]), or the errors of all its fields at once (named `<action>-<field>`).
 fn build(
     lang: Lang,
     action: &str,
     form: &ActionForm,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<IssueAction, Vec<(String, String)>> {
+    let message = |field: &str, e: AppError| {
+        let (code, message) = e.code_and_message();
+        (format!("{action}-{field}"), i18n::error_message(lang, code, &message))
+    };
+    // A date without a time is the end of that day: an action never falls before a raise of the same day.
+    // Its error is listed after the others, as the field comes last on the form.
+    let (at, when_error) = match parse_when(&form.at_date, &form.at_time, now, DayEdge::End) {
+        Ok(at) => (at.map(fmt_ts), None),
+        Err((field, e)) => (None, Some(message(field, e))),
+    };
     let note = optional(&form.note);
     let request = match action {
         "assign" => ActionRequest::Assign(AssignRequest {
             assignee: form.assignee.clone(),
             due_on: optional(&form.due_on),
             note,
-            at: None,
+            at,
         }),
-        "address" => ActionRequest::Address(AddressRequest { action: form.action.clone(), note, at: None }),
-        "close" => ActionRequest::Close(CloseRequest { outcome: form.outcome.clone(), note, at: None }),
-        "reopen" => ActionRequest::Reopen(ReopenRequest { reason: form.reason.clone(), at: None }),
+        "address" => ActionRequest::Address(AddressRequest { action: form.action.clone(), note, at }),
+        "close" => ActionRequest::Close(CloseRequest { outcome: form.outcome.clone(), note, at }),
+        "reopen" => ActionRequest::Reopen(ReopenRequest { reason: form.reason.clone(), at }),
+        // The form shows every field filled with the record; what is unchanged is not a correction.
+        "correct" => ActionRequest::Correct(CorrectRequest {
+            title: Some(form.title.clone()),
+            description: Some(form.description.clone()),
+            category: Some(form.category.clone()),
+            reason: form.reason.clone(),
+            at,
+        }),
         _ => return Err(Vec::new()),
     };
-    request.into_action(now).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|(field, e)| {
-                let (code, message) = e.code_and_message();
-                (format!("{action}-{field}"), i18n::error_message(lang, code, &message))
-            })
-            .collect()
-    })
+    let mut errors: Vec<(String, String)> = match request.into_action(now) {
+        Ok(a) if when_error.is_none() => return Ok(a),
+        Ok(_) => Vec::new(),
+        Err(fields) => fields.into_iter().map(|(field, e)| message(field, e)).collect(),
+    };
+    errors.extend(when_error);
+    Err(errors)
 }
 
 /// Runs an action from the issue page; on success back to the page (303), otherwise the page again with
@@ -304,7 +396,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     let lang = web.lang;
-    if !["assign", "address", "close", "reopen"].contains(&action.as_str()) {
+    if !["assign", "address", "close", "reopen", "correct"].contains(&action.as_str()) {
         return Err(ApiError::not_found("no_route", "no such action").into());
     }
     let id = issue_uuid(&id)?;
@@ -332,6 +424,8 @@ pub async fn act(
             let field = match code {
                 "due_before_assignment" => "due_on",
                 "resolved_without_action" => "outcome",
+                "unknown_category" => "category",
+                "at_in_future" | "at_before_raise" => "at_date",
                 _ => "form",
             };
             let name = if field == "form" { "form".to_owned() } else { format!("{action}-{field}") };

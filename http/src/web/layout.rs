@@ -1,6 +1,7 @@
 //! The page frame (head, navigation, language switch, footer) and small pieces of HTML the pages share.
 
 use axum::http::StatusCode;
+use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 use santisuk_app::caller::Role;
 use santisuk_app::reference::{AreaRow, CategoryRow};
@@ -12,10 +13,12 @@ use super::i18n::{self, Lang, Tr};
 /// Which navigation entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    Home,
     Queue,
     Forum,
     Dashboard,
     Audit,
+    Admin,
     None,
 }
 
@@ -40,6 +43,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
     let role = web.ctx.user.role;
     let writer = matches!(role, Role::Admin | Role::Staff | Role::Coordinator);
     let auditor = matches!(role, Role::Admin | Role::Auditor);
+    let admin = role == Role::Admin;
     let item = |target: Nav, href: &str, label: Tr| {
         html! {
             li { a href=(href) aria-current=[(nav == target).then_some("page")] { (label.get(lang)) } }
@@ -55,10 +59,12 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                     a.brand href="/" { (i18n::APP.get(lang)) }
                     nav aria-label="main" {
                         ul {
+                            @if writer { (item(Nav::Home, "/", i18n::NAV_HOME)) }
                             (item(Nav::Dashboard, "/dashboard", i18n::NAV_DASHBOARD))
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
+                            @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
                         }
                     }
                     div.who {
@@ -134,24 +140,23 @@ pub fn notice_sign_in_again(lang: Lang) -> Markup {
     }
 }
 
-/// An error as a page: a Thai heading by status, the English detail beneath.
-pub fn error_page(status: StatusCode, code: &str, message: &str) -> Markup {
-    let (th, en) = match status {
-        StatusCode::NOT_FOUND => ("ไม่พบสิ่งที่ต้องการ", "Not found"),
-        StatusCode::FORBIDDEN => ("คุณไม่มีสิทธิ์เข้าถึง", "Not allowed"),
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ("คำขอไม่ถูกต้อง", "The request is not valid"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("ข้อมูลที่ส่งมีขนาดใหญ่เกินไป", "What was sent is too large"),
-        StatusCode::CONFLICT => ("สถานะเปลี่ยนไปแล้ว", "The state has changed"),
-        _ => ("เกิดข้อผิดพลาดในระบบ", "Something went wrong on our side"),
+/// An error as a page, in the page's language only: a heading by status, the reason when there is one in
+/// that language, and the error's code (the same in both, for whoever supports the user).
+pub fn error_page(lang: Lang, status: StatusCode, code: &str, message: &str) -> Markup {
+    let heading = i18n::error_heading(status).get(lang);
+    let detail = match lang {
+        Lang::Th => i18n::admin_error(lang, code, ""),
+        Lang::En => i18n::admin_error(lang, code, message),
     };
     let content = html! {
         section.card.narrow {
-            h1 { (th) }
-            p lang="en" { (en) ": " span dir="auto" { (message) } " (" code { (code) } ")" }
-            p { a href="/" { "กลับหน้าแรก · Home" } }
+            h1 { (heading) }
+            @if !detail.is_empty() { p dir="auto" { (detail) } }
+            p.muted { code { (code) } }
+            p { a href="/" { (i18n::HOME.get(lang)) } }
         }
     };
-    bare(Lang::Th, th, content)
+    bare(lang, heading, content)
 }
 
 /// A status as a coloured label.
@@ -164,6 +169,84 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {
         @for (f, message) in errors.iter().filter(|(f, _)| f == field) {
             span.field-error id={ "err-" (f) } role="alert" { (message) }
+        }
+    }
+}
+
+/// Every error of a refused form in one place, at its top: one line per field, each a link to the field,
+/// named by its label when `labels` has it. The script moves the focus here when the page loads, so a
+/// screen reader reads it first; without the script it is still the first thing under the heading. Errors
+/// not tied to a field (`form`) are listed without a link.
+pub fn error_summary(lang: Lang, errors: &[(String, String)], labels: &[(&str, Tr)]) -> Markup {
+    let label = |field: &str| labels.iter().find(|(f, _)| *f == field).map(|(_, l)| l.get(lang));
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary #error-summary role="alert" tabindex="-1" {
+                p { strong { (i18n::FIX_ERRORS.get(lang)) } }
+                ul {
+                    @for (field, message) in errors {
+                        @if field == "form" { li { (message) } }
+                        @else {
+                            li { a href={ "#" (field) } { @if let Some(l) = label(field) { (l) ": " } (message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A date field people can type the Thai way or pick from a calendar. The text box takes `วว/ดด/ปปปป` in the
+/// Buddhist or the Common Era (a year from 2400 is Buddhist Era), or `YYYY-MM-DD`; the server reads it with
+/// `parse::parse_date_era` and the page shows the date it understood beside the box. The calendar button
+/// (added by the script, which also fills the box in the page's era) opens the browser's own picker; without
+/// the script the box alone works. `value` is what was typed, or a stored `YYYY-MM-DD`, shown in the page's era.
+pub fn date_input(
+    lang: Lang,
+    id: &str,
+    name: &str,
+    value: &str,
+    required: bool,
+    errors: &[(String, String)],
+) -> Markup {
+    let shown = match value.parse::<NaiveDate>() {
+        Ok(d) => i18n::date_numeric(lang, d),
+        Err(_) => value.to_owned(),
+    };
+    let understood = santisuk_app::parse::parse_date_era(value).map(|(d, era)| i18n::understood(lang, d, era));
+    html! {
+        span.date-field {
+            input id=(id) type="text" name=(name) value=(shown) inputmode="numeric" autocomplete="off"
+                placeholder=(i18n::DATE_PLACEHOLDER.get(lang)) maxlength="10" data-date=(lang.code())
+                required[required] aria-invalid=[invalid(errors, id)] aria-describedby={ (id) "-hint" };
+            button.pick type="button" hidden aria-label=(i18n::PICK_DATE.get(lang)) title=(i18n::PICK_DATE.get(lang)) { "📅" }
+            input.picker type="date" tabindex="-1" aria-hidden="true";
+        }
+        span.hint id={ (id) "-hint" } { (i18n::DATE_HINT.get(lang)) }
+        output.understood for=(id) aria-live="polite" { @if let Some(u) = understood { (u) } }
+        (field_error(errors, id))
+    }
+}
+
+/// "When it happened": an optional date ([`date_input`]) and time, named `at_date` and `at_time` with ids
+/// `<prefix>-at_date` and `<prefix>-at_time`; empty means now (`parse::parse_when`).
+pub fn when_input(lang: Lang, prefix: &str, date: &str, time: &str, errors: &[(String, String)]) -> Markup {
+    let (date_id, time_id) = (format!("{prefix}-at_date"), format!("{prefix}-at_time"));
+    html! {
+        fieldset.when {
+            legend { (i18n::WHEN.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+            p.hint { (i18n::WHEN_HINT.get(lang)) }
+            div.when-row {
+                div {
+                    label for=(date_id) { (i18n::WHEN_DATE.get(lang)) }
+                    (date_input(lang, &date_id, "at_date", date, false, errors))
+                }
+                div {
+                    label for=(time_id) { (i18n::WHEN_TIME.get(lang)) }
+                    input id=(time_id) type="time" name="at_time" value=(time) aria-invalid=[invalid(errors, &time_id)];
+                    (field_error(errors, &time_id))
+                }
+            }
         }
     }
 }
@@ -237,6 +320,16 @@ mod tests {
     fn query_values_are_encoded_and_empty_ones_dropped() {
         assert_eq!(query(&[("area", "PTN-01"), ("q", ""), ("x", "a b&c")]), "?area=PTN-01&x=a%20b%26c");
         assert_eq!(query(&[("q", "")]), "");
+    }
+
+    #[test]
+    fn an_error_page_is_in_one_language() {
+        let th = error_page(Lang::Th, StatusCode::FORBIDDEN, "forbidden", "the staff role may not do it").into_string();
+        assert!(th.contains("<h1>คุณไม่มีสิทธิ์เข้าถึง</h1>") && th.contains("lang=\"th\""), "{th}");
+        assert!(!th.contains("Not allowed") && !th.contains("may not"), "no English: {th}");
+        let en = error_page(Lang::En, StatusCode::NOT_FOUND, "issue_not_found", "no such issue").into_string();
+        assert!(en.contains("<h1>Not found</h1>") && en.contains("no such issue"), "{en}");
+        assert!(!en.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)), "no Thai: {en}");
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //!
 //! - [`session`]: sign-in, sign-out, the session cookie, CSRF tokens, throttling, the language switch;
 //! - [`layout`]: the page frame and small shared pieces of HTML;
+//! - [`home`]: what needs the signed-in writer first (overdue, due this week, not yet assigned);
 //! - [`forums`]: recording a forum and every problem raised at it in one save;
 //! - [`queue`]: the issue queue with its filters and search;
 //! - [`issues`]: the issue page with its timeline and action forms;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
 //! - [`audit`]: the global event log for auditors;
+//! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
 //! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates.
 //!
@@ -15,11 +17,13 @@
 //! they turn form fields into checked values (showing each error beside its field, in the user's language,
 //! with what was typed kept) and call the functions the API calls.
 
+pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
 pub mod extract;
 pub mod forums;
+pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
@@ -39,7 +43,7 @@ pub use i18n::Lang;
 /// Every page and form of the web app.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/", get(home::page))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", get(session::logout_page).post(session::logout))
         .route("/lang", post(session::switch_lang))
@@ -52,11 +56,23 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::download))
         .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
+        .route("/admin", get(admin::home))
+        .route("/admin/users", get(admin::users_page).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user_page))
+        .route("/admin/users/{id}/areas", post(admin::set_areas))
+        .route("/admin/users/{id}/password", post(admin::set_password))
+        .route("/admin/users/{id}/token", post(admin::rotate_token))
+        .route("/admin/users/{id}/deactivate", get(admin::deactivate_page).post(admin::deactivate))
+        .route("/admin/areas", get(admin::areas_page).post(admin::register_area))
+        .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .merge(assets::router())
+        // Error pages speak the page's language (see `extract::page_lang`).
+        .layer(axum::middleware::from_fn(extract::with_page_lang))
 }
 
 /// How a page fails. Without a session a page sends the browser to sign in; every other failure is the
-/// API's error shown as a page (Thai first, English beneath), with the same status code.
+/// API's error shown as a page in the user's language (Thai when it is not known), with the same status.
 #[derive(Debug)]
 pub enum WebError {
     /// No (live) session on a page: go and sign in, then come back to `next`.
@@ -104,7 +120,7 @@ impl IntoResponse for WebError {
                     tracing::error!(error = %detail, "page failed");
                 }
                 let (status, code, message) = e.parts();
-                let body = layout::error_page(status, code, &message);
+                let body = layout::error_page(extract::page_lang(), status, code, &message);
                 (status, body).into_response()
             }
         }

@@ -8,6 +8,9 @@
 //! missing the harness installs them with apt-get (CI starts from a clean machine), and fails with what to
 //! install when it cannot.
 
+mod admin;
+mod forms;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,6 +25,7 @@ use serde_json::{Value, json};
 both_backends!(
     a_forum_from_intake_to_resolution_in_the_browser,
     the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories,
+    the_event_log_reads_on_a_phone_without_breaking_a_thai_word,
     a_dashboard_number_clicked_opens_the_queue_of_that_many_and_the_queue_fits_a_phone
 );
 
@@ -421,6 +425,90 @@ async fn the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories(bac
         );
         shot(&c, width, &format!("{tag}-demo-dashboard-{name}")).await;
     }
+    c.close().await.expect("close the browser");
+}
+
+/// The audit log (issue #13) on a 360-px phone: it fits, and no line of Thai text breaks inside a word (every
+/// line break in a label, a value or an event's name falls on a boundary of Chromium's own Thai word
+/// segmenter, or after a space); only ids and hashes may break anywhere.
+async fn the_event_log_reads_on_a_phone_without_breaking_a_thai_word(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let r = app
+        .post(
+            "/api/areas",
+            &app.admin,
+            json!({"id": "BRW-9", "name_th": "ตำบลสะบารังและชุมชนริมแม่น้ำปัตตานี", "amphoe_code": "9401"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
+    let r = app
+        .post(
+            "/api/issues",
+            &app.staff,
+            json!({"area_id": "BRW-9", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุดเป็นหลุมลึกหน้ามัสยิดกลางทำให้รถจักรยานยนต์ของนักเรียนล้มบ่อยครั้งในฤดูฝน",
+                   "description": "ชาวบ้านแจ้งว่าน้ำท่วมขังบนถนนสายหลักของหมู่บ้านทุกครั้งที่ฝนตกหนักและไม่มีหน่วยงานใดเข้ามาซ่อมแซม",
+                   "raised_by": "กลุ่มสตรีบ้านตะโละและคณะกรรมการมัสยิดประจำหมู่บ้าน"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/issues/{id}/assign"),
+            &app.staff,
+            json!({"assignee": "องค์การบริหารส่วนตำบลสะบารังร่วมกับสำนักงานทางหลวงชนบทจังหวัดปัตตานี",
+                   "due_on": "2026-12-31", "note": "ประสานงานกับผู้ใหญ่บ้านและคณะกรรมการหมู่บ้านเพื่อสำรวจความเสียหาย"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    let auditor = format!("auditor-{}", app.suffix);
+    app.set_password(&auditor).await;
+    let Browsing { base, c, tag, _driver, _profile } = browse(&app, backend).await;
+    sign_in(&c, &base, &auditor, PASSWORD).await;
+    c.set_window_size(360, 760).await.expect("phone size");
+    c.goto(&format!("{base}/audit?issue={id}")).await.expect("audit log");
+    wait_css(&c, "ol.audit-log li.event", "the issue's events").await;
+    fits(&c, "the event log").await;
+    let check = js(
+        &c,
+        "var seg = new Intl.Segmenter('th', {granularity: 'word'});
+         var bad = [], lines = 0, checked = 0;
+         document.querySelectorAll('.audit-log dt, .audit-log dd, .audit-log h2 .name, .audit-filters label').forEach(function (el) {
+           var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+           var node;
+           while ((node = walker.nextNode())) {
+             if (node.parentElement.closest('.id, code')) continue;
+             var text = node.textContent;
+             var bounds = new Set([0, text.length]);
+             for (var s of seg.segment(text)) { bounds.add(s.index); }
+             var range = document.createRange();
+             var prevTop = null;
+             checked++;
+             for (var i = 0; i < text.length; i++) {
+               range.setStart(node, i); range.setEnd(node, i + 1);
+               var rects = range.getClientRects();
+               if (!rects.length) continue;
+               var top = rects[0].top;
+               if (prevTop !== null && top > prevTop + 2) {
+                 lines++;
+                 if (!bounds.has(i) && !/\\s/.test(text[i - 1])) {
+                   bad.push(text.slice(Math.max(0, i - 10), i) + '|' + text.slice(i, i + 10));
+                 }
+               }
+               prevTop = top;
+             }
+           }
+         });
+         return {bad: bad, lines: lines, checked: checked};",
+    )
+    .await;
+    assert!(check["checked"].as_u64().unwrap_or(0) > 20, "{check}");
+    assert!(check["lines"].as_u64().unwrap_or(0) >= 3, "long Thai values wrap on a phone: {check}");
+    assert_eq!(check["bad"], json!([]), "a Thai word broken across lines: {check}");
+    // The labels and the Buddhist-Era due date are there.
+    let main = text(&c, "main").await;
+    assert!(main.contains("มอบหมายผู้รับผิดชอบ") && main.contains("31 ธ.ค. 2569"), "{main}");
+    shot(&c, 360, &format!("{tag}-phone-audit")).await;
     c.close().await.expect("close the browser");
 }
 

@@ -31,6 +31,12 @@ both_backends!(
     a_consistent_rewrite_of_events_and_ledger_is_caught_only_by_a_later_digest,
     a_ledger_rebuild_reproduces_the_ledger_exactly,
     an_issues_history_shows_the_stored_payload_and_refuses_one_that_is_not_json,
+    each_audit_filter_narrows_the_log_to_exactly_what_it_names,
+    recorded_dates_are_bangkok_days_inclusive_in_either_era,
+    newest_first_paging_visits_every_event_exactly_once,
+    the_export_takes_the_same_filters_and_order_as_the_list,
+    bad_audit_filters_are_refused_with_a_clear_message_and_record_nothing,
+    staff_and_coordinators_may_not_filter_or_export_the_audit_log,
 );
 
 // --- helpers --------------------------------------------------------------------------------------------
@@ -729,4 +735,329 @@ async fn an_issues_history_is_paged_with_a_cursor(backend: Backend) {
         let r = app.get(&format!("/api/issues/{id}/history?{query}"), &app.auditor).await;
         assert_eq!((r.status, r.code()), (status, code), "{query}: {:?}", r.body);
     }
+}
+
+// --- filters, order and paging (issue #13) --------------------------------------------------------------
+
+/// Every event of the log through the API (oldest first, one page).
+async fn whole_log(app: &TestApp) -> Vec<Value> {
+    let r = app.get("/api/audit/events?limit=1000", &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.body["next_cursor"].is_null(), "the test log fits one page");
+    r.body["items"].as_array().unwrap().clone()
+}
+
+fn positions(items: &[Value]) -> Vec<i64> {
+    items.iter().map(|e| e["position"].as_i64().unwrap()).collect()
+}
+
+/// The positions `path` lists (one page of up to 1000).
+async fn listed(app: &TestApp, path: &str) -> Vec<i64> {
+    let r = app.get(path, &app.auditor).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+    assert!(r.body["next_cursor"].is_null(), "{path}: one page");
+    positions(r.body["items"].as_array().unwrap())
+}
+
+/// Issues with assignments by staff and by the admin, a closed one: several actors and types.
+async fn varied_history(app: &TestApp) -> Vec<String> {
+    let ids = history(app, 4).await;
+    let r = app.post(&format!("/api/issues/{}/assign", ids[1]), &app.admin, json!({"assignee": "ศอ.บต."})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app.post(&format!("/api/issues/{}/close", ids[2]), &app.staff, json!({"outcome": "referred"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    ledger_settled(app).await;
+    ids
+}
+
+async fn each_audit_filter_narrows_the_log_to_exactly_what_it_names(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = varied_history(&app).await;
+    let all = whole_log(&app).await;
+    let pick = |keep: &dyn Fn(&Value) -> bool| positions(&all.iter().filter(|e| keep(e)).cloned().collect::<Vec<_>>());
+
+    // An issue, by id and by case number (in any letter case): its events and nothing else.
+    let issue = &ids[0];
+    let expected = pick(&|e| e["aggregate_type"] == "Issue" && e["aggregate_id"] == issue.as_str());
+    assert_eq!(expected.len(), 2, "raised and assigned");
+    assert_eq!(listed(&app, &format!("/api/audit/events?limit=1000&issue={issue}")).await, expected);
+    let case = all
+        .iter()
+        .find(|e| e["aggregate_id"] == issue.as_str() && e["event_type"] == "IssueRaised")
+        .and_then(|e| e["data"]["case_number"].as_str())
+        .expect("the raise carries a case number")
+        .to_owned();
+    assert_eq!(listed(&app, &format!("/api/audit/events?limit=1000&issue={case}")).await, expected);
+    let lower = case.to_lowercase();
+    assert_eq!(listed(&app, &format!("/api/audit/events?limit=1000&issue={lower}")).await, expected);
+
+    // A user: what they did.
+    let admin = format!("admin-{}", app.suffix);
+    let expected = pick(&|e| e["actor"] == admin.as_str());
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    assert_eq!(listed(&app, &format!("/api/audit/events?limit=1000&actor={admin}")).await, expected);
+    assert!(listed(&app, "/api/audit/events?limit=1000&actor=nobody-at-all").await.is_empty());
+
+    // A type; every type the log holds is one the filter knows.
+    for t in all.iter().map(|e| e["event_type"].as_str().unwrap().to_owned()).collect::<std::collections::BTreeSet<_>>()
+    {
+        let expected = pick(&|e| e["event_type"] == t.as_str());
+        assert_eq!(listed(&app, &format!("/api/audit/events?limit=1000&type={t}")).await, expected, "{t}");
+    }
+    let closed = listed(&app, "/api/audit/events?limit=1000&type=IssueClosed").await;
+    assert_eq!(closed.len(), 1);
+
+    // Filters combine: each narrows further.
+    let staff = format!("staff-{}", app.suffix);
+    let expected = pick(&|e| e["event_type"] == "IssueAssigned" && e["actor"] == staff.as_str());
+    assert_eq!(expected.len(), 2, "issues 0 and 2; the admin assigned issue 1");
+    let path = format!("/api/audit/events?limit=1000&type=IssueAssigned&actor={staff}");
+    assert_eq!(listed(&app, &path).await, expected);
+
+    // Newest first lists the same events the other way round.
+    let mut reversed = pick(&|e| e["event_type"] == "IssueRaised");
+    reversed.reverse();
+    assert_eq!(listed(&app, "/api/audit/events?limit=1000&type=IssueRaised&order=desc").await, reversed);
+
+    // The read is recorded with its filters, the issue as its id.
+    let log = app.get("/api/audit/access-log?limit=1000", &app.admin).await;
+    let reads: Vec<&Value> =
+        log.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "audit_events").collect();
+    assert!(reads.iter().any(|e| e["filters"] == json!({"after": null, "limit": 1000, "issue": issue})));
+    assert!(
+        reads
+            .iter()
+            .any(|e| e["filters"] == json!({"after": null, "limit": 1000, "type": "IssueRaised", "order": "desc"}))
+    );
+}
+
+/// Writes an event directly, recorded at `recorded_at` (UTC), as the event store would.
+async fn event_recorded_at(app: &TestApp, recorded_at: &str, title: &str) {
+    let payload = json!({"IssueRaised": {"area_id": "PTN-01", "category": "LIV", "title": title,
+        "description": null, "forum_id": null, "raised_by": null, "at": "2026-01-01T03:00:00Z"}});
+    let (sql, time) = match app.db().pool() {
+        Pool::Sqlite(_) => (
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at) \
+             VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2, $3, $4)",
+            // The table's own format: milliseconds and `Z`.
+            recorded_at.replace('Z', ".000Z"),
+        ),
+        Pool::Postgres(_) => (
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at) \
+             VALUES ('Issue', $1, 1, 'IssueRaised', '1.0', $2, $3, $4::text::timestamptz)",
+            recorded_at.to_owned(),
+        ),
+    };
+    on_db!(app.db(), p => sqlx::query(sql)
+        .bind(uuid::Uuid::new_v4().to_string()).bind(sqlx::types::Json(payload))
+        .bind(sqlx::types::Json(json!({"actor": "importer"}))).bind(time)
+        .execute(p).await.map(|_| ()).unwrap());
+}
+
+async fn recorded_dates_are_bangkok_days_inclusive_in_either_era(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 1).await;
+    // Bangkok is UTC+7: 17:00 UTC is the next day's midnight there.
+    event_recorded_at(&app, "2026-01-04T16:59:59Z", "4 January in Bangkok").await;
+    event_recorded_at(&app, "2026-01-04T17:00:00Z", "5 January, first moment").await;
+    event_recorded_at(&app, "2026-01-05T16:59:59Z", "5 January, last second").await;
+    event_recorded_at(&app, "2026-01-05T17:00:00Z", "6 January in Bangkok").await;
+    ledger_settled(&app).await;
+    let all = whole_log(&app).await;
+    let titled = |titles: &[&str]| {
+        let mut found: Vec<i64> = positions(
+            &all.iter().filter(|e| titles.iter().any(|t| e["data"]["title"] == *t)).cloned().collect::<Vec<_>>(),
+        );
+        found.sort_unstable();
+        found
+    };
+    let day5 = titled(&["5 January, first moment", "5 January, last second"]);
+    for (from, to) in [("2026-01-05", "2026-01-05"), ("2569-01-05", "05/01/2569"), ("05/01/2026", "2026-01-05")] {
+        let mut got = listed(&app, &format!("/api/audit/events?limit=1000&from={from}&to={to}")).await;
+        got.sort_unstable();
+        assert_eq!(got, day5, "from {from} to {to}");
+    }
+    // Open-ended: up to 5 January, and from 6 January (which includes everything recorded today).
+    let mut upto = listed(&app, "/api/audit/events?limit=1000&to=2026-01-05").await;
+    upto.sort_unstable();
+    assert_eq!(upto, titled(&["4 January in Bangkok", "5 January, first moment", "5 January, last second"]));
+    let since = listed(&app, "/api/audit/events?limit=1000&from=06/01/2569").await;
+    assert_eq!(since.len(), all.len() - 3);
+    assert!(!since.iter().any(|p| upto.contains(p)));
+    // A day with nothing recorded.
+    assert!(listed(&app, "/api/audit/events?limit=1000&from=2026-01-07&to=2026-01-07").await.is_empty());
+}
+
+async fn newest_first_paging_visits_every_event_exactly_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 6).await;
+    ledger_settled(&app).await;
+    let mut expected = positions_in_order(&app).await;
+    expected.reverse();
+    for (filter, limit) in [("", 7), ("&type=IssueRaised", 2), ("&type=IssueRaised", 1), ("", 1000)] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/audit/events?order=desc&limit={limit}{filter}");
+        let mut pages = 0;
+        loop {
+            let r = app.get(&path, &app.auditor).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+            let page = positions(r.body["items"].as_array().unwrap());
+            assert!(page.len() <= limit, "bounded: {path}");
+            seen.extend(page.iter().copied());
+            pages += 1;
+            match r.body["next_cursor"].as_i64() {
+                Some(next) => {
+                    assert_eq!(Some(&next), page.last(), "the cursor is the last position");
+                    path = format!("/api/audit/events?order=desc&limit={limit}{filter}&before={next}");
+                }
+                None => break,
+            }
+        }
+        let want: Vec<i64> = if filter.is_empty() {
+            expected.clone()
+        } else {
+            let raised = listed(&app, "/api/audit/events?limit=1000&type=IssueRaised").await;
+            expected.iter().copied().filter(|p| raised.contains(p)).collect()
+        };
+        assert_eq!(seen, want, "newest first, every event once ({filter}, {limit} a page)");
+        assert!(pages >= want.len() / limit, "paged");
+    }
+    // Oldest first with a filter pages with `after`, the same events the other way round.
+    let mut seen = Vec::new();
+    let mut path = "/api/audit/events?type=IssueRaised&limit=4".to_owned();
+    loop {
+        let r = app.get(&path, &app.auditor).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+        seen.extend(positions(r.body["items"].as_array().unwrap()));
+        match r.body["next_cursor"].as_i64() {
+            Some(next) => path = format!("/api/audit/events?type=IssueRaised&limit=4&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, listed(&app, "/api/audit/events?limit=1000&type=IssueRaised").await);
+    assert_eq!(seen.len(), 6);
+}
+
+async fn the_export_takes_the_same_filters_and_order_as_the_list(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = varied_history(&app).await;
+    let filters = [
+        "type=IssueRaised&order=desc".to_owned(),
+        format!("issue={}", ids[1]),
+        format!("actor=admin-{}&order=asc", app.suffix),
+        "from=2026-01-01".to_owned(),
+    ];
+    for f in &filters {
+        let listed = app.get(&format!("/api/audit/events?limit=1000&{f}"), &app.auditor).await;
+        assert_eq!(listed.status, StatusCode::OK, "{f}");
+        let (status, _, text) = get_text(&app, &format!("/api/audit/export?format=ndjson&{f}"), &app.auditor).await;
+        assert_eq!(status, StatusCode::OK, "{f}");
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(Value::Array(lines), listed.body["items"], "the export carries exactly what the list shows: {f}");
+        let (status, _, csv) = get_text(&app, &format!("/api/audit/export?format=csv&{f}"), &app.auditor).await;
+        assert_eq!(status, StatusCode::OK, "{f}");
+        let rows = santisuk_tests::csv_records(csv.strip_prefix('\u{feff}').unwrap());
+        let firsts: Vec<i64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
+        assert_eq!(firsts, positions(listed.body["items"].as_array().unwrap()), "csv: {f}");
+    }
+    // Filtered to one issue: only its events.
+    let (_, _, csv) = get_text(&app, &format!("/api/audit/export?format=csv&issue={}", ids[1]), &app.auditor).await;
+    assert_eq!(csv.split_terminator("\r\n").count(), 1 + 2, "a header, the raise and the assignment");
+    // The export records its filters.
+    let log = app.get("/api/audit/access-log?limit=1000", &app.admin).await;
+    assert!(log.body["items"].as_array().unwrap().iter().any(|e| e["action"] == "audit_export"
+        && e["filters"] == json!({"format": "ndjson", "type": "IssueRaised", "order": "desc"})));
+}
+
+async fn bad_audit_filters_are_refused_with_a_clear_message_and_record_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    history(&app, 1).await;
+    ledger_settled(&app).await;
+    let events = app.event_count().await;
+    let accesses = access_count(&app).await;
+    // 201 Thai letters (ก), percent-encoded.
+    let long = "%E0%B8%81".repeat(201);
+    let cases = [
+        (
+            "/api/audit/events?type=IssueExploded".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_event_type",
+            "IssueClosed",
+        ),
+        (
+            "/api/audit/events?issue=not-a-case".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_issue",
+            "PTN-2569-00123",
+        ),
+        (
+            "/api/audit/events?issue=PTN-2569-99999".to_owned(),
+            StatusCode::NOT_FOUND,
+            "issue_not_found",
+            "PTN-2569-99999",
+        ),
+        ("/api/audit/events?from=2026-13-01".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_date", "from"),
+        ("/api/audit/events?to=31/02/2569".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_date", "to"),
+        (
+            "/api/audit/events?from=2026-12-02&to=2026-12-01".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_date_range",
+            "after",
+        ),
+        ("/api/audit/events?order=sideways".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_order", "desc"),
+        (
+            "/api/audit/events?order=desc&after=1".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor_and_order",
+            "before",
+        ),
+        ("/api/audit/events?before=1".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "cursor_and_order", "after"),
+        ("/api/audit/events?order=desc&before=abc".to_owned(), StatusCode::BAD_REQUEST, "bad_cursor", "before"),
+        (
+            "/api/audit/events?order=desc&before=99999999".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_position",
+            "99999999",
+        ),
+        (format!("/api/audit/events?actor={long}"), StatusCode::UNPROCESSABLE_ENTITY, "bad_actor", "200"),
+        ("/api/audit/events?position=5".to_owned(), StatusCode::BAD_REQUEST, "bad_query", ""),
+        (
+            "/api/audit/export?type=Nope".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_event_type",
+            "IssueRaised",
+        ),
+        ("/api/audit/export?format=csv&order=up".to_owned(), StatusCode::UNPROCESSABLE_ENTITY, "bad_order", "asc"),
+        ("/api/audit/export?before=3".to_owned(), StatusCode::BAD_REQUEST, "bad_query", ""),
+    ];
+    for (path, status, code, hint) in cases {
+        let r = app.get(&path, &app.auditor).await;
+        assert_eq!(r.status, status, "{path}: {:?}", r.body);
+        assert_eq!(r.code(), code, "{path}");
+        let message = r.body["error"]["message"].as_str().unwrap_or("");
+        assert!(!message.is_empty() && message.contains(hint), "{path}: {message}");
+    }
+    assert_eq!(access_count(&app).await, accesses, "a refused read is not recorded");
+    assert_eq!(app.event_count().await, events, "and writes nothing");
+}
+
+async fn staff_and_coordinators_may_not_filter_or_export_the_audit_log(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ids = history(&app, 1).await;
+    let accesses = access_count(&app).await;
+    let paths = [
+        format!("/api/audit/events?issue={}&order=desc", ids[0]),
+        "/api/audit/events?type=IssueRaised&from=2026-01-01".to_owned(),
+        "/api/audit/export?format=csv&type=IssueRaised&order=desc".to_owned(),
+        // A bad value is not even looked at: the role is the answer.
+        "/api/audit/events?type=Nonsense".to_owned(),
+    ];
+    for path in &paths {
+        for token in [&app.staff, &app.coordinator] {
+            let r = app.get(path, token).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(r.code(), "forbidden", "{path}");
+        }
+    }
+    assert_eq!(access_count(&app).await, accesses);
 }

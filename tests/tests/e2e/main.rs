@@ -1,9 +1,12 @@
 //! End-to-end tests, one binary: every test runs on SQLite and on PostgreSQL (see `both_backends!`).
 
 mod access;
+mod admin_web;
 mod audit;
+mod audit_web;
 mod bad_input;
 mod cases;
+mod corrections;
 mod dashboard;
 mod dates;
 mod demo;

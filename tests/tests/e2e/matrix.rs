@@ -265,6 +265,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             .header("idempotency-key", format!("{key}-assign"))
             .expect(act)
             .replay(),
+        post(
+            format!("/api/issues/{target}/correct"),
+            json!({"title": format!("{} corrected by {role}", s.title), "category": "GOV", "reason": "พิมพ์ผิด"}),
+        )
+        .header("if-match", "6")
+        .header("idempotency-key", format!("{key}-correct"))
+        .expect(act),
         // --- issues: reads ---
         get(format!("/api/issues/{issue}")).expect(read_one),
         get(format!("/api/issues/{issue}?as_of={t0}")).expect(read_one),
@@ -390,6 +397,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/audit/export").expect(auditors),
             get("/api/audit/export?format=ndjson").expect(auditors),
             get("/api/audit/export?format=csv").expect(auditors),
+            // Filters and order (issue #13): the list and the export take the same ones.
+            get(format!("/api/audit/events?issue={issue}&actor=system&type=IssueRaised&from=2026-01-01&to=31/12/2569&order=desc&limit=5"))
+                .expect(auditors),
+            // A cursor the log holds: the digest's position.
+            get(format!("/api/audit/events?order=desc&before={}", digest.split(':').next().unwrap_or("1"))).expect(auditors),
+            get(format!("/api/audit/export?format=csv&issue={issue}&actor=system&type=IssueRaised&from=2026-01-01&to=2026-12-31&order=desc"))
+                .expect(auditors),
             get("/api/audit/access-log?after=0&limit=10").expect(auditors),
             get("/api/audit/digest").expect(auditors),
             get("/api/audit/verify").expect(auditors),

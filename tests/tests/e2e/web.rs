@@ -134,7 +134,8 @@ async fn a_forum_with_three_problems_is_saved_once_even_when_sent_twice(backend:
     for item in listed.body["items"].as_array().expect("items") {
         assert_eq!(item["forum_id"], json!(forum_id));
         let raised_at = item["raised_at"].as_str().expect("raised_at");
-        assert!(raised_at.starts_with("2026-11-20T05:00:00"), "dated noon (Bangkok) of the forum's day: {raised_at}");
+        // No time was given: the start of the forum's day in Bangkok (never an invented time of day).
+        assert!(raised_at.starts_with("2026-11-19T17:00:00"), "dated 00:00 (Bangkok) of the forum's day: {raised_at}");
     }
 }
 
