@@ -167,10 +167,10 @@ pub const WHEN_TIME: Tr = Tr("เวลา", "Time");
 // --- home ----------------------------------------------------------------------------------------------
 pub const HOME_TITLE: Tr = Tr("งานที่ต้องทำก่อน", "What needs you first");
 pub const HOME_INTRO: Tr = Tr(
-    "ปัญหาในพื้นที่ของคุณที่เลยกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
+    "ปัญหาในพื้นที่ของคุณที่เกินกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
     "Problems in your areas that are overdue, due in the next 7 days, and not yet given to anyone",
 );
-pub const HOME_OVERDUE: Tr = Tr("เลยกำหนดแล้ว", "Overdue");
+pub const HOME_OVERDUE: Tr = Tr("เกินกำหนดแล้ว", "Overdue");
 pub const HOME_DUE_SOON: Tr = Tr("ครบกำหนดใน 7 วัน", "Due in the next 7 days");
 pub const HOME_UNASSIGNED: Tr = Tr("ยังไม่มีผู้รับผิดชอบ (เก่าสุดก่อน)", "Not yet assigned (oldest first)");
 pub const HOME_NOTHING: Tr = Tr("ไม่มี", "None");
