@@ -2,7 +2,7 @@
 //! close, reopen), with the caller's role and area scope decided here, and the conversion of a request
 //! into the domain command shared by the API and the web app; the issue list, one issue and its history.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use futures::stream::{self, BoxStream, StreamExt};
 use santisuk_domain::forum::{Forum, ForumEvent};
@@ -565,6 +565,28 @@ pub struct ListQuery {
     /// `true`: only open issues past their due date.
     #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
+    /// First day (inclusive, Asia/Bangkok) of the raise date, either era (`2569-11-28`, `28/11/2569`).
+    #[param(format = Date)]
+    pub raised_from: Option<String>,
+    /// Last day (inclusive, Asia/Bangkok) of the raise date; not before `raised_from`.
+    #[param(format = Date)]
+    pub raised_to: Option<String>,
+    /// Only issues raised in this Thai fiscal year (Buddhist Era, e.g. `2570`: Oct 2026 – Sep 2027), as in
+    /// the statistics.
+    #[param(value_type = Option<i32>, minimum = 2500, maximum = 2700)]
+    pub fiscal_year: Option<String>,
+    /// `true`: only issues not closed (the statistics' `open`).
+    #[param(value_type = Option<bool>)]
+    pub open: Option<String>,
+    /// Only issues closed with this outcome (`resolved`, `unresolved`, `referred`, `duplicate`, `withdrawn`).
+    #[param(value_type = Option<schema::Outcome>, inline)]
+    pub outcome: Option<String>,
+    /// Only issues closed on or after this day (Asia/Bangkok), whenever raised.
+    #[param(format = Date)]
+    pub closed_from: Option<String>,
+    /// Only issues closed on or before this day (Asia/Bangkok).
+    #[param(format = Date)]
+    pub closed_to: Option<String>,
     /// 1–500, default 50.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
@@ -595,6 +617,61 @@ pub fn parse_search(raw: Option<&str>) -> Result<Option<Search>, AppError> {
         .map(|w| SearchWord { text: w.to_lowercase(), case_number: CaseNumber::parse(w).ok().map(|n| n.to_string()) })
         .collect();
     Ok(Some(Search { words }))
+}
+
+/// The first and last day of a Thai fiscal year (Buddhist Era): FY2570 is 2026-10-01 .. 2027-09-30.
+pub fn fiscal_year_days(fy: i32) -> (NaiveDate, NaiveDate) {
+    let ends = fy - 543;
+    let first = NaiveDate::from_ymd_opt(ends - 1, 10, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(ends, 9, 30).unwrap_or(NaiveDate::MAX);
+    (first, last)
+}
+
+/// The raise and close windows of a list query, checked: days in either era; a fiscal year narrows the raise
+/// window like `raised_from`/`raised_to` (each narrows it); a window typed with its first day after its last
+/// is refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub raised_from: Option<NaiveDate>,
+    pub raised_to: Option<NaiveDate>,
+    pub closed_from: Option<NaiveDate>,
+    pub closed_to: Option<NaiveDate>,
+}
+
+impl Window {
+    pub fn parse(
+        raised_from: Option<&str>,
+        raised_to: Option<&str>,
+        fiscal_year: Option<&str>,
+        closed_from: Option<&str>,
+        closed_to: Option<&str>,
+    ) -> Result<Window, AppError> {
+        let mut w = Window {
+            raised_from: opt(raised_from, |d| parse_date("raised_from", d))?,
+            raised_to: opt(raised_to, |d| parse_date("raised_to", d))?,
+            closed_from: opt(closed_from, |d| parse_date("closed_from", d))?,
+            closed_to: opt(closed_to, |d| parse_date("closed_to", d))?,
+        };
+        let fy = opt(fiscal_year, |y| {
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (2500..=2700).contains(y))
+                .ok_or_else(|| AppError::invalid("bad_fiscal_year", "fiscal_year is a Buddhist-Era year such as 2570"))
+        })?;
+        // A window typed backwards is a mistake; a fiscal year outside the days typed is just an empty list.
+        for (from, to) in [(w.raised_from, w.raised_to), (w.closed_from, w.closed_to)] {
+            if let (Some(f), Some(t)) = (from, to) {
+                if f > t {
+                    return Err(AppError::invalid("bad_window", "the first day of a window is after its last"));
+                }
+            }
+        }
+        if let Some((first, last)) = fy.map(fiscal_year_days) {
+            w.raised_from = Some(w.raised_from.map_or(first, |f| f.max(first)));
+            w.raised_to = Some(w.raised_to.map_or(last, |t| t.min(last)));
+        }
+        Ok(w)
+    }
 }
 
 /// The issue-list query, checked, with the caller's area scope applied: shared by the JSON list and its
@@ -630,6 +707,21 @@ impl ListParams {
             Some("true") => true,
             Some(_) => return Err(AppError::invalid("bad_overdue", "overdue must be true or false")),
         };
+        let open = match q.open.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(AppError::invalid("bad_open", "open must be true or false")),
+        };
+        if let Some(o) = &q.outcome {
+            Outcome::parse(o)?;
+        }
+        let window = Window::parse(
+            q.raised_from.as_deref(),
+            q.raised_to.as_deref(),
+            q.fiscal_year.as_deref(),
+            q.closed_from.as_deref(),
+            q.closed_to.as_deref(),
+        )?;
         let filter = IssueFilter {
             area_id: q.area_id,
             category: q.category,
@@ -640,6 +732,14 @@ impl ListParams {
             overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
             areas: caller.visible_areas(),
             search: parse_search(q.q.as_deref())?,
+            raised_from: window.raised_from.map(|d| d.to_string()),
+            raised_to: window.raised_to.map(|d| d.to_string()),
+            open,
+            outcome: q.outcome,
+            closed_from: window.closed_from.map(santisuk_projections::stats::bangkok_midnight),
+            closed_before: window
+                .closed_to
+                .map(|d| santisuk_projections::stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }
@@ -769,6 +869,8 @@ fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Va
         "area_id": f.area_id, "category": f.category, "status": f.status, "assignee": f.assignee,
         "amphoe_code": f.amphoe_code, "province_code": f.province_code,
         "overdue": f.overdue_before.is_some(), "as_of": as_of.map(fmt_ts),
+        "raised_from": f.raised_from, "raised_to": f.raised_to, "open": f.open, "outcome": f.outcome,
+        "closed_from": f.closed_from, "closed_before": f.closed_before,
         // What was searched for is recorded too: a search for a person's name is a read about them.
         "q": f.search.as_ref().map(|s| s.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")),
     })

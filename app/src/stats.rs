@@ -1,10 +1,10 @@
 //! Resolution statistics: the query checked once (with the caller's area scope), answered live (cached
 //! until the read model changes) or as of an instant (the same query on the tables folded for it).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use santisuk_domain::time::bangkok_date;
 use santisuk_projections::as_of::AsOf;
-pub use santisuk_projections::stats::{Counters, GroupBy, Stats, StatsQuery};
+pub use santisuk_projections::stats::{Closures, Counters, GroupBy, Stats, StatsQuery, bangkok_midnight};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -96,4 +96,21 @@ pub async fn live(state: &AppState, caller: &Caller, query: &StatsQuery) -> Resu
         });
     }
     Ok(state.stats.live(&state.db, &query).await?)
+}
+
+/// The issues closed from `from` to `to` (Bangkok days) and how many as resolved, within `areas` and the
+/// caller's scope (live).
+pub async fn closures(
+    state: &AppState,
+    caller: &Caller,
+    from: NaiveDate,
+    to: NaiveDate,
+    areas: Option<Vec<String>>,
+) -> Result<Closures, AppError> {
+    let areas = match (caller.visible_areas(), areas) {
+        (Some(visible), Some(asked)) => Some(asked.into_iter().filter(|a| visible.contains(a)).collect()),
+        (visible, asked) => asked.or(visible),
+    };
+    let filter = santisuk_projections::stats::closed_in(from, to, areas);
+    Ok(santisuk_projections::stats::closures(&state.db, &filter).await?)
 }

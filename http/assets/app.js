@@ -37,9 +37,21 @@
     var first = copy.querySelector("input"); if (first) first.focus();
     return true;
   }
+  // Dashboard and queue (#13): a print button where the browser can print; the queue's filters unfolded on
+  // a wide screen (on a phone they stay folded behind their button).
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+  var more = document.getElementById("more-filters");
+  if (more && window.matchMedia("(min-width: 700px)").matches) { more.open = true; }
   // Filters apply as soon as a choice changes.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
-    s.addEventListener("change", function () { s.form.submit(); });
+    s.addEventListener("change", function () {
+      // A custom range needs its days first: go to them instead of sending an empty range.
+      if (s.value === "range") { var from = s.form.querySelector("[name=from]"); if (from) from.focus(); return; }
+      s.form.submit();
+    });
   });
   // A refused form: the summary of its errors takes the focus, so it is read first.
   var summary = document.getElementById("error-summary");

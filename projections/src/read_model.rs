@@ -682,6 +682,21 @@ pub struct IssueFilter {
     pub province_code: Option<String>,
     /// Only open issues whose `due_on` is before this date (YYYY-MM-DD, today in Bangkok).
     pub overdue_before: Option<String>,
+    /// Only issues raised on or after this Bangkok date (YYYY-MM-DD): the statistics' window, so that a
+    /// dashboard figure and the list it links to count the same issues.
+    pub raised_from: Option<String>,
+    /// Only issues raised on or before this Bangkok date (YYYY-MM-DD, inclusive).
+    pub raised_to: Option<String>,
+    /// Only issues not yet closed: what the statistics count as open (`raised − closed`), whatever their
+    /// status on the way.
+    pub open: bool,
+    /// Only issues closed with this outcome (`resolved`, …): the statistics' "resolved" is closed and resolved.
+    pub outcome: Option<String>,
+    /// Only closed issues closed at or after this instant (as stored: RFC 3339, microseconds, `Z`), whatever
+    /// day they were raised: the dashboard's closure figure ([`crate::stats::closures`]).
+    pub closed_from: Option<String>,
+    /// Only closed issues closed before this instant (exclusive).
+    pub closed_before: Option<String>,
     /// Only issues in these areas (a coordinator's scope); `None` means every area.
     pub areas: Option<Vec<String>>,
     /// A search ([`Search`]): only issues that match every word, best matches first.
@@ -816,6 +831,7 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
         ("i.assignee", &f.assignee),
         ("a.amphoe_code", &f.amphoe_code),
         ("a.province_code", &f.province_code),
+        ("i.outcome", &f.outcome),
     ] {
         if let Some(v) = value {
             sql.push_str(&format!(" AND {column} = {}", bind(v)));
@@ -823,6 +839,23 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     }
     if let Some(today) = &f.overdue_before {
         sql.push_str(&format!(" AND i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {}", bind(today)));
+    }
+    // The same comparisons on `raised_on` as the statistics' window (`crate::stats::live`).
+    if let Some(from) = &f.raised_from {
+        sql.push_str(&format!(" AND i.raised_on >= {}", bind(from)));
+    }
+    if let Some(to) = &f.raised_to {
+        sql.push_str(&format!(" AND i.raised_on <= {}", bind(to)));
+    }
+    if f.open {
+        sql.push_str(" AND i.status <> 'closed'");
+    }
+    // Stored instants have one fixed format, so their text orders as the instants do.
+    if let Some(from) = &f.closed_from {
+        sql.push_str(&format!(" AND i.status = 'closed' AND i.closed_at >= {}", bind(from)));
+    }
+    if let Some(before) = &f.closed_before {
+        sql.push_str(&format!(" AND i.status = 'closed' AND i.closed_at < {}", bind(before)));
     }
     match f.areas.as_deref() {
         None => {}

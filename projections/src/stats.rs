@@ -16,6 +16,7 @@ use santisuk_domain::values::Outcome;
 use serde::Serialize;
 
 use crate::changes::Changes;
+use crate::read_model::{IssueFilter, filter_sql};
 use santisuk_store::db::{Backend, Db, Reader};
 use santisuk_store::error::StoreError;
 use santisuk_store::events::parse_ts;
@@ -346,6 +347,53 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
     Ok(assemble(q, groups, area_ids.iter(), category_codes.iter()))
 }
 
+/// The issues *closed* in a window of Bangkok days, whatever day they were raised, and how many of them were
+/// closed as resolved: the figure read beside the resolution rate, which does not fall for recent months
+/// because their issues are still open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closures {
+    pub closed: i64,
+    pub resolved: i64,
+    /// `resolved ÷ closed`; none when nothing was closed.
+    pub resolved_share: Option<f64>,
+}
+
+/// The first instant of a Bangkok day, written as stored instants are (so the two compare as text).
+pub fn bangkok_midnight(day: NaiveDate) -> String {
+    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    santisuk_store::events::fmt_ts(local.and_utc() - chrono::Duration::hours(7))
+}
+
+/// The issue filter of "closed from `from` to `to` (Bangkok days, inclusive)" within `areas`: the one
+/// definition [`closures`] counts with and the queue lists with.
+pub fn closed_in(from: NaiveDate, to: NaiveDate, areas: Option<Vec<String>>) -> IssueFilter {
+    IssueFilter {
+        closed_from: Some(bangkok_midnight(from)),
+        closed_before: Some(bangkok_midnight(to.succ_opt().unwrap_or(to))),
+        areas,
+        ..IssueFilter::default()
+    }
+}
+
+/// [`Closures`] of the issues `filter` selects (made by [`closed_in`]), from the live tables or from the
+/// tables as of an instant.
+pub async fn closures<'r>(reader: impl Into<Reader<'r>>, filter: &IssueFilter) -> Result<Closures, StoreError> {
+    let mut binds = Vec::new();
+    let clauses = filter_sql(filter, &mut binds);
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.outcome = 'resolved' THEN 1 ELSE 0 END), 0) \
+         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses}"
+    );
+    let (closed, resolved): (i64, i64) = on_reader!(reader.into(), p => {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(p).await?
+    });
+    Ok(Closures { closed, resolved, resolved_share: (closed > 0).then(|| resolved as f64 / closed as f64) })
+}
+
 /// Bounds the memory of the cache (cleared when full): one entry per distinct query asked since the
 /// last change (a dashboard asks three).
 const STATS_CACHE_MAX: usize = 256;
@@ -514,6 +562,28 @@ mod tests {
         let quiet = &stats.rows[1];
         assert_eq!(quiet.keys["area_id"].as_deref(), Some("B"));
         assert_eq!((quiet.counters.raised, quiet.counters.resolution_rate), (0, None));
+    }
+
+    #[tokio::test]
+    async fn closures_count_by_the_bangkok_day_of_closing() {
+        // Raised 2026-11-01T00:00Z; closed 16:48Z (23:48 in Bangkok, 1 November) and 18:00Z (01:00, 2 November).
+        let rows = vec![
+            row("a", "A", "closed", Some("resolved"), Some(0.7)),
+            row("b", "A", "closed", Some("referred"), Some(0.75)),
+            row("c", "B", "closed", Some("resolved"), Some(0.75)),
+            row("d", "A", "raised", None, None),
+        ];
+        let (db, _dir) = tables(&[], &rows).await;
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let first = closures(&db, &closed_in(day(1), day(1), None)).await.unwrap();
+        assert_eq!((first.closed, first.resolved, first.resolved_share), (1, 1, Some(1.0)));
+        let second = closures(&db, &closed_in(day(2), day(2), None)).await.unwrap();
+        assert_eq!((second.closed, second.resolved), (2, 1));
+        let in_a = closures(&db, &closed_in(day(1), day(2), Some(vec!["A".into()]))).await.unwrap();
+        assert_eq!((in_a.closed, in_a.resolved), (2, 1));
+        let none = closures(&db, &closed_in(day(3), day(30), None)).await.unwrap();
+        assert_eq!((none.closed, none.resolved_share), (0, None));
+        assert_eq!(bangkok_midnight(day(2)), "2026-11-01T17:00:00.000000Z");
     }
 
     #[test]

@@ -513,7 +513,7 @@ fn render_deactivate(
     let content = html! {
         (tabs(lang, Tab::Users))
         h1 { (i18n::DEACTIVATE_ASK.get(lang)) " " (user.name) "?" }
-        (layout::error_summary(lang, errors, &[]))
+        (layout::error_summary::<&str>(lang, errors, &[]))
         section.card.narrow {
             p { (i18n::DEACTIVATE_HINT.get(lang)) }
             form method="post" action={ "/admin/users/" (user.id) "/deactivate" } {

@@ -152,13 +152,11 @@ pub async fn page(
             }
             div {
                 label for="from" { (i18n::AUDIT_FROM.get(lang)) }
-                input #from type="text" name="from" value=(q.from) maxlength="10" inputmode="numeric"
-                    placeholder=(i18n::AUDIT_DATE_HINT.get(lang));
+                (layout::date_input(lang, "from", "from", &q.from, false, &[]))
             }
             div {
                 label for="to" { (i18n::AUDIT_TO.get(lang)) }
-                input #to type="text" name="to" value=(q.to) maxlength="10" inputmode="numeric"
-                    placeholder=(i18n::AUDIT_DATE_HINT.get(lang));
+                (layout::date_input(lang, "to", "to", &q.to, false, &[]))
             }
             div.actions {
                 button.primary type="submit" { (i18n::FILTER.get(lang)) }
@@ -178,8 +176,7 @@ pub async fn page(
                 (hidden)
                 div {
                     label for="date" { (i18n::AUDIT_JUMP_DATE.get(lang)) }
-                    input #date type="text" name="date" value=(q.date) maxlength="10" inputmode="numeric"
-                        placeholder=(i18n::AUDIT_DATE_HINT.get(lang));
+                    (layout::date_input(lang, "date", "date", &q.date, false, &[]))
                 }
                 button type="submit" { (i18n::AUDIT_GO.get(lang)) }
             }

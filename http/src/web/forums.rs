@@ -154,7 +154,14 @@ fn form_markup(
     };
     html! {
         h1 { (i18n::FORUM_NEW.get(lang)) }
-        (layout::error_summary(lang, errors, &[]))
+        (layout::error_summary(lang, errors, &[
+            ("area_id", i18n::AREA),
+            ("held_on", i18n::FORUM_HELD_ON),
+            ("held_at", i18n::FORUM_HELD_AT),
+            ("title", i18n::FORUM_TITLE),
+            ("facilitator", i18n::FACILITATOR),
+            ("participants", i18n::PARTICIPANTS),
+        ]))
         form.card method="post" action="/forums" novalidate {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="submission" value=(form.submission);

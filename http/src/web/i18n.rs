@@ -167,10 +167,10 @@ pub const WHEN_TIME: Tr = Tr("เวลา", "Time");
 // --- home ----------------------------------------------------------------------------------------------
 pub const HOME_TITLE: Tr = Tr("งานที่ต้องทำก่อน", "What needs you first");
 pub const HOME_INTRO: Tr = Tr(
-    "ปัญหาในพื้นที่ของคุณที่เลยกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
+    "ปัญหาในพื้นที่ของคุณที่เกินกำหนด ครบกำหนดใน 7 วัน และที่ยังไม่มีผู้รับผิดชอบ",
     "Problems in your areas that are overdue, due in the next 7 days, and not yet given to anyone",
 );
-pub const HOME_OVERDUE: Tr = Tr("เลยกำหนดแล้ว", "Overdue");
+pub const HOME_OVERDUE: Tr = Tr("เกินกำหนดแล้ว", "Overdue");
 pub const HOME_DUE_SOON: Tr = Tr("ครบกำหนดใน 7 วัน", "Due in the next 7 days");
 pub const HOME_UNASSIGNED: Tr = Tr("ยังไม่มีผู้รับผิดชอบ (เก่าสุดก่อน)", "Not yet assigned (oldest first)");
 pub const HOME_NOTHING: Tr = Tr("ไม่มี", "None");
@@ -351,6 +351,38 @@ pub fn stored_date(lang: Lang, text: &str) -> String {
     }
 }
 
+// --- dashboard drill-down and the queue on a phone (#13) ---
+pub const FILTERS: Tr = Tr("ตัวกรอง", "Filters");
+pub const RAISED_FROM: Tr = Tr("รับเรื่องตั้งแต่วันที่", "Raised from");
+pub const RAISED_TO: Tr = Tr("ถึงวันที่", "Raised until");
+pub const OPEN_ONLY: Tr = Tr("เฉพาะเรื่องที่ยังไม่ปิด", "Open only (not closed)");
+pub const DASH_SORT_NAME: Tr = Tr("ตามชื่อ", "By name");
+pub const DASH_SORT_RATE: Tr = Tr("อัตราการแก้ไข น้อยไปมาก", "Resolution rate, lowest first");
+pub const DASH_SORT_OPEN: Tr = Tr("เรื่องค้าง มากไปน้อย", "Open, most first");
+pub const DASH_SORT_OVERDUE: Tr = Tr("เกินกำหนด มากไปน้อย", "Overdue, most first");
+pub const DASH_CUSTOM_RANGE: Tr = Tr("กำหนดช่วงวันที่เอง", "Custom range");
+pub const DASH_RANGE_HINT: Tr = Tr(
+    "กำหนดช่วงวันที่เอง: เลือก \"กำหนดช่วงวันที่เอง\" แล้วกรอกวันที่รับเรื่อง เช่น 1/10/2569 ถึง 31/3/2570",
+    "Custom range: choose \"Custom range\" and type the raise dates, e.g. 2026-10-01 to 2027-03-31",
+);
+pub const DASH_RATE_DEF: Tr = Tr(
+    "อัตราการแก้ไข คือ จำนวนเรื่องที่ปิดเพราะแก้ไขได้ หารด้วยจำนวนเรื่องทั้งหมดที่รับในช่วงเวลานี้ \
+     โดยนับรวมเรื่องที่ยังค้างอยู่ด้วย เดือนล่าสุดจึงมักดูต่ำเพราะหลายเรื่องยังอยู่ระหว่างดำเนินการ",
+    "The resolution rate is the issues closed as resolved divided by every issue raised in this period, open \
+     ones included, so recent months read low while their issues are still being worked on.",
+);
+pub const DASH_DOWNLOAD: Tr = Tr("ดาวน์โหลดตารางนี้:", "Download this table:");
+pub const DASH_PRINT: Tr = Tr("พิมพ์", "Print");
+pub const DASH_MONTH: Tr = Tr("เดือน", "Month");
+pub const CLOSED_FROM: Tr = Tr("ปิดเรื่องตั้งแต่วันที่", "Closed from");
+pub const CLOSED_TO: Tr = Tr("ถึงวันที่", "Closed until");
+pub const DASH_CLOSED_IN: Tr = Tr("แก้ไขได้ในเรื่องที่ปิดในช่วงนี้", "Resolved among those closed in the period");
+pub const DASH_CLOSED_IN_DEF: Tr = Tr(
+    "ในเรื่องที่ปิดในช่วงเวลานี้ (ไม่ว่ารับเรื่องเมื่อใด) สัดส่วนที่ปิดเพราะแก้ไขได้ \
+     ไม่ขึ้นกับเรื่องที่ยังค้าง จึงไม่ทำให้เดือนล่าสุดดูเหมือนแก้ไขไม่ได้",
+    "Of the issues closed in this period (whenever they were raised), the share closed as resolved; open \
+     issues do not lower it, so recent months are not read as failures.",
+);
 // --- audit log (issue #13) ------------------------------------------------------------------------------
 pub const AUDIT_FILTERS: Tr = Tr("ค้นหาในบันทึกเหตุการณ์", "Search the log");
 pub const AUDIT_ISSUE: Tr = Tr("เลขที่เรื่อง", "Case no. or issue id");
@@ -359,7 +391,6 @@ pub const AUDIT_ACTOR_HINT: Tr = Tr("ชื่อผู้ใช้", "user name
 pub const AUDIT_TYPE: Tr = Tr("ประเภทเหตุการณ์", "Event type");
 pub const AUDIT_FROM: Tr = Tr("บันทึกตั้งแต่วันที่", "Recorded from");
 pub const AUDIT_TO: Tr = Tr("ถึงวันที่", "Recorded up to");
-pub const AUDIT_DATE_HINT: Tr = Tr("วว/ดด/ปปปป เช่น 28/11/2569", "DD/MM/YYYY, e.g. 28/11/2569");
 pub const AUDIT_ORDER: Tr = Tr("เรียงลำดับ", "Order");
 pub const AUDIT_NEWEST: Tr = Tr("ล่าสุดก่อน", "Newest first");
 pub const AUDIT_OLDEST: Tr = Tr("เก่าสุดก่อน", "Oldest first");

@@ -200,6 +200,24 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
     }
 }
 
+/// The labels of an action form's fields, by id (`<action>-<field>`), for its error summary.
+fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
+    let fields: [(&str, i18n::Tr); 11] = [
+        ("assignee", i18n::ASSIGNEE),
+        ("due_on", i18n::DUE_ON),
+        ("note", i18n::NOTE),
+        ("action", i18n::ACTION_TAKEN),
+        ("outcome", i18n::OUTCOME),
+        ("reason", i18n::REASON),
+        ("title", i18n::TITLE),
+        ("description", i18n::DESCRIPTION),
+        ("category", i18n::CATEGORY),
+        ("at_date", i18n::WHEN_DATE),
+        ("at_time", i18n::WHEN_TIME),
+    ];
+    fields.into_iter().map(|(f, l)| (format!("{action}-{f}"), l)).collect()
+}
+
 /// One corrected field in the timeline: its name, what it was (struck through) and what it is now.
 fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
     html! {
@@ -219,7 +237,7 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
         html! {
             input type="hidden" name="_csrf" value=(web.csrf);
             input type="hidden" name="version" value=(row.version);
-            @if sticky.action == action { (layout::error_summary(lang, errors, &[])) }
+            @if sticky.action == action { (layout::error_summary(lang, errors, &labels(action))) }
         }
     };
     let when = |action: &str| {

@@ -177,8 +177,8 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
 /// named by its label when `labels` has it. The script moves the focus here when the page loads, so a
 /// screen reader reads it first; without the script it is still the first thing under the heading. Errors
 /// not tied to a field (`form`) are listed without a link.
-pub fn error_summary(lang: Lang, errors: &[(String, String)], labels: &[(&str, Tr)]) -> Markup {
-    let label = |field: &str| labels.iter().find(|(f, _)| *f == field).map(|(_, l)| l.get(lang));
+pub fn error_summary<S: AsRef<str>>(lang: Lang, errors: &[(String, String)], labels: &[(S, Tr)]) -> Markup {
+    let label = |field: &str| labels.iter().find(|(f, _)| f.as_ref() == field).map(|(_, l)| l.get(lang));
     html! {
         @if !errors.is_empty() {
             div.error-summary #error-summary role="alert" tabindex="-1" {
@@ -219,7 +219,13 @@ pub fn date_input(
             input id=(id) type="text" name=(name) value=(shown) inputmode="numeric" autocomplete="off"
                 placeholder=(i18n::DATE_PLACEHOLDER.get(lang)) maxlength="10" data-date=(lang.code())
                 required[required] aria-invalid=[invalid(errors, id)] aria-describedby={ (id) "-hint" };
-            button.pick type="button" hidden aria-label=(i18n::PICK_DATE.get(lang)) title=(i18n::PICK_DATE.get(lang)) { "📅" }
+            button.pick type="button" hidden aria-label=(i18n::PICK_DATE.get(lang)) title=(i18n::PICK_DATE.get(lang)) {
+                // A calendar drawn inline: an emoji needs a font many office PCs and phones lack.
+                svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false" {
+                    rect x="3" y="5" width="18" height="16" rx="2" fill="none" stroke="currentColor" stroke-width="2" {}
+                    path d="M3 10h18M8 3v4M16 3v4" stroke="currentColor" stroke-width="2" fill="none" {}
+                }
+            }
             input.picker type="date" tabindex="-1" aria-hidden="true";
         }
         span.hint id={ (id) "-hint" } { (i18n::DATE_HINT.get(lang)) }

@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/export", get(dashboard::download))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
         .route("/admin", get(admin::home))

@@ -1,14 +1,21 @@
 //! The issue queue: filters from the query string, search, sorting, numbered pages and counts, and the table
 //! of issues each row links to its page.
+//!
+//! Its filters include everything the dashboard counts by (the raise-date window, "open" as the statistics
+//! define it, the outcome), so every number on the dashboard links to exactly the issues it counted. On a
+//! phone the filters fold behind one button beside the search box, and each issue is a compact card.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use maud::{Markup, html};
 use santisuk_app::issues::{self, IssueFilter, IssueRow, QueueSort};
+use santisuk_app::parse::parse_date_era;
 use santisuk_app::reference::{self, AreaRow, CategoryRow};
-use santisuk_domain::time::bangkok_date;
-use santisuk_domain::values::IssueStatus;
+use santisuk_app::stats;
+use santisuk_domain::time::{bangkok_date, fiscal_year_be};
+use santisuk_domain::values::{IssueStatus, Outcome};
 use serde::Deserialize;
 
 use super::i18n::{self, Lang};
@@ -41,6 +48,49 @@ pub struct QueueQuery {
     page: String,
     #[serde(default)]
     q: String,
+    /// The raise-date window: first and last Bangkok day (inclusive), either era, and/or a fiscal year.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    fy: String,
+    /// `1`: only issues not closed (the dashboard's "open").
+    #[serde(default)]
+    open: String,
+    /// Only issues closed with this outcome (the dashboard's "resolved" is `resolved`).
+    #[serde(default)]
+    outcome: String,
+    /// Only issues closed from and to these Bangkok days (inclusive), whatever day they were raised.
+    #[serde(default)]
+    closed_from: String,
+    #[serde(default)]
+    closed_to: String,
+}
+
+/// The first and last day of a Thai fiscal year (Buddhist Era): FY2570 is 2026-10-01 .. 2027-09-30.
+pub(super) fn fiscal_year_days(fy: i32) -> (NaiveDate, NaiveDate) {
+    issues::fiscal_year_days(fy)
+}
+
+/// A fiscal year as typed in `fy=`: a Buddhist-Era year from 2500 to 2700, or nothing.
+pub(super) fn parse_fiscal_year(raw: &str) -> Result<Option<i32>, ApiError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => raw.parse::<i32>().ok().filter(|y| (2500..=2700).contains(y)).map(Some).ok_or_else(|| {
+            ApiError::bad_request("bad_fiscal_year", "the fiscal year is a Buddhist-Era year such as 2570")
+        }),
+    }
+}
+
+/// A day typed in `from=` or `to=`: in either era, year or day first (`2569-11-28`, `28/11/2569`), or nothing.
+pub(super) fn parse_day(field: &str, raw: &str) -> Result<Option<NaiveDate>, ApiError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => parse_date_era(raw).map(|(d, _)| Some(d)).ok_or_else(|| {
+            ApiError::bad_request("bad_date", format!("{field} is a date such as 2569-11-28 or 28/11/2569"))
+        }),
+    }
 }
 
 fn some(text: &str) -> Option<String> {
@@ -60,6 +110,23 @@ pub async fn queue(
     if let Some(s) = some(&q.status) {
         IssueStatus::parse(&s).map_err(|_| ApiError::bad_request("bad_status", "unknown status"))?;
     }
+    if let Some(o) = some(&q.outcome) {
+        Outcome::parse(&o).map_err(|_| ApiError::bad_request("bad_outcome", "unknown outcome"))?;
+    }
+    let open = match q.open.as_str() {
+        "" => false,
+        "1" => true,
+        _ => return Err(ApiError::bad_request("bad_open", "open is 1 or nothing").into()),
+    };
+    // The API list's rule for the raise and close windows (days in either era, a fiscal year narrowing the
+    // raise window, a window typed backwards refused), so a link means the same in both.
+    let window = issues::Window::parse(
+        some(&q.from).as_deref(),
+        some(&q.to).as_deref(),
+        some(&q.fy).as_deref(),
+        some(&q.closed_from).as_deref(),
+        some(&q.closed_to).as_deref(),
+    )?;
     let sort = match some(&q.sort) {
         None => QueueSort::default(),
         Some(s) => QueueSort::parse(&s).ok_or_else(|| ApiError::bad_request("bad_sort", "unknown sort order"))?,
@@ -83,6 +150,12 @@ pub async fn queue(
         overdue_before: (q.overdue == "1").then(|| today.clone()),
         areas: web.ctx.visible_areas(),
         search: issues::parse_search(Some(&q.q))?,
+        raised_from: window.raised_from.map(|d| d.to_string()),
+        raised_to: window.raised_to.map(|d| d.to_string()),
+        open,
+        outcome: some(&q.outcome),
+        closed_from: window.closed_from.map(stats::bangkok_midnight),
+        closed_before: window.closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
     };
     let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
@@ -106,6 +179,13 @@ pub async fn queue(
                 ("amphoe", &q.amphoe),
                 ("sort", &q.sort),
                 ("q", &q.q),
+                ("from", &q.from),
+                ("to", &q.to),
+                ("fy", &q.fy),
+                ("open", &q.open),
+                ("outcome", &q.outcome),
+                ("closed_from", &q.closed_from),
+                ("closed_to", &q.closed_to),
                 ("page", if p == 1 { "" } else { &page }),
             ])
         )
@@ -129,36 +209,93 @@ pub async fn queue(
         (QueueSort::Due, i18n::SORT_DUE),
         (QueueSort::Changed, i18n::SORT_CHANGED),
     ];
+    let outcomes =
+        Outcome::ALL.iter().map(|o| (o.as_str().to_owned(), i18n::outcome(lang, o.as_str()).to_owned())).collect();
+    // Fiscal years from the first raise in scope to now, for the window select.
+    let current_fy = fiscal_year_be(bangkok_date(now()));
+    let first_fy = issues::first_raised_on(&state, &web.ctx)
+        .await?
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .map_or(current_fy, fiscal_year_be);
+    let mut years: Vec<i32> = (first_fy.min(current_fy)..=current_fy).rev().collect();
+    years.extend(parse_fiscal_year(&q.fy)?.filter(|y| !years.contains(y)));
+    let years = years.iter().map(|y| (y.to_string(), y.to_string())).collect();
+    // How many filters narrow the list, shown on the button that unfolds them (the search box stays out).
+    let active = [
+        &q.area,
+        &q.category,
+        &q.status,
+        &q.assignee,
+        &q.province,
+        &q.amphoe,
+        &q.from,
+        &q.to,
+        &q.fy,
+        &q.open,
+        &q.outcome,
+        &q.overdue,
+    ]
+    .iter()
+    .filter(|v| !v.trim().is_empty())
+    .count();
     let content = html! {
         h1 { (i18n::NAV_QUEUE.get(lang)) }
-        form.card.filters method="get" action="/issues" data-autosubmit role="search" {
+        form.card.queue-form method="get" action="/issues" data-autosubmit role="search" {
             div.search {
                 label for="q" { (i18n::SEARCH.get(lang)) }
-                input #q type="search" name="q" value=(q.q) maxlength="200" dir="auto"
-                    placeholder=(i18n::SEARCH_HINT.get(lang)) enterkeyhint="search";
-            }
-            (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
-            (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
-            (select("status", i18n::STATUS, &q.status, statuses))
-            div {
-                label for="assignee" { (i18n::ASSIGNEE.get(lang)) }
-                input #assignee type="text" name="assignee" value=(q.assignee) list="assignees" dir="auto" maxlength="200";
-                datalist #assignees { @for a in &assignees { option value=(a) {} } }
-            }
-            (select("province", i18n::PROVINCE, &q.province, provinces))
-            (select("amphoe", i18n::DISTRICT, &q.amphoe, amphoes))
-            div {
-                label for="sort" { (i18n::SORT.get(lang)) }
-                select #sort name="sort" {
-                    @for (s, label) in sorts { option value=(s.as_str()) selected[s == sort] { (label.get(lang)) } }
+                div.search-row {
+                    input #q type="search" name="q" value=(q.q) maxlength="200" dir="auto"
+                        placeholder=(i18n::SEARCH_HINT.get(lang)) enterkeyhint="search";
+                    button.primary type="submit" { (i18n::SEARCH.get(lang)) }
                 }
             }
-            div {
-                label.check { input type="checkbox" name="overdue" value="1" checked[q.overdue == "1"]; (i18n::OVERDUE_ONLY.get(lang)) }
-            }
-            div.actions {
-                button.primary type="submit" { (i18n::FILTER.get(lang)) }
-                a href="/issues" { (i18n::CLEAR.get(lang)) }
+            // Folded on a phone (the script unfolds it on a wide screen); a plain <details> needs no script.
+            details #more-filters {
+                summary { (i18n::FILTERS.get(lang)) @if active > 0 { " (" (active) ")" } }
+                div.filters {
+                    (select("area", i18n::AREA, &q.area, areas.iter().map(|a| (a.id.clone(), layout::area_label(lang, a))).collect()))
+                    (select("category", i18n::CATEGORY, &q.category, categories.iter().map(|c| (c.code.clone(), layout::category_label(lang, c))).collect()))
+                    (select("status", i18n::STATUS, &q.status, statuses))
+                    (select("outcome", i18n::OUTCOME, &q.outcome, outcomes))
+                    div {
+                        label for="assignee" { (i18n::ASSIGNEE.get(lang)) }
+                        input #assignee type="text" name="assignee" value=(q.assignee) list="assignees" dir="auto" maxlength="200";
+                        datalist #assignees { @for a in &assignees { option value=(a) {} } }
+                    }
+                    (select("province", i18n::PROVINCE, &q.province, provinces))
+                    (select("amphoe", i18n::DISTRICT, &q.amphoe, amphoes))
+                    (select("fy", i18n::FISCAL_YEAR, &q.fy, years))
+                    div {
+                        label for="from" { (i18n::RAISED_FROM.get(lang)) }
+                        input #from type="text" name="from" value=(q.from) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="to" { (i18n::RAISED_TO.get(lang)) }
+                        input #to type="text" name="to" value=(q.to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="closed_from" { (i18n::CLOSED_FROM.get(lang)) }
+                        input #closed_from type="text" name="closed_from" value=(q.closed_from) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="closed_to" { (i18n::CLOSED_TO.get(lang)) }
+                        input #closed_to type="text" name="closed_to" value=(q.closed_to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                    }
+                    div {
+                        label for="sort" { (i18n::SORT.get(lang)) }
+                        select #sort name="sort" {
+                            @for (s, label) in sorts { option value=(s.as_str()) selected[s == sort] { (label.get(lang)) } }
+                        }
+                    }
+                    div.checks {
+                        label.check { input type="checkbox" name="open" value="1" checked[q.open == "1"]; (i18n::OPEN_ONLY.get(lang)) }
+                        label.check { input type="checkbox" name="overdue" value="1" checked[q.overdue == "1"]; (i18n::OVERDUE_ONLY.get(lang)) }
+                    }
+                    div.actions {
+                        button.primary type="submit" { (i18n::FILTER.get(lang)) }
+                        a href="/issues" { (i18n::CLEAR.get(lang)) }
+                    }
+                }
             }
         }
         p #count role="status" { (i18n::FOUND.get(lang)) " " strong { (result.total) } " " (i18n::ISSUES_UNIT.get(lang))
@@ -201,19 +338,19 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
                 @for r in rows {
                     @let overdue = r.status != IssueStatus::Closed && r.due_on.as_deref().is_some_and(|d| d < today);
                     tr {
-                        td data-label=(i18n::TITLE.get(lang)) {
+                        td data-label=(i18n::TITLE.get(lang)) class="c-title" {
                             @if let Some(n) = &r.case_number { span.case-number { (n) } " " }
                             a href={ "/issues/" (r.case_number.as_deref().unwrap_or(&r.id)) } dir="auto" { (r.title) }
                         }
-                        td data-label=(i18n::AREA.get(lang)) { (area(&r.area_id)) }
-                        td data-label=(i18n::CATEGORY.get(lang)) { (category(&r.category)) }
-                        td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, r.status.as_str())) }
-                        td data-label=(i18n::ASSIGNEE.get(lang)) dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
-                        td data-label=(i18n::DUE_ON.get(lang)) class=[overdue.then_some("overdue")] {
+                        td data-label=(i18n::AREA.get(lang)) class="c-area" { (area(&r.area_id)) }
+                        td data-label=(i18n::CATEGORY.get(lang)) class="c-category" { (category(&r.category)) }
+                        td data-label=(i18n::STATUS.get(lang)) class="c-status" { (layout::status_badge(lang, r.status.as_str())) }
+                        td data-label=(i18n::ASSIGNEE.get(lang)) class="c-assignee" dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
+                        td data-label=(i18n::DUE_ON.get(lang)) class={ "c-due" @if overdue { " overdue" } } {
                             (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))
                             @if overdue { " · " (i18n::OVERDUE.get(lang)) }
                         }
-                        td data-label=(i18n::RAISED_ON.get(lang)) { (i18n::stored_date(lang, &r.raised_on)) }
+                        td data-label=(i18n::RAISED_ON.get(lang)) class="c-raised" { (i18n::stored_date(lang, &r.raised_on)) }
                     }
                 }
             }

@@ -25,7 +25,8 @@ use serde_json::{Value, json};
 both_backends!(
     a_forum_from_intake_to_resolution_in_the_browser,
     the_dashboard_stays_readable_at_forty_areas_and_thirteen_categories,
-    the_event_log_reads_on_a_phone_without_breaking_a_thai_word
+    the_event_log_reads_on_a_phone_without_breaking_a_thai_word,
+    a_dashboard_number_clicked_opens_the_queue_of_that_many_and_the_queue_fits_a_phone
 );
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -508,5 +509,111 @@ async fn the_event_log_reads_on_a_phone_without_breaking_a_thai_word(backend: Ba
     let main = text(&c, "main").await;
     assert!(main.contains("มอบหมายผู้รับผิดชอบ") && main.contains("31 ธ.ค. 2569"), "{main}");
     shot(&c, 360, &format!("{tag}-phone-audit")).await;
+    c.close().await.expect("close the browser");
+}
+
+/// The queue's total (`#count strong`), once the queue page has loaded.
+async fn queue_count(c: &Client) -> i64 {
+    wait_until(c, "return location.pathname === '/issues' && document.readyState === 'complete';", "the queue").await;
+    text(c, "#count strong").await.parse().expect("a number")
+}
+
+/// Types `words` in the queue's search box, sends it, and returns the total and the page's text.
+async fn search(c: &Client, words: &str) -> (i64, String) {
+    fill(c, "#q", words).await;
+    click(c, ".search-row button[type=submit]").await;
+    wait_until(
+        c,
+        &format!(
+            "return document.readyState === 'complete' && new URLSearchParams(location.search).get('q') === {};",
+            json!(words)
+        ),
+        "the search's answer",
+    )
+    .await;
+    (text(c, "#count strong").await.parse().expect("a number"), text(c, "main").await)
+}
+
+async fn a_dashboard_number_clicked_opens_the_queue_of_that_many_and_the_queue_fits_a_phone(backend: Backend) {
+    let (app, _) = TestApp::demo(backend, santisuk_app::demo::DemoOptions { seed: 2569, issues: 300 }).await;
+    app.set_password("demo-staff").await;
+    let Browsing { base, c, tag, _driver, _profile } = browse(&app, backend).await;
+    sign_in(&c, &base, "demo-staff", PASSWORD).await;
+
+    // Drill-down: the open total, an area's overdue count and a month's raised count, each clicked, open the
+    // queue with exactly that many issues.
+    for link in ["#kpi-open a.count", "#bars-area tbody tr:first-child td.open a.count", "#kpi-overdue a.count"] {
+        c.set_window_size(1280, 900).await.expect("desktop");
+        c.goto(&format!("{base}/dashboard?sort=overdue")).await.expect("dashboard");
+        let shown: i64 = text(&c, link).await.parse().expect("a number");
+        click(&c, link).await;
+        assert_eq!(queue_count(&c).await, shown, "{link}");
+    }
+    // A custom range: choosing it waits for the days (nothing is sent yet), typed the Thai way.
+    c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
+    c.find(Locator::Css("#fy")).await.expect("period").select_by_value("range").await.expect("custom range");
+    assert_eq!(js(&c, "return location.search;").await, json!(""), "not sent without its days");
+    fill(&c, "#from", "1/1/2569").await;
+    fill(&c, "#to", "30/6/2569").await;
+    click(&c, ".dash-filters button[type=submit]").await;
+    wait_until(
+        &c,
+        "return location.search.indexOf('fy=range') >= 0 && document.readyState === 'complete';",
+        "the range",
+    )
+    .await;
+    let shown: i64 = text(&c, "#kpi-raised a.count").await.parse().expect("a number");
+    assert!(shown > 0, "the demo has issues from January to June 2026");
+    click(&c, "#kpi-raised a.count").await;
+    assert_eq!(queue_count(&c).await, shown, "the range's issues");
+    // On a phone the monthly chart is a table, whose counts link too.
+    c.set_window_size(360, 760).await.expect("phone size");
+    c.goto(&format!("{base}/dashboard")).await.expect("dashboard");
+    let shown = js(&c, "return [getComputedStyle(document.querySelector('svg.trend')).display, getComputedStyle(document.querySelector('#trend-data')).display];").await;
+    assert_eq!(shown, json!(["none", "table"]), "the chart becomes a table at 360 px");
+    fits(&c, "the dashboard").await;
+    let month = "#trend-data tbody tr:last-child td:nth-child(2) a.count";
+    let n: i64 = text(&c, month).await.parse().expect("a number");
+    click(&c, month).await;
+    assert_eq!(queue_count(&c).await, n, "this month's issues");
+
+    // A page of 25 on a phone: compact cards, filters folded behind one button.
+    c.goto(&format!("{base}/issues")).await.expect("queue");
+    let height = js(&c, "return document.body.scrollHeight;").await.as_i64().expect("a height");
+    eprintln!("[{tag}] the queue, 25 issues at 360 px: {height} px");
+    assert_eq!(js(&c, "return document.getElementById('more-filters').open;").await, json!(false), "folded");
+    fits(&c, "the queue").await;
+    shot(&c, 360, &format!("{tag}-phone-queue-25")).await;
+    assert!(height <= 3000, "a page of 25 at 360 px is {height} px high");
+    c.set_window_size(360, 760).await.expect("phone size");
+    c.goto(&format!("{base}/issues")).await.expect("queue");
+    click(&c, "#more-filters summary").await;
+    assert_eq!(js(&c, "return document.getElementById('more-filters').open;").await, json!(true), "unfolded");
+    assert!(c.find(Locator::Css("#area")).await.expect("area").is_displayed().await.expect("shown"));
+
+    // Search, in Thai and in English: a case number, and a word of a title.
+    c.set_window_size(1280, 900).await.expect("desktop");
+    c.goto(&format!("{base}/issues")).await.expect("queue");
+    let case = text(&c, "#issues tbody tr:first-child .case-number").await;
+    let title = text(&c, "#issues tbody tr:first-child td.c-title a").await;
+    let word: String = title.chars().take(6).collect();
+    for lang in ["th", "en"] {
+        if lang == "en" {
+            click(&c, "form.lang button").await;
+            wait_until(
+                &c,
+                "return document.documentElement.lang === 'en' && document.readyState === 'complete';",
+                "English",
+            )
+            .await;
+            c.goto(&format!("{base}/issues")).await.expect("queue");
+        }
+        let (n, page) = search(&c, &case).await;
+        assert_eq!(n, 1, "[{lang}] a case number finds its issue");
+        assert!(page.contains(&title), "[{lang}] {page}");
+        let (n, page) = search(&c, &word).await;
+        assert!(n >= 1, "[{lang}] {word:?} finds at least its issue");
+        assert!(page.contains(&title), "[{lang}] {word:?}: {page}");
+    }
     c.close().await.expect("close the browser");
 }

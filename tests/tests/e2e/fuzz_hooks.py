@@ -76,9 +76,10 @@ def before_call(context, case, kwargs):
             query.pop("before", None)
             if query.get("order") == "desc":
                 query.pop("after", None)
-        low, high = day(query.get("from")), day(query.get("to"))
-        if low is not None and high is not None and low > high:
-            query["from"], query["to"] = query["to"], query["from"]
+        for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
+            low, high = day(query.get(first)), day(query.get(last))
+            if low is not None and high is not None and low > high:
+                query[first], query[last] = query[last], query[first]
 
     body = case.body
     if not isinstance(body, dict):

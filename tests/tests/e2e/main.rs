@@ -7,6 +7,7 @@ mod audit_web;
 mod bad_input;
 mod cases;
 mod corrections;
+mod dashboard;
 mod dates;
 mod demo;
 mod exports;

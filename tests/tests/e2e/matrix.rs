@@ -284,6 +284,17 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         get(format!("/api/issues?limit=2&cursor={}", s.cursor)),
         get(format!("/api/issues?as_of={t0}&area_id={area}")).shows(),
         // A search by the area's code finds the place's issues, within the caller's scope like any filter.
+        // The dashboard's drill-down filters (#13): the base issue was raised on 2026-09-20 (fiscal year 2569)
+        // and is open; nothing of the area was closed on the first day of 2000.
+        get(format!(
+            "/api/issues?area_id={area}&raised_from=2026-09-01&raised_to=30/09/2569&fiscal_year=2569&open=true"
+        ))
+        .shows(),
+        get(format!("/api/issues?area_id={area}&outcome=resolved&closed_from=2000-01-01&closed_to=2000-01-01")),
+        get(format!(
+            "/api/issues/export?area_id={area}&raised_from=2026-09-01&raised_to=2569-09-30&fiscal_year=2569&open=true\
+             &outcome=resolved&closed_from=2000-01-01&closed_to=2099-12-31"
+        )),
         get(format!("/api/issues?q={area}")).shows(),
         get(format!("/api/issues?q={area}&as_of={t0}")).shows(),
         get(format!("/api/issues/export?format=csv&q={area}")).shows(),
