@@ -253,10 +253,11 @@ fn event_card(names: &Names, e: &RawEvent) -> Markup {
     };
     html! {
         li.event.card id={ "e" (e.position) } {
+            // The stored type (what the export and the API carry) is shown on the English page; the Thai page
+            // has no English event names (the glossary's rule), only the stored type as the name's tooltip.
             h2 {
-                span.name { (i18n::event(lang, &e.event_type)) }
-                " "
-                code.type { (e.event_type) }
+                span.name title=(e.event_type) { (i18n::event(lang, &e.event_type)) }
+                @if lang == Lang::En { " " code.type { (e.event_type) } }
             }
             dl.facts {
                 dt { (i18n::POSITION.get(lang)) } dd.num { (e.position) }

@@ -89,14 +89,12 @@ async fn the_event_log_shows_thai_names_and_labelled_fields_newest_first_and_no_
     let page = web.get("/audit").await;
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
-    // Event types in Thai, with the stored name beside them.
+    // Event types in Thai; the stored name only as the tooltip (no English event names on a Thai page).
     for (thai, code) in [("รับเรื่อง", "IssueRaised"), ("มอบหมายผู้รับผิดชอบ", "IssueAssigned"), ("ปิดเรื่อง", "IssueClosed")]
     {
-        assert!(
-            body.contains(&format!("<span class=\"name\">{thai}</span> <code class=\"type\">{code}</code>")),
-            "{code}"
-        );
+        assert!(body.contains(&format!("<span class=\"name\" title=\"{code}\">{thai}</span></h2>")), "{code}");
     }
+    assert!(!body.contains("<code class=\"type\">"), "no stored type shown on the Thai page");
     // Fields with Thai labels and values in words: the outcome, a Buddhist-Era due date, the area's name.
     for text in [
         "<dt>ผลการดำเนินการ</dt><dd dir=\"auto\">ส่งต่อหน่วยงานอื่น</dd>",
@@ -126,7 +124,9 @@ async fn the_event_log_shows_thai_names_and_labelled_fields_newest_first_and_no_
     let switched = web.post("/lang", &[("_csrf", &page.csrf()), ("lang", "en"), ("back", "/audit")]).await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER);
     let english = web.get("/audit").await;
-    assert!(english.body.contains("<span class=\"name\">Issue closed</span>"));
+    assert!(english.body.contains(
+        "<span class=\"name\" title=\"IssueClosed\">Issue closed</span> <code class=\"type\">IssueClosed</code>"
+    ));
     assert!(english.body.contains("<dt>Outcome</dt><dd dir=\"auto\">Referred elsewhere</dd>"));
     assert!(english.body.contains("<dt>Due</dt><dd dir=\"auto\">31 Dec 2026</dd>"));
 }
