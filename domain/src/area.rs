@@ -152,6 +152,7 @@ mod tests {
         let stored = json!({"AreaRegistered": {"name_th": "บ้านตะลุโบะ", "name_en": null, "amphoe_code": "9401",
             "province_code": "94", "tambon_code": "940101"}});
         assert_eq!(registered().event_type(), "AreaRegistered");
+        assert!(crate::versions::EVENT_TYPES.contains(&"AreaRegistered"), "listed for the audit log's filter");
         assert_eq!(serde_json::to_value(registered()).unwrap(), stored);
         assert_eq!(serde_json::from_value::<AreaEvent>(stored).unwrap(), registered());
     }

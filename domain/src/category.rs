@@ -149,6 +149,7 @@ mod tests {
     fn golden_json_category_added() {
         let stored = json!({"CategoryAdded": {"name_th": "อาชีพและรายได้", "name_en": "Livelihood and income"}});
         assert_eq!(added().event_type(), "CategoryAdded");
+        assert!(crate::versions::EVENT_TYPES.contains(&"CategoryAdded"), "listed for the audit log's filter");
         assert_eq!(serde_json::to_value(added()).unwrap(), stored);
         assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), added());
     }

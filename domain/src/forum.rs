@@ -193,6 +193,7 @@ mod tests {
         let stored = json!({"ForumHeld": {"area_id": "YLA-03", "held_on": "2026-11-20",
             "title": "เวทีประชาคม ต.ตาเซะ", "facilitator": null, "head_count": 35}});
         assert_eq!((event.event_type().as_str(), event.event_version().as_str()), ("ForumHeld", "2.0"));
+        assert!(crate::versions::EVENT_TYPES.contains(&"ForumHeld"), "listed for the audit log's filter");
         assert_eq!(serde_json::to_value(&event).unwrap(), stored);
         assert_eq!(serde_json::from_value::<ForumEvent>(stored).unwrap(), event);
         let v1 = json!({"ForumHeld": {"area_id": "YLA-03", "held_on": "2026-11-20",

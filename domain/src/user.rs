@@ -389,6 +389,10 @@ mod tests {
         ];
         for (event, stored, event_type) in cases {
             assert_eq!(event.event_type(), event_type);
+            assert!(
+                crate::versions::EVENT_TYPES.contains(&event_type),
+                "{event_type} listed for the audit log's filter"
+            );
             assert_eq!(serde_json::to_value(&event).unwrap(), stored);
             assert_eq!(serde_json::from_value::<UserEvent>(stored).unwrap(), event);
         }

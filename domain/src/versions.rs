@@ -20,7 +20,7 @@ pub const FORUM_HELD: &str = "2.0";
 pub const ISSUE_RAISED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
-/// type is added here with its enum variant (the audit tests check every type the log holds is listed).
+/// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
 pub const EVENT_TYPES: [&str; 14] = [
     "IssueRaised",
     "IssueAssigned",

@@ -107,6 +107,7 @@ mod golden_json {
 
     fn check(event: IssueEvent, expected: Value, event_type: &str) {
         assert_eq!(event.event_type(), event_type);
+        assert!(crate::versions::EVENT_TYPES.contains(&event_type), "{event_type} listed for the audit log's filter");
         let version = if event_type == "IssueRaised" { crate::versions::ISSUE_RAISED } else { "1.0" };
         assert_eq!(event.event_version(), version);
         assert_eq!(serde_json::to_value(&event).unwrap(), expected);
