@@ -44,12 +44,14 @@ pub fn parse_limit(raw: Option<&str>) -> Result<i64, AppError> {
 
 /// A cursor (`after`): a whole number ≥ 0; anything else is malformed (400).
 pub fn parse_after(raw: Option<&str>, what: &str) -> Result<i64, AppError> {
-    match raw {
-        None => Ok(0),
-        Some(raw) => raw.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            AppError::bad_request("bad_cursor", format!("after must be {what}, a whole number (got {:?})", clip(raw)))
-        }),
-    }
+    raw.map_or(Ok(0), |raw| parse_cursor("after", raw, what))
+}
+
+/// The cursor `name` (`after`, `before`): a whole number ≥ 0, `what` it stands for; else malformed (400).
+fn parse_cursor(name: &str, raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        AppError::bad_request("bad_cursor", format!("{name} must be {what}, a whole number (got {:?})", clip(raw)))
+    })
 }
 
 /// The audit log's query as a request gives it, every value as typed (a blank value is no value). The API
@@ -220,19 +222,15 @@ pub async fn parse_filter(state: &AppState, params: &LogParams) -> Result<LogFil
 
 /// The cursor or the jump of a page, checked against its order.
 fn parse_start(params: &LogParams, order: Order) -> Result<Start, AppError> {
-    let after =
-        params.after.as_deref().map(|raw| parse_after(Some(raw), "the position of the last event seen")).transpose()?;
+    let after = params
+        .after
+        .as_deref()
+        .map(|raw| parse_cursor("after", raw, "the position of the last event seen"))
+        .transpose()?;
     let before = params
         .before
         .as_deref()
-        .map(|raw| {
-            raw.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                AppError::bad_request(
-                    "bad_cursor",
-                    format!("before must be the position of the last event seen, a whole number (got {:?})", clip(raw)),
-                )
-            })
-        })
+        .map(|raw| parse_cursor("before", raw, "the position of the last event seen"))
         .transpose()?;
     let position = params
         .position

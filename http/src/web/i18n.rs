@@ -196,18 +196,15 @@ pub const BY_CATEGORY: Tr = Tr("อัตราการแก้ไขปัญ
 pub const TREND: Tr = Tr("แนวโน้มรายเดือน", "Monthly trend");
 pub const RAISED: Tr = Tr("รับเรื่อง", "Raised");
 pub const RESOLVED: Tr = Tr("แก้ไขได้", "Resolved");
-pub const CLOSED: Tr = Tr("ปิดแล้ว", "Closed");
 pub const OPEN: Tr = Tr("ค้างอยู่", "Open");
 pub const RESOLUTION_RATE: Tr = Tr("อัตราการแก้ไขได้", "Resolution rate");
 pub const MEDIAN_DAYS: Tr = Tr("มัธยฐานวันที่ใช้แก้ไข", "Median days to resolve");
-pub const DAYS: Tr = Tr("วัน", "days");
 pub const SMALL_SAMPLE: Tr = Tr("น้อยกว่า 10 เรื่อง: อัตราอาจคลาดเคลื่อน", "Fewer than 10 issues: the rate is unreliable");
 pub const NO_DATA: Tr = Tr("ยังไม่มีข้อมูล", "No data yet");
 
 // --- audit ---------------------------------------------------------------------------------------------
 pub const EVENT_LOG: Tr = Tr("บันทึกเหตุการณ์ทั้งหมด (อ่านอย่างเดียว)", "The global event log (read-only)");
 pub const POSITION: Tr = Tr("ลำดับ", "Position");
-pub const EVENT: Tr = Tr("เหตุการณ์", "Event");
 pub const AGGREGATE: Tr = Tr("รายการ", "Record");
 pub const DATA: Tr = Tr("ข้อมูล", "Data");
 

@@ -267,19 +267,19 @@ pub async fn queue(
                     (select("fy", i18n::FISCAL_YEAR, &q.fy, years))
                     div {
                         label for="from" { (i18n::RAISED_FROM.get(lang)) }
-                        input #from type="text" name="from" value=(q.from) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                        (layout::date_input(lang, "from", "from", &q.from, false, &[]))
                     }
                     div {
                         label for="to" { (i18n::RAISED_TO.get(lang)) }
-                        input #to type="text" name="to" value=(q.to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                        (layout::date_input(lang, "to", "to", &q.to, false, &[]))
                     }
                     div {
                         label for="closed_from" { (i18n::CLOSED_FROM.get(lang)) }
-                        input #closed_from type="text" name="closed_from" value=(q.closed_from) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                        (layout::date_input(lang, "closed_from", "closed_from", &q.closed_from, false, &[]))
                     }
                     div {
                         label for="closed_to" { (i18n::CLOSED_TO.get(lang)) }
-                        input #closed_to type="text" name="closed_to" value=(q.closed_to) maxlength="10" inputmode="numeric" placeholder=(i18n::DATE_PLACEHOLDER.get(lang));
+                        (layout::date_input(lang, "closed_to", "closed_to", &q.closed_to, false, &[]))
                     }
                     div {
                         label for="sort" { (i18n::SORT.get(lang)) }
