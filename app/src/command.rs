@@ -37,6 +37,7 @@ use santisuk_projections::read_model::IssueRow;
 use santisuk_projections::users::UserRecord;
 use santisuk_store::append::{Appended, RowValues, append};
 use santisuk_store::load::{Versions, current_version, load_events};
+use santisuk_store::vault::SealError;
 use santisuk_store::{Checkpoint, Db, StoreError, events};
 
 /// An aggregate whose read-model row a command writes together with its events: an issue (its row in
@@ -316,59 +317,79 @@ where
 {
     // Taken out of the cache: whatever happens next, a failure leaves no entry, so the next command loads.
     let mut cached = cache.and_then(|c| c.take::<A>(aggregate_id));
-    let (aggregate, mut row, loaded, events) = loop {
-        let from_cache = cached.is_some();
-        let (mut aggregate, row, loaded) = match cached.take() {
-            Some(entry) => entry,
-            None => load::<A>(db, aggregate_id).await?,
-        };
-        // A cached aggregate may be behind (another instance appended since): a version mismatch or a
-        // refusal is only answered after judging again against the stored history.
-        // On an aggregate with no history, the aggregate's own refusal ("no such issue") comes before a
-        // version mismatch: answering "stale" would tell a caller that guessed an id that it exists nowhere,
-        // while another area's issue answers "not found" (issue #12).
-        let stale = expected_version.filter(|expected| *expected != loaded);
-        if let Some(expected) = stale {
-            if from_cache {
-                continue;
-            }
-            if loaded > 0 {
-                return Err(CommandError::StaleVersion { expected, actual: loaded });
-            }
-        }
-        let sink = EventSink::default();
-        match aggregate.handle(command.clone(), &(), &sink).await {
-            Ok(()) if stale.is_some() => {
-                return Err(CommandError::StaleVersion { expected: stale.unwrap_or_default(), actual: loaded });
-            }
-            Ok(()) => break (aggregate, row, loaded, sink.collect().await),
-            Err(_) if from_cache => continue,
-            Err(e) => return Err(CommandError::Rejected(e)),
-        }
-    };
-    if events.is_empty() {
-        return Err(StoreError::EventStore("the command produced no events".into()).into());
-    }
-    // The row after the command; its `last_position` is known once the append has assigned positions.
-    for (n, event) in events.iter().enumerate() {
-        row = A::fold_row(row, aggregate_id, event, loaded + n as i64 + 1, 0);
-    }
-    // `handle` applied the events through the sink: this is the state after the command.
-    let after = aggregate.clone();
-    let serialized = events
-        .into_iter()
-        .enumerate()
-        .map(|(n, payload)| {
-            let envelope = EventEnvelope::<A> {
-                aggregate_id: aggregate_id.to_owned(),
-                sequence: loaded as usize + n + 1,
-                payload,
-                metadata: metadata.clone(),
+    // Judged again on the stored history when a text cannot be sealed under the key the aggregate had:
+    // that key was destroyed (an erasure) since the aggregate was loaded, so what it holds may be erased.
+    let (aggregate, after, row, loaded, serialized) = 'judge: loop {
+        let (aggregate, mut row, loaded, events) = loop {
+            let from_cache = cached.is_some();
+            let (mut aggregate, row, loaded) = match cached.take() {
+                Some(entry) => entry,
+                None => load::<A>(db, aggregate_id).await?,
             };
-            SerializedEvent::try_from(&envelope)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
+            // A cached aggregate may be behind (another instance appended since): a version mismatch or a
+            // refusal is only answered after judging again against the stored history.
+            // On an aggregate with no history, the aggregate's own refusal ("no such issue") comes before a
+            // version mismatch: answering "stale" would tell a caller that guessed an id that it exists nowhere,
+            // while another area's issue answers "not found" (issue #12).
+            let stale = expected_version.filter(|expected| *expected != loaded);
+            if let Some(expected) = stale {
+                if from_cache {
+                    continue;
+                }
+                if loaded > 0 {
+                    return Err(CommandError::StaleVersion { expected, actual: loaded });
+                }
+            }
+            let sink = EventSink::default();
+            match aggregate.handle(command.clone(), &(), &sink).await {
+                Ok(()) if stale.is_some() => {
+                    return Err(CommandError::StaleVersion { expected: stale.unwrap_or_default(), actual: loaded });
+                }
+                Ok(()) => break (aggregate, row, loaded, sink.collect().await),
+                Err(_) if from_cache => continue,
+                Err(e) => return Err(CommandError::Rejected(e)),
+            }
+        };
+        if events.is_empty() {
+            return Err(StoreError::EventStore("the command produced no events".into()).into());
+        }
+        // The row after the command; its `last_position` is known once the append has assigned positions.
+        for (n, event) in events.iter().enumerate() {
+            row = A::fold_row(row, aggregate_id, event, loaded + n as i64 + 1, 0);
+        }
+        // `handle` applied the events through the sink: this is the state after the command.
+        let after = aggregate.clone();
+        let serialized = events
+            .into_iter()
+            .enumerate()
+            .map(|(n, payload)| {
+                let envelope = EventEnvelope::<A> {
+                    aggregate_id: aggregate_id.to_owned(),
+                    sequence: loaded as usize + n + 1,
+                    payload,
+                    metadata: metadata.clone(),
+                };
+                SerializedEvent::try_from(&envelope)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::EventStore(format!("cannot serialise an event: {e}")))?;
+        let mut serialized = serialized;
+        if let Some(vault) = db.vault() {
+            for event in &mut serialized {
+                let paths = santisuk_domain::personal::sealed_fields(&event.event_type);
+                match vault.seal(db, aggregate_id, paths, &mut event.payload).await {
+                    Ok(()) => {}
+                    Err(SealError::KeyDestroyed) => {
+                        cached = None;
+                        continue 'judge;
+                    }
+                    Err(SealError::Store(e)) => return Err(e.into()),
+                }
+            }
+        }
+        break 'judge (aggregate, after, row, loaded, serialized);
+    };
+    let mut row = row;
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
@@ -420,6 +441,11 @@ impl AggregateCache {
     /// and the command is judged again on the stored history.
     pub fn expect_new<A: InlineRow + 'static>(&self, aggregate_id: &str) {
         self.put::<A>(aggregate_id, A::default(), None, 0);
+    }
+
+    /// Drops what this process holds of an aggregate (an erasure: what it holds may be text erased now).
+    pub fn forget<A: InlineRow + 'static>(&self, aggregate_id: &str) {
+        self.lock().remove(&(A::TYPE, aggregate_id.to_owned()));
     }
 
     fn put<A: InlineRow + 'static>(&self, aggregate_id: &str, aggregate: A, row: Option<A::Row>, version: i64) {

@@ -63,6 +63,9 @@ pub struct RaiseIssueRequest {
     /// When it was raised (RFC 3339); default now; never in the future.
     #[schema(format = DateTime)]
     pub at: Option<String>,
+    /// The person who raised it, kept outside the event log (see README, "Personal data"). Absent:
+    /// anonymous (ไม่ประสงค์ออกนาม), or on behalf of the group in `raised_by`.
+    pub complainant: Option<crate::privacy::ComplainantRequest>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -257,6 +260,8 @@ impl RaiseIssueRequest {
             at: parse_at(self.at.as_deref(), now)?,
             // Allocated by `raise_checked`, once the raise is known to be allowed.
             case_number: None,
+            // Set by `raise` from `complainant`, once the record's id is known.
+            complainant: None,
         })
     }
 }
@@ -317,13 +322,25 @@ pub async fn raise(
     caller.require_issue_writer()?;
     let now = now();
     let explicit_at = req.at.is_some();
-    let raise = req.into_raise(now)?;
+    let mut req = req;
+    let complainant_req = req.complainant.take();
+    let mut raise = req.into_raise(now)?;
     let (id, fresh) = match &idempotency_key {
         Some(k) => (Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", caller.user.id).as_bytes()), false),
         None => (Uuid::new_v4(), true),
     };
+    // A keyed raise names the same new record on a retry: its id is derived from the issue's.
+    let subject = match fresh {
+        true => Uuid::new_v4(),
+        false => Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{id}:complainant").as_bytes()),
+    };
+    let complainant = match complainant_req {
+        Some(c) => c.into_complainant(santisuk_domain::personal::SubjectId(subject)).map_err(first)?,
+        None => None,
+    };
+    raise.complainant = complainant.as_ref().map(crate::privacy::Complainant::subject);
     let id = id.to_string();
-    match raise_checked(state, caller, id.clone(), fresh, raise.clone(), now).await {
+    match raise_checked(state, caller, id.clone(), fresh, raise.clone(), complainant.as_ref(), now).await {
         Ok(done) => Ok(CommandReply::new(id, &done)),
         Err(AppError::Conflict { code, .. })
             if idempotency_key.is_some() && code == IssueError::AlreadyRaised.code() =>
@@ -343,6 +360,7 @@ pub async fn raise_checked(
     id: String,
     fresh: bool,
     raise: RaiseIssue,
+    complainant: Option<&crate::privacy::Complainant>,
     now: DateTime<Utc>,
 ) -> Result<Committed<Issue>, AppError> {
     caller.require_issue_writer()?;
@@ -380,6 +398,10 @@ pub async fn raise_checked(
     Issue::default()
         .decide(IssueCommand { now, action: IssueAction::Raise(judged) })
         .map_err(|e| AppError::from(crate::command::CommandError::Rejected(e)))?;
+    // Stored only now that the raise is known to be allowed: a refused raise leaves no record behind.
+    if let Some(c) = complainant {
+        crate::privacy::prepare_complainant(state, caller, c).await?;
+    }
     // A number another instance committed first is met by the unique index: read the series again and
     // take the next. Instances raising in one province at the same moment race for the same numbers (each
     // sees only the other's committed ones), so a loser waits a moment at random before it tries again.
@@ -449,8 +471,17 @@ async fn replay_first_raise(
     let first = history.first().ok_or_else(|| AppError::Internal("keyed issue has no events".into()))?;
     let stored: IssueEvent =
         serde_json::from_value(first.payload.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
-    let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at, case_number } =
-        stored
+    let IssueEvent::IssueRaised {
+        area_id,
+        category,
+        title,
+        description,
+        forum_id,
+        raised_by,
+        at,
+        case_number,
+        complainant,
+    } = stored
     else {
         return Err(AppError::Internal("first event of an issue is not IssueRaised".into()));
     };
@@ -460,6 +491,7 @@ async fn replay_first_raise(
         && description == raise.description
         && forum_id == raise.forum
         && raised_by == raise.raised_by
+        && complainant == raise.complainant
         && (!explicit_at || at == raise.at);
     if !same {
         return Err(AppError::invalid(

@@ -26,6 +26,7 @@ pub mod forums;
 pub mod issues;
 pub mod parse;
 pub mod password;
+pub mod privacy;
 pub mod reference;
 pub mod schema;
 pub mod sessions;
@@ -132,6 +133,10 @@ impl AppState {
         // the README's section on database roles) starts fine once `santisuk migrate` has been run by the owner.
         if !db.migrations_applied().await.unwrap_or(false) {
             db.migrate().await?;
+        }
+        // A database set up with another master key is refused before anything is read or written.
+        if let Some(vault) = db.vault() {
+            vault.check(&db).await?;
         }
         // Commands on issues and users write the aggregate's row with their events.
         santisuk_projections::read_model::register_inline_tables(&db);

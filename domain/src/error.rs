@@ -38,6 +38,10 @@ pub enum ValueError {
     BadUserName,
     #[error("a case number looks like PTN-2569-00123 (province, Buddhist-Era year, running number)")]
     BadCaseNumber,
+    #[error("a phone number is a Thai number of 9 or 10 digits starting with 0 (or +66), e.g. 081-234-5678")]
+    BadPhone,
+    #[error("a national id number is 13 digits whose last digit is its check digit; this one does not check")]
+    BadNationalId,
 }
 
 impl ValueError {
@@ -56,6 +60,8 @@ impl ValueError {
             ValueError::BadParticipants => "bad_participants",
             ValueError::BadUserName => "bad_user_name",
             ValueError::BadCaseNumber => "bad_case_number",
+            ValueError::BadPhone => "bad_phone",
+            ValueError::BadNationalId => "bad_national_id",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod forum;
 pub mod geo;
 pub mod issue;
+pub mod personal;
 pub mod time;
 pub mod user;
 pub mod values;

@@ -17,17 +17,19 @@ pub const FORUM_HELD: &str = "2.0";
 
 /// `IssueRaised` 1.1 (issue #13): `case_number` added. A 1.0 event has none and reads as such; a release
 /// that knows only 1.0 refuses a 1.1 event instead of dropping its case number.
-pub const ISSUE_RAISED: &str = "1.1";
+/// `IssueRaised` 1.2 (issue #15): `complainant` (a person record's id) added.
+pub const ISSUE_RAISED: &str = "1.2";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 15] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
     "IssueClosed",
     "IssueReopened",
     "IssueCorrected",
+    "PersonalDataErased",
     "ForumHeld",
     "AreaRegistered",
     "CategoryAdded",
@@ -66,7 +68,7 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
     match (event_type, version) {
         ("ForumHeld", V1) => Ok(rename(payload, "ForumHeld", "participants", "head_count")),
         // The new field is optional: absent means none.
-        ("IssueRaised", V1) => Ok(payload),
+        ("IssueRaised", V1 | "1.1") => Ok(payload),
         _ => Err(UnknownVersion { event_type: event_type.to_owned(), version: version.to_owned(), current: now }),
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use santisuk_app::privacy::{MasterKey, Vault};
+
 use clap::Args;
 use santisuk_app::{Db, StoreError};
 
@@ -27,6 +29,12 @@ pub struct StorageConfig {
     /// Migrations and rebuilds are exempt.
     #[arg(long, env = "SANTISUK_DB_TIMEOUT", default_value_t = 5, global = true)]
     pub db_timeout: u64,
+
+    /// File holding the master key that wraps the data keys of personal text (base64 of 32 bytes). Default:
+    /// `master.key` in the data folder, generated (mode 0600) on the first start of a new database. The key
+    /// itself may instead be given in SANTISUK_MASTER_KEY.
+    #[arg(long, env = "SANTISUK_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
 }
 
 // The URL may carry a password: never print it.
@@ -37,12 +45,68 @@ impl fmt::Debug for StorageConfig {
             .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
             .field("db_connections", &self.db_connections)
             .field("db_timeout", &self.db_timeout)
+            .field("master_key_file", &self.master_key_file)
             .finish()
     }
 }
 
 impl StorageConfig {
+    /// Opens the database with the vault of its master key (see [`StorageConfig::master_key`]).
     pub async fn open(&self) -> Result<Db, StoreError> {
+        let db = self.open_without_key().await?;
+        let master = self.master_key(&db).await?;
+        Ok(db.with_vault(Vault::new(master)))
+    }
+
+    /// The master key: SANTISUK_MASTER_KEY, else the key file. A missing key file is generated only at the
+    /// default place and only for a database that was never set up with a key: over existing sealed data
+    /// a new key would open nothing, so the start is refused instead, saying which key is wanted.
+    pub async fn master_key(&self, db: &Db) -> Result<MasterKey, StoreError> {
+        if let Ok(text) = std::env::var("SANTISUK_MASTER_KEY") {
+            return MasterKey::from_text(&text).map_err(|e| StoreError::Config(format!("SANTISUK_MASTER_KEY: {e}")));
+        }
+        let path = self.master_key_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                warn_if_readable_by_others(&path);
+                return MasterKey::from_text(&text).map_err(|e| StoreError::Config(format!("{}: {e}", path.display())));
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Config(format!("cannot read the master key {}: {e}", path.display())));
+            }
+            Err(_) => {}
+        }
+        if let Some(id) = santisuk_app::privacy::master_id_of(db).await? {
+            return Err(StoreError::Config(format!(
+                "this database was set up with master key {id}, but no master key was found ({} does not exist \
+                 and SANTISUK_MASTER_KEY is not set). Restore that key (see README, \"Personal data\"); a new key \
+                 could open none of the personal data already stored, so none is made",
+                path.display()
+            )));
+        }
+        if self.master_key_file.is_some() {
+            return Err(StoreError::Config(format!(
+                "the master key file {} does not exist (given in --master-key-file / SANTISUK_MASTER_KEY_FILE); \
+                 a key is generated only at the default place, {}",
+                path.display(),
+                self.data_dir.join("master.key").display()
+            )));
+        }
+        let key = MasterKey::generate();
+        write_key_file(&path, &key)?;
+        tracing::warn!(
+            path = %path.display(), key_id = key.id(),
+            "generated a new master key for personal data; back it up apart from the database: without it no \
+             personal data can be read"
+        );
+        Ok(key)
+    }
+
+    fn master_key_path(&self) -> PathBuf {
+        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    async fn open_without_key(&self) -> Result<Db, StoreError> {
         match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(Db::open_postgres_with(url, self.db_connections, self.wait(), Some(self.wait()))
@@ -51,6 +115,14 @@ impl StorageConfig {
             }
             Some(_) => Err(StoreError::Config("DATABASE_URL must start with postgres:// or postgresql://".into())),
             None => Db::open_sqlite_with(&self.data_dir, self.wait()).await,
+        }
+    }
+
+    /// The master key file's place (for messages).
+    pub fn master_key_place(&self) -> String {
+        match std::env::var("SANTISUK_MASTER_KEY") {
+            Ok(_) => "SANTISUK_MASTER_KEY".to_owned(),
+            Err(_) => self.master_key_path().display().to_string(),
         }
     }
 
@@ -78,6 +150,39 @@ pub struct ServeConfig {
     #[arg(long, env = "SANTISUK_DEMO", global = true)]
     pub demo: bool,
 
+    /// Erase complainants' personal data this many months after every problem they raised was closed
+    /// (checked at start and hourly). Off unless set. See README, "Personal data".
+    #[arg(long, env = "SANTISUK_RETENTION_MONTHS", global = true)]
+    pub retention_months: Option<u32>,
+
     #[command(flatten)]
     pub limits: crate::limits::Limits,
+}
+
+/// Writes a new key file readable by its owner only (mode 0600), refusing to replace one.
+pub fn write_key_file(path: &std::path::Path, key: &MasterKey) -> Result<(), StoreError> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Config(format!("cannot create the folder of {}: {e}", path.display())))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file =
+        options.open(path).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(format!("{}\n", key.to_text().as_str()).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| StoreError::Config(format!("cannot write {}: {e}", path.display())))
+}
+
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt as _;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the master key file can be read by others than its owner; chmod 600 it");
+        }
+    }
 }

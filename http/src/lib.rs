@@ -50,6 +50,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::reference::router())
         .merge(routes::stats::router())
         .merge(routes::users::router())
+        .merge(routes::privacy::router())
         .merge(routes::audit::router())
         .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))
         .merge(openapi::router())

@@ -55,6 +55,12 @@ enum Command {
     },
     /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
     /// users. Refuses a database that already has areas or issues.
+    /// Personal data: erase a person's or a problem's, export a person's (the data-subject access request),
+    /// apply the retention rule, rotate the master key.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
     Demo {
         /// Seeds the generator: the same seed on the same day gives the same data.
         #[arg(long, default_value_t = santisuk_app::demo::DemoOptions::DEFAULT_SEED)]
@@ -81,6 +87,38 @@ fn parse_digest(text: &str) -> Result<Digest, String> {
     Digest::parse(text).ok_or_else(|| {
         format!("a digest is {}, as GET /api/audit/digest hands it out (e.g. 42:{})", DIGEST_FORMAT, "0".repeat(64))
     })
+}
+
+#[derive(Debug, Subcommand)]
+enum PrivacyAction {
+    /// Erases a person's record and the free text of every problem they raised (a person record's id), or
+    /// one problem's free text (an issue id or case number), by destroying the keys it was sealed under.
+    Erase {
+        #[arg(long)]
+        subject: String,
+        /// Why: recorded in the history (no personal data here).
+        #[arg(long)]
+        legal_basis: String,
+    },
+    /// Prints, as JSON, everything held about a person: the record and each problem they raised.
+    Export {
+        #[arg(long)]
+        subject: String,
+    },
+    /// Erases the complainants whose every problem has been closed for at least this many months.
+    Retention {
+        #[arg(long)]
+        months: u32,
+        /// Only list who would be erased.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Re-wraps every data key with a new master key, written (mode 0600) to this file, which must not
+    /// exist. The events are not touched. Restart the server with the new file; the old key opens nothing.
+    RotateKey {
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +226,7 @@ async fn main() -> anyhow::Result<()> {
             say(token.expose());
             Ok(())
         }
+        Command::Privacy { action } => privacy(&cli.storage, db, action).await,
         Command::Demo { seed, issues } => {
             let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
             state.spawn_runner(std::future::pending());
@@ -199,6 +238,46 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn privacy(storage: &StorageConfig, db: santisuk_app::Db, action: PrivacyAction) -> anyhow::Result<()> {
+    let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
+    state.spawn_runner(std::future::pending());
+    match action {
+        PrivacyAction::Erase { subject, legal_basis } => {
+            let basis = santisuk_app::privacy::legal_basis(&legal_basis)?;
+            let report = santisuk_app::privacy::erase_as(&state, actor("cli"), "cli", &subject, basis).await?;
+            say(serde_json::to_string_pretty(&report)?);
+        }
+        PrivacyAction::Export { subject } => {
+            let export = santisuk_app::privacy::export_subject_as(&state, &subject).await?;
+            say(serde_json::to_string_pretty(&export)?);
+        }
+        PrivacyAction::Retention { months, dry_run: true } => {
+            let due = santisuk_app::privacy::due_for_retention(&state, months, santisuk_http::state::now()).await?;
+            say(serde_json::to_string_pretty(&serde_json::json!({ "would_erase": due }))?);
+        }
+        PrivacyAction::Retention { months, dry_run: false } => {
+            let done = santisuk_app::privacy::apply_retention(&state, months).await?;
+            say(serde_json::to_string_pretty(&done)?);
+        }
+        PrivacyAction::RotateKey { new_key_file } => {
+            let new = santisuk_app::privacy::MasterKey::generate();
+            santisuk_http::config::write_key_file(&new_key_file, &new)?;
+            let n = santisuk_app::privacy::rotate_master_key(&state, &new).await?;
+            say(format_args!(
+                "re-wrapped {n} data keys with the new master key {} (written to {}). Start the server with \
+                 SANTISUK_MASTER_KEY_FILE={} (or move it over {}); the old key no longer opens this database: \
+                 destroy it and its backups",
+                new.id(),
+                new_key_file.display(),
+                new_key_file.display(),
+                storage.master_key_place()
+            ));
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 fn print_demo_report(r: &santisuk_app::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {
@@ -270,6 +349,19 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
     }
     // An administrator is created whenever there is none (a new database, or one filled by `demo`), so
     // there is always a way in.
+    if let Some(months) = serve.retention_months {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                match santisuk_app::privacy::apply_retention(&state, months).await {
+                    Ok(done) if !done.is_empty() => tracing::info!(erased = done.len(), months, "retention applied"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "the retention rule could not be applied"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
+    }
     let first_login = admin::ensure_admin(&state, actor("system")).await?;
     let shutdown = shutdown_signal()?;
     let listener =

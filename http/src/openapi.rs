@@ -15,7 +15,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, exports, health, issues, reference, stats, users};
+use crate::routes::{audit, exports, health, issues, privacy, reference, stats, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -30,6 +30,7 @@ use crate::state::AppState;
         exports::issues_export, exports::stats_export,
         users::create, users::list, users::set_areas, users::deactivate, users::rotate_token, users::set_password,
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
+        privacy::erase, privacy::export_subject,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

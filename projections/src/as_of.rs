@@ -46,7 +46,7 @@ impl AsOf {
         // Areas and categories are reference data (tens of rows): folded in memory, then written.
         let mut reference = Snapshot::default();
         for aggregate_type in ["Area", "Category"] {
-            fold_pages(&mut tx, aggregate_type, cut, |e| reference.apply(e)).await?;
+            fold_pages(db, &mut tx, aggregate_type, cut, |e| reference.apply(e)).await?;
         }
         for area in reference.areas.values() {
             view.execute(AREA_INSERT, &area.values()).await?;
@@ -59,7 +59,7 @@ impl AsOf {
         let mut current = Snapshot::default();
         let mut done: Vec<IssueRow> = Vec::with_capacity(ROWS_PER_INSERT);
         let mut pages = Pages::new("Issue", cut);
-        while let Some(page) = pages.next(&mut tx).await? {
+        while let Some(page) = pages.next(db, &mut tx).await? {
             for event in &page {
                 if current.issues.keys().next().is_some_and(|id| *id != event.aggregate_id) {
                     done.extend(std::mem::take(&mut current.issues).into_values());
@@ -169,8 +169,9 @@ fn temp_index(ddl: &str) -> Result<String, StoreError> {
 pub async fn issue(db: &Db, until: DateTime<Utc>, id: &str) -> Result<Option<IssueRow>, StoreError> {
     let mut tx = db.begin_snapshot().await?;
     let cut = events::cut_after(&mut tx, until).await?;
-    let history = events::read_aggregate_until(&mut tx, "Issue", id, cut).await?;
+    let mut history = events::read_aggregate_until(&mut tx, "Issue", id, cut).await?;
     tx.commit().await?;
+    events::open(db, &mut history).await?;
     let mut folded = Snapshot::default();
     for event in &history {
         folded.apply(event)?;
@@ -190,10 +191,12 @@ impl Pages {
         Pages { aggregate_type, cut, after: (String::new(), 0) }
     }
 
-    async fn next(&mut self, tx: &mut DbTx) -> Result<Option<Vec<StoredEvent>>, StoreError> {
-        let page =
+    /// The next page, its sealed texts opened with the vault of `db`.
+    async fn next(&mut self, db: &Db, tx: &mut DbTx) -> Result<Option<Vec<StoredEvent>>, StoreError> {
+        let mut page =
             events::read_aggregates_until(tx, self.aggregate_type, self.cut, (&self.after.0, self.after.1), PAGE)
                 .await?;
+        events::open(db, &mut page).await?;
         let Some(last) = page.last() else { return Ok(None) };
         self.after = (last.aggregate_id.clone(), last.sequence);
         Ok(Some(page))
@@ -202,13 +205,14 @@ impl Pages {
 
 /// Applies `apply` to every event of one aggregate type before the cut.
 async fn fold_pages(
+    db: &Db,
     tx: &mut DbTx,
     aggregate_type: &'static str,
     cut: Option<Checkpoint>,
     mut apply: impl FnMut(&StoredEvent) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut pages = Pages::new(aggregate_type, cut);
-    while let Some(page) = pages.next(tx).await? {
+    while let Some(page) = pages.next(db, tx).await? {
         page.iter().try_for_each(&mut apply)?;
     }
     Ok(())

@@ -89,8 +89,9 @@ pub struct IssueRow {
 impl IssueRow {
     /// The row an `IssueRaised` creates; `None` for any other event (it needs an existing row).
     pub fn raised(id: &str, event: &IssueEvent, sequence: i64, position: i64) -> Option<IssueRow> {
-        let IssueEvent::IssueRaised { area_id, category, title, description, forum_id, raised_by, at, case_number } =
-            event
+        let IssueEvent::IssueRaised {
+            area_id, category, title, description, forum_id, raised_by, at, case_number, ..
+        } = event
         else {
             return None;
         };
@@ -147,6 +148,14 @@ impl IssueRow {
                 }
                 if let Some(c) = category {
                     self.category = c.to.to_string();
+                }
+            }
+            // The row's free text reads as erased at once (the inline write of the erasure), as a rebuild
+            // would read it from the sealed events whose keys are gone.
+            IssueEvent::PersonalDataErased { .. } => {
+                let erased = santisuk_domain::personal::ERASED;
+                for text in [&mut self.description, &mut self.raised_by].into_iter().flatten() {
+                    *text = erased.to_owned();
                 }
             }
         }
@@ -556,7 +565,8 @@ impl Snapshot {
         let mut after = santisuk_store::events::Checkpoint::default();
         let mut tx = db.begin_snapshot().await?;
         loop {
-            let events = santisuk_store::events::read_recorded_until(&mut tx, until, after, 5_000).await?;
+            let mut events = santisuk_store::events::read_recorded_until(&mut tx, until, after, 5_000).await?;
+            santisuk_store::events::open(db, &mut events).await?;
             let Some(last) = events.last().map(StoredEvent::checkpoint) else { break };
             for e in &events {
                 snapshot.apply(e)?;

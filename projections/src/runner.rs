@@ -152,7 +152,8 @@ impl<P: Projection> Runner<P> {
             return Ok(0);
         }
         let from = checkpoint_in(&mut tx, P::NAME).await?;
-        let events = read_batch(&mut tx, from, self.batch_size).await?;
+        let mut events = read_batch(&mut tx, from, self.batch_size).await?;
+        events::open(&self.db, &mut events).await?;
         let Some(last) = events.last().map(StoredEvent::checkpoint) else {
             drop(tx);
             // A stored checkpoint ahead of what this runner published means another instance projected
@@ -225,7 +226,8 @@ impl<P: Projection> Runner<P> {
         let mut from = Checkpoint::default();
         let mut total = 0;
         loop {
-            let events = read_batch(&mut tx, from, 5_000).await?;
+            let mut events = read_batch(&mut tx, from, 5_000).await?;
+            events::open(&self.db, &mut events).await?;
             let Some(last) = events.last().map(StoredEvent::checkpoint) else {
                 // Nothing more is visible. On PostgreSQL, events of transactions that started before this
                 // one may still be committing: wait until they have all finished, so the rebuild covers

@@ -24,6 +24,9 @@ pub use crate::backend::{Backend, Pool};
 pub struct Db {
     pool: Pool,
     writers: Arc<Writers>,
+    /// The data keys that seal personal text (see [`crate::vault`]); reads through a handle without one
+    /// see sealed texts as stored.
+    vault: Option<Arc<crate::vault::Vault>>,
 }
 
 /// An open transaction on one of the two backends.
@@ -151,6 +154,9 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Erased records and destroyed keys are overwritten with zeros in the file, not left in free
+            // pages where a copy of the file would still hold them.
+            .pragma("secure_delete", "ON")
             // Another process holding the write lock (the CLI, a second server) is waited for this long, at
             // most the request bound: beyond it, SQLITE_BUSY (503).
             .busy_timeout(acquire.min(Duration::from_secs(10)));
@@ -206,12 +212,23 @@ impl Db {
     /// fails as unavailable. Call it right after opening: the handle it returns coordinates its writes
     /// afresh (no inline table registered yet).
     pub fn with_write_wait(self, wait: Duration) -> Db {
-        Db { pool: self.pool, writers: Arc::new(Writers { wait, ..Writers::default() }) }
+        Db { pool: self.pool, writers: Arc::new(Writers { wait, ..Writers::default() }), vault: self.vault }
     }
 
     /// The bound on a command's waits in this process's queues (see [`Db::with_write_wait`]).
     pub fn write_wait(&self) -> Duration {
         self.writers.wait
+    }
+
+    /// The same handle (its clones share the write coordination) that seals and opens personal text with
+    /// `vault`.
+    pub fn with_vault(self, vault: crate::vault::Vault) -> Db {
+        Db { vault: Some(Arc::new(vault)), ..self }
+    }
+
+    /// The vault this handle seals and opens with, if any.
+    pub fn vault(&self) -> Option<&crate::vault::Vault> {
+        self.vault.as_deref()
     }
 
     /// The pool, to run a query on the backend in use (see [`on_db!`]).
@@ -330,7 +347,7 @@ impl Db {
 impl From<Pool> for Db {
     /// A handle on a pool opened elsewhere (tests, tools), with its own write coordination.
     fn from(pool: Pool) -> Db {
-        Db { pool, writers: Arc::default() }
+        Db { pool, writers: Arc::default(), vault: None }
     }
 }
 

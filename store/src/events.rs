@@ -89,6 +89,15 @@ impl RawEvent {
     }
 }
 
+/// Opens the sealed texts of `events` with the vault of `db` (nothing to do without one, or when none is
+/// sealed): each reader of the log that shows or folds event fields calls it after reading. `raw` keeps
+/// the stored form, which is what the ledger hashes.
+pub async fn open(db: &Db, events: &mut [StoredEvent]) -> Result<(), StoreError> {
+    let Some(vault) = db.vault() else { return Ok(()) };
+    let sealed = events.iter_mut().filter(|e| crate::vault::holds_sealed(&e.raw.payload));
+    vault.open_all(db, sealed.map(|e| (e.aggregate_id.as_str(), &mut e.payload))).await
+}
+
 /// Every column as text, the same way on both backends (what the ledger hashes). `CAST` on SQLite: a value
 /// stored with another type by someone editing the file by hand is still read (and hashed) rather than
 /// failing to decode.
@@ -156,7 +165,9 @@ pub async fn aggregate_history(
     let sql = format!("SELECT {columns} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence");
     let rows: Vec<RawEvent> =
         on_db!(db, p => sqlx::query_as(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(p).await?);
-    rows.into_iter().map(RawEvent::parse).collect()
+    let mut events = rows.into_iter().map(RawEvent::parse).collect::<Result<Vec<_>, _>>()?;
+    open(db, &mut events).await?;
+    Ok(events)
 }
 
 /// One event of an issue's history as the history view shows it: the event's fields as the stored JSON
@@ -238,6 +249,8 @@ pub async fn issue_history(db: &Db, issue_id: &str, after: i64, limit: i64) -> R
         }
     };
     let sqlite = matches!(db.pool(), Pool::Sqlite(_));
+    let mut rows = rows;
+    open_history(db, issue_id, &mut rows).await?;
     rows.into_iter()
         .map(|r| {
             let position = r.position;
@@ -266,6 +279,29 @@ pub async fn issue_history(db: &Db, issue_id: &str, after: i64, limit: i64) -> R
             })
         })
         .collect()
+}
+
+/// Opens the sealed texts of an issue's history rows (see [`open`]).
+async fn open_history(db: &Db, issue_id: &str, rows: &mut [HistoryText]) -> Result<(), StoreError> {
+    let Some(vault) = db.vault() else { return Ok(()) };
+    let mut parsed: Vec<(usize, Value)> = Vec::new();
+    for (n, r) in rows.iter().enumerate() {
+        if crate::vault::holds_sealed(&r.data) || r.event_type == "PersonalDataErased" {
+            if let Ok(data) = serde_json::from_str::<Value>(&r.data) {
+                // Keyed by type again so that the vault sees an erasure's keys as it does in a payload.
+                parsed.push((n, serde_json::json!({ r.event_type.clone(): data })));
+            }
+        }
+    }
+    if parsed.is_empty() {
+        return Ok(());
+    }
+    vault.open_all(db, parsed.iter_mut().map(|(_, v)| (issue_id, v))).await?;
+    for (n, mut value) in parsed {
+        let inner = value.as_object_mut().and_then(|o| o.values_mut().next()).map(std::mem::take).unwrap_or_default();
+        rows[n].data = inner.to_string();
+    }
+    Ok(())
 }
 
 /// The log as it stood at `until`, in global order, after `after` (for as-of reports; page with the last

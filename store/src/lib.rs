@@ -7,6 +7,8 @@
 //! - [`events`]: the event log in gap-safe global order, one aggregate's history, the log as recorded up
 //!   to an instant;
 //! - [`audit`]: the global audit log, every event exactly as stored, page by page (auditors, the ledger);
+//! - [`vault`]: sealing personal text under per-aggregate data keys wrapped by a master key
+//!   (crypto-shredding), and [`persons`]: complainants' records, sealed, outside the log;
 //! - [`repository`]: cqrs-es' `PersistedEventRepository` over the same tables, so any cqrs-es application
 //!   (and the stock postgres-es / sqlite-es) can use Santisuk's store.
 //!
@@ -20,9 +22,11 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod load;
+pub mod persons;
 pub mod repository;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod vault;
 mod writers;
 
 pub use append::SqlValue;

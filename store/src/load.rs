@@ -45,6 +45,7 @@ pub async fn load_events<E: DeserializeOwned>(
     };
     let rows: Vec<(i64, i64, String, String, String)> =
         on_db!(db, p => sqlx::query_as(sql).bind(aggregate_type).bind(aggregate_id).fetch_all(p).await?);
+    let rows = open_sealed(db, aggregate_id, rows).await?;
     let mut version = 0;
     for (sequence, position, event_type, event_version, payload) in rows {
         if sequence != version + 1 {
@@ -69,6 +70,32 @@ pub async fn load_events<E: DeserializeOwned>(
         version = sequence;
     }
     Ok(version)
+}
+
+/// The rows with their sealed texts opened by the vault of `db` (see [`crate::vault`]). Only a history that
+/// holds a sealed text goes through a JSON tree; the others keep the fast path.
+async fn open_sealed(
+    db: &Db,
+    aggregate_id: &str,
+    mut rows: Vec<(i64, i64, String, String, String)>,
+) -> Result<Vec<(i64, i64, String, String, String)>, StoreError> {
+    let Some(vault) = db.vault() else { return Ok(rows) };
+    let mut parsed: Vec<(usize, Value)> = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        if crate::vault::holds_sealed(&row.4) {
+            let value = serde_json::from_str(&row.4)
+                .map_err(|e| StoreError::corrupt(format!("{aggregate_id}: event {} cannot be decoded: {e}", row.0)))?;
+            parsed.push((n, value));
+        }
+    }
+    if parsed.is_empty() {
+        return Ok(rows);
+    }
+    vault.open_all(db, parsed.iter_mut().map(|(_, v)| (aggregate_id, v))).await?;
+    for (n, value) in parsed {
+        rows[n].4 = value.to_string();
+    }
+    Ok(rows)
 }
 
 /// The aggregate's current version (0 when it has no events).

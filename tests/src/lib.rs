@@ -17,6 +17,7 @@ use santisuk_http::state::AppState;
 use santisuk_projections::users::Role;
 use santisuk_store::Db;
 use santisuk_store::testing as pg;
+pub use santisuk_store::vault::{MasterKey, Vault};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -83,6 +84,8 @@ pub async fn settle(
 pub struct TestDb {
     pub db: Db,
     pub backend: Backend,
+    /// The master key of this database's personal data; every handle on it (`second_pool`) holds it.
+    pub master: MasterKey,
     /// SQLite: the folder holding the file. PostgreSQL: the database to drop.
     _guard: Guard,
 }
@@ -95,18 +98,28 @@ enum Guard {
     None,
 }
 
+/// A handle that seals and opens personal text with `master`, as the server's is.
+pub fn sealing(db: Db, master: &MasterKey) -> Db {
+    db.with_vault(Vault::new(master.clone()))
+}
+
 impl TestDb {
+    fn made(db: Db, backend: Backend, guard: Guard) -> TestDb {
+        let master = MasterKey::generate();
+        TestDb { db: sealing(db, &master), backend, master, _guard: guard }
+    }
+
     pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let db = Db::open_sqlite(dir.path()).await.expect("open sqlite");
-                TestDb { db, backend, _guard: Guard::Dir(dir) }
+                TestDb::made(db, backend, Guard::Dir(dir))
             }
             Backend::Postgres => {
                 let (url, guard) = pg::fresh_database().await;
                 let db = Db::open_postgres(&url, 8).await.expect("connect to the test database");
-                TestDb { db, backend, _guard: Guard::PgDatabase(guard) }
+                TestDb::made(db, backend, Guard::PgDatabase(guard))
             }
         }
     }
@@ -119,7 +132,7 @@ impl TestDb {
             Backend::Postgres => {
                 let (url, guard) = pg::private_database().await;
                 let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
-                TestDb { db, backend, _guard: Guard::PgDatabase(guard) }
+                TestDb::made(db, backend, Guard::PgDatabase(guard))
             }
         }
     }
@@ -130,12 +143,12 @@ impl TestDb {
         let (url, guard) = pg::private_database().await;
         fill(&url);
         let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
-        TestDb { db, backend: Backend::Postgres, _guard: Guard::PgDatabase(guard) }
+        TestDb::made(db, Backend::Postgres, Guard::PgDatabase(guard))
     }
 
     /// A PostgreSQL handle opened by the test itself (with its own timeouts, on a cluster it controls).
     pub fn wrap(db: Db) -> TestDb {
-        TestDb { db, backend: Backend::Postgres, _guard: Guard::None }
+        TestDb::made(db, Backend::Postgres, Guard::None)
     }
 
     /// The database's URL (PostgreSQL only, when this handle created the database).
@@ -149,8 +162,8 @@ impl TestDb {
     /// Another pool on the same database, as a second server instance would have.
     pub async fn second_pool(&self) -> Db {
         match (&self._guard, &self.db) {
-            (Guard::Dir(dir), _) => Db::open_sqlite(dir.path()).await.expect("open sqlite"),
-            (Guard::PgDatabase(g), _) => Db::open_postgres(&g.url, 8).await.expect("connect"),
+            (Guard::Dir(dir), _) => sealing(Db::open_sqlite(dir.path()).await.expect("open sqlite"), &self.master),
+            (Guard::PgDatabase(g), _) => sealing(Db::open_postgres(&g.url, 8).await.expect("connect"), &self.master),
             (Guard::None, _) => panic!("a wrapped handle has no second pool"),
         }
     }

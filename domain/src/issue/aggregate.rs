@@ -70,6 +70,7 @@ impl Issue {
             raised_by: raise.raised_by,
             at: raise.at,
             case_number: raise.case_number,
+            complainant: raise.complainant,
         }])
     }
 
@@ -126,6 +127,19 @@ impl Issue {
                 }
                 IssueEvent::IssueCorrected { title, description, category, reason: c.reason, at: c.at }
             }
+            // Erasure is possible in any status. The issue's own erasure needs a key left to destroy; one
+            // that is part of a person's erasure is recorded even without (the person's record went).
+            IssueAction::Erase(c) => {
+                if c.keys.is_empty() && c.subject.is_none() {
+                    return Err(IssueError::AlreadyErased);
+                }
+                IssueEvent::PersonalDataErased {
+                    subject: c.subject,
+                    legal_basis: c.legal_basis,
+                    keys: c.keys,
+                    at: c.at,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -180,6 +194,12 @@ impl Aggregate for Issue {
                     self.category = Some(c.to);
                 }
             }
+            // The texts now read as erased; a correction after this records "[erased]" as what it was.
+            IssueEvent::PersonalDataErased { .. } => {
+                if self.description.is_some() {
+                    self.description = Some(Text::parse(crate::personal::ERASED).expect("the marker is a valid text"));
+                }
+            }
         }
     }
 }
@@ -222,6 +242,7 @@ mod tests {
             raised_by: None,
             at,
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(at), 1)),
+            complainant: None,
         })
     }
 
@@ -235,6 +256,7 @@ mod tests {
             raised_by: None,
             at: t(0),
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(t(0)), 1)),
+            complainant: None,
         }
     }
 
@@ -658,5 +680,80 @@ mod tests {
         };
         let issue = state_after(vec![raised(), assigned(), corrected]);
         assert_eq!(issue.status(), Some(IssueStatus::Assigned));
+    }
+
+    fn erase(subject: Option<crate::personal::SubjectId>, keys: &[&str]) -> IssueAction {
+        IssueAction::Erase(EraseText {
+            subject,
+            legal_basis: text("PDPA s.33"),
+            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+            at: t(60),
+        })
+    }
+
+    #[test]
+    fn erasing_records_the_destroyed_keys_in_any_status() {
+        let closed = IssueEvent::IssueClosed { outcome: Outcome::Withdrawn, note: None, at: t(30) };
+        IssueTest::with(()).given(vec![raised(), closed]).when(cmd(erase(None, &["k1", "k2"]))).then_expect_events(
+            vec![IssueEvent::PersonalDataErased {
+                subject: None,
+                legal_basis: text("PDPA s.33"),
+                keys: vec!["k1".into(), "k2".into()],
+                at: t(60),
+            }],
+        );
+    }
+
+    #[test]
+    fn erasing_an_issue_with_nothing_left_to_erase_is_refused_unless_a_person_went() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(erase(None, &[])))
+            .then_expect_error(IssueError::AlreadyErased);
+        let person = crate::personal::SubjectId(uuid::Uuid::nil());
+        IssueTest::with(()).given(vec![raised()]).when(cmd(erase(Some(person), &[]))).then_expect_events(vec![
+            IssueEvent::PersonalDataErased {
+                subject: Some(person),
+                legal_basis: text("PDPA s.33"),
+                keys: vec![],
+                at: t(60),
+            },
+        ]);
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(erase(None, &["k"])))
+            .then_expect_error(IssueError::NotFound);
+    }
+
+    #[test]
+    fn a_correction_after_an_erasure_records_the_marker_as_what_the_description_was() {
+        let IssueEvent::IssueRaised {
+            area_id, category, title, forum_id, raised_by, at, case_number, complainant, ..
+        } = raised()
+        else {
+            unreachable!()
+        };
+        let with_text = IssueEvent::IssueRaised {
+            area_id,
+            category,
+            title,
+            description: Some(text("บ้านนายเอ")),
+            forum_id,
+            raised_by,
+            at,
+            case_number,
+            complainant,
+        };
+        let erased = IssueEvent::PersonalDataErased {
+            subject: None,
+            legal_basis: text("PDPA s.33"),
+            keys: vec!["k".into()],
+            at: t(60),
+        };
+        let issue = state_after(vec![with_text, erased]);
+        let events =
+            issue.decide(IssueCommand { now: t(100), action: correct(None, Some(Some("ใหม่")), None) }).unwrap();
+        let IssueEvent::IssueCorrected { description: Some(change), .. } = &events[0] else { panic!("{events:?}") };
+        assert_eq!(change.from.as_ref().map(Text::as_str), Some(crate::personal::ERASED));
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::personal::SubjectId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
 
 /// A command with the clock reading it is judged against (`now`), so the rules stay pure.
@@ -21,6 +22,7 @@ pub enum IssueAction {
     Close(CloseIssue),
     Reopen(ReopenIssue),
     Correct(CorrectIssue),
+    Erase(EraseText),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -38,6 +40,8 @@ pub struct RaiseIssue {
     /// Allocated by the application just before the command (see `CaseNumber`); a raise without one is
     /// refused.
     pub case_number: Option<CaseNumber>,
+    /// The complainant's person record, stored before the command (the record never enters the log).
+    pub complainant: Option<SubjectId>,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).
@@ -83,6 +87,16 @@ pub struct CorrectIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Record that the issue's free text was erased: the application destroyed the data keys listed (those
+/// of its stored events still alive) before the command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EraseText {
+    pub subject: Option<SubjectId>,
+    pub legal_basis: Text,
+    pub keys: Vec<String>,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -93,6 +107,7 @@ impl IssueAction {
             IssueAction::Close(c) => c.at,
             IssueAction::Reopen(c) => c.at,
             IssueAction::Correct(c) => c.at,
+            IssueAction::Erase(c) => c.at,
         }
     }
 
@@ -105,6 +120,7 @@ impl IssueAction {
             IssueAction::Close(_) => "close",
             IssueAction::Reopen(_) => "reopen",
             IssueAction::Correct(_) => "correct",
+            IssueAction::Erase(_) => "erase",
         }
     }
 }

@@ -29,6 +29,9 @@ pub enum IssueError {
     /// A correction must change at least one of title, description and category.
     #[error("the correction changes nothing: give a title, description or category that differs from the recorded one")]
     NothingToCorrect,
+    /// An erasure of the issue's own text when no text of it is left to erase.
+    #[error("the issue's personal data has already been erased (no text written since is left to erase)")]
+    AlreadyErased,
 }
 
 impl IssueError {
@@ -39,7 +42,8 @@ impl IssueError {
             | IssueError::Closed
             | IssueError::NotAssigned { .. }
             | IssueError::ResolvedWithoutAction { .. }
-            | IssueError::NotClosed { .. } => ErrorKind::Conflict,
+            | IssueError::NotClosed { .. }
+            | IssueError::AlreadyErased => ErrorKind::Conflict,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
@@ -62,6 +66,7 @@ impl IssueError {
             IssueError::DueBeforeAssignment => "due_before_assignment",
             IssueError::BadCaseNumber => "bad_case_number",
             IssueError::NothingToCorrect => "nothing_to_correct",
+            IssueError::AlreadyErased => "already_erased",
         }
     }
 }

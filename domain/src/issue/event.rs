@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
+use crate::personal::SubjectId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +21,10 @@ pub enum IssueEvent {
         /// Since version 1.1; `None` in events stored before (they have no case number).
         #[serde(default)]
         case_number: Option<CaseNumber>,
+        /// Since version 1.2: the person record of the complainant, when one was named (the record itself
+        /// lives outside the log). `None`: raised anonymously, or on behalf of the group in `raised_by`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        complainant: Option<SubjectId>,
     },
     IssueAssigned {
         assignee: Assignee,
@@ -53,6 +58,17 @@ pub enum IssueEvent {
         reason: Text,
         at: DateTime<Utc>,
     },
+    /// The issue's free text was erased: the data keys listed were destroyed, so every text sealed under
+    /// them now reads as [`crate::personal::ERASED`]. `subject` is the person whose erasure this was part
+    /// of (`None` when the issue's own text was erased). The legal basis is not personal data; the
+    /// actor is in the metadata.
+    PersonalDataErased {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<SubjectId>,
+        legal_basis: Text,
+        keys: Vec<String>,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A corrected field: its value before and after.
@@ -71,7 +87,8 @@ impl IssueEvent {
             | IssueEvent::IssueAddressed { at, .. }
             | IssueEvent::IssueClosed { at, .. }
             | IssueEvent::IssueReopened { at, .. }
-            | IssueEvent::IssueCorrected { at, .. } => *at,
+            | IssueEvent::IssueCorrected { at, .. }
+            | IssueEvent::PersonalDataErased { at, .. } => *at,
         }
     }
 }
@@ -85,6 +102,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueClosed { .. } => "IssueClosed",
             IssueEvent::IssueReopened { .. } => "IssueReopened",
             IssueEvent::IssueCorrected { .. } => "IssueCorrected",
+            IssueEvent::PersonalDataErased { .. } => "PersonalDataErased",
         }
         .to_owned()
     }
@@ -127,11 +145,13 @@ mod golden_json {
                 raised_by: Some(Name::parse("กลุ่มสตรีบ้านตะโละ").unwrap()),
                 at: at(),
                 case_number: Some(CaseNumber::new("PTN", 2569, 7)),
+                complainant: Some(SubjectId("5d1f0c2e-8a3b-4c6d-9e0f-112233445566".parse().unwrap())),
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
                 "description": "หลุมลึกหน้ามัสยิด", "forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
-                "raised_by": "กลุ่มสตรีบ้านตะโละ", "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00007"}}),
+                "raised_by": "กลุ่มสตรีบ้านตะโละ", "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00007",
+                "complainant": "5d1f0c2e-8a3b-4c6d-9e0f-112233445566"}}),
             "IssueRaised",
         );
     }
@@ -188,6 +208,32 @@ mod golden_json {
             json!({"IssueReopened": {"reason": "ถนนพังอีก", "at": "2026-11-20T03:04:05Z"}}),
             "IssueReopened",
         );
+    }
+
+    #[test]
+    fn personal_data_erased() {
+        check(
+            IssueEvent::PersonalDataErased {
+                subject: Some(SubjectId("5d1f0c2e-8a3b-4c6d-9e0f-112233445566".parse().unwrap())),
+                legal_basis: Text::parse("PDPA s.33: request of the data subject").unwrap(),
+                keys: vec!["k1".into()],
+                at: at(),
+            },
+            json!({"PersonalDataErased": {"subject": "5d1f0c2e-8a3b-4c6d-9e0f-112233445566",
+                "legal_basis": "PDPA s.33: request of the data subject", "keys": ["k1"], "at": "2026-11-20T03:04:05Z"}}),
+            "PersonalDataErased",
+        );
+    }
+
+    /// An `IssueRaised` 1.1 (no complainant) reads as one raised without a person record.
+    #[test]
+    fn issue_raised_v1_1_has_no_complainant() {
+        let stored = json!({"IssueRaised": {"area_id": "PTN-01", "category": "INF", "title": "ถนน",
+            "description": null, "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z",
+            "case_number": "PTN-2569-00001"}});
+        let event: IssueEvent =
+            serde_json::from_value(crate::versions::upcast("IssueRaised", "1.1", stored).unwrap()).unwrap();
+        assert!(matches!(event, IssueEvent::IssueRaised { complainant: None, .. }), "{event:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod event;
 
 pub use aggregate::Issue;
 pub use command::{
-    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
+    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, EraseText, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
 };
 pub use error::IssueError;
 pub use event::{Change, IssueEvent};

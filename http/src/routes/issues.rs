@@ -58,6 +58,10 @@ pub struct IssueView {
     /// `at` of the last `IssueClosed`, while closed.
     pub closed_at: Option<String>,
     pub version: i64,
+    /// The complainant's record, when the problem names one and the caller's role reads personal data
+    /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complainant: Option<santisuk_app::privacy::PersonView>,
 }
 
 impl From<IssueRow> for IssueView {
@@ -78,6 +82,7 @@ impl From<IssueRow> for IssueView {
             raised_at: r.raised_at,
             closed_at: r.closed_at,
             version: r.version,
+            complainant: None,
         }
     }
 }
@@ -309,7 +314,9 @@ pub async fn get_one(
     AppQuery(q): AppQuery<OneQuery>,
 ) -> Result<Json<IssueView>, ApiError> {
     let as_of = parse_as_of(q.as_of.as_deref(), now())?;
-    Ok(Json(issues::get(&state, &ctx, &id, as_of).await?.into()))
+    let row = issues::get(&state, &ctx, &id, as_of).await?;
+    let complainant = santisuk_app::privacy::complainant_for_issue(&state, &ctx, &row.id).await?;
+    Ok(Json(IssueView { complainant, ..row.into() }))
 }
 
 /// The events of an issue, in order, a page at a time: what happened, when, recorded when, by whom.

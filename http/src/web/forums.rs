@@ -393,10 +393,11 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             forum: Some(ForumId(forum_id)),
             raised_by,
             at,
+            complainant: None,
             // Allocated by `raise_checked`.
             case_number: None,
         };
-        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, now).await {
+        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, None, now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
             Err(e) => return Err(e.into()),
         }

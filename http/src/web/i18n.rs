@@ -133,6 +133,8 @@ pub const ACT_REOPEN: Tr = Tr("เปิดเรื่องใหม่", "Reo
 pub const ACTION_TAKEN: Tr = Tr("การดำเนินการ", "Action taken");
 pub const OUTCOME: Tr = Tr("ผลการดำเนินการ", "Outcome");
 pub const REASON: Tr = Tr("เหตุผล", "Reason");
+pub const LEGAL_BASIS: Tr = Tr("ฐานทางกฎหมาย", "Legal basis");
+pub const KEYS_DESTROYED: Tr = Tr("กุญแจข้อมูลที่ทำลาย", "Data keys destroyed");
 pub const DONE_SAVED: Tr = Tr("บันทึกแล้ว", "Saved");
 pub const STALE: Tr = Tr(
     "มีผู้อื่นดำเนินการกับเรื่องนี้ก่อนคุณ ข้อมูลของคุณยังไม่ถูกบันทึก กรุณาตรวจสอบสถานะล่าสุดด้านล่างแล้วส่งอีกครั้ง",
@@ -412,6 +414,7 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "IssueClosed" => ("ปิดเรื่อง", "Issue closed"),
         "IssueReopened" => ("เปิดเรื่องใหม่", "Issue reopened"),
         "IssueCorrected" => ("แก้ไขข้อมูลเรื่อง", "Record corrected"),
+        "PersonalDataErased" => ("ลบข้อมูลส่วนบุคคล", "Personal data erased"),
         "ForumHeld" => ("บันทึกเวทีรับฟังปัญหา", "Forum recorded"),
         "AreaRegistered" => ("ลงทะเบียนพื้นที่เป้าหมาย", "Area registered"),
         "CategoryAdded" => ("เพิ่มประเภทปัญหา", "Category added"),

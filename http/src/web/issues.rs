@@ -194,6 +194,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                 }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
             }
+            Some(IssueEvent::PersonalDataErased { legal_basis, keys, .. }) => {
+                div.free dir="auto" { (i18n::LEGAL_BASIS.get(lang)) ": " (legal_basis) }
+                div { (i18n::KEYS_DESTROYED.get(lang)) ": " (keys.len()) }
+            }
             None => { pre.data { (e.payload.to_string()) } }
         }
         div.when { (i18n::RECORDED.get(lang)) " " (i18n::date_time(lang, e.recorded_at)) " · #" (e.sequence) }

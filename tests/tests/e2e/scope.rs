@@ -243,9 +243,10 @@ impl Case {
                     raised_by: None,
                     at: now - Duration::days(*days_ago),
                     case_number: None,
+                    complainant: None,
                 };
                 let id = uuid::Uuid::new_v4().to_string();
-                issues::raise_checked(&self.state, &staff, id.clone(), true, raise, now).await.expect("a raise");
+                issues::raise_checked(&self.state, &staff, id.clone(), true, raise, None, now).await.expect("a raise");
                 self.raised.push((id, AREAS[*area].to_owned()));
                 None
             }
