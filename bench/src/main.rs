@@ -132,6 +132,15 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         figures.push(figures::lag(&server, lag_db.clone(), &sizes, rate).await?);
         lag_db.close().await;
         server.stop().await;
+        // What sealing personal text costs (issue #15): the same mix against a server without a master key,
+        // on a database of its own, beside the same raw inserts.
+        let (plain_url, _drop_plain) = fresh_database().await;
+        durable(&plain_url).await?;
+        let plain = Server::start(server_runtime()?, OpenDb::PostgresUnsealed(plain_url)).await?;
+        let mut unsealed = figures::throughput("P1u", "PostgreSQL, texts not sealed", &plain, &raw, &sizes, 0.5).await?;
+        (unsealed.target, unsealed.met) = ("— (reference for P1)".to_owned(), None);
+        figures.push(unsealed);
+        plain.stop().await;
         if let Raw::Postgres(p) = raw {
             p.close().await;
         }

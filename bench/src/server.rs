@@ -137,14 +137,20 @@ impl Server {
 pub enum OpenDb {
     Postgres(String),
     Sqlite(PathBuf),
+    /// PostgreSQL without a master key: free text stored as typed. Only for P1's comparison of what sealing
+    /// costs; the product never runs so (`santisuk serve` always has a key).
+    PostgresUnsealed(String),
 }
 
 impl OpenDb {
+    /// The database as `santisuk serve` opens it: with the vault of a master key (a fresh one per run).
     pub async fn open(&self) -> anyhow::Result<Db> {
+        let vault = || santisuk_store::vault::Vault::new(santisuk_store::vault::MasterKey::generate());
         Ok(match self {
             // 16: the `santisuk` binary's default pool size.
-            OpenDb::Postgres(url) => Db::open_postgres(url, 16).await?,
-            OpenDb::Sqlite(dir) => Db::open_sqlite(dir).await?,
+            OpenDb::Postgres(url) => Db::open_postgres(url, 16).await?.with_vault(vault()),
+            OpenDb::Sqlite(dir) => Db::open_sqlite(dir).await?.with_vault(vault()),
+            OpenDb::PostgresUnsealed(url) => Db::open_postgres(url, 16).await?,
         })
     }
 }
