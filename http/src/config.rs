@@ -106,7 +106,9 @@ impl StorageConfig {
         self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
     }
 
-    async fn open_without_key(&self) -> Result<Db, StoreError> {
+    /// Opens the database without its master key: for reading the log as stored (`audit verify`), which
+    /// needs no key and may be run by an auditor who holds none.
+    pub async fn open_without_key(&self) -> Result<Db, StoreError> {
         match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(Db::open_postgres_with(url, self.db_connections, self.wait(), Some(self.wait()))

@@ -158,7 +158,12 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
-    let db = cli.storage.open().await.context("opening the database")?;
+    // Verifying the ledger reads the log as stored and needs no master key.
+    let db = match &cli.command {
+        Some(Command::Audit { .. }) => cli.storage.open_without_key().await,
+        _ => cli.storage.open().await,
+    }
+    .context("opening the database")?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_server(cli.storage, cli.serve, db).await,
         Command::Migrate => {

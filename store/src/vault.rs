@@ -332,7 +332,11 @@ impl Vault {
         }
         let wanted: Vec<String> = wanted.into_iter().map(str::to_owned).collect();
         self.fetch(db, &wanted.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-        let cache = self.cache().clone();
+        // Only the keys these payloads use, copied out of the lock (the cache may hold many).
+        let cache: HashMap<String, KeyState> = {
+            let all = self.cache();
+            wanted.iter().filter_map(|id| all.get(id).map(|k| (id.clone(), k.clone()))).collect()
+        };
         for (aggregate_id, payload) in payloads {
             let mut last_live = None;
             visit_strings_mut(payload, &mut |s| {
