@@ -21,21 +21,24 @@ pub const ISSUE_RAISED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 17] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
     "IssueClosed",
     "IssueReopened",
     "IssueCorrected",
+    "IssueRestrictionChanged",
     "ForumHeld",
     "AreaRegistered",
     "CategoryAdded",
+    "CategoryRestrictionChanged",
     "UserCreated",
     "UserAreasChanged",
     "TokenIssued",
     "PasswordSet",
     "UserDeactivated",
+    "RestrictedCategoriesGranted",
 ];
 
 /// The version an event of `event_type` is written in now.

@@ -21,6 +21,7 @@ pub enum IssueAction {
     Close(CloseIssue),
     Reopen(ReopenIssue),
     Correct(CorrectIssue),
+    Restrict(RestrictIssue),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -38,6 +39,8 @@ pub struct RaiseIssue {
     /// Allocated by the application just before the command (see `CaseNumber`); a raise without one is
     /// refused.
     pub case_number: Option<CaseNumber>,
+    /// Restricted from the start: its details are shown only to those the application lets see them.
+    pub restricted: bool,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).
@@ -83,6 +86,14 @@ pub struct CorrectIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Mark the case restricted (its details shown only to those allowed), or lift the mark, with a reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestrictIssue {
+    pub restricted: bool,
+    pub reason: Text,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -93,6 +104,7 @@ impl IssueAction {
             IssueAction::Close(c) => c.at,
             IssueAction::Reopen(c) => c.at,
             IssueAction::Correct(c) => c.at,
+            IssueAction::Restrict(c) => c.at,
         }
     }
 
@@ -105,6 +117,7 @@ impl IssueAction {
             IssueAction::Close(_) => "close",
             IssueAction::Reopen(_) => "reopen",
             IssueAction::Correct(_) => "correct",
+            IssueAction::Restrict(_) => "restrict",
         }
     }
 }

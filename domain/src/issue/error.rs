@@ -29,6 +29,9 @@ pub enum IssueError {
     /// A correction must change at least one of title, description and category.
     #[error("the correction changes nothing: give a title, description or category that differs from the recorded one")]
     NothingToCorrect,
+    /// Restricting a restricted case, or lifting the mark from one that has none.
+    #[error("the case is already {}", if *restricted { "restricted" } else { "not restricted" })]
+    RestrictionUnchanged { restricted: bool },
 }
 
 impl IssueError {
@@ -39,7 +42,8 @@ impl IssueError {
             | IssueError::Closed
             | IssueError::NotAssigned { .. }
             | IssueError::ResolvedWithoutAction { .. }
-            | IssueError::NotClosed { .. } => ErrorKind::Conflict,
+            | IssueError::NotClosed { .. }
+            | IssueError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
@@ -62,6 +66,7 @@ impl IssueError {
             IssueError::DueBeforeAssignment => "due_before_assignment",
             IssueError::BadCaseNumber => "bad_case_number",
             IssueError::NothingToCorrect => "nothing_to_correct",
+            IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
         }
     }
 }
