@@ -582,6 +582,7 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         at: ctx.raised_at,
         // Numbered once the whole plan is made (`number_cases`).
         case_number: None,
+        restricted: false,
     };
     let mut life = Life {
         steps: vec![(ctx.coordinator, IssueAction::Raise(raise))],

@@ -302,7 +302,7 @@ pub async fn stats_export(
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Response, ApiError> {
     let now = now();
-    let (query, as_of) = stats::parse_query(q, &ctx, now)?;
+    let (query, as_of) = stats::parse_query(&state, q, &ctx, now)?;
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "stats_export", &raw).await?;
     let result = santisuk_app::stats::resolution(&state, &query, as_of).await?;

@@ -26,6 +26,6 @@ pub async fn resolution(
     ctx: Ctx,
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Json<Stats>, ApiError> {
-    let (query, as_of) = parse_query(q, &ctx, now())?;
+    let (query, as_of) = parse_query(&state, q, &ctx, now())?;
     Ok(Json(stats::resolution(&state, &query, as_of).await?))
 }

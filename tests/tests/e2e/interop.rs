@@ -135,6 +135,7 @@ fn raise(title: &str) -> IssueCommand {
             raised_by: None,
             at: now,
             case_number: santisuk_tests::case_number(now),
+            restricted: false,
         }),
     }
 }

@@ -42,6 +42,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         raised_by: None,
         at: Utc::now(),
         case_number: santisuk_tests::case_number(Utc::now()),
+        restricted: false,
     })
     .unwrap()
 }
@@ -124,6 +125,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             raised_by: None,
             at: now,
             case_number: santisuk_tests::case_number(now),
+            restricted: false,
         }),
     };
     let other = test_db.second_pool().await;
@@ -429,6 +431,7 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         raised_by: None,
         at: Utc::now(),
         case_number: santisuk_tests::case_number(Utc::now()),
+        restricted: false,
     })
 }
 
@@ -621,6 +624,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             raised_by: None,
             at: Utc::now(),
             case_number: santisuk_tests::case_number(Utc::now()),
+            restricted: false,
         };
         let row = read_model::IssueRow::raised(id, &event, 1, 0);
         let stored = SerializedEvent::new(
