@@ -15,7 +15,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use santisuk_app::users::create_user;
 use santisuk_domain::values::IssueStatus;
-use santisuk_projections::read_model::{IssueRow, IssueTable, Restriction};
+use santisuk_projections::read_model::{self, IssueRow, IssueTable, ReadModel, Restriction, Snapshot};
+use santisuk_projections::runner::Runner;
 use santisuk_projections::stats::{self, GroupBy, Stats, StatsQuery, Suppression};
 use santisuk_projections::users::Role;
 use santisuk_store::append::InlineTable;
@@ -283,6 +284,19 @@ async fn restricted_cases_are_read_only_by_those_allowed_everywhere(backend: Bac
     assert_eq!(app.get(&format!("/api/issues/{c}?as_of={as_of}"), &coordinator2).await.status, StatusCode::NOT_FOUND);
     // The staff member raised C: it stays theirs to read.
     assert_eq!(app.get(&format!("/api/issues/{c}"), &app.staff).await.status, StatusCode::OK);
+
+    // A rebuild gives the same tables (marks, raisers, categories' marks) and the same grants and answers.
+    santisuk_tests::settle(&app.state.runner, app.db()).await;
+    let live = read_model::dump(app.db()).await.expect("dump");
+    assert!(live.contains("\"raised_by_user\":") && live.contains("\"restricted\":true"), "{live}");
+    let replayed = Runner::new(app.db().clone(), ReadModel::default()).rebuild().await.expect("rebuild");
+    assert_eq!(replayed as i64, app.event_count().await);
+    assert_eq!(read_model::dump(app.db()).await.expect("dump"), live);
+    assert_eq!(Snapshot::as_of(app.db(), Utc::now()).await.expect("fold").dump().expect("dump"), live);
+    let auditor = santisuk_projections::users::get_user(app.db(), &auditor_jus_id).await.unwrap().unwrap();
+    assert_eq!(auditor.categories, ["JUS"]);
+    assert_eq!(app.get(&format!("/api/issues/{c}"), &app.staff).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/issues/{c}"), &coordinator2).await.status, StatusCode::NOT_FOUND);
 }
 
 async fn statistics_count_hidden_cases_only_in_groups_holding_the_threshold_of_them(backend: Backend) {
