@@ -289,6 +289,9 @@ pub async fn issues_export(
 
 /// Resolution statistics as a file: the rows `GET /api/stats/resolution` gives for the same query, then
 /// a totals row.
+///
+/// Restricted cases the caller may not read count as in `GET /api/stats/resolution`: only in groups holding
+/// at least the server's small-cell threshold of them (default 5).
 #[utoipa::path(get, path = "/api/stats/resolution/export", tag = "exports", params(ExportQuery, ResolutionQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",

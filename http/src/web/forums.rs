@@ -265,7 +265,18 @@ struct Checked {
     title: Option<Title>,
     facilitator: Option<Name>,
     participants: Option<u32>,
-    problems: Vec<(CategoryCode, Title, Option<Text>, Option<Name>, bool)>,
+    problems: Vec<Problem>,
+}
+
+/// One problem of a form, checked.
+#[derive(Debug)]
+struct Problem {
+    category: CategoryCode,
+    title: Title,
+    description: Option<Text>,
+    raised_by: Option<Name>,
+    /// The "sensitive case" box was ticked: restricted from the start.
+    restricted: bool,
 }
 
 fn optional<T, E>(raw: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
@@ -328,7 +339,7 @@ fn check(
         let raised_by =
             optional(&row.raised_by, Name::parse).map_err(|e| err(format!("p_raised_by-{n}"), e.into())).ok().flatten();
         if let (Some(title), Some(category)) = (title, category) {
-            problems.push((category, title, description, raised_by, row.restricted));
+            problems.push(Problem { category, title, description, raised_by, restricted: row.restricted });
         }
     }
     match (area, held_on, at) {
@@ -394,7 +405,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         Err(e) => return Err(e.into()),
     }
     let at = checked.at;
-    for (i, (category, title, description, raised_by, restricted)) in checked.problems.into_iter().enumerate() {
+    for (i, Problem { category, title, description, raised_by, restricted }) in checked.problems.into_iter().enumerate()
+    {
         let id = Uuid::new_v5(&ISSUE_NAMESPACE, format!("{user}:{submission}:{i}").as_bytes());
         let raise = RaiseIssue {
             area: checked.area.clone(),
@@ -508,7 +520,7 @@ mod tests {
         let mut f = form(&[("ถนนชำรุด", "INF"), ("", ""), ("ถูกข่มขู่", "INF")]);
         f.p_restricted = vec!["3".into()];
         let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
-        let marks: Vec<bool> = checked.problems.iter().map(|p| p.4).collect();
+        let marks: Vec<bool> = checked.problems.iter().map(|p| p.restricted).collect();
         assert_eq!(marks, [false, true]);
     }
 

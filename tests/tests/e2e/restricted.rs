@@ -337,6 +337,12 @@ async fn statistics_count_hidden_cases_only_in_groups_holding_the_threshold_of_t
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"suppression-note\""), "the dashboard says how restricted cases are counted");
     assert!(page.body.contains("อย่างน้อย 5 เรื่อง"), "with the threshold, in Thai");
+    // The API's document says so too.
+    let doc = app.get("/api/openapi.json", &app.admin).await.body;
+    for path in ["/api/stats/resolution", "/api/stats/resolution/export"] {
+        let text = doc["paths"][path]["get"]["description"].as_str().unwrap_or_default();
+        assert!(text.contains("small-cell threshold"), "{path}: {text}");
+    }
     let mut admin_web = app.web_as(Role::Admin).await;
     let page = admin_web.get("/dashboard").await;
     assert!(!page.body.contains("suppression-note"), "an admin's figures count every case");
