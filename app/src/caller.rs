@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+pub use santisuk_projections::read_model::Restriction;
+pub use santisuk_projections::stats::Suppression;
 pub use santisuk_projections::users::{Role, User};
 
 use crate::error::AppError;
@@ -52,6 +54,39 @@ impl Caller {
     /// Whether this user may see (and, if a writer, act in) `area_id`.
     pub fn sees_area(&self, area_id: &str) -> bool {
         self.visible_areas().is_none_or(|areas| areas.iter().any(|a| a == area_id))
+    }
+
+    /// Which restricted cases this user may not read, as every read that lists, counts or opens cases
+    /// applies it: `None` for an admin, who reads every case. Anyone else reads a case restricted now (its
+    /// own mark, or its category's) only if it is of a category granted to them (staff and auditors are
+    /// granted categories; nobody else holds any) or they raised it (a coordinator's own cases). Everyone
+    /// else meets it nowhere: not in lists, searches, the queue, exports or forum pages, and opening it
+    /// answers exactly as an id no issue has. It still counts in statistics, under [`Caller::suppression`].
+    /// A coordinator's area scope ([`Caller::visible_areas`]) applies as well.
+    pub fn restriction(&self) -> Option<Restriction> {
+        match self.user.role {
+            Role::Admin => None,
+            Role::Staff | Role::Auditor | Role::Coordinator => {
+                Some(Restriction { categories: self.user.categories.clone(), user_id: self.user.id.clone() })
+            }
+        }
+    }
+
+    /// How statistics count the restricted cases this user may not read ([`Caller::restriction`]): only in
+    /// groups holding at least the server's small-cell threshold of them (`Suppression`). `None` for an
+    /// admin, whose figures count every case.
+    pub fn suppression(&self, state: &AppState) -> Option<Suppression> {
+        self.restriction().map(|restriction| Suppression { restriction, threshold: state.small_cell_threshold() })
+    }
+
+    /// Refuses, as "no such issue", an issue restricted now that this user may not read (see
+    /// [`Caller::restriction`]): to them it does not exist.
+    pub async fn require_readable(&self, state: &AppState, issue_id: &str) -> Result<(), AppError> {
+        let hidden = self.restriction();
+        if santisuk_projections::read_model::is_hidden(&state.db, issue_id, hidden.as_ref()).await? {
+            return Err(AppError::not_found("issue_not_found", "no such issue"));
+        }
+        Ok(())
     }
 
     /// Who may raise and act on issues and record forums.

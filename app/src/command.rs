@@ -66,6 +66,10 @@ pub trait InlineRow: Aggregate {
 
     /// Records where the row's last event landed, once the append knows it.
     fn landed(_row: &mut Self::Row, _position: i64) {}
+
+    /// Completes a row that the command's first event of the aggregate just created with what only the
+    /// command's metadata says (the runner reads the same from the stored metadata).
+    fn created_by(_row: &mut Self::Row, _metadata: &HashMap<String, String>) {}
 }
 
 impl InlineRow for Issue {
@@ -95,6 +99,12 @@ impl InlineRow for Issue {
 
     fn landed(row: &mut IssueRow, position: i64) {
         row.last_position = position;
+    }
+
+    /// Who raised the issue: a restricted case stays visible to them. A row folded from a loaded history
+    /// has none (loads skip the metadata), and the upsert keeps the stored one then.
+    fn created_by(row: &mut IssueRow, metadata: &HashMap<String, String>) {
+        row.raised_by_user = metadata.get("actor_id").cloned();
     }
 }
 
@@ -356,6 +366,11 @@ where
         // The row after the command; its `last_position` is known once the append has assigned positions.
         for (n, event) in events.iter().enumerate() {
             row = A::fold_row(row, aggregate_id, event, loaded + n as i64 + 1, 0);
+        }
+        if loaded == 0 {
+            if let Some(r) = row.as_mut() {
+                A::created_by(r, &metadata);
+            }
         }
         // `handle` applied the events through the sink: this is the state after the command.
         let after = aggregate.clone();

@@ -583,6 +583,7 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         // Numbered once the whole plan is made (`number_cases`).
         case_number: None,
         complainant: None,
+        restricted: false,
     };
     let mut life = Life {
         steps: vec![(ctx.coordinator, IssueAction::Raise(raise))],

@@ -154,7 +154,9 @@ pub async fn find_forum(state: &AppState, caller: &Caller, id: &str) -> Result<O
     Ok(read_model::get_forum(&state.db, id).await?.filter(|f| caller.sees_area(&f.area_id)))
 }
 
-/// The issues raised at a forum the caller got through [`get_forum`] (so within their scope).
-pub async fn issues_of(state: &AppState, forum: &ForumRow) -> Result<Vec<IssueRow>, AppError> {
-    Ok(santisuk_projections::queue::issues_of_forum(&state.db, &forum.id).await?)
+/// The issues raised at a forum the caller got through [`get_forum`] (so within their scope), but the
+/// restricted ones the caller may not read.
+pub async fn issues_of(state: &AppState, caller: &Caller, forum: &ForumRow) -> Result<Vec<IssueRow>, AppError> {
+    let hidden = caller.restriction();
+    Ok(santisuk_projections::queue::issues_of_forum(&state.db, &forum.id, hidden.as_ref()).await?)
 }

@@ -8,7 +8,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use santisuk_domain::forum::{Forum, ForumEvent};
 use santisuk_domain::issue::{
     AddressIssue, AssignIssue, CloseIssue, CorrectIssue, Issue, IssueAction, IssueCommand, IssueError, IssueEvent,
-    RaiseIssue, ReopenIssue,
+    RaiseIssue, ReopenIssue, RestrictIssue,
 };
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{
@@ -66,6 +66,10 @@ pub struct RaiseIssueRequest {
     /// The person who raised it, kept outside the event log (see README, "Personal data"). Absent:
     /// anonymous (ไม่ประสงค์ออกนาม), or on behalf of the group in `raised_by`.
     pub complainant: Option<crate::privacy::ComplainantRequest>,
+    /// `true`: a sensitive case, restricted from the start (its details are shown only to admins, to staff
+    /// and auditors granted its category, and to whoever raised it). Default `false`; a case is also
+    /// restricted while its category is.
+    pub restricted: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -141,6 +145,21 @@ pub struct CorrectRequest {
     pub at: Option<String>,
 }
 
+/// Marks the case restricted, or lifts the mark. The case stays restricted while its category is.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictRequest {
+    /// `true`: restricted (its details shown only to admins, to staff and auditors granted its category, and
+    /// to whoever raised it); `false`: the mark is lifted.
+    pub restricted: bool,
+    /// Why; kept in the history.
+    #[schema(value_type = schema::Text)]
+    pub reason: String,
+    /// When it was decided (RFC 3339); default now; not in the future, not before the issue was raised.
+    #[schema(format = DateTime)]
+    pub at: Option<String>,
+}
+
 /// An action on an existing issue, as requested.
 #[derive(Debug, Clone, Serialize)]
 pub enum ActionRequest {
@@ -149,6 +168,7 @@ pub enum ActionRequest {
     Close(CloseRequest),
     Reopen(ReopenRequest),
     Correct(CorrectRequest),
+    Restrict(RestrictRequest),
 }
 
 /// The fields of a request that did not convert, each with its error, in the order of the request's fields.
@@ -225,6 +245,16 @@ impl ActionRequest {
                     _ => None,
                 }
             }
+            ActionRequest::Restrict(r) => {
+                let reason = field(&mut e, "reason", Text::parse(&r.reason));
+                let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
+                match (reason, at) {
+                    (Some(reason), Some(at)) => {
+                        Some(IssueAction::Restrict(RestrictIssue { restricted: r.restricted, reason, at }))
+                    }
+                    _ => None,
+                }
+            }
         };
         match action {
             Some(a) if e.is_empty() => Ok(a),
@@ -262,6 +292,7 @@ impl RaiseIssueRequest {
             case_number: None,
             // Set by `raise` from `complainant`, once the record's id is known.
             complainant: None,
+            restricted: self.restricted.unwrap_or(false),
         })
     }
 }
@@ -481,6 +512,7 @@ async fn replay_first_raise(
         at,
         case_number,
         complainant,
+        restricted,
     } = stored
     else {
         return Err(AppError::Internal("first event of an issue is not IssueRaised".into()));
@@ -492,6 +524,7 @@ async fn replay_first_raise(
         && forum_id == raise.forum
         && raised_by == raise.raised_by
         && complainant == raise.complainant
+        && restricted == raise.restricted
         && (!explicit_at || at == raise.at);
     if !same {
         return Err(AppError::invalid(
@@ -533,6 +566,8 @@ async fn act_with(
 ) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
     let id = resolve_issue(state, raw_id).await?;
+    // A restricted case the writer may not read is, to them, no issue at all (as for another area's, below).
+    caller.require_readable(state, &id).await?;
     if caller.visible_areas().is_some() {
         // A coordinator acts only in their own areas, and another area's issue answers exactly as an issue
         // that does not exist (which the aggregate answers 404): its existence is not theirs to know.
@@ -763,6 +798,7 @@ impl ListParams {
             province_code: q.province_code,
             overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
             areas: caller.visible_areas(),
+            hidden: caller.restriction(),
             search: parse_search(q.q.as_deref())?,
             raised_from: window.raised_from.map(|d| d.to_string()),
             raised_to: window.raised_to.map(|d| d.to_string()),
@@ -809,7 +845,12 @@ pub async fn get(
         None => read_model::get_issue(&state.db, &id).await?,
         Some(t) => as_of::issue(&state.db, t, &id).await?,
     };
-    row.filter(|r| caller.sees_area(&r.area_id)).ok_or_else(|| AppError::not_found("issue_not_found", "no such issue"))
+    let row = row
+        .filter(|r| caller.sees_area(&r.area_id))
+        .ok_or_else(|| AppError::not_found("issue_not_found", "no such issue"))?;
+    // Restricted *now* decides, also for a read as of an instant.
+    caller.require_readable(state, &id).await?;
+    Ok(row)
 }
 
 /// One page of an issue's events, in order, after sequence `after` (`limit`: 1–1000, default 1000); with
@@ -830,6 +871,7 @@ pub async fn history(
     if !area.is_some_and(|a| caller.sees_area(&a)) {
         return Err(AppError::not_found("issue_not_found", "no such issue"));
     }
+    caller.require_readable(state, &id).await?;
     let via = serde_json::json!({"after": after, "limit": limit});
     caller.record_read(state, "issue_history", Some(&id), via).await?;
     let mut page = events::issue_history(&state.db, &id, after, limit + 1).await?;
@@ -891,6 +933,7 @@ pub async fn queue(
     limit: i64,
 ) -> Result<QueuePage, AppError> {
     filter.areas = caller.visible_areas();
+    filter.hidden = caller.restriction();
     caller.record_read(state, "issues_queue", None, read_filters(&filter, None)).await?;
     Ok(queue::page(&state.db, &filter, sort, offset, limit).await?)
 }
@@ -910,12 +953,12 @@ fn read_filters(f: &IssueFilter, as_of: Option<DateTime<Utc>>) -> serde_json::Va
 
 /// The most used assignee names within the caller's scope (suggestions for a free-text field).
 pub async fn assignees(state: &AppState, caller: &Caller, limit: i64) -> Result<Vec<String>, AppError> {
-    Ok(queue::assignees(&state.db, caller.visible_areas().as_deref(), limit).await?)
+    Ok(queue::assignees(&state.db, caller.visible_areas().as_deref(), caller.restriction().as_ref(), limit).await?)
 }
 
 /// The day of the first raise within the caller's scope, if any (`YYYY-MM-DD`).
 pub async fn first_raised_on(state: &AppState, caller: &Caller) -> Result<Option<String>, AppError> {
-    Ok(queue::first_raised_on(&state.db, caller.visible_areas().as_deref()).await?)
+    Ok(queue::first_raised_on(&state.db, caller.visible_areas().as_deref(), caller.restriction().as_ref()).await?)
 }
 
 /// An issue and its whole stored history, for the web app's timeline: "not found" outside the caller's

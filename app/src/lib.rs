@@ -44,7 +44,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use cqrs_es::Aggregate;
-use santisuk_domain::category::{AddCategory, Category, SEED_CATEGORIES};
+use santisuk_domain::category::{AddCategory, Category, CategoryCommand, SEED_CATEGORIES};
 use santisuk_domain::values::{CategoryCode, Name};
 use santisuk_projections::changes::Changes;
 use santisuk_projections::ledger::Ledger;
@@ -95,6 +95,9 @@ pub struct Shared {
     pub hashing: Hashing,
     /// How many failed sign-ins lock a name, an address, or everyone, for a while.
     pub throttle: sessions::Throttle,
+    /// Below how many hidden restricted cases a statistics group leaves them out, for readers who may not
+    /// read them (`--small-cell-threshold`; see `stats::Suppression`).
+    small_cell_threshold: std::sync::atomic::AtomicI64,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -158,6 +161,7 @@ impl AppState {
             changes,
             hashing: Hashing::default(),
             throttle: sessions::Throttle::default(),
+            small_cell_threshold: std::sync::atomic::AtomicI64::new(santisuk_projections::stats::SMALL_CELL_THRESHOLD),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))
@@ -239,6 +243,17 @@ impl AppState {
         }
     }
 
+    /// The small-cell threshold of statistics (see [`AppState::set_small_cell_threshold`]).
+    pub fn small_cell_threshold(&self) -> i64 {
+        self.small_cell_threshold.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets below how many hidden restricted cases a statistics group leaves them out (at least 1; the
+    /// server's `--small-cell-threshold`, default 5). Cached statistics are keyed by it, so none outlives it.
+    pub fn set_small_cell_threshold(&self, threshold: u32) {
+        self.small_cell_threshold.store(i64::from(threshold.max(1)), std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The commands this process holds now, running or waiting (for `/readyz`: a count near the bound
     /// means commands are about to be shed).
     pub fn pending_commands(&self) -> usize {
@@ -287,11 +302,11 @@ pub async fn seed_categories(db: &Db) -> Result<(), StoreError> {
     }
     let metadata = HashMap::from([("actor".to_owned(), "system".to_owned())]);
     for (code, th, en) in SEED_CATEGORIES {
-        let command = AddCategory {
+        let command = CategoryCommand::Add(AddCategory {
             code: CategoryCode::parse(code).expect("seed codes are valid"),
             name_th: Name::parse(th).expect("seed names are valid"),
             name_en: Name::parse(en).expect("seed names are valid"),
-        };
+        });
         match execute::<Category>(db, code, command, metadata.clone(), None).await {
             Ok(_) | Err(CommandError::Rejected(_)) => {}
             Err(CommandError::Store(e)) => return Err(e),

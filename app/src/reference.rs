@@ -3,7 +3,7 @@
 
 use crate::caller::Role;
 use santisuk_domain::area::{Area, RegisterArea};
-use santisuk_domain::category::{AddCategory, Category};
+use santisuk_domain::category::{AddCategory, Category, CategoryCommand};
 use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, Name, TambonCode};
 use santisuk_projections::read_model;
 pub use santisuk_projections::read_model::{AreaRow, CategoryRow};
@@ -100,8 +100,37 @@ impl TryFrom<AddCategoryRequest> for AddCategory {
 pub async fn add_category(state: &AppState, caller: &Caller, req: AddCategoryRequest) -> Result<AddCategory, AppError> {
     caller.require(&[Role::Admin], "add categories")?;
     let command = AddCategory::try_from(req)?;
-    state.command::<Category>(command.code.to_string(), command.clone(), caller.metadata(), None).await?;
+    let add = CategoryCommand::Add(command.clone());
+    state.command::<Category>(command.code.to_string(), add, caller.metadata(), None).await?;
     Ok(command)
+}
+
+/// Marks a category restricted, or lifts the mark.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictCategoryRequest {
+    /// `true`: every case of the category is restricted (shown only to admins, to staff and auditors granted
+    /// the category, and to whoever raised it); `false`: the mark is lifted.
+    pub restricted: bool,
+}
+
+/// Marks a category restricted or lifts the mark (administrators); answers with the category as it is
+/// now. A category that does not exist is "not found"; a mark it already has is a conflict.
+pub async fn restrict_category(
+    state: &AppState,
+    caller: &Caller,
+    raw_code: &str,
+    req: RestrictCategoryRequest,
+) -> Result<CategoryRow, AppError> {
+    caller.require(&[Role::Admin], "restrict categories")?;
+    let not_found = || AppError::not_found("category_not_found", "no such category");
+    let code = CategoryCode::parse(raw_code).map_err(|_| not_found())?;
+    let command = CategoryCommand::SetRestricted { restricted: req.restricted };
+    state.command::<Category>(code.to_string(), command, caller.metadata(), None).await?;
+    // The command waited for the projection; should it lag, the row is still the command's effect.
+    let mut row = read_model::get_category(&state.db, code.as_str()).await?.ok_or_else(not_found)?;
+    row.restricted = req.restricted;
+    Ok(row)
 }
 
 /// The obstacle categories (everyone signed in sees them all).

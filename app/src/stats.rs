@@ -1,10 +1,13 @@
-//! Resolution statistics: the query checked once (with the caller's area scope), answered live (cached
-//! until the read model changes) or as of an instant (the same query on the tables folded for it).
+//! Resolution statistics: the query checked once (with the caller's area scope and the small-cell
+//! suppression of the restricted cases they may not read), answered live (cached until the read model
+//! changes) or as of an instant (the same query on the tables folded for it).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use santisuk_domain::time::bangkok_date;
 use santisuk_projections::as_of::AsOf;
-pub use santisuk_projections::stats::{Closures, Counters, GroupBy, Stats, StatsQuery, bangkok_midnight};
+pub use santisuk_projections::stats::{
+    Closures, Counters, GroupBy, SMALL_CELL_THRESHOLD, Stats, StatsQuery, Suppression, bangkok_midnight,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -43,9 +46,10 @@ pub async fn resolution(state: &AppState, query: &StatsQuery, as_of: Option<Date
     })
 }
 
-/// The statistics query, checked, with the caller's area scope: shared by the JSON endpoint and its
-/// exports. Returns the query and the as-of instant, if any.
+/// The statistics query, checked, with the caller's area scope and suppression ([`Caller::suppression`]):
+/// shared by the JSON endpoint and its exports. Returns the query and the as-of instant, if any.
 pub fn parse_query(
+    state: &AppState,
     q: ResolutionQuery,
     caller: &Caller,
     now: DateTime<Utc>,
@@ -81,14 +85,17 @@ pub fn parse_query(
         fiscal_year,
         today: bangkok_date(as_of.unwrap_or(now)),
         areas: caller.visible_areas(),
+        suppress: caller.suppression(state),
     };
     Ok((query, as_of))
 }
 
 /// Live figures for a query built by the caller (the web dashboard), narrowed to the caller's scope: a
-/// coordinator's figures never include another area, whatever `query.areas` said.
+/// coordinator's figures never include another area, whatever `query.areas` said, and the restricted cases
+/// the caller may not read count under the caller's suppression, whatever `query.suppress` said.
 pub async fn live(state: &AppState, caller: &Caller, query: &StatsQuery) -> Result<Stats, AppError> {
     let mut query = query.clone();
+    query.suppress = caller.suppression(state);
     if let Some(visible) = caller.visible_areas() {
         query.areas = Some(match query.areas {
             None => visible,
@@ -112,5 +119,6 @@ pub async fn closures(
         (visible, asked) => asked.or(visible),
     };
     let filter = santisuk_projections::stats::closed_in(from, to, areas);
-    Ok(santisuk_projections::stats::closures(&state.db, &filter).await?)
+    let suppress = caller.suppression(state);
+    Ok(santisuk_projections::stats::closures(&state.db, &filter, suppress.as_ref()).await?)
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use santisuk_domain::user::{Role, User, UserCommand, UserName};
-use santisuk_domain::values::AreaId;
+use santisuk_domain::values::{AreaId, CategoryCode};
 use santisuk_projections::read_model;
 use santisuk_projections::users;
 pub use santisuk_projections::users::{Token, UserRow};
@@ -74,6 +74,7 @@ async fn create_user_with(
         role: role.as_str().to_owned(),
         active: true,
         areas: areas.iter().map(ToString::to_string).collect(),
+        categories: Vec::new(),
         created_at: santisuk_store::events::fmt_ts(now()),
     };
     let token = Token::generate();
@@ -189,6 +190,42 @@ pub async fn set_areas(
     let areas = checked_areas(state, raw_areas).await?;
     let metadata = caller.keyed_metadata(idempotency_key, &("set_areas", raw_areas));
     state.command::<User>(id.clone(), UserCommand::SetAreas { areas }, metadata, None).await?;
+    row(state, &id).await
+}
+
+/// Checks that every category exists (the command carries checked values only); repeats are dropped.
+pub async fn checked_categories(state: &AppState, raw: &[String]) -> Result<Vec<CategoryCode>, AppError> {
+    let mut categories = Vec::with_capacity(raw.len());
+    for c in raw {
+        let code = CategoryCode::parse(c)?;
+        // The log decides, as for areas: a category added a moment ago may not be projected yet.
+        let added = read_model::get_category(&state.db, code.as_str()).await?.is_some()
+            || santisuk_store::load::current_version(&state.db, "Category", code.as_str()).await? > 0;
+        if !added {
+            return Err(AppError::invalid("unknown_category", format!("no category {:?}", clip(c))));
+        }
+        if !categories.contains(&code) {
+            categories.push(code);
+        }
+    }
+    Ok(categories)
+}
+
+/// Replaces the restricted categories whose cases a staff member or an auditor may read (administrators;
+/// an empty list takes every grant away). Refused for admins (who read every case) and coordinators (who
+/// read the restricted cases they raised).
+pub async fn grant_categories(
+    state: &AppState,
+    caller: &Caller,
+    idempotency_key: Option<&str>,
+    raw_id: &str,
+    raw_categories: &[String],
+) -> Result<UserRow, AppError> {
+    caller.require(&[Role::Admin], "manage users")?;
+    let id = existing(state, raw_id).await?;
+    let categories = checked_categories(state, raw_categories).await?;
+    let metadata = caller.keyed_metadata(idempotency_key, &("grant_categories", raw_categories));
+    state.command::<User>(id.clone(), UserCommand::GrantRestrictedCategories { categories }, metadata, None).await?;
     row(state, &id).await
 }
 

@@ -137,7 +137,8 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         let (plain_url, _drop_plain) = fresh_database().await;
         durable(&plain_url).await?;
         let plain = Server::start(server_runtime()?, OpenDb::PostgresUnsealed(plain_url)).await?;
-        let mut unsealed = figures::throughput("P1u", "PostgreSQL, texts not sealed", &plain, &raw, &sizes, 0.5).await?;
+        let mut unsealed =
+            figures::throughput("P1u", "PostgreSQL, texts not sealed", &plain, &raw, &sizes, 0.5).await?;
         (unsealed.target, unsealed.met) = ("— (reference for P1)".to_owned(), None);
         figures.push(unsealed);
         plain.stop().await;

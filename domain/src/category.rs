@@ -15,15 +15,34 @@ pub struct AddCategory {
     pub name_en: Name,
 }
 
+/// What may be asked of a category.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CategoryCommand {
+    Add(AddCategory),
+    /// Mark the category restricted (its cases' details shown only to those granted it), or lift the mark.
+    SetRestricted {
+        restricted: bool,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CategoryEvent {
-    CategoryAdded { name_th: Name, name_en: Name },
+    CategoryAdded {
+        name_th: Name,
+        name_en: Name,
+    },
+    /// Every case of the category is restricted while this holds (security-force conduct, the justice
+    /// process, gender-based violence, …).
+    CategoryRestrictionChanged {
+        restricted: bool,
+    },
 }
 
 impl DomainEvent for CategoryEvent {
     fn event_type(&self) -> String {
         match self {
             CategoryEvent::CategoryAdded { .. } => "CategoryAdded".to_owned(),
+            CategoryEvent::CategoryRestrictionChanged { .. } => "CategoryRestrictionChanged".to_owned(),
         }
     }
 
@@ -36,18 +55,25 @@ impl DomainEvent for CategoryEvent {
 pub enum CategoryError {
     #[error("a category with this code already exists")]
     AlreadyExists,
+    #[error("no such category")]
+    NotFound,
+    #[error("the category is already {}", if *restricted { "restricted" } else { "not restricted" })]
+    RestrictionUnchanged { restricted: bool },
 }
 
 impl CategoryError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CategoryError::AlreadyExists => ErrorKind::Conflict,
+            CategoryError::NotFound => ErrorKind::NotFound,
+            CategoryError::AlreadyExists | CategoryError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
             CategoryError::AlreadyExists => "category_exists",
+            CategoryError::NotFound => "category_not_found",
+            CategoryError::RestrictionUnchanged { .. } => "restriction_unchanged",
         }
     }
 }
@@ -55,25 +81,44 @@ impl CategoryError {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Category {
     added: bool,
+    #[serde(default)]
+    restricted: bool,
 }
 
 impl Category {
-    pub fn decide(&self, c: AddCategory) -> Result<Vec<CategoryEvent>, CategoryError> {
-        if self.added {
-            return Err(CategoryError::AlreadyExists);
+    pub fn decide(&self, command: CategoryCommand) -> Result<Vec<CategoryEvent>, CategoryError> {
+        match command {
+            CategoryCommand::Add(c) => {
+                if self.added {
+                    return Err(CategoryError::AlreadyExists);
+                }
+                Ok(vec![CategoryEvent::CategoryAdded { name_th: c.name_th, name_en: c.name_en }])
+            }
+            CategoryCommand::SetRestricted { restricted } => {
+                if !self.added {
+                    return Err(CategoryError::NotFound);
+                }
+                if restricted == self.restricted {
+                    return Err(CategoryError::RestrictionUnchanged { restricted });
+                }
+                Ok(vec![CategoryEvent::CategoryRestrictionChanged { restricted }])
+            }
         }
-        Ok(vec![CategoryEvent::CategoryAdded { name_th: c.name_th, name_en: c.name_en }])
+    }
+
+    pub fn restricted(&self) -> bool {
+        self.restricted
     }
 }
 
 impl Aggregate for Category {
     const TYPE: &'static str = "Category";
-    type Command = AddCategory;
+    type Command = CategoryCommand;
     type Event = CategoryEvent;
     type Error = CategoryError;
     type Services = ();
 
-    async fn handle(&mut self, command: AddCategory, _: &(), sink: &EventSink<Self>) -> Result<(), CategoryError> {
+    async fn handle(&mut self, command: CategoryCommand, _: &(), sink: &EventSink<Self>) -> Result<(), CategoryError> {
         for event in self.decide(command)? {
             sink.write(event, self).await;
         }
@@ -83,6 +128,7 @@ impl Aggregate for Category {
     fn apply(&mut self, event: CategoryEvent) {
         match event {
             CategoryEvent::CategoryAdded { .. } => self.added = true,
+            CategoryEvent::CategoryRestrictionChanged { restricted } => self.restricted = restricted,
         }
     }
 }
@@ -110,12 +156,12 @@ mod tests {
     use cqrs_es::test::TestFramework;
     use serde_json::json;
 
-    fn add() -> AddCategory {
-        AddCategory {
+    fn add() -> CategoryCommand {
+        CategoryCommand::Add(AddCategory {
             code: CategoryCode::parse("LIV").unwrap(),
             name_th: Name::parse("อาชีพและรายได้").unwrap(),
             name_en: Name::parse("Livelihood and income").unwrap(),
-        }
+        })
     }
 
     fn added() -> CategoryEvent {
@@ -152,5 +198,49 @@ mod tests {
         assert!(crate::versions::EVENT_TYPES.contains(&"CategoryAdded"), "listed for the audit log's filter");
         assert_eq!(serde_json::to_value(added()).unwrap(), stored);
         assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), added());
+    }
+
+    #[test]
+    fn a_category_is_restricted_and_the_mark_lifted_again() {
+        let restricted = |r: bool| CategoryEvent::CategoryRestrictionChanged { restricted: r };
+        TestFramework::<Category>::with(())
+            .given(vec![added()])
+            .when(CategoryCommand::SetRestricted { restricted: true })
+            .then_expect_events(vec![restricted(true)]);
+        TestFramework::<Category>::with(())
+            .given(vec![added(), restricted(true)])
+            .when(CategoryCommand::SetRestricted { restricted: false })
+            .then_expect_events(vec![restricted(false)]);
+    }
+
+    #[test]
+    fn a_restriction_that_changes_nothing_or_of_no_category_is_refused() {
+        TestFramework::<Category>::with(())
+            .given(vec![added()])
+            .when(CategoryCommand::SetRestricted { restricted: false })
+            .then_expect_error(CategoryError::RestrictionUnchanged { restricted: false });
+        TestFramework::<Category>::with(())
+            .given(vec![added(), CategoryEvent::CategoryRestrictionChanged { restricted: true }])
+            .when(CategoryCommand::SetRestricted { restricted: true })
+            .then_expect_error(CategoryError::RestrictionUnchanged { restricted: true });
+        TestFramework::<Category>::with(())
+            .given_no_previous_events()
+            .when(CategoryCommand::SetRestricted { restricted: true })
+            .then_expect_error(CategoryError::NotFound);
+        assert_eq!(CategoryError::NotFound.kind(), ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn golden_json_category_restriction_changed() {
+        let event = CategoryEvent::CategoryRestrictionChanged { restricted: true };
+        let stored = json!({"CategoryRestrictionChanged": {"restricted": true}});
+        assert_eq!(event.event_type(), "CategoryRestrictionChanged");
+        assert_eq!(event.event_version(), "1.0");
+        assert!(
+            crate::versions::EVENT_TYPES.contains(&"CategoryRestrictionChanged"),
+            "listed for the audit log's filter"
+        );
+        assert_eq!(serde_json::to_value(&event).unwrap(), stored);
+        assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), event);
     }
 }

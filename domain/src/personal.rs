@@ -108,7 +108,7 @@ pub fn sealed_fields(event_type: &str) -> &'static [&'static [&'static str]] {
         "IssueRaised" => &[&["description"], &["raised_by"]],
         "IssueAssigned" | "IssueClosed" => &[&["note"]],
         "IssueAddressed" => &[&["action"], &["note"]],
-        "IssueReopened" => &[&["reason"]],
+        "IssueReopened" | "IssueRestrictionChanged" => &[&["reason"]],
         "IssueCorrected" => &[&["description", "from"], &["description", "to"], &["reason"]],
         "ForumHeld" => &[&["facilitator"]],
         _ => &[],

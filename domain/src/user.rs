@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::error::{ErrorKind, ValueError};
-use crate::values::AreaId;
+use crate::values::{AreaId, CategoryCode};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,6 +78,9 @@ pub enum UserCommand {
     SetPassword,
     /// Switch the user off: every token stops working.
     Deactivate,
+    /// Replace the restricted categories whose cases the user may read (staff and auditors only; the
+    /// categories were checked to exist).
+    GrantRestrictedCategories { categories: Vec<CategoryCode> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +100,11 @@ pub enum UserEvent {
     UserDeactivated {},
     /// Who set a password and when is in the metadata and the recorded time; the hash is not here.
     PasswordSet {},
+    /// The restricted categories whose cases the user may read from now on (the whole set, replacing the
+    /// one before; empty: none).
+    RestrictedCategoriesGranted {
+        categories: Vec<CategoryCode>,
+    },
 }
 
 impl DomainEvent for UserEvent {
@@ -107,6 +115,7 @@ impl DomainEvent for UserEvent {
             UserEvent::TokenIssued { .. } => "TokenIssued",
             UserEvent::UserDeactivated { .. } => "UserDeactivated",
             UserEvent::PasswordSet { .. } => "PasswordSet",
+            UserEvent::RestrictedCategoriesGranted { .. } => "RestrictedCategoriesGranted",
         }
         .to_owned()
     }
@@ -128,6 +137,10 @@ pub enum UserError {
     CoordinatorWithoutArea,
     #[error("only coordinators are limited to areas; {0} sees every area")]
     AreasForOtherRole(Role),
+    /// Grants are for staff and auditors: an admin sees every case already, a coordinator sees the
+    /// restricted cases they raised.
+    #[error("restricted categories are granted to staff and auditors only, not to the {0} role")]
+    GrantForOtherRole(Role),
 }
 
 impl UserError {
@@ -135,7 +148,9 @@ impl UserError {
         match self {
             UserError::NotFound => ErrorKind::NotFound,
             UserError::AlreadyExists | UserError::Deactivated => ErrorKind::Conflict,
-            UserError::CoordinatorWithoutArea | UserError::AreasForOtherRole(_) => ErrorKind::Invalid,
+            UserError::CoordinatorWithoutArea | UserError::AreasForOtherRole(_) | UserError::GrantForOtherRole(_) => {
+                ErrorKind::Invalid
+            }
         }
     }
 
@@ -146,6 +161,7 @@ impl UserError {
             UserError::Deactivated => "user_deactivated",
             UserError::CoordinatorWithoutArea => "coordinator_without_area",
             UserError::AreasForOtherRole(_) => "areas_for_other_role",
+            UserError::GrantForOtherRole(_) => "grant_for_other_role",
         }
     }
 }
@@ -184,6 +200,11 @@ impl User {
                 self.existing_and_active()?;
                 Ok(vec![UserEvent::UserDeactivated {}])
             }
+            UserCommand::GrantRestrictedCategories { categories } => {
+                self.existing_and_active()?;
+                check_grant(self.role.unwrap_or(Role::Staff))?;
+                Ok(vec![UserEvent::RestrictedCategoriesGranted { categories }])
+            }
         }
     }
 
@@ -208,6 +229,15 @@ pub fn check_areas(role: Role, areas: &[AreaId]) -> Result<(), UserError> {
         (Role::Coordinator, true) => Err(UserError::CoordinatorWithoutArea),
         (Role::Admin | Role::Staff | Role::Auditor, false) => Err(UserError::AreasForOtherRole(role)),
         _ => Ok(()),
+    }
+}
+
+/// Who may be granted restricted categories: staff and auditors. Public so a form can report it beside its
+/// field before anything is decided.
+pub fn check_grant(role: Role) -> Result<(), UserError> {
+    match role {
+        Role::Staff | Role::Auditor => Ok(()),
+        Role::Admin | Role::Coordinator => Err(UserError::GrantForOtherRole(role)),
     }
 }
 
@@ -236,6 +266,7 @@ impl Aggregate for User {
             UserEvent::TokenIssued { .. } => {}
             UserEvent::UserDeactivated {} => self.active = false,
             UserEvent::PasswordSet {} => {}
+            UserEvent::RestrictedCategoriesGranted { .. } => {}
         }
     }
 }
@@ -358,6 +389,42 @@ mod tests {
     }
 
     #[test]
+    fn restricted_categories_are_granted_to_staff_and_auditors_only() {
+        let grant = || UserCommand::GrantRestrictedCategories { categories: vec![CategoryCode::parse("JUS").unwrap()] };
+        let granted = UserEvent::RestrictedCategoriesGranted { categories: vec![CategoryCode::parse("JUS").unwrap()] };
+        for role in [Role::Staff, Role::Auditor] {
+            TestFramework::<User>::with(())
+                .given(vec![created(role, &[])])
+                .when(grant())
+                .then_expect_events(vec![granted.clone()]);
+        }
+        TestFramework::<User>::with(())
+            .given(vec![created(Role::Coordinator, &["PTN-01"])])
+            .when(grant())
+            .then_expect_error(UserError::GrantForOtherRole(Role::Coordinator));
+        TestFramework::<User>::with(())
+            .given(vec![created(Role::Admin, &[])])
+            .when(grant())
+            .then_expect_error(UserError::GrantForOtherRole(Role::Admin));
+        TestFramework::<User>::with(())
+            .given(vec![created(Role::Staff, &[]), UserEvent::UserDeactivated {}])
+            .when(grant())
+            .then_expect_error(UserError::Deactivated);
+        TestFramework::<User>::with(()).given_no_previous_events().when(grant()).then_expect_error(UserError::NotFound);
+    }
+
+    #[test]
+    fn a_grant_replaces_the_set_and_an_empty_one_takes_every_grant_away() {
+        TestFramework::<User>::with(())
+            .given(vec![
+                created(Role::Staff, &[]),
+                UserEvent::RestrictedCategoriesGranted { categories: vec![CategoryCode::parse("JUS").unwrap()] },
+            ])
+            .when(UserCommand::GrantRestrictedCategories { categories: vec![] })
+            .then_expect_events(vec![UserEvent::RestrictedCategoriesGranted { categories: vec![] }]);
+    }
+
+    #[test]
     fn user_names_are_checked() {
         assert!(UserName::parse("somchai.k").is_ok());
         assert!(UserName::parse("สมชาย").is_ok(), "Thai letters are letters");
@@ -386,6 +453,13 @@ mod tests {
             ),
             (UserEvent::UserDeactivated {}, json!({"UserDeactivated": {}}), "UserDeactivated"),
             (UserEvent::PasswordSet {}, json!({"PasswordSet": {}}), "PasswordSet"),
+            (
+                UserEvent::RestrictedCategoriesGranted {
+                    categories: vec![CategoryCode::parse("JUS").unwrap(), CategoryCode::parse("SEC").unwrap()],
+                },
+                json!({"RestrictedCategoriesGranted": {"categories": ["JUS", "SEC"]}}),
+                "RestrictedCategoriesGranted",
+            ),
         ];
         for (event, stored, event_type) in cases {
             assert_eq!(event.event_type(), event_type);

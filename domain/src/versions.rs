@@ -22,7 +22,7 @@ pub const ISSUE_RAISED: &str = "1.2";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 15] = [
+pub const EVENT_TYPES: [&str; 18] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
@@ -30,14 +30,17 @@ pub const EVENT_TYPES: [&str; 15] = [
     "IssueReopened",
     "IssueCorrected",
     "PersonalDataErased",
+    "IssueRestrictionChanged",
     "ForumHeld",
     "AreaRegistered",
     "CategoryAdded",
+    "CategoryRestrictionChanged",
     "UserCreated",
     "UserAreasChanged",
     "TokenIssued",
     "PasswordSet",
     "UserDeactivated",
+    "RestrictedCategoriesGranted",
 ];
 
 /// The version an event of `event_type` is written in now.

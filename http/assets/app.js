@@ -24,7 +24,10 @@
     var copy = last.cloneNode(true);
     var n = rows.length + 1;
     copy.querySelectorAll("input, textarea, select").forEach(function (el) {
-      if (el.tagName === "SELECT") { el.selectedIndex = 0; } else { el.value = ""; }
+      // A row's checkbox says which row it marks (unchecked boxes are not sent): its value is the row's number.
+      if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+      else if (el.type === "checkbox") { el.checked = false; el.value = String(n); }
+      else { el.value = ""; }
       el.removeAttribute("aria-invalid");
       if (el.id) { el.id = el.id.replace(/-\d+$/, "-" + n); }
     });

@@ -156,6 +156,11 @@ pub struct ServeConfig {
     /// (checked at start and hourly). Off unless set. See README, "Personal data".
     #[arg(long, env = "SANTISUK_RETENTION_MONTHS", global = true)]
     pub retention_months: Option<u32>,
+    /// Statistics for a user who may not read some restricted cases count those cases only in groups
+    /// holding at least this many of them (small-cell suppression; at least 1).
+    #[arg(long, env = "SANTISUK_SMALL_CELL_THRESHOLD", default_value_t = 5, global = true,
+        value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub small_cell_threshold: u32,
 
     #[command(flatten)]
     pub limits: crate::limits::Limits,

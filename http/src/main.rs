@@ -331,6 +331,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
     let state = AppState::prepare_with(db.clone(), serve.limits.max_pending_commands)
         .await
         .context("preparing the database")?;
+    state.set_small_cell_threshold(serve.small_cell_threshold);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;

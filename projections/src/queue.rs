@@ -4,7 +4,7 @@
 //! want to sort by due date and jump to page 3 of 12 and see "124 issues", so the queue pages by offset:
 //! a few thousand issues per area set, where an offset costs nothing worth a cursor's complexity.
 
-use crate::read_model::{IssueFilter, IssueRow, filter_sql, rank_sql};
+use crate::read_model::{ISSUE_COLUMNS_I, IssueFilter, IssueRow, filter_sql, rank_sql};
 use santisuk_store::db::Db;
 use santisuk_store::error::StoreError;
 use santisuk_store::on_db;
@@ -74,10 +74,7 @@ pub async fn page(
     let mut row_binds = binds.clone();
     let rank = rank_sql(filter, &mut row_binds).map(|r| format!("{r} DESC, ")).unwrap_or_default();
     let rows_sql = format!(
-        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
-         i.last_position \
-         {from} ORDER BY {rank}{} LIMIT {} OFFSET {}",
+        "SELECT {ISSUE_COLUMNS_I} {from} ORDER BY {rank}{} LIMIT {} OFFSET {}",
         sort.order_by(),
         limit.max(0),
         offset.max(0)
@@ -101,8 +98,14 @@ pub async fn page(
 
 /// The `limit` assignees with the most issues among those `areas` allows (suggestions for the queue's
 /// assignee filter), most used first.
-pub async fn assignees(db: &Db, areas: Option<&[String]>, limit: i64) -> Result<Vec<String>, StoreError> {
-    let filter = IssueFilter { areas: areas.map(<[String]>::to_vec), ..IssueFilter::default() };
+pub async fn assignees(
+    db: &Db,
+    areas: Option<&[String]>,
+    hidden: Option<&crate::read_model::Restriction>,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    let filter =
+        IssueFilter { areas: areas.map(<[String]>::to_vec), hidden: hidden.cloned(), ..IssueFilter::default() };
     let mut binds = Vec::new();
     let clauses = filter_sql(&filter, &mut binds);
     let sql = format!(
@@ -119,20 +122,37 @@ pub async fn assignees(db: &Db, areas: Option<&[String]>, limit: i64) -> Result<
     }))
 }
 
-/// The issues raised at a forum, by title.
-pub async fn issues_of_forum(db: &Db, forum_id: &str) -> Result<Vec<IssueRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
-         i.last_position \
-         FROM issues i WHERE i.forum_id = $1 ORDER BY i.title, i.id")
-        .bind(forum_id).fetch_all(p).await?))
+/// The issues raised at a forum, by title, but those restricted now that `hidden`'s reader may not read.
+pub async fn issues_of_forum(
+    db: &Db,
+    forum_id: &str,
+    hidden: Option<&crate::read_model::Restriction>,
+) -> Result<Vec<IssueRow>, StoreError> {
+    let filter = IssueFilter { hidden: hidden.cloned(), ..IssueFilter::default() };
+    let mut binds = vec![forum_id.to_owned()];
+    let clauses = filter_sql(&filter, &mut binds);
+    let sql = format!(
+        "SELECT {ISSUE_COLUMNS_I} FROM issues i LEFT JOIN areas a ON a.id = i.area_id \
+         WHERE i.forum_id = $1{clauses} ORDER BY i.title, i.id"
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    }))
 }
 
 /// The Bangkok date of the earliest raise among the issues `areas` allows (the first fiscal year a
 /// period picker offers), from the list's index instead of a scan.
-pub async fn first_raised_on(db: &Db, areas: Option<&[String]>) -> Result<Option<String>, StoreError> {
-    let filter = IssueFilter { areas: areas.map(<[String]>::to_vec), ..IssueFilter::default() };
+pub async fn first_raised_on(
+    db: &Db,
+    areas: Option<&[String]>,
+    hidden: Option<&crate::read_model::Restriction>,
+) -> Result<Option<String>, StoreError> {
+    let filter =
+        IssueFilter { areas: areas.map(<[String]>::to_vec), hidden: hidden.cloned(), ..IssueFilter::default() };
     let mut binds = Vec::new();
     let clauses = filter_sql(&filter, &mut binds);
     let sql = format!(

@@ -44,6 +44,9 @@ pub struct CategoryRow {
     pub code: String,
     pub name_th: String,
     pub name_en: String,
+    /// Every case of the category is restricted: its details are shown only to admins, to staff and
+    /// auditors granted the category, and to whoever raised it.
+    pub restricted: bool,
 }
 
 /// Also the API's `ForumView`: the same shape, so the API answers the row itself.
@@ -82,6 +85,11 @@ pub struct IssueRow {
     pub raised_on: String,
     /// `at` of the last `IssueClosed` while the issue is closed.
     pub closed_at: Option<String>,
+    /// The case itself is marked restricted (it is also restricted while its category is).
+    pub restricted: bool,
+    /// The id of the user who raised it (the `actor_id` of `IssueRaised`'s metadata): a restricted case
+    /// stays visible to them.
+    pub raised_by_user: Option<String>,
     pub version: i64,
     pub last_position: i64,
 }
@@ -90,7 +98,16 @@ impl IssueRow {
     /// The row an `IssueRaised` creates; `None` for any other event (it needs an existing row).
     pub fn raised(id: &str, event: &IssueEvent, sequence: i64, position: i64) -> Option<IssueRow> {
         let IssueEvent::IssueRaised {
-            area_id, category, title, description, forum_id, raised_by, at, case_number, ..
+            area_id,
+            category,
+            title,
+            description,
+            forum_id,
+            raised_by,
+            at,
+            case_number,
+            restricted,
+            ..
         } = event
         else {
             return None;
@@ -111,6 +128,9 @@ impl IssueRow {
             raised_at: fmt_ts(*at),
             raised_on: bangkok_date(*at).to_string(),
             closed_at: None,
+            restricted: *restricted,
+            // Not in the event: the fold that creates the row sets it from the event's metadata.
+            raised_by_user: None,
             version: sequence,
             last_position: position,
         })
@@ -158,6 +178,7 @@ impl IssueRow {
                     *text = erased.to_owned();
                 }
             }
+            IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = *restricted,
         }
         self.version = sequence;
         self.last_position = position;
@@ -220,7 +241,11 @@ pub(crate) const AREA_INSERT: &str = "INSERT INTO areas (id, name_th, name_en, a
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// Inserts a category row (binds [`CategoryRow::values`]).
-pub(crate) const CATEGORY_INSERT: &str = "INSERT INTO categories (code, name_th, name_en) VALUES ($1, $2, $3)";
+pub(crate) const CATEGORY_INSERT: &str =
+    "INSERT INTO categories (code, name_th, name_en, restricted) VALUES ($1, $2, $3, $4)";
+
+/// Marks a category restricted or not (binds the flag, then the code).
+const CATEGORY_RESTRICT: &str = "UPDATE categories SET restricted = $1 WHERE code = $2";
 
 impl AreaRow {
     /// The row's columns in [`AREA_INSERT`] order.
@@ -245,15 +270,21 @@ impl CategoryRow {
             SqlValue::Text(self.code.clone()),
             SqlValue::Text(self.name_th.clone()),
             SqlValue::Text(self.name_en.clone()),
+            SqlValue::Bool(self.restricted),
         ]
     }
 }
 
-fn category_row(event: &StoredEvent, e: &CategoryEvent) -> CategoryRow {
+/// The row a `CategoryAdded` creates; `None` for a later event (it changes the existing row).
+fn category_row(event: &StoredEvent, e: &CategoryEvent) -> Option<CategoryRow> {
     match e {
-        CategoryEvent::CategoryAdded { name_th, name_en } => {
-            CategoryRow { code: event.aggregate_id.clone(), name_th: name_th.to_string(), name_en: name_en.to_string() }
-        }
+        CategoryEvent::CategoryAdded { name_th, name_en } => Some(CategoryRow {
+            code: event.aggregate_id.clone(),
+            name_th: name_th.to_string(),
+            name_en: name_en.to_string(),
+            restricted: false,
+        }),
+        CategoryEvent::CategoryRestrictionChanged { .. } => None,
     }
 }
 
@@ -371,11 +402,18 @@ impl ReadModel {
                     on_tx!(tx, t => bind_row!(sqlx::query(AREA_INSERT), values)
                         .execute(&mut **t).await.map(|_| ())?);
                 }
-                Decoded::Category(e) => {
-                    let values = category_row(event, &e).values();
-                    on_tx!(tx, t => bind_row!(sqlx::query(CATEGORY_INSERT), values)
-                        .execute(&mut **t).await.map(|_| ())?);
-                }
+                Decoded::Category(e) => match (category_row(event, &e), &e) {
+                    (Some(row), _) => {
+                        let values = row.values();
+                        on_tx!(tx, t => bind_row!(sqlx::query(CATEGORY_INSERT), values)
+                            .execute(&mut **t).await.map(|_| ())?);
+                    }
+                    (None, CategoryEvent::CategoryRestrictionChanged { restricted }) => {
+                        on_tx!(tx, t => sqlx::query(CATEGORY_RESTRICT).bind(*restricted).bind(&event.aggregate_id)
+                            .execute(&mut **t).await.map(|_| ())?);
+                    }
+                    (None, CategoryEvent::CategoryAdded { .. }) => unreachable!("an added category has a row"),
+                },
                 Decoded::User(e) => {
                     crate::users::project(tx, &event.aggregate_id, &[(&e, event.sequence, event.position)]).await?
                 }
@@ -406,8 +444,9 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
         Some(row) if event.sequence <= row.version => {}
         Some(row) => row.apply(e, event.sequence, event.position),
         None => {
-            let row = IssueRow::raised(&event.aggregate_id, e, event.sequence, event.position)
+            let mut row = IssueRow::raised(&event.aggregate_id, e, event.sequence, event.position)
                 .ok_or_else(|| at_event(event, format!("{} for an issue never raised", event.event_type)))?;
+            row.raised_by_user = event.meta("actor_id").map(str::to_owned);
             issues.insert(row.id.clone(), row);
         }
     }
@@ -415,9 +454,15 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 }
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
-     due_on, outcome, raised_at, raised_on, closed_at, case_number, version, last_position";
+     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, version, \
+     last_position";
 
-/// How many rows one multi-row statement reads or writes: 17 columns × 200 rows stays far below both
+/// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
+pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
+     i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
+     i.restricted, i.raised_by_user, i.version, i.last_position";
+
+/// How many rows one multi-row statement reads or writes: 19 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 200;
 
@@ -447,8 +492,9 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      forum_id = excluded.forum_id, raised_by = excluded.raised_by, status = excluded.status, \
      assignee = excluded.assignee, due_on = excluded.due_on, outcome = excluded.outcome, \
      raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
-     case_number = excluded.case_number, version = excluded.version, last_position = excluded.last_position \
-     WHERE issues.version < excluded.version";
+     case_number = excluded.case_number, restricted = excluded.restricted, \
+     raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), version = excluded.version, \
+     last_position = excluded.last_position WHERE issues.version < excluded.version";
 
 impl IssueRow {
     /// The row's columns in `ISSUE_COLUMNS` order, all but `last_position` (which the writer binds after
@@ -471,6 +517,8 @@ impl IssueRow {
             Text(self.raised_on.clone()),
             OptText(self.closed_at.clone()),
             OptText(self.case_number.clone()),
+            SqlValue::Bool(self.restricted),
+            OptText(self.raised_by_user.clone()),
             Int(self.version),
         ]
     }
@@ -504,7 +552,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        16
+        18
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
@@ -547,9 +595,17 @@ impl Snapshot {
             Decoded::Area(e) => {
                 self.areas.insert(event.aggregate_id.clone(), area_row(event, &e));
             }
-            Decoded::Category(e) => {
-                self.categories.insert(event.aggregate_id.clone(), category_row(event, &e));
-            }
+            Decoded::Category(e) => match (category_row(event, &e), &e) {
+                (Some(row), _) => {
+                    self.categories.insert(event.aggregate_id.clone(), row);
+                }
+                (None, CategoryEvent::CategoryRestrictionChanged { restricted }) => {
+                    if let Some(row) = self.categories.get_mut(&event.aggregate_id) {
+                        row.restricted = *restricted;
+                    }
+                }
+                (None, CategoryEvent::CategoryAdded { .. }) => unreachable!("an added category has a row"),
+            },
             Decoded::Forum(e) => {
                 self.forums.insert(event.aggregate_id.clone(), forum_row(event, &e));
             }
@@ -638,12 +694,14 @@ impl KnownReferences {
 }
 
 pub async fn list_categories<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<CategoryRow>, StoreError> {
-    Ok(on_reader!(reader.into(), p => sqlx::query_as("SELECT code, name_th, name_en FROM categories ORDER BY code")
+    Ok(on_reader!(reader.into(), p => sqlx::query_as(
+        "SELECT code, name_th, name_en, restricted FROM categories ORDER BY code")
         .fetch_all(p).await?))
 }
 
 pub async fn get_category(db: &Db, code: &str) -> Result<Option<CategoryRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as("SELECT code, name_th, name_en FROM categories WHERE code = $1")
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT code, name_th, name_en, restricted FROM categories WHERE code = $1")
         .bind(code).fetch_optional(p).await?))
 }
 
@@ -711,6 +769,57 @@ pub struct IssueFilter {
     pub areas: Option<Vec<String>>,
     /// A search ([`Search`]): only issues that match every word, best matches first.
     pub search: Option<Search>,
+    /// Leaves out the cases restricted now that this reader may not read; `None` for a reader who may read
+    /// every case (an admin).
+    pub hidden: Option<Restriction>,
+}
+
+/// Which restricted cases a reader may read, for one who may not read them all (see `app::caller`): the
+/// cases restricted now (their own mark, or their category's; the view `restricted_issues`) are left out
+/// except those of the categories granted to the reader and those the reader raised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Restriction {
+    /// The restricted categories granted to the reader (codes).
+    pub categories: Vec<String>,
+    /// The reader's user id: the restricted cases they raised stay visible to them.
+    pub user_id: String,
+}
+
+/// An SQL condition on `issues i`, true when the case is restricted now and `r`'s reader may not read it;
+/// pushes its values like [`filter_sql`]. The one definition every read that hides cases uses (lists, the
+/// queue, one issue, statistics), live and as of an instant: `restricted_issues` is a view over the shared
+/// tables, so a read as of an instant hides what is restricted *now*.
+pub(crate) fn hidden_sql(r: &Restriction, bind: &mut impl FnMut(&str) -> String) -> String {
+    let mut sql = format!(
+        "i.id IN (SELECT r.id FROM restricted_issues r WHERE (r.raised_by_user IS NULL OR r.raised_by_user <> {})",
+        bind(&r.user_id)
+    );
+    if !r.categories.is_empty() {
+        let granted: Vec<String> = r.categories.iter().map(|c| bind(c)).collect();
+        sql.push_str(&format!(" AND r.category NOT IN ({})", granted.join(", ")));
+    }
+    sql.push(')');
+    sql
+}
+
+/// Whether the issue `id` is restricted now and `hidden`'s reader may not read it (`false` for a reader who
+/// may read every case, and for an id no issue has).
+pub async fn is_hidden(db: &Db, id: &str, hidden: Option<&Restriction>) -> Result<bool, StoreError> {
+    let Some(r) = hidden else { return Ok(false) };
+    let mut binds = vec![id.to_owned()];
+    let mut bind = |v: &str| {
+        binds.push(v.to_owned());
+        format!("${}", binds.len())
+    };
+    let sql = format!("SELECT COUNT(*) FROM issues i WHERE i.id = $1 AND {}", hidden_sql(r, &mut bind));
+    let n: i64 = on_db!(db, p => {
+        let mut q = sqlx::query_scalar(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_one(p).await?
+    });
+    Ok(n > 0)
 }
 
 /// What a search box asks for: words, each of which must appear somewhere in an issue (its case number, title,
@@ -878,6 +987,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     if let Some(search) = &f.search {
         sql.push_str(&search_sql(search, &mut bind));
     }
+    if let Some(r) = &f.hidden {
+        sql.push_str(&format!(" AND NOT ({})", hidden_sql(r, &mut bind)));
+    }
     sql
 }
 
@@ -889,11 +1001,7 @@ pub async fn list_issues<'r>(
     limit: i64,
     after: Option<&IssueCursor>,
 ) -> Result<(Vec<IssueRow>, Option<IssueCursor>), StoreError> {
-    let mut sql = String::from(
-        "SELECT i.id, i.area_id, i.category, i.title, i.description, i.forum_id, i.raised_by, i.status, \
-         i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, i.version, \
-         i.last_position FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1",
-    );
+    let mut sql = format!("SELECT {ISSUE_COLUMNS_I} FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1");
     let mut binds: Vec<String> = Vec::new();
     sql.push_str(&filter_sql(filter, &mut binds));
     let rank = rank_sql(filter, &mut binds);

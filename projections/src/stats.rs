@@ -16,7 +16,7 @@ use santisuk_domain::values::Outcome;
 use serde::Serialize;
 
 use crate::changes::Changes;
-use crate::read_model::{IssueFilter, filter_sql};
+use crate::read_model::{IssueFilter, Restriction, filter_sql, hidden_sql};
 use santisuk_store::db::{Backend, Db, Reader};
 use santisuk_store::error::StoreError;
 use santisuk_store::events::parse_ts;
@@ -119,7 +119,26 @@ pub struct StatsQuery {
     pub today: NaiveDate,
     /// Only these areas (a coordinator's scope), in the rows and in the totals; `None` means every area.
     pub areas: Option<Vec<String>>,
+    /// For a reader who may not read every restricted case: how those cases are counted ([`Suppression`]);
+    /// `None` counts every case.
+    pub suppress: Option<Suppression>,
 }
+
+/// Small-cell suppression for a reader who may not read some restricted cases (the *hidden* ones): a group's
+/// hidden cases are counted in it only when the group holds at least `threshold` of them; otherwise they are
+/// left out of it (medians and percentiles included), and a group left with no case is not shown. Totals are
+/// the sum of what the groups show. So every figure shown rests on no hidden case or on at least `threshold`
+/// of them, and adding or removing hidden cases in a group that holds fewer than `threshold` changes no
+/// figure at all (tested by a property test).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Suppression {
+    pub restriction: Restriction,
+    /// At least 1; the server's `--small-cell-threshold` (default [`SMALL_CELL_THRESHOLD`]).
+    pub threshold: i64,
+}
+
+/// Below this many hidden cases a group does not count them ([`Suppression`]), unless configured otherwise.
+pub const SMALL_CELL_THRESHOLD: i64 = 5;
 
 /// Below this many raised issues a rate is flagged as resting on a small sample.
 pub const SMALL_SAMPLE: i64 = 10;
@@ -280,7 +299,18 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
     }
     bind(&mut filter, "", q.today.to_string());
     let today = format!("${}", binds.len());
-    let keys: Vec<&str> = q.by.iter().map(|g| key_sql(*g)).collect();
+    // For a reader with hidden cases, whether each case is one (1) or not (0), as one more grouping column
+    // after the keys; nothing is added for a reader who sees every case, whose query is unchanged.
+    let hidden = q.suppress.as_ref().map(|s| {
+        let mut bind = |v: &str| {
+            binds.push(v.to_owned());
+            format!("${}", binds.len())
+        };
+        format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut bind))
+    });
+    let mut keys: Vec<&str> = q.by.iter().map(|g| key_sql(*g)).collect();
+    let n = keys.len();
+    keys.extend(hidden.as_deref());
     // Each key followed by a comma (none for the totals alone).
     let keys_sql: String = keys.iter().map(|k| format!("{k}, ")).collect();
     // The raise and close times of the group's resolved issues, "raised closed" pairs joined by commas
@@ -299,8 +329,9 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
            SUM(CASE WHEN i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {today} THEN 1 ELSE 0 END), \
            {resolved_list}{filter} GROUP BY {keys_sql}i.status, i.outcome"
     );
-    let n = keys.len();
-    let mut groups: BTreeMap<Vec<Option<String>>, Acc> = BTreeMap::new();
+    let skip = keys.len() - n;
+    // Each group's visible cases, and (with suppression) its hidden ones apart.
+    let mut groups: BTreeMap<Vec<Option<String>>, (Acc, Acc)> = BTreeMap::new();
     on_reader!(reader.reborrow(), p => {
         use sqlx::Row;
         let mut query = sqlx::query(&counts_sql);
@@ -309,12 +340,15 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
         }
         for row in query.fetch_all(p).await? {
             let key = (0..n).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?;
+            let is_hidden = skip == 1 && row.try_get::<i32, _>(n)? == 1;
+            let n = n + skip;
             let status: String = row.try_get(n)?;
             let outcome: Option<String> = row.try_get(n + 1)?;
             let count: i64 = row.try_get(n + 2)?;
             let overdue: Option<i64> = row.try_get(n + 3)?;
             let resolved: Option<String> = row.try_get(n + 4)?;
-            let acc = groups.entry(key).or_default();
+            let (visible, hidden) = groups.entry(key).or_default();
+            let acc = if is_hidden { hidden } else { visible };
             acc.raised += count;
             acc.overdue += overdue.unwrap_or_default();
             if status == "closed" {
@@ -344,7 +378,23 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
         }
         _ => (Vec::new(), Vec::new()),
     };
+    let threshold = q.suppress.as_ref().map_or(0, |s| s.threshold);
+    let groups = suppress(groups, threshold);
     Ok(assemble(q, groups, area_ids.iter(), category_codes.iter()))
+}
+
+/// Each group's visible cases, with its hidden ones only when there are at least `threshold` of them; a group
+/// left with no case is dropped (see [`Suppression`]).
+fn suppress(groups: BTreeMap<Vec<Option<String>>, (Acc, Acc)>, threshold: i64) -> BTreeMap<Vec<Option<String>>, Acc> {
+    groups
+        .into_iter()
+        .filter_map(|(key, (mut visible, hidden))| {
+            if hidden.raised >= threshold.max(1) {
+                visible.merge(&hidden);
+            }
+            (visible.raised > 0).then_some((key, visible))
+        })
+        .collect()
 }
 
 /// The issues *closed* in a window of Bangkok days, whatever day they were raised, and how many of them were
@@ -376,21 +426,44 @@ pub fn closed_in(from: NaiveDate, to: NaiveDate, areas: Option<Vec<String>>) -> 
 }
 
 /// [`Closures`] of the issues `filter` selects (made by [`closed_in`]), from the live tables or from the
-/// tables as of an instant.
-pub async fn closures<'r>(reader: impl Into<Reader<'r>>, filter: &IssueFilter) -> Result<Closures, StoreError> {
+/// tables as of an instant; with `suppress`, the hidden cases among them count only when there are at least
+/// its threshold of them (one group: see [`Suppression`]).
+pub async fn closures<'r>(
+    reader: impl Into<Reader<'r>>,
+    filter: &IssueFilter,
+    suppress: Option<&Suppression>,
+) -> Result<Closures, StoreError> {
     let mut binds = Vec::new();
     let clauses = filter_sql(filter, &mut binds);
+    let hidden = match suppress {
+        None => "0".to_owned(),
+        Some(s) => {
+            let mut bind = |v: &str| {
+                binds.push(v.to_owned());
+                format!("${}", binds.len())
+            };
+            format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut bind))
+        }
+    };
     let sql = format!(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.outcome = 'resolved' THEN 1 ELSE 0 END), 0) \
-         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses}"
+        "SELECT {hidden}, COUNT(*), COALESCE(SUM(CASE WHEN i.outcome = 'resolved' THEN 1 ELSE 0 END), 0) \
+         FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1{clauses} GROUP BY 1"
     );
-    let (closed, resolved): (i64, i64) = on_reader!(reader.into(), p => {
+    let rows: Vec<(i32, i64, i64)> = on_reader!(reader.into(), p => {
         let mut q = sqlx::query_as(&sql);
         for b in &binds {
             q = q.bind(b);
         }
-        q.fetch_one(p).await?
+        q.fetch_all(p).await?
     });
+    let threshold = suppress.map_or(0, |s| s.threshold.max(1));
+    let (mut closed, mut resolved) = (0, 0);
+    for (hidden, n, r) in rows {
+        if hidden == 0 || n >= threshold {
+            closed += n;
+            resolved += r;
+        }
+    }
     Ok(Closures { closed, resolved, resolved_share: (closed > 0).then(|| resolved as f64 / closed as f64) })
 }
 
@@ -492,6 +565,8 @@ mod tests {
             closed_at: closed_after_days.map(|d| {
                 santisuk_store::events::fmt_ts(raised + chrono::Duration::milliseconds((d * 86_400_000.0) as i64))
             }),
+            restricted: false,
+            raised_by_user: None,
             version: 1,
             last_position: 1,
         }
@@ -505,6 +580,7 @@ mod tests {
             fiscal_year: None,
             today: "2026-11-25".parse().unwrap(),
             areas: None,
+            suppress: None,
         }
     }
 
@@ -575,13 +651,13 @@ mod tests {
         ];
         let (db, _dir) = tables(&[], &rows).await;
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        let first = closures(&db, &closed_in(day(1), day(1), None)).await.unwrap();
+        let first = closures(&db, &closed_in(day(1), day(1), None), None).await.unwrap();
         assert_eq!((first.closed, first.resolved, first.resolved_share), (1, 1, Some(1.0)));
-        let second = closures(&db, &closed_in(day(2), day(2), None)).await.unwrap();
+        let second = closures(&db, &closed_in(day(2), day(2), None), None).await.unwrap();
         assert_eq!((second.closed, second.resolved), (2, 1));
-        let in_a = closures(&db, &closed_in(day(1), day(2), Some(vec!["A".into()]))).await.unwrap();
+        let in_a = closures(&db, &closed_in(day(1), day(2), Some(vec!["A".into()])), None).await.unwrap();
         assert_eq!((in_a.closed, in_a.resolved), (2, 1));
-        let none = closures(&db, &closed_in(day(3), day(30), None)).await.unwrap();
+        let none = closures(&db, &closed_in(day(3), day(30), None), None).await.unwrap();
         assert_eq!((none.closed, none.resolved_share), (0, None));
         assert_eq!(bangkok_midnight(day(2)), "2026-11-01T17:00:00.000000Z");
     }
@@ -593,5 +669,51 @@ mod tests {
         assert_eq!(GroupBy::parse_list("area,area"), None);
         assert_eq!(GroupBy::parse_list("village"), None);
         assert_eq!(GroupBy::parse_list(""), None);
+    }
+
+    fn suppressed(by: &[GroupBy], threshold: i64) -> StatsQuery {
+        let restriction = Restriction { categories: vec!["JUS".into()], user_id: "me".into() };
+        StatsQuery { suppress: Some(Suppression { restriction, threshold }), ..query(by) }
+    }
+
+    /// Hidden cases count in a group only from the threshold on; a group of hidden cases alone below it is
+    /// not shown; the cases of a granted category and those the reader raised are not hidden at all.
+    #[tokio::test]
+    async fn hidden_cases_count_only_in_groups_holding_the_threshold_of_them() {
+        let hidden = |id: &str, area: &str, month: &str| {
+            let mut r = row(id, area, "closed", Some("resolved"), Some(1.0));
+            r.restricted = true;
+            r.raised_on = format!("2026-{month}-01");
+            r
+        };
+        let mut rows = vec![row("v1", "A", "raised", None, None)];
+        rows.extend((0..3).map(|n| hidden(&format!("a{n}"), "A", "11")));
+        rows.extend((0..5).map(|n| hidden(&format!("b{n}"), "B", "11")));
+        // Area C: two hidden cases alone, in a month of their own.
+        rows.extend((0..2).map(|n| hidden(&format!("c{n}"), "C", "10")));
+        let mut mine = hidden("mine", "C", "11");
+        mine.raised_by_user = Some("me".into());
+        let mut granted = hidden("granted", "C", "11");
+        granted.category = "JUS".into();
+        rows.extend([mine, granted]);
+        let (db, _dir) = tables(&[], &rows).await;
+        let by_area = live(&db, &suppressed(&[GroupBy::Area], 5)).await.unwrap();
+        let raised: Vec<(Option<String>, i64)> =
+            by_area.rows.iter().map(|r| (r.keys["area_id"].clone(), r.counters.raised)).collect();
+        assert_eq!(raised, [(Some("A".into()), 1), (Some("B".into()), 5), (Some("C".into()), 2)]);
+        assert_eq!((by_area.totals.raised, by_area.totals.resolved), (8, 7));
+        let b = &by_area.rows[1].counters;
+        assert_eq!((b.resolved, b.median_days_to_resolve), (5, Some(1.0)));
+        let by_month = live(&db, &suppressed(&[GroupBy::Month], 5)).await.unwrap();
+        let months: Vec<_> = by_month.rows.iter().map(|r| r.keys["month"].clone()).collect();
+        assert_eq!(months, [Some("2026-11".into())], "October holds two hidden cases only");
+        // With a threshold of 2 everything counts; a reader who sees all counts everything whatever it is.
+        assert_eq!(live(&db, &suppressed(&[GroupBy::Area], 2)).await.unwrap().totals.raised, 13);
+        assert_eq!(live(&db, &query(&[GroupBy::Area])).await.unwrap().totals.raised, 13);
+        let all = closed_in("2026-11-01".parse().unwrap(), "2026-11-30".parse().unwrap(), None);
+        let s = suppressed(&[], 13);
+        assert_eq!(closures(&db, &all, s.suppress.as_ref()).await.unwrap().closed, 2);
+        assert_eq!(closures(&db, &all, suppressed(&[], 10).suppress.as_ref()).await.unwrap().closed, 12);
+        assert_eq!(closures(&db, &all, None).await.unwrap().closed, 12);
     }
 }

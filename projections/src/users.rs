@@ -29,6 +29,8 @@ pub struct User {
     pub role: Role,
     /// The areas a coordinator works in (empty for other roles).
     pub areas: Vec<String>,
+    /// The restricted categories whose cases a staff member or an auditor may read (empty for other roles).
+    pub categories: Vec<String>,
 }
 
 /// A user as administrators list them.
@@ -39,6 +41,8 @@ pub struct UserRow {
     pub role: String,
     pub active: bool,
     pub areas: Vec<String>,
+    /// The restricted categories granted (staff and auditors).
+    pub categories: Vec<String>,
     pub created_at: String,
 }
 
@@ -83,20 +87,24 @@ pub async fn user_by_token(db: &Db, token: &str) -> Result<Option<User>, StoreEr
 }
 
 async fn user_by_hash(db: &Db, hash: &str) -> Result<Option<User>, StoreError> {
-    let row: Option<(String, String, String, String)> = on_db!(db, p => sqlx::query_as(
-        "SELECT id, name, role, areas FROM users WHERE token_sha256 = $1 AND active")
+    let row: Option<(String, String, String, String, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, role, areas, categories FROM users WHERE token_sha256 = $1 AND active")
         .bind(hash).fetch_optional(p).await?);
-    row.map(|(id, name, role, areas)| user(id, name, &role, &areas)).transpose()
+    row.map(|(id, name, role, areas, categories)| user(id, name, &role, &areas, &categories)).transpose()
 }
 
-/// A user from its row's columns; a coordinator's areas only (other roles see every area).
-pub(crate) fn user(id: String, name: String, role: &str, areas: &str) -> Result<User, StoreError> {
+/// A user from its row's columns; a coordinator's areas only (other roles see every area), and the
+/// restricted categories of staff and auditors only (an admin reads every case; a coordinator the ones
+/// they raised).
+pub(crate) fn user(id: String, name: String, role: &str, areas: &str, categories: &str) -> Result<User, StoreError> {
     let role = parse_role(&name, role)?;
     let areas = if role == Role::Coordinator { split_areas(areas) } else { Vec::new() };
-    Ok(User { id, name, role, areas })
+    let categories = if matches!(role, Role::Staff | Role::Auditor) { split_areas(categories) } else { Vec::new() };
+    Ok(User { id, name, role, areas, categories })
 }
 
-/// The areas column: area ids joined by commas (area ids hold no comma), sorted.
+/// The areas column (and the categories column): ids joined by commas (area ids and category codes hold no
+/// comma), sorted.
 fn split_areas(column: &str) -> Vec<String> {
     let mut areas: Vec<String> = column.split(',').filter(|a| !a.is_empty()).map(str::to_owned).collect();
     areas.sort();
@@ -170,12 +178,12 @@ impl TokenCache {
     }
 }
 
-const USER_ROW: &str = "id, name, role, active, areas, created_at";
+const USER_ROW: &str = "id, name, role, active, areas, categories, created_at";
 
-type UserColumns = (String, String, String, bool, String, String);
+type UserColumns = (String, String, String, bool, String, String, String);
 
-fn user_row((id, name, role, active, areas, created_at): UserColumns) -> UserRow {
-    UserRow { id, name, role, active, areas: split_areas(&areas), created_at }
+fn user_row((id, name, role, active, areas, categories, created_at): UserColumns) -> UserRow {
+    UserRow { id, name, role, active, areas: split_areas(&areas), categories: split_areas(&categories), created_at }
 }
 
 /// Every user, by name.
@@ -208,6 +216,8 @@ pub struct UserRecord {
     pub active: bool,
     /// Sorted, no duplicates.
     pub areas: Vec<String>,
+    /// The restricted categories granted; sorted, no duplicates.
+    pub categories: Vec<String>,
     /// The hash of the user's current token (a new token replaces the old one).
     pub token_sha256: Option<String>,
     /// The sequence of the last event folded in.
@@ -225,6 +235,7 @@ impl UserRecord {
                 role: *role,
                 active: true,
                 areas: sorted(areas),
+                categories: Vec::new(),
                 token_sha256: None,
                 version: sequence,
             },
@@ -238,6 +249,12 @@ impl UserRecord {
             UserEvent::UserDeactivated {} => row.active = false,
             // The hash lives in `web_accounts`, outside the log.
             UserEvent::PasswordSet {} => {}
+            UserEvent::RestrictedCategoriesGranted { categories } => {
+                let mut codes: Vec<String> = categories.iter().map(ToString::to_string).collect();
+                codes.sort();
+                codes.dedup();
+                row.categories = codes;
+            }
         }
         row.version = sequence;
         Some(row)
@@ -251,6 +268,7 @@ impl UserRecord {
             SqlValue::Text(self.role.as_str().to_owned()),
             SqlValue::Bool(self.active),
             SqlValue::Text(self.areas.join(",")),
+            SqlValue::Text(self.categories.join(",")),
             SqlValue::OptText(self.token_sha256.clone()),
             SqlValue::Int(self.version),
         ]
@@ -265,11 +283,12 @@ fn sorted(areas: &[santisuk_domain::values::AreaId]) -> Vec<String> {
 }
 
 /// The columns a row binds, then its position; `created_at` is the recorded time of the user's first event.
-const USER_COLUMNS: &str = "id, name, role, active, areas, token_sha256, version, last_position";
+const USER_COLUMNS: &str = "id, name, role, active, areas, categories, token_sha256, version, last_position";
 
 /// The guard keeps a row from moving backwards whoever writes it (a command and a runner batch may meet).
 const USER_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, \
-     active = excluded.active, areas = excluded.areas, token_sha256 = excluded.token_sha256, \
+     active = excluded.active, areas = excluded.areas, categories = excluded.categories, \
+     token_sha256 = excluded.token_sha256, \
      version = excluded.version, last_position = excluded.last_position WHERE users.version < excluded.version";
 
 /// The recorded time of a user's first event, as `created_at` is stored (the events table's own text).
@@ -293,14 +312,14 @@ impl InlineTable for UserTable {
     }
 
     fn columns(&self) -> usize {
-        7
+        8
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
         let values = values_placeholders(backend, rows, self.columns() + 1);
         // SQLite names a VALUES list's columns column1, column2, …; the subquery renames them.
         let named = "SELECT column1 AS id, column2 AS name, column3 AS role, column4 AS active, column5 AS areas, \
-                     column6 AS token_sha256, column7 AS version, column8 AS last_position";
+                     column6 AS categories, column7 AS token_sha256, column8 AS version, column9 AS last_position";
         let created = created_at(backend, "events", "v.id");
         format!(
             "INSERT INTO users ({USER_COLUMNS}, created_at) SELECT v.*, {created} FROM ({named} FROM (VALUES {values}) AS w) AS v \
@@ -325,22 +344,23 @@ impl InlineTable for UserTable {
     }
 }
 
-/// A user's stored row: id, name, role, active, areas, token hash, version.
-type StoredUser = (String, String, String, bool, String, Option<String>, i64);
+/// A user's stored row: id, name, role, active, areas, categories, token hash, version.
+type StoredUser = (String, String, String, bool, String, String, Option<String>, i64);
 
 /// Folds a runner batch's events of one user into its stored row and writes it if it moved.
 pub(crate) async fn project(tx: &mut DbTx, id: &str, events: &[(&UserEvent, i64, i64)]) -> Result<(), StoreError> {
     let stored: Option<StoredUser> = on_tx!(tx, t => sqlx::query_as(
-        "SELECT id, name, role, active, areas, token_sha256, version FROM users WHERE id = $1")
+        "SELECT id, name, role, active, areas, categories, token_sha256, version FROM users WHERE id = $1")
         .bind(id).fetch_optional(&mut **t).await?);
     let mut row = stored
-        .map(|(id, name, role, active, areas, token_sha256, version)| {
+        .map(|(id, name, role, active, areas, categories, token_sha256, version)| {
             Ok::<_, StoreError>(UserRecord {
                 role: parse_role(&name, &role)?,
                 id,
                 name,
                 active,
                 areas: split_areas(&areas),
+                categories: split_areas(&categories),
                 token_sha256,
                 version,
             })

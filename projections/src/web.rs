@@ -63,12 +63,12 @@ pub async fn set_lang(db: &Db, user_id: &str, lang: &str, now: DateTime<Utc>) ->
 
 /// The active user called `name`, with their password hash; `None` for an unknown or deactivated user.
 pub async fn account_by_name(db: &Db, name: &str) -> Result<Option<Account>, StoreError> {
-    let row: Option<(String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT u.id, u.name, u.role, u.areas, w.password_hash FROM users u LEFT JOIN web_accounts w ON w.user_id = u.id \
-         WHERE u.name = $1 AND u.active")
+    let row: Option<(String, String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.areas, u.categories, w.password_hash FROM users u \
+         LEFT JOIN web_accounts w ON w.user_id = u.id WHERE u.name = $1 AND u.active")
         .bind(name).fetch_optional(p).await?);
-    let Some((id, name, role, areas, password_hash)) = row else { return Ok(None) };
-    Ok(Some(Account { user: crate::users::user(id, name, &role, &areas)?, password_hash }))
+    let Some((id, name, role, areas, categories, password_hash)) = row else { return Ok(None) };
+    Ok(Some(Account { user: crate::users::user(id, name, &role, &areas, &categories)?, password_hash }))
 }
 
 /// Starts a session for `user_id`; returns the cookie's secret (only its hash is stored).
@@ -89,12 +89,14 @@ pub async fn create_session(
 /// The live session behind a cookie's secret: not expired, and its user still active (deactivating a user
 /// ends their sessions at once).
 pub async fn session(db: &Db, secret: &str, now: DateTime<Utc>) -> Result<Option<WebSession>, StoreError> {
-    let row: Option<(String, String, String, String, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT u.id, u.name, u.role, u.areas, s.csrf, w.lang FROM web_sessions s JOIN users u ON u.id = s.user_id \
-         LEFT JOIN web_accounts w ON w.user_id = u.id WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND u.active")
+    type Row = (String, String, String, String, String, String, Option<String>);
+    let row: Option<Row> = on_db!(db, p => sqlx::query_as(
+        "SELECT u.id, u.name, u.role, u.areas, u.categories, s.csrf, w.lang FROM web_sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN web_accounts w ON w.user_id = u.id \
+         WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND u.active")
         .bind(sha256_hex(secret)).bind(fmt_ts(now)).fetch_optional(p).await?);
-    let Some((id, name, role, areas, csrf, lang)) = row else { return Ok(None) };
-    Ok(Some(WebSession { user: crate::users::user(id, name, &role, &areas)?, csrf, lang }))
+    let Some((id, name, role, areas, categories, csrf, lang)) = row else { return Ok(None) };
+    Ok(Some(WebSession { user: crate::users::user(id, name, &role, &areas, &categories)?, csrf, lang }))
 }
 
 /// Ends one session (sign-out), and sweeps expired ones while at it.

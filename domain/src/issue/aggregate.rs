@@ -30,6 +30,10 @@ pub struct Issue {
     description: Option<Text>,
     #[serde(default)]
     category: Option<CategoryCode>,
+    /// Whether the case itself is marked restricted (its category may be restricted too; that is the
+    /// application's to know).
+    #[serde(default)]
+    restricted: bool,
 }
 
 impl Issue {
@@ -43,6 +47,10 @@ impl Issue {
 
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome
+    }
+
+    pub fn restricted(&self) -> bool {
+        self.restricted
     }
 
     /// Judges a command against the current state; returns the events to append or the rule it breaks.
@@ -71,6 +79,7 @@ impl Issue {
             at: raise.at,
             case_number: raise.case_number,
             complainant: raise.complainant,
+            restricted: raise.restricted,
         }])
     }
 
@@ -140,6 +149,13 @@ impl Issue {
                     at: c.at,
                 }
             }
+            // Sensitivity does not depend on the status: a closed case can still endanger the person.
+            IssueAction::Restrict(c) => {
+                if c.restricted == self.restricted {
+                    return Err(IssueError::RestrictionUnchanged { restricted: self.restricted });
+                }
+                IssueEvent::IssueRestrictionChanged { restricted: c.restricted, reason: c.reason, at: c.at }
+            }
         };
         Ok(vec![event])
     }
@@ -162,8 +178,9 @@ impl Aggregate for Issue {
 
     fn apply(&mut self, event: IssueEvent) {
         match event {
-            IssueEvent::IssueRaised { at, case_number, title, description, category, .. } => {
+            IssueEvent::IssueRaised { at, case_number, title, description, category, restricted, .. } => {
                 self.status = Some(IssueStatus::Raised);
+                self.restricted = restricted;
                 self.raised_at = Some(at);
                 self.case_number = case_number;
                 self.title = Some(title);
@@ -200,6 +217,7 @@ impl Aggregate for Issue {
                     self.description = Some(Text::parse(crate::personal::ERASED).expect("the marker is a valid text"));
                 }
             }
+            IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = restricted,
         }
     }
 }
@@ -243,6 +261,7 @@ mod tests {
             at,
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(at), 1)),
             complainant: None,
+            restricted: false,
         })
     }
 
@@ -257,6 +276,7 @@ mod tests {
             at: t(0),
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(t(0)), 1)),
             complainant: None,
+            restricted: false,
         }
     }
 
@@ -743,6 +763,7 @@ mod tests {
             at,
             case_number,
             complainant,
+            restricted: false,
         };
         let erased = IssueEvent::PersonalDataErased {
             subject: None,
@@ -755,5 +776,88 @@ mod tests {
             issue.decide(IssueCommand { now: t(100), action: correct(None, Some(Some("ใหม่")), None) }).unwrap();
         let IssueEvent::IssueCorrected { description: Some(change), .. } = &events[0] else { panic!("{events:?}") };
         assert_eq!(change.from.as_ref().map(Text::as_str), Some(crate::personal::ERASED));
+    }
+
+    // --- restriction --------------------------------------------------------------------------------
+
+    fn restrict(restricted: bool, at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Restrict(RestrictIssue {
+            restricted, reason: text("ผู้ร้องเสี่ยงอันตราย"), at
+        })
+    }
+
+    fn restriction_changed(restricted: bool) -> IssueEvent {
+        IssueEvent::IssueRestrictionChanged {
+            restricted, reason: text("ผู้ร้องเสี่ยงอันตราย"), at: t(50)
+        }
+    }
+
+    #[test]
+    fn restricting_a_case_records_it_and_lifting_it_again_too() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned()])
+            .when(cmd(restrict(true, t(50))))
+            .then_expect_events(vec![restriction_changed(true)]);
+        IssueTest::with(())
+            .given(vec![raised(), restriction_changed(true)])
+            .when(cmd(restrict(false, t(50))))
+            .then_expect_events(vec![restriction_changed(false)]);
+    }
+
+    #[test]
+    fn a_closed_case_can_be_restricted() {
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn)])
+            .when(cmd(restrict(true, t(50))))
+            .then_expect_events(vec![restriction_changed(true)]);
+    }
+
+    #[test]
+    fn a_restriction_that_changes_nothing_is_refused() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(restrict(false, t(50))))
+            .then_expect_error(IssueError::RestrictionUnchanged { restricted: false });
+        IssueTest::with(())
+            .given(vec![raised(), restriction_changed(true)])
+            .when(cmd(restrict(true, t(50))))
+            .then_expect_error(IssueError::RestrictionUnchanged { restricted: true });
+        assert_eq!(IssueError::RestrictionUnchanged { restricted: true }.kind(), crate::ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn a_case_raised_restricted_is_restricted_and_cannot_be_restricted_again() {
+        let IssueAction::Raise(mut r) = raise_at(t(0)) else { unreachable!() };
+        r.restricted = true;
+        let events = Issue::default().decide(IssueCommand { now: now(), action: IssueAction::Raise(r) }).unwrap();
+        assert!(matches!(&events[0], IssueEvent::IssueRaised { restricted: true, .. }), "{events:?}");
+        let issue = state_after(events.clone());
+        assert!(issue.restricted());
+        IssueTest::with(())
+            .given(events)
+            .when(cmd(restrict(true, t(50))))
+            .then_expect_error(IssueError::RestrictionUnchanged { restricted: true });
+    }
+
+    #[test]
+    fn a_restriction_is_judged_like_every_action() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(restrict(true, t(50))))
+            .then_expect_error(IssueError::NotFound);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(restrict(true, t(-1))))
+            .then_expect_error(IssueError::AtBeforeRaise);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(restrict(true, now() + Duration::minutes(1))))
+            .then_expect_error(IssueError::AtInFuture);
+    }
+
+    #[test]
+    fn lifting_a_restriction_leaves_the_status_alone() {
+        let issue = state_after(vec![raised(), assigned(), restriction_changed(true), restriction_changed(false)]);
+        assert_eq!((issue.status(), issue.restricted()), (Some(IssueStatus::Assigned), false));
     }
 }

@@ -23,6 +23,7 @@ pub enum IssueAction {
     Reopen(ReopenIssue),
     Correct(CorrectIssue),
     Erase(EraseText),
+    Restrict(RestrictIssue),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -42,6 +43,8 @@ pub struct RaiseIssue {
     pub case_number: Option<CaseNumber>,
     /// The complainant's person record, stored before the command (the record never enters the log).
     pub complainant: Option<SubjectId>,
+    /// Restricted from the start: its details are shown only to those the application lets see them.
+    pub restricted: bool,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).
@@ -97,6 +100,14 @@ pub struct EraseText {
     pub at: DateTime<Utc>,
 }
 
+/// Mark the case restricted (its details shown only to those allowed), or lift the mark, with a reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestrictIssue {
+    pub restricted: bool,
+    pub reason: Text,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -108,6 +119,7 @@ impl IssueAction {
             IssueAction::Reopen(c) => c.at,
             IssueAction::Correct(c) => c.at,
             IssueAction::Erase(c) => c.at,
+            IssueAction::Restrict(c) => c.at,
         }
     }
 
@@ -121,6 +133,7 @@ impl IssueAction {
             IssueAction::Reopen(_) => "reopen",
             IssueAction::Correct(_) => "correct",
             IssueAction::Erase(_) => "erase",
+            IssueAction::Restrict(_) => "restrict",
         }
     }
 }

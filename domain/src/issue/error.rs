@@ -32,6 +32,9 @@ pub enum IssueError {
     /// An erasure of the issue's own text when no text of it is left to erase.
     #[error("the issue's personal data has already been erased (no text written since is left to erase)")]
     AlreadyErased,
+    /// Restricting a restricted case, or lifting the mark from one that has none.
+    #[error("the case is already {}", if *restricted { "restricted" } else { "not restricted" })]
+    RestrictionUnchanged { restricted: bool },
 }
 
 impl IssueError {
@@ -44,6 +47,7 @@ impl IssueError {
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. }
             | IssueError::AlreadyErased => ErrorKind::Conflict,
+            IssueError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
@@ -67,6 +71,7 @@ impl IssueError {
             IssueError::BadCaseNumber => "bad_case_number",
             IssueError::NothingToCorrect => "nothing_to_correct",
             IssueError::AlreadyErased => "already_erased",
+            IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
         }
     }
 }

@@ -25,6 +25,10 @@ pub enum IssueEvent {
         /// lives outside the log). `None`: raised anonymously, or on behalf of the group in `raised_by`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         complainant: Option<SubjectId>,
+        /// Restricted from the start; absent (not restricted) in events stored before, and in new ones
+        /// that are not.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        restricted: bool,
     },
     IssueAssigned {
         assignee: Assignee,
@@ -69,6 +73,13 @@ pub enum IssueEvent {
         keys: Vec<String>,
         at: DateTime<Utc>,
     },
+    /// The case was marked restricted (its details shown only to those allowed to see them), or the mark
+    /// was lifted, and why.
+    IssueRestrictionChanged {
+        restricted: bool,
+        reason: Text,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A corrected field: its value before and after.
@@ -88,7 +99,8 @@ impl IssueEvent {
             | IssueEvent::IssueClosed { at, .. }
             | IssueEvent::IssueReopened { at, .. }
             | IssueEvent::IssueCorrected { at, .. }
-            | IssueEvent::PersonalDataErased { at, .. } => *at,
+            | IssueEvent::PersonalDataErased { at, .. }
+            | IssueEvent::IssueRestrictionChanged { at, .. } => *at,
         }
     }
 }
@@ -103,6 +115,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueReopened { .. } => "IssueReopened",
             IssueEvent::IssueCorrected { .. } => "IssueCorrected",
             IssueEvent::PersonalDataErased { .. } => "PersonalDataErased",
+            IssueEvent::IssueRestrictionChanged { .. } => "IssueRestrictionChanged",
         }
         .to_owned()
     }
@@ -146,6 +159,7 @@ mod golden_json {
                 at: at(),
                 case_number: Some(CaseNumber::new("PTN", 2569, 7)),
                 complainant: Some(SubjectId("5d1f0c2e-8a3b-4c6d-9e0f-112233445566".parse().unwrap())),
+                restricted: false,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
@@ -253,6 +267,44 @@ mod golden_json {
             json!({"IssueCorrected": {"title": {"from": "ถนนชำรุ", "to": "ถนนชำรุด"},
                 "description": {"from": null, "to": "หน้ามัสยิด"}, "reason": "พิมพ์ผิด", "at": "2026-11-20T03:04:05Z"}}),
             "IssueCorrected",
+        );
+    }
+
+    /// A raise restricted from the start says so; one that is not stores no `restricted` at all (above).
+    #[test]
+    fn issue_raised_restricted() {
+        check(
+            IssueEvent::IssueRaised {
+                area_id: AreaId::parse("PTN-01").unwrap(),
+                category: CategoryCode::parse("JUS").unwrap(),
+                title: Title::parse("ถูกข่มขู่").unwrap(),
+                description: None,
+                forum_id: None,
+                raised_by: None,
+                at: at(),
+                case_number: Some(CaseNumber::new("PTN", 2569, 8)),
+                complainant: None,
+                restricted: true,
+            },
+            json!({"IssueRaised": {
+                "area_id": "PTN-01", "category": "JUS", "title": "ถูกข่มขู่", "description": null,
+                "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00008",
+                "restricted": true}}),
+            "IssueRaised",
+        );
+    }
+
+    #[test]
+    fn issue_restriction_changed() {
+        check(
+            IssueEvent::IssueRestrictionChanged {
+                restricted: true,
+                reason: Text::parse("ผู้ร้องเสี่ยงอันตราย").unwrap(),
+                at: at(),
+            },
+            json!({"IssueRestrictionChanged": {"restricted": true, "reason": "ผู้ร้องเสี่ยงอันตราย",
+                "at": "2026-11-20T03:04:05Z"}}),
+            "IssueRestrictionChanged",
         );
     }
 }

@@ -289,6 +289,9 @@ pub async fn issues_export(
 
 /// Resolution statistics as a file: the rows `GET /api/stats/resolution` gives for the same query, then
 /// a totals row.
+///
+/// Restricted cases the caller may not read count as in `GET /api/stats/resolution`: only in groups holding
+/// at least the server's small-cell threshold of them (default 5).
 #[utoipa::path(get, path = "/api/stats/resolution/export", tag = "exports", params(ExportQuery, ResolutionQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",
@@ -302,7 +305,7 @@ pub async fn stats_export(
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Response, ApiError> {
     let now = now();
-    let (query, as_of) = stats::parse_query(q, &ctx, now)?;
+    let (query, as_of) = stats::parse_query(&state, q, &ctx, now)?;
     let opts = Options::parse(&export)?;
     log_export(&state, &ctx, "stats_export", &raw).await?;
     let result = santisuk_app::stats::resolution(&state, &query, as_of).await?;

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use santisuk_app::issues::{self, IssueRow};
 pub use santisuk_app::issues::{
     ActionRequest, AddressRequest, AssignRequest, CloseRequest, CommandReply, CorrectRequest, ListParams, ListQuery,
-    RaiseIssueRequest, ReopenRequest,
+    RaiseIssueRequest, ReopenRequest, RestrictRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/issues/{id}/close", post(close))
         .route("/api/issues/{id}/reopen", post(reopen))
         .route("/api/issues/{id}/correct", post(correct))
+        .route("/api/issues/{id}/restrict", post(restrict))
 }
 
 // --- replies --------------------------------------------------------------------------------------------
@@ -57,6 +58,9 @@ pub struct IssueView {
     pub raised_at: String,
     /// `at` of the last `IssueClosed`, while closed.
     pub closed_at: Option<String>,
+    /// Whether the case itself is marked restricted (`POST /api/issues/{id}/restrict`); it is restricted
+    /// too while its category is (`restricted` in `/api/categories`).
+    pub restricted: bool,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -81,6 +85,7 @@ impl From<IssueRow> for IssueView {
             outcome: r.outcome,
             raised_at: r.raised_at,
             closed_at: r.closed_at,
+            restricted: r.restricted,
             version: r.version,
             complainant: None,
         }
@@ -254,6 +259,30 @@ pub async fn correct(
     AppJson(req): AppJson<CorrectRequest>,
 ) -> Result<Json<CommandReply>, ApiError> {
     act(&state, &ctx, &headers, &id, ActionRequest::Correct(req)).await
+}
+
+/// Marks the case restricted, or lifts the mark, with a reason (writers who may read the case). While it is
+/// restricted (by its mark or its category's), its details are shown only to admins, to staff and auditors
+/// granted its category, and to whoever raised it; to anyone else it answers 404 like an id no issue has
+/// and is absent from every list, search and export, and statistics count it only in groups holding at
+/// least the server's small-cell threshold of such cases.
+#[utoipa::path(post, path = "/api/issues/{id}/restrict", tag = "issues", request_body = RestrictRequest,
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "issue id"), IfMatch, IdempotencyKey),
+    responses((status = 200, body = CommandReply), (status = 400, description = "a malformed body or If-Match", body = ErrorBody),
+        (status = 403, description = "a reader", body = ErrorBody),
+        (status = 404, description = "no such issue (or one the caller may not read: another area's to a coordinator, \
+            a restricted one not granted)", body = ErrorBody),
+        (status = 409, description = "the mark is already as asked (`restriction_unchanged`), or the issue is no \
+            longer at the If-Match version", body = ErrorBody),
+        (status = 422, description = "an empty reason, `at` in the future or before the raise", body = ErrorBody)))]
+pub async fn restrict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<RestrictRequest>,
+) -> Result<Json<CommandReply>, ApiError> {
+    act(&state, &ctx, &headers, &id, ActionRequest::Restrict(req)).await
 }
 
 // --- queries --------------------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use santisuk_app::forums;
 pub use santisuk_app::forums::HoldForumRequest;
 use santisuk_app::reference::{self, AreaRow};
-pub use santisuk_app::reference::{AddCategoryRequest, RegisterAreaRequest};
+pub use santisuk_app::reference::{AddCategoryRequest, RegisterAreaRequest, RestrictCategoryRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/areas", get(list_areas).post(register_area))
         .route("/api/categories", get(list_categories).post(add_category))
+        .route("/api/categories/{code}/restrict", post(restrict_category))
         .route("/api/forums", get(list_forums).post(hold_forum))
         .route("/api/forums/{id}", get(get_forum))
 }
@@ -107,8 +108,28 @@ pub async fn add_category(
         code: command.code.to_string(),
         name_th: command.name_th.to_string(),
         name_en: command.name_en.to_string(),
+        restricted: false,
     };
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Marks a category restricted, or lifts the mark (admin). While it is restricted, every case of the
+/// category is shown only to admins, to staff and auditors granted it (`POST /api/users/{id}/categories`) and
+/// to whoever raised the case; others meet it nowhere, and statistics count such cases for them only in
+/// groups holding at least the server's small-cell threshold of them.
+#[utoipa::path(post, path = "/api/categories/{code}/restrict", tag = "reference", request_body = RestrictCategoryRequest,
+    security(("bearer" = [])), params(("code" = String, Path, description = "category code")),
+    responses((status = 200, body = CategoryView), (status = 400, description = "a malformed body", body = ErrorBody),
+        (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 404, description = "no such category", body = ErrorBody),
+        (status = 409, description = "the category already is (or is not) restricted (`restriction_unchanged`)", body = ErrorBody)))]
+pub async fn restrict_category(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(code): AppPath<String>,
+    AppJson(req): AppJson<RestrictCategoryRequest>,
+) -> Result<Json<CategoryView>, ApiError> {
+    Ok(Json(reference::restrict_category(&state, &ctx, &code, req).await?))
 }
 
 /// Lists the obstacle categories.

@@ -16,6 +16,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Resolution statistics with the design's exact definitions.
+///
+/// Restricted cases: for a caller who may not read some of them (anyone but an admin, for the cases of
+/// categories not granted to them and not raised by them), those cases are counted in a group only when the
+/// group holds at least the server's small-cell threshold of them (`--small-cell-threshold`, default 5);
+/// otherwise they are left out of the group (its counts, rates, median and P90), a group made only of them
+/// is not shown, and the totals add up the groups shown. An admin's figures count every case.
 #[utoipa::path(get, path = "/api/stats/resolution", tag = "stats", params(ResolutionQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "rows per group and totals", body = Object),
@@ -26,6 +32,6 @@ pub async fn resolution(
     ctx: Ctx,
     AppQuery(q): AppQuery<ResolutionQuery>,
 ) -> Result<Json<Stats>, ApiError> {
-    let (query, as_of) = parse_query(q, &ctx, now())?;
+    let (query, as_of) = parse_query(&state, q, &ctx, now())?;
     Ok(Json(stats::resolution(&state, &query, as_of).await?))
 }

@@ -1,5 +1,5 @@
-//! Users (admin): create with a role (and areas for coordinators), list, change areas, deactivate,
-//! rotate tokens. Every change is a `User` event, so it appears in the audit log.
+//! Users (admin): create with a role (and areas for coordinators), list, change areas, grant restricted
+//! categories, deactivate, rotate tokens. Every change is a `User` event, so it appears in the audit log.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/users", get(list).post(create))
         .route("/api/users/{id}/areas", post(set_areas))
+        .route("/api/users/{id}/categories", post(grant_categories))
         .route("/api/users/{id}/deactivate", post(deactivate))
         .route("/api/users/{id}/token", post(rotate_token))
         .route("/api/users/{id}/password", post(set_password))
@@ -47,6 +48,15 @@ pub struct SetAreasRequest {
     pub areas: Vec<String>,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantCategoriesRequest {
+    /// The restricted categories (codes that exist) whose cases the user may read: the whole set, replacing
+    /// the one before; empty takes every grant away. Staff and auditors only.
+    #[schema(value_type = Vec<schema::CategoryCode>)]
+    pub categories: Vec<String>,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
@@ -69,12 +79,24 @@ pub struct UserView {
     pub role: String,
     pub active: bool,
     pub areas: Vec<String>,
+    /// The restricted categories whose cases the user may read (staff and auditors; an admin reads every
+    /// case).
+    #[schema(value_type = Vec<schema::CategoryCode>)]
+    pub restricted_categories: Vec<String>,
     pub created_at: String,
 }
 
 impl From<UserRow> for UserView {
     fn from(r: UserRow) -> Self {
-        UserView { id: r.id, name: r.name, role: r.role, active: r.active, areas: r.areas, created_at: r.created_at }
+        UserView {
+            id: r.id,
+            name: r.name,
+            role: r.role,
+            active: r.active,
+            areas: r.areas,
+            restricted_categories: r.categories,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -144,6 +166,28 @@ pub async fn set_areas(
 ) -> Result<Json<UserView>, ApiError> {
     let key = idempotency_key(&headers)?;
     Ok(Json(users::set_areas(&state, &ctx, key.as_deref(), &id, &req.areas).await?.into()))
+}
+
+/// Grants a staff member or an auditor the restricted categories whose cases they may read (admin),
+/// replacing the ones granted before. Takes effect at once.
+#[utoipa::path(post, path = "/api/users/{id}/categories", tag = "users", request_body = GrantCategoriesRequest,
+    params(("id" = String, Path, format = Uuid, description = "user id"), super::issues::IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 403, description = "not an administrator", body = ErrorBody),
+        (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
+        (status = 404, description = "no such user", body = ErrorBody),
+        (status = 409, description = "the user is deactivated", body = ErrorBody),
+        (status = 422, description = "an invalid category code, one that does not exist, a grant to an admin or a \
+            coordinator (`grant_for_other_role`), a reused Idempotency-Key", body = ErrorBody)))]
+pub async fn grant_categories(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<GrantCategoriesRequest>,
+) -> Result<Json<UserView>, ApiError> {
+    let key = idempotency_key(&headers)?;
+    Ok(Json(users::grant_categories(&state, &ctx, key.as_deref(), &id, &req.categories).await?.into()))
 }
 
 /// Deactivates a user (admin): its tokens stop working at once. With `Idempotency-Key`, a retry answers

@@ -307,10 +307,13 @@ pub struct DoneQuery {
 struct UserSticky {
     areas: Option<Vec<String>>,
     areas_submission: String,
+    categories: Option<Vec<String>>,
+    categories_submission: String,
     errors: Errors,
 }
 
-const USER_PAGE_LABELS: [(&str, Tr); 2] = [("areas", i18n::ADMIN_AREAS), ("password", i18n::NEW_PASSWORD)];
+const USER_PAGE_LABELS: [(&str, Tr); 3] =
+    [("areas", i18n::ADMIN_AREAS), ("categories", i18n::GRANTED_CATEGORIES), ("password", i18n::NEW_PASSWORD)];
 
 /// One user, and the forms to change them.
 pub async fn user_page(
@@ -322,7 +325,11 @@ pub async fn user_page(
     require_admin(&web)?;
     let done = query.map(|Query(q)| q).unwrap_or_default().done;
     let user = find_user(&state, &web, &id).await?;
-    let sticky = UserSticky { areas_submission: new_submission(), ..UserSticky::default() };
+    let sticky = UserSticky {
+        areas_submission: new_submission(),
+        categories_submission: new_submission(),
+        ..UserSticky::default()
+    };
     render_user(&state, &web, &user, &sticky, done.as_deref(), StatusCode::OK).await
 }
 
@@ -336,10 +343,14 @@ async fn render_user(
 ) -> Result<Response, WebError> {
     let lang = web.lang;
     let areas = reference::list_areas(state, &web.ctx).await?;
+    let categories = reference::list_categories(state).await?;
     let errors = &sticky.errors;
     let base = format!("/admin/users/{}", user.id);
+    let grantable = user.role == Role::Staff.as_str() || user.role == Role::Auditor.as_str();
+    let granted = sticky.categories.as_ref().unwrap_or(&user.categories);
     let notice = match done {
         Some("areas") => Some(i18n::AREAS_SAVED),
+        Some("categories") => Some(i18n::DONE_SAVED),
         Some("password") => Some(i18n::PASSWORD_SAVED),
         Some("deactivated") => Some(i18n::USER_DEACTIVATED),
         _ => None,
@@ -353,6 +364,10 @@ async fn render_user(
             dl.facts {
                 dt { (i18n::ROLE.get(lang)) } dd { (role_label(lang, &user.role)) }
                 dt { (i18n::ADMIN_AREAS.get(lang)) } dd { (areas_text(lang, &user.areas)) }
+                @if grantable {
+                    dt { (i18n::GRANTED_CATEGORIES.get(lang)) }
+                    dd { @if user.categories.is_empty() { (i18n::HOME_NOTHING.get(lang)) } @else { (user.categories.join(", ")) } }
+                }
                 dt { (i18n::ACTIVE.get(lang)) } dd { (active_text(lang, user.active)) }
                 dt { (i18n::RECORDED.get(lang)) } dd { (i18n::stored_time(lang, &user.created_at)) }
             }
@@ -368,6 +383,27 @@ async fn render_user(
                 }
             } @else {
                 p.hint { (i18n::ROLE_SEES_EVERY_AREA.get(lang)) }
+            }
+            // Restricted cases: staff and auditors read those of the categories granted here.
+            @if grantable {
+                form.card method="post" action={ (base) "/categories" } novalidate {
+                    h2 { (i18n::GRANTED_CATEGORIES.get(lang)) }
+                    input type="hidden" name="_csrf" value=(web.csrf);
+                    input type="hidden" name="submission" value=(sticky.categories_submission);
+                    fieldset #categories aria-invalid=[invalid(errors, "categories")]
+                        aria-describedby=[invalid(errors, "categories").map(|_| "err-categories")] {
+                        legend { (i18n::GRANTED_CATEGORIES.get(lang)) " " span.hint { "(" (i18n::GRANTED_CATEGORIES_HINT.get(lang)) ")" } }
+                        @for c in &categories {
+                            label.check {
+                                input type="checkbox" name="categories" value=(c.code) checked[granted.contains(&c.code)];
+                                (c.code) " · " (layout::category_label(lang, c))
+                                @if c.restricted { " " (layout::restricted_badge(lang)) }
+                            }
+                        }
+                        (field_error(errors, "categories"))
+                    }
+                    p { button.primary type="submit" { (i18n::SAVE_GRANTS.get(lang)) } }
+                }
             }
             form.card method="post" action={ (base) "/password" } novalidate {
                 h2 { (i18n::RESET_PASSWORD.get(lang)) }
@@ -424,9 +460,45 @@ pub async fn set_areas(
             let mut sticky = UserSticky {
                 areas: Some(form.areas.clone()),
                 areas_submission: if code == "idempotency_key_reused" { new_submission() } else { key },
-                errors: Errors::new(),
+                categories_submission: new_submission(),
+                ..UserSticky::default()
             };
             add(&mut sticky.errors, web.lang, "areas", &e);
+            render_user(&state, &web, &user, &sticky, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CategoriesForm {
+    #[serde(default)]
+    submission: String,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+/// Replaces the restricted categories a staff member or an auditor may read.
+pub async fn grant_categories(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted<CategoriesForm>,
+) -> Result<Response, WebError> {
+    let Posted { web, form } = posted;
+    require_admin(&web)?;
+    let key = submission_key(&form.submission)?;
+    match users::grant_categories(&state, &web.ctx, Some(&key), &id, &form.categories).await {
+        Ok(user) => Ok(Redirect::to(&format!("/admin/users/{}?done=categories", user.id)).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let user = find_user(&state, &web, &id).await?;
+            let (code, _) = e.code_and_message();
+            let mut sticky = UserSticky {
+                areas_submission: new_submission(),
+                categories: Some(form.categories.clone()),
+                categories_submission: if code == "idempotency_key_reused" { new_submission() } else { key },
+                ..UserSticky::default()
+            };
+            add(&mut sticky.errors, web.lang, "categories", &e);
             render_user(&state, &web, &user, &sticky, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
@@ -457,7 +529,11 @@ pub async fn set_password(
         Ok(user) => Ok(Redirect::to(&format!("/admin/users/{}?done=password", user.id)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let user = find_user(&state, &web, &id).await?;
-            let mut sticky = UserSticky { areas_submission: new_submission(), ..UserSticky::default() };
+            let mut sticky = UserSticky {
+                areas_submission: new_submission(),
+                categories_submission: new_submission(),
+                ..UserSticky::default()
+            };
             add(&mut sticky.errors, web.lang, "password", &e);
             render_user(&state, &web, &user, &sticky, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -788,16 +864,29 @@ async fn render_categories(
         h1 { (i18n::ADMIN_CATEGORIES.get(lang)) }
         (layout::error_summary(lang, errors, &CATEGORY_LABELS))
         table.stack {
-            thead { tr { th { (i18n::CATEGORY_CODE.get(lang)) } th { (i18n::NAME_TH.get(lang)) } th { (i18n::NAME_EN.get(lang)) } } }
+            thead { tr { th { (i18n::CATEGORY_CODE.get(lang)) } th { (i18n::NAME_TH.get(lang)) } th { (i18n::NAME_EN.get(lang)) }
+                th { (i18n::RESTRICTED.get(lang)) } } }
             tbody {
                 @for c in &categories {
                     tr {
                         td data-label=(i18n::CATEGORY_CODE.get(lang)) { (c.code) }
                         td data-label=(i18n::NAME_TH.get(lang)) lang="th" { (c.name_th) }
                         td data-label=(i18n::NAME_EN.get(lang)) lang="en" { (c.name_en) }
+                        // The toggle: every case of a restricted category is shown only to those granted it.
+                        td data-label=(i18n::RESTRICTED.get(lang)) {
+                            form.inline method="post" action={ "/admin/categories/" (c.code) "/restrict" } {
+                                input type="hidden" name="_csrf" value=(web.csrf);
+                                input type="hidden" name="restricted" value=(if c.restricted { "false" } else { "true" });
+                                @if c.restricted { (layout::restricted_badge(lang)) " " } @else { span.muted { (i18n::NOT_RESTRICTED.get(lang)) } " " }
+                                button type="submit" {
+                                    (if c.restricted { i18n::UNRESTRICT_CATEGORY } else { i18n::RESTRICT_CATEGORY }.get(lang))
+                                }
+                            }
+                        }
                     }
                 }
             }
+            p.hint { (i18n::RESTRICT_HINT.get(lang)) }
         }
         form.card method="post" action="/admin/categories" novalidate {
             h2 { (i18n::CATEGORY_NEW.get(lang)) }
@@ -853,4 +942,32 @@ pub async fn add_category(State(state): State<AppState>, posted: Posted<Category
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/admin/categories?done={}", layout::url_encode(code))).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RestrictCategoryForm {
+    #[serde(default)]
+    restricted: String,
+}
+
+/// Marks a category restricted or lifts the mark (the API's `restrict_category`). A retry of the same change
+/// finds it made, and is taken as done.
+pub async fn restrict_category(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    posted: Posted<RestrictCategoryForm>,
+) -> Result<Response, WebError> {
+    let Posted { web, form } = posted;
+    require_admin(&web)?;
+    let restricted = match form.restricted.trim() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(ApiError::bad_request("bad_form", "restricted must be true or false").into()),
+    };
+    let req = reference::RestrictCategoryRequest { restricted };
+    match reference::restrict_category(&state, &web.ctx, &code, req).await {
+        Ok(_) | Err(AppError::Conflict { code: "restriction_unchanged", .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/admin/categories?done={}", layout::url_encode(code.trim()))).into_response())
 }

@@ -323,6 +323,7 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
                 .iter()
                 .map(|v| match (key, v.as_str()) {
                     ("areas", Some(id)) => names.area(id),
+                    ("categories", Some(code)) => names.category(code),
                     (_, Some(s)) => s.to_owned(),
                     (_, None) => v.to_string(),
                 })
@@ -332,6 +333,7 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             }
             return html! { (parts.join(", ")) };
         }
+        Value::Bool(b) => return html! { (if *b { i18n::YES } else { i18n::NO }.get(lang)) },
         other => return html! { (other.to_string()) },
     };
     let geo = santisuk_domain::geo::Geography::get();
@@ -408,6 +410,8 @@ mod tests {
             "role",
             "areas",
             "token_sha256",
+            "restricted",
+            "categories",
         ];
         for f in fields {
             assert!(thai(&i18n::audit_field(Lang::Th, "IssueRaised", f)), "{f}");

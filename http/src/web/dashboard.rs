@@ -211,6 +211,7 @@ async fn figures(state: &AppState, web: &Web, q: &DashboardQuery) -> Result<Figu
         fiscal_year: None,
         today,
         areas: scoped.then_some(areas),
+        suppress: web.ctx.suppression(state),
     };
     let mut base = window.params();
     base.extend([("province", q.province.clone()), ("amphoe", q.amphoe.clone())]);
@@ -397,6 +398,10 @@ pub async fn page(
                 strong { (i18n::DASH_CLOSED_IN.get(lang)) " " (pct(closures.resolved_share)) }
                 " = " a.count href=(closed_link(&[("outcome", "resolved")])) { (closures.resolved) }
                 " ÷ " a.count href=(closed_link(&[])) { (closures.closed) } " · " (i18n::DASH_CLOSED_IN_DEF.get(lang))
+            }
+            // For a reader who may not read every restricted case: why a figure may be above what the list shows.
+            @if let Some(s) = &query.suppress {
+                p #suppression-note { (i18n::suppression_note(lang, s.threshold)) }
             }
         }
         section.card #by-area {

@@ -62,6 +62,10 @@ pub struct ForumForm {
     p_description: Vec<String>,
     #[serde(default)]
     p_raised_by: Vec<String>,
+    /// The numbers (from 1) of the rows whose "sensitive case" box is ticked: an unticked box is not sent,
+    /// so each box carries its row's number.
+    #[serde(default)]
+    p_restricted: Vec<String>,
     /// `add_row` (the no-script way to get another row) or `save`.
     #[serde(default)]
     op: String,
@@ -74,6 +78,7 @@ struct Row {
     category: String,
     description: String,
     raised_by: String,
+    restricted: bool,
 }
 
 impl Row {
@@ -92,6 +97,7 @@ impl ForumForm {
                 category: at(&self.p_category, i),
                 description: at(&self.p_description, i),
                 raised_by: at(&self.p_raised_by, i),
+                restricted: self.p_restricted.iter().any(|n| n.trim() == (i + 1).to_string()),
             })
             .collect()
     }
@@ -231,6 +237,11 @@ fn form_markup(
                     input id=(f) type="text" name="p_raised_by" value=(row.raised_by) maxlength=(Name::MAX) dir="auto"
                         aria-invalid=[invalid(errors, &f)];
                     (field_error(errors, &f))
+                    @let f = format!("p_restricted-{n}");
+                    label.check for=(f) {
+                        input id=(f) type="checkbox" name="p_restricted" value=(n) checked[row.restricted];
+                        " " (i18n::RESTRICTED_CHECKBOX.get(lang))
+                    }
                 }
             }
             (field_error(errors, "rows"))
@@ -254,7 +265,18 @@ struct Checked {
     title: Option<Title>,
     facilitator: Option<Name>,
     participants: Option<u32>,
-    problems: Vec<(CategoryCode, Title, Option<Text>, Option<Name>)>,
+    problems: Vec<Problem>,
+}
+
+/// One problem of a form, checked.
+#[derive(Debug)]
+struct Problem {
+    category: CategoryCode,
+    title: Title,
+    description: Option<Text>,
+    raised_by: Option<Name>,
+    /// The "sensitive case" box was ticked: restricted from the start.
+    restricted: bool,
 }
 
 fn optional<T, E>(raw: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
@@ -317,7 +339,7 @@ fn check(
         let raised_by =
             optional(&row.raised_by, Name::parse).map_err(|e| err(format!("p_raised_by-{n}"), e.into())).ok().flatten();
         if let (Some(title), Some(category)) = (title, category) {
-            problems.push((category, title, description, raised_by));
+            problems.push(Problem { category, title, description, raised_by, restricted: row.restricted });
         }
     }
     match (area, held_on, at) {
@@ -383,7 +405,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         Err(e) => return Err(e.into()),
     }
     let at = checked.at;
-    for (i, (category, title, description, raised_by)) in checked.problems.into_iter().enumerate() {
+    for (i, Problem { category, title, description, raised_by, restricted }) in checked.problems.into_iter().enumerate()
+    {
         let id = Uuid::new_v5(&ISSUE_NAMESPACE, format!("{user}:{submission}:{i}").as_bytes());
         let raise = RaiseIssue {
             area: checked.area.clone(),
@@ -396,6 +419,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             complainant: None,
             // Allocated by `raise_checked`.
             case_number: None,
+            restricted,
         };
         match raise_checked(&state, &web.ctx, id.to_string(), false, raise, None, now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
@@ -424,7 +448,7 @@ pub async fn show(
     let forum = forums::get_forum(&state, &web.ctx, &id).await?;
     let area = reference::get_area(&state, &web.ctx, &forum.area_id).await?;
     let categories = reference::list_categories(&state).await?;
-    let issues = forums::issues_of(&state, &forum).await?;
+    let issues = forums::issues_of(&state, &web.ctx, &forum).await?;
     let category = |code: &str| {
         categories
             .iter()
@@ -484,8 +508,21 @@ mod tests {
 
     fn categories() -> Vec<CategoryRow> {
         vec![CategoryRow {
-            code: "INF".into(), name_th: "โครงสร้างพื้นฐาน".into(), name_en: "Infrastructure".into()
+            code: "INF".into(),
+            name_th: "โครงสร้างพื้นฐาน".into(),
+            name_en: "Infrastructure".into(),
+            restricted: false,
         }]
+    }
+
+    /// A ticked box carries its row's number: only that row's problem is restricted.
+    #[test]
+    fn the_sensitive_box_marks_its_own_row() {
+        let mut f = form(&[("ถนนชำรุด", "INF"), ("", ""), ("ถูกข่มขู่", "INF")]);
+        f.p_restricted = vec!["3".into()];
+        let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
+        let marks: Vec<bool> = checked.problems.iter().map(|p| p.restricted).collect();
+        assert_eq!(marks, [false, true]);
     }
 
     #[test]

@@ -204,6 +204,44 @@ pub const MEDIAN_DAYS: Tr = Tr("มัธยฐานวันที่ใช้
 pub const SMALL_SAMPLE: Tr = Tr("น้อยกว่า 10 เรื่อง: อัตราอาจคลาดเคลื่อน", "Fewer than 10 issues: the rate is unreliable");
 pub const NO_DATA: Tr = Tr("ยังไม่มีข้อมูล", "No data yet");
 
+// --- restricted cases (#15) ---------------------------------------------------------------------------
+pub const RESTRICTED: Tr = Tr("จำกัดการเข้าถึง", "Restricted");
+pub const RESTRICTED_CHECKBOX: Tr = Tr("เรื่องละเอียดอ่อน (จำกัดการเข้าถึง)", "Sensitive case (restricted access)");
+pub const RESTRICTED_BY_CATEGORY: Tr =
+    Tr("ทุกเรื่องในประเภทปัญหานี้จำกัดการเข้าถึง", "Every case of this category is restricted");
+pub const ACT_RESTRICT: Tr = Tr("จำกัดการเข้าถึงเรื่องนี้", "Restrict access to this case");
+pub const ACT_UNRESTRICT: Tr = Tr("ยกเลิกการจำกัดการเข้าถึงเรื่องนี้", "Lift this case's restriction");
+pub const RESTRICT_HINT: Tr = Tr(
+    "เรื่องที่จำกัดการเข้าถึง แสดงรายละเอียดเฉพาะผู้ดูแลระบบ เจ้าหน้าที่หรือผู้ตรวจสอบที่ได้รับสิทธิ์ในประเภทปัญหานั้น และผู้ที่รับเรื่อง ผู้อื่นจะไม่เห็นเรื่องนี้เลย",
+    "A restricted case's details are shown only to administrators, to staff and auditors granted its category, and to whoever raised it; nobody else sees the case at all",
+);
+pub const GRANTED_CATEGORIES: Tr = Tr("ประเภทปัญหาที่จำกัดการเข้าถึงที่ดูได้", "Restricted categories they may read");
+pub const GRANTED_CATEGORIES_HINT: Tr = Tr(
+    "เฉพาะเจ้าหน้าที่และผู้ตรวจสอบ ผู้ดูแลระบบเห็นทุกเรื่องอยู่แล้ว ผู้ประสานงานเห็นเรื่องที่ตนรับไว้",
+    "staff and auditors only: administrators read every case, coordinators the cases they raised",
+);
+pub const SAVE_GRANTS: Tr = Tr("บันทึกสิทธิ์", "Save the grants");
+pub const RESTRICT_CATEGORY: Tr = Tr("จำกัดการเข้าถึง", "Restrict");
+pub const UNRESTRICT_CATEGORY: Tr = Tr("ยกเลิกการจำกัด", "Lift the restriction");
+pub const NOT_RESTRICTED: Tr = Tr("ไม่จำกัด", "Not restricted");
+pub const YES: Tr = Tr("ใช่", "Yes");
+pub const NO: Tr = Tr("ไม่ใช่", "No");
+
+/// The dashboard's and the API's word on small-cell suppression, for a reader who may not read every
+/// restricted case.
+pub fn suppression_note(lang: Lang, threshold: i64) -> String {
+    match lang {
+        Lang::Th => format!(
+            "เรื่องที่จำกัดการเข้าถึงซึ่งคุณไม่มีสิทธิ์ดู นับรวมในตัวเลขเฉพาะกลุ่มที่มีเรื่องเช่นนี้อย่างน้อย {threshold} เรื่อง \
+             เพื่อไม่ให้ระบุตัวผู้ร้องได้จากกลุ่มเล็ก"
+        ),
+        Lang::En => format!(
+            "Restricted cases you may not read are counted only in groups holding at least {threshold} of them, so that \
+             nobody can be identified from a small group"
+        ),
+    }
+}
+
 // --- audit ---------------------------------------------------------------------------------------------
 pub const EVENT_LOG: Tr = Tr("บันทึกเหตุการณ์ทั้งหมด (อ่านอย่างเดียว)", "The global event log (read-only)");
 pub const POSITION: Tr = Tr("ลำดับ", "Position");
@@ -272,6 +310,11 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
             "Nothing changed: correct the title, the description or the category",
         ),
         "forbidden" => ("คุณไม่มีสิทธิ์ทำรายการนี้", "You may not do this"),
+        "restriction_unchanged" => ("การจำกัดการเข้าถึงเป็นอย่างนี้อยู่แล้ว", "The restriction is already as asked"),
+        "grant_for_other_role" => (
+            "ให้สิทธิ์ประเภทปัญหาที่จำกัดการเข้าถึงได้เฉพาะเจ้าหน้าที่และผู้ตรวจสอบ",
+            "Restricted categories are granted to staff and auditors only",
+        ),
         "password_too_short" => ("รหัสผ่านต้องมีอย่างน้อย 10 ตัวอักษร", "A password needs at least 10 characters"),
         _ => return fallback.to_owned(),
     };
@@ -423,6 +466,9 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "TokenIssued" => ("ออกโทเค็นสำหรับ API", "API token issued"),
         "PasswordSet" => ("ตั้งรหัสผ่าน", "Password set"),
         "UserDeactivated" => ("ระงับการใช้งานผู้ใช้", "User deactivated"),
+        "IssueRestrictionChanged" => ("เปลี่ยนการจำกัดการเข้าถึงเรื่อง", "Case restriction changed"),
+        "CategoryRestrictionChanged" => ("เปลี่ยนการจำกัดการเข้าถึงประเภทปัญหา", "Category restriction changed"),
+        "RestrictedCategoriesGranted" => ("ให้สิทธิ์ดูประเภทปัญหาที่จำกัดการเข้าถึง", "Restricted categories granted"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -470,6 +516,8 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "role") => ("บทบาท", "Role"),
         (_, "areas") => ("พื้นที่ที่ดูแล", "Areas"),
         (_, "token_sha256") => ("ค่าแฮชของโทเค็น (SHA-256)", "Token hash (SHA-256)"),
+        (_, "restricted") => RESTRICTED.pair(),
+        (_, "categories") => GRANTED_CATEGORIES.pair(),
         (_, other) => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

@@ -14,6 +14,7 @@ use santisuk_app::caller::Role;
 use santisuk_app::forums;
 use santisuk_app::issues::{
     self, ActionRequest, AddressRequest, AssignRequest, CloseRequest, CorrectRequest, IssueRow, ReopenRequest,
+    RestrictRequest,
 };
 use santisuk_app::parse::{DayEdge, fmt_ts, parse_when};
 use santisuk_app::reference::{self, CategoryRow};
@@ -60,6 +61,9 @@ pub struct ActionForm {
     description: String,
     #[serde(default)]
     category: String,
+    /// The restriction form's choice: `true` to restrict, `false` to lift the mark.
+    #[serde(default)]
+    restricted: String,
 }
 
 /// What a refused action brings back to the page.
@@ -118,6 +122,7 @@ async fn render(
         row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
     let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
     let categories = if writer { reference::list_categories(state).await? } else { Vec::new() };
+    let by_category = category.as_ref().is_some_and(|c| c.restricted);
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -125,11 +130,13 @@ async fn render(
         h1 dir="auto" { (row.title) }
         p { (layout::status_badge(lang, row.status.as_str()))
             @if let Some(o) = &row.outcome { " " span.muted { (i18n::outcome(lang, o)) } }
-            @if overdue { " " span.overdue { (i18n::OVERDUE.get(lang)) } } }
+            @if overdue { " " span.overdue { (i18n::OVERDUE.get(lang)) } }
+            @if row.restricted || by_category { " " (layout::restricted_badge(lang)) } }
         section.card {
             dl.facts {
                 dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| row.area_id.clone())) }
-                dt { (i18n::CATEGORY.get(lang)) } dd { (category.as_ref().map(|c| layout::category_label(lang, c)).unwrap_or_else(|| row.category.clone())) }
+                dt { (i18n::CATEGORY.get(lang)) } dd { (category.as_ref().map(|c| layout::category_label(lang, c)).unwrap_or_else(|| row.category.clone()))
+                    @if by_category { " " span.hint { "(" (i18n::RESTRICTED_BY_CATEGORY.get(lang)) ")" } } }
                 @if let Some(d) = &row.description { dt { (i18n::DESCRIPTION.get(lang)) } dd.free dir="auto" { (d) } }
                 @if let Some(b) = &row.raised_by { dt { (i18n::RAISED_BY.get(lang)) } dd dir="auto" { (b) } }
                 @if let Some(f) = &forum {
@@ -164,8 +171,9 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
         strong { (i18n::event(lang, &e.event_type)) }
         " " span.when { (when) " · " (i18n::BY.get(lang)) " " span dir="auto" { (actor) } }
         @match &event {
-            Some(IssueEvent::IssueRaised { raised_by, .. }) => {
+            Some(IssueEvent::IssueRaised { raised_by, restricted, .. }) => {
                 @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (b) } }
+                @if *restricted { div { (layout::restricted_badge(lang)) } }
             }
             Some(IssueEvent::IssueAssigned { assignee, due_on, note, .. }) => {
                 div dir="auto" { (i18n::ASSIGNEE.get(lang)) ": " (assignee)
@@ -197,6 +205,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::PersonalDataErased { legal_basis, keys, .. }) => {
                 div.free dir="auto" { (i18n::LEGAL_BASIS.get(lang)) ": " (legal_basis) }
                 div { (i18n::KEYS_DESTROYED.get(lang)) ": " (keys.len()) }
+            }
+            Some(IssueEvent::IssueRestrictionChanged { restricted, reason, .. }) => {
+                div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
+                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
             }
             None => { pre.data { (e.payload.to_string()) } }
         }
@@ -231,6 +243,7 @@ fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
 }
 
 fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, categories: &[CategoryRow]) -> Markup {
+    let restricting = sticky.action == "restrict";
     let lang = web.lang;
     let value = |action: &str, pick: fn(&ActionForm) -> &String| -> String {
         if sticky.action == action { pick(&sticky.form).clone() } else { String::new() }
@@ -353,6 +366,19 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                 button type="submit" { (i18n::ACT_CORRECT.get(lang)) }
             }
         }
+        // The case's own mark: restrict it, or lift the mark (its category's, if any, stays).
+        @let (title, restricted) = if row.restricted { (i18n::ACT_UNRESTRICT, "false") } else { (i18n::ACT_RESTRICT, "true") };
+        details.card.restrict open[restricting] {
+            summary { h2 { (title.get(lang)) } }
+            form #restrict method="post" action={ "/issues/" (row.id) "/restrict" } {
+                (head("restrict"))
+                input type="hidden" name="restricted" value=(restricted);
+                p.hint { (i18n::RESTRICT_HINT.get(lang)) }
+                (textarea("restrict", "reason", i18n::REASON, |f| &f.reason, true))
+                (when("restrict"))
+                button type="submit" { (title.get(lang)) }
+            }
+        }
     }
 }
 
@@ -398,6 +424,11 @@ fn build(
             reason: form.reason.clone(),
             at,
         }),
+        "restrict" => ActionRequest::Restrict(RestrictRequest {
+            restricted: form.restricted.trim() == "true",
+            reason: form.reason.clone(),
+            at,
+        }),
         _ => return Err(Vec::new()),
     };
     let mut errors: Vec<(String, String)> = match request.into_action(now) {
@@ -418,7 +449,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     let lang = web.lang;
-    if !["assign", "address", "close", "reopen", "correct"].contains(&action.as_str()) {
+    if !["assign", "address", "close", "reopen", "correct", "restrict"].contains(&action.as_str()) {
         return Err(ApiError::not_found("no_route", "no such action").into());
     }
     let id = issue_uuid(&id)?;
@@ -436,6 +467,11 @@ pub async fn act(
         }
     };
     match issues::act(&state, &web.ctx, &id, command, now, Some(version)).await.map_err(ApiError) {
+        // A writer who restricted a case they may not read (not granted its category, not its raiser) has
+        // no page to come back to.
+        Ok(_) if action == "restrict" && web.ctx.require_readable(&state, &id).await.is_err() => {
+            Ok(Redirect::to("/issues").into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/issues/{id}?done={action}#timeline")).into_response()),
         Err(ApiError(AppError::Conflict { code: "stale_version" | "concurrent_change", .. })) => {
             let sticky = Sticky { action, form, stale: true, ..Sticky::default() };

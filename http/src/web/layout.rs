@@ -164,6 +164,11 @@ pub fn status_badge(lang: Lang, status: &str) -> Markup {
     html! { span class={ "badge s-" (status) } { (i18n::status(lang, status)) } }
 }
 
+/// The plain mark of a restricted case (its own mark or its category's).
+pub fn restricted_badge(lang: Lang) -> Markup {
+    html! { span.badge.restricted { (i18n::RESTRICTED.get(lang)) } }
+}
+
 /// The error of one field, if any, placed after its input and tied to it by `aria-describedby`.
 pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {

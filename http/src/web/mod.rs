@@ -61,11 +61,13 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(admin::users_page).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user_page))
         .route("/admin/users/{id}/areas", post(admin::set_areas))
+        .route("/admin/users/{id}/categories", post(admin::grant_categories))
         .route("/admin/users/{id}/password", post(admin::set_password))
         .route("/admin/users/{id}/token", post(admin::rotate_token))
         .route("/admin/users/{id}/deactivate", get(admin::deactivate_page).post(admin::deactivate))
         .route("/admin/areas", get(admin::areas_page).post(admin::register_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
+        .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

@@ -128,6 +128,8 @@ struct Seeded {
     /// A coordinator whose areas, token and password the administrator's requests change (never one whose
     /// token the run uses).
     user: String,
+    /// An auditor the administrator's requests grant restricted categories to.
+    reader: String,
 }
 
 impl Seeded {
@@ -144,7 +146,10 @@ impl Seeded {
         let r = app.post("/api/users", &app.admin, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let user = r.body["id"].as_str().expect("user id").to_owned();
-        Seeded { area, forum, issue, user }
+        let r = app.post("/api/users", &app.admin, json!({"name": "fuzz-reader", "role": "auditor"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let reader = r.body["id"].as_str().expect("user id").to_owned();
+        Seeded { area, forum, issue, user, reader }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -160,12 +165,17 @@ include-path = "/api/forums/{{id}}"
 parameters = {{ "path.id" = "{forum}" }}
 
 [[operations]]
-include-path-regex = '^/api/users/\{{id\}}/'
+include-path-regex = '^/api/users/\{{id\}}/(areas|token|password|deactivate)$'
 parameters = {{ "path.id" = "{user}" }}
+
+[[operations]]
+include-path = "/api/users/{{id}}/categories"
+parameters = {{ "path.id" = "{reader}" }}
 "#,
             issue = self.issue,
             forum = self.forum,
             user = self.user,
+            reader = self.reader,
         )
     }
 }

@@ -136,6 +136,7 @@ fn raise(title: &str) -> IssueCommand {
             at: now,
             case_number: santisuk_tests::case_number(now),
             complainant: None,
+            restricted: false,
         }),
     }
 }

@@ -19,6 +19,7 @@ mod limits;
 mod matrix;
 mod openapi;
 mod projections;
+mod restricted;
 mod scope;
 mod socket;
 mod web;

@@ -76,6 +76,9 @@ struct Site {
     cursor: String,
     /// Per role (in [`WHO`] order): a freshly raised issue the role assigns, addresses, closes and reopens.
     targets: Vec<String>,
+    /// Per role: a freshly raised issue the role restricts and lifts the mark of (in the own area raised by the
+    /// coordinator, who then still reads it; elsewhere by the staff).
+    restrict_targets: Vec<String>,
     /// Per role: a coordinator of the area whose areas, token and password the role changes, and whom it
     /// deactivates.
     victims: Vec<String>,
@@ -202,6 +205,7 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
     let s = w.site(place);
     let r = who.index();
     let (area, issue, forum, target, victim) = (&s.area, &s.issue, &s.forum, &s.targets[r], &s.victims[r]);
+    let restrict_target = &s.restrict_targets[r];
     let t0 = &w.t0;
     let role = who.name();
     // The answer in the own area, another area, and for an area or id that does not exist.
@@ -225,6 +229,10 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         "at": "2026-11-25T03:00:00Z",
     });
     let plain_raise = json!({"area_id": area, "category": "EDU", "title": format!("{} keyed by {role}", s.title)});
+    // Restricted at the raise outside the coordinator's areas only: a case they may not read in their own
+    // areas would leave their figures (checked against the admin's below) short of it.
+    let restricted_raise = json!({"area_id": area, "category": "HLT", "title": format!("{} restricted by {role}", s.title),
+        "restricted": place != Place::Own});
     let key = format!("key-{role}-{area}");
     let mut v = vec![
         // --- issues: commands ---
@@ -232,6 +240,7 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         post("/api/issues", plain_raise.clone()).header("idempotency-key", &key).expect(write_in_area),
         // The same key again answers as the first time and stores nothing.
         post("/api/issues", plain_raise).header("idempotency-key", &key).expect(write_in_area).replay(),
+        post("/api/issues", restricted_raise).expect(write_in_area),
         // An issue of the own area raised at this place's forum: only a forum of the same area will do, and
         // another area's forum is, to a coordinator, a forum that does not exist.
         post(
@@ -272,6 +281,15 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         .header("if-match", "6")
         .header("idempotency-key", format!("{key}-correct"))
         .expect(act),
+        // Restricting, then lifting the mark. In the own area the case was raised by the coordinator, so the
+        // staff member who restricted it may no longer read it (the lift is "no such issue"); elsewhere the
+        // staff raised it and reads it still.
+        post(format!("/api/issues/{restrict_target}/restrict"), json!({"restricted": true, "reason": "ผู้ร้องเสี่ยง"}))
+            .header("if-match", "1")
+            .header("idempotency-key", format!("{key}-restrict"))
+            .expect(act),
+        post(format!("/api/issues/{restrict_target}/restrict"), json!({"restricted": false, "reason": "ยินยอมแล้ว"}))
+            .expect([p(200, 200, 404), p(404, 200, 404), 403, p(200, 404, 404)]),
         // --- issues: reads ---
         get(format!("/api/issues/{issue}")).expect(read_one),
         get(format!("/api/issues/{issue}?as_of={t0}")).expect(read_one),
@@ -331,6 +349,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         post(format!("/api/users/{victim}/token"), json!({})).expect(admin_only(p(200, 200, 404))),
         post(format!("/api/users/{victim}/password"), json!({"password": "correct horse battery"}))
             .expect(admin_only(p(200, 200, 404))),
+        // Restricted categories are granted to staff and auditors, never to a coordinator (nothing stored).
+        post(format!("/api/users/{victim}/categories"), json!({"categories": ["JUS"]}))
+            .expect(admin_only(p(422, 422, 404))),
     ];
     // User commands with `Idempotency-Key`: the first stores, the same again answers alike and stores nothing.
     let made = json!({"name": format!("keyed-{role}-{area}"), "role": "coordinator", "areas": [area]});
@@ -371,6 +392,20 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
                 json!({"code": format!("M_{}", role.to_uppercase()), "name_th": "ใหม่", "name_en": "New"}),
             )
             .expect(admin_only(201)),
+            // A category of its own (no case is in it), restricted and lifted again.
+            post(format!("/api/categories/M_{}/restrict", role.to_uppercase()), json!({"restricted": true}))
+                .expect(admin_only(200)),
+            post(format!("/api/categories/M_{}/restrict", role.to_uppercase()), json!({"restricted": false}))
+                .expect(admin_only(200)),
+            post("/api/categories/NOPE_99/restrict", json!({"restricted": true})).expect(admin_only(404)),
+            // The staff member's grants, replaced by the same (none), with a key and again.
+            post(format!("/api/users/{}/categories", w.me[1]), json!({"categories": []}))
+                .header("idempotency-key", format!("{key}-grant"))
+                .expect(admin_only(200)),
+            post(format!("/api/users/{}/categories", w.me[1]), json!({"categories": []}))
+                .header("idempotency-key", format!("{key}-grant"))
+                .expect(admin_only(200))
+                .replay(),
             // --- statistics ---
             get("/api/stats/resolution"),
             get("/api/stats/resolution?by=area,category"),
@@ -745,7 +780,9 @@ async fn site(
         .expect("raised_at")
         .to_owned();
     let mut targets = Vec::new();
+    let mut restrict_targets = Vec::new();
     let mut victims = Vec::new();
+    let restricter = if area == "OWN-01" { &app.coordinator } else { staff };
     for who in WHO {
         let r = ok(
             app,
@@ -756,6 +793,9 @@ async fn site(
         .await;
         assert_eq!(r["version"], 1, "If-Match in the matrix counts from 1");
         targets.push(r["id"].as_str().expect("id").to_owned());
+        let body =
+            json!({"area_id": area, "category": "INF", "title": format!("{title} to restrict for {}", who.name())});
+        restrict_targets.push(ok(app, "/api/issues", restricter, body).await["id"].as_str().expect("id").to_owned());
         let name = format!("victim-{}-{area}", who.name());
         let u = ok(app, "/api/users", &app.admin, json!({"name": name, "role": "coordinator", "areas": [area]})).await;
         victims.push(u["id"].as_str().expect("user id").to_owned());
@@ -769,6 +809,7 @@ async fn site(
         cursor: hex(&format!("{raised_at}|{issue}")),
         issue,
         targets,
+        restrict_targets,
         victims,
     }
 }
@@ -796,6 +837,7 @@ async fn world(backend: Backend) -> World {
         // The same instant as the other area's cursor: the page after it must be the same.
         cursor: hex(&format!("{other_raised_at}|{}", unknown_id())),
         targets: WHO.iter().map(|_| unknown_id()).collect(),
+        restrict_targets: WHO.iter().map(|_| unknown_id()).collect(),
         victims: WHO.iter().map(|_| unknown_id()).collect(),
     };
     let users = app.get("/api/users", &app.admin).await.body;
@@ -834,6 +876,7 @@ async fn every_endpoint_answers_every_role_in_every_area_exactly_as_the_rules_sa
         codes: HashSet::from(["9601".to_owned(), "96".to_owned()]),
     };
     markers.ids.extend(w.other.targets.iter().cloned());
+    markers.ids.extend(w.other.restrict_targets.iter().cloned());
     for (id, area) in app.get("/api/issues?limit=500", &app.admin).await.body["items"]
         .as_array()
         .expect("items")
@@ -918,6 +961,7 @@ async fn every_endpoint_answers_every_role_in_every_area_exactly_as_the_rules_sa
             s.forum.clone(),
             s.cursor.clone(),
             s.targets[c].clone(),
+            s.restrict_targets[c].clone(),
             s.victims[c].clone(),
         ]
     };

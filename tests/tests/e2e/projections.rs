@@ -43,6 +43,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         at: Utc::now(),
         case_number: santisuk_tests::case_number(Utc::now()),
         complainant: None,
+        restricted: false,
     })
     .unwrap()
 }
@@ -126,6 +127,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             at: now,
             case_number: santisuk_tests::case_number(now),
             complainant: None,
+            restricted: false,
         }),
     };
     let other = test_db.second_pool().await;
@@ -432,6 +434,7 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         at: Utc::now(),
         case_number: santisuk_tests::case_number(Utc::now()),
         complainant: None,
+        restricted: false,
     })
 }
 
@@ -625,6 +628,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             at: Utc::now(),
             case_number: santisuk_tests::case_number(Utc::now()),
             complainant: None,
+            restricted: false,
         };
         let row = read_model::IssueRow::raised(id, &event, 1, 0);
         let stored = SerializedEvent::new(

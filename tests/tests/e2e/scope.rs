@@ -145,8 +145,13 @@ fn read() -> impl Strategy<Value = Read> {
 }
 
 fn caller(role: Role) -> Caller {
-    let user =
-        User { id: uuid::Uuid::new_v4().to_string(), name: format!("{}-prop", role.as_str()), role, areas: vec![] };
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: format!("{}-prop", role.as_str()),
+        role,
+        areas: vec![],
+        categories: vec![],
+    };
     Caller { user, request_id: "proptest".into(), client: String::new() }
 }
 
@@ -244,6 +249,7 @@ impl Case {
                     at: now - Duration::days(*days_ago),
                     case_number: None,
                     complainant: None,
+                    restricted: false,
                 };
                 let id = uuid::Uuid::new_v4().to_string();
                 issues::raise_checked(&self.state, &staff, id.clone(), true, raise, None, now).await.expect("a raise");
