@@ -269,6 +269,69 @@ pub async fn people(state: &AppState, subjects: &[String]) -> Result<HashMap<Str
     Ok(out)
 }
 
+// --- exports --------------------------------------------------------------------------------------------
+
+/// Whether an issue export holds personal data. Without it, an export leaves out the complainant and the
+/// free texts that identify people (`description`, `raised_by`); with it, they are added and the reason
+/// is part of the export's access-log entry (the query as sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportPersonal {
+    Leave,
+    Include,
+}
+
+/// The longest reason accepted for an export with personal data, in characters: a sentence, not a letter.
+pub const EXPORT_REASON_MAX: usize = 500;
+
+/// Checks an export's `personal` and `reason` parameters: `personal=include` needs a role that reads
+/// personal data (403 otherwise, whatever the reason) and a reason (422 `reason_required`); `exclude` or
+/// nothing leaves personal data out.
+pub fn export_personal(
+    caller: &Caller,
+    personal: Option<&str>,
+    reason: Option<&str>,
+) -> Result<ExportPersonal, AppError> {
+    match personal.map(str::trim) {
+        None | Some("" | "exclude") => Ok(ExportPersonal::Leave),
+        Some("include") => {
+            if !reads_personal_data(caller) {
+                return Err(AppError::forbidden(format!(
+                    "a {} may not export personal data; leave out `personal=include`",
+                    caller.user.role.as_str()
+                )));
+            }
+            let reason = reason.map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(AppError::invalid(
+                    "reason_required",
+                    "an export with personal data needs a reason (`reason=`), recorded in the access log",
+                ));
+            }
+            if reason.chars().count() > EXPORT_REASON_MAX || reason.chars().any(char::is_control) {
+                return Err(AppError::invalid(
+                    "bad_reason",
+                    format!("a reason is one line of at most {EXPORT_REASON_MAX} characters"),
+                ));
+            }
+            Ok(ExportPersonal::Include)
+        }
+        Some(_) => Err(AppError::invalid("bad_personal", "personal must be include or exclude")),
+    }
+}
+
+/// The complainant of each of these issues that names one (issue id → the record), for an export with
+/// personal data: the caller has already been allowed it ([`export_personal`]) and the export is recorded.
+pub async fn complainants_of_rows(
+    state: &AppState,
+    rows: &[crate::issues::IssueRow],
+) -> Result<HashMap<String, PersonView>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let links = complainants(state, &ids).await?;
+    let subjects: Vec<String> = links.values().cloned().collect();
+    let people = people(state, &subjects).await?;
+    Ok(links.into_iter().filter_map(|(issue, subject)| people.get(&subject).map(|p| (issue, p.clone()))).collect())
+}
+
 // --- erasure --------------------------------------------------------------------------------------------
 
 /// What an erasure did.
