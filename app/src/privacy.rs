@@ -269,6 +269,69 @@ pub async fn people(state: &AppState, subjects: &[String]) -> Result<HashMap<Str
     Ok(out)
 }
 
+// --- exports --------------------------------------------------------------------------------------------
+
+/// Whether an issue export holds personal data. Without it, an export leaves out the complainant and the
+/// free texts that identify people (`description`, `raised_by`); with it, they are added and the reason
+/// is part of the export's access-log entry (the query as sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportPersonal {
+    Leave,
+    Include,
+}
+
+/// The longest reason accepted for an export with personal data, in characters: a sentence, not a letter.
+pub const EXPORT_REASON_MAX: usize = 500;
+
+/// Checks an export's `personal` and `reason` parameters: `personal=include` needs a role that reads
+/// personal data (403 otherwise, whatever the reason) and a reason (422 `reason_required`); `exclude` or
+/// nothing leaves personal data out.
+pub fn export_personal(
+    caller: &Caller,
+    personal: Option<&str>,
+    reason: Option<&str>,
+) -> Result<ExportPersonal, AppError> {
+    match personal.map(str::trim) {
+        None | Some("" | "exclude") => Ok(ExportPersonal::Leave),
+        Some("include") => {
+            if !reads_personal_data(caller) {
+                return Err(AppError::forbidden(format!(
+                    "a {} may not export personal data; leave out `personal=include`",
+                    caller.user.role.as_str()
+                )));
+            }
+            let reason = reason.map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(AppError::invalid(
+                    "reason_required",
+                    "an export with personal data needs a reason (`reason=`), recorded in the access log",
+                ));
+            }
+            if reason.chars().count() > EXPORT_REASON_MAX || reason.chars().any(char::is_control) {
+                return Err(AppError::invalid(
+                    "bad_reason",
+                    format!("a reason is one line of at most {EXPORT_REASON_MAX} characters"),
+                ));
+            }
+            Ok(ExportPersonal::Include)
+        }
+        Some(_) => Err(AppError::invalid("bad_personal", "personal must be include or exclude")),
+    }
+}
+
+/// The complainant of each of these issues that names one (issue id → the record), for an export with
+/// personal data: the caller has already been allowed it ([`export_personal`]) and the export is recorded.
+pub async fn complainants_of_rows(
+    state: &AppState,
+    rows: &[crate::issues::IssueRow],
+) -> Result<HashMap<String, PersonView>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let links = complainants(state, &ids).await?;
+    let subjects: Vec<String> = links.values().cloned().collect();
+    let people = people(state, &subjects).await?;
+    Ok(links.into_iter().filter_map(|(issue, subject)| people.get(&subject).map(|p| (issue, p.clone()))).collect())
+}
+
 // --- erasure --------------------------------------------------------------------------------------------
 
 /// What an erasure did.
@@ -343,6 +406,7 @@ pub async fn erase_as(
                 issues.push(erase_issue(state, &metadata, &issue, Some(subject_id), &legal_basis).await?);
             }
             tracing::info!(subject = %subject_id, issues = issues.len(), "personal data erased");
+            flush_log(state).await;
             return Ok(ErasureReport {
                 subject: person.subject_id,
                 kind: "person",
@@ -358,6 +422,7 @@ pub async fn erase_as(
     };
     let erased = erase_issue(state, &metadata, &issue, None, &legal_basis).await?;
     tracing::info!(issue = %issue, keys = erased.keys_destroyed, "an issue's personal data erased");
+    flush_log(state).await;
     Ok(ErasureReport {
         subject: issue,
         kind: "issue",
@@ -365,6 +430,18 @@ pub async fn erase_as(
         issues: vec![erased],
         legal_basis: legal_basis.to_string(),
     })
+}
+
+/// After an erasure, the read model's overwritten texts leave SQLite's write-ahead log too (see
+/// `Db::flush_log`). The erasure is done whatever this says: a failure is logged, not answered.
+async fn flush_log(state: &AppState) {
+    match state.db.flush_log().await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "after an erasure, readers kept the write-ahead log from being emptied; the next checkpoint does it"
+        ),
+        Err(e) => tracing::warn!(error = %e, "after an erasure, the write-ahead log could not be emptied"),
+    }
 }
 
 fn already_erased() -> AppError {

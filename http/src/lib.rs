@@ -72,8 +72,15 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid)))
+}
+
+/// The span of a request in the log: its method, path and request id. Never the query string (a search
+/// can be a person's name, an export's reason is free text), headers (tokens, cookies) or the body.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
 }
 
 /// Headers every web page and asset gets: no framing (clickjacking), no content sniffing, scripts and

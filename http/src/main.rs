@@ -53,14 +53,14 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
-    /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
-    /// users. Refuses a database that already has areas or issues.
     /// Personal data: erase a person's or a problem's, export a person's (the data-subject access request),
     /// apply the retention rule, rotate the master key.
     Privacy {
         #[command(subcommand)]
         action: PrivacyAction,
     },
+    /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
+    /// users. Refuses a database that already has areas or issues.
     Demo {
         /// Seeds the generator: the same seed on the same day gives the same data.
         #[arg(long, default_value_t = santisuk_app::demo::DemoOptions::DEFAULT_SEED)]

@@ -9,29 +9,42 @@ use santisuk_store::Db;
 
 const BIN: &str = env!("CARGO_BIN_EXE_santisuk");
 
-/// Where a test's data lives: a temporary SQLite folder, or a fresh PostgreSQL database.
+/// Where a test's data lives: a temporary SQLite folder, or a fresh PostgreSQL database and a temporary
+/// data folder for its master key (the default place, `./data`, would be the crate's own folder).
 enum Store {
     Sqlite(tempfile::TempDir),
-    Postgres(String, #[allow(dead_code)] santisuk_store::testing::DropDatabase),
+    Postgres(String, #[allow(dead_code)] santisuk_store::testing::DropDatabase, tempfile::TempDir),
 }
 
 impl Store {
     async fn new(postgres: bool) -> Store {
         if postgres {
             let (url, guard) = santisuk_store::testing::fresh_database().await;
-            Store::Postgres(url, guard)
+            Store::Postgres(url, guard, tempfile::tempdir().expect("temp dir"))
         } else {
             Store::Sqlite(tempfile::tempdir().expect("temp dir"))
         }
     }
 
+    /// The data folder: the SQLite database and, on either backend, the generated master key.
+    fn dir(&self) -> &std::path::Path {
+        match self {
+            Store::Sqlite(dir) | Store::Postgres(_, _, dir) => dir.path(),
+        }
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.args(args).env_remove("DATABASE_URL").env("SANTISUK_LOG", "warn");
-        match self {
-            Store::Sqlite(dir) => cmd.env("SANTISUK_DATA_DIR", dir.path()),
-            Store::Postgres(url, _) => cmd.env("DATABASE_URL", url),
-        };
+        cmd.args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("SANTISUK_MASTER_KEY")
+            .env_remove("SANTISUK_MASTER_KEY_FILE")
+            .env_remove("SANTISUK_RETENTION_MONTHS")
+            .env("SANTISUK_LOG", "warn")
+            .env("SANTISUK_DATA_DIR", self.dir());
+        if let Store::Postgres(url, _, _) = self {
+            cmd.env("DATABASE_URL", url);
+        }
         cmd
     }
 
@@ -42,7 +55,7 @@ impl Store {
     async fn db(&self) -> Db {
         match self {
             Store::Sqlite(dir) => Db::open_sqlite(dir.path()).await.expect("open"),
-            Store::Postgres(url, _) => Db::open_postgres(url, 2).await.expect("connect"),
+            Store::Postgres(url, _, _) => Db::open_postgres(url, 2).await.expect("connect"),
         }
     }
 }
@@ -484,5 +497,406 @@ both!(
     serve_prints_the_url_and_first_token_then_stops_on_sigterm,
     passwords_are_read_from_standard_input_and_checked,
     a_bad_database_url_is_a_clear_error,
-    kill_9_under_load_three_times_loses_nothing_acknowledged
+    kill_9_under_load_three_times_loses_nothing_acknowledged,
+    a_full_scenario_logs_no_personal_data_or_secrets
 );
+
+// --- personal data (issue #15) ----------------------------------------------------------------------------
+
+const NAME: &str = "Zebulon Phanomwan-Quist";
+const PHONE_AS_TYPED: &str = "081-234-5678";
+const PHONE: &str = "0812345678";
+const NATIONAL_ID: &str = "1101700230708";
+const ADDRESS: &str = "99 Moo 7 Tambon Xylocarpus";
+const NOTES: &str = "call after five through headman Vorapong-Kestrel";
+
+fn complainant() -> serde_json::Value {
+    serde_json::json!({"name": NAME, "phone": PHONE_AS_TYPED, "address": ADDRESS, "national_id": NATIONAL_ID,
+        "notes": NOTES})
+}
+
+/// A `santisuk serve` that listens, with what it has printed so far.
+struct Running {
+    child: std::process::Child,
+    port: u16,
+    stdout: std::sync::mpsc::Receiver<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+/// Starts `santisuk serve` on a free port with `env`; `Err` with the exit status and standard error when it
+/// stops instead of listening (a refusal).
+fn serve(store: &Store, env: &[(&str, &str)]) -> Result<Running, (std::process::ExitStatus, String)> {
+    use std::io::{BufRead, Read};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut cmd = store.command(&["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    cmd.envs(env.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stdout = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    for _ in 0..400 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Err((status, stderr.join().unwrap()));
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(Running { child, port, stdout: lines, stderr });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server neither listened on {port} nor stopped");
+}
+
+impl Running {
+    /// The administrator's API token and web password, printed on the first start.
+    fn first_login(&self) -> (String, String) {
+        let (mut token, mut password) = (None, None);
+        while token.is_none() || password.is_none() {
+            let line = self.stdout.recv_timeout(Duration::from_secs(10)).expect("the first start prints a login");
+            if let Some(t) = line.split("API token:").nth(1) {
+                token = Some(t.trim().to_owned());
+            }
+            if let Some(p) = line.split("sign in as  admin  with the password  ").nth(1) {
+                password = Some(p.trim().to_owned());
+            }
+        }
+        (token.unwrap(), password.unwrap())
+    }
+
+    /// Stops it with SIGTERM; returns its standard error.
+    fn stop(mut self) -> String {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "a clean stop: {exit:?}");
+        self.stderr.join().unwrap()
+    }
+}
+
+/// A start that must be refused: the exit status is a failure, and standard error is returned.
+fn refused(store: &Store, env: &[(&str, &str)]) -> String {
+    match serve(store, env) {
+        Ok(running) => {
+            let stderr = running.stop();
+            panic!("the server started: {stderr}");
+        }
+        Err((status, stderr)) => {
+            assert!(!status.success(), "{stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            stderr
+        }
+    }
+}
+
+/// Any request over plain HTTP/1.1: status, headers and body.
+async fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<axum::body::Bytes>>();
+    let mut req = axum::http::Request::builder().method(method).uri(format!("http://127.0.0.1:{port}{path}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(http_body_util::Full::new(axum::body::Bytes::from(body))).unwrap();
+    let resp =
+        tokio::time::timeout(Duration::from_secs(20), client.request(req)).await.expect("in time").expect("answer");
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+/// A JSON request that must answer `status`; its body.
+async fn expect(
+    port: u16,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    status: u16,
+) -> serde_json::Value {
+    let (got, body) = send_json(port, token, method, path, body).await.expect("an answer");
+    assert_eq!(got, status, "{method} {path}: {body}");
+    body
+}
+
+/// SQLite, the real binary: the first start makes `<data-dir>/master.key` (0600) and says so; without it,
+/// with another key, or with a key file that does not exist, the server refuses to start, names the key it
+/// wants and makes no new one; a rotated key replaces the old one and still opens what was sealed before;
+/// `privacy export` prints the record and `privacy erase` works once.
+#[tokio::test]
+async fn the_master_key_is_made_once_and_a_missing_or_wrong_one_refuses_to_start() {
+    let store = Store::new(false).await;
+    let key_file = store.dir().join("master.key");
+    let server = serve(&store, &[]).expect("the first start");
+    let (token, _) = server.first_login();
+    let area = serde_json::json!({"id": "KEY-1", "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
+    expect(server.port, &token, "POST", "/api/areas", Some(area), 201).await;
+    let raise = serde_json::json!({"area_id": "KEY-1", "category": "GOV", "title": "ร้องเรียน",
+        "description": "KEY-desc-Narwhal", "complainant": complainant()});
+    let id =
+        expect(server.port, &token, "POST", "/api/issues", Some(raise), 201).await["id"].as_str().unwrap().to_owned();
+    let one = expect(server.port, &token, "GET", &format!("/api/issues/{id}"), None, 200).await;
+    let subject = one["complainant"]["subject_id"].as_str().unwrap().to_owned();
+    let stderr = server.stop();
+
+    let key = santisuk_app::privacy::MasterKey::from_text(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    assert!(stderr.contains("generated a new master key") && stderr.contains(key.id()), "{stderr}");
+    assert!(stderr.contains(&key_file.display().to_string()), "it says where: {stderr}");
+    assert!(!stderr.contains(key.to_text().as_str()), "but never the key itself");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // The key file gone: refused, naming the key wanted; no new key is made over the sealed data.
+    let kept = store.dir().join("kept.key");
+    std::fs::rename(&key_file, &kept).unwrap();
+    let stderr = refused(&store, &[]);
+    assert!(stderr.contains(key.id()) && stderr.contains("no master key was found"), "{stderr}");
+    assert!(!key_file.exists(), "no new key file");
+    // Another key: refused.
+    let other = santisuk_app::privacy::MasterKey::generate();
+    let stderr = refused(&store, &[("SANTISUK_MASTER_KEY", other.to_text().as_str())]);
+    assert!(
+        stderr.contains("wrong master key") && stderr.contains(key.id()) && stderr.contains(other.id()),
+        "{stderr}"
+    );
+    // A key file named but missing: refused, and not created.
+    let nowhere = store.dir().join("nowhere.key");
+    let stderr = refused(&store, &[("SANTISUK_MASTER_KEY_FILE", nowhere.to_str().unwrap())]);
+    assert!(stderr.contains("nowhere.key"), "{stderr}");
+    assert!(!nowhere.exists() && !key_file.exists());
+    let out = store.run(&["--master-key-file", nowhere.to_str().unwrap(), "migrate"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("nowhere.key"), "{}", text(&out.stderr));
+    assert!(!nowhere.exists());
+    std::fs::rename(&kept, &key_file).unwrap();
+
+    // Rotation: a new key file (0600); the old key then refuses, the new one opens the old texts.
+    let rotated = store.dir().join("rotated.key");
+    let out = store.run(&["privacy", "rotate-key", "--new-key-file", rotated.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = santisuk_app::privacy::MasterKey::from_text(&std::fs::read_to_string(&rotated).unwrap()).unwrap();
+    assert!(text(&out.stdout).contains(new.id()), "{}", text(&out.stdout));
+    assert_eq!(std::fs::metadata(&rotated).unwrap().permissions().mode() & 0o777, 0o600);
+    let stderr = refused(&store, &[]);
+    assert!(stderr.contains("wrong master key") && stderr.contains(new.id()), "{stderr}");
+    let with_new = [("SANTISUK_MASTER_KEY_FILE", rotated.to_str().unwrap())];
+    let server = serve(&store, &with_new).expect("the new key opens the database");
+    let one = expect(server.port, &token, "GET", &format!("/api/issues/{id}"), None, 200).await;
+    assert_eq!(
+        (&one["description"], &one["complainant"]["name"]),
+        (&serde_json::json!("KEY-desc-Narwhal"), &serde_json::json!(NAME))
+    );
+    server.stop();
+
+    // The access request, then an erasure, once.
+    let run = |args: &[&str]| store.command(args).envs(with_new).output().unwrap();
+    let out = run(&["privacy", "export", "--subject", &subject]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (&export["person"]["name"], &export["person"]["national_id"]),
+        (&serde_json::json!(NAME), &serde_json::json!(NATIONAL_ID))
+    );
+    assert_eq!(export["issues"][0]["id"], id.as_str());
+    let out = run(&["privacy", "erase", "--subject", &subject, "--legal-basis", "PDPA s.33: request of 2 Dec 2026"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (&report["person_erased"], &report["issues"][0]["id"]),
+        (&serde_json::json!(true), &serde_json::json!(id))
+    );
+    let again = run(&["privacy", "erase", "--subject", &subject, "--legal-basis", "PDPA s.33"]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already been erased"), "{}", text(&again.stderr));
+    let out = run(&["privacy", "export", "--subject", &subject]);
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(export["person"]["erased"], true);
+    assert!(
+        !text(&out.stdout).contains(NAME) && !text(&out.stdout).contains("KEY-desc-Narwhal"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// The real binary with every Santisuk log at trace and tower-http's at debug, through a whole scenario
+/// (a forum, a raise with a complainant, notes, a search for the complainant's name, an export with
+/// personal data, the access request, web sign-ins, an erasure): its log names no complainant detail, no
+/// free text, no token, password, session or master key.
+async fn a_full_scenario_logs_no_personal_data_or_secrets(postgres: bool) {
+    let store = Store::new(postgres).await;
+    let log = "debug,santisuk=trace,santisuk_http=trace,santisuk_app=trace,santisuk_store=trace,\
+               santisuk_projections=trace,santisuk_domain=trace,tower_http=trace";
+    let server = serve(&store, &[("SANTISUK_LOG", log)]).expect("start");
+    let port = server.port;
+    let (admin, password) = server.first_login();
+    let clerk =
+        expect(port, &admin, "POST", "/api/users", Some(serde_json::json!({"name": "clerk", "role": "staff"})), 201)
+            .await;
+    let staff = clerk["token"].as_str().unwrap().to_owned();
+    let area = serde_json::json!({"id": "LOG-1", "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
+    expect(port, &admin, "POST", "/api/areas", Some(area), 201).await;
+    let forum = serde_json::json!({"area_id": "LOG-1", "held_on": "2026-11-01", "facilitator": "Facilitator Ombretta-Lindqvist"});
+    let forum = expect(port, &staff, "POST", "/api/forums", Some(forum), 201).await["id"].as_str().unwrap().to_owned();
+    let raise = serde_json::json!({"area_id": "LOG-1", "category": "GOV", "title": "ร้องเรียน", "forum_id": forum,
+        "description": "LOG-desc-Aardwolf", "raised_by": "LOG-by-Bandicoot", "complainant": complainant()});
+    let id = expect(port, &staff, "POST", "/api/issues", Some(raise), 201).await["id"].as_str().unwrap().to_owned();
+    let bad = serde_json::json!({"area_id": "LOG-1", "category": "GOV", "title": "x", "description": "LOG-desc-Caracal",
+        "complainant": {"name": NAME, "national_id": "1101700230707"}});
+    expect(port, &staff, "POST", "/api/issues", Some(bad), 422).await;
+    expect(
+        port,
+        &staff,
+        "POST",
+        &format!("/api/issues/{id}/assign"),
+        Some(serde_json::json!({"assignee": "อบต.", "note": "LOG-note-Dugong"})),
+        200,
+    )
+    .await;
+    expect(
+        port,
+        &staff,
+        "POST",
+        &format!("/api/issues/{id}/address"),
+        Some(serde_json::json!({"action": "LOG-action-Echidna"})),
+        200,
+    )
+    .await;
+    let one = expect(port, &staff, "GET", &format!("/api/issues/{id}"), None, 200).await;
+    let subject = one["complainant"]["subject_id"].as_str().unwrap().to_owned();
+    expect(port, &staff, "GET", &format!("/api/issues/{id}/history"), None, 200).await;
+    expect(port, &staff, "GET", "/api/issues?q=Phanomwan", None, 200).await;
+    let (status, _, file) = request(
+        port,
+        "GET",
+        "/api/issues/export?personal=include&reason=LOG-reason-Fossa",
+        &[("authorization", &format!("Bearer {staff}"))],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&file).contains(NATIONAL_ID), "the export holds the person");
+    expect(port, &admin, "GET", &format!("/api/privacy/subjects/{subject}"), None, 200).await;
+    // The web app: a failed and a good sign-in, then the problem's page.
+    let csrf = "c".repeat(64);
+    let cookie = format!("santisuk_csrf={csrf}");
+    let form_headers = [("cookie", cookie.as_str()), ("content-type", "application/x-www-form-urlencoded")];
+    let form = |password: &str| format!("_csrf={csrf}&name=admin&password={password}&next=/").into_bytes();
+    let (status, _, _) = request(port, "POST", "/login", &form_headers, form("LOG-wrong-password-Gharial")).await;
+    assert_eq!(status, 401);
+    let (status, headers, _) = request(port, "POST", "/login", &form_headers, form(&password)).await;
+    assert_eq!(status, 303, "signed in");
+    let session = headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("santisuk_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let (status, _, page) = request(
+        port,
+        "GET",
+        &format!("/issues/{id}"),
+        &[("cookie", &format!("santisuk_session={session}"))],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("LOG-desc-Aardwolf"), "the page shows the problem");
+    let erase = serde_json::json!({"subject": subject, "legal_basis": "PDPA s.33"});
+    expect(port, &admin, "POST", "/api/privacy/erase", Some(erase), 200).await;
+    let stderr = server.stop();
+
+    // The log is there, and detailed: requests by path, the erasure.
+    assert!(stderr.lines().count() > 50, "{stderr}");
+    assert!(stderr.contains("/api/issues/export") && stderr.contains("personal data erased"), "{stderr}");
+    let key = std::fs::read_to_string(store.dir().join("master.key")).unwrap();
+    let secrets = [
+        NAME,
+        "Phanomwan",
+        PHONE_AS_TYPED,
+        PHONE,
+        NATIONAL_ID,
+        ADDRESS,
+        NOTES,
+        "LOG-desc-Aardwolf",
+        "LOG-by-Bandicoot",
+        "LOG-desc-Caracal",
+        "LOG-note-Dugong",
+        "LOG-action-Echidna",
+        "LOG-reason-Fossa",
+        "LOG-wrong-password-Gharial",
+        "Ombretta-Lindqvist",
+        admin.as_str(),
+        &admin[4..],
+        staff.as_str(),
+        &staff[4..],
+        password.as_str(),
+        session.as_str(),
+        &csrf,
+        key.trim(),
+    ];
+    for secret in secrets {
+        assert!(!stderr.contains(secret), "{secret:?} is in the log");
+    }
+}
+
+/// SQLite, the real binary: the retention rule runs only when asked for (`--retention-months` /
+/// SANTISUK_RETENTION_MONTHS). A complainant whose problem closed long ago is left alone by a start
+/// without it, listed by `privacy retention --dry-run`, and erased by a start with it.
+#[tokio::test]
+async fn retention_is_off_unless_asked_for() {
+    let store = Store::new(false).await;
+    let server = serve(&store, &[]).expect("start");
+    let port = server.port;
+    let (token, _) = server.first_login();
+    let area = serde_json::json!({"id": "RET-1", "name_th": "พื้นที่ทดสอบ", "amphoe_code": "9401"});
+    expect(port, &token, "POST", "/api/areas", Some(area), 201).await;
+    let raise = serde_json::json!({"area_id": "RET-1", "category": "GOV", "title": "เก่า", "at": "2025-01-10T03:00:00Z",
+        "complainant": {"name": NAME}});
+    let id = expect(port, &token, "POST", "/api/issues", Some(raise), 201).await["id"].as_str().unwrap().to_owned();
+    let close = serde_json::json!({"outcome": "withdrawn", "at": "2025-02-01T03:00:00Z"});
+    expect(port, &token, "POST", &format!("/api/issues/{id}/close"), Some(close), 200).await;
+    let path = format!("/api/issues/{id}");
+    let subject =
+        expect(port, &token, "GET", &path, None, 200).await["complainant"]["subject_id"].as_str().unwrap().to_owned();
+    server.stop();
+
+    // A start without the setting, given time for a rule that ran at start: nothing erased.
+    let server = serve(&store, &[]).expect("start");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let one = expect(server.port, &token, "GET", &path, None, 200).await;
+    assert_eq!(one["complainant"]["name"], NAME, "retention is off by default: {one}");
+    server.stop();
+    let out = store.run(&["privacy", "retention", "--months", "6", "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dry: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(dry, serde_json::json!({"would_erase": [subject]}));
+
+    let server = serve(&store, &[("SANTISUK_RETENTION_MONTHS", "6")]).expect("start");
+    let mut erased = serde_json::Value::Null;
+    for _ in 0..100 {
+        erased = expect(server.port, &token, "GET", &path, None, 200).await;
+        if erased["complainant"]["erased"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(erased["complainant"]["erased"], true, "{erased}");
+    assert!(erased["complainant"]["legal_basis"].as_str().unwrap().starts_with("retention: 6 months"), "{erased}");
+    server.stop();
+}

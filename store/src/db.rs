@@ -283,6 +283,18 @@ impl Db {
         Ok(())
     }
 
+    /// SQLite: copies the write-ahead log into the database file and empties it (`wal_checkpoint(TRUNCATE)`),
+    /// so that what was just overwritten (an erasure) leaves the files at once: with `secure_delete` the
+    /// database file keeps no copy of an overwritten row, but the log keeps the old pages until they are
+    /// reused. Waits for readers up to the busy timeout; `false` when readers kept it from finishing (the
+    /// old pages then go with a later checkpoint). PostgreSQL: nothing to do here (old row versions leave
+    /// the tables' files when they are vacuumed, which autovacuum does).
+    pub async fn flush_log(&self) -> Result<bool, StoreError> {
+        let Pool::Sqlite(p) = &self.pool else { return Ok(true) };
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(p).await?;
+        Ok(busy == 0)
+    }
+
     /// Whether every embedded migration has been applied (for `/readyz`).
     pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
         let (expected, applied): (usize, i64) = match &self.pool {

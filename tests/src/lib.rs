@@ -159,6 +159,14 @@ impl TestDb {
         }
     }
 
+    /// SQLite: the folder holding the database files (`santisuk.db` and its `-wal`), to read them as bytes.
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        match &self._guard {
+            Guard::Dir(dir) => Some(dir.path()),
+            Guard::PgDatabase(_) | Guard::None => None,
+        }
+    }
+
     /// Another pool on the same database, as a second server instance would have.
     pub async fn second_pool(&self) -> Db {
         match (&self._guard, &self.db) {

@@ -1,4 +1,5 @@
-//! Exports for reports: the issue list and the resolution statistics as CSV or XLSX files.
+//! Exports for reports: the issue list and the resolution statistics as CSV or XLSX files. An issue export
+//! holds personal data only when asked for (`personal=include`, with a reason) by a role that reads it.
 //!
 //! An export answers exactly what its JSON endpoint answers: the query is checked by the same parser
 //! ([`ListParams::parse`], [`stats::parse_query`]), so filters, `as_of`, validation errors and the
@@ -34,7 +35,9 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook};
 use santisuk_app::issues::{self, IssueRow};
 use santisuk_app::parse::parse_ts;
+use santisuk_app::privacy::{self, ExportPersonal, PersonView};
 use santisuk_app::stats::{Counters, GroupBy, Stats};
+use santisuk_domain::personal::ERASED;
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::values::Outcome;
 use serde::Deserialize;
@@ -254,30 +257,71 @@ impl From<ExportFilters> for ListQuery {
     }
 }
 
+/// Whether an issue export holds personal data (see [`santisuk_app::privacy::export_personal`]).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PersonalQuery {
+    /// `exclude` (default): no complainant, and neither the description nor `raised_by` (free text that
+    /// identifies people). `include`: those columns too, plus the complainant's name, phone, address,
+    /// national id and contact notes (blank for an anonymous problem, `[erased]` for an erased person).
+    /// Administrators, staff and coordinators (their own areas) only; needs `reason`.
+    #[param(value_type = Option<PersonalColumns>, inline)]
+    pub personal: Option<String>,
+    /// Why personal data is exported (one line, at most 500 characters, itself without personal data):
+    /// recorded in the access log with the rest of the query. Required with `personal=include`.
+    pub reason: Option<String>,
+}
+
+/// The values of `personal`, for the OpenAPI document (the application parses the text itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "only describes the parameter's values")]
+enum PersonalColumns {
+    Exclude,
+    Include,
+}
+
 /// The issue list as a file: every issue `GET /api/issues` would list for the same filters (all pages).
-#[utoipa::path(get, path = "/api/issues/export", tag = "exports", params(ExportQuery, ExportFilters),
+/// Without `personal=include` the file has no personal data: no complainant, and neither the description
+/// nor `raised_by`. With it (and a `reason`), those columns keep the places they had in earlier exports and
+/// the complainant's follow at the end; the access log records the query, reason included.
+#[utoipa::path(get, path = "/api/issues/export", tag = "exports", params(ExportQuery, PersonalQuery, ExportFilters),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",
             content((String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 422, description = "an invalid filter, `as_of`, format, language or date style", body = crate::error::ErrorBody)))]
+        (status = 403, description = "`personal=include` by a role that does not read personal data (auditors)", body = crate::error::ErrorBody),
+        (status = 422, description = "an invalid filter, `as_of`, format, language or date style; `personal` other than include or exclude; include without a `reason` (`reason_required`)", body = crate::error::ErrorBody)))]
 pub async fn issues_export(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(raw): AppQuery<BTreeMap<String, String>>,
     AppQuery(export): AppQuery<ExportQuery>,
+    AppQuery(personal): AppQuery<PersonalQuery>,
     AppQuery(filters): AppQuery<ExportFilters>,
 ) -> Result<Response, ApiError> {
     let now = now();
     let params = ListParams::parse(filters.into(), &ctx, now)?;
     let opts = Options::parse(&export)?;
+    let include = privacy::export_personal(&ctx, personal.personal.as_deref(), personal.reason.as_deref())?
+        == ExportPersonal::Include;
     log_export(&state, &ctx, "issues_export", &raw).await?;
     let dates = opts.dates;
+    let people_state = state.clone();
     let rows = issues::all_pages(&state, params)
         .await?
-        .map_ok(move |page| page.iter().map(|r| issue_cells(r, dates)).collect())
+        .and_then(move |page| {
+            let state = people_state.clone();
+            async move {
+                if !include {
+                    return Ok(page.iter().map(|r| issue_cells(r, dates, None)).collect());
+                }
+                let people = privacy::complainants_of_rows(&state, &page).await?;
+                Ok(page.iter().map(|r| issue_cells(r, dates, Some(people.get(&r.id)))).collect())
+            }
+        })
         .map_err(ApiError::from)
         .boxed();
-    let columns = ISSUE_COLUMNS.to_vec();
+    let columns = issue_columns(include);
     let name = format!("issues-{}", bangkok_date(now));
     match opts.format {
         FileFormat::Csv => Ok(csv_response(&name, &columns, opts.lang, rows)),
@@ -394,28 +438,47 @@ impl Cell {
     }
 }
 
-const ISSUE_COLUMNS: [Column; 15] = [
-    Column::new("รหัสเรื่อง", "Issue ID", 38.0),
-    Column::new("พื้นที่", "Area", 12.0),
-    Column::new("ประเภทปัญหา", "Category", 10.0),
-    Column::new("หัวเรื่อง", "Title", 40.0),
-    Column::new("รายละเอียด", "Description", 50.0),
-    Column::new("เวที", "Forum", 38.0),
-    Column::new("ผู้เสนอ", "Raised by", 20.0),
-    Column::new("สถานะ", "Status", 10.0),
-    Column::new("ผู้รับผิดชอบ", "Assignee", 24.0),
-    Column::new("กำหนดเสร็จ", "Due on", 12.0),
-    Column::new("ผลการดำเนินการ", "Outcome", 12.0),
-    Column::new("วันที่รับเรื่อง", "Raised at", 28.0),
-    Column::new("วันที่ปิดเรื่อง", "Closed at", 28.0),
-    Column::new("ฉบับที่", "Version", 8.0),
+/// The issue columns in the order earlier exports had them; `true` marks the free texts that identify
+/// people, left out unless the export includes personal data.
+const ISSUE_COLUMNS: [(Column, bool); 15] = [
+    (Column::new("รหัสเรื่อง", "Issue ID", 38.0), false),
+    (Column::new("พื้นที่", "Area", 12.0), false),
+    (Column::new("ประเภทปัญหา", "Category", 10.0), false),
+    (Column::new("หัวเรื่อง", "Title", 40.0), false),
+    (Column::new("รายละเอียด", "Description", 50.0), true),
+    (Column::new("เวที", "Forum", 38.0), false),
+    (Column::new("ผู้เสนอ", "Raised by", 20.0), true),
+    (Column::new("สถานะ", "Status", 10.0), false),
+    (Column::new("ผู้รับผิดชอบ", "Assignee", 24.0), false),
+    (Column::new("กำหนดเสร็จ", "Due on", 12.0), false),
+    (Column::new("ผลการดำเนินการ", "Outcome", 12.0), false),
+    (Column::new("วันที่รับเรื่อง", "Raised at", 28.0), false),
+    (Column::new("วันที่ปิดเรื่อง", "Closed at", 28.0), false),
+    (Column::new("ฉบับที่", "Version", 8.0), false),
     // Last, so that the columns of earlier exports keep their places in the sheets people built on them.
-    Column::new("เลขที่เรื่อง", "Case number", 16.0),
+    (Column::new("เลขที่เรื่อง", "Case number", 16.0), false),
 ];
 
-/// An issue's cells, in [`ISSUE_COLUMNS`] order: the fields of the JSON list's `IssueView`.
-fn issue_cells(r: &IssueRow, dates: Dates) -> Vec<Cell> {
-    vec![
+/// The complainant's record, after every other column of an export that includes personal data.
+const COMPLAINANT_COLUMNS: [Column; 5] = [
+    Column::new("ชื่อผู้ร้องเรียน", "Complainant name", 24.0),
+    Column::new("โทรศัพท์ผู้ร้องเรียน", "Complainant phone", 14.0),
+    Column::new("ที่อยู่ผู้ร้องเรียน", "Complainant address", 40.0),
+    Column::new("เลขประจำตัวประชาชนผู้ร้องเรียน", "Complainant national ID", 16.0),
+    Column::new("หมายเหตุการติดต่อ", "Complainant contact notes", 40.0),
+];
+
+/// The columns of an issue export, with or without personal data.
+fn issue_columns(include_personal: bool) -> Vec<Column> {
+    let base = ISSUE_COLUMNS.iter().filter(|(_, personal)| include_personal || !personal).map(|(c, _)| *c);
+    let complainant = COMPLAINANT_COLUMNS.iter().copied().filter(|_| include_personal);
+    base.chain(complainant).collect()
+}
+
+/// An issue's cells, in [`issue_columns`] order: the fields of the JSON list's `IssueView`, and with
+/// `personal` (`Some`, holding the complainant if the problem names one) the personal columns too.
+fn issue_cells(r: &IssueRow, dates: Dates, personal: Option<Option<&PersonView>>) -> Vec<Cell> {
+    let all = [
         Cell::Text(r.id.clone()),
         Cell::Text(r.area_id.clone()),
         Cell::Text(r.category.clone()),
@@ -431,7 +494,30 @@ fn issue_cells(r: &IssueRow, dates: Dates) -> Vec<Cell> {
         Cell::text(r.closed_at.as_deref().map(|t| instant(t, dates))),
         Cell::Count(r.version),
         Cell::text(r.case_number.clone()),
-    ]
+    ];
+    let include = personal.is_some();
+    let mut cells: Vec<Cell> =
+        all.into_iter().zip(&ISSUE_COLUMNS).filter(|(_, (_, p))| include || !p).map(|(c, _)| c).collect();
+    if let Some(person) = personal {
+        cells.extend(complainant_cells(person));
+    }
+    cells
+}
+
+/// The complainant's cells: blank for a problem raised anonymously (or for a group), the marker in each
+/// for a person whose data was erased.
+fn complainant_cells(person: Option<&PersonView>) -> [Cell; 5] {
+    match person {
+        None => std::array::from_fn(|_| Cell::Empty),
+        Some(p) if p.erased => std::array::from_fn(|_| Cell::Text(ERASED.to_owned())),
+        Some(p) => [
+            Cell::text(p.name.clone()),
+            Cell::text(p.phone.clone()),
+            Cell::text(p.address.clone()),
+            Cell::text(p.national_id.clone()),
+            Cell::text(p.notes.clone()),
+        ],
+    }
 }
 
 fn group_column(g: GroupBy) -> Column {
@@ -749,6 +835,63 @@ mod tests {
         assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(defuse("-1"), "'-1");
         assert_eq!(defuse("ถนนชำรุด"), "ถนนชำรุด");
+    }
+
+    #[test]
+    fn personal_columns_are_in_an_issue_export_only_when_included() {
+        let row = IssueRow {
+            id: "7d3c".into(),
+            area_id: "PTN-01".into(),
+            category: "LIV".into(),
+            title: "ถนนชำรุด".into(),
+            description: Some("บ้านนายสมชาย".into()),
+            forum_id: None,
+            raised_by: Some("นางสาวมาลี".into()),
+            case_number: None,
+            status: santisuk_domain::values::IssueStatus::Raised,
+            assignee: None,
+            due_on: None,
+            outcome: None,
+            raised_at: "2026-11-01T00:00:00.000000Z".into(),
+            raised_on: "2026-11-01".into(),
+            closed_at: None,
+            version: 1,
+            last_position: 1,
+        };
+        let without = issue_cells(&row, Dates::Iso, None);
+        let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();
+        assert_eq!(without.len(), headers.len());
+        assert!(!headers.contains(&"Description") && !headers.contains(&"Raised by"), "{headers:?}");
+        assert!(!without.contains(&Cell::Text("บ้านนายสมชาย".into())), "{without:?}");
+        assert!(!without.contains(&Cell::Text("นางสาวมาลี".into())), "{without:?}");
+
+        let person = PersonView {
+            subject_id: "s".into(),
+            name: Some("สมชาย".into()),
+            phone: Some("0812345678".into()),
+            address: None,
+            national_id: None,
+            notes: None,
+            erased: false,
+            erased_at: None,
+            legal_basis: None,
+            recorded_at: chrono::Utc::now(),
+        };
+        let columns = issue_columns(true);
+        let with = issue_cells(&row, Dates::Iso, Some(Some(&person)));
+        assert_eq!(with.len(), columns.len());
+        assert_eq!(columns[4].header(Lang::En), "Description", "the earlier place");
+        assert_eq!(with[4], Cell::Text("บ้านนายสมชาย".into()));
+        assert_eq!(columns[15].header(Lang::En), "Complainant name");
+        assert_eq!(
+            (&with[15], &with[16], &with[17]),
+            (&Cell::Text("สมชาย".into()), &Cell::Text("0812345678".into()), &Cell::Empty)
+        );
+        let anonymous = issue_cells(&row, Dates::Iso, Some(None));
+        assert!(anonymous[15..].iter().all(|c| *c == Cell::Empty));
+        let erased = PersonView { name: None, phone: None, erased: true, ..person };
+        let erased = issue_cells(&row, Dates::Iso, Some(Some(&erased)));
+        assert!(erased[15..].iter().all(|c| *c == Cell::Text(ERASED.into())), "{erased:?}");
     }
 
     #[test]

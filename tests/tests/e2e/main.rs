@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod matrix;
 mod openapi;
+mod personal;
 mod projections;
 mod restricted;
 mod scope;
