@@ -353,7 +353,7 @@ fn complainant_fields(lang: Lang, n: usize, row: &Row, errors: &[(String, String
                 option value=(KIND_GROUP) selected[kind == KIND_GROUP] { (i18n::KIND_GROUP.get(lang)) }
             }
             (field_error(errors, &kind_id))
-            label for=(raised_by_id) { (i18n::RAISED_BY.get(lang)) " " span.hint { "(" (i18n::KIND_GROUP.get(lang)) ")" } }
+            label for=(raised_by_id) { (i18n::RAISED_BY.get(lang)) " " span.hint { "(" (i18n::RAISED_BY_GROUP.get(lang)) ")" } }
             input id=(raised_by_id) type="text" name="p_raised_by" value=(row.raised_by) maxlength=(Name::MAX) dir="auto"
                 aria-invalid=[invalid(errors, &raised_by_id)];
             (field_error(errors, &raised_by_id))

@@ -140,7 +140,8 @@ pub const KEYS_DESTROYED: Tr = Tr("กุญแจข้อมูลที่ท
 pub const COMPLAINANT: Tr = Tr("ผู้ร้องเรียน", "Complainant");
 pub const KIND_ANONYMOUS: Tr = Tr("ไม่ประสงค์ออกนาม", "Anonymous");
 pub const KIND_PERSON: Tr = Tr("บุคคล (บันทึกชื่อและการติดต่อ)", "A person (name and contact)");
-pub const KIND_GROUP: Tr = Tr("กลุ่มหรือองค์กร (ใส่ชื่อในช่องผู้เสนอปัญหา)", "A group (named under raised by)");
+pub const KIND_GROUP: Tr = Tr("กลุ่มหรือองค์กร", "A group");
+pub const RAISED_BY_GROUP: Tr = Tr("ชื่อกลุ่มหรือองค์กร เมื่อเลือก “กลุ่มหรือองค์กร”", "the group's name, when “A group” is chosen");
 pub const PERSON_DETAILS: Tr = Tr("ข้อมูลผู้ร้องเรียน", "The complainant's details");
 pub const PERSON_DETAILS_HINT: Tr = Tr(
     "กรอกเมื่อเลือก “บุคคล” ข้อมูลนี้เก็บแบบเข้ารหัส แยกจากประวัติเรื่อง และแสดงเฉพาะเจ้าหน้าที่ผู้ดูแลเรื่อง",

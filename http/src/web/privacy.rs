@@ -124,7 +124,7 @@ async fn render_erase(
             p.warn { (i18n::ERASE_KEEPS.get(lang)) }
             section.erase #erase-issue {
                 h2 { (i18n::ERASE_ISSUE.get(lang)) }
-                p { (i18n::ERASE_ISSUE_WHAT.get(lang)) " " strong.case-number { (case) } "." }
+                p { (i18n::ERASE_ISSUE_WHAT.get(lang)) " " strong.case-number { (case) } @if lang == Lang::En { "." } }
                 button.primary type="submit" name="target" value="issue" { (i18n::ERASE_ISSUE_BUTTON.get(lang)) " " (case) }
             }
             @if let Some(p) = &person {

@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod matrix;
 mod openapi;
+mod personal_web;
 mod projections;
 mod scope;
 mod socket;
