@@ -14,7 +14,8 @@ use uuid::Uuid;
 use santisuk_domain::issue::{EraseText, Issue, IssueAction, IssueCommand, IssueEvent};
 use santisuk_domain::personal::{NationalId, PersonDetails, Phone, SubjectId, sealed_fields};
 use santisuk_domain::values::{IssueStatus, Name, Text};
-use santisuk_store::vault::SEALED_PREFIX;
+/// What a sealed text starts with in a stored payload (pages that show stored payloads hide such texts).
+pub use santisuk_store::vault::SEALED_PREFIX;
 /// The master key and the vault, for the binary that opens the database.
 pub use santisuk_store::vault::{MasterKey, Vault, master_id_of};
 use santisuk_store::{events, persons};
@@ -330,6 +331,27 @@ pub async fn complainants_of_rows(
     let subjects: Vec<String> = links.values().cloned().collect();
     let people = people(state, &subjects).await?;
     Ok(links.into_iter().filter_map(|(issue, subject)| people.get(&subject).map(|p| (issue, p.clone()))).collect())
+}
+
+/// A problem a person raised, as the erasure's confirmation names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RaisedIssue {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+}
+
+/// Every problem whose raise names `subject` as complainant, oldest first: what erasing the person erases
+/// besides their record. Admins only (the web app's erasure confirmation lists them).
+pub async fn issues_of_subject(state: &AppState, caller: &Caller, subject: &str) -> Result<Vec<RaisedIssue>, AppError> {
+    caller.require(&[Role::Admin], "erase personal data")?;
+    let mut out = Vec::new();
+    for id in persons::issues_of(&state.db, subject).await? {
+        // The read model may not have projected a raise of a moment ago: the id stands in for its number.
+        let row = santisuk_projections::read_model::get_issue(&state.db, &id).await?;
+        out.push(RaisedIssue { case_number: row.and_then(|r| r.case_number), id });
+    }
+    Ok(out)
 }
 
 // --- erasure --------------------------------------------------------------------------------------------

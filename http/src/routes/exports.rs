@@ -857,6 +857,8 @@ mod tests {
             closed_at: None,
             version: 1,
             last_position: 1,
+            restricted: false,
+            raised_by_user: None,
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();

@@ -274,11 +274,27 @@ fn event_card(names: &Names, e: &RawEvent) -> Markup {
                 }
                 @if !data.is_object() {
                     // Not the JSON object every event is stored as (damage or tampering): the stored text.
-                    dt { (i18n::DATA.get(lang)) } dd.id { (data.as_str().map(str::to_owned).unwrap_or_else(|| data.to_string())) }
+                    dt { (i18n::DATA.get(lang)) } dd.id { (redact_sealed(&data.as_str().map(str::to_owned).unwrap_or_else(|| data.to_string()))) }
                 }
             }
         }
     }
+}
+
+/// A stored text with every sealed string in it (`sealed:v1:…` up to its closing quote) cut to its prefix:
+/// a payload shown as stored keeps its shape without printing ciphertext.
+fn redact_sealed(stored: &str) -> String {
+    let prefix = santisuk_app::privacy::SEALED_PREFIX;
+    let mut out = String::with_capacity(stored.len());
+    let mut rest = stored;
+    while let Some(at) = rest.find(prefix) {
+        out.push_str(&rest[..at]);
+        out.push_str("sealed:…");
+        let tail = &rest[at + prefix.len()..];
+        rest = &tail[tail.find('"').unwrap_or(tail.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The record an event belongs to: an issue by its case number, linked to its page; a forum linked to its
@@ -357,8 +373,9 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
                     None => { (text) }
                 }
             }
-            "token_sha256" | "case_number" => { span.id { (text) } }
-            _ => { (text) }
+            "token_sha256" | "case_number" | "complainant" | "subject" => { span.id { (text) } }
+            // Free text is stored sealed: the card says so and never prints the ciphertext.
+            _ => { (layout::text(lang, text)) }
         }
     }
 }
@@ -431,5 +448,15 @@ mod tests {
         assert_eq!(show("mystery", serde_json::json!({"a": 1})), "{&quot;a&quot;:1}", "as text, escaped");
         assert!(show("note", Value::Null).contains("ไม่ระบุ"));
         assert_eq!(show("areas", serde_json::json!(["PTN-01", "YLA-02"])), "PTN-01, YLA-02");
+        let sealed = show("description", Value::from("sealed:v1:k1:c2VjcmV0IGNpcGhlcnRleHQ"));
+        assert!(sealed.contains("เข้ารหัส (sealed)") && !sealed.contains("sealed:v1"), "{sealed}");
+        assert!(show("note", Value::from("[erased]")).contains("[ลบข้อมูลส่วนบุคคลแล้ว]"));
+    }
+
+    #[test]
+    fn a_damaged_payload_is_shown_without_its_ciphertext() {
+        let stored = r#"{"IssueRaised": {"description": "sealed:v1:k1:QUJD", "title": "ถนน"}"#;
+        assert_eq!(redact_sealed(stored), r#"{"IssueRaised": {"description": "sealed:…", "title": "ถนน"}"#);
+        assert_eq!(redact_sealed("sealed:v1:k1:QUJD"), "sealed:…");
     }
 }

@@ -27,7 +27,9 @@ use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
 use santisuk_app::forums::{self, hold_forum_checked};
 use santisuk_app::issues::raise_checked;
+use santisuk_app::privacy::{Complainant, ComplainantRequest};
 use santisuk_app::reference::{self, AreaRow, CategoryRow};
+use santisuk_domain::personal::SubjectId;
 
 const FORUM_NAMESPACE: Uuid = Uuid::from_u128(0x2c4b_8e1a_6f3d_4a59_b0c7_93e2_d5f1_7a08);
 const ISSUE_NAMESPACE: Uuid = Uuid::from_u128(0x9d07_3e5c_1b8a_4f26_8c4e_02a9_f6d3_b7e1);
@@ -66,6 +68,20 @@ pub struct ForumForm {
     /// so each box carries its row's number.
     #[serde(default)]
     p_restricted: Vec<String>,
+    /// Who raised each problem: `anonymous` (the default), `person` (the `p_c_*` fields) or `group`
+    /// (`p_raised_by`). Blank (a form from before complainants): a group when `p_raised_by` is filled.
+    #[serde(default)]
+    p_kind: Vec<String>,
+    #[serde(default)]
+    p_c_name: Vec<String>,
+    #[serde(default)]
+    p_c_phone: Vec<String>,
+    #[serde(default)]
+    p_c_address: Vec<String>,
+    #[serde(default)]
+    p_c_national_id: Vec<String>,
+    #[serde(default)]
+    p_c_notes: Vec<String>,
     /// `add_row` (the no-script way to get another row) or `save`.
     #[serde(default)]
     op: String,
@@ -79,18 +95,50 @@ struct Row {
     description: String,
     raised_by: String,
     restricted: bool,
+    kind: String,
+    person: ComplainantRequest,
 }
 
 impl Row {
     fn is_empty(&self) -> bool {
         [&self.title, &self.category, &self.description, &self.raised_by].iter().all(|f| f.trim().is_empty())
+            && self.person.is_empty()
+    }
+
+    /// Who raised the problem, as chosen (or, on a form without the choice, as the fields say).
+    fn kind(&self) -> &str {
+        match self.kind.trim() {
+            "" if !self.raised_by.trim().is_empty() => KIND_GROUP,
+            "" => KIND_ANONYMOUS,
+            kind => kind,
+        }
     }
 }
 
+const KIND_ANONYMOUS: &str = "anonymous";
+const KIND_PERSON: &str = "person";
+const KIND_GROUP: &str = "group";
+
 impl ForumForm {
     fn rows(&self) -> Vec<Row> {
-        let n = self.p_title.len().max(self.p_category.len()).max(self.p_description.len()).max(self.p_raised_by.len());
+        let n = [
+            &self.p_title,
+            &self.p_category,
+            &self.p_description,
+            &self.p_raised_by,
+            &self.p_kind,
+            &self.p_c_name,
+            &self.p_c_phone,
+            &self.p_c_address,
+            &self.p_c_national_id,
+            &self.p_c_notes,
+        ]
+        .iter()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        let given = |v: &Vec<String>, i: usize| v.get(i).cloned().filter(|s| !s.trim().is_empty());
         (0..n)
             .map(|i| Row {
                 title: at(&self.p_title, i),
@@ -98,6 +146,15 @@ impl ForumForm {
                 description: at(&self.p_description, i),
                 raised_by: at(&self.p_raised_by, i),
                 restricted: self.p_restricted.iter().any(|n| n.trim() == (i + 1).to_string()),
+                kind: at(&self.p_kind, i),
+                person: ComplainantRequest {
+                    subject_id: None,
+                    name: given(&self.p_c_name, i),
+                    phone: given(&self.p_c_phone, i),
+                    address: given(&self.p_c_address, i),
+                    national_id: given(&self.p_c_national_id, i),
+                    notes: given(&self.p_c_notes, i),
+                },
             })
             .collect()
     }
@@ -159,102 +216,179 @@ fn form_markup(
         }
     };
     html! {
-        h1 { (i18n::FORUM_NEW.get(lang)) }
-        (layout::error_summary(lang, errors, &[
-            ("area_id", i18n::AREA),
-            ("held_on", i18n::FORUM_HELD_ON),
-            ("held_at", i18n::FORUM_HELD_AT),
-            ("title", i18n::FORUM_TITLE),
-            ("facilitator", i18n::FACILITATOR),
-            ("participants", i18n::PARTICIPANTS),
-        ]))
-        form.card method="post" action="/forums" novalidate {
-            input type="hidden" name="_csrf" value=(web.csrf);
-            input type="hidden" name="submission" value=(form.submission);
-            div.grid.two {
-                div {
-                    label for="area_id" { (i18n::AREA.get(lang)) }
-                    select #area_id name="area_id" required aria-invalid=[invalid(errors, "area_id")] {
-                        option value="" { (i18n::CHOOSE.get(lang)) }
-                        @for a in areas {
-                            option value=(a.id) selected[a.id == form.area_id] { (layout::area_label(lang, a)) }
-                        }
-                    }
-                    (field_error(errors, "area_id"))
-                }
-                div {
-                    label for="held_on" { (i18n::FORUM_HELD_ON.get(lang)) }
-                    (layout::date_input(lang, "held_on", "held_on", &form.held_on, true, errors))
-                }
-                div {
-                    label for="held_at" { (i18n::FORUM_HELD_AT.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
-                    input #held_at type="time" name="held_at" value=(form.held_at) aria-invalid=[invalid(errors, "held_at")]
-                        aria-describedby="held_at-hint";
-                    span.hint #held_at-hint { (i18n::FORUM_HELD_AT_HINT.get(lang)) }
-                    (field_error(errors, "held_at"))
-                }
-                div { (text("title", i18n::FORUM_TITLE, &form.title, Title::MAX, true)) }
-                div { (text("facilitator", i18n::FACILITATOR, &form.facilitator, Name::MAX, true)) }
-                div {
-                    label for="participants" { (i18n::PARTICIPANTS.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
-                    input #participants type="number" name="participants" min="0" max="100000" inputmode="numeric"
-                        value=(form.participants) aria-invalid=[invalid(errors, "participants")];
-                    (field_error(errors, "participants"))
-                }
-            }
-            h2 { (i18n::PROBLEMS.get(lang)) }
-            p.hint { (i18n::EMPTY_ROWS_IGNORED.get(lang)) }
-            @for (i, row) in rows.iter().enumerate() {
-                @let n = i + 1;
-                fieldset.problem {
-                    legend { (i18n::PROBLEM_N.get(lang)) " " span.n { (n) } }
-                    div.grid.two {
-                        div {
-                            @let f = format!("p_title-{n}");
-                            label for=(f) { (i18n::TITLE.get(lang)) }
-                            input id=(f) type="text" name="p_title" value=(row.title) maxlength=(Title::MAX) dir="auto"
-                                aria-invalid=[invalid(errors, &f)];
-                            (field_error(errors, &f))
-                        }
-                        div {
-                            @let f = format!("p_category-{n}");
-                            label for=(f) { (i18n::CATEGORY.get(lang)) }
-                            select id=(f) name="p_category" aria-invalid=[invalid(errors, &f)] {
-                                option value="" { (i18n::CHOOSE.get(lang)) }
-                                @for c in categories {
-                                    option value=(c.code) selected[c.code == row.category] { (layout::category_label(lang, c)) }
-                                }
+            h1 { (i18n::FORUM_NEW.get(lang)) }
+            (layout::error_summary(lang, errors, &labels(rows.len())))
+            form.card method="post" action="/forums" novalidate {
+                input type="hidden" name="_csrf" value=(web.csrf);
+                input type="hidden" name="submission" value=(form.submission);
+                div.grid.two {
+                    div {
+                        label for="area_id" { (i18n::AREA.get(lang)) }
+                        select #area_id name="area_id" required aria-invalid=[invalid(errors, "area_id")] {
+                            option value="" { (i18n::CHOOSE.get(lang)) }
+                            @for a in areas {
+                                option value=(a.id) selected[a.id == form.area_id] { (layout::area_label(lang, a)) }
                             }
-                            (field_error(errors, &f))
                         }
+                        (field_error(errors, "area_id"))
                     }
-                    @let f = format!("p_description-{n}");
-                    label for=(f) { (i18n::DESCRIPTION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
-                    textarea id=(f) name="p_description" maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &f)] { (row.description) }
-                    (field_error(errors, &f))
-                    @let f = format!("p_raised_by-{n}");
-                    label for=(f) { (i18n::RAISED_BY.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
-                    input id=(f) type="text" name="p_raised_by" value=(row.raised_by) maxlength=(Name::MAX) dir="auto"
-                        aria-invalid=[invalid(errors, &f)];
-                    (field_error(errors, &f))
-                    @let f = format!("p_restricted-{n}");
-                    label.check for=(f) {
-                        input id=(f) type="checkbox" name="p_restricted" value=(n) checked[row.restricted];
-                        " " (i18n::RESTRICTED_CHECKBOX.get(lang))
+                    div {
+                        label for="held_on" { (i18n::FORUM_HELD_ON.get(lang)) }
+                        (layout::date_input(lang, "held_on", "held_on", &form.held_on, true, errors))
+                    }
+                    div {
+                        label for="held_at" { (i18n::FORUM_HELD_AT.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                        input #held_at type="time" name="held_at" value=(form.held_at) aria-invalid=[invalid(errors, "held_at")]
+                            aria-describedby="held_at-hint";
+                        span.hint #held_at-hint { (i18n::FORUM_HELD_AT_HINT.get(lang)) }
+                        (field_error(errors, "held_at"))
+                    }
+                    div { (text("title", i18n::FORUM_TITLE, &form.title, Title::MAX, true)) }
+                    div { (text("facilitator", i18n::FACILITATOR, &form.facilitator, Name::MAX, true)) }
+                    div {
+                        label for="participants" { (i18n::PARTICIPANTS.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                        input #participants type="number" name="participants" min="0" max="100000" inputmode="numeric"
+                            value=(form.participants) aria-invalid=[invalid(errors, "participants")];
+                        (field_error(errors, "participants"))
                     }
                 }
+                h2 { (i18n::PROBLEMS.get(lang)) }
+                p.hint { (i18n::EMPTY_ROWS_IGNORED.get(lang)) }
+                @for (i, row) in rows.iter().enumerate() {
+                    @let n = i + 1;
+                    fieldset.problem {
+                        legend { (i18n::PROBLEM_N.get(lang)) " " span.n { (n) } }
+                        div.grid.two {
+                            div {
+                                @let f = format!("p_title-{n}");
+                                label for=(f) { (i18n::TITLE.get(lang)) }
+                                input id=(f) type="text" name="p_title" value=(row.title) maxlength=(Title::MAX) dir="auto"
+                                    aria-invalid=[invalid(errors, &f)] aria-describedby={ (f) "-hint" };
+                                // Titles stay readable in lists and statistics (only the texts are sealed).
+                                span.hint id={ (f) "-hint" } { (i18n::TITLE_NO_NAMES.get(lang)) }
+                                (field_error(errors, &f))
+                            }
+                            div {
+                                @let f = format!("p_category-{n}");
+                                label for=(f) { (i18n::CATEGORY.get(lang)) }
+                                select id=(f) name="p_category" aria-invalid=[invalid(errors, &f)] {
+                                    option value="" { (i18n::CHOOSE.get(lang)) }
+                                    @for c in categories {
+                                        option value=(c.code) selected[c.code == row.category] { (layout::category_label(lang, c)) }
+                                    }
+                                }
+                                (field_error(errors, &f))
+                            }
+                        }
+                        @let f = format!("p_description-{n}");
+                        label for=(f) { (i18n::DESCRIPTION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                        textarea id=(f) name="p_description" maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &f)] { (row.description) }
+                        (field_error(errors, &f))
+                        (complainant_fields(lang, n, row, errors))
+    @let f = format!("p_restricted-{n}");
+                        label.check for=(f) {
+                            input id=(f) type="checkbox" name="p_restricted" value=(n) checked[row.restricted];
+                            " " (i18n::RESTRICTED_CHECKBOX.get(lang))
+                        }
+                    }
+                }
+                (field_error(errors, "rows"))
+                div {
+                    button type="submit" name="op" value="add_row" formnovalidate { "+ " (i18n::ADD_ROW.get(lang)) }
+                    " "
+                    button.primary type="submit" name="op" value="save" { (i18n::SAVE_FORUM.get(lang)) }
+                }
             }
-            (field_error(errors, "rows"))
+        }
+}
+
+/// The labels of the form's fields by id, for its error summary (a problem's fields are `<name>-<row>`).
+fn labels(rows: usize) -> Vec<(String, i18n::Tr)> {
+    let mut labels: Vec<(String, i18n::Tr)> = [
+        ("area_id", i18n::AREA),
+        ("held_on", i18n::FORUM_HELD_ON),
+        ("held_at", i18n::FORUM_HELD_AT),
+        ("title", i18n::FORUM_TITLE),
+        ("facilitator", i18n::FACILITATOR),
+        ("participants", i18n::PARTICIPANTS),
+    ]
+    .into_iter()
+    .map(|(f, l)| (f.to_owned(), l))
+    .collect();
+    for n in 1..=rows {
+        for (f, l) in ROW_FIELDS {
+            labels.push((format!("{f}-{n}"), l));
+        }
+    }
+    labels
+}
+
+const ROW_FIELDS: [(&str, i18n::Tr); 10] = [
+    ("p_title", i18n::TITLE),
+    ("p_category", i18n::CATEGORY),
+    ("p_description", i18n::DESCRIPTION),
+    ("p_kind", i18n::COMPLAINANT),
+    ("p_raised_by", i18n::RAISED_BY),
+    ("p_c_name", i18n::PERSON_NAME),
+    ("p_c_phone", i18n::PHONE),
+    ("p_c_address", i18n::ADDRESS),
+    ("p_c_national_id", i18n::NATIONAL_ID),
+    ("p_c_notes", i18n::CONTACT_NOTES),
+];
+
+/// A problem's complainant: anonymous (the default), a person (their details, folded away until needed;
+/// kept sealed outside the log), or a group named in "raised by".
+fn complainant_fields(lang: Lang, n: usize, row: &Row, errors: &[(String, String)]) -> Markup {
+    let kind = row.kind();
+    let id = |field: &str| format!("{field}-{n}");
+    let person_error = ROW_FIELDS[5..].iter().any(|(f, _)| invalid(errors, &id(f)).is_some());
+    let person = &row.person;
+    let input = |field: &str, label: i18n::Tr, value: &Option<String>, max: usize, mode: &str| {
+        let f = id(field);
+        html! {
             div {
-                button type="submit" name="op" value="add_row" formnovalidate { "+ " (i18n::ADD_ROW.get(lang)) }
-                " "
-                button.primary type="submit" name="op" value="save" { (i18n::SAVE_FORUM.get(lang)) }
+                label for=(f) { (label.get(lang)) @if field != "p_c_name" { " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } } }
+                input id=(f) type="text" name=(field) value=(value.as_deref().unwrap_or_default()) maxlength=(max)
+                    dir="auto" inputmode=(mode) autocomplete="off" aria-invalid=[invalid(errors, &f)];
+                (field_error(errors, &f))
+            }
+        }
+    };
+    let (kind_id, raised_by_id, notes_id) = (id("p_kind"), id("p_raised_by"), id("p_c_notes"));
+    html! {
+        fieldset.complainant {
+            legend { (i18n::COMPLAINANT.get(lang)) }
+            select id=(kind_id) name="p_kind" aria-label=(i18n::COMPLAINANT.get(lang)) aria-invalid=[invalid(errors, &kind_id)] {
+                option value=(KIND_ANONYMOUS) selected[kind == KIND_ANONYMOUS] { (i18n::KIND_ANONYMOUS.get(lang)) }
+                option value=(KIND_PERSON) selected[kind == KIND_PERSON] { (i18n::KIND_PERSON.get(lang)) }
+                option value=(KIND_GROUP) selected[kind == KIND_GROUP] { (i18n::KIND_GROUP.get(lang)) }
+            }
+            (field_error(errors, &kind_id))
+            label for=(raised_by_id) { (i18n::RAISED_BY.get(lang)) " " span.hint { "(" (i18n::RAISED_BY_GROUP.get(lang)) ")" } }
+            input id=(raised_by_id) type="text" name="p_raised_by" value=(row.raised_by) maxlength=(Name::MAX) dir="auto"
+                aria-invalid=[invalid(errors, &raised_by_id)];
+            (field_error(errors, &raised_by_id))
+            details open[kind == KIND_PERSON || person_error] {
+                summary { (i18n::PERSON_DETAILS.get(lang)) }
+                p.hint { (i18n::PERSON_DETAILS_HINT.get(lang)) }
+                div.grid.two {
+                    (input("p_c_name", i18n::PERSON_NAME, &person.name, Name::MAX, "text"))
+                    (input("p_c_phone", i18n::PHONE, &person.phone, 32, "tel"))
+                    (input("p_c_national_id", i18n::NATIONAL_ID, &person.national_id, 32, "numeric"))
+                    (input("p_c_address", i18n::ADDRESS, &person.address, Text::MAX, "text"))
+                }
+                label for=(notes_id) { (i18n::CONTACT_NOTES.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
+                textarea id=(notes_id) name="p_c_notes" maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &notes_id)] {
+                    (person.notes.as_deref().unwrap_or_default())
+                }
+                (field_error(errors, &notes_id))
             }
         }
     }
 }
 
 /// Checked values of a whole form, or every error found (field name → message).
+
 #[derive(Debug)]
 struct Checked {
     area: AreaId,
@@ -277,6 +411,8 @@ struct Problem {
     raised_by: Option<Name>,
     /// The "sensitive case" box was ticked: restricted from the start.
     restricted: bool,
+    /// The complainant (a new person record, keyed by the row's issue id when saved).
+    complainant: Option<Complainant>,
 }
 
 fn optional<T, E>(raw: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<Option<T>, E> {
@@ -338,8 +474,9 @@ fn check(
             .flatten();
         let raised_by =
             optional(&row.raised_by, Name::parse).map_err(|e| err(format!("p_raised_by-{n}"), e.into())).ok().flatten();
+        let complainant = check_complainant(n, row, &mut err);
         if let (Some(title), Some(category)) = (title, category) {
-            problems.push(Problem { category, title, description, raised_by, restricted: row.restricted });
+            problems.push(Problem { category, title, description, raised_by, restricted: row.restricted, complainant });
         }
     }
     match (area, held_on, at) {
@@ -348,6 +485,35 @@ fn check(
         }
         _ => Err(errors),
     }
+}
+
+/// The complainant a row names, checked as the API checks it (`ComplainantRequest::into_complainant`), under
+/// a placeholder id until the row's issue id is known. Details typed for another choice than the one made
+/// are refused rather than guessed at: "anonymous" never records a name by accident.
+fn check_complainant(n: usize, row: &Row, err: &mut impl FnMut(String, ApiError)) -> Option<Complainant> {
+    let mismatch = || ApiError::invalid("complainant_mismatch", "complainant details do not match the choice made");
+    let raised_by = !row.raised_by.trim().is_empty();
+    match row.kind() {
+        KIND_ANONYMOUS if raised_by || !row.person.is_empty() => err(format!("p_kind-{n}"), mismatch()),
+        KIND_ANONYMOUS => {}
+        KIND_GROUP if !row.person.is_empty() => err(format!("p_kind-{n}"), mismatch()),
+        KIND_GROUP if !raised_by => {
+            err(format!("p_raised_by-{n}"), ApiError::invalid("empty_value", "name the group that raised it"))
+        }
+        KIND_GROUP => {}
+        KIND_PERSON => match row.person.clone().into_complainant(SubjectId(Uuid::nil())) {
+            Ok(Some(c)) => return Some(c),
+            Ok(None) => err(format!("p_c_name-{n}"), ApiError::invalid("empty_value", "a complainant needs a name")),
+            Err(fields) => {
+                for (field, e) in fields {
+                    let name = field.strip_prefix("complainant.").unwrap_or(field);
+                    err(format!("p_c_{name}-{n}"), ApiError(e));
+                }
+            }
+        },
+        _ => err(format!("p_kind-{n}"), ApiError::invalid("bad_complainant_kind", "choose who raised the problem")),
+    }
+    None
 }
 
 /// Adds a row (no-script path) or checks and saves the forum and its problems.
@@ -405,9 +571,19 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         Err(e) => return Err(e.into()),
     }
     let at = checked.at;
-    for (i, Problem { category, title, description, raised_by, restricted }) in checked.problems.into_iter().enumerate()
+    for (i, Problem { category, title, description, raised_by, restricted, complainant }) in
+        checked.problems.into_iter().enumerate()
     {
         let id = Uuid::new_v5(&ISSUE_NAMESPACE, format!("{user}:{submission}:{i}").as_bytes());
+        // The person record's id comes from the row's issue id, so a retried save names the same record
+        // (and stores it once).
+        let complainant = complainant.map(|c| match c {
+            Complainant::New(_, details) => Complainant::New(
+                SubjectId(Uuid::new_v5(&ISSUE_NAMESPACE, format!("{id}:complainant").as_bytes())),
+                details,
+            ),
+            existing @ Complainant::Existing(_) => existing,
+        });
         let raise = RaiseIssue {
             area: checked.area.clone(),
             category,
@@ -416,12 +592,12 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             forum: Some(ForumId(forum_id)),
             raised_by,
             at,
-            complainant: None,
+            complainant: complainant.as_ref().map(Complainant::subject),
             // Allocated by `raise_checked`.
             case_number: None,
             restricted,
         };
-        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, None, now).await {
+        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, complainant.as_ref(), now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
             Err(e) => return Err(e.into()),
         }
@@ -464,7 +640,7 @@ pub async fn show(
             dl.facts {
                 dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| forum.area_id.clone())) }
                 dt { (i18n::FORUM_HELD_ON.get(lang)) } dd { (i18n::stored_date(lang, &forum.held_on)) }
-                @if let Some(f) = &forum.facilitator { dt { (i18n::FACILITATOR.get(lang)) } dd dir="auto" { (f) } }
+                @if let Some(f) = &forum.facilitator { dt { (i18n::FACILITATOR.get(lang)) } dd dir="auto" { (layout::text(lang, f)) } }
                 @if let Some(p) = forum.participants { dt { (i18n::PARTICIPANTS.get(lang)) } dd { (p) } }
                 dt { (i18n::RECORDED.get(lang)) } dd { (i18n::stored_time(lang, &forum.recorded_at)) }
             }
@@ -541,6 +717,61 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["held_on", "participants", "p_title-1", "p_category-2"]);
         assert!(errors.iter().all(|(_, m)| m.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))), "{errors:?}");
+    }
+
+    /// A one-row form naming a complainant: `kind`, then the person's name, phone and national id number.
+    fn with_complainant(kind: &str, raised_by: &str, person: [&str; 3]) -> ForumForm {
+        let mut f = form(&[("ถนนชำรุด", "INF")]);
+        f.p_kind = vec![kind.into()];
+        f.p_raised_by = vec![raised_by.into()];
+        f.p_c_name = vec![person[0].into()];
+        f.p_c_phone = vec![person[1].into()];
+        f.p_c_national_id = vec![person[2].into()];
+        f
+    }
+
+    fn fields(errors: &[(String, String)]) -> Vec<&str> {
+        errors.iter().map(|(f, _)| f.as_str()).collect()
+    }
+
+    #[test]
+    fn a_person_complainant_is_checked_field_by_field_in_thai() {
+        let f = with_complainant("person", "", ["นางมารีนา", "081-234-5678", "1-1017-00230-70-8"]);
+        let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
+        let Some(Complainant::New(_, person)) = &checked.problems[0].complainant else {
+            panic!("{:?}", checked.problems)
+        };
+        assert_eq!((person.phone.as_ref().unwrap().as_str(), person.name.as_str()), ("0812345678", "นางมารีนา"));
+        let f = with_complainant("person", "", ["", "12345", "1101700230707"]);
+        let errors = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap_err();
+        assert_eq!(fields(&errors), ["p_c_name-1", "p_c_phone-1", "p_c_national_id-1"]);
+        assert!(errors[1].1.contains("หมายเลขโทรศัพท์ไม่ถูกต้อง"), "{errors:?}");
+        assert!(errors[2].1.contains("เลขประจำตัวประชาชนไม่ถูกต้อง"), "{errors:?}");
+    }
+
+    #[test]
+    fn details_typed_for_another_choice_are_refused_rather_than_guessed() {
+        let anonymous_with_a_name = with_complainant("anonymous", "", ["นางมารีนา", "", ""]);
+        let group_with_a_phone = with_complainant("group", "กลุ่มประมงพื้นบ้าน", ["", "0812345678", ""]);
+        let anonymous_with_a_group = with_complainant("anonymous", "กลุ่มประมงพื้นบ้าน", ["", "", ""]);
+        for f in [anonymous_with_a_name, group_with_a_phone, anonymous_with_a_group] {
+            let errors = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap_err();
+            assert_eq!(fields(&errors), ["p_kind-1"]);
+        }
+        let unnamed_group = with_complainant("group", " ", ["", "", ""]);
+        let errors = check(Lang::Th, &unnamed_group, &unnamed_group.rows(), &categories(), now()).unwrap_err();
+        assert_eq!(fields(&errors), ["p_raised_by-1"]);
+    }
+
+    #[test]
+    fn a_row_is_anonymous_by_default_and_a_form_without_the_choice_reads_raised_by_as_a_group() {
+        let f = with_complainant("anonymous", "", ["", "", ""]);
+        let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
+        assert!(checked.problems[0].raised_by.is_none() && checked.problems[0].complainant.is_none());
+        let f = with_complainant("", "กลุ่มสตรีบ้านบานา", ["", "", ""]);
+        let checked = check(Lang::Th, &f, &f.rows(), &categories(), now()).unwrap();
+        assert_eq!(checked.problems[0].raised_by.as_ref().map(Name::as_str), Some("กลุ่มสตรีบ้านบานา"));
+        assert!(checked.problems[0].complainant.is_none());
     }
 
     #[test]

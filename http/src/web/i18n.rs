@@ -135,6 +135,61 @@ pub const OUTCOME: Tr = Tr("ผลการดำเนินการ", "Outcom
 pub const REASON: Tr = Tr("เหตุผล", "Reason");
 pub const LEGAL_BASIS: Tr = Tr("ฐานทางกฎหมาย", "Legal basis");
 pub const KEYS_DESTROYED: Tr = Tr("กุญแจข้อมูลที่ทำลาย", "Data keys destroyed");
+
+// --- personal data (issue #15): the complainant, erased and sealed text, erasure -------------------------
+pub const COMPLAINANT: Tr = Tr("ผู้ร้องเรียน", "Complainant");
+pub const KIND_ANONYMOUS: Tr = Tr("ไม่ประสงค์ออกนาม", "Anonymous");
+pub const KIND_PERSON: Tr = Tr("บุคคล (บันทึกชื่อและการติดต่อ)", "A person (name and contact)");
+pub const KIND_GROUP: Tr = Tr("กลุ่มหรือองค์กร", "A group");
+pub const RAISED_BY_GROUP: Tr = Tr("ชื่อกลุ่มหรือองค์กร เมื่อเลือก “กลุ่มหรือองค์กร”", "the group's name, when “A group” is chosen");
+pub const PERSON_DETAILS: Tr = Tr("ข้อมูลผู้ร้องเรียน", "The complainant's details");
+pub const PERSON_DETAILS_HINT: Tr = Tr(
+    "กรอกเมื่อเลือก “บุคคล” ข้อมูลนี้เก็บแบบเข้ารหัส แยกจากประวัติเรื่อง และแสดงเฉพาะเจ้าหน้าที่ผู้ดูแลเรื่อง",
+    "Fill in when “A person” is chosen: kept encrypted, apart from the history, shown only to those who work the case",
+);
+pub const PERSON_NAME: Tr = Tr("ชื่อ-นามสกุล", "Name");
+pub const PHONE: Tr = Tr("โทรศัพท์", "Phone");
+pub const ADDRESS: Tr = Tr("ที่อยู่", "Address");
+pub const NATIONAL_ID: Tr = Tr("เลขประจำตัวประชาชน", "National ID number");
+pub const CONTACT_NOTES: Tr = Tr("หมายเหตุการติดต่อ", "Contact notes");
+pub const TITLE_NO_NAMES: Tr = Tr("อย่าใส่ชื่อบุคคลในหัวข้อ", "Do not name people in the title");
+pub const ERASED_TEXT: Tr = Tr("[ลบข้อมูลส่วนบุคคลแล้ว]", "[personal data erased]");
+pub const SEALED_TEXT: Tr = Tr("เข้ารหัส (sealed)", "sealed (encrypted)");
+pub const PERSON_ERASED: Tr = Tr("ลบข้อมูลแล้ว", "Erased");
+pub const ERASED_ON: Tr = Tr("ลบเมื่อ", "Erased on");
+pub const ERASE: Tr = Tr("ลบข้อมูลส่วนบุคคล", "Erase personal data");
+pub const ERASE_HINT: Tr = Tr(
+    "ลบข้อความที่อาจระบุตัวบุคคลของเรื่องนี้ หรือข้อมูลผู้ร้องเรียน ตามคำขอของเจ้าของข้อมูลหรือตามกฎหมาย (มีขั้นตอนยืนยันก่อนลบ)",
+    "Erase the text of this problem that can identify people, or its complainant's data, on request or by law (you confirm first)",
+);
+pub const ERASE_ISSUE: Tr = Tr("ลบข้อความของเรื่องนี้", "Erase this problem's text");
+pub const ERASE_ISSUE_WHAT: Tr = Tr(
+    "จะลบรายละเอียด หมายเหตุ การดำเนินการ เหตุผล และ “ผู้เสนอปัญหา” ของเรื่อง",
+    "This erases the description, notes, actions, reasons and the “raised by” of problem",
+);
+pub const ERASE_ISSUE_BUTTON: Tr = Tr("ยืนยันลบข้อความของเรื่อง", "Erase the text of problem");
+pub const ERASE_PERSON: Tr = Tr("ลบข้อมูลผู้ร้องเรียน", "Erase the complainant");
+pub const ERASE_PERSON_WHAT: Tr = Tr(
+    "จะลบข้อมูลของ {name} (ชื่อ โทรศัพท์ ที่อยู่ เลขประจำตัวประชาชน หมายเหตุการติดต่อ) และข้อความของทุกเรื่องที่บุคคลนี้ร้องเรียน:",
+    "This erases the record of {name} (name, phone, address, national ID number, contact notes) and the text of every problem they raised:",
+);
+pub const ERASE_PERSON_BUTTON: Tr = Tr("ยืนยันลบข้อมูลของ", "Erase the data of");
+pub const ERASE_KEEPS: Tr = Tr(
+    "ลบแล้วกู้คืนไม่ได้ ชื่อเรื่อง ประเภท พื้นที่ วันที่ สถานะ และสถิติยังอยู่ครบ ประวัติไม่ถูกแก้ไข และการลบจะถูกบันทึกไว้ในประวัติ",
+    "This cannot be undone. Titles, categories, areas, dates, statuses and statistics stay; the history is not rewritten, and the erasure is recorded in it.",
+);
+pub const LEGAL_BASIS_HINT: Tr = Tr(
+    "เช่น “พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล ม.33 ตามคำขอของเจ้าของข้อมูล หนังสือลงวันที่ 2 ธ.ค. 2569” ห้ามใส่ข้อมูลส่วนบุคคล",
+    "e.g. “PDPA s.33: request of the data subject, letter of 2 Dec 2026”; no personal data",
+);
+pub const ERASE_DONE: Tr = Tr("ลบข้อมูลส่วนบุคคลแล้ว", "Personal data erased");
+pub const ERASE_DONE_PERSON: Tr = Tr("ลบข้อมูลผู้ร้องเรียนแล้ว", "The complainant's record was erased");
+pub const ERASED_ISSUES: Tr = Tr("เรื่องที่ลบข้อความแล้ว", "Problems whose text was erased");
+pub const BACK_TO_ISSUE: Tr = Tr("กลับไปที่เรื่อง", "Back to the problem");
+pub const UNSEALED_LEFT: Tr = Tr(
+    "ข้อความที่บันทึกก่อนมีการเข้ารหัส (ลบไม่ได้โดยไม่แก้ประวัติ)",
+    "Texts stored before sealing existed (not erasable without rewriting the history)",
+);
 pub const DONE_SAVED: Tr = Tr("บันทึกแล้ว", "Saved");
 pub const STALE: Tr = Tr(
     "มีผู้อื่นดำเนินการกับเรื่องนี้ก่อนคุณ ข้อมูลของคุณยังไม่ถูกบันทึก กรุณาตรวจสอบสถานะล่าสุดด้านล่างแล้วส่งอีกครั้ง",
@@ -316,6 +371,20 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
             "Restricted categories are granted to staff and auditors only",
         ),
         "password_too_short" => ("รหัสผ่านต้องมีอย่างน้อย 10 ตัวอักษร", "A password needs at least 10 characters"),
+        "bad_phone" => (
+            "หมายเลขโทรศัพท์ไม่ถูกต้อง: ใช้เบอร์ไทย 9 หรือ 10 หลัก ขึ้นต้นด้วย 0 (หรือ +66) เช่น 081-234-5678",
+            "Not a valid phone number: a Thai number of 9 or 10 digits starting with 0 (or +66), e.g. 081-234-5678",
+        ),
+        "bad_national_id" => (
+            "เลขประจำตัวประชาชนไม่ถูกต้อง: ต้องมี 13 หลัก และหลักสุดท้ายต้องตรงกับเลขตรวจสอบ กรุณาตรวจทานอีกครั้ง",
+            "Not a valid national ID number: 13 digits whose last is the check digit; check it again",
+        ),
+        "complainant_mismatch" => (
+            "กรอกข้อมูลผู้ร้องเรียนไว้แต่ไม่ได้เลือกแบบนั้น: เลือก “บุคคล” หรือ “กลุ่ม” ให้ตรง หรือลบข้อมูลที่กรอกออก",
+            "Complainant details were typed but another choice is selected: choose “A person” or “A group”, or clear them",
+        ),
+        "already_erased" => ("ข้อมูลส่วนบุคคลนี้ถูกลบไปแล้ว", "This personal data has already been erased"),
+        "unknown_subject" => ("ไม่พบข้อมูลบุคคลหรือเรื่องนี้", "No such person record or problem"),
         _ => return fallback.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -518,6 +587,10 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "token_sha256") => ("ค่าแฮชของโทเค็น (SHA-256)", "Token hash (SHA-256)"),
         (_, "restricted") => RESTRICTED.pair(),
         (_, "categories") => GRANTED_CATEGORIES.pair(),
+        (_, "complainant") => ("ผู้ร้องเรียน (รหัสบุคคล)", "Complainant (person id)"),
+        (_, "subject") => ("บุคคล (รหัส)", "Person (id)"),
+        (_, "legal_basis") => LEGAL_BASIS.pair(),
+        (_, "keys") => KEYS_DESTROYED.pair(),
         (_, other) => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

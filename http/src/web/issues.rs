@@ -123,6 +123,8 @@ async fn render(
     let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
     let categories = if writer { reference::list_categories(state).await? } else { Vec::new() };
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
+    // The complainant, for the roles that read people (none for auditors); the read is in the access log.
+    let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -137,8 +139,8 @@ async fn render(
                 dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| row.area_id.clone())) }
                 dt { (i18n::CATEGORY.get(lang)) } dd { (category.as_ref().map(|c| layout::category_label(lang, c)).unwrap_or_else(|| row.category.clone()))
                     @if by_category { " " span.hint { "(" (i18n::RESTRICTED_BY_CATEGORY.get(lang)) ")" } } }
-                @if let Some(d) = &row.description { dt { (i18n::DESCRIPTION.get(lang)) } dd.free dir="auto" { (d) } }
-                @if let Some(b) = &row.raised_by { dt { (i18n::RAISED_BY.get(lang)) } dd dir="auto" { (b) } }
+                @if let Some(d) = &row.description { dt { (i18n::DESCRIPTION.get(lang)) } dd.free dir="auto" { (layout::text(lang, d)) } }
+                @if let Some(b) = &row.raised_by { dt { (i18n::RAISED_BY.get(lang)) } dd dir="auto" { (layout::text(lang, b)) } }
                 @if let Some(f) = &forum {
                     dt { (i18n::FORUM.get(lang)) }
                     dd { a href={ "/forums/" (f.id) } dir="auto" { (f.title.clone().unwrap_or_else(|| i18n::stored_date(lang, &f.held_on))) } }
@@ -148,6 +150,7 @@ async fn render(
                 dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
             }
         }
+        (super::privacy::complainant_card(lang, complainant.as_ref()))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories))
         } @else {
@@ -159,6 +162,7 @@ async fn render(
                 li { (timeline_entry(lang, e)) }
             }
         }
+        (super::privacy::erase_entry(web, &row))
     };
     Ok((status, layout::page(web, Nav::Queue, &row.title, content)).into_response())
 }
@@ -172,24 +176,24 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
         " " span.when { (when) " · " (i18n::BY.get(lang)) " " span dir="auto" { (actor) } }
         @match &event {
             Some(IssueEvent::IssueRaised { raised_by, restricted, .. }) => {
-                @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (b) } }
+                @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (layout::text(lang, b.as_str())) } }
                 @if *restricted { div { (layout::restricted_badge(lang)) } }
             }
             Some(IssueEvent::IssueAssigned { assignee, due_on, note, .. }) => {
                 div dir="auto" { (i18n::ASSIGNEE.get(lang)) ": " (assignee)
                     @if let Some(d) = due_on { " · " (i18n::DUE_ON.get(lang)) " " (i18n::date(lang, *d)) } }
-                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
             }
             Some(IssueEvent::IssueAddressed { action, note, .. }) => {
-                div.free dir="auto" { (action) }
-                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+                div.free dir="auto" { (layout::text(lang, action.as_str())) }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
             }
             Some(IssueEvent::IssueClosed { outcome, note, .. }) => {
                 div { (i18n::OUTCOME.get(lang)) ": " (i18n::outcome(lang, outcome.as_str())) }
-                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (n) } }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
             }
             Some(IssueEvent::IssueReopened { reason, .. }) => {
-                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (layout::text(lang, reason.as_str())) }
             }
             Some(IssueEvent::IssueCorrected { title, description, category, reason, .. }) => {
                 dl.changes {
@@ -200,7 +204,7 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                     }
                     @if let Some(c) = category { (change(lang, i18n::CATEGORY, c.from.as_str(), c.to.as_str())) }
                 }
-                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+                div.free dir="auto" { (i18n::REASON.get(lang)) ": " (layout::text(lang, reason.as_str())) }
             }
             Some(IssueEvent::PersonalDataErased { legal_basis, keys, .. }) => {
                 div.free dir="auto" { (i18n::LEGAL_BASIS.get(lang)) ": " (legal_basis) }
@@ -238,7 +242,7 @@ fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
 fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
     html! {
         dt { (name.get(lang)) }
-        dd.free dir="auto" { span.muted { (i18n::BEFORE.get(lang)) " " } del { (from) } br; span.muted { (i18n::AFTER.get(lang)) " " } ins { (to) } }
+        dd.free dir="auto" { span.muted { (i18n::BEFORE.get(lang)) " " } del { (layout::text(lang, from)) } br; span.muted { (i18n::AFTER.get(lang)) " " } ins { (layout::text(lang, to)) } }
     }
 }
 

@@ -169,6 +169,19 @@ pub fn restricted_badge(lang: Lang) -> Markup {
     html! { span.badge.restricted { (i18n::RESTRICTED.get(lang)) } }
 }
 
+/// A free text that may hold personal data, as a page shows it: the text itself, or a muted badge where it
+/// was erased (it reads as `personal::ERASED` once its key is gone) or where it is still sealed (a stored
+/// payload shown as stored, on the audit log: the ciphertext is never printed; the export keeps it).
+pub fn text(lang: Lang, text: &str) -> Markup {
+    if text == santisuk_domain::personal::ERASED {
+        html! { span.badge.erased { (i18n::ERASED_TEXT.get(lang)) } }
+    } else if text.starts_with(santisuk_app::privacy::SEALED_PREFIX) {
+        html! { span.badge.sealed { span aria-hidden="true" { "🔒 " } (i18n::SEALED_TEXT.get(lang)) } }
+    } else {
+        html! { (text) }
+    }
+}
+
 /// The error of one field, if any, placed after its input and tied to it by `aria-describedby`.
 pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {

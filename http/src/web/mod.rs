@@ -6,6 +6,7 @@
 //! - [`forums`]: recording a forum and every problem raised at it in one save;
 //! - [`queue`]: the issue queue with its filters and search;
 //! - [`issues`]: the issue page with its timeline and action forms;
+//! - [`privacy`]: the complainant's card and the administrators' erasure of personal data;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
 //! - [`audit`]: the global event log for auditors;
 //! - [`admin`]: users, target areas and categories, for administrators;
@@ -27,6 +28,7 @@ pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
+pub mod privacy;
 pub mod queue;
 pub mod session;
 
@@ -53,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues", get(queue::queue))
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))
+        .route("/issues/{id}/erase", get(privacy::erase_page).post(privacy::erase))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::download))
         .route("/audit", get(audit::page))

@@ -100,7 +100,8 @@ async fn the_event_log_shows_thai_names_and_labelled_fields_newest_first_and_no_
         "<dt>ผลการดำเนินการ</dt><dd dir=\"auto\">ส่งต่อหน่วยงานอื่น</dd>",
         "<dt>กำหนดเสร็จ</dt><dd dir=\"auto\">31 ธ.ค. 2569</dd>",
         "<dt>ผู้รับผิดชอบ</dt><dd dir=\"auto\">สำนักงานเขตพื้นที่การศึกษา</dd>",
-        "<dt>หมายเหตุ</dt><dd dir=\"auto\">ส่งต่อจังหวัด</dd>",
+        // A note is free text: stored sealed, so the card says so instead of printing it (#15).
+        "<dt>หมายเหตุ</dt><dd dir=\"auto\"><span class=\"badge sealed\">",
         "<dt>เรื่อง</dt><dd dir=\"auto\">บัตรประชาชนออกช้า</dd>",
         "<dt>พื้นที่</dt><dd dir=\"auto\">พื้นที่ AUD-1 (AUD-1)</dd>",
         "<dt>เกิดขึ้นเมื่อ</dt>",

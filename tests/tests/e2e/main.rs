@@ -19,6 +19,7 @@ mod limits;
 mod matrix;
 mod openapi;
 mod personal;
+mod personal_web;
 mod projections;
 mod restricted;
 mod scope;
