@@ -142,10 +142,18 @@ pub enum OpenDb {
     PostgresUnsealed(String),
 }
 
+/// The master key of every database this run makes: the in-process servers and the real binary (P7, P12),
+/// which serve the same bulk database in turn, must hold the same key (a database refuses any other). One per
+/// process, made on first use: the harness is one run.
+pub fn master_key() -> &'static santisuk_store::vault::MasterKey {
+    static KEY: std::sync::OnceLock<santisuk_store::vault::MasterKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(santisuk_store::vault::MasterKey::generate)
+}
+
 impl OpenDb {
-    /// The database as `santisuk serve` opens it: with the vault of a master key (a fresh one per run).
+    /// The database as `santisuk serve` opens it: with the vault of the run's master key.
     pub async fn open(&self) -> anyhow::Result<Db> {
-        let vault = || santisuk_store::vault::Vault::new(santisuk_store::vault::MasterKey::generate());
+        let vault = || santisuk_store::vault::Vault::new(master_key().clone());
         Ok(match self {
             // 16: the `santisuk` binary's default pool size.
             OpenDb::Postgres(url) => Db::open_postgres(url, 16).await?.with_vault(vault()),
@@ -253,6 +261,7 @@ impl Child {
         let mut child = tokio::process::Command::new(binary)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", database_url)
+            .env("SANTISUK_MASTER_KEY", master_key().to_text().as_str())
             .env("SANTISUK_LOG", "warn")
             // The load is the point here, not abuse: the per-client limits are lifted (the middleware runs).
             .env("SANTISUK_CLIENT_RATE", "1000000")

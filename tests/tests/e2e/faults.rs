@@ -51,8 +51,10 @@ async fn a_logical_restore_into_a_fresh_cluster_loses_nothing_and_projects_what_
 
     // The restore: a cluster of its own, as an operator restoring onto a new server would have.
     let restored =
-        TestDb::private_with(|url| pg_tool("pg_restore", &["--no-owner", "--dbname", url, file.to_str().unwrap()]))
-            .await;
+        TestDb::private_with(&source.db_handle.master, |url| {
+            pg_tool("pg_restore", &["--no-owner", "--dbname", url, file.to_str().unwrap()])
+        })
+        .await;
     let stored = scalar(&restored.db, "SELECT COUNT(*) FROM events").await;
     let behind = scalar(
         &restored.db,

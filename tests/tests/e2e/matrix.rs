@@ -406,6 +406,13 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
                 .header("idempotency-key", format!("{key}-grant"))
                 .expect(admin_only(200))
                 .replay(),
+            // --- personal data (administrators): a subject nobody recorded is 404 to them, 403 to the rest ---
+            post(
+                "/api/privacy/erase",
+                json!({"subject": "00000000-0000-4000-8000-00000000abcd", "legal_basis": "PDPA s.33"}),
+            )
+            .expect(admin_only(404)),
+            get("/api/privacy/subjects/00000000-0000-4000-8000-00000000abcd").expect(admin_only(404)),
             // --- statistics ---
             get("/api/stats/resolution"),
             get("/api/stats/resolution?by=area,category"),
