@@ -3,7 +3,9 @@
 The document states every rule of a single value (lengths, patterns, enums, formats). What it cannot state
 depends on the data or the clock, and a well-behaved client keeps it: it names an area, category and forum
 that exist, sends instants that are not in the future (nor, for an action, before the issue was raised),
-uses each idempotency key for one request only, and sends back only cursors it was given. These hooks make
+uses each idempotency key for one request only, sends back only cursors it was given, names a complainant
+either by a person record that exists or by a new person's details (with a name, a phone and a national
+id that check), and gives a reason when it asks for an export with personal data. These hooks make
 the generated *valid* requests do the same, with the data fuzz.rs seeded; invalid requests go out as
 generated, so the server's refusals are still tested.
 """
@@ -16,6 +18,7 @@ import schemathesis
 
 AREA = os.environ["FUZZ_AREA"]
 FORUM = os.environ["FUZZ_FORUM"]
+SUBJECT = os.environ["FUZZ_SUBJECT"]
 RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
 BANGKOK = timezone(timedelta(hours=7))
@@ -51,6 +54,26 @@ def not_in_future(value, floor=None):
     return value
 
 
+def given(value):
+    return isinstance(value, str) and value.strip() != ""
+
+
+def complainant(c):
+    """A person recorded before (the seeded one) or a new person's details, as the server takes them."""
+    if not isinstance(c, dict):
+        return
+    if any(given(c.get(k)) for k in ("name", "phone", "address", "national_id", "notes")):
+        c.pop("subject_id", None)
+        if not given(c.get("name")):
+            c["name"] = "fuzz"
+        if given(c.get("phone")):
+            c["phone"] = "081-234-5678"
+        if given(c.get("national_id")):
+            c["national_id"] = "1101700230708"
+    elif given(c.get("subject_id")):
+        c["subject_id"] = SUBJECT
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     meta = case.meta
@@ -76,6 +99,8 @@ def before_call(context, case, kwargs):
             query.pop("before", None)
             if query.get("order") == "desc":
                 query.pop("after", None)
+        if path == "/api/issues/export" and query.get("personal") == "include" and "reason" not in query:
+            query["reason"] = "fuzz"
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
             low, high = day(query.get(first)), day(query.get(last))
             if low is not None and high is not None and low > high:
@@ -91,6 +116,7 @@ def before_call(context, case, kwargs):
             body["forum_id"] = FORUM
         if isinstance(body.get("at"), str):
             body["at"] = not_in_future(body["at"])
+        complainant(body.get("complainant"))
     elif path in ACTIONS:
         if isinstance(body.get("at"), str):
             body["at"] = not_in_future(body["at"], floor=instant(RAISED_AT))

@@ -118,6 +118,9 @@ impl World {
     }
 }
 
+/// A person record's id that no one recorded.
+const NOBODY: &str = "00000000-0000-4000-8000-000000000015";
+
 /// One row of the matrix.
 #[derive(Debug, Clone)]
 struct Case {
@@ -306,6 +309,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             s.amphoe, s.province
         ))
         .shows(),
+        // Personal data in an export (#15): for those who work the cases, with a reason; never auditors.
+        get(format!("/api/issues/export?personal=include&reason=matrix%20check&area_id={area}"))
+            .expect([200, 200, 403, 200]),
         // --- forums ---
         post(
             "/api/forums",
@@ -407,6 +413,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/audit/access-log?after=0&limit=10").expect(auditors),
             get("/api/audit/digest").expect(auditors),
             get("/api/audit/verify").expect(auditors),
+            // --- personal data (#15): administrators only; a person nobody recorded is not found ---
+            post("/api/privacy/erase", json!({"subject": NOBODY, "legal_basis": "PDPA s.33"})).expect(admin_only(404)),
+            get(format!("/api/privacy/subjects/{NOBODY}")).expect(admin_only(404)),
             get(format!("/api/audit/verify?digest={digest}")).expect(auditors),
         ]);
     }
