@@ -286,37 +286,41 @@ pub const EXPORT_REASON_MAX: usize = 500;
 
 /// Checks an export's `personal` and `reason` parameters: `personal=include` needs a role that reads
 /// personal data (403 otherwise, whatever the reason) and a reason (422 `reason_required`); `exclude` or
-/// nothing leaves personal data out.
+/// nothing leaves personal data out. A reason, whenever given, is one line of at most
+/// [`EXPORT_REASON_MAX`] characters, not blank (`schema::ExportReason`).
 pub fn export_personal(
     caller: &Caller,
     personal: Option<&str>,
     reason: Option<&str>,
 ) -> Result<ExportPersonal, AppError> {
-    match personal.map(str::trim) {
-        None | Some("" | "exclude") => Ok(ExportPersonal::Leave),
-        Some("include") => {
-            if !reads_personal_data(caller) {
-                return Err(AppError::forbidden(format!(
-                    "a {} may not export personal data; leave out `personal=include`",
-                    caller.user.role.as_str()
-                )));
-            }
-            let reason = reason.map(str::trim).unwrap_or_default();
-            if reason.is_empty() {
-                return Err(AppError::invalid(
-                    "reason_required",
-                    "an export with personal data needs a reason (`reason=`), recorded in the access log",
-                ));
-            }
-            if reason.chars().count() > EXPORT_REASON_MAX || reason.chars().any(char::is_control) {
-                return Err(AppError::invalid(
-                    "bad_reason",
-                    format!("a reason is one line of at most {EXPORT_REASON_MAX} characters"),
-                ));
-            }
-            Ok(ExportPersonal::Include)
+    let include = match personal {
+        None | Some("exclude") => false,
+        Some("include") => true,
+        Some(_) => return Err(AppError::invalid("bad_personal", "personal must be include or exclude")),
+    };
+    if include && !reads_personal_data(caller) {
+        return Err(AppError::forbidden(format!(
+            "a {} may not export personal data; leave out `personal=include`",
+            caller.user.role.as_str()
+        )));
+    }
+    let required = || {
+        AppError::invalid(
+            "reason_required",
+            "an export with personal data needs a reason (`reason=`), recorded in the access log",
+        )
+    };
+    match reason.map(str::trim) {
+        None if include => Err(required()),
+        Some("") if include => Err(required()),
+        Some(r) if r.is_empty() || r.chars().count() > EXPORT_REASON_MAX || r.chars().any(char::is_control) => {
+            Err(AppError::invalid(
+                "bad_reason",
+                format!("a reason is one line of at most {EXPORT_REASON_MAX} characters, not blank"),
+            ))
         }
-        Some(_) => Err(AppError::invalid("bad_personal", "personal must be include or exclude")),
+        _ if include => Ok(ExportPersonal::Include),
+        _ => Ok(ExportPersonal::Leave),
     }
 }
 

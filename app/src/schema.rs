@@ -98,6 +98,11 @@ schema_type!(
         "อบต.ตะลุโบะ")
 );
 schema_type!(
+    /// Why an export includes personal data (`privacy::export_personal`).
+    ExportReason => text(crate::privacy::EXPORT_REASON_MAX, false, "Why personal data is exported: one line, not \
+        blank, no control characters, and itself without personal data.", "referral to the district centre")
+);
+schema_type!(
     /// [`values::AreaId`]: as given, not trimmed.
     AreaId => string().pattern(Some("^[A-Za-z0-9-]{1,32}$")).examples(["PTN-01"])
 );

@@ -138,14 +138,17 @@ impl TestDb {
     }
 
     /// A PostgreSQL database on a cluster of its own, filled by `fill(url)` before it is opened (a
-    /// restore, say).
-    /// The restored database is opened with `master`, the key of the database it came from (a restore
-    /// brings the data keys, wrapped by that key, and not the key).
+    /// restore, say), sealed with `master`: a restore needs the master key of the database it came from.
     pub async fn private_with(master: &MasterKey, fill: impl FnOnce(&str)) -> TestDb {
         let (url, guard) = pg::private_database().await;
         fill(&url);
         let db = Db::open_postgres(&url, 8).await.expect("connect to the private test database");
-        TestDb { db: sealing(db, master), backend: Backend::Postgres, master: master.clone(), _guard: Guard::PgDatabase(guard) }
+        TestDb {
+            db: sealing(db, master),
+            backend: Backend::Postgres,
+            master: master.clone(),
+            _guard: Guard::PgDatabase(guard),
+        }
     }
 
     /// A PostgreSQL handle opened by the test itself (with its own timeouts, on a cluster it controls).

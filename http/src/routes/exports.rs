@@ -269,6 +269,7 @@ pub struct PersonalQuery {
     pub personal: Option<String>,
     /// Why personal data is exported (one line, at most 500 characters, itself without personal data):
     /// recorded in the access log with the rest of the query. Required with `personal=include`.
+    #[param(value_type = Option<santisuk_app::schema::ExportReason>, inline)]
     pub reason: Option<String>,
 }
 
@@ -290,7 +291,7 @@ enum PersonalColumns {
     responses((status = 200, description = "the file, as an attachment",
             content((String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 403, description = "`personal=include` by a role that does not read personal data (auditors)", body = crate::error::ErrorBody),
-        (status = 422, description = "an invalid filter, `as_of`, format, language or date style; `personal` other than include or exclude; include without a `reason` (`reason_required`)", body = crate::error::ErrorBody)))]
+        (status = 422, description = "an invalid filter, `as_of`, format, language or date style; `personal` other than include or exclude; include without a `reason` (`reason_required`); a blank or too long reason (`bad_reason`)", body = crate::error::ErrorBody)))]
 pub async fn issues_export(
     State(state): State<AppState>,
     ctx: Ctx,

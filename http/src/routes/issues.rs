@@ -144,8 +144,11 @@ pub struct HistoryQuery {
     responses((status = 201, description = "raised (or, for a repeated key, the first answer)", body = CommandReply),
         (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
         (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
+        (status = 404, description = "`complainant.subject_id` names no person record (`unknown_subject`)", body = ErrorBody),
+        (status = 409, description = "`complainant.subject_id` names a person whose data was erased (`already_erased`)", body = ErrorBody),
         (status = 422, description = "an invalid value, an area, category or forum that does not exist, `at` in \
-            the future, a reused Idempotency-Key", body = ErrorBody)))]
+            the future, a reused Idempotency-Key; a complainant with both `subject_id` and details, without a \
+            name, or with a phone or national id that does not check", body = ErrorBody)))]
 pub async fn raise(
     State(state): State<AppState>,
     ctx: Ctx,

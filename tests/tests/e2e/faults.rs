@@ -49,12 +49,12 @@ async fn a_logical_restore_into_a_fresh_cluster_loses_nothing_and_projects_what_
     let url = source.db_handle.url().expect("a PostgreSQL database").to_owned();
     pg_tool("pg_dump", &["--format=custom", "--file", file.to_str().unwrap(), &url]);
 
-    // The restore: a cluster of its own, as an operator restoring onto a new server would have.
-    let restored =
-        TestDb::private_with(&source.db_handle.master, |url| {
-            pg_tool("pg_restore", &["--no-owner", "--dbname", url, file.to_str().unwrap()])
-        })
-        .await;
+    // The restore: a cluster of its own, as an operator restoring onto a new server would have, with the
+    // master key of the database it came from (kept apart from the dump, as the README says).
+    let restored = TestDb::private_with(&source.db_handle.master, |url| {
+        pg_tool("pg_restore", &["--no-owner", "--dbname", url, file.to_str().unwrap()])
+    })
+    .await;
     let stored = scalar(&restored.db, "SELECT COUNT(*) FROM events").await;
     let behind = scalar(
         &restored.db,

@@ -121,6 +121,9 @@ impl World {
     }
 }
 
+/// A person record's id that no one recorded.
+const NOBODY: &str = "00000000-0000-4000-8000-000000000015";
+
 /// One row of the matrix.
 #[derive(Debug, Clone)]
 struct Case {
@@ -324,6 +327,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             s.amphoe, s.province
         ))
         .shows(),
+        // Personal data in an export (#15): for those who work the cases, with a reason; never auditors.
+        get(format!("/api/issues/export?personal=include&reason=matrix%20check&area_id={area}"))
+            .expect([200, 200, 403, 200]),
         // --- forums ---
         post(
             "/api/forums",
@@ -406,13 +412,6 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
                 .header("idempotency-key", format!("{key}-grant"))
                 .expect(admin_only(200))
                 .replay(),
-            // --- personal data (administrators): a subject nobody recorded is 404 to them, 403 to the rest ---
-            post(
-                "/api/privacy/erase",
-                json!({"subject": "00000000-0000-4000-8000-00000000abcd", "legal_basis": "PDPA s.33"}),
-            )
-            .expect(admin_only(404)),
-            get("/api/privacy/subjects/00000000-0000-4000-8000-00000000abcd").expect(admin_only(404)),
             // --- statistics ---
             get("/api/stats/resolution"),
             get("/api/stats/resolution?by=area,category"),
@@ -449,6 +448,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/audit/access-log?after=0&limit=10").expect(auditors),
             get("/api/audit/digest").expect(auditors),
             get("/api/audit/verify").expect(auditors),
+            // --- personal data (#15): administrators only; a person nobody recorded is not found ---
+            post("/api/privacy/erase", json!({"subject": NOBODY, "legal_basis": "PDPA s.33"})).expect(admin_only(404)),
+            get(format!("/api/privacy/subjects/{NOBODY}")).expect(admin_only(404)),
             get(format!("/api/audit/verify?digest={digest}")).expect(auditors),
         ]);
     }
