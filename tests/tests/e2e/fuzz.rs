@@ -128,6 +128,8 @@ struct Seeded {
     /// A coordinator whose areas, token and password the administrator's requests change (never one whose
     /// token the run uses).
     user: String,
+    /// An auditor the administrator's requests grant restricted categories to.
+    reader: String,
     /// A complainant's person record.
     subject: String,
 }
@@ -146,13 +148,16 @@ impl Seeded {
         let r = app.post("/api/users", &app.admin, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let user = r.body["id"].as_str().expect("user id").to_owned();
+        let r = app.post("/api/users", &app.admin, json!({"name": "fuzz-reader", "role": "auditor"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let reader = r.body["id"].as_str().expect("user id").to_owned();
         // A person record valid raises may name (`complainant.subject_id`).
         let body = json!({"area_id": area, "category": "LIV", "title": "ผู้ร้อง", "complainant": {"name": "fuzz-person"}});
         let r = app.post("/api/issues", &app.staff, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let one = app.get(&format!("/api/issues/{}", r.body["id"].as_str().expect("issue id")), &app.staff).await;
         let subject = one.body["complainant"]["subject_id"].as_str().expect("a complainant").to_owned();
-        Seeded { area, forum, issue, user, subject }
+        Seeded { area, forum, issue, user, reader, subject }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -168,8 +173,12 @@ include-path = "/api/forums/{{id}}"
 parameters = {{ "path.id" = "{forum}" }}
 
 [[operations]]
-include-path-regex = '^/api/users/\{{id\}}/'
+include-path-regex = '^/api/users/\{{id\}}/(areas|token|password|deactivate)$'
 parameters = {{ "path.id" = "{user}" }}
+
+[[operations]]
+include-path = "/api/users/{{id}}/categories"
+parameters = {{ "path.id" = "{reader}" }}
 
 [[operations]]
 include-path = "/api/privacy/subjects/{{id}}"
@@ -178,6 +187,7 @@ parameters = {{ "path.id" = "{subject}" }}
             issue = self.issue,
             forum = self.forum,
             user = self.user,
+            reader = self.reader,
             subject = self.subject,
         )
     }

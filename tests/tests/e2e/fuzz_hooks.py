@@ -23,7 +23,7 @@ RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
 BANGKOK = timezone(timedelta(hours=7))
 
-ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct")}
+ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict")}
 CORRECT = "/api/issues/{id}/correct"
 
 
@@ -146,3 +146,6 @@ def before_call(context, case, kwargs):
     elif path == "/api/users/{id}/areas":
         # The target is a coordinator (fuzz.rs), who needs one area at least, and areas that exist.
         body["areas"] = [AREA]
+    elif path == "/api/users/{id}/categories":
+        # The target is an auditor (fuzz.rs), who may be granted categories, and categories that exist.
+        body["categories"] = [CATEGORY]
