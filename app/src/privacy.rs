@@ -110,28 +110,26 @@ impl ComplainantRequest {
                 None
             }
         };
-        let mut optional = |field: &'static str, raw: &Option<String>, parse: &dyn Fn(&str) -> Result<(), AppError>| {
-            if let Some(v) = blank(raw) {
-                if let Err(err) = parse(v) {
-                    e.push((field, err));
-                }
-            }
-        };
-        optional("complainant.phone", &self.phone, &|v| Phone::parse(v).map(drop).map_err(Into::into));
-        optional("complainant.address", &self.address, &|v| Text::parse(v).map(drop).map_err(Into::into));
-        optional("complainant.national_id", &self.national_id, &|v| NationalId::parse(v).map(drop).map_err(Into::into));
-        optional("complainant.notes", &self.notes, &|v| Text::parse(v).map(drop).map_err(Into::into));
-        if !e.is_empty() {
-            return Err(e);
+        // Each field parsed once: its error collected, its value kept.
+        fn optional<T, E: Into<AppError>>(
+            e: &mut FieldErrors,
+            field: &'static str,
+            raw: &Option<String>,
+            parse: impl Fn(&str) -> Result<T, E>,
+        ) -> Option<T> {
+            blank(raw).and_then(|v| parse(v).map_err(|err| e.push((field, err.into()))).ok())
         }
-        let details = PersonDetails {
-            name: name.ok_or_else(Vec::new)?,
-            phone: blank(&self.phone).and_then(|v| Phone::parse(v).ok()),
-            address: blank(&self.address).and_then(|v| Text::parse(v).ok()),
-            national_id: blank(&self.national_id).and_then(|v| NationalId::parse(v).ok()),
-            notes: blank(&self.notes).and_then(|v| Text::parse(v).ok()),
-        };
-        Ok(Some(Complainant::New(subject, details)))
+        let phone = optional(&mut e, "complainant.phone", &self.phone, Phone::parse);
+        let address = optional(&mut e, "complainant.address", &self.address, Text::parse);
+        let national_id = optional(&mut e, "complainant.national_id", &self.national_id, NationalId::parse);
+        let notes = optional(&mut e, "complainant.notes", &self.notes, Text::parse);
+        match name {
+            Some(name) if e.is_empty() => {
+                let details = PersonDetails { name, phone, address, national_id, notes };
+                Ok(Some(Complainant::New(subject, details)))
+            }
+            _ => Err(e),
+        }
     }
 }
 

@@ -105,6 +105,18 @@ fn open_bytes(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Option<Zeroizing<Vec
     Aes256Gcm::new(key.into()).decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad }).ok().map(Zeroizing::new)
 }
 
+/// `text` sealed under `key` as it is stored: `sealed:v1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>`.
+fn seal_text(key: &[u8; 32], key_id: &str, text: &str) -> String {
+    let sealed = seal_bytes(key, key_id.as_bytes(), text.as_bytes());
+    format!("{SEALED_PREFIX}{key_id}:{}", URL_SAFE_NO_PAD.encode(sealed))
+}
+
+/// The text of a sealed string's `body` under `key`; `None` when it does not open.
+fn open_text(key: &[u8; 32], key_id: &str, body: &str) -> Option<String> {
+    let sealed = URL_SAFE_NO_PAD.decode(body).ok()?;
+    String::from_utf8(open_bytes(key, key_id.as_bytes(), &sealed)?.to_vec()).ok()
+}
+
 /// A data key as the cache knows it.
 #[derive(Clone)]
 enum KeyState {
@@ -277,8 +289,7 @@ impl Vault {
         let (key_id, key) = self.key_for(db, aggregate_id).await?;
         for target in targets {
             if let Value::String(text) = target {
-                let sealed = seal_bytes(&key, key_id.as_bytes(), text.as_bytes());
-                *text = format!("{SEALED_PREFIX}{key_id}:{}", URL_SAFE_NO_PAD.encode(sealed));
+                *text = seal_text(&key, &key_id, text);
             }
         }
         Ok(())
@@ -344,12 +355,7 @@ impl Vault {
                 let opened = match cache.get(key_id) {
                     Some(KeyState::Live(key)) => {
                         last_live = Some(key_id.to_owned());
-                        URL_SAFE_NO_PAD
-                            .decode(body)
-                            .ok()
-                            .and_then(|b| open_bytes(key, key_id.as_bytes(), &b))
-                            .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
-                            .unwrap_or_else(|| ERASED.to_owned())
+                        open_text(key, key_id, body).unwrap_or_else(|| ERASED.to_owned())
                     }
                     Some(KeyState::Destroyed) => ERASED.to_owned(),
                     // Not a key of this database: a text that only looks sealed (it was stored as typed).
@@ -441,8 +447,8 @@ impl Vault {
     /// text.
     pub async fn seal_record(&self, db: &Db, plain: &str) -> Result<(String, String), StoreError> {
         let (key_id, key) = self.fresh_key(db).await?;
-        let sealed = seal_bytes(&key, key_id.as_bytes(), plain.as_bytes());
-        Ok((key_id.clone(), format!("{SEALED_PREFIX}{key_id}:{}", URL_SAFE_NO_PAD.encode(sealed))))
+        let sealed = seal_text(&key, &key_id, plain);
+        Ok((key_id, sealed))
     }
 
     /// Opens a text sealed by [`Vault::seal_record`]; `None` when its key was destroyed.
@@ -456,11 +462,7 @@ impl Vault {
             Some(KeyState::Destroyed) => return Ok(None),
             None => return Err(StoreError::corrupt(format!("a person record's key {key_id} is unknown"))),
         };
-        let plain = URL_SAFE_NO_PAD
-            .decode(body)
-            .ok()
-            .and_then(|b| open_bytes(&key, key_id.as_bytes(), &b))
-            .and_then(|p| String::from_utf8(p.to_vec()).ok())
+        let plain = open_text(&key, key_id, body)
             .ok_or_else(|| StoreError::corrupt(format!("a person record sealed under {key_id} does not open")))?;
         Ok(Some(Zeroizing::new(plain)))
     }
