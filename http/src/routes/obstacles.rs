@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 /// Raises an obstacle in the coordinator's own work (coordinators only, in one of their areas, with an
 /// obstacle category). It is then assigned, acted on, closed and reopened by staff through
 /// `/api/issues/{id}/…`. With `Idempotency-Key`, a retry returns the first answer and creates nothing.
-#[utoipa::path(post, path = "/api/obstacles", tag = "obstacles", request_body = RaiseObstacleRequest,
+#[utoipa::path(post, path = "/api/obstacles", operation_id = "raise_obstacle", tag = "obstacles", request_body = RaiseObstacleRequest,
     security(("bearer" = [])),
     params(IdempotencyKey),
     responses((status = 201, description = "raised (or, for a repeated key, the first answer)", body = CommandReply),

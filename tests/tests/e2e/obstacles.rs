@@ -200,6 +200,17 @@ async fn obstacles_are_absent_from_every_community_list_statistic_and_export(bac
     );
     assert_eq!(ids(&app.get("/api/obstacles", &app.staff).await.body).len(), 3);
     assert_eq!(ids(&app.get("/api/obstacles?open=true", &app.staff).await.body).len(), 2);
+    // The progress report's figures per coordinator, live and as of now (one SQL definition).
+    let today = santisuk_domain::time::bangkok_date(Utc::now());
+    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
+    let live = santisuk_projections::obstacles::per_coordinator(app.db(), from, to).await.unwrap();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(
+        (live[0].user_id.as_str(), live[0].raised, live[0].resolved, live[0].open),
+        (app.coordinator_id.as_str(), 3, 0, 2)
+    );
+    let mut as_of = santisuk_projections::as_of::AsOf::build(app.db(), Utc::now()).await.unwrap();
+    assert_eq!(santisuk_projections::obstacles::per_coordinator(as_of.reader(), from, to).await.unwrap(), live);
     assert_eq!(ids(&app.get("/api/obstacles?category=OBS_BUDGET", &app.auditor).await.body).len(), 1);
 }
 
