@@ -425,4 +425,21 @@ async fn the_web_app_lists_and_raises_obstacles(backend: Backend) {
     let mut auditor = app.web_as(Role::Auditor).await;
     let read = auditor.get(&target).await;
     assert!(read.status == StatusCode::OK && !read.body.contains("action=\"/issues/"));
+
+    // The administrator sees both kinds of category and adds an obstacle category.
+    let mut admin = app.web_as(Role::Admin).await;
+    let page = admin.get("/admin/categories").await;
+    assert!(page.body.contains("OBS_BUDGET") && page.body.contains("LIV"));
+    let csrf = page.csrf();
+    let added = admin
+        .post(
+            "/admin/categories",
+            &[("_csrf", &csrf), ("code", "OBS_FUEL"), ("name_th", "ค่าน้ำมัน"), ("name_en", "Fuel"), ("kind", "obstacle")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    settle(&app.state.runner, &app.state.db).await;
+    let kinds = app.get("/api/categories?kind=obstacle", &app.staff).await;
+    assert!(kinds.body.to_string().contains("OBS_FUEL"), "{:?}", kinds.body);
+    assert!(coordinator.get("/obstacles/new").await.body.contains("OBS_FUEL"));
 }
