@@ -975,4 +975,61 @@ mod tests {
         let events = state_after(vec![obstacle_raised()]).decide(to("OBS_SAFETY", IssueKind::Obstacle)).unwrap();
         assert!(matches!(&events[0], IssueEvent::IssueCorrected { category: Some(_), .. }), "{events:?}");
     }
+
+    /// Every sequence of up to four actions after an obstacle's raise (all 7^4 of them, not a sample): the
+    /// issue stays an obstacle, its category stays an obstacle category, and a move to a community category
+    /// is refused whatever the status.
+    #[test]
+    fn no_sequence_of_actions_makes_an_obstacle_a_community_problem() {
+        let actions: Vec<IssueAction> = vec![
+            assign(t(10), None),
+            address(t(20)),
+            close(Outcome::Resolved, t(30)),
+            close(Outcome::Withdrawn, t(30)),
+            reopen(t(40)),
+            IssueAction::Correct(CorrectIssue {
+                title: None,
+                description: None,
+                category: Some(CategoryCode::parse("INF").unwrap()),
+                category_kind: Some(IssueKind::Community),
+                reason: text("x"),
+                at: t(50),
+            }),
+            IssueAction::Correct(CorrectIssue {
+                title: None,
+                description: None,
+                category: Some(CategoryCode::parse("OBS_OTHER").unwrap()),
+                category_kind: Some(IssueKind::Obstacle),
+                reason: text("x"),
+                at: t(50),
+            }),
+        ];
+        let n = actions.len();
+        for code in 0..n.pow(4) {
+            let mut issue = state_after(vec![obstacle_raised()]);
+            let mut category = "OBS_BUDGET".to_owned();
+            for step in 0..4 {
+                let action = actions[(code / n.pow(step)) % n].clone();
+                let to_community =
+                    matches!(&action, IssueAction::Correct(c) if c.category_kind == Some(IssueKind::Community));
+                match issue.decide(cmd(action)) {
+                    Ok(events) => {
+                        assert!(!to_community, "sequence {code}: a community category was accepted");
+                        for e in events {
+                            if let IssueEvent::IssueCorrected { category: Some(c), .. } = &e {
+                                category = c.to.to_string();
+                            }
+                            issue.apply(e);
+                        }
+                    }
+                    Err(e) if to_community => {
+                        assert_eq!(e, IssueError::CategoryKindMismatch { kind: IssueKind::Obstacle })
+                    }
+                    Err(_) => {}
+                }
+                assert_eq!(issue.kind(), IssueKind::Obstacle, "sequence {code}");
+                assert!(category.starts_with("OBS_"), "sequence {code}: {category}");
+            }
+        }
+    }
 }
