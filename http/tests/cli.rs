@@ -118,12 +118,16 @@ async fn migrate_and_rebuild_run_and_report(postgres: bool) {
     let out = store.run(&["projections", "rebuild"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("rebuilt read_model from 13 events"),
-        "the 13 seeded categories: {}",
+        text(&out.stdout).contains("rebuilt read_model from 20 events"),
+        "the 13 seeded categories and the 7 of coordinators' obstacles: {}",
         text(&out.stdout)
     );
     let db = store.db().await;
-    assert_eq!(santisuk_projections::read_model::list_categories(&db).await.unwrap().len(), 13);
+    assert_eq!(
+        santisuk_projections::read_model::list_categories(&db).await.unwrap().len(),
+        20,
+        "13 community and 7 obstacle categories"
+    );
 }
 
 async fn serve_prints_the_url_and_first_token_then_stops_on_sigterm(postgres: bool) {

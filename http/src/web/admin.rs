@@ -824,6 +824,9 @@ pub struct CategoryForm {
     name_th: String,
     #[serde(default)]
     name_en: String,
+    /// `obstacle`: a category of coordinators' obstacles; otherwise of community problems.
+    #[serde(default)]
+    kind: String,
 }
 
 const CATEGORY_LABELS: [(&str, Tr); 3] =
@@ -849,7 +852,8 @@ async fn render_categories(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let lang = web.lang;
-    let categories: Vec<CategoryRow> = reference::list_categories(state).await?;
+    // Both kinds: the administrator manages them all (obstacles' are marked).
+    let categories: Vec<CategoryRow> = reference::list_categories_of(state, None).await?;
     let text = |name: &str, label: Tr, value: &str, max: usize, hint: Option<Tr>| {
         html! {
             label for=(name) { (label.get(lang)) @if let Some(h) = hint { " " span.hint { "(" (h.get(lang)) ")" } } }
@@ -870,7 +874,8 @@ async fn render_categories(
                 @for c in &categories {
                     tr {
                         td data-label=(i18n::CATEGORY_CODE.get(lang)) { (c.code) }
-                        td data-label=(i18n::NAME_TH.get(lang)) lang="th" { (c.name_th) }
+                        td data-label=(i18n::NAME_TH.get(lang)) lang="th" { (c.name_th)
+                            @if c.kind == santisuk_domain::values::IssueKind::Obstacle { " " span.badge { (i18n::NAV_OBSTACLES.get(lang)) } } }
                         td data-label=(i18n::NAME_EN.get(lang)) lang="en" { (c.name_en) }
                         // The toggle: every case of a restricted category is shown only to those granted it.
                         td data-label=(i18n::RESTRICTED.get(lang)) {
@@ -893,7 +898,10 @@ async fn render_categories(
             input type="hidden" name="_csrf" value=(web.csrf);
             div.grid.two {
                 div { (text("code", i18n::CATEGORY_CODE, &form.code, 16, Some(i18n::CATEGORY_CODE_HINT))) }
-                div {}
+                div {
+                    label { input type="checkbox" name="kind" value="obstacle" checked[form.kind == "obstacle"];
+                        " " (i18n::OBSTACLE_CATEGORY.get(lang)) " (" (i18n::OBSTACLES.get(lang)) ")" }
+                }
                 div { (text("name_th", i18n::NAME_TH, &form.name_th, Name::MAX, None)) }
                 div { (text("name_en", i18n::NAME_EN, &form.name_en, Name::MAX, None)) }
             }
@@ -922,7 +930,12 @@ pub async fn add_category(State(state): State<AppState>, posted: Posted<Category
     if !errors.is_empty() {
         return render_categories(&state, &web, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let req = AddCategoryRequest { code: code.to_owned(), name_th: name_th.to_owned(), name_en: name_en.to_owned() };
+    let req = AddCategoryRequest {
+        code: code.to_owned(),
+        name_th: name_th.to_owned(),
+        name_en: name_en.to_owned(),
+        kind: (form.kind == "obstacle").then(|| "obstacle".to_owned()),
+    };
     let result = match reference::add_category(&state, &web.ctx, req).await {
         // A retry of this very addition finds it done.
         Err(AppError::Conflict { code: "category_exists", message }) => {

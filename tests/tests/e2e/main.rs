@@ -17,6 +17,7 @@ mod interop;
 mod lifecycle;
 mod limits;
 mod matrix;
+mod obstacles;
 mod openapi;
 mod personal;
 mod personal_web;

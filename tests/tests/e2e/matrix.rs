@@ -346,6 +346,28 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             .replay(),
         get(format!("/api/forums?area_id={area}")).shows(),
         get(format!("/api/forums/{forum}")).expect(read_one),
+        // --- coordinators' obstacles (#16): only a coordinator raises one, in their own area ---
+        post(
+            "/api/obstacles",
+            json!({"area_id": area, "category": "OBS_BUDGET", "title": format!("{} obstacle by {role}", s.title)}),
+        )
+        .expect([403, 403, 403, p(201, 403, 403)]),
+        post("/api/obstacles", json!({"area_id": area, "category": "OBS_AGENCY", "title": format!("{key} obstacle")}))
+            .header("idempotency-key", format!("{key}-obstacle"))
+            .expect([403, 403, 403, p(201, 403, 403)]),
+        post("/api/obstacles", json!({"area_id": area, "category": "OBS_AGENCY", "title": format!("{key} obstacle")}))
+            .header("idempotency-key", format!("{key}-obstacle"))
+            .expect([403, 403, 403, p(201, 403, 403)])
+            .replay(),
+        get(format!(
+            "/api/obstacles?area_id={area}&category=OBS_BUDGET&status=raised&open=true&raised_from=2026-01-01\
+             &raised_to=2099-12-31&q={area}&limit=5"
+        )),
+        get(format!(
+            "/api/obstacles?as_of={t0}&amphoe_code={}&province_code={}&assignee=x&overdue=true&outcome=resolved\
+             &closed_from=2000-01-01&closed_to=2000-01-02&fiscal_year=2570&cursor={}",
+            s.amphoe, s.province, s.cursor
+        )),
         // --- reference data and users (administrators) ---
         post("/api/areas", json!({"id": format!("N-{role}-{area}"), "name_th": "ใหม่", "amphoe_code": s.amphoe}))
             .expect(admin_only(p(201, 201, 422))),
@@ -393,6 +415,8 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/forums"),
             get("/api/areas"),
             get("/api/categories"),
+            get("/api/categories?kind=obstacle"),
+            get("/api/obstacles"),
             post(
                 "/api/categories",
                 json!({"code": format!("M_{}", role.to_uppercase()), "name_th": "ใหม่", "name_en": "New"}),
