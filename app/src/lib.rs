@@ -24,6 +24,7 @@ pub mod demo;
 pub mod error;
 pub mod forums;
 pub mod issues;
+pub mod organisations;
 pub mod parse;
 pub mod password;
 pub mod privacy;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod exports;
 pub mod health;
 pub mod issues;
+pub mod organisations;
 pub mod privacy;
 pub mod reference;
 pub mod stats;
