@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod matrix;
 mod openapi;
+mod organisations;
 mod personal;
 mod personal_web;
 mod projections;
