@@ -47,7 +47,7 @@ async fn hold_forum_with(
         return Err(AppError::invalid("unknown_area", format!("no area {area}")));
     }
     if let Some(p) = &command.participation {
-        require_known_organisations(state, p).await?;
+        require_known_organisations(state, caller, p).await?;
     }
     state.command::<Forum>(id, command.into(), metadata, None).await
 }
@@ -172,11 +172,18 @@ impl ParticipationRequest {
     }
 }
 
-/// Refuses a participation naming an organisation the registry does not have (`unknown_organisation`).
-/// An organisation of another area may take part (organisations travel); a proposed one as well.
-async fn require_known_organisations(state: &AppState, p: &Participation) -> Result<(), AppError> {
-    let ids: Vec<String> = p.organisations.iter().map(ToString::to_string).collect();
-    let unknown = read_model::unknown_organisations(&state.db, &ids).await?;
+/// Refuses a participation naming an organisation the registry does not have, or (to a coordinator) one
+/// working in none of their areas (`unknown_organisation`: to them it does not exist). A proposed
+/// organisation may take part, and, named by staff or an admin, one of another area (organisations travel).
+async fn require_known_organisations(state: &AppState, caller: &Caller, p: &Participation) -> Result<(), AppError> {
+    let mut unknown = Vec::new();
+    for id in &p.organisations {
+        let id = id.to_string();
+        let row = read_model::get_organisation(&state.db, &id).await?;
+        if row.and_then(|o| crate::organisations::visible(caller, o)).is_none() {
+            unknown.push(id);
+        }
+    }
     if unknown.is_empty() {
         Ok(())
     } else {
@@ -289,7 +296,7 @@ pub async fn record_participation(
     caller.require_issue_writer()?;
     let mut forum = get_forum(state, caller, id).await?;
     let participation = req.into_participation()?;
-    require_known_organisations(state, &participation).await?;
+    require_known_organisations(state, caller, &participation).await?;
     let command = ForumCommand::RecordParticipation { participation: participation.clone(), now: now() };
     state.command::<Forum>(forum.id.clone(), command, caller.metadata(), None).await?;
     forum.participation = Some(ParticipationRow::of(&participation));

@@ -2,8 +2,10 @@
 //! four partner groups.
 //!
 //! Who may do what (decided here, once):
-//! - everyone signed in reads the whole registry (reference data like the categories: a coordinator picks
-//!   the organisations that took part in a forum, and an organisation from a neighbouring area may come);
+//! - admins, staff and auditors read the whole registry;
+//! - a coordinator reads the organisations working in at least one of their areas, each with only those of
+//!   its areas that are the coordinator's: like everything else, nothing of another area reaches them (an
+//!   organisation of another area is, to them, one that does not exist, also when naming it at a forum);
 //! - admins and staff register organisations (active at once), approve proposed ones and update any;
 //! - a coordinator proposes one (status `proposed` until approved), working in their own areas only;
 //!   it may be named at forums at once;
@@ -98,6 +100,16 @@ async fn parse_areas(state: &AppState, caller: &Caller, raw: &[String]) -> Resul
     Ok(areas)
 }
 
+/// The organisation as `caller` may see it: all of it (admin, staff, auditor), or, for a coordinator, with
+/// only their own areas, and `None` when it works in none of them.
+pub fn visible(caller: &Caller, mut row: OrganisationRow) -> Option<OrganisationRow> {
+    if caller.visible_areas().is_none() {
+        return Some(row);
+    }
+    row.area_ids.retain(|a| caller.sees_area(a));
+    (!row.area_ids.is_empty()).then_some(row)
+}
+
 /// Names compare ignoring case and the white space inside them: "Women's Group  A" is "women's group a".
 fn name_key(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
@@ -154,10 +166,10 @@ pub async fn register_organisation(
     Ok(read_model::get_organisation(&state.db, &id).await?.unwrap_or_else(fallback))
 }
 
-/// The registry (everyone signed in), by Thai name, optionally of one area or one status.
+/// The registry as the caller may see it (see [`visible`]), by Thai name, optionally of one area or one status.
 pub async fn list_organisations(
     state: &AppState,
-    _caller: &Caller,
+    caller: &Caller,
     query: &OrganisationQuery,
 ) -> Result<Vec<OrganisationRow>, AppError> {
     if let Some(status) = query.status.as_deref() {
@@ -168,16 +180,20 @@ pub async fn list_organisations(
     Ok(read_model::list_organisations(&state.db)
         .await?
         .into_iter()
+        .filter_map(|o| visible(caller, o))
         .filter(|o| query.area_id.as_ref().is_none_or(|a| o.area_ids.contains(a)))
         .filter(|o| query.status.as_ref().is_none_or(|s| o.status == *s))
         .collect())
 }
 
-/// One organisation of the registry (everyone signed in).
-pub async fn get_organisation(state: &AppState, _caller: &Caller, id: &str) -> Result<OrganisationRow, AppError> {
+/// One organisation of the registry, if the caller may see it (see [`visible`]).
+pub async fn get_organisation(state: &AppState, caller: &Caller, id: &str) -> Result<OrganisationRow, AppError> {
     let not_found = || AppError::not_found("organisation_not_found", "no such organisation");
     let id = OrganisationId::parse(id).ok_or_else(not_found)?;
-    read_model::get_organisation(&state.db, &id.to_string()).await?.ok_or_else(not_found)
+    read_model::get_organisation(&state.db, &id.to_string())
+        .await?
+        .and_then(|o| visible(caller, o))
+        .ok_or_else(not_found)
 }
 
 /// Approves a proposed organisation (admins, staff).

@@ -1102,19 +1102,6 @@ pub async fn get_organisation(db: &Db, id: &str) -> Result<Option<OrganisationRo
     Ok(organisations_with_areas(records, pairs).pop())
 }
 
-/// Of `ids`, those no organisation of the registry has (any status), sorted.
-pub async fn unknown_organisations(db: &Db, ids: &[String]) -> Result<Vec<String>, StoreError> {
-    let mut unknown = Vec::new();
-    for id in ids.iter().collect::<BTreeSet<_>>() {
-        let n: i64 = on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1")
-            .bind(id).fetch_one(p).await?);
-        if n == 0 {
-            unknown.push(id.clone());
-        }
-    }
-    Ok(unknown)
-}
-
 fn organisations_with_areas(records: Vec<OrganisationRecord>, pairs: Vec<(String, String)>) -> Vec<OrganisationRow> {
     let mut areas: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (organisation, area) in pairs {

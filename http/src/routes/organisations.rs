@@ -19,9 +19,9 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/organisations", get(list).post(register))
-        .route("/api/organisations/{id}", get(get_one).patch(update))
-        .route("/api/organisations/{id}/approve", post(approve))
+        .route("/api/organisations", get(list_organisations).post(register_organisation))
+        .route("/api/organisations/{id}", get(get_organisation).patch(update_organisation))
+        .route("/api/organisations/{id}/approve", post(approve_organisation))
 }
 
 /// Registers an organisation (admin, staff: `active`) or proposes one (coordinator: `proposed` until an
@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
             body = ErrorBody),
         (status = 422, description = "an invalid value, an unknown kind (`unknown_organisation_kind`), no area \
             (`no_areas`) or an area that does not exist (`unknown_area`)", body = ErrorBody)))]
-pub async fn register(
+pub async fn register_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
     AppJson(req): AppJson<RegisterOrganisationRequest>,
@@ -48,7 +48,7 @@ pub async fn register(
     security(("bearer" = [])),
     responses((status = 200, body = Items<OrganisationView>),
         (status = 422, description = "a status other than `active` or `proposed`", body = ErrorBody)))]
-pub async fn list(
+pub async fn list_organisations(
     State(state): State<AppState>,
     ctx: Ctx,
     AppQuery(q): AppQuery<OrganisationQuery>,
@@ -61,7 +61,7 @@ pub async fn list(
     params(("id" = String, Path, format = Uuid, description = "organisation id")),
     responses((status = 200, body = OrganisationView),
         (status = 404, description = "no such organisation (`organisation_not_found`)", body = ErrorBody)))]
-pub async fn get_one(
+pub async fn get_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
     AppPath(id): AppPath<String>,
@@ -79,7 +79,7 @@ pub async fn get_one(
         (status = 409, description = "another organisation has this Thai name (`duplicate_organisation`), or the \
             update changes nothing (`organisation_unchanged`)", body = ErrorBody),
         (status = 422, description = "an invalid value, an unknown kind or area, no area", body = ErrorBody)))]
-pub async fn update(
+pub async fn update_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
     AppPath(id): AppPath<String>,
@@ -96,7 +96,7 @@ pub async fn update(
         (status = 404, description = "no such organisation (`organisation_not_found`)", body = ErrorBody),
         (status = 409, description = "the organisation is already active (`organisation_not_proposed`)",
             body = ErrorBody)))]
-pub async fn approve(
+pub async fn approve_organisation(
     State(state): State<AppState>,
     ctx: Ctx,
     AppPath(id): AppPath<String>,

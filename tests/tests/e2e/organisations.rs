@@ -96,6 +96,15 @@ async fn organisations_are_registered_proposed_approved_and_updated(backend: Bac
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "organisation_unchanged"));
     let all = app.get("/api/organisations", &app.auditor).await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+    // A coordinator sees those working in their areas, with only their areas.
+    let far = foreign_area(&app, "NWT-03").await;
+    let r = patch(&app, &format!("/api/organisations/{active}"), &app.staff, json!({"area_ids": [a, far]})).await;
+    assert_eq!(r.body["area_ids"], json!([far, a]), "sorted");
+    let only_far = organisation(&app, &app.staff, "เครือข่ายไกล", &[&far]).await;
+    let mine = app.get("/api/organisations", &app.coordinator).await.body["items"].clone();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    assert!(!mine.to_string().contains(&far) && !mine.to_string().contains(&only_far), "{mine}");
+    assert_eq!(app.get("/api/organisations", &app.staff).await.body["items"].as_array().unwrap().len(), 3);
 }
 
 async fn participation_is_recorded_with_a_forum_and_corrected_later(backend: Backend) {
@@ -103,16 +112,21 @@ async fn participation_is_recorded_with_a_forum_and_corrected_later(backend: Bac
     let a = app.area("PTN-01").await;
     let elsewhere = foreign_area(&app, "NWT-01").await;
     let o1 = organisation(&app, &app.staff, "เครือข่ายเยาวชน", &[&a]).await;
-    // One proposed by the coordinator, and one working elsewhere: both may be named.
+    // One proposed by the coordinator may be named at once.
     let o2 = organisation(&app, &app.coordinator, "กลุ่มสตรี", &[&a]).await;
+    // One working only elsewhere does not exist for the coordinator; staff may name it.
     let o3 = organisation(&app, &app.admin, "มูลนิธิที่อื่น", &[&elsewhere]).await;
-    let p = json!({"sbpac_staff": 2, "coordinators": 1, "organisations": [o3, o1, o2, o1],
+    let r = forum(&app, &a, None, Some(json!({"organisations": [o3]}))).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_organisation"), "{:?}", r.body);
+    let r = app.get(&format!("/api/organisations/{o3}"), &app.coordinator).await;
+    assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "organisation_not_found"));
+    let p = json!({"sbpac_staff": 2, "coordinators": 1, "organisations": [o2, o1, o2],
         "leaders": {"village_headman": 1, "imam": 1, "teacher": 0}, "villagers": 30,
         "villagers_women": 18, "villagers_men": 12});
     let r = forum(&app, &a, Some(35), Some(p)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap().to_owned();
-    let mut sorted = [o1.clone(), o2.clone(), o3.clone()];
+    let mut sorted = [o1.clone(), o2.clone()];
     sorted.sort();
     let shown = app.get(&format!("/api/forums/{id}"), &app.auditor).await.body["participation"].clone();
     assert_eq!(
@@ -126,14 +140,14 @@ async fn participation_is_recorded_with_a_forum_and_corrected_later(backend: Bac
         &app,
         &format!("/api/forums/{id}/participation"),
         &app.staff,
-        json!({"villagers": 20, "leaders": {"elder": 3}, "organisations": [o2]}),
+        json!({"villagers": 20, "leaders": {"elder": 3}, "organisations": [o3]}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let listed = app.get(&format!("/api/forums?area_id={a}"), &app.coordinator).await;
     assert_eq!(
         listed.body["items"][0]["participation"],
-        json!({"sbpac_staff": 0, "coordinators": 0, "organisations": [o2], "leaders": 3,
+        json!({"sbpac_staff": 0, "coordinators": 0, "organisations": [o3], "leaders": 3,
             "leaders_by_role": {"elder": 3}, "villagers": 20, "villagers_women": null, "villagers_men": null})
     );
     assert_eq!(listed.body["items"][0]["participation"], r.body["participation"]);
