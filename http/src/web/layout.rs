@@ -19,6 +19,8 @@ pub enum Nav {
     Dashboard,
     Audit,
     Admin,
+    /// The registry of organisations (admins and staff).
+    Organisations,
     None,
 }
 
@@ -65,6 +67,9 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
                             @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
+                            @if matches!(role, Role::Admin | Role::Staff) {
+                                (item(Nav::Organisations, "/admin/organisations", super::organisations::ORGANISATIONS_NAV))
+                            }
                         }
                     }
                     div.who {

@@ -19,6 +19,7 @@ mod limits;
 mod matrix;
 mod openapi;
 mod organisations;
+mod organisations_web;
 mod personal;
 mod personal_web;
 mod projections;
