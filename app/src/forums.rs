@@ -81,7 +81,7 @@ pub struct HoldForumRequest {
 /// Who took part in a forum, by SBPAC's four partner groups and the villagers: counts, never names. A
 /// count left out is 0; women and men left out are "not counted by gender".
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "serde_json::Value")]
 pub struct ParticipationRequest {
     /// SBPAC staff present (the host).
     #[schema(value_type = Option<schema::Count>)]
@@ -112,6 +112,47 @@ pub struct ParticipationRequest {
     #[schema(value_type = Option<schema::Count>)]
     #[serde(default, deserialize_with = "whole_number")]
     pub villagers_men: Option<i64>,
+}
+
+/// [`ParticipationRequest`] as JSON gives it: an object only (serde would read a struct from an array too,
+/// and `[null, null]` is no participation record).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParticipationFields {
+    #[serde(default, deserialize_with = "whole_number")]
+    pub sbpac_staff: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub coordinators: Option<i64>,
+    #[serde(default)]
+    pub organisations: Option<Vec<String>>,
+    #[serde(default)]
+    pub leaders: Option<BTreeMap<String, serde_json::Number>>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers_women: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers_men: Option<i64>,
+}
+
+impl TryFrom<serde_json::Value> for ParticipationRequest {
+    type Error = String;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        if !value.is_object() {
+            return Err("participation must be an object".to_owned());
+        }
+        let f: ParticipationFields = serde_json::from_value(value).map_err(|e| e.to_string())?;
+        Ok(ParticipationRequest {
+            sbpac_staff: f.sbpac_staff,
+            coordinators: f.coordinators,
+            organisations: f.organisations,
+            leaders: f.leaders,
+            villagers: f.villagers,
+            villagers_women: f.villagers_women,
+            villagers_men: f.villagers_men,
+        })
+    }
 }
 
 /// A count as a request gives it: negative or fractional is malformed (`bad_participants`), beyond
@@ -145,7 +186,9 @@ impl ParticipationRequest {
                     ),
                 ));
             };
-            let n = n.as_i64().ok_or_else(|| {
+            // A whole number however JSON writes it (`2` or `2.0`), as `whole_number` reads the other counts.
+            let whole = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64);
+            let n = n.as_i64().or(whole).ok_or_else(|| {
                 AppError::invalid(
                     "bad_participants",
                     format!("leaders.{} must be a whole number from 0", role.as_str()),

@@ -63,7 +63,7 @@ pub struct UpdateOrganisationRequest {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationQuery {
     /// Only those working in this area.
-    #[param(value_type = Option<schema::AreaId>, inline)]
+    #[param(value_type = Option<schema::Filter>, inline)]
     pub area_id: Option<String>,
     /// Only those `active` or only those `proposed`.
     #[param(value_type = Option<schema::OrganisationStatus>, inline)]

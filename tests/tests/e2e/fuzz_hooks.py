@@ -84,9 +84,15 @@ def participation(p, head):
     if p.get("organisations"):
         p["organisations"] = [ORGANISATION]
 
+    def whole(v):
+        if isinstance(v, bool):
+            return 0
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v if isinstance(v, int) else 0
+
     def n(key):
-        v = p.get(key)
-        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+        return whole(p.get(key))
 
     gendered = n("villagers_women") + n("villagers_men")
     if gendered > n("villagers"):
@@ -96,8 +102,9 @@ def participation(p, head):
             p["villagers_women"] = None
             p["villagers_men"] = None
     leaders = p.get("leaders") if isinstance(p.get("leaders"), dict) else {}
-    total = n("sbpac_staff") + n("coordinators") + sum(v for v in leaders.values() if isinstance(v, int)) + n("villagers")
-    limit = min(MAX_PARTICIPANTS, head) if isinstance(head, int) and not isinstance(head, bool) else MAX_PARTICIPANTS
+    total = n("sbpac_staff") + n("coordinators") + sum(whole(v) for v in leaders.values()) + n("villagers")
+    head = whole(head) if head is not None else None
+    limit = min(MAX_PARTICIPANTS, head) if head is not None else MAX_PARTICIPANTS
     if total > limit:
         for key in ("sbpac_staff", "coordinators", "villagers"):
             if key in p:
