@@ -98,6 +98,43 @@ fn role_label(role: LeaderRole) -> Tr {
     }
 }
 
+/// An organisation's kind in words (the audit log's cards).
+pub fn kind_words(lang: Lang, raw: &str) -> String {
+    kind_text(lang, raw)
+}
+
+/// A stored participation record in words (the audit log's cards never show raw JSON).
+pub fn participation_words(lang: Lang, value: &serde_json::Value) -> String {
+    let n = |key: &str| value[key].as_i64().map_or_else(|| BY_GENDER_UNKNOWN.get(lang).to_owned(), |n| n.to_string());
+    let leaders: Vec<String> = value["leaders"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(role, count)| {
+            let role = LeaderRole::parse(role).map_or(role.as_str(), |r| role_label(r).get(lang));
+            format!("{role} {count}")
+        })
+        .collect();
+    let organisations = value["organisations"].as_array().map_or(0, Vec::len);
+    format!(
+        "{} {}; {} {}; {} {}; {} {} ({} {}, {} {}); {} {}",
+        SBPAC_STAFF.get(lang),
+        n("sbpac_staff"),
+        COORDINATORS.get(lang),
+        n("coordinators"),
+        LEADERS.get(lang),
+        if leaders.is_empty() { "0".to_owned() } else { leaders.join(", ") },
+        VILLAGERS.get(lang),
+        n("villagers"),
+        WOMEN.get(lang),
+        n("villagers_women"),
+        MEN.get(lang),
+        n("villagers_men"),
+        ORGANISATIONS_AT.get(lang),
+        organisations,
+    )
+}
+
 fn kind_text(lang: Lang, raw: &str) -> String {
     OrganisationKind::parse(raw).map_or_else(|| raw.to_owned(), |k| kind_label(k).get(lang).to_owned())
 }

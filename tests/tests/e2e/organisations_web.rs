@@ -148,6 +148,11 @@ async fn participation_is_corrected_on_the_forum_page_and_a_bad_one_refused_in_t
     let mut auditor = app.web_as(Role::Auditor).await;
     let page = auditor.get(&format!("/forums/{id}")).await;
     assert!(!page.body.contains(&path), "no form for an auditor");
+    // The audit log shows the record in words, never as JSON.
+    let log = auditor.get("/audit").await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("บันทึกผู้เข้าร่วมตามภาคีเครือข่าย") && log.body.contains("ชาวบ้าน 15"), "{}", log.body);
+    assert!(!log.body.contains("sbpac_staff"), "{}", log.body);
 }
 
 async fn a_coordinator_proposes_an_organisation_from_the_forum_page(backend: Backend) {
