@@ -81,7 +81,7 @@ pub struct HoldForumRequest {
 /// Who took part in a forum, by SBPAC's four partner groups and the villagers: counts, never names. A
 /// count left out is 0; women and men left out are "not counted by gender".
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(try_from = "serde_json::Value")]
+#[serde(try_from = "serde_json::Value", deny_unknown_fields)]
 pub struct ParticipationRequest {
     /// SBPAC staff present (the host).
     #[schema(value_type = Option<schema::Count>)]

@@ -218,6 +218,13 @@ async fn bad_participation_is_refused_with_its_code_and_nothing_written(backend:
         let r = forum(&app, &a, Some(10), Some(body.clone())).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, *code), "at hold {body}: {:?}", r.body);
     }
+    // Not an object, or an unknown field: refused before anything is read (the document says so too).
+    for body in [json!([null, null]), json!({"villagers": 1, "guests": 3})] {
+        let r = put(&app, &format!("/api/forums/{id}/participation"), &app.coordinator, body.clone()).await;
+        assert!(r.status.is_client_error(), "{body}: {:?}", r.body);
+    }
+    let doc = app.get("/api/openapi.json", &app.admin).await.body;
+    assert_eq!(doc["components"]["schemas"]["ParticipationRequest"]["additionalProperties"], json!(false));
     let r = put(&app, &format!("/api/forums/{}/participation", uuid::Uuid::new_v4()), &app.staff, json!({})).await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "forum_not_found"));
     assert_eq!(app.event_count().await, before, "nothing written");
