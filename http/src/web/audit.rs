@@ -339,7 +339,7 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             let parts: Vec<String> = items
                 .iter()
                 .map(|v| match (key, v.as_str()) {
-                    ("areas", Some(id)) => names.area(id),
+                    ("areas" | "area_ids", Some(id)) => names.area(id),
                     ("categories", Some(code)) => names.category(code),
                     (_, Some(s)) => s.to_owned(),
                     (_, None) => v.to_string(),
@@ -351,6 +351,9 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             return html! { (parts.join(", ")) };
         }
         Value::Bool(b) => return html! { (if *b { i18n::YES } else { i18n::NO }.get(lang)) },
+        Value::Object(_) if key == "participation" => {
+            return html! { (super::organisations::participation_words(lang, value)) };
+        }
         other => return html! { (other.to_string()) },
     };
     let geo = santisuk_domain::geo::Geography::get();
@@ -360,6 +363,7 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             "category" => { (names.category(text)) }
             "due_on" | "held_on" => { (i18n::stored_date(lang, text)) }
             "outcome" => { (i18n::outcome(lang, text)) }
+            "kind" => { (super::organisations::kind_words(lang, text)) }
             "role" => { (Role::parse(text).map(|r| layout::role_name(lang, r)).unwrap_or(text)) }
             "forum_id" => { a.id href={ "/forums/" (text) } { (text) } }
             "amphoe_code" => {

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{Markup, html};
 use santisuk_app::parse::{DayEdge, parse_when};
-use santisuk_domain::forum::HoldForum;
+use santisuk_domain::forum::{HoldForum, Participation};
 use santisuk_domain::issue::RaiseIssue;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{AreaId, CategoryCode, ForumId, Name, Text, Title};
@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use super::i18n::{self, Lang};
 use super::layout::{self, Nav, field_error, invalid};
+use super::organisations::ParticipationForm;
 use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::{AppState, now};
@@ -85,6 +86,23 @@ pub struct ForumForm {
     /// `add_row` (the no-script way to get another row) or `save`.
     #[serde(default)]
     op: String,
+    // Who took part, by partner group (see `organisations::ParticipationForm`; all blank: not recorded).
+    #[serde(default)]
+    pa_sbpac_staff: String,
+    #[serde(default)]
+    pa_coordinators: String,
+    #[serde(default)]
+    pa_villagers: String,
+    #[serde(default)]
+    pa_women: String,
+    #[serde(default)]
+    pa_men: String,
+    #[serde(default)]
+    pa_organisations: Vec<String>,
+    #[serde(default)]
+    pa_role: Vec<String>,
+    #[serde(default)]
+    pa_leader: Vec<String>,
 }
 
 /// One problem row as typed.
@@ -120,6 +138,19 @@ const KIND_PERSON: &str = "person";
 const KIND_GROUP: &str = "group";
 
 impl ForumForm {
+    fn participation(&self) -> ParticipationForm {
+        ParticipationForm {
+            pa_sbpac_staff: self.pa_sbpac_staff.clone(),
+            pa_coordinators: self.pa_coordinators.clone(),
+            pa_villagers: self.pa_villagers.clone(),
+            pa_women: self.pa_women.clone(),
+            pa_men: self.pa_men.clone(),
+            pa_organisations: self.pa_organisations.clone(),
+            pa_role: self.pa_role.clone(),
+            pa_leader: self.pa_leader.clone(),
+        }
+    }
+
     fn rows(&self) -> Vec<Row> {
         let n = [
             &self.p_title,
@@ -193,8 +224,12 @@ async fn render(
 ) -> Result<Response, WebError> {
     let areas: Vec<AreaRow> = reference::list_areas(state, &web.ctx).await?;
     let categories = reference::list_categories(state).await?;
+    let organisations = super::organisations::pickable(state, web).await?;
     let lang = web.lang;
-    let content = form_markup(web, lang, &areas, &categories, form, &rows, errors);
+    let mut content = form_markup(web, lang, &areas, &categories, form, &rows, errors);
+    // The participation fields go before the problems (inserted at the marker the form leaves for them).
+    let fields = super::organisations::fields(lang, &form.participation(), &organisations, errors);
+    content = maud::PreEscaped(content.into_string().replacen(PARTICIPATION_MARK, &fields.into_string(), 1));
     Ok((status, layout::page(web, Nav::Forum, i18n::FORUM_NEW.get(lang), content)).into_response())
 }
 
@@ -252,6 +287,7 @@ fn form_markup(
                         (field_error(errors, "participants"))
                     }
                 }
+                (maud::PreEscaped(PARTICIPATION_MARK))
                 h2 { (i18n::PROBLEMS.get(lang)) }
                 p.hint { (i18n::EMPTY_ROWS_IGNORED.get(lang)) }
                 @for (i, row) in rows.iter().enumerate() {
@@ -302,6 +338,9 @@ fn form_markup(
         }
 }
 
+/// Where the participation fields go in the forum form.
+const PARTICIPATION_MARK: &str = "<!--participation-->";
+
 /// The labels of the form's fields by id, for its error summary (a problem's fields are `<name>-<row>`).
 fn labels(rows: usize) -> Vec<(String, i18n::Tr)> {
     let mut labels: Vec<(String, i18n::Tr)> = [
@@ -311,6 +350,7 @@ fn labels(rows: usize) -> Vec<(String, i18n::Tr)> {
         ("title", i18n::FORUM_TITLE),
         ("facilitator", i18n::FACILITATOR),
         ("participants", i18n::PARTICIPANTS),
+        ("participation", super::organisations::PARTICIPATION),
     ]
     .into_iter()
     .map(|(f, l)| (f.to_owned(), l))
@@ -399,6 +439,9 @@ struct Checked {
     title: Option<Title>,
     facilitator: Option<Name>,
     participants: Option<u32>,
+    /// Who took part, if any participation field was filled (checked value by value; the forum checks
+    /// the sums, the application the organisations).
+    participation: Option<Participation>,
     problems: Vec<Problem>,
 }
 
@@ -427,6 +470,7 @@ fn check(
     now: DateTime<Utc>,
 ) -> Result<Checked, Vec<(String, String)>> {
     let mut errors: Vec<(String, String)> = Vec::new();
+    let mut errors_participation: Vec<(String, String)> = Vec::new();
     let mut err = |field: String, e: ApiError| {
         let (_, code, message) = e.parts();
         errors.push((field, i18n::error_message(lang, code, &message)));
@@ -459,6 +503,20 @@ fn check(
             }
         },
     };
+    let typed = form.participation();
+    let participation = if typed.is_empty() {
+        None
+    } else {
+        match typed.request().and_then(|r| r.into_participation()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let (code, message) = e.code_and_message();
+                let message = super::organisations::error_message(lang, code, &message);
+                errors_participation.push(("participation".to_owned(), message));
+                None
+            }
+        }
+    };
     let mut problems = Vec::new();
     for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
         let n = i + 1;
@@ -479,9 +537,12 @@ fn check(
             problems.push(Problem { category, title, description, raised_by, restricted: row.restricted, complainant });
         }
     }
+    // In the order of the form: the participation fields come before the problems.
+    let first_problem = errors.iter().position(|(f, _)| f.starts_with("p_")).unwrap_or(errors.len());
+    errors.splice(first_problem..first_problem, errors_participation);
     match (area, held_on, at) {
         (Some(area), Some(held_on), Some(at)) if errors.is_empty() => {
-            Ok(Checked { area, held_on, at, title, facilitator, participants, problems })
+            Ok(Checked { area, held_on, at, title, facilitator, participants, participation, problems })
         }
         _ => Err(errors),
     }
@@ -548,11 +609,15 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         title: checked.title,
         facilitator: checked.facilitator,
         participants: checked.participants,
+        participation: checked.participation,
         now,
     };
     let refused = |e: AppError| {
         let e = ApiError(e);
         let (_, code, message) = e.parts();
+        if super::organisations::is_participation_error(code) {
+            return vec![("participation".to_owned(), super::organisations::error_message(lang, code, &message))];
+        }
         let field = match code {
             "held_on_in_future" | "bad_date" => "held_on",
             "at_in_future" => "held_at",
@@ -611,6 +676,8 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
 #[derive(Debug, Deserialize, Default)]
 pub struct ShowQuery {
     saved: Option<String>,
+    participation: Option<String>,
+    proposed: Option<String>,
 }
 
 /// A recorded forum and the problems raised at it.
@@ -621,10 +688,39 @@ pub async fn show(
     query: Result<Query<ShowQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let lang = web.lang;
     let not_found = || WebError::from(ApiError::not_found("forum_not_found", "no such forum"));
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?.to_string();
-    let forum = forums::get_forum(&state, &web.ctx, &id).await?;
+    show_with(&state, &web, &id, &ParticipationForm::default(), &[], StatusCode::OK, Some(&q)).await
+}
+
+/// The forum page, with the participation form as typed and its errors (after a refused save), or filled
+/// with the recorded participation.
+pub async fn show_with(
+    state: &AppState,
+    web: &Web,
+    id: &str,
+    typed: &ParticipationForm,
+    errors: &[(String, String)],
+    status: StatusCode,
+    q: Option<&ShowQuery>,
+) -> Result<Response, WebError> {
+    let (state, web) = (state.clone(), web);
+    let lang = web.lang;
+    let forum = forums::get_forum(&state, &web.ctx, id).await?;
+    let filled;
+    let typed = if errors.is_empty() {
+        filled = ParticipationForm::of(forum.participation.as_ref());
+        &filled
+    } else {
+        typed
+    };
+    let names = super::organisations::pickable(&state, web).await?;
+    let participation = super::organisations::view(lang, forum.participation.as_ref(), &names);
+    let forms = super::organisations::forum_forms(&state, web, &forum.id, typed, errors).await?;
+    let notice = |flag: Option<&String>| flag.is_some();
+    let saved = q.is_some_and(|q| notice(q.saved.as_ref()));
+    let participation_saved = q.is_some_and(|q| notice(q.participation.as_ref()));
+    let proposed = q.is_some_and(|q| notice(q.proposed.as_ref()));
     let area = reference::get_area(&state, &web.ctx, &forum.area_id).await?;
     let categories = reference::list_categories(&state).await?;
     let issues = forums::issues_of(&state, &web.ctx, &forum).await?;
@@ -637,7 +733,9 @@ pub async fn show(
     };
     let title = forum.title.clone().unwrap_or_else(|| i18n::FORUM.get(lang).to_owned());
     let content = html! {
-        @if q.saved.is_some() { p.notice role="status" { (i18n::FORUM_SAVED.get(lang)) } }
+        @if saved { p.notice role="status" { (i18n::FORUM_SAVED.get(lang)) } }
+        @if participation_saved { p.notice role="status" { (super::organisations::PARTICIPATION_SAVED.get(lang)) } }
+        @if proposed { p.notice role="status" { (super::organisations::ORGANISATION_SAVED.get(lang)) } }
         h1 dir="auto" { (title) }
         section.card {
             dl.facts {
@@ -648,6 +746,8 @@ pub async fn show(
                 dt { (i18n::RECORDED.get(lang)) } dd { (i18n::stored_time(lang, &forum.recorded_at)) }
             }
         }
+        (participation)
+        (forms)
         h2 { (i18n::PROBLEMS.get(lang)) " (" (issues.len()) ")" }
         table.stack {
             thead { tr { th { (i18n::TITLE.get(lang)) } th { (i18n::CATEGORY.get(lang)) } th { (i18n::STATUS.get(lang)) } } }
@@ -665,7 +765,7 @@ pub async fn show(
             }
         }
     };
-    Ok(layout::page(&web, Nav::Forum, &title, content).into_response())
+    Ok((status, layout::page(web, Nav::Forum, &title, content)).into_response())
 }
 
 #[cfg(test)]

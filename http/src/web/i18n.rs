@@ -550,6 +550,10 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "IssueRestrictionChanged" => ("เปลี่ยนการจำกัดการเข้าถึงเรื่อง", "Case restriction changed"),
         "CategoryRestrictionChanged" => ("เปลี่ยนการจำกัดการเข้าถึงประเภทปัญหา", "Category restriction changed"),
         "RestrictedCategoriesGranted" => ("ให้สิทธิ์ดูประเภทปัญหาที่จำกัดการเข้าถึง", "Restricted categories granted"),
+        "ForumParticipationRecorded" => ("บันทึกผู้เข้าร่วมตามภาคีเครือข่าย", "Participation recorded"),
+        "OrganisationRegistered" => ("ลงทะเบียนองค์กร", "Organisation registered"),
+        "OrganisationApproved" => ("อนุมัติองค์กร", "Organisation approved"),
+        "OrganisationUpdated" => ("แก้ไของค์กร", "Organisation updated"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -563,6 +567,7 @@ pub fn audit_record(lang: Lang, aggregate_type: &str) -> String {
         "Area" => ("พื้นที่", "Area"),
         "Category" => ("ประเภทปัญหา", "Category"),
         "User" => ("ผู้ใช้", "User"),
+        "Organisation" => ("องค์กร", "Organisation"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -600,6 +605,10 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "restricted") => RESTRICTED.pair(),
         (_, "categories") => GRANTED_CATEGORIES.pair(),
         (_, "complainant") => ("ผู้ร้องเรียน (รหัสบุคคล)", "Complainant (person id)"),
+        (_, "kind") => ("ประเภทองค์กร", "Kind"),
+        (_, "area_ids") => ("พื้นที่ที่ทำงาน", "Areas it works in"),
+        (_, "proposed") => ("เสนอโดยผู้ประสานงาน (รออนุมัติ)", "Proposed (awaiting approval)"),
+        (_, "participation") => ("ผู้เข้าร่วมตามภาคีเครือข่าย", "Participants by partner group"),
         (_, "subject") => ("บุคคล (รหัส)", "Person (id)"),
         (_, "legal_basis") => LEGAL_BASIS.pair(),
         (_, "keys") => KEYS_DESTROYED.pair(),

@@ -20,6 +20,8 @@ pub enum Nav {
     Dashboard,
     Audit,
     Admin,
+    /// The registry of organisations (admins and staff).
+    Organisations,
     None,
 }
 
@@ -68,6 +70,9 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             (item(Nav::Obstacles, "/obstacles", i18n::NAV_OBSTACLES))
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
                             @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
+                            @if matches!(role, Role::Admin | Role::Staff) {
+                                (item(Nav::Organisations, "/admin/organisations", super::organisations::ORGANISATIONS_NAV))
+                            }
                         }
                     }
                     div.who {

@@ -30,6 +30,7 @@ pub mod i18n;
 pub mod issues;
 pub mod layout;
 pub mod obstacles;
+pub mod organisations;
 pub mod privacy;
 pub mod queue;
 pub mod session;
@@ -54,6 +55,11 @@ pub fn router() -> Router<AppState> {
         .route("/forums/new", get(forums::new_page))
         .route("/forums", post(forums::save))
         .route("/forums/{id}", get(forums::show))
+        .route("/forums/{id}/participation", post(organisations::record_participation))
+        .route("/forums/{id}/organisations", post(organisations::propose))
+        .route("/admin/organisations", get(organisations::page).post(organisations::register))
+        .route("/admin/organisations/{id}", post(organisations::update))
+        .route("/admin/organisations/{id}/approve", post(organisations::approve))
         .route("/issues", get(queue::queue))
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))

@@ -157,7 +157,14 @@ async fn only_administrators_see_and_use_the_administration_pages(backend: Backe
     for role in [Role::Staff, Role::Coordinator, Role::Auditor] {
         let mut web = app.web_as(role).await;
         let dashboard = web.get("/dashboard").await;
-        assert!(!dashboard.body.contains("/admin/"), "{role:?} must not see the entry");
+        // Staff manage the registry of organisations (#16), the one page under /admin/ that is not the
+        // administrators' alone.
+        let body = if role == Role::Staff {
+            dashboard.body.replace("href=\"/admin/organisations\"", "")
+        } else {
+            dashboard.body.clone()
+        };
+        assert!(!body.contains("/admin/"), "{role:?} must not see the entry");
         let csrf = dashboard.csrf();
         let before = app.event_count().await;
         let user_path = format!("/admin/users/{staff_id}");

@@ -132,6 +132,8 @@ struct Seeded {
     reader: String,
     /// A complainant's person record.
     subject: String,
+    /// An organisation of the registry working in `area` (#16).
+    organisation: String,
 }
 
 impl Seeded {
@@ -157,7 +159,11 @@ impl Seeded {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let one = app.get(&format!("/api/issues/{}", r.body["id"].as_str().expect("issue id")), &app.staff).await;
         let subject = one.body["complainant"]["subject_id"].as_str().expect("a complainant").to_owned();
-        Seeded { area, forum, issue, user, reader, subject }
+        let body = json!({"name_th": "องค์กรทดสอบ", "kind": "network", "area_ids": [area]});
+        let r = app.post("/api/organisations", &app.staff, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let organisation = r.body["id"].as_str().expect("organisation id").to_owned();
+        Seeded { area, forum, issue, user, reader, subject, organisation }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -183,12 +189,21 @@ parameters = {{ "path.id" = "{reader}" }}
 [[operations]]
 include-path = "/api/privacy/subjects/{{id}}"
 parameters = {{ "path.id" = "{subject}" }}
+
+[[operations]]
+include-path = "/api/forums/{{id}}/participation"
+parameters = {{ "path.id" = "{forum}" }}
+
+[[operations]]
+include-path-regex = '^/api/organisations/\{{id\}}'
+parameters = {{ "path.id" = "{organisation}" }}
 "#,
             issue = self.issue,
             forum = self.forum,
             user = self.user,
             reader = self.reader,
             subject = self.subject,
+            organisation = self.organisation,
         )
     }
 }
@@ -220,6 +235,7 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("FUZZ_AREA", &seeded.area)
         .env("FUZZ_FORUM", &seeded.forum)
         .env("FUZZ_SUBJECT", &seeded.subject)
+        .env("FUZZ_ORGANISATION", &seeded.organisation)
         .env("FUZZ_RAISED_AT", RAISED_AT)
         .output()
         .await

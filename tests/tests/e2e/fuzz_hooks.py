@@ -19,6 +19,8 @@ import schemathesis
 AREA = os.environ["FUZZ_AREA"]
 FORUM = os.environ["FUZZ_FORUM"]
 SUBJECT = os.environ["FUZZ_SUBJECT"]
+ORGANISATION = os.environ["FUZZ_ORGANISATION"]
+MAX_PARTICIPANTS = 100_000
 RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
 # A coordinator's obstacle takes a category of its own kind (issue #16).
@@ -74,6 +76,45 @@ def complainant(c):
             c["national_id"] = "1101700230708"
     elif given(c.get("subject_id")):
         c["subject_id"] = SUBJECT
+
+
+def participation(p, head):
+    """Who took part, kept to what no schema states: organisations of the registry, women and men within
+    the villagers, and the people counted within the head count (and the bound)."""
+    if not isinstance(p, dict):
+        return
+    if p.get("organisations"):
+        p["organisations"] = [ORGANISATION]
+
+    def whole(v):
+        if isinstance(v, bool):
+            return 0
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v if isinstance(v, int) else 0
+
+    def n(key):
+        return whole(p.get(key))
+
+    gendered = n("villagers_women") + n("villagers_men")
+    if gendered > n("villagers"):
+        if gendered <= MAX_PARTICIPANTS:
+            p["villagers"] = gendered
+        else:
+            p["villagers_women"] = None
+            p["villagers_men"] = None
+    leaders = p.get("leaders") if isinstance(p.get("leaders"), dict) else {}
+    total = n("sbpac_staff") + n("coordinators") + sum(whole(v) for v in leaders.values()) + n("villagers")
+    head = whole(head) if head is not None else None
+    limit = min(MAX_PARTICIPANTS, head) if head is not None else MAX_PARTICIPANTS
+    if total > limit:
+        for key in ("sbpac_staff", "coordinators", "villagers"):
+            if key in p:
+                p[key] = 0
+        p["villagers_women"] = None
+        p["villagers_men"] = None
+        if "leaders" in p:
+            p["leaders"] = {}
 
 
 @schemathesis.hook
@@ -144,6 +185,22 @@ def before_call(context, case, kwargs):
         held = day(body.get("held_on"))
         if held is not None and held > bangkok_today():
             body["held_on"] = "2020-01-01"
+        participants = body.get("participants")
+        if isinstance(participants, float) and participants.is_integer():
+            participants = int(participants)
+        participation(body.get("participation"), participants)
+    elif path == "/api/forums/{id}/participation":
+        # The seeded forum has no head count.
+        participation(body, None)
+    elif path == "/api/organisations" and method == "POST":
+        # Areas that exist (the coordinator's own); a Thai name no other organisation has.
+        body["area_ids"] = [AREA]
+        body["name_th"] = f"fuzz {uuid.uuid4()}"
+    elif path == "/api/organisations/{id}" and method == "PATCH":
+        if "area_ids" in body:
+            body["area_ids"] = [AREA]
+        if "name_th" in body:
+            body["name_th"] = f"fuzz {uuid.uuid4()}"
     elif path == "/api/areas" and method == "POST":
         # A subdistrict code begins with its district's code.
         if isinstance(body.get("tambon_code"), str) and isinstance(body.get("amphoe_code"), str):

@@ -19,6 +19,8 @@ mod limits;
 mod matrix;
 mod obstacles;
 mod openapi;
+mod organisations;
+mod organisations_web;
 mod personal;
 mod personal_web;
 mod projections;
