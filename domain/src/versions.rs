@@ -22,7 +22,7 @@ pub const ISSUE_RAISED: &str = "1.2";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 18] = [
+pub const EVENT_TYPES: [&str; 19] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
@@ -33,6 +33,7 @@ pub const EVENT_TYPES: [&str; 18] = [
     "IssueRestrictionChanged",
     "ForumHeld",
     "AreaRegistered",
+    "AreaReached",
     "CategoryAdded",
     "CategoryRestrictionChanged",
     "UserCreated",

@@ -19,6 +19,7 @@ pub mod access_log;
 pub mod as_of;
 pub mod changes;
 pub mod ledger;
+pub mod progress;
 pub mod queue;
 pub mod read_model;
 pub mod runner;

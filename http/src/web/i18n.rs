@@ -65,6 +65,7 @@ pub const NAV_HOME: Tr = Tr("งานของฉัน", "My work");
 pub const NAV_QUEUE: Tr = Tr("รายการปัญหา", "Issues");
 pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum");
 pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
+pub const NAV_PROGRESS: Tr = Tr("รายงานความก้าวหน้า", "Progress report");
 pub const NAV_AUDIT: Tr = Tr("บันทึกเหตุการณ์", "Event log");
 pub const SIGN_OUT: Tr = Tr("ออกจากระบบ", "Sign out");
 pub const SIGN_OUT_ASK: Tr = Tr("ออกจากระบบในเบราว์เซอร์นี้หรือไม่", "Sign out of Santisuk in this browser?");

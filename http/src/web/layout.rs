@@ -17,6 +17,7 @@ pub enum Nav {
     Queue,
     Forum,
     Dashboard,
+    Progress,
     Audit,
     Admin,
     None,
@@ -61,6 +62,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                         ul {
                             @if writer { (item(Nav::Home, "/", i18n::NAV_HOME)) }
                             (item(Nav::Dashboard, "/dashboard", i18n::NAV_DASHBOARD))
+                            (item(Nav::Progress, "/reports/progress", i18n::NAV_PROGRESS))
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }

@@ -8,6 +8,7 @@
 //! - [`issues`]: the issue page with its timeline and action forms;
 //! - [`privacy`]: the complainant's card and the administrators' erasure of personal data;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
+//! - [`progress`]: the progress report of the coordinators' meeting, for the projector and for print;
 //! - [`audit`]: the global event log for auditors;
 //! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
@@ -29,6 +30,7 @@ pub mod i18n;
 pub mod issues;
 pub mod layout;
 pub mod privacy;
+pub mod progress;
 pub mod queue;
 pub mod session;
 
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/erase", get(privacy::erase_page).post(privacy::erase))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::download))
+        .route("/reports/progress", get(progress::page))
+        .route("/reports/progress/export", get(progress::download))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
         .route("/admin", get(admin::home))
