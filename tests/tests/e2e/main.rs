@@ -20,6 +20,7 @@ mod matrix;
 mod openapi;
 mod personal;
 mod personal_web;
+mod progress;
 mod projections;
 mod restricted;
 mod scope;
