@@ -67,7 +67,13 @@ impl Caller {
         match self.user.role {
             Role::Admin => None,
             Role::Staff | Role::Auditor | Role::Coordinator => {
-                Some(Restriction { categories: self.user.categories.clone(), user_id: self.user.id.clone() })
+                Some(Restriction {
+                    categories: self.user.categories.clone(),
+                    user_id: self.user.id.clone(),
+                    // Issue #16: a coordinator's obstacle is seen by admins, staff, auditors and the
+                    // coordinator who raised it; to any other coordinator it does not exist.
+                    own_obstacles_only: self.user.role == Role::Coordinator,
+                })
             }
         }
     }

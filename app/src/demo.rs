@@ -584,6 +584,8 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         case_number: None,
         complainant: None,
         restricted: false,
+        kind: santisuk_domain::values::IssueKind::Community,
+        category_kind: santisuk_domain::values::IssueKind::Community,
     };
     let mut life = Life {
         steps: vec![(ctx.coordinator, IssueAction::Raise(raise))],

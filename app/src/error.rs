@@ -13,8 +13,9 @@ pub enum AppError {
     BadRequest { code: &'static str, message: String },
     /// No valid credentials.
     Unauthorized,
-    /// Authenticated, but the role may not do this.
-    Forbidden { message: String },
+    /// Authenticated, but the role may not do this (`code` is `forbidden` unless a more precise one is
+    /// documented, e.g. `not_a_coordinator`).
+    Forbidden { code: &'static str, message: String },
     /// No such resource (or none the caller may know of).
     NotFound { code: &'static str, message: String },
     /// The current state forbids it (a rule, or a stale expected version).
@@ -45,7 +46,12 @@ impl AppError {
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        AppError::Forbidden { message: message.into() }
+        AppError::Forbidden { code: "forbidden", message: message.into() }
+    }
+
+    /// [`AppError::forbidden`] with a code of its own.
+    pub fn forbidden_as(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Forbidden { code, message: message.into() }
     }
 
     /// Maps a domain error by its kind.
@@ -63,9 +69,9 @@ impl AppError {
             AppError::BadRequest { code, message }
             | AppError::NotFound { code, message }
             | AppError::Conflict { code, message }
-            | AppError::Invalid { code, message } => (code, message.clone()),
+            | AppError::Invalid { code, message }
+            | AppError::Forbidden { code, message } => (code, message.clone()),
             AppError::Unauthorized => ("unauthorized", "a valid bearer token is required".into()),
-            AppError::Forbidden { message } => ("forbidden", message.clone()),
             AppError::PayloadTooLarge => ("payload_too_large", "the request body is over 1 MiB".into()),
             AppError::Unavailable { message } => ("unavailable", message.clone()),
             AppError::TooManyRequests { message, .. } => ("too_many_requests", message.clone()),

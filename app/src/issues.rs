@@ -12,7 +12,7 @@ use santisuk_domain::issue::{
 };
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::values::{
-    AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueStatus, Name, Outcome, Text, Title,
+    AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueKind, IssueStatus, Name, Outcome, Text, Title,
 };
 use santisuk_projections::as_of::{self, AsOf};
 use santisuk_projections::queue;
@@ -240,7 +240,15 @@ impl ActionRequest {
                 let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
                 match (title, description, category, reason, at) {
                     (Some(title), Some(description), Some(category), Some(reason), Some(at)) => {
-                        Some(IssueAction::Correct(CorrectIssue { title, description, category, reason, at }))
+                        // The new category's kind is looked up by `act`, once the category is known to exist.
+                        Some(IssueAction::Correct(CorrectIssue {
+                            title,
+                            description,
+                            category,
+                            category_kind: None,
+                            reason,
+                            at,
+                        }))
                     }
                     _ => None,
                 }
@@ -293,6 +301,9 @@ impl RaiseIssueRequest {
             // Set by `raise` from `complainant`, once the record's id is known.
             complainant: None,
             restricted: self.restricted.unwrap_or(false),
+            kind: IssueKind::Community,
+            // Set by `raise_checked` from the category it finds.
+            category_kind: IssueKind::Community,
         })
     }
 }
@@ -350,12 +361,24 @@ pub async fn raise(
     req: RaiseIssueRequest,
     idempotency_key: Option<String>,
 ) -> Result<CommandReply, AppError> {
+    raise_of_kind(state, caller, req, idempotency_key, IssueKind::Community).await
+}
+
+/// [`raise`] of a community problem or (`crate::obstacles`) of a coordinator's own obstacle.
+pub(crate) async fn raise_of_kind(
+    state: &AppState,
+    caller: &Caller,
+    req: RaiseIssueRequest,
+    idempotency_key: Option<String>,
+    kind: IssueKind,
+) -> Result<CommandReply, AppError> {
     caller.require_issue_writer()?;
     let now = now();
     let explicit_at = req.at.is_some();
     let mut req = req;
     let complainant_req = req.complainant.take();
     let mut raise = req.into_raise(now)?;
+    raise.kind = kind;
     let (id, fresh) = match &idempotency_key {
         Some(k) => (Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, format!("{}:{k}", caller.user.id).as_bytes()), false),
         None => (Uuid::new_v4(), true),
@@ -395,17 +418,22 @@ pub async fn raise_checked(
     now: DateTime<Utc>,
 ) -> Result<Committed<Issue>, AppError> {
     caller.require_issue_writer()?;
+    if raise.kind == IssueKind::Obstacle {
+        crate::obstacles::require_coordinator(caller)?;
+    }
     if !caller.sees_area(raise.area.as_str()) {
         return Err(AppError::forbidden(format!("you may raise issues only in your own areas, not in {}", raise.area)));
     }
-    let (area_known, category_known) =
+    let (area_known, category_kind) =
         state.references.area_and_category_exist(&state.db, raise.area.as_str(), raise.category.as_str()).await?;
     if !area_known {
         return Err(AppError::invalid("unknown_area", format!("no area {}", raise.area)));
     }
-    if !category_known {
+    let Some(category_kind) = category_kind else {
         return Err(AppError::invalid("unknown_category", format!("no category {}", raise.category)));
-    }
+    };
+    let mut raise = raise;
+    raise.category_kind = category_kind;
     if let Some(forum) = raise.forum {
         match forum_area(state, &forum.to_string()).await? {
             None => return Err(AppError::invalid("unknown_forum", format!("no forum {forum}"))),
@@ -420,7 +448,12 @@ pub async fn raise_checked(
             Some(_) => {}
         }
     }
-    let prefix = state.case_numbers.prefix(&state.db, raise.area.as_str()).await?;
+    // Obstacles are numbered in a series of their own (`OBS-2569-00001`): the provinces' series of community
+    // problems stay without gaps, and an obstacle's number says nothing of the province's problems.
+    let prefix = match raise.kind {
+        IssueKind::Community => state.case_numbers.prefix(&state.db, raise.area.as_str()).await?,
+        IssueKind::Obstacle => crate::obstacles::CASE_NUMBER_PREFIX,
+    };
     let year = santisuk_domain::time::be_year(raise.at);
     // What the domain refuses in any case (an `at` in the future) is refused before a number is taken: a
     // number handed out to a raise that fails leaves a gap until the next raise of the province fills it.
@@ -513,6 +546,7 @@ async fn replay_first_raise(
         case_number,
         complainant,
         restricted,
+        kind,
     } = stored
     else {
         return Err(AppError::Internal("first event of an issue is not IssueRaised".into()));
@@ -525,6 +559,7 @@ async fn replay_first_raise(
         && raised_by == raise.raised_by
         && complainant == raise.complainant
         && restricted == raise.restricted
+        && kind == raise.kind
         && (!explicit_at || at == raise.at);
     if !same {
         return Err(AppError::invalid(
@@ -575,11 +610,20 @@ async fn act_with(
             if !caller.sees_area(&row.area_id) {
                 return Err(AppError::not_found("issue_not_found", "no such issue"));
             }
+            // Their own obstacle (any other is hidden above) is worked by SBPAC's staff, to whom it is addressed.
+            if row.kind == IssueKind::Obstacle {
+                return Err(AppError::forbidden_as(
+                    "obstacle_worked_by_staff",
+                    "an obstacle is assigned, acted on, closed and reopened by SBPAC staff; you raised it and can follow it",
+                ));
+            }
         }
     }
-    if let IssueAction::Correct(CorrectIssue { category: Some(code), .. }) = &action {
-        if crate::reference::get_category(state, code.as_str()).await?.is_none() {
-            return Err(AppError::invalid("unknown_category", format!("no category {code}")));
+    let mut action = action;
+    if let IssueAction::Correct(CorrectIssue { category: Some(code), category_kind, .. }) = &mut action {
+        match crate::reference::get_category(state, code.as_str()).await? {
+            None => return Err(AppError::invalid("unknown_category", format!("no category {code}"))),
+            Some(c) => *category_kind = Some(c.kind),
         }
     }
     let done = state.command::<Issue>(id.clone(), IssueCommand { now, action }, metadata, expected).await?;
@@ -798,6 +842,8 @@ impl ListParams {
             province_code: q.province_code,
             overdue_before: overdue.then(|| bangkok_date(as_of.unwrap_or(now)).to_string()),
             areas: caller.visible_areas(),
+            // Community problems; the obstacle list sets its kind (`crate::obstacles::params`).
+            kind: IssueKind::Community,
             hidden: caller.restriction(),
             search: parse_search(q.q.as_deref())?,
             raised_from: window.raised_from.map(|d| d.to_string()),
@@ -821,7 +867,11 @@ pub async fn list(
     caller: &Caller,
     p: &ListParams,
 ) -> Result<(Vec<IssueRow>, Option<IssueCursor>), AppError> {
-    caller.record_read(state, "issues_list", None, read_filters(&p.filter, p.as_of)).await?;
+    let action = match p.filter.kind {
+        IssueKind::Community => "issues_list",
+        IssueKind::Obstacle => "obstacles_list",
+    };
+    caller.record_read(state, action, None, read_filters(&p.filter, p.as_of)).await?;
     Ok(match p.as_of {
         None => read_model::list_issues(&state.db, &p.filter, p.limit, p.cursor.as_ref()).await?,
         Some(t) => {
@@ -934,6 +984,8 @@ pub async fn queue(
 ) -> Result<QueuePage, AppError> {
     filter.areas = caller.visible_areas();
     filter.hidden = caller.restriction();
+    // The queue is the community problems' (obstacles have their own list).
+    filter.kind = IssueKind::Community;
     caller.record_read(state, "issues_queue", None, read_filters(&filter, None)).await?;
     Ok(queue::page(&state.db, &filter, sort, offset, limit).await?)
 }

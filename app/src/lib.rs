@@ -24,6 +24,7 @@ pub mod demo;
 pub mod error;
 pub mod forums;
 pub mod issues;
+pub mod obstacles;
 pub mod parse;
 pub mod password;
 pub mod privacy;
@@ -45,8 +46,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use cqrs_es::Aggregate;
-use santisuk_domain::category::{AddCategory, Category, CategoryCommand, SEED_CATEGORIES};
-use santisuk_domain::values::{CategoryCode, Name};
+use santisuk_domain::category::{AddCategory, Category, CategoryCommand, SEED_CATEGORIES, SEED_OBSTACLE_CATEGORIES};
+use santisuk_domain::values::{CategoryCode, IssueKind, Name};
 use santisuk_projections::changes::Changes;
 use santisuk_projections::ledger::Ledger;
 use santisuk_projections::read_model::{KnownReferences, ReadModel};
@@ -298,18 +299,26 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
-/// Adds the 13 standard categories to a database that has never had any. Recorded as events by the
-/// actor `system`, so auditors see where they came from. Safe when two instances start together.
+/// Adds the 13 standard categories to a database that has never had any, and the 7 categories of
+/// coordinators' obstacles to any database that lacks them (one seeded before they existed gets them at its
+/// next start; an obstacle category already there is left as it is). Recorded as events by the actor
+/// `system`, so auditors see where they came from. Safe when two instances start together.
 pub async fn seed_categories(db: &Db) -> Result<(), StoreError> {
-    if events::count_of_type(db, Category::TYPE).await? > 0 {
-        return Ok(());
-    }
+    let standard = events::count_of_type(db, Category::TYPE).await? == 0;
+    // The last one is added last: when it is there, so are the others.
+    let obstacles = events::aggregate_history(db, Category::TYPE, SEED_OBSTACLE_CATEGORIES[6].0).await?.is_empty();
     let metadata = HashMap::from([("actor".to_owned(), "system".to_owned())]);
-    for (code, th, en) in SEED_CATEGORIES {
+    let seeds = SEED_CATEGORIES
+        .iter()
+        .filter(|_| standard)
+        .map(|s| (s, IssueKind::Community))
+        .chain(SEED_OBSTACLE_CATEGORIES.iter().filter(|_| obstacles).map(|s| (s, IssueKind::Obstacle)));
+    for (&(code, th, en), kind) in seeds {
         let command = CategoryCommand::Add(AddCategory {
             code: CategoryCode::parse(code).expect("seed codes are valid"),
             name_th: Name::parse(th).expect("seed names are valid"),
             name_en: Name::parse(en).expect("seed names are valid"),
+            kind,
         });
         match execute::<Category>(db, code, command, metadata.clone(), None).await {
             Ok(_) | Err(CommandError::Rejected(_)) => {}

@@ -4,7 +4,7 @@
 use crate::caller::Role;
 use santisuk_domain::area::{Area, RegisterArea};
 use santisuk_domain::category::{AddCategory, Category, CategoryCommand};
-use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, Name, TambonCode};
+use santisuk_domain::values::{AmphoeCode, AreaId, CategoryCode, IssueKind, Name, TambonCode};
 use santisuk_projections::read_model;
 pub use santisuk_projections::read_model::{AreaRow, CategoryRow};
 use serde::Deserialize;
@@ -82,6 +82,9 @@ pub struct AddCategoryRequest {
     pub name_th: String,
     #[schema(value_type = schema::Name)]
     pub name_en: String,
+    /// `community` (default): a category of community problems; `obstacle`: of coordinators' own obstacles.
+    #[schema(value_type = Option<schema::IssueKind>)]
+    pub kind: Option<String>,
 }
 
 impl TryFrom<AddCategoryRequest> for AddCategory {
@@ -92,6 +95,7 @@ impl TryFrom<AddCategoryRequest> for AddCategory {
             code: CategoryCode::parse(&req.code)?,
             name_th: Name::parse(&req.name_th)?,
             name_en: Name::parse(&req.name_en)?,
+            kind: opt(req.kind.as_deref(), IssueKind::parse)?.unwrap_or_default(),
         })
     }
 }
@@ -133,9 +137,16 @@ pub async fn restrict_category(
     Ok(row)
 }
 
-/// The obstacle categories (everyone signed in sees them all).
+/// The categories of community problems (everyone signed in sees them all): what every community form, filter
+/// and dashboard offers. Coordinators' obstacles have their own ([`list_categories_of`]).
 pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryRow>, AppError> {
-    Ok(read_model::list_categories(&state.db).await?)
+    list_categories_of(state, Some(IssueKind::Community)).await
+}
+
+/// The categories of one kind, or (`None`) of both (to name any category, as the audit log does).
+pub async fn list_categories_of(state: &AppState, kind: Option<IssueKind>) -> Result<Vec<CategoryRow>, AppError> {
+    let all = read_model::list_categories(&state.db).await?;
+    Ok(all.into_iter().filter(|c| kind.is_none_or(|k| c.kind == k)).collect())
 }
 
 /// One category, if it exists.

@@ -142,6 +142,10 @@ schema_type!(
     IssueStatus => one_of(values::IssueStatus::ALL.map(values::IssueStatus::as_str)).examples(["raised"])
 );
 schema_type!(
+    /// [`values::IssueKind`]: a community problem or a coordinator's own obstacle.
+    IssueKind => one_of(values::IssueKind::ALL.map(values::IssueKind::as_str)).examples(["obstacle"])
+);
+schema_type!(
     /// A user's role.
     Role => one_of(UserRole::ALL.map(UserRole::as_str)).examples(["staff"])
 );

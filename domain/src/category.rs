@@ -5,7 +5,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorKind;
-use crate::values::{CategoryCode, Name};
+use crate::values::{CategoryCode, IssueKind, Name};
 
 /// Add a category; the code is the aggregate id.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +13,9 @@ pub struct AddCategory {
     pub code: CategoryCode,
     pub name_th: Name,
     pub name_en: Name,
+    /// A category of community problems, or of coordinators' obstacles: an issue takes only a category
+    /// of its own kind.
+    pub kind: IssueKind,
 }
 
 /// What may be asked of a category.
@@ -30,12 +33,14 @@ pub enum CategoryEvent {
     CategoryAdded {
         name_th: Name,
         name_en: Name,
+        /// Since version 1.1: `obstacle` for a category of coordinators' obstacles; absent for a category
+        /// of community problems, as in every event stored before.
+        #[serde(default, skip_serializing_if = "IssueKind::is_community")]
+        kind: IssueKind,
     },
     /// Every case of the category is restricted while this holds (security-force conduct, the justice
     /// process, gender-based violence, …).
-    CategoryRestrictionChanged {
-        restricted: bool,
-    },
+    CategoryRestrictionChanged { restricted: bool },
 }
 
 impl DomainEvent for CategoryEvent {
@@ -92,7 +97,7 @@ impl Category {
                 if self.added {
                     return Err(CategoryError::AlreadyExists);
                 }
-                Ok(vec![CategoryEvent::CategoryAdded { name_th: c.name_th, name_en: c.name_en }])
+                Ok(vec![CategoryEvent::CategoryAdded { name_th: c.name_th, name_en: c.name_en, kind: c.kind }])
             }
             CategoryCommand::SetRestricted { restricted } => {
                 if !self.added {
@@ -150,6 +155,18 @@ pub const SEED_CATEGORIES: [(&str, &str, &str); 13] = [
     ("OTH", "อื่น ๆ", "Other"),
 ];
 
+/// The categories of coordinators' own obstacles (issue #16), seeded beside the standard ones (also into a
+/// database seeded before they existed): code, Thai name, English name.
+pub const SEED_OBSTACLE_CATEGORIES: [(&str, &str, &str); 7] = [
+    ("OBS_BUDGET", "งบประมาณ", "Budget"),
+    ("OBS_TRANSPORT", "การเดินทางและยานพาหนะ", "Transport"),
+    ("OBS_SAFETY", "ความปลอดภัยในการปฏิบัติงาน", "Safety at work"),
+    ("OBS_DOCUMENTS", "เอกสารและระเบียบ", "Documents and paperwork"),
+    ("OBS_AGENCY", "ความร่วมมือของหน่วยงาน", "Cooperation of an agency"),
+    ("OBS_WORKLOAD", "ภาระงาน", "Workload"),
+    ("OBS_OTHER", "อุปสรรคอื่น ๆ", "Other obstacle"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +178,7 @@ mod tests {
             code: CategoryCode::parse("LIV").unwrap(),
             name_th: Name::parse("อาชีพและรายได้").unwrap(),
             name_en: Name::parse("Livelihood and income").unwrap(),
+            kind: IssueKind::Community,
         })
     }
 
@@ -168,6 +186,7 @@ mod tests {
         CategoryEvent::CategoryAdded {
             name_th: Name::parse("อาชีพและรายได้").unwrap(),
             name_en: Name::parse("Livelihood and income").unwrap(),
+            kind: IssueKind::Community,
         }
     }
 
@@ -186,9 +205,44 @@ mod tests {
 
     #[test]
     fn the_seed_categories_are_valid_values() {
-        for (code, th, en) in SEED_CATEGORIES {
+        for (code, th, en) in SEED_CATEGORIES.into_iter().chain(SEED_OBSTACLE_CATEGORIES) {
             assert!(CategoryCode::parse(code).is_ok() && Name::parse(th).is_ok() && Name::parse(en).is_ok());
         }
+        let codes: std::collections::BTreeSet<&str> =
+            SEED_CATEGORIES.iter().chain(&SEED_OBSTACLE_CATEGORIES).map(|c| c.0).collect();
+        assert_eq!(codes.len(), 20, "no obstacle category shares a code with a standard one");
+    }
+
+    #[test]
+    fn an_obstacle_category_is_added_as_one() {
+        let obstacle = |kind| CategoryEvent::CategoryAdded {
+            name_th: Name::parse("งบประมาณ").unwrap(),
+            name_en: Name::parse("Budget").unwrap(),
+            kind,
+        };
+        TestFramework::<Category>::with(())
+            .given_no_previous_events()
+            .when(CategoryCommand::Add(AddCategory {
+                code: CategoryCode::parse("OBS_BUDGET").unwrap(),
+                name_th: Name::parse("งบประมาณ").unwrap(),
+                name_en: Name::parse("Budget").unwrap(),
+                kind: IssueKind::Obstacle,
+            }))
+            .then_expect_events(vec![obstacle(IssueKind::Obstacle)]);
+        // Golden: the kind is stored only for an obstacle category; version 1.1.
+        let stored = json!({"CategoryAdded": {"name_th": "งบประมาณ", "name_en": "Budget", "kind": "obstacle"}});
+        assert_eq!(obstacle(IssueKind::Obstacle).event_version(), "1.1");
+        assert_eq!(serde_json::to_value(obstacle(IssueKind::Obstacle)).unwrap(), stored);
+        assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), obstacle(IssueKind::Obstacle));
+    }
+
+    /// A `CategoryAdded` 1.0 (no kind) reads, through the upcaster, as a category of community problems.
+    #[test]
+    fn a_stored_v1_category_added_is_a_community_category() {
+        let stored = json!({"CategoryAdded": {"name_th": "อาชีพและรายได้", "name_en": "Livelihood and income"}});
+        let upcast = crate::versions::upcast("CategoryAdded", "1.0", stored).unwrap();
+        assert_eq!(serde_json::from_value::<CategoryEvent>(upcast).unwrap(), added());
+        assert!(crate::versions::upcast("CategoryAdded", "1.2", json!({})).is_err());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub enum ValueError {
     UnknownOutcome(String),
     #[error("unknown status {0}: expected raised, assigned, addressed or closed")]
     UnknownStatus(String),
+    #[error("unknown kind {0}: expected community or obstacle")]
+    UnknownKind(String),
     #[error("participants must be between 0 and 100000")]
     BadParticipants,
     #[error("user name must be 1–64 characters of letters, digits, '.', '_' or '-'")]
@@ -57,6 +59,7 @@ impl ValueError {
             ValueError::UnknownTambon { .. } => "unknown_tambon",
             ValueError::UnknownOutcome(_) => "unknown_outcome",
             ValueError::UnknownStatus(_) => "unknown_status",
+            ValueError::UnknownKind(_) => "unknown_kind",
             ValueError::BadParticipants => "bad_participants",
             ValueError::BadUserName => "bad_user_name",
             ValueError::BadCaseNumber => "bad_case_number",

@@ -311,6 +311,56 @@ impl IssueStatus {
     }
 }
 
+/// What an issue is: a community's problem (raised at a forum or directly, counted in every list and
+/// statistic), or an obstacle a coordinator meets in their own work (อุปสรรคของผู้ประสานงาน), addressed to
+/// SBPAC's central office. Both live the same life (assigned, actions, closed, reopened); the kind keeps them
+/// apart in every read, and obstacles have their own categories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    #[default]
+    Community,
+    Obstacle,
+}
+
+impl IssueKind {
+    pub const ALL: [IssueKind; 2] = [IssueKind::Community, IssueKind::Obstacle];
+
+    /// `true` for the default kind: events and rows of community problems do not store a kind.
+    pub fn is_community(&self) -> bool {
+        *self == IssueKind::Community
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| ValueError::UnknownKind(raw.chars().take(32).collect()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueKind::Community => "community",
+            IssueKind::Obstacle => "obstacle",
+        }
+    }
+}
+
+/// Reading a stored kind (a read table's text column).
+impl TryFrom<String> for IssueKind {
+    type Error = ValueError;
+
+    fn try_from(raw: String) -> Result<Self, ValueError> {
+        IssueKind::parse(&raw)
+    }
+}
+
+impl fmt::Display for IssueKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for IssueStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -399,5 +449,16 @@ mod tests {
             assert_eq!(IssueStatus::parse(s.as_str()), Ok(s));
         }
         assert!(IssueStatus::parse("open").is_err());
+    }
+
+    #[test]
+    fn issue_kinds_round_trip_and_default_to_community() {
+        for k in IssueKind::ALL {
+            assert_eq!(IssueKind::parse(k.as_str()), Ok(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+        }
+        assert_eq!(IssueKind::default(), IssueKind::Community);
+        assert!(IssueKind::Community.is_community() && !IssueKind::Obstacle.is_community());
+        assert_eq!(IssueKind::parse("Obstacle"), Err(ValueError::UnknownKind("Obstacle".into())));
     }
 }

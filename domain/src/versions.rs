@@ -18,7 +18,11 @@ pub const FORUM_HELD: &str = "2.0";
 /// `IssueRaised` 1.1 (issue #13): `case_number` added. A 1.0 event has none and reads as such; a release
 /// that knows only 1.0 refuses a 1.1 event instead of dropping its case number.
 /// `IssueRaised` 1.2 (issue #15): `complainant` (a person record's id) added.
-pub const ISSUE_RAISED: &str = "1.2";
+/// `IssueRaised` 1.3 (issue #16): `kind` added (absent: a community problem; `obstacle`: a coordinator's own).
+pub const ISSUE_RAISED: &str = "1.3";
+
+/// `CategoryAdded` 1.1 (issue #16): `kind` added (absent: a category of community problems).
+pub const CATEGORY_ADDED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
@@ -49,6 +53,7 @@ pub fn current(event_type: &str) -> &'static str {
     match event_type {
         "ForumHeld" => FORUM_HELD,
         "IssueRaised" => ISSUE_RAISED,
+        "CategoryAdded" => CATEGORY_ADDED,
         _ => V1,
     }
 }
@@ -72,7 +77,9 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
     match (event_type, version) {
         ("ForumHeld", V1) => Ok(rename(payload, "ForumHeld", "participants", "head_count")),
         // The new field is optional: absent means none.
-        ("IssueRaised", V1 | "1.1") => Ok(payload),
+        ("IssueRaised", V1 | "1.1" | "1.2") => Ok(payload),
+        // Absent `kind`: a community problem, a category of community problems (all there was before).
+        ("CategoryAdded", V1) => Ok(payload),
         _ => Err(UnknownVersion { event_type: event_type.to_owned(), version: version.to_owned(), current: now }),
     }
 }

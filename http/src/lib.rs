@@ -46,6 +46,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
     // (about 10 s per million events) without blocking anything else and must not be cut off.
     let timed = Router::new()
         .merge(routes::issues::router())
+        .merge(routes::obstacles::router())
         .merge(routes::exports::router())
         .merge(routes::reference::router())
         .merge(routes::stats::router())

@@ -15,7 +15,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, exports, health, issues, privacy, progress, reference, stats, users};
+use crate::routes::{audit, exports, health, issues, obstacles, privacy, progress, reference, stats, users};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -25,6 +25,7 @@ use crate::state::AppState;
         issues::raise, issues::assign, issues::address, issues::close, issues::reopen, issues::correct,
         issues::restrict,
         issues::list, issues::get_one, issues::history,
+        obstacles::raise, obstacles::list,
         reference::register_area, reference::list_areas, reference::add_category, reference::list_categories,
         reference::restrict_category,
         reference::hold_forum, reference::list_forums, reference::get_forum,

@@ -12,7 +12,7 @@ use santisuk_domain::forum::ForumEvent;
 use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::user::UserEvent;
-use santisuk_domain::values::IssueStatus;
+use santisuk_domain::values::{IssueKind, IssueStatus};
 use serde::{Deserialize, Serialize};
 
 use santisuk_store::append::{InlineTable, RowValues, SqlValue};
@@ -51,6 +51,11 @@ pub struct CategoryRow {
     /// Every case of the category is restricted: its details are shown only to admins, to staff and
     /// auditors granted the category, and to whoever raised it.
     pub restricted: bool,
+    /// `community`: offered when a community problem is raised; `obstacle`: when a coordinator raises an
+    /// obstacle of their own work. An issue takes only a category of its own kind.
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "community")]
+    pub kind: IssueKind,
 }
 
 /// Also the API's `ForumView`: the same shape, so the API answers the row itself.
@@ -94,6 +99,10 @@ pub struct IssueRow {
     /// The id of the user who raised it (the `actor_id` of `IssueRaised`'s metadata): a restricted case
     /// stays visible to them.
     pub raised_by_user: Option<String>,
+    /// A community problem, or a coordinator's own obstacle (seen only by admins, staff, auditors and the
+    /// coordinator who raised it; counted in no community list or statistic).
+    #[sqlx(try_from = "String")]
+    pub kind: IssueKind,
     pub version: i64,
     pub last_position: i64,
 }
@@ -111,6 +120,7 @@ impl IssueRow {
             at,
             case_number,
             restricted,
+            kind,
             ..
         } = event
         else {
@@ -135,6 +145,7 @@ impl IssueRow {
             restricted: *restricted,
             // Not in the event: the fold that creates the row sets it from the event's metadata.
             raised_by_user: None,
+            kind: *kind,
             version: sequence,
             last_position: position,
         })
@@ -258,7 +269,7 @@ const AREA_COLUMNS: &str =
 
 /// Inserts a category row (binds [`CategoryRow::values`]).
 pub(crate) const CATEGORY_INSERT: &str =
-    "INSERT INTO categories (code, name_th, name_en, restricted) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO categories (code, name_th, name_en, restricted, kind) VALUES ($1, $2, $3, $4, $5)";
 
 /// Marks a category restricted or not (binds the flag, then the code).
 const CATEGORY_RESTRICT: &str = "UPDATE categories SET restricted = $1 WHERE code = $2";
@@ -300,6 +311,7 @@ impl CategoryRow {
             SqlValue::Text(self.name_th.clone()),
             SqlValue::Text(self.name_en.clone()),
             SqlValue::Bool(self.restricted),
+            SqlValue::Text(self.kind.as_str().to_owned()),
         ]
     }
 }
@@ -307,11 +319,12 @@ impl CategoryRow {
 /// The row a `CategoryAdded` creates; `None` for a later event (it changes the existing row).
 fn category_row(event: &StoredEvent, e: &CategoryEvent) -> Option<CategoryRow> {
     match e {
-        CategoryEvent::CategoryAdded { name_th, name_en } => Some(CategoryRow {
+        CategoryEvent::CategoryAdded { name_th, name_en, kind } => Some(CategoryRow {
             code: event.aggregate_id.clone(),
             name_th: name_th.to_string(),
             name_en: name_en.to_string(),
             restricted: false,
+            kind: *kind,
         }),
         CategoryEvent::CategoryRestrictionChanged { .. } => None,
     }
@@ -490,15 +503,15 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 }
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
-     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, version, \
+     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, version, \
      last_position";
 
 /// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
 pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
      i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
-     i.restricted, i.raised_by_user, i.version, i.last_position";
+     i.restricted, i.raised_by_user, i.kind, i.version, i.last_position";
 
-/// How many rows one multi-row statement reads or writes: 19 columns × 200 rows stays far below both
+/// How many rows one multi-row statement reads or writes: 20 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 200;
 
@@ -529,7 +542,8 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      assignee = excluded.assignee, due_on = excluded.due_on, outcome = excluded.outcome, \
      raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
      case_number = excluded.case_number, restricted = excluded.restricted, \
-     raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), version = excluded.version, \
+     raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), kind = excluded.kind, \
+     version = excluded.version, \
      last_position = excluded.last_position WHERE issues.version < excluded.version";
 
 impl IssueRow {
@@ -555,6 +569,7 @@ impl IssueRow {
             OptText(self.case_number.clone()),
             SqlValue::Bool(self.restricted),
             OptText(self.raised_by_user.clone()),
+            Text(self.kind.as_str().to_owned()),
             Int(self.version),
         ]
     }
@@ -588,7 +603,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        18
+        19
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
@@ -689,21 +704,28 @@ pub async fn get_area(db: &Db, id: &str) -> Result<Option<AreaRow>, StoreError> 
     Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
-/// Whether an area and a category exist, in one round trip (checked before every raise).
-pub async fn area_and_category_exist(db: &Db, area_id: &str, category: &str) -> Result<(bool, bool), StoreError> {
-    let (area, category): (i64, i64) = on_db!(db, p => sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM areas WHERE id = $1), (SELECT COUNT(*) FROM categories WHERE code = $2)")
+/// Whether an area exists, and the kind of a category if it exists, in one round trip (checked before
+/// every raise: an issue takes only a category of its own kind).
+pub async fn area_and_category_exist(
+    db: &Db,
+    area_id: &str,
+    category: &str,
+) -> Result<(bool, Option<IssueKind>), StoreError> {
+    let (area, kind): (i64, Option<String>) = on_db!(db, p => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM areas WHERE id = $1), (SELECT kind FROM categories WHERE code = $2)")
         .bind(area_id).bind(category).fetch_one(p).await?);
-    Ok((area > 0, category > 0))
+    let kind = kind.map(IssueKind::try_from).transpose().map_err(StoreError::corrupt)?;
+    Ok((area > 0, kind))
 }
 
-/// The areas and categories this process has seen exist, so that a raise checks them without a query.
-/// Only "exists" is remembered: no event removes an area or a category, and a rebuild replaces the
-/// tables with the same rows, so a "yes" stays true for ever; a "no" is always asked again (the area may
-/// be registered a moment later, by any instance). One per database handle (the application state).
+/// The areas and categories this process has seen exist (with each category's kind), so that a raise
+/// checks them without a query. Only "exists" is remembered: no event removes an area or a category or
+/// changes a category's kind, and a rebuild replaces the tables with the same rows, so a "yes" stays true
+/// for ever; a "no" is always asked again (the area may be registered a moment later, by any instance).
+/// One per database handle (the application state).
 #[derive(Debug, Clone, Default)]
 pub struct KnownReferences {
-    seen: std::sync::Arc<std::sync::RwLock<BTreeSet<(bool, String)>>>,
+    seen: std::sync::Arc<std::sync::RwLock<BTreeMap<(bool, String), IssueKind>>>,
 }
 
 impl KnownReferences {
@@ -713,36 +735,36 @@ impl KnownReferences {
         db: &Db,
         area_id: &str,
         category: &str,
-    ) -> Result<(bool, bool), StoreError> {
+    ) -> Result<(bool, Option<IssueKind>), StoreError> {
         let (area_key, category_key) = ((true, area_id.to_owned()), (false, category.to_owned()));
         {
             let seen = self.seen.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if seen.contains(&area_key) && seen.contains(&category_key) {
-                return Ok((true, true));
+            if let (true, Some(kind)) = (seen.contains_key(&area_key), seen.get(&category_key)) {
+                return Ok((true, Some(*kind)));
             }
         }
-        let (area, category) = area_and_category_exist(db, area_id, category).await?;
+        let (area, kind) = area_and_category_exist(db, area_id, category).await?;
         let mut seen = self.seen.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Bounded by the reference data itself (tens of areas, 13 categories); never grows with use.
+        // Bounded by the reference data itself (tens of areas, 20 categories); never grows with use.
         if area {
-            seen.insert(area_key);
+            seen.insert(area_key, IssueKind::Community);
         }
-        if category {
-            seen.insert(category_key);
+        if let Some(kind) = kind {
+            seen.insert(category_key, kind);
         }
-        Ok((area, category))
+        Ok((area, kind))
     }
 }
 
 pub async fn list_categories<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<CategoryRow>, StoreError> {
     Ok(on_reader!(reader.into(), p => sqlx::query_as(
-        "SELECT code, name_th, name_en, restricted FROM categories ORDER BY code")
+        "SELECT code, name_th, name_en, restricted, kind FROM categories ORDER BY code")
         .fetch_all(p).await?))
 }
 
 pub async fn get_category(db: &Db, code: &str) -> Result<Option<CategoryRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT code, name_th, name_en, restricted FROM categories WHERE code = $1")
+        "SELECT code, name_th, name_en, restricted, kind FROM categories WHERE code = $1")
         .bind(code).fetch_optional(p).await?))
 }
 
@@ -808,6 +830,9 @@ pub struct IssueFilter {
     pub closed_before: Option<String>,
     /// Only issues in these areas (a coordinator's scope); `None` means every area.
     pub areas: Option<Vec<String>>,
+    /// Only issues of this kind: community problems unless obstacles are asked for, so that every list,
+    /// statistic, queue, export and dashboard counts community problems only ([`filter_sql`]).
+    pub kind: IssueKind,
     /// A search ([`Search`]): only issues that match every word, best matches first.
     pub search: Option<Search>,
     /// Leaves out the cases restricted now that this reader may not read; `None` for a reader who may read
@@ -824,6 +849,9 @@ pub struct Restriction {
     pub categories: Vec<String>,
     /// The reader's user id: the restricted cases they raised stay visible to them.
     pub user_id: String,
+    /// The reader sees only their own coordinators' obstacles (a coordinator): another's is hidden like a
+    /// restricted case they may not read, on every path that hides cases.
+    pub own_obstacles_only: bool,
 }
 
 /// An SQL condition on `issues i`, true when the case is restricted now and `r`'s reader may not read it;
@@ -840,6 +868,14 @@ pub(crate) fn hidden_sql(r: &Restriction, bind: &mut impl FnMut(&str) -> String)
         sql.push_str(&format!(" AND r.category NOT IN ({})", granted.join(", ")));
     }
     sql.push(')');
+    // A coordinator's obstacle is their own: to another coordinator it does not exist. The kind and who
+    // raised it never change, so the row read (live or as of an instant) answers for now as well.
+    if r.own_obstacles_only {
+        sql = format!(
+            "({sql} OR (i.kind = 'obstacle' AND (i.raised_by_user IS NULL OR i.raised_by_user <> {})))",
+            bind(&r.user_id)
+        );
+    }
     sql
 }
 
@@ -1010,6 +1046,8 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     if f.open {
         sql.push_str(" AND i.status <> 'closed'");
     }
+    // A literal (the kind is one of two fixed words): the planner can use the partial index on obstacles.
+    sql.push_str(&format!(" AND i.kind = '{}'", f.kind.as_str()));
     // Stored instants have one fixed format, so their text orders as the instants do.
     if let Some(from) = &f.closed_from {
         sql.push_str(&format!(" AND i.status = 'closed' AND i.closed_at >= {}", bind(from)));

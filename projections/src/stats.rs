@@ -267,7 +267,8 @@ const FISCAL_YEAR_SQL: &str = "CAST(CAST(substr(i.raised_on, 1, 4) AS INTEGER) +
 /// compute the medians with the same arithmetic as the as-of path.
 pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<Stats, StoreError> {
     let mut reader = reader.into();
-    let mut filter = String::from(" FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE 1 = 1");
+    // Community problems only: coordinators' own obstacles are counted in no statistic (issue #16).
+    let mut filter = String::from(" FROM issues i LEFT JOIN areas a ON a.id = i.area_id WHERE i.kind = 'community'");
     let mut binds: Vec<String> = Vec::new();
     let mut bind = |filter: &mut String, clause: &str, value: String| {
         binds.push(value);
@@ -567,6 +568,7 @@ mod tests {
             }),
             restricted: false,
             raised_by_user: None,
+            kind: Default::default(),
             version: 1,
             last_position: 1,
         }
@@ -674,7 +676,8 @@ mod tests {
     }
 
     fn suppressed(by: &[GroupBy], threshold: i64) -> StatsQuery {
-        let restriction = Restriction { categories: vec!["JUS".into()], user_id: "me".into() };
+        let restriction =
+            Restriction { categories: vec!["JUS".into()], user_id: "me".into(), own_obstacles_only: false };
         StatsQuery { suppress: Some(Suppression { restriction, threshold }), ..query(by) }
     }
 

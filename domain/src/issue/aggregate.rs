@@ -10,7 +10,7 @@ use super::error::IssueError;
 use super::event::Change;
 use super::event::IssueEvent;
 use crate::time::bangkok_date;
-use crate::values::{Assignee, CaseNumber, CategoryCode, IssueStatus, Outcome, Text, Title};
+use crate::values::{Assignee, CaseNumber, CategoryCode, IssueKind, IssueStatus, Outcome, Text, Title};
 
 /// What the rules need to know about an issue; everything else lives in the events and read models.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,10 @@ pub struct Issue {
     /// application's to know).
     #[serde(default)]
     restricted: bool,
+    /// A community problem or a coordinator's obstacle: fixed at the raise (a correction of the category
+    /// stays within it).
+    #[serde(default)]
+    kind: IssueKind,
 }
 
 impl Issue {
@@ -53,6 +57,10 @@ impl Issue {
         self.restricted
     }
 
+    pub fn kind(&self) -> IssueKind {
+        self.kind
+    }
+
     /// Judges a command against the current state; returns the events to append or the rule it breaks.
     pub fn decide(&self, command: IssueCommand) -> Result<Vec<IssueEvent>, IssueError> {
         let IssueCommand { now, action } = command;
@@ -69,6 +77,9 @@ impl Issue {
         if raise.case_number.as_ref().is_none_or(|n| n.year() != year) {
             return Err(IssueError::BadCaseNumber);
         }
+        if raise.category_kind != raise.kind {
+            return Err(IssueError::CategoryKindMismatch { kind: raise.kind });
+        }
         Ok(vec![IssueEvent::IssueRaised {
             area_id: raise.area,
             category: raise.category,
@@ -80,6 +91,7 @@ impl Issue {
             case_number: raise.case_number,
             complainant: raise.complainant,
             restricted: raise.restricted,
+            kind: raise.kind,
         }])
     }
 
@@ -131,6 +143,9 @@ impl Issue {
                 let title = self.title.as_ref().and_then(|from| changed(from, c.title));
                 let description = changed(&self.description, c.description);
                 let category = self.category.as_ref().and_then(|from| changed(from, c.category));
+                if category.is_some() && c.category_kind != Some(self.kind) {
+                    return Err(IssueError::CategoryKindMismatch { kind: self.kind });
+                }
                 if title.is_none() && description.is_none() && category.is_none() {
                     return Err(IssueError::NothingToCorrect);
                 }
@@ -178,8 +193,9 @@ impl Aggregate for Issue {
 
     fn apply(&mut self, event: IssueEvent) {
         match event {
-            IssueEvent::IssueRaised { at, case_number, title, description, category, restricted, .. } => {
+            IssueEvent::IssueRaised { at, case_number, title, description, category, restricted, kind, .. } => {
                 self.status = Some(IssueStatus::Raised);
+                self.kind = kind;
                 self.restricted = restricted;
                 self.raised_at = Some(at);
                 self.case_number = case_number;
@@ -262,6 +278,8 @@ mod tests {
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(at), 1)),
             complainant: None,
             restricted: false,
+            kind: IssueKind::Community,
+            category_kind: IssueKind::Community,
         })
     }
 
@@ -277,6 +295,7 @@ mod tests {
             case_number: Some(CaseNumber::new("PTN", crate::time::be_year(t(0)), 1)),
             complainant: None,
             restricted: false,
+            kind: IssueKind::Community,
         }
     }
 
@@ -616,6 +635,7 @@ mod tests {
             title: title.map(|t| Title::parse(t).unwrap()),
             description: description.map(|d| d.map(text)),
             category: category.map(|c| CategoryCode::parse(c).unwrap()),
+            category_kind: category.map(|_| IssueKind::Community),
             reason: text("พิมพ์ผิด"),
             at: t(50),
         })
@@ -764,6 +784,7 @@ mod tests {
             case_number,
             complainant,
             restricted: false,
+            kind: IssueKind::Community,
         };
         let erased = IssueEvent::PersonalDataErased {
             subject: None,
@@ -859,5 +880,99 @@ mod tests {
     fn lifting_a_restriction_leaves_the_status_alone() {
         let issue = state_after(vec![raised(), assigned(), restriction_changed(true), restriction_changed(false)]);
         assert_eq!((issue.status(), issue.restricted()), (Some(IssueStatus::Assigned), false));
+    }
+
+    // --- coordinators' obstacles --------------------------------------------------------------------
+
+    fn raise_kind(kind: IssueKind, category_kind: IssueKind) -> IssueCommand {
+        let IssueAction::Raise(mut r) = raise_at(t(0)) else { unreachable!() };
+        r.category = CategoryCode::parse(if category_kind.is_community() { "INF" } else { "OBS_BUDGET" }).unwrap();
+        r.kind = kind;
+        r.category_kind = category_kind;
+        cmd(IssueAction::Raise(r))
+    }
+
+    fn obstacle_raised() -> IssueEvent {
+        let IssueEvent::IssueRaised { area_id, title, forum_id, raised_by, at, case_number, complainant, .. } =
+            raised()
+        else {
+            unreachable!()
+        };
+        IssueEvent::IssueRaised {
+            area_id,
+            category: CategoryCode::parse("OBS_BUDGET").unwrap(),
+            title,
+            description: None,
+            forum_id,
+            raised_by,
+            at,
+            case_number,
+            complainant,
+            restricted: false,
+            kind: IssueKind::Obstacle,
+        }
+    }
+
+    #[test]
+    fn an_obstacle_with_an_obstacle_category_is_raised_as_an_obstacle() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(raise_kind(IssueKind::Obstacle, IssueKind::Obstacle))
+            .then_expect_events(vec![obstacle_raised()]);
+        assert_eq!(state_after(vec![obstacle_raised()]).kind(), IssueKind::Obstacle);
+        assert_eq!(state_after(vec![raised()]).kind(), IssueKind::Community);
+    }
+
+    #[test]
+    fn a_raise_needs_a_category_of_its_own_kind() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(raise_kind(IssueKind::Obstacle, IssueKind::Community))
+            .then_expect_error(IssueError::CategoryKindMismatch { kind: IssueKind::Obstacle });
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(raise_kind(IssueKind::Community, IssueKind::Obstacle))
+            .then_expect_error(IssueError::CategoryKindMismatch { kind: IssueKind::Community });
+        let e = IssueError::CategoryKindMismatch { kind: IssueKind::Obstacle };
+        assert_eq!((e.code(), e.kind()), ("category_kind_mismatch", crate::ErrorKind::Invalid));
+    }
+
+    /// An obstacle lives the same life as a community problem: assigned, acted on, closed, reopened.
+    #[test]
+    fn an_obstacle_follows_the_same_life() {
+        IssueTest::with(())
+            .given(vec![obstacle_raised()])
+            .when(cmd(assign(t(10), None)))
+            .then_expect_events(vec![assigned()]);
+        IssueTest::with(())
+            .given(vec![obstacle_raised(), assigned(), addressed()])
+            .when(cmd(IssueAction::Close(CloseIssue { outcome: Outcome::Resolved, note: None, at: t(30) })))
+            .then_expect_events(vec![IssueEvent::IssueClosed { outcome: Outcome::Resolved, note: None, at: t(30) }]);
+        let issue = state_after(vec![obstacle_raised(), assigned(), closed(Outcome::Referred), reopened()]);
+        assert_eq!((issue.status(), issue.kind()), (Some(IssueStatus::Assigned), IssueKind::Obstacle));
+    }
+
+    #[test]
+    fn a_correction_keeps_the_category_within_the_issues_kind() {
+        let to = |code: &str, kind: IssueKind| {
+            cmd(IssueAction::Correct(CorrectIssue {
+                title: None,
+                description: None,
+                category: Some(CategoryCode::parse(code).unwrap()),
+                category_kind: Some(kind),
+                reason: text("ผิดประเภท"),
+                at: t(50),
+            }))
+        };
+        IssueTest::with(())
+            .given(vec![obstacle_raised()])
+            .when(to("INF", IssueKind::Community))
+            .then_expect_error(IssueError::CategoryKindMismatch { kind: IssueKind::Obstacle });
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(to("OBS_SAFETY", IssueKind::Obstacle))
+            .then_expect_error(IssueError::CategoryKindMismatch { kind: IssueKind::Community });
+        let events = state_after(vec![obstacle_raised()]).decide(to("OBS_SAFETY", IssueKind::Obstacle)).unwrap();
+        assert!(matches!(&events[0], IssueEvent::IssueCorrected { category: Some(_), .. }), "{events:?}");
     }
 }

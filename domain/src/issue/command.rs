@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::personal::SubjectId;
-use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
+use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
 
 /// A command with the clock reading it is judged against (`now`), so the rules stay pure.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +45,12 @@ pub struct RaiseIssue {
     pub complainant: Option<SubjectId>,
     /// Restricted from the start: its details are shown only to those the application lets see them.
     pub restricted: bool,
+    /// A community problem, or a coordinator's own obstacle (who may raise which is the application's
+    /// to decide: only a coordinator raises an obstacle).
+    pub kind: IssueKind,
+    /// The kind of `category`, as the application found it when it checked that the category exists: it
+    /// must be `kind` (obstacles have categories of their own).
+    pub category_kind: IssueKind,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).
@@ -86,6 +92,9 @@ pub struct CorrectIssue {
     pub title: Option<Title>,
     pub description: Option<Option<Text>>,
     pub category: Option<CategoryCode>,
+    /// The kind of the new `category`, as the application found it: a correction keeps the issue among
+    /// the categories of its kind.
+    pub category_kind: Option<IssueKind>,
     pub reason: Text,
     pub at: DateTime<Utc>,
 }

@@ -1,7 +1,7 @@
 //! Why the `Issue` aggregate refuses a command: one variant per rule.
 
 use crate::error::ErrorKind;
-use crate::values::IssueStatus;
+use crate::values::{IssueKind, IssueStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssueError {
@@ -35,6 +35,9 @@ pub enum IssueError {
     /// Restricting a restricted case, or lifting the mark from one that has none.
     #[error("the case is already {}", if *restricted { "restricted" } else { "not restricted" })]
     RestrictionUnchanged { restricted: bool },
+    /// A community problem needs a community category, a coordinator's obstacle an obstacle category.
+    #[error("{} needs a category of its own kind ({kind})", match kind { IssueKind::Community => "a community problem", IssueKind::Obstacle => "a coordinator's obstacle" })]
+    CategoryKindMismatch { kind: IssueKind },
 }
 
 impl IssueError {
@@ -52,7 +55,8 @@ impl IssueError {
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
             | IssueError::BadCaseNumber
-            | IssueError::NothingToCorrect => ErrorKind::Invalid,
+            | IssueError::NothingToCorrect
+            | IssueError::CategoryKindMismatch { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -72,6 +76,7 @@ impl IssueError {
             IssueError::NothingToCorrect => "nothing_to_correct",
             IssueError::AlreadyErased => "already_erased",
             IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
+            IssueError::CategoryKindMismatch { .. } => "category_kind_mismatch",
         }
     }
 }

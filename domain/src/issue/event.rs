@@ -6,7 +6,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::personal::SubjectId;
-use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, Name, Outcome, Text, Title};
+use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum IssueEvent {
@@ -29,6 +29,10 @@ pub enum IssueEvent {
         /// that are not.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         restricted: bool,
+        /// Since version 1.3: a coordinator's own obstacle (`obstacle`); absent for a community problem,
+        /// as in every event stored before.
+        #[serde(default, skip_serializing_if = "IssueKind::is_community")]
+        kind: IssueKind,
     },
     IssueAssigned {
         assignee: Assignee,
@@ -160,6 +164,7 @@ mod golden_json {
                 case_number: Some(CaseNumber::new("PTN", 2569, 7)),
                 complainant: Some(SubjectId("5d1f0c2e-8a3b-4c6d-9e0f-112233445566".parse().unwrap())),
                 restricted: false,
+                kind: IssueKind::Community,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
@@ -285,6 +290,7 @@ mod golden_json {
                 case_number: Some(CaseNumber::new("PTN", 2569, 8)),
                 complainant: None,
                 restricted: true,
+                kind: IssueKind::Community,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "JUS", "title": "ถูกข่มขู่", "description": null,
@@ -292,6 +298,43 @@ mod golden_json {
                 "restricted": true}}),
             "IssueRaised",
         );
+    }
+
+    /// A coordinator's obstacle says so; a community problem stores no `kind` at all (above).
+    #[test]
+    fn issue_raised_obstacle() {
+        check(
+            IssueEvent::IssueRaised {
+                area_id: AreaId::parse("PTN-01").unwrap(),
+                category: CategoryCode::parse("OBS_TRANSPORT").unwrap(),
+                title: Title::parse("ไม่มีรถไปประชุมเวที").unwrap(),
+                description: None,
+                forum_id: None,
+                raised_by: None,
+                at: at(),
+                case_number: Some(CaseNumber::new("PTN", 2569, 9)),
+                complainant: None,
+                restricted: false,
+                kind: IssueKind::Obstacle,
+            },
+            json!({"IssueRaised": {
+                "area_id": "PTN-01", "category": "OBS_TRANSPORT", "title": "ไม่มีรถไปประชุมเวที", "description": null,
+                "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00009",
+                "kind": "obstacle"}}),
+            "IssueRaised",
+        );
+    }
+
+    /// An `IssueRaised` 1.2 (no kind) reads, through the upcaster, as a community problem.
+    #[test]
+    fn issue_raised_v1_2_is_a_community_problem() {
+        let stored = json!({"IssueRaised": {"area_id": "PTN-01", "category": "INF", "title": "ถนน",
+            "description": null, "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z",
+            "case_number": "PTN-2569-00001", "complainant": "5d1f0c2e-8a3b-4c6d-9e0f-112233445566"}});
+        let event: IssueEvent =
+            serde_json::from_value(crate::versions::upcast("IssueRaised", "1.2", stored).unwrap()).unwrap();
+        assert!(matches!(event, IssueEvent::IssueRaised { kind: IssueKind::Community, .. }), "{event:?}");
+        assert!(crate::versions::upcast("IssueRaised", "1.4", json!({})).is_err(), "a newer version is refused");
     }
 
     #[test]

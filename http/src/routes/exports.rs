@@ -1018,6 +1018,7 @@ mod tests {
             last_position: 1,
             restricted: false,
             raised_by_user: None,
+            kind: Default::default(),
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();

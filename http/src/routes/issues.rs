@@ -61,6 +61,9 @@ pub struct IssueView {
     /// Whether the case itself is marked restricted (`POST /api/issues/{id}/restrict`); it is restricted
     /// too while its category is (`restricted` in `/api/categories`).
     pub restricted: bool,
+    /// `community`, or `obstacle` for a coordinator's own obstacle (`/api/obstacles`).
+    #[schema(value_type = santisuk_app::schema::IssueKind)]
+    pub kind: String,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -86,6 +89,7 @@ impl From<IssueRow> for IssueView {
             raised_at: r.raised_at,
             closed_at: r.closed_at,
             restricted: r.restricted,
+            kind: r.kind.as_str().to_owned(),
             version: r.version,
             complainant: None,
         }

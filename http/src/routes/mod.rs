@@ -4,6 +4,7 @@ pub mod audit;
 pub mod exports;
 pub mod health;
 pub mod issues;
+pub mod obstacles;
 pub mod privacy;
 pub mod progress;
 pub mod reference;

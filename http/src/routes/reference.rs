@@ -121,6 +121,7 @@ pub async fn add_category(
         name_th: command.name_th.to_string(),
         name_en: command.name_en.to_string(),
         restricted: false,
+        kind: command.kind,
     };
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -144,11 +145,28 @@ pub async fn restrict_category(
     Ok(Json(reference::restrict_category(&state, &ctx, &code, req).await?))
 }
 
-/// Lists the obstacle categories.
-#[utoipa::path(get, path = "/api/categories", tag = "reference", security(("bearer" = [])),
-    responses((status = 200, body = Items<CategoryView>)))]
-pub async fn list_categories(State(state): State<AppState>, _ctx: Ctx) -> Result<Json<Items<CategoryView>>, ApiError> {
-    let items = reference::list_categories(&state).await?;
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CategoriesQuery {
+    /// `community` (default): the categories of community problems; `obstacle`: of coordinators' own
+    /// obstacles (`POST /api/obstacles`).
+    #[param(value_type = Option<santisuk_app::schema::IssueKind>, inline)]
+    pub kind: Option<String>,
+}
+
+/// Lists the categories of community problems, or (`kind=obstacle`) of coordinators' obstacles.
+#[utoipa::path(get, path = "/api/categories", tag = "reference", params(CategoriesQuery), security(("bearer" = [])),
+    responses((status = 200, body = Items<CategoryView>),
+        (status = 422, description = "a kind other than `community` or `obstacle` (`unknown_kind`)", body = ErrorBody)))]
+pub async fn list_categories(
+    State(state): State<AppState>,
+    _ctx: Ctx,
+    AppQuery(q): AppQuery<CategoriesQuery>,
+) -> Result<Json<Items<CategoryView>>, ApiError> {
+    let kind = santisuk_app::parse::opt(q.kind.as_deref(), santisuk_domain::values::IssueKind::parse)
+        .map_err(santisuk_app::error::AppError::from)?
+        .unwrap_or_default();
+    let items = reference::list_categories_of(&state, Some(kind)).await?;
     Ok(Json(Items { items }))
 }
 

@@ -922,7 +922,12 @@ pub async fn add_category(State(state): State<AppState>, posted: Posted<Category
     if !errors.is_empty() {
         return render_categories(&state, &web, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let req = AddCategoryRequest { code: code.to_owned(), name_th: name_th.to_owned(), name_en: name_en.to_owned() };
+    let req = AddCategoryRequest {
+        code: code.to_owned(),
+        name_th: name_th.to_owned(),
+        name_en: name_en.to_owned(),
+        kind: None,
+    };
     let result = match reference::add_category(&state, &web.ctx, req).await {
         // A retry of this very addition finds it done.
         Err(AppError::Conflict { code: "category_exists", message }) => {

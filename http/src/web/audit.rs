@@ -104,7 +104,8 @@ pub async fn page(
     let (rows, next) = events_page(&state, &web.ctx, &q.params(), PAGE, Some("web")).await?;
     let case_numbers = santisuk_app::audit::case_numbers(&state, &rows).await?;
     let areas = reference::list_areas(&state, &web.ctx).await?;
-    let categories = reference::list_categories(&state).await?;
+    // Every category, obstacles' too: the log names whatever it holds.
+    let categories = reference::list_categories_of(&state, None).await?;
     let names = Names { lang, areas: &areas, categories: &categories, case_numbers: &case_numbers };
     let desc = q.order() == "desc";
     let filters = q.filter_pairs();

@@ -596,6 +596,9 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             // Allocated by `raise_checked`.
             case_number: None,
             restricted,
+            kind: santisuk_domain::values::IssueKind::Community,
+            // Set by `raise_checked` from the category it finds.
+            category_kind: santisuk_domain::values::IssueKind::Community,
         };
         match raise_checked(&state, &web.ctx, id.to_string(), false, raise, complainant.as_ref(), now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
@@ -688,6 +691,7 @@ mod tests {
             name_th: "โครงสร้างพื้นฐาน".into(),
             name_en: "Infrastructure".into(),
             restricted: false,
+            kind: Default::default(),
         }]
     }
 

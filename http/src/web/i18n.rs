@@ -386,6 +386,18 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
         ),
         "already_erased" => ("ข้อมูลส่วนบุคคลนี้ถูกลบไปแล้ว", "This personal data has already been erased"),
         "unknown_subject" => ("ไม่พบข้อมูลบุคคลหรือเรื่องนี้", "No such person record or problem"),
+        "not_a_coordinator" => (
+            "เฉพาะผู้ประสานงานพื้นที่เท่านั้นที่แจ้งอุปสรรคในการทำงานของตนได้",
+            "Only an area coordinator raises an obstacle of their own work",
+        ),
+        "category_kind_mismatch" => (
+            "ประเภทนี้ใช้ไม่ได้กับเรื่องนี้: อุปสรรคของผู้ประสานงานใช้ประเภทอุปสรรค ปัญหาของชุมชนใช้ประเภทปัญหา",
+            "This category does not fit: an obstacle takes an obstacle category, a community problem a problem category",
+        ),
+        "obstacle_worked_by_staff" => (
+            "อุปสรรคของผู้ประสานงานดำเนินการโดยเจ้าหน้าที่ ศอ.บต. คุณติดตามความคืบหน้าได้ที่หน้านี้",
+            "An obstacle is worked by SBPAC staff; you can follow it on this page",
+        ),
         _ => return fallback.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -729,6 +741,29 @@ pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
     };
     lang.pick(th, en).to_owned()
 }
+
+// --- coordinators' obstacles (issue #16) ----------------------------------------------------------------
+
+pub const NAV_OBSTACLES: Tr = Tr("อุปสรรค", "Obstacles");
+pub const OBSTACLES: Tr = Tr("อุปสรรคของผู้ประสานงาน", "Coordinators' obstacles");
+pub const OBSTACLE_LABEL: Tr = Tr("อุปสรรคของผู้ประสานงาน", "Coordinator's obstacle");
+pub const OBSTACLES_INTRO: Tr = Tr(
+    "อุปสรรคในการทำงานของผู้ประสานงานพื้นที่ที่แจ้งถึงส่วนกลาง ศอ.บต. แยกจากปัญหาของชุมชน ไม่นับรวมในรายการและสถิติของปัญหาชุมชน",
+    "Obstacles area coordinators meet in their own work, addressed to SBPAC's central office; kept apart from community problems and counted in none of their lists or statistics",
+);
+pub const OBSTACLES_OWN: Tr = Tr("อุปสรรคที่คุณแจ้งไว้", "The obstacles you raised");
+pub const OBSTACLE_NEW: Tr = Tr("แจ้งอุปสรรค", "Raise an obstacle");
+pub const OBSTACLE_CATEGORY: Tr = Tr("ประเภทอุปสรรค", "Kind of obstacle");
+pub const OBSTACLE_RAISE: Tr = Tr("ส่งถึง ศอ.บต.", "Send to SBPAC");
+pub const NO_OBSTACLES: Tr = Tr("ไม่มีอุปสรรคตามเงื่อนไข", "No obstacle matches");
+pub const OBSTACLE_RAISED_BY: Tr = Tr("ผู้แจ้ง", "Raised by");
+pub const ALL_OBSTACLES: Tr = Tr("ทั้งหมด", "All");
+pub const AS_OF_DAY: Tr = Tr("ณ วันที่", "As of");
+pub const SHOW: Tr = Tr("แสดง", "Show");
+pub const OBSTACLE_HINT: Tr = Tr(
+    "อย่าใส่ชื่อบุคคลในหัวข้อ ระบุว่างานใดติดขัดและต้องการให้ส่วนกลางช่วยอะไร",
+    "Do not name people in the title; say what work is held up and what help you need from the centre",
+);
 
 #[cfg(test)]
 mod tests {

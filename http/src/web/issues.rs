@@ -120,14 +120,22 @@ async fn render(
     let today = bangkok_date(now());
     let overdue =
         row.status != IssueStatus::Closed && row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
-    let writer = matches!(web.ctx.user.role, Role::Admin | Role::Staff | Role::Coordinator);
-    let categories = if writer { reference::list_categories(state).await? } else { Vec::new() };
+    let obstacle = row.kind == santisuk_domain::values::IssueKind::Obstacle;
+    // An obstacle is worked by SBPAC's staff and admins; the coordinator who raised it follows it here.
+    let writer = match web.ctx.user.role {
+        Role::Admin | Role::Staff => true,
+        Role::Coordinator => !obstacle,
+        Role::Auditor => false,
+    };
+    // A correction offers the categories of the issue's own kind (an obstacle's are the obstacle categories).
+    let categories = if writer { reference::list_categories_of(state, Some(row.kind)).await? } else { Vec::new() };
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
+        @if obstacle { p.badge.obstacle { (i18n::OBSTACLE_LABEL.get(lang)) } }
         @if let Some(n) = &row.case_number { p.case-number { (i18n::CASE_NUMBER.get(lang)) " " strong { (n) } } }
         h1 dir="auto" { (row.title) }
         p { (layout::status_badge(lang, row.status.as_str()))
@@ -164,7 +172,8 @@ async fn render(
         }
         (super::privacy::erase_entry(web, &row))
     };
-    Ok((status, layout::page(web, Nav::Queue, &row.title, content)).into_response())
+    let nav = if obstacle { Nav::Obstacles } else { Nav::Queue };
+    Ok((status, layout::page(web, nav, &row.title, content)).into_response())
 }
 
 fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {

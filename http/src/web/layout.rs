@@ -15,6 +15,7 @@ use super::i18n::{self, Lang, Tr};
 pub enum Nav {
     Home,
     Queue,
+    Obstacles,
     Forum,
     Dashboard,
     Progress,
@@ -65,6 +66,8 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             (item(Nav::Progress, "/reports/progress", i18n::NAV_PROGRESS))
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
+                            // Every role sees obstacles: all of them, or (a coordinator) their own.
+                            (item(Nav::Obstacles, "/obstacles", i18n::NAV_OBSTACLES))
                             @if auditor { (item(Nav::Audit, "/audit", i18n::NAV_AUDIT)) }
                             @if admin { (item(Nav::Admin, "/admin/users", i18n::NAV_ADMIN)) }
                         }

@@ -6,6 +6,7 @@
 //! - [`forums`]: recording a forum and every problem raised at it in one save;
 //! - [`queue`]: the issue queue with its filters and search;
 //! - [`issues`]: the issue page with its timeline and action forms;
+//! - [`obstacles`]: coordinators' own obstacles: their list and the coordinator's form to raise one;
 //! - [`privacy`]: the complainant's card and the administrators' erasure of personal data;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
 //! - [`progress`]: the progress report of the coordinators' meeting, for the projector and for print;
@@ -29,6 +30,7 @@ pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
+pub mod obstacles;
 pub mod privacy;
 pub mod progress;
 pub mod queue;
@@ -58,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(issues::page))
         .route("/issues/{id}/{action}", post(issues::act))
         .route("/issues/{id}/erase", get(privacy::erase_page).post(privacy::erase))
+        .route("/obstacles", get(obstacles::list).post(obstacles::raise))
+        .route("/obstacles/new", get(obstacles::new_page))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::download))
         .route("/reports/progress", get(progress::page))

@@ -149,6 +149,7 @@ pub async fn queue(
         province_code: some(&q.province),
         overdue_before: (q.overdue == "1").then(|| today.clone()),
         areas: web.ctx.visible_areas(),
+        kind: Default::default(),
         hidden: web.ctx.restriction(),
         search: issues::parse_search(Some(&q.q))?,
         raised_from: window.raised_from.map(|d| d.to_string()),

@@ -137,6 +137,8 @@ fn raise(title: &str) -> IssueCommand {
             case_number: santisuk_tests::case_number(now),
             complainant: None,
             restricted: false,
+            kind: santisuk_domain::values::IssueKind::Community,
+            category_kind: santisuk_domain::values::IssueKind::Community,
         }),
     }
 }

@@ -44,6 +44,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         case_number: santisuk_tests::case_number(Utc::now()),
         complainant: None,
         restricted: false,
+        kind: santisuk_domain::values::IssueKind::Community,
     })
     .unwrap()
 }
@@ -128,6 +129,8 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             case_number: santisuk_tests::case_number(now),
             complainant: None,
             restricted: false,
+            kind: santisuk_domain::values::IssueKind::Community,
+            category_kind: santisuk_domain::values::IssueKind::Community,
         }),
     };
     let other = test_db.second_pool().await;
@@ -435,6 +438,8 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         case_number: santisuk_tests::case_number(Utc::now()),
         complainant: None,
         restricted: false,
+        kind: santisuk_domain::values::IssueKind::Community,
+        category_kind: santisuk_domain::values::IssueKind::Community,
     })
 }
 
@@ -625,6 +630,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             description: None,
             forum_id: None,
             raised_by: None,
+            kind: santisuk_domain::values::IssueKind::Community,
             at: Utc::now(),
             case_number: santisuk_tests::case_number(Utc::now()),
             complainant: None,

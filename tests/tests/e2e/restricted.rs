@@ -864,6 +864,7 @@ fn row(n: usize, c: &Case) -> IssueRow {
         closed_at,
         restricted: c.restricted,
         raised_by_user: Some(if c.mine { ME.into() } else { "someone".into() }),
+        kind: Default::default(),
         version: 1,
         last_position: 1,
     }
@@ -894,7 +895,7 @@ async fn figures(db: &santisuk_store::Db, w: &World, cases: &[Case], suppress: b
         today: "2026-12-01".parse().unwrap(),
         areas: None,
         suppress: suppress.then(|| Suppression {
-            restriction: Restriction { categories: granted, user_id: ME.into() },
+            restriction: Restriction { categories: granted, user_id: ME.into(), own_obstacles_only: false },
             threshold: w.threshold,
         }),
     };
