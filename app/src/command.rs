@@ -31,6 +31,7 @@ use santisuk_domain::area::Area;
 use santisuk_domain::category::Category;
 use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::Issue;
+use santisuk_domain::organisation::Organisation;
 use santisuk_domain::user::User;
 
 use santisuk_projections::read_model::IssueRow;
@@ -139,7 +140,7 @@ macro_rules! no_inline_row {
     )*};
 }
 
-no_inline_row!(Forum, Area, Category);
+no_inline_row!(Forum, Area, Category, Organisation);
 
 /// Where a command's last event landed, and the aggregate's state after it.
 #[derive(Debug, Clone, PartialEq)]

@@ -225,7 +225,7 @@ async fn run_area(
         let mut command = forum.command.clone();
         command.now = now();
         let id = forum.id.to_string();
-        execute::<Forum>(db, &id, command, metadata[forum.actor].clone(), None)
+        execute::<Forum>(db, &id, command.into(), metadata[forum.actor].clone(), None)
             .await
             .map_err(|e| failed(format!("forum {id} in {}", area.id))(e.into()))?;
         out.forums += 1;
@@ -394,6 +394,7 @@ impl Plan {
                     title: Some(title(&format!("[ตัวอย่าง] เวทีรับฟังปัญหา ต.{} ครั้งที่ {}", tambon.name_th, k + 1))),
                     facilitator: Some(name(facilitator)),
                     participants: Some(rng.random_range(15..=90)),
+                    participation: None,
                     now: plan_now,
                 };
                 let start = at_time(held_on, rng.random_range(9 * 60..=10 * 60 + 30));
@@ -1151,7 +1152,7 @@ mod tests {
             let mut issues = 0;
             for area in &plan.areas {
                 for forum in &area.forums {
-                    assert!(Forum::default().decide(forum.command.clone()).is_ok());
+                    assert!(Forum::default().decide(forum.command.clone().into()).is_ok());
                     for issue in &forum.issues {
                         issues += 1;
                         let mut aggregate = Issue::default();

@@ -139,6 +139,7 @@ domain_error!(
     santisuk_domain::forum::ForumError,
     santisuk_domain::area::AreaError,
     santisuk_domain::category::CategoryError,
+    santisuk_domain::organisation::OrganisationError,
     santisuk_domain::user::UserError
 );
 

@@ -2,10 +2,12 @@
 //! forums the caller may see.
 
 use chrono::{DateTime, Utc};
-use santisuk_domain::forum::{Forum, HoldForum};
+use std::collections::BTreeMap;
+
+use santisuk_domain::forum::{Forum, ForumCommand, HoldForum, LeaderRole, OrganisationId, Participation};
 use santisuk_domain::values::{AreaId, ForumId, Name, Title};
 use santisuk_projections::read_model;
-pub use santisuk_projections::read_model::{ForumRow, IssueRow};
+pub use santisuk_projections::read_model::{ForumRow, IssueRow, ParticipationRow};
 use santisuk_store::events::fmt_ts;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -44,7 +46,10 @@ async fn hold_forum_with(
     if read_model::get_area(&state.db, area.as_str()).await?.is_none() {
         return Err(AppError::invalid("unknown_area", format!("no area {area}")));
     }
-    state.command::<Forum>(id, command, metadata, None).await
+    if let Some(p) = &command.participation {
+        require_known_organisations(state, p).await?;
+    }
+    state.command::<Forum>(id, command.into(), metadata, None).await
 }
 
 /// Scopes forum idempotency keys: a keyed forum's id is UUIDv5(this, "<user id>:<key>"), so a retry
@@ -67,6 +72,116 @@ pub struct HoldForumRequest {
     #[schema(value_type = Option<schema::Participants>)]
     #[serde(default, deserialize_with = "whole_number")]
     pub participants: Option<i64>,
+    /// Who took part, by partner group; absent or `null`: not recorded (it may be recorded later with
+    /// `PUT /api/forums/{id}/participation`). With a head count, the people counted here are at most it.
+    #[serde(default)]
+    pub participation: Option<ParticipationRequest>,
+}
+
+/// Who took part in a forum, by SBPAC's four partner groups and the villagers: counts, never names. A
+/// count left out is 0; women and men left out are "not counted by gender".
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipationRequest {
+    /// SBPAC staff present (the host).
+    #[schema(value_type = Option<schema::Count>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub sbpac_staff: Option<i64>,
+    /// District coordinators present.
+    #[schema(value_type = Option<schema::Count>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub coordinators: Option<i64>,
+    /// The organisations of the registry that took part (active or proposed; any area).
+    #[schema(value_type = Option<schema::OrganisationIds>)]
+    #[serde(default)]
+    pub organisations: Option<Vec<String>>,
+    /// Community leaders present by role: `village_headman`, `kamnan`, `imam`, `teacher`, `elder`,
+    /// `women_leader`, `youth_leader`, `other` (another role is refused: `unknown_leader_role`).
+    #[schema(value_type = Option<schema::Leaders>)]
+    #[serde(default)]
+    pub leaders: Option<BTreeMap<String, serde_json::Number>>,
+    /// Villagers present.
+    #[schema(value_type = Option<schema::Count>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers: Option<i64>,
+    /// Of the villagers, the women (with the men at most the villagers).
+    #[schema(value_type = Option<schema::Count>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers_women: Option<i64>,
+    /// Of the villagers, the men.
+    #[schema(value_type = Option<schema::Count>)]
+    #[serde(default, deserialize_with = "whole_number")]
+    pub villagers_men: Option<i64>,
+}
+
+/// A count as a request gives it: negative or fractional is malformed (`bad_participants`), beyond
+/// `Forum::MAX_PARTICIPANTS` absurd (`too_many_participants`).
+fn count(field: &str, n: i64) -> Result<u32, AppError> {
+    if n < 0 {
+        return Err(AppError::invalid("bad_participants", format!("{field} must be a whole number from 0")));
+    }
+    match u32::try_from(n) {
+        Ok(n) if n <= Forum::MAX_PARTICIPANTS => Ok(n),
+        _ => Err(AppError::invalid(
+            "too_many_participants",
+            format!("{field} must be at most {}", Forum::MAX_PARTICIPANTS),
+        )),
+    }
+}
+
+impl ParticipationRequest {
+    /// The participation the request describes, its values checked one by one; the forum checks the rest
+    /// (women + men ≤ villagers, the head count), the application that the organisations exist.
+    pub fn into_participation(self) -> Result<Participation, AppError> {
+        let opt = |field: &str, n: Option<i64>| n.map(|n| count(field, n)).transpose();
+        let mut leaders = BTreeMap::new();
+        for (role, n) in self.leaders.unwrap_or_default() {
+            let Some(role) = LeaderRole::parse(role.trim()) else {
+                return Err(AppError::invalid(
+                    "unknown_leader_role",
+                    format!(
+                        "unknown leader role {role:?}: expected one of {}",
+                        LeaderRole::ALL.map(LeaderRole::as_str).join(", ")
+                    ),
+                ));
+            };
+            let n = n.as_i64().ok_or_else(|| {
+                AppError::invalid(
+                    "bad_participants",
+                    format!("leaders.{} must be a whole number from 0", role.as_str()),
+                )
+            })?;
+            leaders.insert(role, count(role.as_str(), n)?);
+        }
+        let mut organisations = Vec::new();
+        for raw in self.organisations.unwrap_or_default() {
+            let id = OrganisationId::parse(&raw)
+                .ok_or_else(|| AppError::invalid("unknown_organisation", format!("no organisation {raw:?}")))?;
+            organisations.push(id);
+        }
+        Ok(Participation {
+            sbpac_staff: opt("sbpac_staff", self.sbpac_staff)?.unwrap_or(0),
+            coordinators: opt("coordinators", self.coordinators)?.unwrap_or(0),
+            organisations,
+            leaders,
+            villagers: opt("villagers", self.villagers)?.unwrap_or(0),
+            villagers_women: opt("villagers_women", self.villagers_women)?,
+            villagers_men: opt("villagers_men", self.villagers_men)?,
+        }
+        .normalised())
+    }
+}
+
+/// Refuses a participation naming an organisation the registry does not have (`unknown_organisation`).
+/// An organisation of another area may take part (organisations travel); a proposed one as well.
+async fn require_known_organisations(state: &AppState, p: &Participation) -> Result<(), AppError> {
+    let ids: Vec<String> = p.organisations.iter().map(ToString::to_string).collect();
+    let unknown = read_model::unknown_organisations(&state.db, &ids).await?;
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid("unknown_organisation", format!("no organisation {}", unknown.join(", "))))
+    }
 }
 
 /// A whole number however JSON writes it, `40` or `40.0`: JSON Schema's `integer`, which the document
@@ -97,6 +212,7 @@ impl HoldForumRequest {
             title: opt(self.title.as_deref(), Title::parse)?,
             facilitator: opt(self.facilitator.as_deref(), Name::parse)?,
             participants,
+            participation: self.participation.map(ParticipationRequest::into_participation).transpose()?,
             now,
         })
     }
@@ -128,6 +244,7 @@ pub async fn hold_forum(
         facilitator: command.facilitator.as_ref().map(ToString::to_string),
         participants: command.participants.map(i64::from),
         recorded_at: fmt_ts(command.now),
+        participation: command.participation.as_ref().map(ParticipationRow::of),
     };
     let done = hold_forum_with(state, caller, id.clone(), command, metadata).await?;
     // The projected row carries the exact recorded time.
@@ -159,4 +276,22 @@ pub async fn find_forum(state: &AppState, caller: &Caller, id: &str) -> Result<O
 pub async fn issues_of(state: &AppState, caller: &Caller, forum: &ForumRow) -> Result<Vec<IssueRow>, AppError> {
     let hidden = caller.restriction();
     Ok(santisuk_projections::queue::issues_of_forum(&state.db, &forum.id, hidden.as_ref()).await?)
+}
+
+/// Records who took part in a forum already held, or corrects the record (the last one wins): the
+/// coordinator of the forum's area, staff or an admin. A forum the caller may not see is "not found".
+pub async fn record_participation(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: ParticipationRequest,
+) -> Result<ForumRow, AppError> {
+    caller.require_issue_writer()?;
+    let mut forum = get_forum(state, caller, id).await?;
+    let participation = req.into_participation()?;
+    require_known_organisations(state, &participation).await?;
+    let command = ForumCommand::RecordParticipation { participation: participation.clone(), now: now() };
+    state.command::<Forum>(forum.id.clone(), command, caller.metadata(), None).await?;
+    forum.participation = Some(ParticipationRow::of(&participation));
+    Ok(read_model::get_forum(&state.db, &forum.id).await?.unwrap_or(forum))
 }

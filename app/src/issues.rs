@@ -513,8 +513,9 @@ async fn forum_area(state: &AppState, forum: &str) -> Result<Option<String>, App
         forum,
         crate::command::VERSIONS,
         |_, _, e| {
-            let ForumEvent::ForumHeld { area_id, .. } = e;
-            area.get_or_insert(area_id.to_string());
+            if let ForumEvent::ForumHeld { area_id, .. } = e {
+                area.get_or_insert(area_id.to_string());
+            }
         },
     )
     .await?;

@@ -25,6 +25,7 @@ pub mod error;
 pub mod forums;
 pub mod issues;
 pub mod obstacles;
+pub mod organisations;
 pub mod parse;
 pub mod password;
 pub mod privacy;

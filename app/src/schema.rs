@@ -11,8 +11,9 @@
 //! Patterns use only what ECMA-262, Python and Rust regexes read alike (`\xHH`, `\uHHHH`, classes); not
 //! `\s` alone, whose meaning differs between them.
 
-use santisuk_domain::forum::Forum;
+use santisuk_domain::forum::{Forum, LeaderRole};
 use santisuk_domain::geo::Geography;
+use santisuk_domain::organisation::OrganisationKind as OrganisationKindValue;
 use santisuk_domain::user::Role as UserRole;
 use santisuk_domain::values;
 use santisuk_projections::stats::GroupBy;
@@ -165,6 +166,53 @@ schema_type!(
         .minimum(Some(0))
         .maximum(Some(Forum::MAX_PARTICIPANTS))
         .examples([40])
+);
+schema_type!(
+    /// A [`values::Name`], or blank to remove it: an organisation's English name in an update.
+    NameOrBlank => utoipa::openapi::schema::OneOfBuilder::new()
+        .description(Some("The new name, or an empty (blank) string to remove it."))
+        .item(text(values::Name::MAX, false, "A name: one line, not blank, without control characters.",
+            "Women's group of Ban Taluboh"))
+        .item(string().pattern(Some(format!("^[{CONTROL_SPACE}{SPACE}]*$"))))
+);
+schema_type!(
+    /// An organisation's kind (`OrganisationKind`).
+    OrganisationKind => one_of(OrganisationKindValue::ALL.map(OrganisationKindValue::as_str)).examples(["womens_group"])
+);
+schema_type!(
+    /// The status of an organisation of the registry.
+    OrganisationStatus => one_of(["active", "proposed"]).examples(["proposed"])
+);
+schema_type!(
+    /// The target areas an organisation works in: at least one.
+    OrganisationAreas => ArrayBuilder::new()
+        .items(string().pattern(Some("^[A-Za-z0-9-]{1,32}$")))
+        .min_items(Some(1))
+        .max_items(Some(santisuk_domain::organisation::Organisation::MAX_AREAS))
+        .examples([serde_json::json!(["PTN-01"])])
+);
+schema_type!(
+    /// A count of people at a forum in one partner group: a whole number up to `Forum::MAX_PARTICIPANTS`.
+    Count => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(Forum::MAX_PARTICIPANTS))
+        .examples([3])
+);
+schema_type!(
+    /// Community leaders present by role (`LeaderRole`): each role a count; no other key.
+    Leaders => LeaderRole::ALL.into_iter().fold(
+        ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::<Schema>::FreeForm(false))),
+        |o, role| o.property(role.as_str(), ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0))
+            .maximum(Some(Forum::MAX_PARTICIPANTS))),
+    ).examples([serde_json::json!({"village_headman": 1, "imam": 1, "teacher": 2})])
+);
+schema_type!(
+    /// The organisations of the registry that took part (their ids).
+    OrganisationIds => ArrayBuilder::new()
+        .items(string().format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+            utoipa::openapi::schema::KnownFormat::Uuid))))
+        .max_items(Some(santisuk_domain::participation::Participation::MAX_ORGANISATIONS))
 );
 schema_type!(
     /// `UserName`: letters and digits of any script (`char::is_alphanumeric`), '.', '_', '-'.

@@ -1,4 +1,4 @@
-//! Santisuk's domain: the aggregates (`Issue`, `Forum`, `Area`, `Category`), their commands, events and
+//! Santisuk's domain: the aggregates (`Issue`, `Forum`, `Area`, `Category`, `Organisation`), their commands, events and
 //! rules, and the checked value types the commands carry.
 //!
 //! Everything here is pure. Time, the actor and new ids arrive inside commands, so every rule is tested
@@ -12,6 +12,8 @@ pub mod error;
 pub mod forum;
 pub mod geo;
 pub mod issue;
+pub mod organisation;
+pub mod participation;
 pub mod personal;
 pub mod time;
 pub mod user;

@@ -13,7 +13,9 @@ pub const V1: &str = "1.0";
 
 /// `ForumHeld` 2.0 (issue #12): `participants` became `head_count` (the forum's head count, beside the
 /// participants by partner group to come).
-pub const FORUM_HELD: &str = "2.0";
+/// `ForumHeld` 2.1 (issue #16): `participation` (who took part, by partner group) added; absent in a 2.0
+/// event, which reads as "not recorded".
+pub const FORUM_HELD: &str = "2.1";
 
 /// `IssueRaised` 1.1 (issue #13): `case_number` added. A 1.0 event has none and reads as such; a release
 /// that knows only 1.0 refuses a 1.1 event instead of dropping its case number.
@@ -26,7 +28,7 @@ pub const CATEGORY_ADDED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 19] = [
+pub const EVENT_TYPES: [&str; 23] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
@@ -36,6 +38,10 @@ pub const EVENT_TYPES: [&str; 19] = [
     "PersonalDataErased",
     "IssueRestrictionChanged",
     "ForumHeld",
+    "ForumParticipationRecorded",
+    "OrganisationRegistered",
+    "OrganisationApproved",
+    "OrganisationUpdated",
     "AreaRegistered",
     "AreaReached",
     "CategoryAdded",
@@ -76,6 +82,8 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
     }
     match (event_type, version) {
         ("ForumHeld", V1) => Ok(rename(payload, "ForumHeld", "participants", "head_count")),
+        // 2.1 only added the optional `participation`: a 2.0 event is a 2.1 event without it.
+        ("ForumHeld", "2.0") => Ok(payload),
         // The new field is optional: absent means none.
         ("IssueRaised", V1 | "1.1" | "1.2") => Ok(payload),
         // Absent `kind`: a community problem, a category of community problems (all there was before).
@@ -133,11 +141,11 @@ mod tests {
         let stored = r#"{"ForumHeld":{"area_id":"PTN-01","held_on":"2026-11-28","title":"เวทีรับฟังปัญหา","facilitator":"นายอาลี","participants":42}}"#;
         let upcast = upcast("ForumHeld", "1.0", serde_json::from_str(stored).unwrap()).unwrap();
         let event: ForumEvent = serde_json::from_value(upcast).unwrap();
-        let ForumEvent::ForumHeld { head_count, area_id, .. } = event;
+        let ForumEvent::ForumHeld { head_count, area_id, .. } = event else { panic!("not a ForumHeld") };
         assert_eq!((head_count, area_id.as_str()), (Some(42), "PTN-01"));
         let without = r#"{"ForumHeld":{"area_id":"PTN-01","held_on":"2026-11-28","title":null,"facilitator":null,"participants":null}}"#;
         let event: ForumEvent = serde_json::from_value(upcast_v1(without)).unwrap();
-        let ForumEvent::ForumHeld { head_count, .. } = event;
+        let ForumEvent::ForumHeld { head_count, .. } = event else { panic!("not a ForumHeld") };
         assert_eq!(head_count, None);
     }
 
@@ -176,7 +184,7 @@ mod tests {
         assert!(Upcaster.can_upcast("ForumHeld", "1.0"));
         assert!(!Upcaster.can_upcast("ForumHeld", FORUM_HELD));
         let up = Upcaster.upcast(event("1.0", v1));
-        assert_eq!((up.event_version.as_str(), &up.payload["ForumHeld"]["head_count"]), ("2.0", &json!(9)));
+        assert_eq!((up.event_version.as_str(), &up.payload["ForumHeld"]["head_count"]), (FORUM_HELD, &json!(9)));
         let unknown = Upcaster.upcast(event("9.0", json!({"ForumHeld": {}})));
         assert!(serde_json::from_value::<ForumEvent>(unknown.payload).is_err());
     }
@@ -187,7 +195,7 @@ mod tests {
         let stored = json!({"ForumHeld": {"area_id": "PTN-01", "held_on": "2026-11-28", "title": null,
             "facilitator": null, "participants": 7}});
         let raw: ForumEvent = serde_json::from_value(stored).unwrap();
-        let ForumEvent::ForumHeld { head_count, .. } = raw;
+        let ForumEvent::ForumHeld { head_count, .. } = raw else { panic!("not a ForumHeld") };
         assert_eq!(head_count, None);
     }
 }

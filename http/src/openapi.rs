@@ -15,7 +15,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, exports, health, issues, obstacles, privacy, progress, reference, stats, users};
+use crate::routes::{
+    audit, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -28,7 +30,9 @@ use crate::state::AppState;
         obstacles::raise, obstacles::list,
         reference::register_area, reference::list_areas, reference::add_category, reference::list_categories,
         reference::restrict_category,
-        reference::hold_forum, reference::list_forums, reference::get_forum,
+        reference::hold_forum, reference::list_forums, reference::get_forum, reference::record_participation,
+        organisations::register, organisations::list, organisations::get_one, organisations::update,
+        organisations::approve,
         stats::resolution, health::healthz, health::readyz, health::metrics,
         exports::issues_export, exports::stats_export,
         users::create, users::list, users::set_areas, users::grant_categories, users::deactivate, users::rotate_token, users::set_password,

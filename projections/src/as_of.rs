@@ -2,7 +2,7 @@
 //!
 //! [`AsOf::build`] folds the log as it stood at the instant (cut by stored order, see
 //! [`events::cut_after`]) into the very tables the live reads use, `issues`, `areas`, `categories`,
-//! `forums` and `forum_organisations` (the progress report's), created as temporary tables on a connection of the report's own, where they hide the shared tables of
+//! `forums`, `forum_organisations`, `organisations` and `organisation_areas` (the progress report's), created as temporary tables on a connection of the report's own, where they hide the shared tables of
 //! the same names. The live queries (the issue list and its exports, the statistics) then run on that
 //! connection unchanged ([`AsOf::reader`]): each read query has one definition, its SQL, for the live
 //! answer and the answer as of any instant, so a rule (a coordinator's scope above all) cannot be on
@@ -21,11 +21,15 @@ use santisuk_store::error::StoreError;
 use santisuk_store::events::{self, Checkpoint, StoredEvent};
 use santisuk_store::{DbTx, SqlValue, bind_row, on_reader};
 
-use crate::read_model::{AREA_INSERT, CATEGORY_INSERT, ForumRow, IssueRow, IssueTable, Snapshot};
+use crate::read_model::{
+    AREA_INSERT, CATEGORY_INSERT, FORUM_INSERT, FORUM_ORGANISATION_INSERT, IssueRow, IssueTable, ORGANISATION_AREA_INSERT,
+    ORGANISATION_INSERT, Snapshot,
+};
 use santisuk_store::append::InlineTable;
 
 /// The read tables folded for an instant (every other table read on the connection is the shared one).
-const AS_OF_TABLES: [&str; 4] = ["areas", "categories", "forums", "issues"];
+const AS_OF_TABLES: [&str; 7] =
+    ["areas", "categories", "forums", "forum_organisations", "organisations", "organisation_areas", "issues"];
 
 /// Events read per query while folding.
 const PAGE: i64 = 5_000;
@@ -48,8 +52,9 @@ impl AsOf {
         let cut = events::cut_after(&mut tx, until).await?;
         // Areas and categories are reference data (tens of rows): folded in memory, then written.
         let mut reference = Snapshot::default();
-        // Forums too: a few per area and month (thousands over the project's years), folded the same way.
-        for aggregate_type in ["Area", "Category", "Forum"] {
+        // Forums and organisations too (the progress report's): a few forums per area and month, thousands
+        // over the project's years, folded the same way.
+        for aggregate_type in ["Area", "Category", "Organisation", "Forum"] {
             fold_pages(db, &mut tx, aggregate_type, cut, |e| reference.apply(e)).await?;
         }
         for area in reference.areas.values() {
@@ -59,7 +64,18 @@ impl AsOf {
             view.execute(CATEGORY_INSERT, &category.values()).await?;
         }
         for forum in reference.forums.values() {
-            view.insert_forum(forum).await?;
+            view.execute(FORUM_INSERT, &forum.values()).await?;
+            for organisation in forum.organisations() {
+                let pair = [SqlValue::Text(forum.id.clone()), SqlValue::Text(organisation.clone())];
+                view.execute(FORUM_ORGANISATION_INSERT, &pair).await?;
+            }
+        }
+        for organisation in reference.organisations.values() {
+            view.execute(ORGANISATION_INSERT, &organisation.values()).await?;
+            for area in &organisation.area_ids {
+                let pair = [SqlValue::Text(organisation.id.clone()), SqlValue::Text(area.clone())];
+                view.execute(ORGANISATION_AREA_INSERT, &pair).await?;
+            }
         }
         // Issues one at a time: the events come ordered by issue, so an issue is complete when the next
         // one's first event arrives.
@@ -99,16 +115,6 @@ impl AsOf {
 
     async fn execute(&mut self, sql: &str, values: &[SqlValue]) -> Result<(), StoreError> {
         on_reader!(self.reader(), e => bind_row!(sqlx::query(sql), values).execute(e).await.map(|_| ())?);
-        Ok(())
-    }
-
-    /// A forum row as the projection writes it.
-    async fn insert_forum(&mut self, r: &ForumRow) -> Result<(), StoreError> {
-        on_reader!(self.reader(), e => sqlx::query(
-            "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(&r.id).bind(&r.area_id).bind(&r.held_on).bind(&r.title).bind(&r.facilitator)
-            .bind(r.participants).bind(&r.recorded_at).execute(e).await.map(|_| ())?);
         Ok(())
     }
 
@@ -159,7 +165,8 @@ impl AsOf {
             OwnConn::Sqlite(c) => {
                 let indexes: Vec<String> = sqlx::query_scalar(
                     "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-                     AND tbl_name IN ('areas', 'categories', 'forums', 'issues')",
+                     AND tbl_name IN ('areas', 'categories', 'forums', 'forum_organisations', 'organisations', \
+                     'organisation_areas', 'issues')",
                 )
                 .fetch_all(&mut *c)
                 .await?;

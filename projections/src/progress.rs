@@ -235,6 +235,11 @@ impl Binds {
     }
 }
 
+/// `SUM(column)` as a 64-bit integer on both backends (PostgreSQL sums a `bigint` column as `numeric`).
+fn sum(column: &str) -> String {
+    format!("CAST(SUM({column}) AS BIGINT)")
+}
+
 /// The forums held in the period, per area: counts and participants (one query).
 async fn forum_figures(
     reader: &mut Reader<'_>,
@@ -246,9 +251,15 @@ async fn forum_figures(
     let within = b.within("f.area_id", q.areas.as_ref());
     // A forum's participation is recorded when its villagers count is (set whenever participation is).
     let sql = format!(
-        "SELECT f.area_id, COUNT(*), COUNT(f.villagers), SUM(f.participants), SUM(f.sbpac_staff), \
-           SUM(f.coordinators), SUM(f.leaders), SUM(f.villagers), SUM(f.villagers_women), SUM(f.villagers_men) \
-         FROM forums f WHERE f.held_on >= {from} AND f.held_on <= {to}{within} GROUP BY f.area_id"
+        "SELECT f.area_id, COUNT(*), COUNT(f.villagers), {}, {}, {}, {}, {}, {}, {} \
+         FROM forums f WHERE f.held_on >= {from} AND f.held_on <= {to}{within} GROUP BY f.area_id",
+        sum("f.participants"),
+        sum("f.sbpac_staff"),
+        sum("f.coordinators"),
+        sum("f.leaders"),
+        sum("f.villagers"),
+        sum("f.villagers_women"),
+        sum("f.villagers_men"),
     );
     type Row = (String, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = on_reader!(reader.reborrow(), p => {
@@ -335,9 +346,11 @@ async fn issue_counts(
     );
     let open = format!("i.status <> 'closed' AND i.raised_on <= {to}");
     let sql = format!(
-        "SELECT {key}, {hidden}, COUNT(*), SUM(CASE WHEN {raised} THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN {resolved} THEN 1 ELSE 0 END), SUM(CASE WHEN {open} THEN 1 ELSE 0 END) \
-         FROM issues i WHERE i.kind = {kind}{within} AND (({raised}) OR ({resolved}) OR ({open})) GROUP BY 1, 2"
+        "SELECT {key}, {hidden}, COUNT(*), {}, {}, {} \
+         FROM issues i WHERE i.kind = {kind}{within} AND (({raised}) OR ({resolved}) OR ({open})) GROUP BY 1, 2",
+        sum(&format!("CASE WHEN {raised} THEN 1 ELSE 0 END")),
+        sum(&format!("CASE WHEN {resolved} THEN 1 ELSE 0 END")),
+        sum(&format!("CASE WHEN {open} THEN 1 ELSE 0 END")),
     );
     let rows: Vec<(Option<String>, i32, i64, Option<i64>, Option<i64>, Option<i64>)> = on_reader!(reader.reborrow(), p => {
         let mut query = sqlx::query_as(&sql);

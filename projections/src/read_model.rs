@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use santisuk_domain::area::AreaEvent;
 use santisuk_domain::category::CategoryEvent;
-use santisuk_domain::forum::ForumEvent;
+use santisuk_domain::forum::{ForumEvent, Participation};
 use santisuk_domain::issue::IssueEvent;
+use santisuk_domain::organisation::OrganisationEvent;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::{IssueKind, IssueStatus};
@@ -59,7 +60,7 @@ pub struct CategoryRow {
 }
 
 /// Also the API's `ForumView`: the same shape, so the API answers the row itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = ForumView)]
 pub struct ForumRow {
     pub id: String,
@@ -67,8 +68,247 @@ pub struct ForumRow {
     pub held_on: String,
     pub title: Option<String>,
     pub facilitator: Option<String>,
+    /// The forum's head count, if counted.
     pub participants: Option<i64>,
     pub recorded_at: String,
+    /// Who took part, by partner group; `null`: not recorded (every forum recorded before issue #16, and
+    /// any recorded without it since).
+    pub participation: Option<ParticipationRow>,
+}
+
+/// Who took part in a forum by SBPAC's four partner groups, beside the villagers (counts, never names).
+/// Also the API's `ParticipationView`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ParticipationView)]
+pub struct ParticipationRow {
+    /// SBPAC staff present (the host).
+    pub sbpac_staff: i64,
+    /// District coordinators present.
+    pub coordinators: i64,
+    /// The ids of the registry's organisations that took part, sorted.
+    pub organisations: Vec<String>,
+    /// Community leaders present, all roles together.
+    pub leaders: i64,
+    /// Community leaders present by role (`village_headman`, `kamnan`, `imam`, `teacher`, `elder`,
+    /// `women_leader`, `youth_leader`, `other`); roles with none are left out.
+    pub leaders_by_role: BTreeMap<String, i64>,
+    /// Villagers present.
+    pub villagers: i64,
+    /// Of the villagers, the women, where counted.
+    pub villagers_women: Option<i64>,
+    /// Of the villagers, the men, where counted.
+    pub villagers_men: Option<i64>,
+}
+
+/// The columns of `forums` as stored; [`ForumRow`] once its organisations are attached.
+#[derive(Debug, sqlx::FromRow)]
+struct ForumRecord {
+    id: String,
+    area_id: String,
+    held_on: String,
+    title: Option<String>,
+    facilitator: Option<String>,
+    participants: Option<i64>,
+    recorded_at: String,
+    participation_recorded: bool,
+    sbpac_staff: Option<i64>,
+    coordinators: Option<i64>,
+    leaders: Option<i64>,
+    leaders_by_role: Option<String>,
+    villagers: Option<i64>,
+    villagers_women: Option<i64>,
+    villagers_men: Option<i64>,
+}
+
+const FORUM_COLUMNS: &str = "id, area_id, held_on, title, facilitator, participants, recorded_at, \
+     participation_recorded, sbpac_staff, coordinators, leaders, leaders_by_role, villagers, villagers_women, villagers_men";
+
+impl ForumRecord {
+    /// The row, with the organisations that took part (`organisations`: forum id → ids, sorted).
+    fn into_row(self, organisations: &mut BTreeMap<String, Vec<String>>) -> Result<ForumRow, StoreError> {
+        let participation = if self.participation_recorded {
+            let by_role = match &self.leaders_by_role {
+                Some(json) => serde_json::from_str(json).map_err(StoreError::corrupt)?,
+                None => BTreeMap::new(),
+            };
+            Some(ParticipationRow {
+                sbpac_staff: self.sbpac_staff.unwrap_or(0),
+                coordinators: self.coordinators.unwrap_or(0),
+                organisations: organisations.remove(&self.id).unwrap_or_default(),
+                leaders: self.leaders.unwrap_or(0),
+                leaders_by_role: by_role,
+                villagers: self.villagers.unwrap_or(0),
+                villagers_women: self.villagers_women,
+                villagers_men: self.villagers_men,
+            })
+        } else {
+            None
+        };
+        Ok(ForumRow {
+            id: self.id,
+            area_id: self.area_id,
+            held_on: self.held_on,
+            title: self.title,
+            facilitator: self.facilitator,
+            participants: self.participants,
+            recorded_at: self.recorded_at,
+            participation,
+        })
+    }
+}
+
+impl ParticipationRow {
+    /// The row of a participation record (already checked and in its stored form).
+    pub fn of(p: &Participation) -> ParticipationRow {
+        ParticipationRow {
+            sbpac_staff: i64::from(p.sbpac_staff),
+            coordinators: i64::from(p.coordinators),
+            organisations: p.organisations.iter().map(ToString::to_string).collect(),
+            leaders: i64::try_from(p.leaders_total()).unwrap_or(i64::MAX),
+            leaders_by_role: p.leaders.iter().map(|(r, n)| (r.as_str().to_owned(), i64::from(*n))).collect(),
+            villagers: i64::from(p.villagers),
+            villagers_women: p.villagers_women.map(i64::from),
+            villagers_men: p.villagers_men.map(i64::from),
+        }
+    }
+}
+
+/// Inserts a forum row (binds [`ForumRow::values`]); its organisations go to `forum_organisations`
+/// ([`FORUM_ORGANISATION_INSERT`]).
+pub(crate) const FORUM_INSERT: &str = "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, \
+     recorded_at, participation_recorded, sbpac_staff, coordinators, leaders, leaders_by_role, villagers, \
+     villagers_women, villagers_men) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+/// Replaces a forum's participation (binds [`ForumRow::participation_values`], then the forum's id).
+const FORUM_PARTICIPATION_UPDATE: &str = "UPDATE forums SET participation_recorded = $1, sbpac_staff = $2, \
+     coordinators = $3, leaders = $4, leaders_by_role = $5, villagers = $6, villagers_women = $7, villagers_men = $8 \
+     WHERE id = $9";
+
+/// One organisation that took part in a forum (binds the forum's id, then the organisation's).
+pub(crate) const FORUM_ORGANISATION_INSERT: &str =
+    "INSERT INTO forum_organisations (forum_id, organisation_id) VALUES ($1, $2)";
+
+const FORUM_ORGANISATIONS_DELETE: &str = "DELETE FROM forum_organisations WHERE forum_id = $1";
+
+impl ForumRow {
+    /// The row's columns in [`FORUM_INSERT`] order.
+    pub(crate) fn values(&self) -> RowValues {
+        use SqlValue::{OptInt, OptText, Text};
+        let mut v = vec![
+            Text(self.id.clone()),
+            Text(self.area_id.clone()),
+            Text(self.held_on.clone()),
+            OptText(self.title.clone()),
+            OptText(self.facilitator.clone()),
+            OptInt(self.participants),
+            Text(self.recorded_at.clone()),
+        ];
+        v.extend(self.participation_values());
+        v
+    }
+
+    /// The participation columns, in [`FORUM_PARTICIPATION_UPDATE`] order (all NULL: not recorded).
+    pub(crate) fn participation_values(&self) -> RowValues {
+        use SqlValue::{Bool, OptInt, OptText};
+        let p = self.participation.as_ref();
+        vec![
+            Bool(p.is_some()),
+            OptInt(p.map(|p| p.sbpac_staff)),
+            OptInt(p.map(|p| p.coordinators)),
+            OptInt(p.map(|p| p.leaders)),
+            OptText(p.map(|p| serde_json::to_string(&p.leaders_by_role).unwrap_or_default())),
+            OptInt(p.map(|p| p.villagers)),
+            OptInt(p.and_then(|p| p.villagers_women)),
+            OptInt(p.and_then(|p| p.villagers_men)),
+        ]
+    }
+
+    /// The organisations that took part.
+    pub fn organisations(&self) -> &[String] {
+        self.participation.as_ref().map_or(&[], |p| &p.organisations)
+    }
+}
+
+/// A civil-society organisation of the registry. Also the API's `OrganisationView`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = OrganisationView)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name_th: String,
+    pub name_en: Option<String>,
+    /// `foundation`, `association`, `womens_group`, `youth_group`, `religious_body`, `network`,
+    /// `community_enterprise` or `other`.
+    pub kind: String,
+    /// `active`, or `proposed` (by a coordinator, until an admin or staff approves it).
+    pub status: String,
+    /// The target areas it works in, sorted.
+    pub area_ids: Vec<String>,
+    pub registered_at: String,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct OrganisationRecord {
+    id: String,
+    name_th: String,
+    name_en: Option<String>,
+    kind: String,
+    status: String,
+    registered_at: String,
+}
+
+/// Inserts an organisation row (binds [`OrganisationRow::values`]); its areas go to `organisation_areas`
+/// ([`ORGANISATION_AREA_INSERT`]).
+pub(crate) const ORGANISATION_INSERT: &str =
+    "INSERT INTO organisations (id, name_th, name_en, kind, status, registered_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// One area an organisation works in (binds the organisation's id, then the area's).
+pub(crate) const ORGANISATION_AREA_INSERT: &str =
+    "INSERT INTO organisation_areas (organisation_id, area_id) VALUES ($1, $2)";
+
+impl OrganisationRow {
+    /// The row's columns in [`ORGANISATION_INSERT`] order.
+    pub(crate) fn values(&self) -> RowValues {
+        use SqlValue::{OptText, Text};
+        vec![
+            Text(self.id.clone()),
+            Text(self.name_th.clone()),
+            OptText(self.name_en.clone()),
+            Text(self.kind.clone()),
+            Text(self.status.clone()),
+            Text(self.registered_at.clone()),
+        ]
+    }
+
+    /// Folds one of its events into the row (`None` before it is registered): shared by the projection
+    /// and the as-of [`Snapshot`].
+    fn fold(row: Option<OrganisationRow>, event: &StoredEvent, e: &OrganisationEvent) -> Option<OrganisationRow> {
+        let areas = |ids: &[santisuk_domain::values::AreaId]| ids.iter().map(ToString::to_string).collect();
+        match (row, e) {
+            (_, OrganisationEvent::OrganisationRegistered { name_th, name_en, kind, area_ids, proposed }) => {
+                Some(OrganisationRow {
+                    id: event.aggregate_id.clone(),
+                    name_th: name_th.to_string(),
+                    name_en: name_en.as_ref().map(ToString::to_string),
+                    kind: kind.as_str().to_owned(),
+                    status: if *proposed { "proposed" } else { "active" }.to_owned(),
+                    area_ids: areas(area_ids),
+                    registered_at: fmt_ts(event.recorded_at),
+                })
+            }
+            (Some(mut row), OrganisationEvent::OrganisationApproved {}) => {
+                row.status = "active".to_owned();
+                Some(row)
+            }
+            (Some(mut row), OrganisationEvent::OrganisationUpdated { name_th, name_en, kind, area_ids }) => {
+                row.name_th = name_th.to_string();
+                row.name_en = name_en.as_ref().map(ToString::to_string);
+                row.kind = kind.as_str().to_owned();
+                row.area_ids = areas(area_ids);
+                Some(row)
+            }
+            (None, _) => None,
+        }
+    }
 }
 
 /// One issue as the lists and the detail page show it.
@@ -208,6 +448,7 @@ enum Decoded {
     Area(AreaEvent),
     Category(CategoryEvent),
     User(UserEvent),
+    Organisation(OrganisationEvent),
 }
 
 /// Decodes a stored event, bringing an older version to the current shape first (`versions::upcast`). An
@@ -233,6 +474,9 @@ fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
             Decoded::Category(CategoryEvent::deserialize(payload).map_err(bad)?)
         }
         santisuk_domain::user::User::TYPE => Decoded::User(UserEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::organisation::Organisation::TYPE => {
+            Decoded::Organisation(OrganisationEvent::deserialize(payload).map_err(bad)?)
+        }
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
 }
@@ -330,17 +574,27 @@ fn category_row(event: &StoredEvent, e: &CategoryEvent) -> Option<CategoryRow> {
     }
 }
 
-fn forum_row(event: &StoredEvent, e: &ForumEvent) -> ForumRow {
-    match e {
-        ForumEvent::ForumHeld { area_id, held_on, title, facilitator, head_count } => ForumRow {
-            id: event.aggregate_id.clone(),
-            area_id: area_id.to_string(),
-            held_on: held_on.to_string(),
-            title: title.as_ref().map(ToString::to_string),
-            facilitator: facilitator.as_ref().map(ToString::to_string),
-            participants: head_count.map(i64::from),
-            recorded_at: fmt_ts(event.recorded_at),
-        },
+/// Folds one forum event into its row (`None` before it is held): shared by the projection and the as-of
+/// [`Snapshot`]. A later participation record replaces the earlier one whole.
+fn fold_forum(row: Option<ForumRow>, event: &StoredEvent, e: &ForumEvent) -> Option<ForumRow> {
+    match (row, e) {
+        (_, ForumEvent::ForumHeld { area_id, held_on, title, facilitator, head_count, participation }) => {
+            Some(ForumRow {
+                id: event.aggregate_id.clone(),
+                area_id: area_id.to_string(),
+                held_on: held_on.to_string(),
+                title: title.as_ref().map(ToString::to_string),
+                facilitator: facilitator.as_ref().map(ToString::to_string),
+                participants: head_count.map(i64::from),
+                recorded_at: fmt_ts(event.recorded_at),
+                participation: participation.as_ref().map(ParticipationRow::of),
+            })
+        }
+        (Some(mut row), ForumEvent::ForumParticipationRecorded { participation, .. }) => {
+            row.participation = Some(ParticipationRow::of(participation));
+            Some(row)
+        }
+        (None, ForumEvent::ForumParticipationRecorded { .. }) => None,
     }
 }
 
@@ -400,7 +654,16 @@ impl Projection for ReadModel {
         self.changes.users_changed();
     }
 
-    const TABLES: &'static [&'static str] = &["issues", "forums", "categories", "areas", "users"];
+    const TABLES: &'static [&'static str] = &[
+        "issues",
+        "forum_organisations",
+        "forums",
+        "organisation_areas",
+        "organisations",
+        "categories",
+        "areas",
+        "users",
+    ];
 
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
         for table in Self::TABLES {
@@ -466,14 +729,8 @@ impl ReadModel {
                 Decoded::User(e) => {
                     crate::users::project(tx, &event.aggregate_id, &[(&e, event.sequence, event.position)]).await?
                 }
-                Decoded::Forum(e) => {
-                    let r = forum_row(event, &e);
-                    on_tx!(tx, t => sqlx::query(
-                        "INSERT INTO forums (id, area_id, held_on, title, facilitator, participants, recorded_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(&r.id).bind(&r.area_id).bind(&r.held_on).bind(&r.title).bind(&r.facilitator)
-                        .bind(r.participants).bind(&r.recorded_at).execute(&mut **t).await.map(|_| ())?);
-                }
+                Decoded::Forum(e) => project_forum(tx, event, &e).await?,
+                Decoded::Organisation(e) => project_organisation(tx, event, &e).await?,
             }
         }
         let rows: Vec<&IssueRow> = touched
@@ -483,6 +740,84 @@ impl ReadModel {
             .collect();
         upsert_issues(tx, &rows).await
     }
+}
+
+/// Writes one forum event: a new row with its organisations, or a participation record replacing the last.
+async fn project_forum(tx: &mut DbTx, event: &StoredEvent, e: &ForumEvent) -> Result<(), StoreError> {
+    let id = &event.aggregate_id;
+    match e {
+        ForumEvent::ForumHeld { .. } => {
+            let Some(row) = fold_forum(None, event, e) else { return Ok(()) };
+            let values = row.values();
+            on_tx!(tx, t => bind_row!(sqlx::query(FORUM_INSERT), values).execute(&mut **t).await.map(|_| ())?);
+            insert_forum_organisations(tx, &row).await
+        }
+        ForumEvent::ForumParticipationRecorded { participation, .. } => {
+            let row = ForumRow {
+                id: id.clone(),
+                area_id: String::new(),
+                held_on: String::new(),
+                title: None,
+                facilitator: None,
+                participants: None,
+                recorded_at: String::new(),
+                participation: Some(ParticipationRow::of(participation)),
+            };
+            let mut values = row.participation_values();
+            values.push(SqlValue::Text(id.clone()));
+            on_tx!(tx, t => bind_row!(sqlx::query(FORUM_PARTICIPATION_UPDATE), values)
+                .execute(&mut **t).await.map(|_| ())?);
+            on_tx!(tx, t => sqlx::query(FORUM_ORGANISATIONS_DELETE).bind(id).execute(&mut **t).await.map(|_| ())?);
+            insert_forum_organisations(tx, &row).await
+        }
+    }
+}
+
+async fn insert_forum_organisations(tx: &mut DbTx, row: &ForumRow) -> Result<(), StoreError> {
+    for organisation in row.organisations() {
+        on_tx!(tx, t => sqlx::query(FORUM_ORGANISATION_INSERT).bind(&row.id).bind(organisation)
+            .execute(&mut **t).await.map(|_| ())?);
+    }
+    Ok(())
+}
+
+/// Writes one organisation event: its row, and its areas whole.
+async fn project_organisation(tx: &mut DbTx, event: &StoredEvent, e: &OrganisationEvent) -> Result<(), StoreError> {
+    let id = &event.aggregate_id;
+    match e {
+        OrganisationEvent::OrganisationRegistered { .. } => {
+            let Some(row) = OrganisationRow::fold(None, event, e) else { return Ok(()) };
+            let values = row.values();
+            on_tx!(tx, t => bind_row!(sqlx::query(ORGANISATION_INSERT), values).execute(&mut **t).await.map(|_| ())?);
+            insert_organisation_areas(tx, &row).await
+        }
+        OrganisationEvent::OrganisationApproved {} => {
+            on_tx!(tx, t => sqlx::query("UPDATE organisations SET status = 'active' WHERE id = $1").bind(id)
+                .execute(&mut **t).await.map(|_| ())?);
+            Ok(())
+        }
+        OrganisationEvent::OrganisationUpdated { name_th, name_en, kind, area_ids } => {
+            let name_en = name_en.as_ref().map(ToString::to_string);
+            on_tx!(tx, t => sqlx::query("UPDATE organisations SET name_th = $1, name_en = $2, kind = $3 WHERE id = $4")
+                .bind(name_th.as_str()).bind(&name_en).bind(kind.as_str()).bind(id)
+                .execute(&mut **t).await.map(|_| ())?);
+            on_tx!(tx, t => sqlx::query("DELETE FROM organisation_areas WHERE organisation_id = $1").bind(id)
+                .execute(&mut **t).await.map(|_| ())?);
+            for area in area_ids {
+                on_tx!(tx, t => sqlx::query(ORGANISATION_AREA_INSERT).bind(id).bind(area.as_str())
+                    .execute(&mut **t).await.map(|_| ())?);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn insert_organisation_areas(tx: &mut DbTx, row: &OrganisationRow) -> Result<(), StoreError> {
+    for area in &row.area_ids {
+        on_tx!(tx, t => sqlx::query(ORGANISATION_AREA_INSERT).bind(&row.id).bind(area)
+            .execute(&mut **t).await.map(|_| ())?);
+    }
+    Ok(())
 }
 
 /// Folds one issue event into the rows held in memory: the one step the SQL projection and the as-of
@@ -637,6 +972,7 @@ pub struct Snapshot {
     pub categories: BTreeMap<String, CategoryRow>,
     pub forums: BTreeMap<String, ForumRow>,
     pub issues: BTreeMap<String, IssueRow>,
+    pub organisations: BTreeMap<String, OrganisationRow>,
 }
 
 impl Snapshot {
@@ -665,7 +1001,16 @@ impl Snapshot {
                 (None, CategoryEvent::CategoryAdded { .. }) => unreachable!("an added category has a row"),
             },
             Decoded::Forum(e) => {
-                self.forums.insert(event.aggregate_id.clone(), forum_row(event, &e));
+                let row = self.forums.remove(&event.aggregate_id);
+                if let Some(row) = fold_forum(row, event, &e) {
+                    self.forums.insert(event.aggregate_id.clone(), row);
+                }
+            }
+            Decoded::Organisation(e) => {
+                let row = self.organisations.remove(&event.aggregate_id);
+                if let Some(row) = OrganisationRow::fold(row, event, &e) {
+                    self.organisations.insert(event.aggregate_id.clone(), row);
+                }
             }
             // Who may log in is not part of the as-of read model (issues, areas, categories, forums).
             Decoded::User(_) => {}
@@ -769,16 +1114,87 @@ pub async fn get_category(db: &Db, code: &str) -> Result<Option<CategoryRow>, St
 }
 
 pub async fn list_forums(db: &Db, area_id: Option<&str>) -> Result<Vec<ForumRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums \
-         WHERE ($1 IS NULL OR area_id = $1) ORDER BY held_on DESC, id")
-        .bind(area_id).fetch_all(p).await?))
+    let sql =
+        format!("SELECT {FORUM_COLUMNS} FROM forums WHERE ($1 IS NULL OR area_id = $1) ORDER BY held_on DESC, id");
+    let records: Vec<ForumRecord> = on_db!(db, p => sqlx::query_as(&sql).bind(area_id).fetch_all(p).await?);
+    let pairs: Vec<(String, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT fo.forum_id, fo.organisation_id FROM forum_organisations fo JOIN forums f ON f.id = fo.forum_id \
+         WHERE ($1 IS NULL OR f.area_id = $1) ORDER BY fo.forum_id, fo.organisation_id")
+        .bind(area_id).fetch_all(p).await?);
+    with_organisations(records, pairs)
 }
 
 pub async fn get_forum(db: &Db, id: &str) -> Result<Option<ForumRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums WHERE id = $1")
-        .bind(id).fetch_optional(p).await?))
+    let sql = format!("SELECT {FORUM_COLUMNS} FROM forums WHERE id = $1");
+    let records: Vec<ForumRecord> = on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_all(p).await?);
+    let pairs: Vec<(String, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT forum_id, organisation_id FROM forum_organisations WHERE forum_id = $1 ORDER BY organisation_id")
+        .bind(id).fetch_all(p).await?);
+    Ok(with_organisations(records, pairs)?.pop())
+}
+
+/// The forums' rows, each with its organisations (`pairs`: forum id, organisation id).
+fn with_organisations(records: Vec<ForumRecord>, pairs: Vec<(String, String)>) -> Result<Vec<ForumRow>, StoreError> {
+    let mut organisations: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (forum, organisation) in pairs {
+        organisations.entry(forum).or_default().push(organisation);
+    }
+    records.into_iter().map(|r| r.into_row(&mut organisations)).collect()
+}
+
+/// The registry of organisations, by Thai name, each with its areas.
+pub async fn list_organisations<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<OrganisationRow>, StoreError> {
+    let mut reader = reader.into();
+    let records: Vec<OrganisationRecord> = on_reader!(reader.reborrow(), p => sqlx::query_as(
+        "SELECT id, name_th, name_en, kind, status, registered_at FROM organisations ORDER BY name_th, id")
+        .fetch_all(p).await?);
+    let pairs: Vec<(String, String)> = on_reader!(reader, p => sqlx::query_as(
+        "SELECT organisation_id, area_id FROM organisation_areas ORDER BY organisation_id, area_id")
+        .fetch_all(p).await?);
+    Ok(organisations_with_areas(records, pairs))
+}
+
+/// One organisation of the registry.
+pub async fn get_organisation(db: &Db, id: &str) -> Result<Option<OrganisationRow>, StoreError> {
+    let records: Vec<OrganisationRecord> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, name_th, name_en, kind, status, registered_at FROM organisations WHERE id = $1")
+        .bind(id).fetch_all(p).await?);
+    let pairs: Vec<(String, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT organisation_id, area_id FROM organisation_areas WHERE organisation_id = $1 ORDER BY area_id")
+        .bind(id).fetch_all(p).await?);
+    Ok(organisations_with_areas(records, pairs).pop())
+}
+
+/// Of `ids`, those no organisation of the registry has (any status), sorted.
+pub async fn unknown_organisations(db: &Db, ids: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut unknown = Vec::new();
+    for id in ids.iter().collect::<BTreeSet<_>>() {
+        let n: i64 = on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1")
+            .bind(id).fetch_one(p).await?);
+        if n == 0 {
+            unknown.push(id.clone());
+        }
+    }
+    Ok(unknown)
+}
+
+fn organisations_with_areas(records: Vec<OrganisationRecord>, pairs: Vec<(String, String)>) -> Vec<OrganisationRow> {
+    let mut areas: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (organisation, area) in pairs {
+        areas.entry(organisation).or_default().push(area);
+    }
+    records
+        .into_iter()
+        .map(|r| OrganisationRow {
+            area_ids: areas.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            name_th: r.name_th,
+            name_en: r.name_en,
+            kind: r.kind,
+            status: r.status,
+            registered_at: r.registered_at,
+        })
+        .collect()
 }
 
 pub async fn get_issue(db: &Db, id: &str) -> Result<Option<IssueRow>, StoreError> {
@@ -1127,10 +1543,11 @@ fn page(rows: &mut Vec<IssueRow>, limit: i64, skipped: Option<i64>) -> (Vec<Issu
 pub async fn dump(db: &Db) -> Result<String, StoreError> {
     let issues_sql = format!("SELECT {ISSUE_COLUMNS} FROM issues ORDER BY id");
     let issues: Vec<IssueRow> = on_db!(db, p => sqlx::query_as(&issues_sql).fetch_all(p).await?);
-    let forums: Vec<ForumRow> = on_db!(db, p => sqlx::query_as(
-        "SELECT id, area_id, held_on, title, facilitator, participants, recorded_at FROM forums ORDER BY id")
-        .fetch_all(p).await?);
-    render(&list_areas(db).await?, &list_categories(db).await?, &forums, &issues)
+    let mut forums = list_forums(db, None).await?;
+    forums.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut organisations = list_organisations(db).await?;
+    organisations.sort_by(|a, b| a.id.cmp(&b.id));
+    render(&list_areas(db).await?, &list_categories(db).await?, &forums, &issues, &organisations)
 }
 
 impl Snapshot {
@@ -1139,7 +1556,13 @@ impl Snapshot {
         fn values<T: Clone>(m: &BTreeMap<String, T>) -> Vec<T> {
             m.values().cloned().collect()
         }
-        render(&values(&self.areas), &values(&self.categories), &values(&self.forums), &values(&self.issues))
+        render(
+            &values(&self.areas),
+            &values(&self.categories),
+            &values(&self.forums),
+            &values(&self.issues),
+            &values(&self.organisations),
+        )
     }
 }
 
@@ -1148,6 +1571,7 @@ fn render(
     categories: &[CategoryRow],
     forums: &[ForumRow],
     issues: &[IssueRow],
+    organisations: &[OrganisationRow],
 ) -> Result<String, StoreError> {
     let mut out = String::new();
     let lines = areas
@@ -1155,7 +1579,8 @@ fn render(
         .map(serde_json::to_string)
         .chain(categories.iter().map(serde_json::to_string))
         .chain(forums.iter().map(serde_json::to_string))
-        .chain(issues.iter().map(serde_json::to_string));
+        .chain(issues.iter().map(serde_json::to_string))
+        .chain(organisations.iter().map(serde_json::to_string));
     for line in lines {
         out.push_str(&line.map_err(StoreError::corrupt)?);
         out.push('\n');

@@ -41,6 +41,8 @@ pub enum SqlValue {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    /// A number or NULL (a forum's participation counts, issue #16).
+    OptInt(Option<i64>),
     Bool(bool),
 }
 
@@ -57,6 +59,7 @@ macro_rules! bind_row {
                 $crate::SqlValue::Text(s) => q.bind(s),
                 $crate::SqlValue::OptText(s) => q.bind(s),
                 $crate::SqlValue::Int(i) => q.bind(*i),
+                $crate::SqlValue::OptInt(i) => q.bind(*i),
                 $crate::SqlValue::Bool(b) => q.bind(*b),
             };
         }

@@ -5,6 +5,7 @@ pub mod exports;
 pub mod health;
 pub mod issues;
 pub mod obstacles;
+pub mod organisations;
 pub mod privacy;
 pub mod progress;
 pub mod reference;

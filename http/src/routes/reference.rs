@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use santisuk_app::forums;
-pub use santisuk_app::forums::HoldForumRequest;
+pub use santisuk_app::forums::{HoldForumRequest, ParticipationRequest};
 use santisuk_app::reference::{self, AreaRow};
 pub use santisuk_app::reference::{AddCategoryRequest, RegisterAreaRequest, RestrictCategoryRequest};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/categories/{code}/restrict", post(restrict_category))
         .route("/api/forums", get(list_forums).post(hold_forum))
         .route("/api/forums/{id}", get(get_forum))
+        .route("/api/forums/{id}/participation", axum::routing::put(record_participation))
 }
 
 /// A list response.
@@ -191,7 +192,11 @@ pub struct ForumCreated {
         (status = 400, description = "a malformed body or Idempotency-Key", body = ErrorBody),
         (status = 403, description = "a reader, or a coordinator outside their areas", body = ErrorBody),
         (status = 422, description = "an invalid value, an area that does not exist, `held_on` after today, a \
-            reused Idempotency-Key", body = ErrorBody)))]
+            reused Idempotency-Key; in `participation`: an organisation the registry does not have \
+            (`unknown_organisation`), a leader role not listed (`unknown_leader_role`), a negative count \
+            (`bad_participants`), an absurd one (`too_many_participants`), women and men beyond the villagers \
+            (`gender_exceeds_villagers`), more people than the head count (`participation_exceeds_head_count`)",
+            body = ErrorBody)))]
 pub async fn hold_forum(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -234,4 +239,24 @@ pub async fn get_forum(
     AppPath(id): AppPath<String>,
 ) -> Result<Json<ForumView>, ApiError> {
     Ok(Json(forums::get_forum(&state, &ctx, &id).await?))
+}
+
+/// Records who took part in a forum, by partner group, or corrects the record (the last one wins): the
+/// coordinator of the forum's area, staff or an admin. Answers with the forum as it is now.
+#[utoipa::path(put, path = "/api/forums/{id}/participation", tag = "reference", request_body = ParticipationRequest,
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid, description = "forum id")),
+    responses((status = 200, body = ForumView),
+        (status = 403, description = "an auditor", body = ErrorBody),
+        (status = 404, description = "no such forum (or, to a coordinator, one in another area)", body = ErrorBody),
+        (status = 422, description = "an organisation the registry does not have (`unknown_organisation`), a \
+            leader role not listed (`unknown_leader_role`), a negative count (`bad_participants`), an absurd one \
+            (`too_many_participants`), women and men beyond the villagers (`gender_exceeds_villagers`), more \
+            people than the forum's head count (`participation_exceeds_head_count`)", body = ErrorBody)))]
+pub async fn record_participation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<ParticipationRequest>,
+) -> Result<Json<ForumView>, ApiError> {
+    Ok(Json(forums::record_participation(&state, &ctx, &id, req).await?))
 }

@@ -548,6 +548,7 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         title: checked.title,
         facilitator: checked.facilitator,
         participants: checked.participants,
+        participation: None,
         now,
     };
     let refused = |e: AppError| {

@@ -136,7 +136,7 @@ async fn bad_reach_marks_are_refused_and_write_nothing(backend: Backend) {
         (&app.admin, &b, json!({"from": c, "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reach_cycle"),
         (&app.admin, &a, json!({"from": "NOPE-1", "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "unknown_area"),
         (&app.admin, "NOPE-2", json!({"from": a, "on": "2026-01-01"}), StatusCode::NOT_FOUND, "area_not_found"),
-        (&app.admin, &a, json!({"from": b, "on": "2999-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reached_in_future"),
+        (&app.admin, &c, json!({"from": a, "on": "2999-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reached_in_future"),
         (&app.admin, &a, json!({"from": b, "on": "yesterday"}), StatusCode::UNPROCESSABLE_ENTITY, "bad_date"),
         (&app.admin, &a, json!({"from": b}), StatusCode::UNPROCESSABLE_ENTITY, ""),
         (&app.coordinator, &a, json!({"from": b, "on": "2026-01-01"}), StatusCode::FORBIDDEN, "forbidden"),

@@ -152,6 +152,34 @@ async fn busy_history(app: &TestApp) {
         .post("/api/forums", &app.coordinator, json!({"area_id": a, "held_on": "2026-11-01", "participants": 30}))
         .await;
     let forum = f.body["id"].as_str().unwrap().to_owned();
+    // Organisations (registered, proposed and approved, updated) and participation at a forum's hold and later.
+    let org =
+        |name: &str, areas: serde_json::Value| json!({"name_th": name, "kind": "womens_group", "area_ids": areas});
+    let o1 = app.post("/api/organisations", &app.staff, org("กลุ่มสตรี ก", json!([a, b]))).await;
+    let o1 = o1.body["id"].as_str().unwrap().to_owned();
+    let o2 = app.post("/api/organisations", &app.coordinator, org("มูลนิธิ ข", json!([a]))).await;
+    let o2 = o2.body["id"].as_str().unwrap().to_owned();
+    let r = app.post(&format!("/api/organisations/{o2}/approve"), &app.staff, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let body = |v: serde_json::Value| Some(axum::body::Body::from(v.to_string()));
+    let patch = json!({"kind": "network", "area_ids": [b]});
+    let path = format!("/api/organisations/{o1}");
+    let r = app.send(axum::http::Method::PATCH, &path, Some(&app.admin), body(patch), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let participation = json!({"sbpac_staff": 2, "coordinators": 1, "organisations": [o1, o2],
+        "leaders": {"imam": 1, "village_headman": 1}, "villagers": 20, "villagers_women": 12});
+    let r = app
+        .post(
+            "/api/forums",
+            &app.coordinator,
+            json!({"area_id": a, "held_on": "2026-11-02", "participants": 30, "participation": participation}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let later = json!({"villagers": 25, "villagers_men": 10, "organisations": [o2]});
+    let path = format!("/api/forums/{forum}/participation");
+    let r = app.send(axum::http::Method::PUT, &path, Some(&app.coordinator), body(later), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     for i in 0..12 {
         let area = if i % 3 == 0 { &b } else { &a };
         let body = if area == &a {
@@ -827,12 +855,13 @@ async fn an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader(ba
         title: None,
         facilitator: None,
         participants: None,
+        participation: None,
         now: Utc::now(),
     };
     let refused = santisuk_app::command::execute::<santisuk_domain::forum::Forum>(
         app.db(),
         &unknown,
-        hold,
+        hold.into(),
         std::collections::HashMap::new(),
         None,
     )
