@@ -17,6 +17,7 @@ both_backends!(
     bad_report_requests_are_refused_with_their_code,
     the_report_exports_as_csv_and_xlsx_thai_first,
     the_trend_counts_each_quarter_as_the_report_does,
+    participation_organisations_and_obstacles_are_counted,
 );
 
 async fn reach(app: &TestApp, token: &str, area: &str, body: Value) -> Reply {
@@ -182,7 +183,8 @@ async fn the_report_counts_forums_problems_and_quiet_areas_exactly(backend: Back
     // The fiscal year 2569 (1 October 2025 – 30 September 2026) holds everything.
     let fy = report(&app, &app.admin, "period=fiscal_year&fiscal_year=2569").await;
     assert_eq!(fy["from"], "2025-10-01");
-    assert_eq!(figures(row(&fy, &t)), (3, 139, 3, 2, 1, Some(fy_days(&fy, "2026-03-20")), false));
+    let days = fy_days(&fy, "2026-03-20");
+    assert_eq!(figures(row(&fy, &t)), (3, 139, 3, 2, 1, Some(days), days > 90));
     assert_eq!(figures(row(&fy, &q)).0, 1);
     // A custom period, scoped to one province (Yala: Q only) and to one area.
     let yala = report(&app, &app.admin, "period=custom&from=2025-09-01&to=2026-04-30&scope=province&scope_id=95").await;
@@ -355,4 +357,64 @@ async fn the_trend_counts_each_quarter_as_the_report_does(backend: Backend) {
         t_row["quarters"].as_array().unwrap().iter().map(|p| p["problems_resolved"].as_i64().unwrap()).collect();
     assert_eq!(forums, [0, 3, 0]);
     assert_eq!(resolved, [0, 1, 1]);
+}
+
+async fn organisation(app: &TestApp, name: &str, area: &str) -> String {
+    let body = json!({"name_th": name, "kind": "womens_group", "area_ids": [area]});
+    let r = app.post("/api/organisations", &app.staff, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn obstacle(app: &TestApp, token: &str, area: &str, at: &str) -> String {
+    let body = json!({"area_id": area, "category": "OBS_BUDGET", "title": "งบเดินทางไม่พอ", "at": at});
+    let r = app.post("/api/obstacles", token, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn participation_organisations_and_obstacles_are_counted(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PP-1").await;
+    let (o1, o2) = (organisation(&app, "กลุ่มสตรี", &area).await, organisation(&app, "เครือข่ายเยาวชน", &area).await);
+    let full = json!({"sbpac_staff": 2, "coordinators": 1, "organisations": [o1, o2],
+        "leaders": {"imam": 1, "teacher": 2}, "villagers": 30, "villagers_women": 12, "villagers_men": 18});
+    let small = json!({"sbpac_staff": 1, "coordinators": 1, "organisations": [o1], "leaders": {}, "villagers": 5});
+    for (day, head, participation) in [("2026-03-05", 40, Some(full)), ("2026-03-12", 10, Some(small)), ("2026-03-20", 7, None)] {
+        let mut body = json!({"area_id": area, "held_on": day, "participants": head});
+        if let Some(p) = participation {
+            body["participation"] = p;
+        }
+        let r = app.post("/api/forums", &app.staff, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    // Obstacles: two by the harness coordinator (one resolved by staff), one by another coordinator.
+    obstacle(&app, &app.coordinator, &area, "2026-03-03T03:00:00Z").await;
+    let done = obstacle(&app, &app.coordinator, &area, "2026-03-04T03:00:00Z").await;
+    resolve_at(&app, &done, "2026-03-06T03:00:00Z").await;
+    let other = app.post("/api/users", &app.admin, json!({"name": "somsri", "role": "coordinator", "areas": [area]})).await;
+    let (token, id) = (other.body["token"].as_str().unwrap().to_owned(), other.body["id"].as_str().unwrap().to_owned());
+    obstacle(&app, &token, &area, "2026-03-07T03:00:00Z").await;
+    let march = report(&app, &app.admin, "period=month&month=2026-03").await;
+    let r = row(&march, &area);
+    assert_eq!(figures(r), (3, 57, 0, 0, 0, Some(11), false), "obstacles are not community problems");
+    assert_eq!(
+        r["participants"],
+        json!({"forums_recorded": 2, "forums_not_recorded": 1, "sbpac_staff": 3, "coordinators": 2, "leaders": 3,
+            "villagers": 35, "villagers_women": 12, "villagers_men": 18, "total": 43})
+    );
+    assert_eq!(r["organisations_engaged"], 2);
+    let section = |report: &Value, user: &str| {
+        report["coordinators"].as_array().unwrap().iter().find(|c| c["user_id"] == user).cloned()
+    };
+    let mine = section(&march, &app.coordinator_id).expect("the harness coordinator");
+    assert_eq!(mine["obstacles"], json!({"raised": 2, "resolved": 1, "open": 1}));
+    assert_eq!(section(&march, &id).unwrap()["obstacles"], json!({"raised": 1, "resolved": 0, "open": 1}));
+    // Each coordinator sees their own obstacles only.
+    let theirs = report(&app, &token, "period=month&month=2026-03").await;
+    assert!(section(&theirs, &app.coordinator_id).is_none());
+    assert_eq!(section(&theirs, &id).unwrap()["obstacles"]["raised"], 1);
+    // As of now equals live, participation and organisations included.
+    let now = santisuk_app::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    assert_eq!(report(&app, &app.admin, &format!("period=month&month=2026-03&as_of={now}")).await, march);
 }
