@@ -395,7 +395,7 @@ pub(crate) async fn stats_file(
 /// The progress report as a file: one row per area (or target area, with `roll_up=target`) as
 /// `GET /api/reports/progress` gives them, a totals row, then one row per coordinator with their obstacles.
 /// The first column says which kind of row it is.
-#[utoipa::path(get, path = "/api/reports/progress/export", tag = "exports",
+#[utoipa::path(get, path = "/api/reports/progress/export", tag = "exports", operation_id = "progress_export",
     params(ExportQuery, santisuk_app::progress::ProgressParams),
     security(("bearer" = [])),
     responses((status = 200, description = "the file, as an attachment",

@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 
 /// Marks an area as reached from another (ขยายผล), on a day; given again, it replaces the mark (admin, staff).
 /// An area without a mark is a target area.
-#[utoipa::path(put, path = "/api/areas/{id}/reach", tag = "reference", request_body = ReachAreaRequest,
+#[utoipa::path(put, path = "/api/areas/{id}/reach", tag = "reference", operation_id = "reach_area", request_body = ReachAreaRequest,
     params(("id" = String, Path, description = "the area reached")),
     security(("bearer" = [])),
     responses((status = 200, body = AreaView),
@@ -45,7 +45,7 @@ pub async fn reach_area(
 /// A coordinator's report covers their own areas and shows their own section and obstacles only. Restricted
 /// cases the caller may not read count in an area's problems only when the area holds at least the server's
 /// small-cell threshold of them (as in the statistics).
-#[utoipa::path(get, path = "/api/reports/progress", tag = "stats", params(ProgressParams),
+#[utoipa::path(get, path = "/api/reports/progress", tag = "stats", operation_id = "progress_report", params(ProgressParams),
     security(("bearer" = [])),
     responses((status = 200, body = Progress),
         (status = 422, description = "a bad period (`bad_period`, `bad_date`), scope (`bad_scope`), `quiet_days`, \
@@ -61,7 +61,7 @@ pub async fn report(
 
 /// The per-area trend over quarters (default the last 8, ending with the quarter that holds the report's
 /// end): forums held, participants and problems resolved, each quarter counted as the report counts it.
-#[utoipa::path(get, path = "/api/reports/progress/trend", tag = "stats", params(ProgressParams),
+#[utoipa::path(get, path = "/api/reports/progress/trend", tag = "stats", operation_id = "progress_trend", params(ProgressParams),
     security(("bearer" = [])),
     responses((status = 200, body = Trend),
         (status = 422, description = "a bad period (`bad_period`, `bad_date`), scope (`bad_scope`), `quiet_days`, \

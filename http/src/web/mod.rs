@@ -77,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/token", post(admin::rotate_token))
         .route("/admin/users/{id}/deactivate", get(admin::deactivate_page).post(admin::deactivate))
         .route("/admin/areas", get(admin::areas_page).post(admin::register_area))
+        .route("/admin/areas/reach", post(admin::reach_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
         .merge(assets::router())
