@@ -88,14 +88,14 @@ pub async fn reach_area(state: &AppState, caller: &Caller, id: &str, req: ReachA
 #[into_params(parameter_in = Query)]
 pub struct ProgressParams {
     /// `month` (default), `quarter`, `fiscal_year` or `custom`.
-    #[param(value_type = Option<String>, example = "month")]
+    #[param(value_type = Option<String>, pattern = "^(month|quarter|fiscal_year|custom)$", example = "month")]
     pub period: Option<String>,
     /// For `period=month`: `YYYY-MM` (Common or Buddhist Era year); default the current month (Asia/Bangkok).
-    #[param(example = "2026-11")]
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub month: Option<String>,
     /// For `period=quarter`: a calendar quarter `YYYY-Qn`, e.g. `2026-Q4` (= Thai fiscal quarter 1 of 2570);
     /// default the current one.
-    #[param(example = "2026-Q4")]
+    #[param(pattern = "^[0-9]{4}-Q[1-4]$", example = "2026-Q4")]
     pub quarter: Option<String>,
     /// For `period=fiscal_year`: the Thai fiscal year in the Buddhist Era (`2570` = 1 Oct 2026 – 30 Sep 2027);
     /// default the current one.
@@ -108,7 +108,7 @@ pub struct ProgressParams {
     #[param(format = Date)]
     pub to: Option<String>,
     /// `all` (default), `area`, `amphoe`, `province` or `coordinator`; every scope but `all` needs `scope_id`.
-    #[param(example = "province")]
+    #[param(pattern = "^(all|area|amphoe|province|coordinator)$", example = "province")]
     pub scope: Option<String>,
     /// The area id, district code, province code or coordinator's user id the scope names.
     #[param(example = "94")]
@@ -117,7 +117,7 @@ pub struct ProgressParams {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 3650)]
     pub quiet_days: Option<String>,
     /// `target`: reached areas are added up under the target area they were reached from; `none` (default).
-    #[param(example = "target")]
+    #[param(pattern = "^(target|none)$", example = "target")]
     pub roll_up: Option<String>,
     /// The trend only: how many quarters (1–20, default 8), the last one holding the report's end.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
@@ -149,52 +149,57 @@ fn year(text: &str) -> Option<i32> {
     Some(if y >= crate::parse::FIRST_BE_YEAR { y - 543 } else { y })
 }
 
-/// The period's first and last days.
+/// The period's first and last days. Every period field given is checked, whichever period is asked for.
 pub fn period(p: &ProgressParams, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let month = match p.month.as_deref() {
+        None => None,
+        Some(m) => Some(
+            m.split_once('-')
+                .and_then(|(y, m)| NaiveDate::from_ymd_opt(year(y)?, m.parse().ok()?, 1))
+                .ok_or_else(|| bad_period(format!("month must be YYYY-MM (got {:?})", clip(m))))?,
+        ),
+    };
+    let quarter = match p.quarter.as_deref() {
+        None => None,
+        Some(q) => Some(
+            q.split_once("-Q")
+                .and_then(|(y, n)| {
+                    let n: u32 = n.parse().ok().filter(|n| (1..=4).contains(n))?;
+                    NaiveDate::from_ymd_opt(year(y)?, 3 * n - 2, 1)
+                })
+                .ok_or_else(|| bad_period(format!("quarter must be YYYY-Qn, e.g. 2026-Q4 (got {:?})", clip(q))))?,
+        ),
+    };
+    let fiscal_year = match p.fiscal_year.as_deref() {
+        None => None,
+        Some(y) => Some(y.parse::<i32>().ok().filter(|y| (2500..=2700).contains(y)).ok_or_else(|| {
+            bad_period(format!("fiscal_year is a Buddhist-Era year such as 2570 (got {:?})", clip(y)))
+        })?),
+    };
+    let from = p.from.as_deref().map(|f| parse_date("from", f)).transpose()?;
+    let to = p.to.as_deref().map(|t| parse_date("to", t)).transpose()?;
     let kind = p.period.as_deref().unwrap_or("month");
     let (from, to) = match kind {
         "month" => {
-            let start = match p.month.as_deref() {
-                None => today.with_day(1).unwrap_or(today),
-                Some(m) => m
-                    .split_once('-')
-                    .and_then(|(y, m)| NaiveDate::from_ymd_opt(year(y)?, m.parse().ok()?, 1))
-                    .ok_or_else(|| bad_period(format!("month must be YYYY-MM (got {:?})", clip(m))))?,
-            };
+            let start = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
             let end = start.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(start);
             (start, end)
         }
         "quarter" => {
-            let start = match p.quarter.as_deref() {
-                None => quarter_start(today),
-                Some(q) => q
-                    .split_once("-Q")
-                    .and_then(|(y, n)| {
-                        let n: u32 = n.parse().ok().filter(|n| (1..=4).contains(n))?;
-                        NaiveDate::from_ymd_opt(year(y)?, 3 * n - 2, 1)
-                    })
-                    .ok_or_else(|| bad_period(format!("quarter must be YYYY-Qn, e.g. 2026-Q4 (got {:?})", clip(q))))?,
-            };
+            let start = quarter.unwrap_or_else(|| quarter_start(today));
             (start, quarter_end(start))
         }
         "fiscal_year" => {
-            let fy = match p.fiscal_year.as_deref() {
-                None => fiscal_year_be(today),
-                Some(y) => y.parse::<i32>().ok().filter(|y| (2500..=2700).contains(y)).ok_or_else(|| {
-                    bad_period(format!("fiscal_year is a Buddhist-Era year such as 2570 (got {:?})", clip(y)))
-                })?,
-            };
             // FY2570 runs from 1 October 2026 to 30 September 2027.
-            let ends = fy - 543;
+            let ends = fiscal_year.unwrap_or_else(|| fiscal_year_be(today)) - 543;
             let from = NaiveDate::from_ymd_opt(ends - 1, 10, 1).ok_or_else(|| bad_period("no such fiscal year"))?;
             let to = NaiveDate::from_ymd_opt(ends, 9, 30).ok_or_else(|| bad_period("no such fiscal year"))?;
             (from, to)
         }
         "custom" => {
-            let (Some(f), Some(t)) = (p.from.as_deref(), p.to.as_deref()) else {
+            let (Some(from), Some(to)) = (from, to) else {
                 return Err(bad_period("period=custom needs both from and to"));
             };
-            let (from, to) = (parse_date("from", f)?, parse_date("to", t)?);
             if from > to {
                 return Err(bad_period("`from` is after `to`"));
             }
@@ -293,7 +298,15 @@ pub async fn parse_request(
         }
     };
     let areas = match (caller.visible_areas(), scoped) {
-        (Some(visible), Some(asked)) => Some(asked.into_iter().filter(|a| visible.contains(a)).collect()),
+        (Some(visible), Some(asked)) => {
+            let mine: Vec<String> = asked.into_iter().filter(|a| visible.contains(a)).collect();
+            // A district or province holding none of a coordinator's areas answers as one that does not
+            // exist: what lies outside their areas is not theirs to learn.
+            if mine.is_empty() {
+                return Err(bad_scope("none of your areas is in this scope"));
+            }
+            Some(mine)
+        }
         (visible, asked) => asked.or(visible),
     };
     if caller.user.role == Role::Coordinator {

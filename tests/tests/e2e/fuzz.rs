@@ -132,6 +132,8 @@ struct Seeded {
     reader: String,
     /// A complainant's person record.
     subject: String,
+    /// An area never marked as reached, which the seeded area may be marked as reached from (no cycle).
+    home: String,
 }
 
 impl Seeded {
@@ -157,7 +159,7 @@ impl Seeded {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let one = app.get(&format!("/api/issues/{}", r.body["id"].as_str().expect("issue id")), &app.staff).await;
         let subject = one.body["complainant"]["subject_id"].as_str().expect("a complainant").to_owned();
-        Seeded { area, forum, issue, user, reader, subject }
+        Seeded { area, forum, issue, user, reader, subject, home: format!("HOME-{}", app.suffix) }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -183,7 +185,12 @@ parameters = {{ "path.id" = "{reader}" }}
 [[operations]]
 include-path = "/api/privacy/subjects/{{id}}"
 parameters = {{ "path.id" = "{subject}" }}
+
+[[operations]]
+include-path = "/api/areas/{{id}}/reach"
+parameters = {{ "path.id" = "{area}" }}
 "#,
+            area = self.area,
             issue = self.issue,
             forum = self.forum,
             user = self.user,
@@ -218,6 +225,7 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("SCHEMATHESIS_HOOKS", "fuzz_hooks")
         .env("FUZZ_AREA", &seeded.area)
+        .env("FUZZ_HOME", &seeded.home)
         .env("FUZZ_FORUM", &seeded.forum)
         .env("FUZZ_SUBJECT", &seeded.subject)
         .env("FUZZ_RAISED_AT", RAISED_AT)
