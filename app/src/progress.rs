@@ -8,8 +8,8 @@ use santisuk_domain::time::{bangkok_date, fiscal_year_be};
 use santisuk_domain::values::{AmphoeCode, AreaId};
 use santisuk_projections::as_of::AsOf;
 pub use santisuk_projections::progress::{
-    CoordinatorRow, Figures, Obstacles, Participants, Progress, ProgressQuery, ProgressRow, QUIET_DAYS,
-    TREND_QUARTERS, Trend, TrendPoint, TrendRow, quarter_end, quarter_name, quarter_start,
+    CoordinatorRow, Figures, Obstacles, Participants, Progress, ProgressQuery, ProgressRow, QUIET_DAYS, TREND_QUARTERS,
+    Trend, TrendPoint, TrendRow, quarter_end, quarter_name, quarter_start,
 };
 use santisuk_projections::read_model::{self, AreaRow};
 use serde::Deserialize;
@@ -41,7 +41,12 @@ pub struct ReachAreaRequest {
 /// reached, through the marks, from this area (422 `reach_cycle`), a day in the future (422
 /// `reached_in_future`). Marks are given one at a time on this instance, so two marks checked together
 /// cannot make a cycle between them.
-pub async fn reach_area(state: &AppState, caller: &Caller, id: &str, req: ReachAreaRequest) -> Result<AreaRow, AppError> {
+pub async fn reach_area(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: ReachAreaRequest,
+) -> Result<AreaRow, AppError> {
     caller.require(&[Role::Admin, Role::Staff], "mark areas as reached")?;
     let id = AreaId::parse(id).map_err(|_| AppError::not_found("area_not_found", "no such area"))?;
     let from = AreaId::parse(&req.from)?;
@@ -329,7 +334,9 @@ pub async fn parse_request(
 pub async fn report(state: &AppState, req: &ProgressRequest) -> Result<Progress, AppError> {
     Ok(match req.as_of {
         None => santisuk_projections::progress::report(&state.db, &req.query).await?,
-        Some(t) => santisuk_projections::progress::report(AsOf::build(&state.db, t).await?.reader(), &req.query).await?,
+        Some(t) => {
+            santisuk_projections::progress::report(AsOf::build(&state.db, t).await?.reader(), &req.query).await?
+        }
     })
 }
 

@@ -6,9 +6,9 @@
 //! future, registered); that the other area exists and that the marks form no cycle needs every area and
 //! is checked by the application against the read model.
 
+use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorKind;
@@ -58,10 +58,7 @@ pub enum AreaEvent {
         tambon_code: Option<TambonCode>,
     },
     /// The area was reached from `from` (the project spread to it from there) on `on`. The last mark holds.
-    AreaReached {
-        from: AreaId,
-        on: NaiveDate,
-    },
+    AreaReached { from: AreaId, on: NaiveDate },
 }
 
 impl DomainEvent for AreaEvent {

@@ -22,8 +22,8 @@ use santisuk_store::events::{self, Checkpoint, StoredEvent};
 use santisuk_store::{DbTx, SqlValue, bind_row, on_reader};
 
 use crate::read_model::{
-    AREA_INSERT, CATEGORY_INSERT, FORUM_INSERT, FORUM_ORGANISATION_INSERT, IssueRow, IssueTable, ORGANISATION_AREA_INSERT,
-    ORGANISATION_INSERT, Snapshot,
+    AREA_INSERT, CATEGORY_INSERT, FORUM_INSERT, FORUM_ORGANISATION_INSERT, IssueRow, IssueTable,
+    ORGANISATION_AREA_INSERT, ORGANISATION_INSERT, Snapshot,
 };
 use santisuk_store::append::InlineTable;
 

@@ -261,7 +261,8 @@ async fn forum_figures(
         sum("f.villagers_women"),
         sum("f.villagers_men"),
     );
-    type Row = (String, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    type Row =
+        (String, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = on_reader!(reader.reborrow(), p => {
         let mut query = sqlx::query_as(&sql);
         for v in &b.0 {
@@ -304,7 +305,8 @@ async fn forum_figures(
     let mut b = Binds::default();
     let end = b.push(q.end.to_string());
     let within = b.within("f.area_id", q.areas.as_ref());
-    let sql = format!("SELECT f.area_id, MAX(f.held_on) FROM forums f WHERE f.held_on <= {end}{within} GROUP BY f.area_id");
+    let sql =
+        format!("SELECT f.area_id, MAX(f.held_on) FROM forums f WHERE f.held_on <= {end}{within} GROUP BY f.area_id");
     let last: Vec<(String, Option<String>)> = on_reader!(reader.reborrow(), p => {
         let mut query = sqlx::query_as(&sql);
         for v in &b.0 {
@@ -359,10 +361,7 @@ async fn issue_counts(
         }
         query.fetch_all(p).await?
     });
-    Ok(rows
-        .into_iter()
-        .map(|(k, h, n, r, s, o)| (k, h, n, r.unwrap_or(0), s.unwrap_or(0), o.unwrap_or(0)))
-        .collect())
+    Ok(rows.into_iter().map(|(k, h, n, r, s, o)| (k, h, n, r.unwrap_or(0), s.unwrap_or(0), o.unwrap_or(0))).collect())
 }
 
 /// The community problems per area, the hidden cases of an area counted only from the threshold on.
@@ -560,14 +559,13 @@ pub fn quarter_name(day: NaiveDate) -> String {
 pub async fn trend<'r>(reader: impl Into<Reader<'r>>, q: &ProgressQuery, quarters: u32) -> Result<Trend, StoreError> {
     let mut reader = reader.into();
     let last = quarter_start(q.end);
-    let starts: Vec<NaiveDate> = (0..quarters)
-        .rev()
-        .filter_map(|n| last.checked_sub_months(chrono::Months::new(3 * n)))
-        .collect();
+    let starts: Vec<NaiveDate> =
+        (0..quarters).rev().filter_map(|n| last.checked_sub_months(chrono::Months::new(3 * n))).collect();
     let mut rows: BTreeMap<String, TrendRow> = BTreeMap::new();
     for start in &starts {
         let end = quarter_end(*start);
-        let one = ProgressQuery { from: *start, to: end, end: end.min(q.end), coordinators: Some(Vec::new()), ..q.clone() };
+        let one =
+            ProgressQuery { from: *start, to: end, end: end.min(q.end), coordinators: Some(Vec::new()), ..q.clone() };
         let report = report(reader.reborrow(), &one).await?;
         for r in report.rows {
             let row = rows.entry(r.area_id.clone()).or_insert_with(|| TrendRow {

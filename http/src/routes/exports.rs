@@ -431,8 +431,14 @@ pub(crate) async fn progress_file(
     match opts.format {
         FileFormat::Csv => Ok(csv_response(&name, &PROGRESS_COLUMNS, opts.lang, rows)),
         FileFormat::Xlsx => {
-            xlsx_response(&name, sheet_name(opts.lang, "รายงานความก้าวหน้า", "Progress"), &PROGRESS_COLUMNS, opts.lang, rows)
-                .await
+            xlsx_response(
+                &name,
+                sheet_name(opts.lang, "รายงานความก้าวหน้า", "Progress"),
+                &PROGRESS_COLUMNS,
+                opts.lang,
+                rows,
+            )
+            .await
         }
     }
 }

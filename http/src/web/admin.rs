@@ -861,7 +861,8 @@ pub struct ReachForm {
 pub async fn reach_area(State(state): State<AppState>, posted: Posted<ReachForm>) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     require_admin(&web)?;
-    let req = santisuk_app::progress::ReachAreaRequest { from: form.from.trim().to_owned(), on: form.on.trim().to_owned() };
+    let req =
+        santisuk_app::progress::ReachAreaRequest { from: form.from.trim().to_owned(), on: form.on.trim().to_owned() };
     match santisuk_app::progress::reach_area(&state, &web.ctx, form.area.trim(), req).await {
         Ok(area) => Ok(Redirect::to(&format!("/admin/areas?done={}", layout::url_encode(&area.id))).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::NotFound { .. })) => {

@@ -65,7 +65,10 @@ const NEVER: Tr = Tr("ยังไม่เคยจัด", "never");
 const TOTAL: Tr = Tr("รวม", "Total");
 const BY_COORDINATOR: Tr = Tr("รายผู้ประสานงาน", "By coordinator");
 const OBSTACLES: Tr = Tr("อุปสรรคในการทำงาน (แจ้ง / แก้แล้ว / ค้าง)", "Own obstacles (raised / resolved / open)");
-const TREND: Tr = Tr("แนวโน้มรายไตรมาส (เวที · ผู้เข้าร่วม · ปัญหาที่แก้ไขแล้ว)", "Trend by quarter (forums · participants · problems resolved)");
+const TREND: Tr = Tr(
+    "แนวโน้มรายไตรมาส (เวที · ผู้เข้าร่วม · ปัญหาที่แก้ไขแล้ว)",
+    "Trend by quarter (forums · participants · problems resolved)",
+);
 const NOTE: Tr = Tr(
     "เวทีนับตามวันที่จัดในช่วงเวลา ผู้เข้าร่วมนับเฉพาะเวทีที่บันทึกไว้ ปัญหานับเฉพาะปัญหาของชุมชน ความเห็นของชุมชนยังไม่มีการบันทึก",
     "Forums count by the day held; participants only where recorded; problems are community problems only; community verdicts are not recorded yet.",
@@ -111,8 +114,7 @@ fn carry(raw: &BTreeMap<String, String>, extra: &[(&str, &str)]) -> String {
         "quarters",
         "as_of",
     ];
-    let mut pairs: Vec<(&str, &str)> =
-        KEYS.iter().filter_map(|k| raw.get(*k).map(|v| (*k, v.as_str()))).collect();
+    let mut pairs: Vec<(&str, &str)> = KEYS.iter().filter_map(|k| raw.get(*k).map(|v| (*k, v.as_str()))).collect();
     pairs.extend_from_slice(extra);
     layout::query(&pairs)
 }

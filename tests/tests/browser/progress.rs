@@ -38,15 +38,18 @@ async fn the_progress_report_reads_on_a_projector_on_paper_and_on_a_phone(backen
     assert!(target.contains("พื้นที่เป้าหมาย"), "{target}");
     let reached = text(&c, &format!("tr[data-area='{r}']")).await;
     assert!(reached.contains("ขยายผลจาก"), "{reached}");
-    let forums = js(&c, &format!("return document.querySelector(\"tr[data-area='{t}'] td\").nextElementSibling.textContent;"))
-        .await;
+    let forums =
+        js(&c, &format!("return document.querySelector(\"tr[data-area='{t}'] td\").nextElementSibling.textContent;"))
+            .await;
     assert_eq!(forums.as_str().map(str::trim), Some("2"), "T held two forums in March");
     shot(&c, 1280, &format!("{tag}-progress")).await;
     // The projector view: the same report in larger type, the form folded away.
-    let normal = js(&c, "return parseFloat(getComputedStyle(document.querySelector('table.progress td')).fontSize);").await;
+    let normal =
+        js(&c, "return parseFloat(getComputedStyle(document.querySelector('table.progress td')).fontSize);").await;
     click(&c, "p.downloads a[href*='view=projector']").await;
     wait_css(&c, ".progress-report.projector", "the projector view").await;
-    let large = js(&c, "return parseFloat(getComputedStyle(document.querySelector('table.progress td')).fontSize);").await;
+    let large =
+        js(&c, "return parseFloat(getComputedStyle(document.querySelector('table.progress td')).fontSize);").await;
     assert!(large.as_f64() > normal.as_f64(), "projector type {large} is larger than {normal}");
     let form_shown = js(&c, "return getComputedStyle(document.querySelector('form.filters')).display;").await;
     assert_eq!(form_shown, json!("none"));

@@ -366,12 +366,24 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         // Reached from the harness's home area (never marked itself, so no mark here makes a cycle).
         put(format!("/api/areas/{area}/reach"), json!({"from": format!("HOME-{}", w.app.suffix), "on": "2026-10-01"}))
             .expect([p(200, 200, 404), p(200, 200, 404), 403, 403]),
-        get(format!("/api/reports/progress?period=fiscal_year&fiscal_year=2570&scope=area&scope_id={area}"))
-            .expect([p(200, 200, 422), p(200, 200, 422), p(200, 200, 422), p(200, 422, 422)]),
-        get(format!("/api/reports/progress/trend?scope=amphoe&scope_id={}&quarters=2", s.amphoe))
-            .expect([p(200, 200, 422), p(200, 200, 422), p(200, 200, 422), p(200, 422, 422)]),
-        get(format!("/api/reports/progress/export?scope=province&scope_id={}&format=xlsx", s.province))
-            .expect([p(200, 200, 422), p(200, 200, 422), p(200, 200, 422), p(200, 422, 422)]),
+        get(format!("/api/reports/progress?period=fiscal_year&fiscal_year=2570&scope=area&scope_id={area}")).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
+        get(format!("/api/reports/progress/trend?scope=amphoe&scope_id={}&quarters=2", s.amphoe)).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
+        get(format!("/api/reports/progress/export?scope=province&scope_id={}&format=xlsx", s.province)).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
     ];
     // User commands with `Idempotency-Key`: the first stores, the same again answers alike and stores nothing.
     let made = json!({"name": format!("keyed-{role}-{area}"), "role": "coordinator", "areas": [area]});

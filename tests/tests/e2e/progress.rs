@@ -132,10 +132,22 @@ async fn bad_reach_marks_are_refused_and_write_nothing(backend: Backend) {
     assert_eq!(reach(&app, &app.admin, &c, json!({"from": b, "on": "2026-01-01"})).await.status, StatusCode::OK);
     let before = app.event_count().await;
     let cases: Vec<(&str, &str, Value, StatusCode, &str)> = vec![
-        (&app.admin, &a, json!({"from": a, "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reached_from_itself"),
+        (
+            &app.admin,
+            &a,
+            json!({"from": a, "on": "2026-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reached_from_itself",
+        ),
         (&app.admin, &a, json!({"from": c, "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reach_cycle"),
         (&app.admin, &b, json!({"from": c, "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reach_cycle"),
-        (&app.admin, &a, json!({"from": "NOPE-1", "on": "2026-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "unknown_area"),
+        (
+            &app.admin,
+            &a,
+            json!({"from": "NOPE-1", "on": "2026-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_area",
+        ),
         (&app.admin, "NOPE-2", json!({"from": a, "on": "2026-01-01"}), StatusCode::NOT_FOUND, "area_not_found"),
         (&app.admin, &c, json!({"from": a, "on": "2999-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "reached_in_future"),
         (&app.admin, &a, json!({"from": b, "on": "yesterday"}), StatusCode::UNPROCESSABLE_ENTITY, "bad_date"),
@@ -236,8 +248,7 @@ async fn a_report_as_of_a_past_instant_is_what_it_said_then(backend: Backend) {
     assert_eq!(figures(row(&now, &r)).0, 2);
     let past = report(&app, &app.admin, &format!("{query}&as_of={}", instant.replace('+', "%2B"))).await;
     assert_eq!(past, then, "as of the instant, the report is what it said then");
-    let trend_past =
-        app.get(&format!("/api/reports/progress/trend?{query}&as_of={instant}"), &app.admin).await.body;
+    let trend_past = app.get(&format!("/api/reports/progress/trend?{query}&as_of={instant}"), &app.admin).await.body;
     assert_eq!(trend_past, trend_then);
     // And live equals as of now.
     let at_now = santisuk_app::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
@@ -247,7 +258,8 @@ async fn a_report_as_of_a_past_instant_is_what_it_said_then(backend: Backend) {
 async fn a_coordinator_sees_only_their_own_areas_and_section(backend: Backend) {
     let app = TestApp::new(backend).await;
     let [t, _r, q] = history(&app).await;
-    let other = app.post("/api/users", &app.admin, json!({"name": "somchai", "role": "coordinator", "areas": [q]})).await;
+    let other =
+        app.post("/api/users", &app.admin, json!({"name": "somchai", "role": "coordinator", "areas": [q]})).await;
     assert_eq!(other.status, StatusCode::CREATED, "{:?}", other.body);
     let token = other.body["token"].as_str().unwrap().to_owned();
     let id = other.body["id"].as_str().unwrap().to_owned();
@@ -269,7 +281,12 @@ async fn a_coordinator_sees_only_their_own_areas_and_section(backend: Backend) {
     let theirs = report(&app, &app.staff, &format!("period=month&month=2026-03&scope=coordinator&scope_id={id}")).await;
     assert_eq!(theirs["rows"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["coordinators"].as_array().unwrap().len(), 1);
-    let harness = report(&app, &app.staff, &format!("period=month&month=2026-03&scope=coordinator&scope_id={}", app.coordinator_id)).await;
+    let harness = report(
+        &app,
+        &app.staff,
+        &format!("period=month&month=2026-03&scope=coordinator&scope_id={}", app.coordinator_id),
+    )
+    .await;
     let section = &harness["coordinators"][0];
     assert_eq!(figures(section).0, 3, "the harness coordinator holds T, R and Q: {section}");
 }
@@ -339,7 +356,8 @@ async fn the_report_exports_as_csv_and_xlsx_thai_first(backend: Backend) {
 async fn raw_get(app: &TestApp, path: &str, token: &str) -> Vec<u8> {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
-    let req = axum::http::Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let req =
+        axum::http::Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
     let resp = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK, "{path}");
     resp.into_body().collect().await.unwrap().to_bytes().to_vec()
@@ -352,7 +370,8 @@ async fn the_trend_counts_each_quarter_as_the_report_does(backend: Backend) {
     assert_eq!(trend.status, StatusCode::OK, "{:?}", trend.body);
     assert_eq!(trend.body["quarters"], json!(["2025-Q4", "2026-Q1", "2026-Q2"]));
     let t_row = trend.body["rows"].as_array().unwrap().iter().find(|r| r["area_id"] == t.as_str()).unwrap();
-    let forums: Vec<i64> = t_row["quarters"].as_array().unwrap().iter().map(|p| p["forums_held"].as_i64().unwrap()).collect();
+    let forums: Vec<i64> =
+        t_row["quarters"].as_array().unwrap().iter().map(|p| p["forums_held"].as_i64().unwrap()).collect();
     let resolved: Vec<i64> =
         t_row["quarters"].as_array().unwrap().iter().map(|p| p["problems_resolved"].as_i64().unwrap()).collect();
     assert_eq!(forums, [0, 3, 0]);
@@ -380,7 +399,9 @@ async fn participation_organisations_and_obstacles_are_counted(backend: Backend)
     let full = json!({"sbpac_staff": 2, "coordinators": 1, "organisations": [o1, o2],
         "leaders": {"imam": 1, "teacher": 2}, "villagers": 30, "villagers_women": 12, "villagers_men": 18});
     let small = json!({"sbpac_staff": 1, "coordinators": 1, "organisations": [o1], "leaders": {}, "villagers": 5});
-    for (day, head, participation) in [("2026-03-05", 40, Some(full)), ("2026-03-12", 10, Some(small)), ("2026-03-20", 7, None)] {
+    for (day, head, participation) in
+        [("2026-03-05", 40, Some(full)), ("2026-03-12", 10, Some(small)), ("2026-03-20", 7, None)]
+    {
         let mut body = json!({"area_id": area, "held_on": day, "participants": head});
         if let Some(p) = participation {
             body["participation"] = p;
@@ -392,7 +413,8 @@ async fn participation_organisations_and_obstacles_are_counted(backend: Backend)
     obstacle(&app, &app.coordinator, &area, "2026-03-03T03:00:00Z").await;
     let done = obstacle(&app, &app.coordinator, &area, "2026-03-04T03:00:00Z").await;
     resolve_at(&app, &done, "2026-03-06T03:00:00Z").await;
-    let other = app.post("/api/users", &app.admin, json!({"name": "somsri", "role": "coordinator", "areas": [area]})).await;
+    let other =
+        app.post("/api/users", &app.admin, json!({"name": "somsri", "role": "coordinator", "areas": [area]})).await;
     let (token, id) = (other.body["token"].as_str().unwrap().to_owned(), other.body["id"].as_str().unwrap().to_owned());
     obstacle(&app, &token, &area, "2026-03-07T03:00:00Z").await;
     let march = report(&app, &app.admin, "period=month&month=2026-03").await;
