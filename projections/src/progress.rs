@@ -323,6 +323,9 @@ async fn forum_figures(
     Ok(())
 }
 
+/// `(key, hidden, cases, raised, resolved, open)`: see [`issue_counts`].
+type IssueCounts = (Option<String>, i32, i64, i64, i64, i64);
+
 /// The issues of `kind` counted in the period, grouped by `key` (an area, or who raised them), with for a
 /// reader with hidden cases whether each is one: `(key, hidden, cases, raised, resolved, open)`.
 async fn issue_counts(
@@ -331,7 +334,7 @@ async fn issue_counts(
     kind: &str,
     key: &str,
     suppress: Option<&Suppression>,
-) -> Result<Vec<(Option<String>, i32, i64, i64, i64, i64)>, StoreError> {
+) -> Result<Vec<IssueCounts>, StoreError> {
     let mut b = Binds::default();
     let kind = b.push(kind);
     let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
@@ -354,7 +357,8 @@ async fn issue_counts(
         sum(&format!("CASE WHEN {resolved} THEN 1 ELSE 0 END")),
         sum(&format!("CASE WHEN {open} THEN 1 ELSE 0 END")),
     );
-    let rows: Vec<(Option<String>, i32, i64, Option<i64>, Option<i64>, Option<i64>)> = on_reader!(reader.reborrow(), p => {
+    type Counted = (Option<String>, i32, i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Counted> = on_reader!(reader.reborrow(), p => {
         let mut query = sqlx::query_as(&sql);
         for v in &b.0 {
             query = query.bind(v);
