@@ -408,10 +408,8 @@ impl Case {
         let issue_xlsx = self.xlsx(&format!("{export}&format=xlsx"), token).await;
         let stats_csv = self.csv(&format!("/api/stats/resolution/export?lang=en&{stats_q}"), token).await;
         let today = santisuk_app::now();
-        let window = [
-            ("from", (today - Duration::days(45)).date_naive().to_string()),
-            ("to", today.date_naive().to_string()),
-        ];
+        let window =
+            [("from", (today - Duration::days(45)).date_naive().to_string()), ("to", today.date_naive().to_string())];
         let progress = self
             .json(&format!("/api/reports/progress?period=custom&roll_up=target&{}&{time}", enc(&window)), token)
             .await;
