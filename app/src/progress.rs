@@ -144,6 +144,10 @@ fn bad_period(message: impl Into<String>) -> AppError {
     AppError::invalid("bad_period", message)
 }
 
+/// The answer to a district, or a province, that does not exist or holds none of a coordinator's areas.
+const NO_DISTRICT: &str = "no such district among those you may see (a DOPA code of a district in scope, e.g. 9401)";
+const NO_PROVINCE: &str = "no such province among those you may see (94, 95, 96 or 90)";
+
 fn bad_scope(message: impl Into<String>) -> AppError {
     AppError::invalid("bad_scope", message)
 }
@@ -274,14 +278,13 @@ pub async fn parse_request(
             Some(vec![id.to_owned()])
         }
         "amphoe" => {
-            let code = AmphoeCode::parse(need_id("amphoe")?)
-                .map_err(|_| bad_scope("scope_id is one of the districts in scope (DOPA code, e.g. 9401)"))?;
+            let code = AmphoeCode::parse(need_id("amphoe")?).map_err(|_| bad_scope(NO_DISTRICT))?;
             Some(pick(&|a| a.amphoe_code == code.as_str()))
         }
         "province" => {
             let code = need_id("province")?;
             if !["90", "94", "95", "96"].contains(&code) {
-                return Err(bad_scope("scope_id is a province in scope: 94, 95, 96 or 90"));
+                return Err(bad_scope(NO_PROVINCE));
             }
             Some(pick(&|a| a.province_code == code))
         }
@@ -305,10 +308,11 @@ pub async fn parse_request(
     let areas = match (caller.visible_areas(), scoped) {
         (Some(visible), Some(asked)) => {
             let mine: Vec<String> = asked.into_iter().filter(|a| visible.contains(a)).collect();
-            // A district or province holding none of a coordinator's areas answers as one that does not
-            // exist: what lies outside their areas is not theirs to learn.
+            // A district or province holding none of a coordinator's areas answers exactly as one that does
+            // not exist: what lies outside their areas is not theirs to learn.
             if mine.is_empty() {
-                return Err(bad_scope("none of your areas is in this scope"));
+                let kind = p.scope.as_deref().unwrap_or("all");
+                return Err(bad_scope(if kind == "province" { NO_PROVINCE } else { NO_DISTRICT }));
             }
             Some(mine)
         }

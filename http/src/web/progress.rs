@@ -69,6 +69,7 @@ const TREND: Tr = Tr(
     "แนวโน้มรายไตรมาส (เวที · ผู้เข้าร่วม · ปัญหาที่แก้ไขแล้ว)",
     "Trend by quarter (forums · participants · problems resolved)",
 );
+const AS_OF: Tr = Tr("ตามข้อมูล ณ", "as recorded at");
 const NOTE: Tr = Tr(
     "เวทีนับตามวันที่จัดในช่วงเวลา ผู้เข้าร่วมนับเฉพาะเวทีที่บันทึกไว้ ปัญหานับเฉพาะปัญหาของชุมชน ความเห็นของชุมชนยังไม่มีการบันทึก",
     "Forums count by the day held; participants only where recorded; problems are community problems only; community verdicts are not recorded yet.",
@@ -139,7 +140,7 @@ pub async fn page(
             h1 { (TITLE.get(lang)) " · " (label) }
             p.muted {
                 (day(lang, &report.from)) " – " (day(lang, &report.to))
-                @if let Some(t) = &p.as_of { " · as of " (t) }
+                @if let Some(t) = &p.as_of { " · " (AS_OF.get(lang)) " " (t) }
             }
             (form(lang, &p, &areas))
             p.downloads.no-print {
