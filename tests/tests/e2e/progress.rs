@@ -18,6 +18,7 @@ both_backends!(
     the_report_exports_as_csv_and_xlsx_thai_first,
     the_trend_counts_each_quarter_as_the_report_does,
     participation_organisations_and_obstacles_are_counted,
+    the_web_pages_mark_areas_and_show_the_report_in_the_callers_scope,
 );
 
 async fn reach(app: &TestApp, token: &str, area: &str, body: Value) -> Reply {
@@ -439,4 +440,48 @@ async fn participation_organisations_and_obstacles_are_counted(backend: Backend)
     // As of now equals live, participation and organisations included.
     let now = santisuk_app::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     assert_eq!(report(&app, &app.admin, &format!("period=month&month=2026-03&as_of={now}")).await, march);
+}
+
+async fn the_web_pages_mark_areas_and_show_the_report_in_the_callers_scope(backend: Backend) {
+    use santisuk_projections::users::Role;
+    let app = TestApp::new(backend).await;
+    let [t, r, q] = history(&app).await;
+    // The administrator marks Q as reached from R on the areas page; a cycle is refused there with its
+    // message in Thai, and nothing is written.
+    let mut admin = app.web_as(Role::Admin).await;
+    let page = admin.get("/admin/areas").await;
+    assert!(page.body.contains("ขยายผลจาก") && page.body.contains("action=\"/admin/areas/reach\""), "{}", page.body);
+    let csrf = page.csrf();
+    let saved =
+        admin.post("/admin/areas/reach", &[("_csrf", &csrf), ("area", &q), ("from", &r), ("on", "2026-03-01")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let areas = app.get("/api/areas", &app.admin).await.body;
+    let q_row = areas["items"].as_array().unwrap().iter().find(|a| a["id"] == q.as_str()).unwrap().clone();
+    assert_eq!(q_row["reached_from"], r.as_str());
+    let before = app.event_count().await;
+    let refused =
+        admin.post("/admin/areas/reach", &[("_csrf", &csrf), ("area", &t), ("from", &q), ("on", "2026-03-01")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("วนกลับ"), "the cycle is explained in Thai: {}", refused.body);
+    assert_eq!(app.event_count().await, before);
+    // The report page, Thai first, with its downloads; the coordinator's shows their areas only.
+    let report = admin.get("/reports/progress?period=month&month=2026-03&roll_up=target").await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert!(report.body.contains("รายงานความก้าวหน้า") && report.body.contains("/reports/progress/export?"));
+    assert!(report.body.contains(&format!("data-area=\"{t}\"")));
+    let file = admin.get("/reports/progress/export?period=month&month=2026-03&format=csv").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.trim_start_matches('\u{feff}').starts_with("แถว,"), "{}", file.body);
+    let other =
+        app.post("/api/users", &app.admin, json!({"name": "somjai", "role": "coordinator", "areas": [q]})).await;
+    assert_eq!(other.status, StatusCode::CREATED);
+    app.set_password("somjai").await;
+    let mut coordinator = santisuk_tests::web::WebClient::new(&app);
+    coordinator.sign_in("somjai", santisuk_tests::web::PASSWORD).await;
+    let mine = coordinator.get("/reports/progress?period=month&month=2026-03").await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert!(mine.body.contains(&format!("data-area=\"{q}\"")));
+    assert!(!mine.body.contains(&format!("data-area=\"{t}\"")), "another coordinator's area is not shown");
+    let bad = coordinator.get("/reports/progress?period=week").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
