@@ -362,3 +362,62 @@ pub fn period_label(p: &ProgressParams, q: &ProgressQuery) -> String {
         _ => format!("{}..{}", q.from, q.to),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> ProgressParams {
+        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned());
+        ProgressParams {
+            period: get("period"),
+            month: get("month"),
+            quarter: get("quarter"),
+            fiscal_year: get("fiscal_year"),
+            from: get("from"),
+            to: get("to"),
+            ..ProgressParams::default()
+        }
+    }
+
+    fn days(pairs: &[(&str, &str)]) -> Result<(String, String), &'static str> {
+        period(&params(pairs), day("2026-12-07"))
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .map_err(|e| if let AppError::Invalid { code, .. } = e { code } else { "other" })
+    }
+
+    #[test]
+    fn periods_are_months_calendar_quarters_thai_fiscal_years_or_custom_days() {
+        let pair = |a: &str, b: &str| Ok((a.to_owned(), b.to_owned()));
+        assert_eq!(days(&[]), pair("2026-12-01", "2026-12-31"), "the current month by default");
+        assert_eq!(days(&[("month", "2569-02")]), pair("2026-02-01", "2026-02-28"), "a Buddhist-Era month");
+        assert_eq!(days(&[("period", "quarter"), ("quarter", "2026-Q4")]), pair("2026-10-01", "2026-12-31"));
+        assert_eq!(days(&[("period", "fiscal_year"), ("fiscal_year", "2570")]), pair("2026-10-01", "2027-09-30"));
+        assert_eq!(days(&[("period", "fiscal_year")]), pair("2026-10-01", "2027-09-30"), "October opens FY2570");
+        assert_eq!(
+            days(&[("period", "custom"), ("from", "1/3/2569"), ("to", "2026-03-31")]),
+            pair("2026-03-01", "2026-03-31")
+        );
+    }
+
+    #[test]
+    fn bad_periods_are_refused_with_their_code() {
+        for bad in [
+            vec![("period", "week")],
+            vec![("month", "2026-13")],
+            vec![("period", "quarter"), ("quarter", "2026-Q0")],
+            vec![("period", "fiscal_year"), ("fiscal_year", "1999")],
+            vec![("period", "custom"), ("from", "2026-03-01")],
+            vec![("period", "custom"), ("from", "2026-03-02"), ("to", "2026-03-01")],
+            vec![("month", "2027-01")],
+            vec![("quarter", "soon")],
+        ] {
+            assert_eq!(days(&bad), Err("bad_period"), "{bad:?}");
+        }
+        assert_eq!(days(&[("from", "yesterday")]), Err("bad_date"), "a field given is checked whatever the period");
+    }
+}

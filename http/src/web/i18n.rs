@@ -550,6 +550,7 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "PersonalDataErased" => ("ลบข้อมูลส่วนบุคคล", "Personal data erased"),
         "ForumHeld" => ("บันทึกเวทีรับฟังปัญหา", "Forum recorded"),
         "AreaRegistered" => ("ลงทะเบียนพื้นที่เป้าหมาย", "Area registered"),
+        "AreaReached" => ("บันทึกการขยายผลจากพื้นที่อื่น", "Area reached from another"),
         "CategoryAdded" => ("เพิ่มประเภทปัญหา", "Category added"),
         "UserCreated" => ("สร้างผู้ใช้", "User created"),
         "UserAreasChanged" => ("เปลี่ยนพื้นที่ที่ผู้ใช้ดูแล", "User's areas changed"),
