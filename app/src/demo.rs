@@ -137,7 +137,7 @@ pub async fn fill(state: &AppState, options: DemoOptions) -> Result<DemoReport, 
         };
         // Through the application layer: the users created next need their areas in the read model.
         state
-            .command::<Area>(area.id.to_string(), command, demo_meta.clone(), None)
+            .command::<Area>(area.id.to_string(), command.into(), demo_meta.clone(), None)
             .await
             .map_err(failed(format!("area {}", area.id)))?;
         report.events += 1;

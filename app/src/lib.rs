@@ -10,7 +10,7 @@
 //!   runners, the caches) and running commands so they finish whatever the client does;
 //! - [`command`]: running a command against an aggregate (load, decide, append) with its inline row;
 //! - [`caller`]: who is acting, and what they may see and do;
-//! - [`issues`], [`forums`], [`reference`], [`stats`], [`users`], [`audit`], [`sessions`]: the use cases;
+//! - [`issues`], [`forums`], [`reference`], [`stats`], [`progress`], [`users`], [`audit`], [`sessions`]: the use cases;
 //! - [`admin`]: the command line's operator tasks;
 //! - [`parse`]: request values (times, dates, `as_of`) into checked values;
 //! - [`demo`]: the demo data generator.
@@ -29,6 +29,7 @@ pub mod organisations;
 pub mod parse;
 pub mod password;
 pub mod privacy;
+pub mod progress;
 pub mod reference;
 pub mod schema;
 pub mod sessions;
@@ -100,6 +101,8 @@ pub struct Shared {
     /// Below how many hidden restricted cases a statistics group leaves them out, for readers who may not
     /// read them (`--small-cell-threshold`; see `stats::Suppression`).
     small_cell_threshold: std::sync::atomic::AtomicI64,
+    /// Spreading marks are checked for cycles and given one at a time (see `progress::reach_area`).
+    pub reach: tokio::sync::Mutex<()>,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -164,6 +167,7 @@ impl AppState {
             hashing: Hashing::default(),
             throttle: sessions::Throttle::default(),
             small_cell_threshold: std::sync::atomic::AtomicI64::new(santisuk_projections::stats::SMALL_CELL_THRESHOLD),
+            reach: tokio::sync::Mutex::new(()),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))

@@ -58,7 +58,7 @@ pub async fn register_area(
 ) -> Result<RegisterArea, AppError> {
     caller.require(&[Role::Admin], "register areas")?;
     let command = RegisterArea::try_from(req)?;
-    state.command::<Area>(command.id.to_string(), command.clone(), caller.metadata(), None).await?;
+    state.command::<Area>(command.id.to_string(), command.clone().into(), caller.metadata(), None).await?;
     Ok(command)
 }
 

@@ -51,6 +51,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::reference::router())
         .merge(routes::organisations::router())
         .merge(routes::stats::router())
+        .merge(routes::progress::router())
         .merge(routes::users::router())
         .merge(routes::privacy::router())
         .merge(routes::audit::router())

@@ -15,7 +15,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, exports, health, issues, obstacles, organisations, privacy, reference, stats, users};
+use crate::routes::{
+    audit, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -36,6 +38,7 @@ use crate::state::AppState;
         users::create, users::list, users::set_areas, users::grant_categories, users::deactivate, users::rotate_token, users::set_password,
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
         privacy::erase, privacy::export_subject,
+        progress::reach_area, progress::report, progress::trend, exports::progress_export,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -1,8 +1,8 @@
 //! Reads as of a recorded instant, answered from the event log in memory bounded whatever its size.
 //!
 //! [`AsOf::build`] folds the log as it stood at the instant (cut by stored order, see
-//! [`events::cut_after`]) into the very tables the live reads use, `issues`, `areas` and `categories`,
-//! created as temporary tables on a connection of the report's own, where they hide the shared tables of
+//! [`events::cut_after`]) into the very tables the live reads use, `issues`, `areas`, `categories`,
+//! `forums`, `forum_organisations`, `organisations` and `organisation_areas` (the progress report's), created as temporary tables on a connection of the report's own, where they hide the shared tables of
 //! the same names. The live queries (the issue list and its exports, the statistics) then run on that
 //! connection unchanged ([`AsOf::reader`]): each read query has one definition, its SQL, for the live
 //! answer and the answer as of any instant, so a rule (a coordinator's scope above all) cannot be on
@@ -21,8 +21,15 @@ use santisuk_store::error::StoreError;
 use santisuk_store::events::{self, Checkpoint, StoredEvent};
 use santisuk_store::{DbTx, SqlValue, bind_row, on_reader};
 
-use crate::read_model::{AREA_INSERT, CATEGORY_INSERT, IssueRow, IssueTable, Snapshot};
+use crate::read_model::{
+    AREA_INSERT, CATEGORY_INSERT, FORUM_INSERT, FORUM_ORGANISATION_INSERT, IssueRow, IssueTable,
+    ORGANISATION_AREA_INSERT, ORGANISATION_INSERT, Snapshot,
+};
 use santisuk_store::append::InlineTable;
+
+/// The read tables folded for an instant (every other table read on the connection is the shared one).
+const AS_OF_TABLES: [&str; 7] =
+    ["areas", "categories", "forums", "forum_organisations", "organisations", "organisation_areas", "issues"];
 
 /// Events read per query while folding.
 const PAGE: i64 = 5_000;
@@ -45,7 +52,9 @@ impl AsOf {
         let cut = events::cut_after(&mut tx, until).await?;
         // Areas and categories are reference data (tens of rows): folded in memory, then written.
         let mut reference = Snapshot::default();
-        for aggregate_type in ["Area", "Category"] {
+        // Forums and organisations too (the progress report's): a few forums per area and month, thousands
+        // over the project's years, folded the same way.
+        for aggregate_type in ["Area", "Category", "Organisation", "Forum"] {
             fold_pages(db, &mut tx, aggregate_type, cut, |e| reference.apply(e)).await?;
         }
         for area in reference.areas.values() {
@@ -53,6 +62,20 @@ impl AsOf {
         }
         for category in reference.categories.values() {
             view.execute(CATEGORY_INSERT, &category.values()).await?;
+        }
+        for forum in reference.forums.values() {
+            view.execute(FORUM_INSERT, &forum.values()).await?;
+            for organisation in forum.organisations() {
+                let pair = [SqlValue::Text(forum.id.clone()), SqlValue::Text(organisation.clone())];
+                view.execute(FORUM_ORGANISATION_INSERT, &pair).await?;
+            }
+        }
+        for organisation in reference.organisations.values() {
+            view.execute(ORGANISATION_INSERT, &organisation.values()).await?;
+            for area in &organisation.area_ids {
+                let pair = [SqlValue::Text(organisation.id.clone()), SqlValue::Text(area.clone())];
+                view.execute(ORGANISATION_AREA_INSERT, &pair).await?;
+            }
         }
         // Issues one at a time: the events come ordered by issue, so an issue is complete when the next
         // one's first event arrives.
@@ -114,7 +137,7 @@ impl AsOf {
     /// Temporary tables shaped like the shared ones (their definitions copied from the database itself,
     /// so they cannot drift from the migrations); SQLite's indexes come once the rows are in.
     async fn create_tables(&mut self) -> Result<(), StoreError> {
-        for table in ["areas", "categories", "issues"] {
+        for table in AS_OF_TABLES {
             let sql = match &mut self.conn {
                 OwnConn::Postgres(_) => format!("CREATE TEMP TABLE {table} (LIKE {table} INCLUDING ALL)"),
                 OwnConn::Sqlite(c) => {
@@ -138,11 +161,12 @@ impl AsOf {
     /// (temporary tables are never analysed by autovacuum).
     async fn finish_tables(&mut self) -> Result<(), StoreError> {
         let statements: Vec<String> = match &mut self.conn {
-            OwnConn::Postgres(_) => vec!["ANALYZE issues".to_owned(), "ANALYZE areas".to_owned()],
+            OwnConn::Postgres(_) => AS_OF_TABLES.iter().map(|t| format!("ANALYZE {t}")).collect(),
             OwnConn::Sqlite(c) => {
                 let indexes: Vec<String> = sqlx::query_scalar(
                     "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-                     AND tbl_name IN ('areas', 'categories', 'issues')",
+                     AND tbl_name IN ('areas', 'categories', 'forums', 'forum_organisations', 'organisations', \
+                     'organisation_areas', 'issues')",
                 )
                 .fetch_all(&mut *c)
                 .await?;

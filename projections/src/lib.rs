@@ -20,6 +20,7 @@ pub mod as_of;
 pub mod changes;
 pub mod ledger;
 pub mod obstacles;
+pub mod progress;
 pub mod queue;
 pub mod read_model;
 pub mod runner;

@@ -36,6 +36,10 @@ pub struct AreaRow {
     pub province_code: String,
     pub tambon_code: Option<String>,
     pub registered_at: String,
+    /// The area this one was reached from (ขยายผล), by its last `AreaReached` mark; none for a target area.
+    pub reached_from: Option<String>,
+    /// The day of that mark (`YYYY-MM-DD`).
+    pub reached_on: Option<String>,
 }
 
 /// Also the API's `CategoryView`: the same shape, so the API answers the row itself.
@@ -477,9 +481,11 @@ fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
     })
 }
 
-fn area_row(event: &StoredEvent, e: &AreaEvent) -> AreaRow {
+/// The row an `AreaRegistered` creates; `None` for a later event (it changes the existing row, see
+/// [`AreaRow::apply`]).
+fn area_row(event: &StoredEvent, e: &AreaEvent) -> Option<AreaRow> {
     match e {
-        AreaEvent::AreaRegistered { name_th, name_en, amphoe_code, province_code, tambon_code } => AreaRow {
+        AreaEvent::AreaRegistered { name_th, name_en, amphoe_code, province_code, tambon_code } => Some(AreaRow {
             id: event.aggregate_id.clone(),
             name_th: name_th.to_string(),
             name_en: name_en.as_ref().map(ToString::to_string),
@@ -487,13 +493,23 @@ fn area_row(event: &StoredEvent, e: &AreaEvent) -> AreaRow {
             province_code: province_code.clone(),
             tambon_code: tambon_code.as_ref().map(|t| t.as_str().to_owned()),
             registered_at: fmt_ts(event.recorded_at),
-        },
+            reached_from: None,
+            reached_on: None,
+        }),
+        AreaEvent::AreaReached { .. } => None,
     }
 }
 
 /// Inserts an area row (binds [`AreaRow::values`]).
-pub(crate) const AREA_INSERT: &str = "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const AREA_INSERT: &str = "INSERT INTO areas (id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at, \
+     reached_from, reached_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Records an area's spreading mark (binds from, on, then the id).
+const AREA_REACH: &str = "UPDATE areas SET reached_from = $1, reached_on = $2 WHERE id = $3";
+
+/// The columns of an area row, in [`AreaRow`] order.
+const AREA_COLUMNS: &str =
+    "id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at, reached_from, reached_on";
 
 /// Inserts a category row (binds [`CategoryRow::values`]).
 pub(crate) const CATEGORY_INSERT: &str =
@@ -514,7 +530,20 @@ impl AreaRow {
             Text(self.province_code.clone()),
             OptText(self.tambon_code.clone()),
             Text(self.registered_at.clone()),
+            OptText(self.reached_from.clone()),
+            OptText(self.reached_on.clone()),
         ]
+    }
+
+    /// Folds a later event of the area into its row (the projection's `UPDATE` does the same in SQL).
+    fn apply(&mut self, e: &AreaEvent) {
+        match e {
+            AreaEvent::AreaRegistered { .. } => {}
+            AreaEvent::AreaReached { from, on } => {
+                self.reached_from = Some(from.to_string());
+                self.reached_on = Some(on.to_string());
+            }
+        }
     }
 }
 
@@ -673,11 +702,18 @@ impl ReadModel {
                     fold_issue(&mut issues, event, &e)?;
                     touched.insert(event.aggregate_id.as_str());
                 }
-                Decoded::Area(e) => {
-                    let values = area_row(event, &e).values();
-                    on_tx!(tx, t => bind_row!(sqlx::query(AREA_INSERT), values)
-                        .execute(&mut **t).await.map(|_| ())?);
-                }
+                Decoded::Area(e) => match (area_row(event, &e), &e) {
+                    (Some(row), _) => {
+                        let values = row.values();
+                        on_tx!(tx, t => bind_row!(sqlx::query(AREA_INSERT), values)
+                            .execute(&mut **t).await.map(|_| ())?);
+                    }
+                    (None, AreaEvent::AreaReached { from, on }) => {
+                        on_tx!(tx, t => sqlx::query(AREA_REACH).bind(from.as_str()).bind(on.to_string())
+                            .bind(&event.aggregate_id).execute(&mut **t).await.map(|_| ())?);
+                    }
+                    (None, AreaEvent::AreaRegistered { .. }) => unreachable!("a registered area has a row"),
+                },
                 Decoded::Category(e) => match (category_row(event, &e), &e) {
                     (Some(row), _) => {
                         let values = row.values();
@@ -943,9 +979,16 @@ impl Snapshot {
     pub fn apply(&mut self, event: &StoredEvent) -> Result<(), StoreError> {
         match decode(event).map_err(|e| at_event(event, e))? {
             Decoded::Issue(e) => fold_issue(&mut self.issues, event, &e)?,
-            Decoded::Area(e) => {
-                self.areas.insert(event.aggregate_id.clone(), area_row(event, &e));
-            }
+            Decoded::Area(e) => match area_row(event, &e) {
+                Some(row) => {
+                    self.areas.insert(event.aggregate_id.clone(), row);
+                }
+                None => {
+                    if let Some(row) = self.areas.get_mut(&event.aggregate_id) {
+                        row.apply(&e);
+                    }
+                }
+            },
             Decoded::Category(e) => match (category_row(event, &e), &e) {
                 (Some(row), _) => {
                     self.categories.insert(event.aggregate_id.clone(), row);
@@ -997,15 +1040,13 @@ impl Snapshot {
 // --- queries ------------------------------------------------------------------------------------------
 
 pub async fn list_areas<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<AreaRow>, StoreError> {
-    Ok(on_reader!(reader.into(), p => sqlx::query_as(
-        "SELECT id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at FROM areas ORDER BY id")
-        .fetch_all(p).await?))
+    let sql = format!("SELECT {AREA_COLUMNS} FROM areas ORDER BY id");
+    Ok(on_reader!(reader.into(), p => sqlx::query_as(&sql).fetch_all(p).await?))
 }
 
 pub async fn get_area(db: &Db, id: &str) -> Result<Option<AreaRow>, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at FROM areas WHERE id = $1")
-        .bind(id).fetch_optional(p).await?))
+    let sql = format!("SELECT {AREA_COLUMNS} FROM areas WHERE id = $1");
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
 /// Whether an area exists, and the kind of a category if it exists, in one round trip (checked before

@@ -631,6 +631,8 @@ mod tests {
                 province_code: "94".into(),
                 tambon_code: None,
                 registered_at: String::new(),
+                reached_from: None,
+                reached_on: None,
             });
         }
         let rows = vec![row("a", "A", "raised", None, None)];

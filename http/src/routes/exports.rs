@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/issues/export", get(issues_export))
         .route("/api/stats/resolution/export", get(stats_export))
+        .route("/api/reports/progress/export", get(progress_export))
 }
 
 pub use santisuk_app::issues::EXPORT_PAGE as PAGE;
@@ -391,6 +392,57 @@ pub(crate) async fn stats_file(
     }
 }
 
+/// The progress report as a file: one row per area (or target area, with `roll_up=target`) as
+/// `GET /api/reports/progress` gives them, a totals row, then one row per coordinator with their obstacles.
+/// The first column says which kind of row it is.
+#[utoipa::path(get, path = "/api/reports/progress/export", tag = "exports", operation_id = "progress_export",
+    params(ExportQuery, santisuk_app::progress::ProgressParams),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the file, as an attachment",
+            content((String = "text/csv"), (Spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, description = "a bad period, scope, `quiet_days`, `roll_up`, `as_of`, format, language or date style",
+            body = crate::error::ErrorBody)))]
+pub async fn progress_export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    AppQuery(raw): AppQuery<BTreeMap<String, String>>,
+    AppQuery(export): AppQuery<ExportQuery>,
+    AppQuery(q): AppQuery<santisuk_app::progress::ProgressParams>,
+) -> Result<Response, ApiError> {
+    progress_file(&state, &ctx, &raw, &q, &export).await
+}
+
+/// The progress report as a file, for the API and the web page's downloads alike (same checks, same
+/// access-log entry, same cells).
+pub(crate) async fn progress_file(
+    state: &AppState,
+    ctx: &Ctx,
+    raw: &BTreeMap<String, String>,
+    q: &santisuk_app::progress::ProgressParams,
+    export: &ExportQuery,
+) -> Result<Response, ApiError> {
+    let req = santisuk_app::progress::parse_request(state, ctx, q, now()).await?;
+    let opts = Options::parse(export)?;
+    log_export(state, ctx, "progress_export", raw).await?;
+    let report = santisuk_app::progress::report(state, &req).await?;
+    let cells = progress_cells(&report, opts);
+    let rows = stream::once(async move { Ok::<_, ApiError>(cells) }).boxed();
+    let name = format!("progress-{}", santisuk_app::progress::period_label(q, &req.query).replace("..", "_"));
+    match opts.format {
+        FileFormat::Csv => Ok(csv_response(&name, &PROGRESS_COLUMNS, opts.lang, rows)),
+        FileFormat::Xlsx => {
+            xlsx_response(
+                &name,
+                sheet_name(opts.lang, "รายงานความก้าวหน้า", "Progress"),
+                &PROGRESS_COLUMNS,
+                opts.lang,
+                rows,
+            )
+            .await
+        }
+    }
+}
+
 /// Records who exported what, with the query as sent, before anything is read.
 async fn log_export(state: &AppState, ctx: &Ctx, action: &str, raw: &BTreeMap<String, String>) -> Result<(), ApiError> {
     let filters = serde_json::to_value(raw).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -616,6 +668,118 @@ fn counter_cells(c: &Counters) -> Vec<Cell> {
         Cell::Flag(c.small_sample),
     ]);
     cells
+}
+
+/// The progress report's columns: the row's kind and who it is, then the figures, then the obstacles.
+const PROGRESS_COLUMNS: [Column; 29] = [
+    Column::new("แถว", "Row", 12.0),
+    Column::new("รหัส", "ID", 14.0),
+    Column::new("ชื่อ", "Name", 30.0),
+    Column::new("พื้นที่เป้าหมาย", "Target area", 10.0),
+    Column::new("ขยายผลจาก", "Reached from", 12.0),
+    Column::new("วันที่ขยายผล", "Reached on", 12.0),
+    Column::new("พื้นที่ที่รวม", "Areas", 24.0),
+    Column::new("เวทีที่จัด", "Forums held", 10.0),
+    Column::new("จำนวนผู้เข้าร่วม (นับรวม)", "Head count", 10.0),
+    Column::new("เวทีที่บันทึกผู้เข้าร่วม", "Forums with participation", 10.0),
+    Column::new("เวทีที่ไม่ได้บันทึก", "Forums not recorded", 10.0),
+    Column::new("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff", 10.0),
+    Column::new("ผู้ประสานงาน", "Coordinators", 10.0),
+    Column::new("ผู้นำชุมชน", "Community leaders", 10.0),
+    Column::new("ชาวบ้าน", "Villagers", 10.0),
+    Column::new("ชาวบ้านหญิง", "Villagers (women)", 10.0),
+    Column::new("ชาวบ้านชาย", "Villagers (men)", 10.0),
+    Column::new("ผู้เข้าร่วมรวม", "Participants", 10.0),
+    Column::new("องค์กรที่ร่วม", "Organisations engaged", 10.0),
+    Column::new("ปัญหาที่เสนอ", "Problems raised", 10.0),
+    Column::new("ปัญหาที่แก้ไขแล้ว", "Problems resolved", 10.0),
+    Column::new("ปัญหาที่ค้าง", "Problems open", 10.0),
+    Column::new("ความเห็นของชุมชน", "Community verdicts", 14.0),
+    Column::new("เวทีล่าสุด", "Last forum", 12.0),
+    Column::new("วันนับจากเวทีล่าสุด", "Days since last forum", 10.0),
+    Column::new("ขาดเวทีนานเกินกำหนด", "Quiet", 10.0),
+    Column::new("อุปสรรคที่แจ้ง", "Obstacles raised", 10.0),
+    Column::new("อุปสรรคที่แก้แล้ว", "Obstacles resolved", 10.0),
+    Column::new("อุปสรรคที่ค้าง", "Obstacles open", 10.0),
+];
+
+/// The report's rows in [`PROGRESS_COLUMNS`] order: areas, the totals, then coordinators.
+fn progress_cells(report: &santisuk_app::progress::Progress, opts: Options) -> Vec<Vec<Cell>> {
+    use santisuk_app::progress::Figures;
+    let label = |th: &str, en: &str| {
+        Cell::Text(match opts.lang {
+            Lang::Th => th.to_owned(),
+            Lang::En => en.to_owned(),
+        })
+    };
+    let not_recorded = label("ไม่ได้บันทึก", "not recorded");
+    let figures = |f: &Figures| -> Vec<Cell> {
+        let p = &f.participants;
+        vec![
+            Cell::Count(f.forums_held),
+            Cell::Count(f.head_count),
+            Cell::Count(p.forums_recorded),
+            Cell::Count(p.forums_not_recorded),
+            Cell::Count(p.sbpac_staff),
+            Cell::Count(p.coordinators),
+            Cell::Count(p.leaders),
+            Cell::Count(p.villagers),
+            Cell::Count(p.villagers_women),
+            Cell::Count(p.villagers_men),
+            Cell::Count(p.total),
+            Cell::Count(f.organisations_engaged),
+            Cell::Count(f.problems_raised),
+            Cell::Count(f.problems_resolved),
+            Cell::Count(f.problems_open),
+            // No verdicts are recorded yet (issue #17 adds them).
+            not_recorded.clone(),
+            Cell::text(f.last_forum_on.as_deref().map(|d| date(d, opts.dates))),
+            f.days_since_last_forum.map_or(Cell::Empty, Cell::Count),
+            Cell::Flag(f.quiet),
+        ]
+    };
+    let mut rows = Vec::new();
+    for r in &report.rows {
+        let mut cells = vec![
+            label("พื้นที่", "area"),
+            Cell::Text(r.area_id.clone()),
+            Cell::Text(match opts.lang {
+                Lang::Th => r.name_th.clone(),
+                Lang::En => r.name_en.clone().unwrap_or_else(|| r.name_th.clone()),
+            }),
+            Cell::Flag(r.target_area),
+            Cell::text(r.reached_from.clone()),
+            Cell::text(r.reached_on.as_deref().map(|d| date(d, opts.dates))),
+            Cell::Text(r.areas.join(" ")),
+        ];
+        cells.extend(figures(&r.figures));
+        cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+        rows.push(cells);
+    }
+    let mut totals = vec![label("รวม", "total")];
+    totals.extend((0..6).map(|_| Cell::Empty));
+    totals.extend(figures(&report.totals));
+    totals.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+    rows.push(totals);
+    for c in &report.coordinators {
+        let mut cells = vec![
+            label("ผู้ประสานงาน", "coordinator"),
+            Cell::Text(c.user_id.clone()),
+            Cell::Text(c.name.clone()),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Text(c.areas.join(" ")),
+        ];
+        cells.extend(figures(&c.figures));
+        cells.extend([
+            Cell::Count(c.obstacles.raised),
+            Cell::Count(c.obstacles.resolved),
+            Cell::Count(c.obstacles.open),
+        ]);
+        rows.push(cells);
+    }
+    rows
 }
 
 // --- dates ----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ pub mod issues;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;
+pub mod progress;
 pub mod reference;
 pub mod stats;
 pub mod users;

@@ -42,6 +42,12 @@ pub struct AreaView {
     pub amphoe_code: String,
     pub province_code: String,
     pub tambon_code: Option<String>,
+    /// A target area (พื้นที่เป้าหมาย): one not marked as reached from another.
+    pub target_area: bool,
+    /// The area it was reached from (ขยายผล), and the day, by its last mark.
+    pub reached_from: Option<String>,
+    #[schema(format = Date)]
+    pub reached_on: Option<String>,
 }
 
 impl From<AreaRow> for AreaView {
@@ -53,6 +59,9 @@ impl From<AreaRow> for AreaView {
             amphoe_code: r.amphoe_code,
             province_code: r.province_code,
             tambon_code: r.tambon_code,
+            target_area: r.reached_from.is_none(),
+            reached_from: r.reached_from,
+            reached_on: r.reached_on,
         }
     }
 }
@@ -76,6 +85,9 @@ pub async fn register_area(
         amphoe_code: command.amphoe.as_str().to_owned(),
         province_code: command.amphoe.province_code().to_owned(),
         tambon_code: command.tambon.as_ref().map(|t| t.as_str().to_owned()),
+        target_area: true,
+        reached_from: None,
+        reached_on: None,
     };
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -696,7 +696,7 @@ async fn render_areas(
         table.stack {
             thead { tr {
                 th { (i18n::AREA_CODE.get(lang)) } th { (i18n::NAME_TH.get(lang)) } th { (i18n::NAME_EN.get(lang)) }
-                th { (i18n::DISTRICT.get(lang)) } th { (i18n::PROVINCE.get(lang)) }
+                th { (i18n::DISTRICT.get(lang)) } th { (i18n::PROVINCE.get(lang)) } th { (i18n::REACHED_FROM.get(lang)) }
             } }
             tbody {
                 @for a in &areas {
@@ -710,6 +710,12 @@ async fn render_areas(
                             @if let Some(t) = &a.tambon_code { " · " (geo.tambon(t).map(|t| lang.pick(&t.name_th, &t.name_en)).unwrap_or("")) " (" (t) ")" }
                         }
                         td data-label=(i18n::PROVINCE.get(lang)) { (amphoe.map(|d| lang.pick(&d.province_th, &d.province_en)).unwrap_or("—")) }
+                        td data-label=(i18n::REACHED_FROM.get(lang)) {
+                            @match (&a.reached_from, &a.reached_on) {
+                                (Some(from), on) => { (from) @if let Some(d) = on.as_deref().and_then(|d| d.parse().ok()) { " (" (i18n::date(lang, d)) ")" } }
+                                (None, _) => span.muted { (i18n::TARGET_AREA.get(lang)) }
+                            }
+                        }
                     }
                 }
             }
@@ -739,6 +745,31 @@ async fn render_areas(
                 div { (text("tambon_code", i18n::SUBDISTRICT, &form.tambon_code, 6, Some(i18n::SUBDISTRICT_HINT))) }
             }
             p { button.primary type="submit" { (i18n::AREA_REGISTER.get(lang)) } }
+        }
+        @if areas.len() > 1 {
+            form.card #reach method="post" action="/admin/areas/reach" {
+                h2 { (i18n::REACH_NEW.get(lang)) }
+                input type="hidden" name="_csrf" value=(web.csrf);
+                div.grid.two {
+                    div {
+                        label for="reach_area" { (i18n::REACH_AREA.get(lang)) }
+                        select #reach_area name="area" required {
+                            @for a in &areas { option value=(a.id) { (layout::area_label(lang, a)) " (" (a.id) ")" } }
+                        }
+                    }
+                    div {
+                        label for="reach_from" { (i18n::REACHED_FROM.get(lang)) }
+                        select #reach_from name="from" required {
+                            @for a in &areas { option value=(a.id) { (layout::area_label(lang, a)) " (" (a.id) ")" } }
+                        }
+                    }
+                    div {
+                        label for="reach_on" { (i18n::REACH_ON.get(lang)) }
+                        input #reach_on type="date" name="on" required;
+                    }
+                }
+                p { button.primary type="submit" { (i18n::REACH_SAVE.get(lang)) } }
+            }
         }
     };
     Ok((status, page(web, i18n::ADMIN_AREAS.get(lang), content)).into_response())
@@ -812,6 +843,35 @@ pub async fn register_area(State(state): State<AppState>, posted: Posted<AreaFor
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/admin/areas?done={}", layout::url_encode(id))).into_response())
+}
+
+/// The spreading mark form of the areas page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReachForm {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// Marks an area as reached from another (the API's `PUT /api/areas/{id}/reach`); a refusal is shown above
+/// the page in the user's language, and nothing is written.
+pub async fn reach_area(State(state): State<AppState>, posted: Posted<ReachForm>) -> Result<Response, WebError> {
+    let Posted { web, form } = posted;
+    require_admin(&web)?;
+    let req =
+        santisuk_app::progress::ReachAreaRequest { from: form.from.trim().to_owned(), on: form.on.trim().to_owned() };
+    match santisuk_app::progress::reach_area(&state, &web.ctx, form.area.trim(), req).await {
+        Ok(area) => Ok(Redirect::to(&format!("/admin/areas?done={}", layout::url_encode(&area.id))).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::NotFound { .. })) => {
+            let mut errors = Errors::new();
+            add(&mut errors, web.lang, "form", &e);
+            render_areas(&state, &web, &AreaForm::default(), &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // --- categories -----------------------------------------------------------------------------------------

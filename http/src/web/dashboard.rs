@@ -253,7 +253,11 @@ pub async fn page(
         .filter(|a| in_view(&a.id))
         .map(|a| Row {
             key: a.id.clone(),
-            label: layout::area_label(lang, a),
+            // Target areas and the areas reached from them (ขยายผล) told apart (#16).
+            label: match &a.reached_from {
+                None => layout::area_label(lang, a),
+                Some(from) => format!("{} · {} {from}", layout::area_label(lang, a), i18n::REACHED_FROM.get(lang)),
+            },
             counters: by_area
                 .rows
                 .iter()

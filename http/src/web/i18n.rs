@@ -65,6 +65,15 @@ pub const NAV_HOME: Tr = Tr("งานของฉัน", "My work");
 pub const NAV_QUEUE: Tr = Tr("รายการปัญหา", "Issues");
 pub const NAV_FORUM: Tr = Tr("บันทึกเวที", "Record a forum");
 pub const NAV_DASHBOARD: Tr = Tr("แดชบอร์ด", "Dashboard");
+pub const NAV_PROGRESS: Tr = Tr("รายงานความก้าวหน้า", "Progress report");
+// Spreading marks on the areas page (#16).
+pub const REACHED_FROM: Tr = Tr("ขยายผลจาก", "Reached from");
+pub const TARGET_AREA: Tr = Tr("พื้นที่เป้าหมาย", "Target area");
+pub const REACH_NEW: Tr = Tr("บันทึกการขยายผลไปยังพื้นที่ใกล้เคียง", "Mark an area as reached from another");
+pub const REACH_AREA: Tr = Tr("พื้นที่ที่ขยายผลไปถึง", "Area reached");
+pub const REACH_ON: Tr = Tr("วันที่ขยายผล", "Reached on");
+pub const REACH_SAVE: Tr = Tr("บันทึกการขยายผล", "Save the mark");
+pub const REACH_SAVED: Tr = Tr("บันทึกการขยายผลแล้ว", "Mark saved");
 pub const NAV_AUDIT: Tr = Tr("บันทึกเหตุการณ์", "Event log");
 pub const SIGN_OUT: Tr = Tr("ออกจากระบบ", "Sign out");
 pub const SIGN_OUT_ASK: Tr = Tr("ออกจากระบบในเบราว์เซอร์นี้หรือไม่", "Sign out of Santisuk in this browser?");
@@ -541,6 +550,7 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "PersonalDataErased" => ("ลบข้อมูลส่วนบุคคล", "Personal data erased"),
         "ForumHeld" => ("บันทึกเวทีรับฟังปัญหา", "Forum recorded"),
         "AreaRegistered" => ("ลงทะเบียนพื้นที่เป้าหมาย", "Area registered"),
+        "AreaReached" => ("บันทึกการขยายผลจากพื้นที่อื่น", "Area reached from another"),
         "CategoryAdded" => ("เพิ่มประเภทปัญหา", "Category added"),
         "UserCreated" => ("สร้างผู้ใช้", "User created"),
         "UserAreasChanged" => ("เปลี่ยนพื้นที่ที่ผู้ใช้ดูแล", "User's areas changed"),
@@ -739,6 +749,13 @@ pub fn admin_error(lang: Lang, code: &str, fallback: &str) -> String {
             ("รหัสพื้นที่ต้องเป็น A–Z a–z 0–9 หรือ - 1 ถึง 32 ตัว", "An area code is 1–32 characters of A–Z, a–z, 0–9 or '-'")
         }
         "area_exists" => ("มีพื้นที่รหัสนี้แล้ว", "An area with this code exists"),
+        "reached_from_itself" => ("พื้นที่ขยายผลจากตัวเองไม่ได้", "An area cannot be reached from itself"),
+        "reach_cycle" => (
+            "พื้นที่ต้นทางเป็นพื้นที่ที่ขยายผลมาจากพื้นที่นี้ การบันทึกจะทำให้วนกลับ",
+            "The other area was itself reached from this one: the mark would make a cycle",
+        ),
+        "reached_in_future" => ("วันที่ขยายผลต้องไม่เกินวันนี้", "The day it was reached cannot be in the future"),
+        "area_not_found" => ("ไม่มีพื้นที่นี้ในระบบ", "No such area"),
         "unknown_amphoe" => ("กรุณาเลือกอำเภอ", "Choose a district"),
         "unknown_tambon" => ("ไม่มีตำบลรหัสนี้ในอำเภอที่เลือก", "No subdistrict of this code in the district chosen"),
         "bad_category_code" => {

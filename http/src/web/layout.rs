@@ -18,6 +18,7 @@ pub enum Nav {
     Obstacles,
     Forum,
     Dashboard,
+    Progress,
     Audit,
     Admin,
     /// The registry of organisations (admins and staff).
@@ -64,6 +65,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                         ul {
                             @if writer { (item(Nav::Home, "/", i18n::NAV_HOME)) }
                             (item(Nav::Dashboard, "/dashboard", i18n::NAV_DASHBOARD))
+                            (item(Nav::Progress, "/reports/progress", i18n::NAV_PROGRESS))
                             (item(Nav::Queue, "/issues", i18n::NAV_QUEUE))
                             @if writer { (item(Nav::Forum, "/forums/new", i18n::NAV_FORUM)) }
                             // Every role sees obstacles: all of them, or (a coordinator) their own.

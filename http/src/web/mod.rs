@@ -9,6 +9,7 @@
 //! - [`obstacles`]: coordinators' own obstacles: their list and the coordinator's form to raise one;
 //! - [`privacy`]: the complainant's card and the administrators' erasure of personal data;
 //! - [`dashboard`]: resolution rates by area and category, backlog, medians, the monthly trend;
+//! - [`progress`]: the progress report of the coordinators' meeting, for the projector and for print;
 //! - [`audit`]: the global event log for auditors;
 //! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
@@ -32,6 +33,7 @@ pub mod layout;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;
+pub mod progress;
 pub mod queue;
 pub mod session;
 
@@ -68,6 +70,8 @@ pub fn router() -> Router<AppState> {
         .route("/obstacles/new", get(obstacles::new_page))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::download))
+        .route("/reports/progress", get(progress::page))
+        .route("/reports/progress/export", get(progress::download))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
         .route("/admin", get(admin::home))
@@ -79,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/token", post(admin::rotate_token))
         .route("/admin/users/{id}/deactivate", get(admin::deactivate_page).post(admin::deactivate))
         .route("/admin/areas", get(admin::areas_page).post(admin::register_area))
+        .route("/admin/areas/reach", post(admin::reach_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
         .merge(assets::router())

@@ -10,6 +10,7 @@
 
 mod admin;
 mod forms;
+mod progress;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -134,6 +134,8 @@ struct Seeded {
     subject: String,
     /// An organisation of the registry working in `area` (#16).
     organisation: String,
+    /// An area never marked as reached, which the seeded area may be marked as reached from (no cycle).
+    home: String,
 }
 
 impl Seeded {
@@ -163,7 +165,7 @@ impl Seeded {
         let r = app.post("/api/organisations", &app.staff, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let organisation = r.body["id"].as_str().expect("organisation id").to_owned();
-        Seeded { area, forum, issue, user, reader, subject, organisation }
+        Seeded { area, forum, issue, user, reader, subject, organisation, home: format!("HOME-{}", app.suffix) }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -197,7 +199,12 @@ parameters = {{ "path.id" = "{forum}" }}
 [[operations]]
 include-path-regex = '^/api/organisations/\{{id\}}'
 parameters = {{ "path.id" = "{organisation}" }}
+
+[[operations]]
+include-path = "/api/areas/{{id}}/reach"
+parameters = {{ "path.id" = "{area}" }}
 "#,
+            area = self.area,
             issue = self.issue,
             forum = self.forum,
             user = self.user,
@@ -233,6 +240,7 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("SCHEMATHESIS_HOOKS", "fuzz_hooks")
         .env("FUZZ_AREA", &seeded.area)
+        .env("FUZZ_HOME", &seeded.home)
         .env("FUZZ_FORUM", &seeded.forum)
         .env("FUZZ_SUBJECT", &seeded.subject)
         .env("FUZZ_ORGANISATION", &seeded.organisation)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 import schemathesis
 
 AREA = os.environ["FUZZ_AREA"]
+HOME = os.environ["FUZZ_HOME"]
 FORUM = os.environ["FUZZ_FORUM"]
 SUBJECT = os.environ["FUZZ_SUBJECT"]
 ORGANISATION = os.environ["FUZZ_ORGANISATION"]
@@ -117,6 +118,26 @@ def participation(p, head):
             p["leaders"] = {}
 
 
+def progress_query(query):
+    """A progress report's period that has begun by the report's day, in a scope that exists (the seeded
+    area, or everything), with valid period fields whichever period is asked for."""
+    query.pop("as_of", None)
+    today = bangkok_today()
+    if "month" in query:
+        query["month"] = today.strftime("%Y-%m")
+    if "quarter" in query:
+        query["quarter"] = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    if "fiscal_year" in query:
+        query["fiscal_year"] = str(today.year + 543 + (1 if today.month >= 10 else 0))
+    if query.get("period") == "custom" or "from" in query or "to" in query:
+        query["from"], query["to"] = "2020-01-01", today.isoformat()
+    if query.get("scope") == "area":
+        query["scope_id"] = AREA
+    else:
+        query.pop("scope", None)
+        query.pop("scope_id", None)
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     meta = case.meta
@@ -144,6 +165,8 @@ def before_call(context, case, kwargs):
                 query.pop("after", None)
         if path == "/api/issues/export" and query.get("personal") == "include" and "reason" not in query:
             query["reason"] = "fuzz"
+        if path.startswith("/api/reports/progress"):
+            progress_query(query)
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
             low, high = day(query.get(first)), day(query.get(last))
             if low is not None and high is not None and low > high:
@@ -201,6 +224,13 @@ def before_call(context, case, kwargs):
             body["area_ids"] = [AREA]
         if "name_th" in body:
             body["name_th"] = f"fuzz {uuid.uuid4()}"
+    elif path == "/api/areas/{id}/reach":
+        # Reached from an area that exists, is not the seeded area itself and is never marked (so no cycle),
+        # on a day that is not in the future.
+        body["from"] = HOME
+        on = day(body.get("on"))
+        if on is None or on > bangkok_today():
+            body["on"] = "2020-01-01"
     elif path == "/api/areas" and method == "POST":
         # A subdistrict code begins with its district's code.
         if isinstance(body.get("tambon_code"), str) and isinstance(body.get("amphoe_code"), str):

@@ -23,6 +23,7 @@ mod organisations;
 mod organisations_web;
 mod personal;
 mod personal_web;
+mod progress;
 mod projections;
 mod restricted;
 mod scope;

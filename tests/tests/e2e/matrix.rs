@@ -408,6 +408,28 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         // Restricted categories are granted to staff and auditors, never to a coordinator (nothing stored).
         post(format!("/api/users/{victim}/categories"), json!({"categories": ["JUS"]}))
             .expect(admin_only(p(422, 422, 404))),
+        // --- spreading marks and the progress report (#16) ---
+        // Reached from the harness's home area (never marked itself, so no mark here makes a cycle).
+        write(Method::PUT, format!("/api/areas/{area}/reach"), json!({"from": format!("HOME-{}", w.app.suffix), "on": "2026-10-01"}))
+            .expect([p(200, 200, 404), p(200, 200, 404), 403, 403]),
+        get(format!("/api/reports/progress?period=fiscal_year&fiscal_year=2570&scope=area&scope_id={area}")).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
+        get(format!("/api/reports/progress/trend?scope=amphoe&scope_id={}&quarters=2", s.amphoe)).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
+        get(format!("/api/reports/progress/export?scope=province&scope_id={}&format=xlsx", s.province)).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 200, 422),
+            p(200, 422, 422),
+        ]),
     ];
     // User commands with `Idempotency-Key`: the first stores, the same again answers alike and stores nothing.
     let made = json!({"name": format!("keyed-{role}-{area}"), "role": "coordinator", "areas": [area]});
@@ -480,6 +502,19 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/stats/resolution/export?by=month&format=csv&lang=en&dates=be"),
             get(format!("/api/stats/resolution/export?by=forum&format=xlsx&lang=en&as_of={t0}")),
             get("/api/stats/resolution/export?by=area,month&from=2026-09-01&to=2026-12-31&fiscal_year=2570"),
+            // --- the progress report (#16) ---
+            get("/api/reports/progress"),
+            get("/api/reports/progress?period=month&month=2026-11&quiet_days=30&roll_up=target"),
+            get("/api/reports/progress?period=quarter&quarter=2026-Q4&scope=all"),
+            get("/api/reports/progress?period=custom&from=2026-09-01&to=2026-11-30&quarters=4"),
+            get(format!("/api/reports/progress?period=fiscal_year&fiscal_year=2570&as_of={t0}")),
+            get(format!("/api/reports/progress?scope=coordinator&scope_id={me}")).expect([422, 422, 422, 200]),
+            get("/api/reports/progress/trend"),
+            get(format!("/api/reports/progress/trend?period=month&month=2026-11&roll_up=target&quiet_days=60&quarters=8&as_of={t0}")),
+            get("/api/reports/progress/trend?period=custom&from=2026-09-01&to=2026-11-30&fiscal_year=2570&quarter=2026-Q4&scope=all"),
+            get("/api/reports/progress/export"),
+            get(format!("/api/reports/progress/export?period=month&month=2026-11&format=csv&lang=en&dates=be&as_of={t0}")),
+            get("/api/reports/progress/export?period=custom&from=2026-09-01&to=2026-11-30&quiet_days=30&roll_up=target&quarters=2&quarter=2026-Q4&fiscal_year=2570"),
             // --- users ---
             get("/api/users").expect(admin_only(200)),
             // Anyone may set their own password.
@@ -716,6 +751,18 @@ async fn coordinator_reads(w: &World, case: &Case, answer: &Answer) -> Vec<Strin
         "/api/areas" => {
             for item in items.iter().filter(|i| !in_scope(&i["id"])) {
                 problems.push(format!("lists area {}", item["id"]));
+            }
+        }
+        "/api/reports/progress" => {
+            let report = answer.json();
+            for row in report["rows"].as_array().into_iter().flatten() {
+                for a in row["areas"].as_array().into_iter().flatten().filter(|a| !in_scope(a)) {
+                    problems.push(format!("reports area {a}"));
+                }
+            }
+            let sections = report["coordinators"].as_array().map_or(0, Vec::len);
+            if sections > 1 {
+                problems.push(format!("shows {sections} coordinators' sections"));
             }
         }
         "/api/stats/resolution" => {

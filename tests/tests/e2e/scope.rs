@@ -176,6 +176,8 @@ struct Answers {
     issue_csv: Vec<Vec<String>>,
     issue_xlsx: Vec<Vec<String>>,
     stats_csv: Vec<Vec<String>>,
+    /// The progress report (#16) over the last 45 days, rolled up to the target areas.
+    progress: Value,
 }
 
 /// A recorded instant: when, the coordinators' areas then, how many issues had been raised, and every
@@ -405,7 +407,13 @@ impl Case {
         let issue_csv = self.csv(&export, token).await;
         let issue_xlsx = self.xlsx(&format!("{export}&format=xlsx"), token).await;
         let stats_csv = self.csv(&format!("/api/stats/resolution/export?lang=en&{stats_q}"), token).await;
-        let answers = Answers { list, everything, ones, stats, issue_csv, issue_xlsx, stats_csv };
+        let today = santisuk_app::now();
+        let window =
+            [("from", (today - Duration::days(45)).date_naive().to_string()), ("to", today.date_naive().to_string())];
+        let progress = self
+            .json(&format!("/api/reports/progress?period=custom&roll_up=target&{}&{time}", enc(&window)), token)
+            .await;
+        let answers = Answers { list, everything, ones, stats, issue_csv, issue_xlsx, stats_csv, progress };
         answers.check(scope, r)?;
         Ok(answers)
     }
@@ -449,6 +457,12 @@ impl Answers {
             prop_assert_eq!(totals, items(&self.everything).len() as i64, "{:?} counts what it cannot list", scope);
         }
         prop_assert_eq!(self.stats_csv.len(), rows.len() + 2, "the statistics export: header, groups, totals");
+        // The progress report holds only the caller's areas.
+        for row in self.progress["rows"].as_array().expect("progress rows") {
+            for area in row["areas"].as_array().expect("areas") {
+                prop_assert!(in_scope(area.as_str().unwrap_or_default()), "{:?} reports {}", scope, area);
+            }
+        }
         if r.by.contains("area") {
             for row in rows {
                 prop_assert!(in_scope(row["area_id"].as_str().unwrap_or_default()), "{:?} counts {}", scope, row);
