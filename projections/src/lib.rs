@@ -19,7 +19,6 @@ pub mod access_log;
 pub mod as_of;
 pub mod changes;
 pub mod ledger;
-pub mod obstacles;
 pub mod progress;
 pub mod queue;
 pub mod read_model;

@@ -200,17 +200,20 @@ async fn obstacles_are_absent_from_every_community_list_statistic_and_export(bac
     );
     assert_eq!(ids(&app.get("/api/obstacles", &app.staff).await.body).len(), 3);
     assert_eq!(ids(&app.get("/api/obstacles?open=true", &app.staff).await.body).len(), 2);
-    // The progress report's figures per coordinator, live and as of now (one SQL definition).
+    // The progress report's section per coordinator, live and as of now (one SQL definition).
     let today = santisuk_domain::time::bangkok_date(Utc::now());
-    let (from, to) = (today.pred_opt().unwrap(), today.succ_opt().unwrap());
-    let live = santisuk_projections::obstacles::per_coordinator(app.db(), from, to).await.unwrap();
-    assert_eq!(live.len(), 1, "{live:?}");
-    assert_eq!(
-        (live[0].user_id.as_str(), live[0].raised, live[0].resolved, live[0].open),
-        (app.coordinator_id.as_str(), 3, 0, 2)
-    );
-    let mut as_of = santisuk_projections::as_of::AsOf::build(app.db(), Utc::now()).await.unwrap();
-    assert_eq!(santisuk_projections::obstacles::per_coordinator(as_of.reader(), from, to).await.unwrap(), live);
+    let period = format!("period=custom&from={}&to={today}", today.pred_opt().unwrap());
+    let mine = |report: &Value| {
+        let rows = report["coordinators"].as_array().expect("coordinators").clone();
+        let row = rows.into_iter().find(|c| c["user_id"] == app.coordinator_id.as_str()).expect("the coordinator");
+        (row["obstacles"]["raised"].as_i64(), row["obstacles"]["resolved"].as_i64(), row["obstacles"]["open"].as_i64())
+    };
+    let live = app.get(&format!("/api/reports/progress?{period}"), &app.staff).await;
+    assert_eq!(live.status, StatusCode::OK, "{:?}", live.body);
+    assert_eq!(mine(&live.body), (Some(3), Some(0), Some(2)), "{:?}", live.body["coordinators"]);
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true).replace('+', "%2B");
+    let as_of = app.get(&format!("/api/reports/progress?{period}&as_of={now}"), &app.staff).await;
+    assert_eq!(mine(&as_of.body), mine(&live.body), "{:?}", as_of.body);
     assert_eq!(ids(&app.get("/api/obstacles?category=OBS_BUDGET", &app.auditor).await.body).len(), 1);
 }
 
