@@ -8,8 +8,8 @@ use santisuk_domain::time::{bangkok_date, fiscal_year_be};
 use santisuk_domain::values::{AmphoeCode, AreaId};
 use santisuk_projections::as_of::AsOf;
 pub use santisuk_projections::progress::{
-    CoordinatorRow, Figures, Obstacles, Participants, Progress, ProgressQuery, ProgressRow, QUIET_DAYS, TREND_QUARTERS,
-    Trend, TrendPoint, TrendRow, quarter_end, quarter_name, quarter_start,
+    CoordinatorRow, Figures, Obstacles, PartnerGroups, Progress, ProgressQuery, ProgressRow, QUIET_DAYS,
+    TREND_QUARTERS, Trend, TrendPoint, TrendRow, quarter_end, quarter_name, quarter_start,
 };
 use santisuk_projections::read_model::{self, AreaRow};
 use serde::Deserialize;

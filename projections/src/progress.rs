@@ -61,9 +61,10 @@ pub struct ProgressQuery {
     pub suppress: Option<Suppression>,
 }
 
-/// Participants of the forums held, by the four partner groups.
+/// The participants of the forums held, by the four partner groups. (Not named `Participants`: in the OpenAPI
+/// document that is the forum's head count, and utoipa would let one name silently replace the other.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Participants {
+pub struct PartnerGroups {
     /// Forums held whose participation is recorded.
     pub forums_recorded: i64,
     /// Forums held without a recorded participation ("not recorded").
@@ -86,7 +87,7 @@ pub struct Figures {
     pub forums_held: i64,
     /// The head counts of the forums held, where given.
     pub head_count: i64,
-    pub participants: Participants,
+    pub participants: PartnerGroups,
     /// Distinct organisations named at the forums held.
     pub organisations_engaged: i64,
     pub problems_raised: i64,
@@ -163,7 +164,7 @@ pub struct Progress {
 struct Acc {
     forums: i64,
     head_count: i64,
-    participants: Participants,
+    participants: PartnerGroups,
     organisations: BTreeSet<String>,
     raised: i64,
     resolved: i64,
@@ -519,7 +520,7 @@ pub struct TrendPoint {
     pub from: String,
     pub to: String,
     pub forums_held: i64,
-    /// Participants of the forums held (the four partner groups, where recorded).
+    /// The participants of the forums held (the four partner groups, where recorded).
     pub participants: i64,
     pub forums_not_recorded: i64,
     pub problems_resolved: i64,

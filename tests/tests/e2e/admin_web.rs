@@ -253,7 +253,8 @@ async fn areas_password_token_and_deactivation_are_the_api_changes(backend: Back
     let r = app.get("/api/areas", &app.coordinator).await;
     assert_eq!(
         r.body["items"],
-        json!([{"id": area, "name_th": "พื้นที่ ADM-2", "name_en": null, "amphoe_code": "9401", "province_code": "94", "tambon_code": null}])
+        json!([{"id": area, "name_th": "พื้นที่ ADM-2", "name_en": null, "amphoe_code": "9401", "province_code": "94",
+            "tambon_code": null, "target_area": true, "reached_from": null, "reached_on": null}])
     );
     // No area at all for a coordinator: refused beside the field, nothing written.
     let (csrf, submission) = form_of(&mut web, &page_path, &action).await;
