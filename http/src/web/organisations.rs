@@ -42,16 +42,13 @@ const ORGANISATION_PROPOSE_HINT: Tr = Tr(
 pub const ORGANISATION_SAVED: Tr = Tr("บันทึกองค์กรแล้ว", "Organisation saved");
 const ORGANISATION_KIND: Tr = Tr("ประเภทองค์กร", "Kind");
 const ORGANISATION_AREAS: Tr = Tr("พื้นที่ที่ทำงาน", "Areas it works in");
-const ORGANISATION_STATUS: Tr = Tr("สถานะ", "Status");
 const STATUS_ACTIVE: Tr = Tr("ใช้งาน", "Active");
 const STATUS_PROPOSED: Tr = Tr("รออนุมัติ", "Awaiting approval");
 const APPROVE: Tr = Tr("อนุมัติ", "Approve");
 const EDIT: Tr = Tr("แก้ไข", "Edit");
-const SAVE: Tr = Tr("บันทึก", "Save");
 const NONE_YET: Tr = Tr("ยังไม่มีองค์กรในทะเบียน", "The registry is empty");
 const NAME_TH: Tr = Tr("ชื่อ (ภาษาไทย)", "Name (Thai)");
 const NAME_EN: Tr = Tr("ชื่อ (ภาษาอังกฤษ)", "Name (English)");
-const OPTIONAL: Tr = Tr("ไม่บังคับ", "optional");
 
 pub const PARTICIPATION: Tr = Tr("ผู้เข้าร่วมตามภาคีเครือข่าย", "Participants by partner group");
 const PARTICIPATION_HINT: Tr = Tr(
@@ -288,7 +285,7 @@ pub fn fields(
     };
     html! {
         fieldset.participation #participation {
-            legend { (PARTICIPATION.get(lang)) " " span.hint { "(" (OPTIONAL.get(lang)) ")" } }
+            legend { (PARTICIPATION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
             p.hint { (PARTICIPATION_HINT.get(lang)) }
             (field_error(errors, "participation"))
             div.grid.two {
@@ -395,7 +392,7 @@ pub async fn forum_forms(
             form method="post" action={ "/forums/" (forum_id) "/participation" } novalidate {
                 input type="hidden" name="_csrf" value=(web.csrf);
                 (fields(lang, form, &organisations, errors))
-                p { button.primary type="submit" { (SAVE.get(lang)) } }
+                p { button.primary type="submit" { (i18n::SAVE.get(lang)) } }
             }
         }
         @if role == Role::Coordinator {
@@ -423,7 +420,7 @@ fn name_fields(lang: Lang, name_th: &str, name_en: &str, errors: &[(String, Stri
                 (field_error(errors, "name_th"))
             }
             div {
-                label for="name_en" { (NAME_EN.get(lang)) " " span.hint { "(" (OPTIONAL.get(lang)) ")" } }
+                label for="name_en" { (NAME_EN.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
                 input #name_en type="text" name="name_en" value=(name_en) maxlength=(Name::MAX) dir="auto" lang="en";
             }
         }
@@ -573,7 +570,7 @@ async fn render(
         @if rows.is_empty() { p.muted { (NONE_YET.get(lang)) } }
         table.stack {
             thead { tr { th { (NAME_TH.get(lang)) } th { (ORGANISATION_KIND.get(lang)) } th { (ORGANISATION_AREAS.get(lang)) }
-                th { (ORGANISATION_STATUS.get(lang)) } } }
+                th { (i18n::STATUS.get(lang)) } } }
             tbody {
                 @for o in &rows {
                     tr {
@@ -582,7 +579,7 @@ async fn render(
                         }
                         td data-label=(ORGANISATION_KIND.get(lang)) { (kind_text(lang, &o.kind)) }
                         td data-label=(ORGANISATION_AREAS.get(lang)) { (o.area_ids.join(", ")) }
-                        td data-label=(ORGANISATION_STATUS.get(lang)) {
+                        td data-label=(i18n::STATUS.get(lang)) {
                             (status_text(lang, &o.status))
                             @if o.status == "proposed" {
                                 form.inline method="post" action={ "/admin/organisations/" (o.id) "/approve" } {
@@ -602,7 +599,7 @@ async fn render(
                                         select name="kind" { @for k in OrganisationKind::ALL {
                                             option value=(k.as_str()) selected[k.as_str() == o.kind] { (kind_label(k).get(lang)) } } } }
                                     (area_boxes(lang, "areas", &areas, &o.area_ids))
-                                    button type="submit" { (SAVE.get(lang)) }
+                                    button type="submit" { (i18n::SAVE.get(lang)) }
                                 }
                             }
                         }

@@ -21,17 +21,12 @@ use crate::routes::exports::ExportQuery;
 use crate::state::{AppState, now};
 
 // The page's own words (Thai first, English when chosen).
-const TITLE: Tr = Tr("รายงานความก้าวหน้า", "Progress report");
-const PERIOD: Tr = Tr("ช่วงเวลา", "Period");
-const MONTH: Tr = Tr("เดือน", "Month");
 const QUARTER: Tr = Tr("ไตรมาส", "Quarter");
-const FISCAL_YEAR: Tr = Tr("ปีงบประมาณ", "Fiscal year");
 const CUSTOM: Tr = Tr("กำหนดเอง", "Custom");
 const FROM: Tr = Tr("ตั้งแต่", "From");
 const TO: Tr = Tr("ถึง", "To");
 const SCOPE: Tr = Tr("ขอบเขต", "Scope");
 const SCOPE_ALL: Tr = Tr("ทุกพื้นที่", "Everything");
-const SCOPE_AREA: Tr = Tr("พื้นที่", "Area");
 const SCOPE_AMPHOE: Tr = Tr("อำเภอ (รหัส)", "District (code)");
 const SCOPE_PROVINCE: Tr = Tr("จังหวัด (รหัส)", "Province (code)");
 const SCOPE_COORDINATOR: Tr = Tr("ผู้ประสานงาน (รหัสผู้ใช้)", "Coordinator (user id)");
@@ -42,10 +37,7 @@ const SHOW: Tr = Tr("แสดงรายงาน", "Show report");
 const PROJECTOR: Tr = Tr("โหมดฉายจอ", "Projector view");
 const NORMAL: Tr = Tr("โหมดปกติ", "Normal view");
 const DOWNLOAD: Tr = Tr("ดาวน์โหลด", "Download");
-const AREA: Tr = Tr("พื้นที่", "Area");
 const KIND: Tr = Tr("ประเภท", "Kind");
-const TARGET: Tr = Tr("พื้นที่เป้าหมาย", "Target area");
-const REACHED: Tr = Tr("ขยายผลจาก", "Reached from");
 const FORUMS: Tr = Tr("เวทีที่จัด", "Forums held");
 const NOT_RECORDED: Tr = Tr("ไม่ได้บันทึกผู้เข้าร่วม", "Participation not recorded");
 const STAFF: Tr = Tr("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff");
@@ -55,7 +47,6 @@ const VILLAGERS: Tr = Tr("ชาวบ้าน", "Villagers");
 const ORGANISATIONS: Tr = Tr("องค์กรที่ร่วม", "Organisations engaged");
 const RAISED: Tr = Tr("ปัญหาที่เสนอ", "Problems raised");
 const RESOLVED: Tr = Tr("แก้ไขแล้ว", "Resolved");
-const OPEN: Tr = Tr("ค้างอยู่", "Open");
 const VERDICTS: Tr = Tr("ความเห็นของชุมชน", "Community verdicts");
 const VERDICTS_NONE: Tr = Tr("ยังไม่ได้บันทึก", "not recorded");
 const LAST_FORUM: Tr = Tr("เวทีล่าสุด", "Last forum");
@@ -137,7 +128,7 @@ pub async fn page(
     let label = progress::period_label(&p, &req.query);
     let content = html! {
         div.progress-report.projector[projector] {
-            h1 { (TITLE.get(lang)) " · " (label) }
+            h1 { (i18n::NAV_PROGRESS.get(lang)) " · " (label) }
             p.muted {
                 (day(lang, &report.from)) " – " (day(lang, &report.to))
                 @if let Some(t) = &p.as_of { " · " (AS_OF.get(lang)) " " (t) }
@@ -160,7 +151,7 @@ pub async fn page(
             p.muted { (NOTE.get(lang)) }
         }
     };
-    Ok(layout::page(&web, Nav::Progress, TITLE.get(lang), content).into_response())
+    Ok(layout::page(&web, Nav::Progress, i18n::NAV_PROGRESS.get(lang), content).into_response())
 }
 
 /// The downloads of the page: the API's export of the same report, in the page's language.
@@ -182,21 +173,21 @@ fn form(lang: Lang, p: &ProgressParams, areas: &[santisuk_app::reference::AreaRo
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     html! {
         form.filters.no-print method="get" action="/reports/progress" {
-            label { (PERIOD.get(lang))
+            label { (i18n::PERIOD.get(lang))
                 select name="period" {
-                    @for (value, name) in [("month", MONTH), ("quarter", QUARTER), ("fiscal_year", FISCAL_YEAR), ("custom", CUSTOM)] {
+                    @for (value, name) in [("month", i18n::DASH_MONTH), ("quarter", QUARTER), ("fiscal_year", i18n::FISCAL_YEAR), ("custom", CUSTOM)] {
                         option value=(value) selected[period == value] { (name.get(lang)) }
                     }
                 }
             }
-            label { (MONTH.get(lang)) input type="month" name="month" value=(v(&p.month)); }
+            label { (i18n::DASH_MONTH.get(lang)) input type="month" name="month" value=(v(&p.month)); }
             label { (QUARTER.get(lang)) input type="text" name="quarter" placeholder="2026-Q4" value=(v(&p.quarter)); }
-            label { (FISCAL_YEAR.get(lang)) input type="number" name="fiscal_year" placeholder="2570" value=(v(&p.fiscal_year)); }
+            label { (i18n::FISCAL_YEAR.get(lang)) input type="number" name="fiscal_year" placeholder="2570" value=(v(&p.fiscal_year)); }
             label { (FROM.get(lang)) input type="date" name="from" value=(v(&p.from)); }
             label { (TO.get(lang)) input type="date" name="to" value=(v(&p.to)); }
             label { (SCOPE.get(lang))
                 select name="scope" {
-                    @for (value, name) in [("all", SCOPE_ALL), ("area", SCOPE_AREA), ("amphoe", SCOPE_AMPHOE),
+                    @for (value, name) in [("all", SCOPE_ALL), ("area", i18n::AREA), ("amphoe", SCOPE_AMPHOE),
                         ("province", SCOPE_PROVINCE), ("coordinator", SCOPE_COORDINATOR)] {
                         option value=(value) selected[scope == value] { (name.get(lang)) }
                     }
@@ -242,7 +233,7 @@ fn figure_cells(lang: Lang, f: &Figures) -> Markup {
         td.num data-label=(ORGANISATIONS.get(lang)) { (f.organisations_engaged) }
         td.num data-label=(RAISED.get(lang)) { (f.problems_raised) }
         td.num data-label=(RESOLVED.get(lang)) { (f.problems_resolved) }
-        td.num data-label=(OPEN.get(lang)) { (f.problems_open) }
+        td.num data-label=(i18n::OPEN.get(lang)) { (f.problems_open) }
         td data-label=(VERDICTS.get(lang)) { span.muted { (VERDICTS_NONE.get(lang)) } }
         td data-label=(LAST_FORUM.get(lang)) {
             @match &f.last_forum_on { Some(d) => (day(lang, d)), None => span.muted { (NEVER.get(lang)) } }
@@ -256,7 +247,7 @@ fn figure_cells(lang: Lang, f: &Figures) -> Markup {
 
 fn figure_headers(lang: Lang) -> Markup {
     html! {
-        @for h in [FORUMS, NOT_RECORDED, STAFF, COORDINATORS, LEADERS, VILLAGERS, ORGANISATIONS, RAISED, RESOLVED, OPEN] {
+        @for h in [FORUMS, NOT_RECORDED, STAFF, COORDINATORS, LEADERS, VILLAGERS, ORGANISATIONS, RAISED, RESOLVED, i18n::OPEN] {
             th.num scope="col" { (h.get(lang)) }
         }
         th scope="col" { (VERDICTS.get(lang)) }
@@ -269,11 +260,11 @@ fn area_table(lang: Lang, r: &Progress, names: &BTreeMap<&str, String>) -> Marku
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     html! {
         table.stack.progress #progress-areas-table {
-            thead { tr { th scope="col" { (AREA.get(lang)) } th scope="col" { (KIND.get(lang)) } (figure_headers(lang)) } }
+            thead { tr { th scope="col" { (i18n::AREA.get(lang)) } th scope="col" { (KIND.get(lang)) } (figure_headers(lang)) } }
             tbody {
                 @for row in &r.rows {
                     tr.quiet[row.figures.quiet] data-area=(row.area_id) {
-                        th scope="row" data-label=(AREA.get(lang)) {
+                        th scope="row" data-label=(i18n::AREA.get(lang)) {
                             (name(&row.area_id)) " " span.muted { (row.area_id) }
                             @if row.areas.len() > 1 {
                                 br; span.muted { "+ " (row.areas[1..].iter().map(|a| name(a)).collect::<Vec<_>>().join(", ")) }
@@ -281,8 +272,8 @@ fn area_table(lang: Lang, r: &Progress, names: &BTreeMap<&str, String>) -> Marku
                         }
                         td data-label=(KIND.get(lang)) {
                             @match &row.reached_from {
-                                None => (TARGET.get(lang)),
-                                Some(from) => { (REACHED.get(lang)) " " (name(from))
+                                None => (i18n::TARGET_AREA.get(lang)),
+                                Some(from) => { (i18n::REACHED_FROM.get(lang)) " " (name(from))
                                     @if let Some(on) = &row.reached_on { " (" (day(lang, on)) ")" } }
                             }
                         }
@@ -300,13 +291,13 @@ fn coordinator_table(lang: Lang, r: &Progress) -> Markup {
         @if !r.coordinators.is_empty() {
             h2 { (BY_COORDINATOR.get(lang)) }
             table.stack.progress #progress-coordinators {
-                thead { tr { th scope="col" { (COORDINATORS.get(lang)) } th scope="col" { (AREA.get(lang)) } (figure_headers(lang))
+                thead { tr { th scope="col" { (COORDINATORS.get(lang)) } th scope="col" { (i18n::AREA.get(lang)) } (figure_headers(lang))
                     th.num scope="col" { (OBSTACLES.get(lang)) } } }
                 tbody {
                     @for c in &r.coordinators {
                         tr {
                             th scope="row" data-label=(COORDINATORS.get(lang)) dir="auto" { (c.name) }
-                            td data-label=(AREA.get(lang)) { (c.areas.join(", ")) }
+                            td data-label=(i18n::AREA.get(lang)) { (c.areas.join(", ")) }
                             (figure_cells(lang, &c.figures))
                             td.num data-label=(OBSTACLES.get(lang)) {
                                 (c.obstacles.raised) " / " (c.obstacles.resolved) " / " (c.obstacles.open)
@@ -324,7 +315,7 @@ fn trend_table(lang: Lang, t: &Trend, names: &BTreeMap<&str, String>) -> Markup 
         h2 { (TREND.get(lang)) }
         div.scroll {
             table.progress-trend {
-                thead { tr { th scope="col" { (AREA.get(lang)) } @for q in &t.quarters { th.num scope="col" { (q) } } } }
+                thead { tr { th scope="col" { (i18n::AREA.get(lang)) } @for q in &t.quarters { th.num scope="col" { (q) } } } }
                 tbody {
                     @for row in &t.rows {
                         tr {
