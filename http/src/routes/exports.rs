@@ -582,6 +582,7 @@ fn group_column(g: GroupBy) -> Column {
         GroupBy::Forum => Column::new("เวที", "Forum", 38.0),
         GroupBy::Month => Column::new("เดือน", "Month", 10.0),
         GroupBy::FiscalYear => Column::new("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)", 12.0),
+        GroupBy::Agency => Column::new("หน่วยงาน (รหัส)", "Agency id", 38.0),
     }
 }
 
@@ -1025,6 +1026,9 @@ mod tests {
             restricted: false,
             raised_by_user: None,
             kind: Default::default(),
+            agency_id: None,
+            waiting_for: None,
+            custody: Default::default(),
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();

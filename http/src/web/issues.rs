@@ -39,6 +39,14 @@ pub struct ActionForm {
     version: String,
     #[serde(default)]
     assignee: String,
+    /// The agency referred to (its id; empty: none) and the routing rule the form suggested it by.
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    rule: String,
+    /// Who the problem waits for (the waiting form).
+    #[serde(default)]
+    waiting_for: String,
     #[serde(default)]
     due_on: String,
     #[serde(default)]
@@ -188,9 +196,11 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                 @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (layout::text(lang, b.as_str())) } }
                 @if *restricted { div { (layout::restricted_badge(lang)) } }
             }
-            Some(IssueEvent::IssueAssigned { assignee, due_on, note, .. }) => {
+            Some(IssueEvent::IssueAssigned { assignee, due_on, note, agency, rule, .. }) => {
                 div dir="auto" { (i18n::ASSIGNEE.get(lang)) ": " (assignee)
                     @if let Some(d) = due_on { " · " (i18n::DUE_ON.get(lang)) " " (i18n::date(lang, *d)) } }
+                @if let Some(a) = agency { div { (i18n::AGENCY.get(lang)) ": " a href={ "/admin/agencies/" (a) } { (a) }
+                    @if rule.is_some() { " · " span.hint { (i18n::ROUTING_RULE.get(lang)) } } } }
                 @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
             }
             Some(IssueEvent::IssueAddressed { action, note, .. }) => {
@@ -223,6 +233,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                 div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
             }
+            Some(IssueEvent::IssueWaitingChanged { waiting_for, note, .. }) => {
+                div { (i18n::WAITING_FOR.get(lang)) ": " (i18n::party(lang, waiting_for.as_str())) }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
+            }
             None => { pre.data { (e.payload.to_string()) } }
         }
         div.when { (i18n::RECORDED.get(lang)) " " (i18n::date_time(lang, e.recorded_at)) " · #" (e.sequence) }
@@ -231,7 +245,7 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
 
 /// The labels of an action form's fields, by id (`<action>-<field>`), for its error summary.
 fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
-    let fields: [(&str, i18n::Tr); 11] = [
+    let fields: [(&str, i18n::Tr); 13] = [
         ("assignee", i18n::ASSIGNEE),
         ("due_on", i18n::DUE_ON),
         ("note", i18n::NOTE),
@@ -243,6 +257,8 @@ fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
         ("category", i18n::CATEGORY),
         ("at_date", i18n::WHEN_DATE),
         ("at_time", i18n::WHEN_TIME),
+        ("agency", i18n::AGENCY),
+        ("waiting_for", i18n::WAITING_FOR),
     ];
     fields.into_iter().map(|(f, l)| (format!("{action}-{f}"), l)).collect()
 }
@@ -421,7 +437,9 @@ fn build(
     let note = optional(&form.note);
     let request = match action {
         "assign" => ActionRequest::Assign(AssignRequest {
-            assignee: form.assignee.clone(),
+            assignee: Some(form.assignee.clone()),
+            agency: optional(&form.agency),
+            rule: optional(&form.rule),
             due_on: optional(&form.due_on),
             note,
             at,
@@ -435,6 +453,11 @@ fn build(
             description: Some(form.description.clone()),
             category: Some(form.category.clone()),
             reason: form.reason.clone(),
+            at,
+        }),
+        "wait" => ActionRequest::Wait(santisuk_app::agencies::WaitingRequest {
+            waiting_for: form.waiting_for.clone(),
+            note,
             at,
         }),
         "restrict" => ActionRequest::Restrict(RestrictRequest {
@@ -462,7 +485,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     let lang = web.lang;
-    if !["assign", "address", "close", "reopen", "correct", "restrict"].contains(&action.as_str()) {
+    if !["assign", "address", "close", "reopen", "correct", "restrict", "wait"].contains(&action.as_str()) {
         return Err(ApiError::not_found("no_route", "no such action").into());
     }
     let id = issue_uuid(&id)?;
@@ -496,6 +519,8 @@ pub async fn act(
                 "due_before_assignment" => "due_on",
                 "resolved_without_action" => "outcome",
                 "unknown_category" => "category",
+                "unknown_agency" | "unknown_routing_rule" | "routing_rule_mismatch" => "agency",
+                "no_agency" | "waiting_unchanged" | "unknown_party" => "waiting_for",
                 "at_in_future" | "at_before_raise" => "at_date",
                 _ => "form",
             };
