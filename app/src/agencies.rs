@@ -19,17 +19,16 @@ use santisuk_domain::values::{AmphoeCode, Assignee, CategoryCode, IssueKind, Nam
 use santisuk_projections::agencies as table;
 pub use santisuk_projections::agencies::{AgencyRow, RoutingRuleRow};
 use santisuk_projections::as_of::AsOf;
-pub use santisuk_projections::custody::{CustodyBy, CustodyQuery, CustodyStats};
+pub use santisuk_projections::custody::{CustodyBy, CustodyQuery, CustodyRow, CustodyStats};
 use santisuk_projections::read_model;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::AppState;
 use crate::caller::{Caller, Role};
 use crate::error::AppError;
-use crate::issues::CommandReply;
 use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
 use crate::schema;
-use crate::{AppState, now};
 
 // --- agencies -------------------------------------------------------------------------------------------
 
@@ -412,21 +411,6 @@ impl WaitingRequest {
             _ => Err(errors),
         }
     }
-}
-
-/// Records who the problem waits for (issue writers, a coordinator in their own areas): the API's `POST
-/// /api/issues/{id}/waiting` and the issue page.
-pub async fn set_waiting(
-    state: &AppState,
-    caller: &Caller,
-    raw_id: &str,
-    req: WaitingRequest,
-    expected: Option<i64>,
-) -> Result<CommandReply, AppError> {
-    caller.require_issue_writer()?;
-    let now = now();
-    let action = req.into_action(now).map_err(crate::issues::first)?;
-    crate::issues::act(state, caller, raw_id, action, now, expected).await
 }
 
 // --- ball in court ---------------------------------------------------------------------------------------------

@@ -64,6 +64,12 @@ pub struct IssueView {
     /// `community`, or `obstacle` for a coordinator's own obstacle (`/api/obstacles`).
     #[schema(value_type = santisuk_app::schema::IssueKind)]
     pub kind: String,
+    /// The agency the last assignment referred the problem to (`/api/agencies`); `null`: none.
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    /// Who the problem waits for now (`sbpac`, `agency`, `community`); `null` while closed.
+    #[schema(value_type = Option<santisuk_app::schema::Party>)]
+    pub waiting_for: Option<String>,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -90,6 +96,8 @@ impl From<IssueRow> for IssueView {
             closed_at: r.closed_at,
             restricted: r.restricted,
             kind: r.kind.as_str().to_owned(),
+            agency_id: r.agency_id,
+            waiting_for: r.waiting_for,
             version: r.version,
             complainant: None,
         }

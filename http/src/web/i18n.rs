@@ -835,6 +835,8 @@ pub const AGENCY_ALL_DISTRICTS: Tr = Tr("ทุกอำเภอ", "Every distr
 pub const AGENCY_CONTACT: Tr = Tr("ช่องทางติดต่อ", "Contact");
 pub const AGENCY_NEW: Tr = Tr("ลงทะเบียนหน่วยงาน", "Register an agency");
 pub const AGENCY_EDIT: Tr = Tr("แก้ไขหน่วยงาน", "Change the agency");
+pub const ASSIGNEE_OR_AGENCY: Tr =
+    Tr("ชื่อผู้รับผิดชอบ เว้นว่างได้เมื่อเลือกหน่วยงาน", "A person's name; may be left blank when an agency is chosen");
 pub const AGENCY_NONE: Tr = Tr("ไม่ระบุหน่วยงาน", "No agency");
 pub const AGENCY_DISTRICTS_HINT: Tr = Tr(
     "เลือกได้หลายอำเภอ (กด Ctrl หรือ ⌘ ค้างไว้); หน่วยงานระดับภาคหรือส่วนกลางไม่ต้องเลือก หมายถึงทุกอำเภอ",

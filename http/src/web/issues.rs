@@ -140,6 +140,7 @@ async fn render(
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
+    let referral = super::agencies::referral(state, web, &row, writer && web.ctx.sees_area(&row.area_id)).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -164,11 +165,12 @@ async fn render(
                 dt { (i18n::RAISED_ON.get(lang)) } dd { (i18n::stored_time(lang, &row.raised_at)) }
                 dt { (i18n::ASSIGNEE.get(lang)) } dd dir="auto" { (row.assignee.as_deref().unwrap_or("—")) }
                 dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
+                (super::agencies::facts(lang, &referral, &row))
             }
         }
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         @if writer && web.ctx.sees_area(&row.area_id) {
-            (action_forms(web, &row, row.status, &sticky, &categories))
+            (action_forms(web, &row, row.status, &sticky, &categories, &referral))
         } @else {
             p.muted { (i18n::READ_ONLY.get(lang)) }
         }
@@ -271,7 +273,14 @@ fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
     }
 }
 
-fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, categories: &[CategoryRow]) -> Markup {
+fn action_forms(
+    web: &Web,
+    row: &IssueRow,
+    status: IssueStatus,
+    sticky: &Sticky,
+    categories: &[CategoryRow],
+    referral: &super::agencies::Referral,
+) -> Markup {
     let restricting = sticky.action == "restrict";
     let lang = web.lang;
     let value = |action: &str, pick: fn(&ActionForm) -> &String| -> String {
@@ -317,8 +326,9 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                 form.card #assign method="post" action={ "/issues/" (row.id) "/assign" } {
                     h2 { (i18n::ACT_ASSIGN.get(lang)) }
                     (head("assign"))
-                    label for="assign-assignee" { (i18n::ASSIGNEE.get(lang)) }
-                    input #assign-assignee type="text" name="assignee" maxlength="200" dir="auto" required
+                    (super::agencies::assign_fields(lang, referral, row, (sticky.action == "assign").then_some(sticky.form.agency.as_str()), errors))
+                    label for="assign-assignee" { (i18n::ASSIGNEE.get(lang)) " " span.hint { "(" (i18n::ASSIGNEE_OR_AGENCY.get(lang)) ")" } }
+                    input #assign-assignee type="text" name="assignee" maxlength="200" dir="auto"
                         value=(if sticky.action == "assign" { sticky.form.assignee.clone() } else { row.assignee.clone().unwrap_or_default() })
                         aria-invalid=[invalid(errors, "assign-assignee")];
                     (field_error(errors, "assign-assignee"))
@@ -359,6 +369,10 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                     (when("close"))
                     button.primary type="submit" { (i18n::ACT_CLOSE.get(lang)) }
                 }
+            }
+            @if !closed {
+                (super::agencies::waiting_form(web, row,
+                    (sticky.action == "wait").then_some((sticky.form.waiting_for.as_str(), sticky.form.note.as_str())), errors))
             }
             @if closed {
                 form.card #reopen method="post" action={ "/issues/" (row.id) "/reopen" } {
@@ -438,8 +452,8 @@ fn build(
     let request = match action {
         "assign" => ActionRequest::Assign(AssignRequest {
             assignee: Some(form.assignee.clone()),
-            agency: optional(&form.agency),
-            rule: optional(&form.rule),
+            agency: super::agencies::referral_choice(&form.agency).0,
+            rule: super::agencies::referral_choice(&form.agency).1.or_else(|| optional(&form.rule)),
             due_on: optional(&form.due_on),
             note,
             at,
