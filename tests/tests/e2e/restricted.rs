@@ -865,6 +865,9 @@ fn row(n: usize, c: &Case) -> IssueRow {
         restricted: c.restricted,
         raised_by_user: Some(if c.mine { ME.into() } else { "someone".into() }),
         kind: Default::default(),
+        agency_id: None,
+        waiting_for: None,
+        custody: Default::default(),
         version: 1,
         last_position: 1,
     }
