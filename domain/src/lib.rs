@@ -9,12 +9,14 @@
 pub mod area;
 pub mod category;
 pub mod error;
+pub mod escalation;
 pub mod forum;
 pub mod geo;
 pub mod issue;
 pub mod organisation;
 pub mod participation;
 pub mod personal;
+pub mod service_level;
 pub mod time;
 pub mod user;
 pub mod values;

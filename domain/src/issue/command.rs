@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
 
@@ -24,6 +25,7 @@ pub enum IssueAction {
     Correct(CorrectIssue),
     Erase(EraseText),
     Restrict(RestrictIssue),
+    Escalate(EscalateIssue),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -117,6 +119,16 @@ pub struct RestrictIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Move the problem one level up the chain because it passed a deadline (the background escalator
+/// sends this; `at` is the deadline passed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalateIssue {
+    pub level: u8,
+    pub responsible: Name,
+    pub breach: Breach,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -129,6 +141,7 @@ impl IssueAction {
             IssueAction::Correct(c) => c.at,
             IssueAction::Erase(c) => c.at,
             IssueAction::Restrict(c) => c.at,
+            IssueAction::Escalate(c) => c.at,
         }
     }
 
@@ -143,6 +156,7 @@ impl IssueAction {
             IssueAction::Correct(_) => "correct",
             IssueAction::Erase(_) => "erase",
             IssueAction::Restrict(_) => "restrict",
+            IssueAction::Escalate(_) => "escalate",
         }
     }
 }

@@ -38,6 +38,13 @@ pub enum IssueError {
     /// A community problem needs a community category, a coordinator's obstacle an obstacle category.
     #[error("{} needs a category of its own kind ({kind})", match kind { IssueKind::Community => "a community problem", IssueKind::Obstacle => "a coordinator's obstacle" })]
     CategoryKindMismatch { kind: IssueKind },
+    /// An escalation to a level the problem has already reached (the escalator ran twice, or on two
+    /// instances): nothing is recorded twice.
+    #[error("the issue has already reached escalation level {level}")]
+    EscalationReached { level: u8 },
+    /// An escalation must go exactly one level up, to at most the SBPAC centre (2).
+    #[error("an escalation goes one level up at a time, to at most level 2 (now at level {level})")]
+    EscalationSkipsLevel { level: u8 },
 }
 
 impl IssueError {
@@ -50,13 +57,14 @@ impl IssueError {
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. }
             | IssueError::AlreadyErased => ErrorKind::Conflict,
-            IssueError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
+            IssueError::RestrictionUnchanged { .. } | IssueError::EscalationReached { .. } => ErrorKind::Conflict,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
             | IssueError::BadCaseNumber
             | IssueError::NothingToCorrect
-            | IssueError::CategoryKindMismatch { .. } => ErrorKind::Invalid,
+            | IssueError::CategoryKindMismatch { .. }
+            | IssueError::EscalationSkipsLevel { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -77,6 +85,8 @@ impl IssueError {
             IssueError::AlreadyErased => "already_erased",
             IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
             IssueError::CategoryKindMismatch { .. } => "category_kind_mismatch",
+            IssueError::EscalationReached { .. } => "escalation_reached",
+            IssueError::EscalationSkipsLevel { .. } => "escalation_skips_level",
         }
     }
 }
