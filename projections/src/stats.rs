@@ -569,6 +569,9 @@ mod tests {
             restricted: false,
             raised_by_user: None,
             kind: Default::default(),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
             version: 1,
             last_position: 1,
         }

@@ -1025,6 +1025,9 @@ mod tests {
             restricted: false,
             raised_by_user: None,
             kind: Default::default(),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();

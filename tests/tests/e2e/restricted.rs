@@ -865,6 +865,9 @@ fn row(n: usize, c: &Case) -> IssueRow {
         restricted: c.restricted,
         raised_by_user: Some(if c.mine { ME.into() } else { "someone".into() }),
         kind: Default::default(),
+        escalation_level: 0,
+        responsible: None,
+        assigned_at: None,
         version: 1,
         last_position: 1,
     }
