@@ -22,6 +22,7 @@ pub mod case_numbers;
 pub mod command;
 pub mod demo;
 pub mod error;
+pub mod escalation;
 pub mod forums;
 pub mod issues;
 pub mod obstacles;
@@ -184,12 +185,15 @@ impl AppState {
             let _ = rx.wait_for(|stop| *stop).await;
         };
         let read_model = tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone())));
-        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped)));
+        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped.clone())));
+        // Issue #17 §2: the escalator, safe on every instance at once (the aggregate refuses a level reached).
+        let escalator = tokio::spawn(escalation::run_escalator(self.clone(), until_stopped(stopped)));
         tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
             let _ = read_model.await;
             let _ = ledger.await;
+            let _ = escalator.await;
         })
     }
 

@@ -1669,3 +1669,21 @@ fn render(
     }
     Ok(out)
 }
+
+/// The open issues of these categories (issue #17 §2: the escalator's candidates), ordered by id.
+pub async fn open_issues_of_categories(db: &Db, codes: &[String]) -> Result<Vec<IssueRow>, StoreError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = values_placeholders(db.backend(), codes.len(), 1).replace(['(', ')'], "");
+    let sql = format!(
+        "SELECT {ISSUE_COLUMNS} FROM issues WHERE status <> 'closed' AND category IN ({placeholders}) ORDER BY id"
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for code in codes {
+            q = q.bind(code);
+        }
+        q.fetch_all(p).await?
+    }))
+}

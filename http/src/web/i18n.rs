@@ -564,6 +564,8 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "OrganisationRegistered" => ("ลงทะเบียนองค์กร", "Organisation registered"),
         "OrganisationApproved" => ("อนุมัติองค์กร", "Organisation approved"),
         "OrganisationUpdated" => ("แก้ไของค์กร", "Organisation updated"),
+        "IssueEscalated" => ("ยกระดับเรื่องที่เกินกำหนด", "Issue escalated"),
+        "ServiceLevelSet" => ("กำหนดระยะเวลามาตรฐานของประเภทปัญหา", "Service level set"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
