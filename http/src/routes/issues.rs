@@ -64,6 +64,14 @@ pub struct IssueView {
     /// `community`, or `obstacle` for a coordinator's own obstacle (`/api/obstacles`).
     #[schema(value_type = santisuk_app::schema::IssueKind)]
     pub kind: String,
+    /// How far up the chain the problem has been escalated for passing its category's service level
+    /// (issue #17 §2): 0 the district coordinator, 1 the provincial office, 2 the SBPAC centre.
+    pub escalation_level: i64,
+    /// Who is responsible at that level (`null` at level 0).
+    pub responsible: Option<String>,
+    /// `assignment` or `resolution` when the problem is past that limit of its category's service level
+    /// (at `as_of` when given); `null` when it is not.
+    pub overdue: Option<String>,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -90,9 +98,25 @@ impl From<IssueRow> for IssueView {
             closed_at: r.closed_at,
             restricted: r.restricted,
             kind: r.kind.as_str().to_owned(),
+            escalation_level: r.escalation_level,
+            responsible: r.responsible,
+            overdue: None,
             version: r.version,
             complainant: None,
         }
+    }
+}
+
+impl IssueView {
+    /// The view with `overdue` as the service levels in force say at `at` (issue #17 §2).
+    fn at(
+        r: IssueRow,
+        levels: &std::collections::BTreeMap<String, santisuk_domain::service_level::ServiceLevel>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> IssueView {
+        let level = levels.get(&r.category).copied().unwrap_or_default();
+        let overdue = r.overdue(&level, at).map(|b| b.as_str().to_owned());
+        IssueView { overdue, ..r.into() }
     }
 }
 
@@ -303,9 +327,12 @@ pub async fn list(
     ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
-    let (rows, next) = issues::list(&state, &ctx, &ListParams::parse(q, &ctx, now())?).await?;
+    let params = ListParams::parse(q, &ctx, now())?;
+    let (rows, next) = issues::list(&state, &ctx, &params).await?;
+    let levels = santisuk_app::escalation::service_levels(&state).await?;
+    let at = params.as_of.unwrap_or_else(now);
     Ok(Json(IssuePage {
-        items: rows.into_iter().map(IssueView::from).collect(),
+        items: rows.into_iter().map(|r| IssueView::at(r, &levels, at)).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
 }
@@ -352,7 +379,8 @@ pub async fn get_one(
     let as_of = parse_as_of(q.as_of.as_deref(), now())?;
     let row = issues::get(&state, &ctx, &id, as_of).await?;
     let complainant = santisuk_app::privacy::complainant_for_issue(&state, &ctx, &row.id).await?;
-    Ok(Json(IssueView { complainant, ..row.into() }))
+    let levels = santisuk_app::escalation::service_levels(&state).await?;
+    Ok(Json(IssueView { complainant, ..IssueView::at(row, &levels, as_of.unwrap_or_else(now)) }))
 }
 
 /// The events of an issue, in order, a page at a time: what happened, when, recorded when, by whom.

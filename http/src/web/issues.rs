@@ -158,6 +158,8 @@ async fn render(
                 dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
             }
         }
+        (super::escalation::issue_section(lang, &santisuk_app::escalation::view(&row,
+            &category.as_ref().map(|c| c.service_level()).unwrap_or_default(), now())))
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories))
@@ -222,6 +224,9 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::IssueRestrictionChanged { restricted, reason, .. }) => {
                 div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+            }
+            Some(IssueEvent::IssueEscalated { level, responsible, .. }) => {
+                div dir="auto" { (super::escalation::level(lang, i64::from(*level))) ": " (responsible) }
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

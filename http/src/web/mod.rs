@@ -24,6 +24,7 @@ pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
+pub mod escalation;
 pub mod extract;
 pub mod forums;
 pub mod home;
@@ -86,6 +87,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/areas/reach", post(admin::reach_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
+        .route("/admin/service-levels", get(escalation::page))
+        .route("/admin/service-levels/{code}", post(escalation::save))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

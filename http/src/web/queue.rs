@@ -206,6 +206,7 @@ pub async fn queue(
     let statuses =
         IssueStatus::ALL.iter().map(|s| (s.as_str().to_owned(), i18n::status(lang, s.as_str()).to_owned())).collect();
     let sorts = [
+        (QueueSort::Urgent, super::escalation::SORT_URGENT),
         (QueueSort::Newest, i18n::SORT_NEWEST),
         (QueueSort::Oldest, i18n::SORT_OLDEST),
         (QueueSort::Due, i18n::SORT_DUE),
@@ -346,7 +347,8 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
                         }
                         td data-label=(i18n::AREA.get(lang)) class="c-area" { (area(&r.area_id)) }
                         td data-label=(i18n::CATEGORY.get(lang)) class="c-category" { (category(&r.category)) }
-                        td data-label=(i18n::STATUS.get(lang)) class="c-status" { (layout::status_badge(lang, r.status.as_str())) }
+                        td data-label=(i18n::STATUS.get(lang)) class="c-status" { (layout::status_badge(lang, r.status.as_str()))
+                            @if r.status != IssueStatus::Closed { " " (super::escalation::badge(lang, r.escalation_level)) } }
                         td data-label=(i18n::ASSIGNEE.get(lang)) class="c-assignee" dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
                         td data-label=(i18n::DUE_ON.get(lang)) class={ "c-due" @if overdue { " overdue" } } {
                             (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))
