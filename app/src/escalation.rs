@@ -117,7 +117,8 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> Result<usize,
         let province = areas.get(&row.area_id).map(String::as_str).unwrap_or_default();
         for due in escalation::due(&facts, level, current, now) {
             let responsible = escalation::responsible(due.level, province).expect("a level above 0 has an office");
-            let action = IssueAction::Escalate(EscalateIssue { level: due.level, responsible, breach: due.breach, at: due.at });
+            let action =
+                IssueAction::Escalate(EscalateIssue { level: due.level, responsible, breach: due.breach, at: due.at });
             match state.command::<Issue>(row.id.clone(), IssueCommand { now, action }, metadata.clone(), None).await {
                 Ok(_) => recorded += 1,
                 // Another instance (or an earlier pass) recorded it, or the problem was closed meanwhile.
@@ -134,7 +135,8 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> Result<usize,
 pub async fn run_escalator(state: AppState, shutdown: impl std::future::Future<Output = ()> + Send) {
     tokio::pin!(shutdown);
     loop {
-        match escalate_due(&state, crate::now()).await {
+        let pass = if state.escalator_on() { escalate_due(&state, crate::now()).await } else { Ok(0) };
+        match pass {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "problems past their service level escalated"),
             Err(e) => tracing::warn!(error = ?e, "an escalator pass failed; the next one tries again"),

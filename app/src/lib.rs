@@ -104,6 +104,8 @@ pub struct Shared {
     small_cell_threshold: std::sync::atomic::AtomicI64,
     /// Spreading marks are checked for cycles and given one at a time (see `progress::reach_area`).
     pub reach: tokio::sync::Mutex<()>,
+    /// Whether the background escalator's passes run (issue #17 §2); on unless switched off.
+    escalator: std::sync::atomic::AtomicBool,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -169,6 +171,7 @@ impl AppState {
             throttle: sessions::Throttle::default(),
             small_cell_threshold: std::sync::atomic::AtomicI64::new(santisuk_projections::stats::SMALL_CELL_THRESHOLD),
             reach: tokio::sync::Mutex::new(()),
+            escalator: std::sync::atomic::AtomicBool::new(true),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))
@@ -266,6 +269,15 @@ impl AppState {
 
     /// The commands this process holds now, running or waiting (for `/readyz`: a count near the bound
     /// means commands are about to be shed).
+    /// Switches the background escalator's passes on or off (tests run the passes themselves).
+    pub fn set_escalator(&self, on: bool) {
+        self.escalator.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn escalator_on(&self) -> bool {
+        self.escalator.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn pending_commands(&self) -> usize {
         self.max_pending - self.pending.available_permits()
     }

@@ -210,13 +210,32 @@ pub async fn issue(db: &Db, until: DateTime<Utc>, id: &str) -> Result<Option<Iss
     let mut tx = db.begin_snapshot().await?;
     let cut = events::cut_after(&mut tx, until).await?;
     let mut history = events::read_aggregate_until(&mut tx, "Issue", id, cut).await?;
-    tx.commit().await?;
     events::open(db, &mut history).await?;
     let mut folded = Snapshot::default();
     for event in &history {
         folded.apply(event)?;
     }
-    Ok(folded.issues.remove(id))
+    let Some(mut row) = folded.issues.remove(id) else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    // Its category's service level and its area's province as they stood, for the level due then (as
+    // `AsOf::build` does for every row).
+    for (aggregate_type, key) in [("Category", row.category.clone()), ("Area", row.area_id.clone())] {
+        for event in &events::read_aggregate_until(&mut tx, aggregate_type, &key, cut).await? {
+            folded.apply(event)?;
+        }
+    }
+    tx.commit().await?;
+    let level = folded.categories.get(&row.category).map(|c| c.service_level()).unwrap_or_default();
+    let province = folded
+        .areas
+        .get(&row.area_id)
+        .and_then(|a| santisuk_domain::geo::Geography::get().amphoe(&a.amphoe_code))
+        .map(|a| a.province_th.clone())
+        .unwrap_or_default();
+    row.escalate_to_due(&level, until, &province);
+    Ok(Some(row))
 }
 
 /// The events of one aggregate type before the cut, page by page, ordered by aggregate and sequence.

@@ -496,8 +496,7 @@ impl IssueRow {
         let due = i64::from(santisuk_domain::escalation::level_due(&facts, level, now));
         if due > self.escalation_level {
             self.escalation_level = due;
-            self.responsible =
-                santisuk_domain::escalation::responsible(due as u8, province_th).map(|n| n.to_string());
+            self.responsible = santisuk_domain::escalation::responsible(due as u8, province_th).map(|n| n.to_string());
         }
     }
 }
@@ -574,8 +573,7 @@ const AREA_COLUMNS: &str =
     "id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at, reached_from, reached_on";
 
 /// Inserts a category row (binds [`CategoryRow::values`]).
-pub(crate) const CATEGORY_INSERT: &str =
-    "INSERT INTO categories (code, name_th, name_en, restricted, kind, days_to_assign, days_to_resolve) \
+pub(crate) const CATEGORY_INSERT: &str = "INSERT INTO categories (code, name_th, name_en, restricted, kind, days_to_assign, days_to_resolve) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// Sets a category's service level (binds days to assign, days to resolve, then the code).

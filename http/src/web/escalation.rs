@@ -167,7 +167,8 @@ pub async fn save(
         let raw = raw.trim();
         if raw.is_empty() { Ok(None) } else { raw.parse().map(Some).map_err(|_| ()) }
     };
-    let (Ok(days_to_assign), Ok(days_to_resolve)) = (number(&form.days_to_assign), number(&form.days_to_resolve)) else {
+    let (Ok(days_to_assign), Ok(days_to_resolve)) = (number(&form.days_to_assign), number(&form.days_to_resolve))
+    else {
         let message = lang.pick("จำนวนวันต้องเป็นตัวเลข 1–366", "days must be a number from 1 to 366").to_owned();
         return render(&state, &web, None, Some(("bad_service_days", message)), StatusCode::UNPROCESSABLE_ENTITY).await;
     };

@@ -10,6 +10,7 @@ mod corrections;
 mod dashboard;
 mod dates;
 mod demo;
+mod escalation;
 mod exports;
 mod faults;
 mod fuzz;

@@ -478,6 +478,14 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             post(format!("/api/categories/M_{}/restrict", role.to_uppercase()), json!({"restricted": false}))
                 .expect(admin_only(200)),
             post("/api/categories/NOPE_99/restrict", json!({"restricted": true})).expect(admin_only(404)),
+            // Service levels (#17 §2) on the role's own category (no case in it): set, then lifted again.
+            write(Method::PUT, format!("/api/categories/M_{}/service-level", role.to_uppercase()),
+                json!({"days_to_assign": 3, "days_to_resolve": 30}))
+                .expect(admin_only(200)),
+            write(Method::PUT, format!("/api/categories/M_{}/service-level", role.to_uppercase()), json!({}))
+                .expect(admin_only(200)),
+            write(Method::PUT, "/api/categories/NOPE_99/service-level", json!({"days_to_assign": 1}))
+                .expect(admin_only(404)),
             // The staff member's grants, replaced by the same (none), with a key and again.
             post(format!("/api/users/{}/categories", w.me[1]), json!({"categories": []}))
                 .header("idempotency-key", format!("{key}-grant"))
