@@ -19,7 +19,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use santisuk_domain::time::bangkok_date;
-use santisuk_projections::notifications::{self as outbox, ChannelRow, OutboxRow};
+use santisuk_projections::notifications as outbox;
+pub use santisuk_projections::notifications::{ChannelRow, OutboxRow};
 use santisuk_projections::read_model::{self, IssueFilter};
 use serde::Deserialize;
 use sha2::Sha256;
@@ -71,17 +72,20 @@ impl std::fmt::Debug for NotifyConfig {
 #[derive(Debug, Default)]
 pub struct Notifier {
     config: RwLock<NotifyConfig>,
-    /// Whether the background deliverer runs its passes (tests run them themselves).
+    /// Whether the background deliverer runs its passes: from [`Notifier::configure`] on (the server
+    /// configures it at start; an app that never does, a test's, sends nothing by itself).
     on: std::sync::atomic::AtomicBool,
 }
 
 impl Notifier {
     pub fn new() -> Notifier {
-        Notifier { config: RwLock::default(), on: std::sync::atomic::AtomicBool::new(true) }
+        Notifier { config: RwLock::default(), on: std::sync::atomic::AtomicBool::new(false) }
     }
 
+    /// Sets where notifications go from and switches the background deliverer on.
     pub fn configure(&self, config: NotifyConfig) {
         *self.config.write().unwrap_or_else(std::sync::PoisonError::into_inner) = config;
+        self.set_running(true);
     }
 
     pub fn config(&self) -> NotifyConfig {
@@ -213,7 +217,11 @@ pub async fn remove_channel(state: &AppState, caller: &Caller, id: &str) -> Resu
 }
 
 /// Deliveries by state (`failed`, `retrying`, `pending`, `sent`; absent: all), newest first.
-pub async fn list_deliveries(state: &AppState, caller: &Caller, filter: Option<&str>) -> Result<Vec<OutboxRow>, AppError> {
+pub async fn list_deliveries(
+    state: &AppState,
+    caller: &Caller,
+    filter: Option<&str>,
+) -> Result<Vec<OutboxRow>, AppError> {
     require_admin(caller)?;
     if filter.is_some_and(|f| !matches!(f, "failed" | "retrying" | "pending" | "sent")) {
         return Err(AppError::invalid("bad_state", "state is failed, retrying, pending or sent"));
@@ -317,11 +325,7 @@ async fn send(
                 .send()
                 .await
                 .map_err(|e| format!("webhook: {e}"))?;
-            if reply.status().is_success() {
-                Ok(())
-            } else {
-                Err(format!("webhook answered {}", reply.status()))
-            }
+            if reply.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", reply.status())) }
         }
         "email" => {
             use lettre::AsyncTransport;
@@ -393,11 +397,14 @@ pub async fn create_daily(state: &AppState, now: DateTime<Utc>) -> Result<usize,
             for channel in &followers {
                 let key = format!("due_tomorrow:{}:{tomorrow}:{channel}", row.id);
                 let link = format!("/issues/{reference}");
-                new += usize::from(outbox::insert_once(&state.db, &key, channel, "due_tomorrow", &reference, &link, now).await?);
+                new += usize::from(
+                    outbox::insert_once(&state.db, &key, channel, "due_tomorrow", &reference, &link, now).await?,
+                );
             }
         }
         let level = levels.get(&row.category).copied().unwrap_or_default();
-        let late = row.overdue(&level, now).is_some() || row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
+        let late =
+            row.overdue(&level, now).is_some() || row.due_on.as_deref().is_some_and(|d| d < today.to_string().as_str());
         if late {
             for channel in followers {
                 overdue.entry(channel).or_default().push(reference.clone());

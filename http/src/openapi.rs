@@ -16,7 +16,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, escalation, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+    audit, escalation, exports, health, issues, notifications, obstacles, organisations, privacy, progress, reference,
+    stats, users,
 };
 use crate::state::AppState;
 
@@ -40,6 +41,8 @@ use crate::state::AppState;
         privacy::erase, privacy::export_subject,
         progress::reach_area, progress::report, progress::trend, exports::progress_export,
         escalation::set_service_level,
+        notifications::list_channels, notifications::add_channel, notifications::remove_channel,
+        notifications::list_deliveries, notifications::retry,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -5,6 +5,7 @@ pub mod escalation;
 pub mod exports;
 pub mod health;
 pub mod issues;
+pub mod notifications;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;

@@ -18,6 +18,7 @@ mod interop;
 mod lifecycle;
 mod limits;
 mod matrix;
+mod notifications;
 mod obstacles;
 mod openapi;
 mod organisations;
