@@ -31,6 +31,7 @@ pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
+pub mod notifications;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;
@@ -89,6 +90,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
         .route("/admin/service-levels", get(escalation::page))
         .route("/admin/service-levels/{code}", post(escalation::save))
+        .route("/admin/notifications", get(notifications::page))
+        .route("/admin/notifications/channels", post(notifications::add))
+        .route("/admin/notifications/channels/{id}/remove", post(notifications::remove))
+        .route("/admin/notifications/deliveries/{key}/retry", post(notifications::retry))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

@@ -11,6 +11,7 @@ mod dashboard;
 mod dates;
 mod demo;
 mod escalation;
+mod escalation_web;
 mod exports;
 mod faults;
 mod fuzz;
