@@ -1334,6 +1334,9 @@ pub struct IssueFilter {
     /// Leaves out the cases restricted now that this reader may not read; `None` for a reader who may read
     /// every case (an admin).
     pub hidden: Option<Restriction>,
+    /// Only open problems escalated for passing their category's service level (issue #17 §2; the
+    /// dashboard's "escalated").
+    pub escalated: bool,
 }
 
 /// Which restricted cases a reader may read, for one who may not read them all (see `app::caller`): the
@@ -1541,6 +1544,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     }
     if f.open {
         sql.push_str(" AND i.status <> 'closed'");
+    }
+    if f.escalated {
+        sql.push_str(" AND i.status <> 'closed' AND i.escalation_level > 0");
     }
     // A literal (the kind is one of two fixed words): the planner can use the partial index on obstacles.
     sql.push_str(&format!(" AND i.kind = '{}'", f.kind.as_str()));

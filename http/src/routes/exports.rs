@@ -254,6 +254,7 @@ impl From<ExportFilters> for ListQuery {
             outcome,
             closed_from,
             closed_to,
+            escalated: None,
         }
     }
 }
@@ -1075,6 +1076,7 @@ mod tests {
             unresolved_by_outcome: BTreeMap::from([("referred".to_owned(), 1)]),
             open: 1,
             overdue: 0,
+            escalated: 0,
             resolution_rate: Some(0.5),
             closure_rate: Some(2.0 / 3.0),
             median_days_to_resolve: Some(4.0),

@@ -58,6 +58,9 @@ pub struct QueueQuery {
     /// `1`: only issues not closed (the dashboard's "open").
     #[serde(default)]
     open: String,
+    /// `1`: only open problems escalated for passing their service level (the dashboard's "escalated").
+    #[serde(default)]
+    escalated: String,
     /// Only issues closed with this outcome (the dashboard's "resolved" is `resolved`).
     #[serde(default)]
     outcome: String,
@@ -118,6 +121,11 @@ pub async fn queue(
         "1" => true,
         _ => return Err(ApiError::bad_request("bad_open", "open is 1 or nothing").into()),
     };
+    let escalated = match q.escalated.as_str() {
+        "" => false,
+        "1" => true,
+        _ => return Err(ApiError::bad_request("bad_escalated", "escalated is 1 or nothing").into()),
+    };
     // The API list's rule for the raise and close windows (days in either era, a fiscal year narrowing the
     // raise window, a window typed backwards refused), so a link means the same in both.
     let window = issues::Window::parse(
@@ -155,6 +163,7 @@ pub async fn queue(
         raised_from: window.raised_from.map(|d| d.to_string()),
         raised_to: window.raised_to.map(|d| d.to_string()),
         open,
+        escalated,
         outcome: some(&q.outcome),
         closed_from: window.closed_from.map(stats::bangkok_midnight),
         closed_before: window.closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
@@ -185,6 +194,7 @@ pub async fn queue(
                 ("to", &q.to),
                 ("fy", &q.fy),
                 ("open", &q.open),
+                ("escalated", &q.escalated),
                 ("outcome", &q.outcome),
                 ("closed_from", &q.closed_from),
                 ("closed_to", &q.closed_to),
@@ -235,6 +245,7 @@ pub async fn queue(
         &q.to,
         &q.fy,
         &q.open,
+        &q.escalated,
         &q.outcome,
         &q.overdue,
     ]

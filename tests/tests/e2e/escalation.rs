@@ -213,10 +213,17 @@ async fn as_of_reads_show_the_level_due_then_and_agree_with_live_once_escalated(
     }
     let live_before = by_id(&list(&app, &area_q).await);
     assert!(live_before.values().all(|(level, _, _)| *level == 0), "nothing recorded yet");
+    // The statistics too: as of now three open problems were escalated; live, none is recorded yet.
+    let escalated = |r: Reply| r.body["totals"]["escalated"].as_i64();
+    let stats_as_of =
+        format!("/api/stats/resolution?by=area&as_of={}", read_at.to_rfc3339_opts(SecondsFormat::Millis, true));
+    assert_eq!(escalated(app.get(&stats_as_of, &app.staff).await), Some(3));
+    assert_eq!(escalated(app.get("/api/stats/resolution?by=area", &app.staff).await), Some(0));
     // The escalator records what was due; live then equals as-of, row for row (level, office, overdue).
     escalate_due(&app.state, read_at).await.unwrap();
     let live = by_id(&list(&app, &area_q).await);
     assert_eq!(live, as_of, "live after the escalator equals the as-of read at the same instant");
+    assert_eq!(escalated(app.get("/api/stats/resolution?by=area", &app.staff).await), Some(3));
     // One problem, as of that instant, reads the same as in the list.
     let one = app
         .get(
@@ -246,8 +253,16 @@ async fn the_queue_shows_escalated_problems_first(backend: Backend) {
     );
     escalate_due(&app.state, now).await.unwrap();
     assert_eq!(QueueSort::default(), QueueSort::Urgent, "the web queue's default order");
-    assert_eq!(ids(page(app.db(), &filter, QueueSort::Urgent, 0, 10).await.unwrap().rows), [old, newer.clone()]);
+    assert_eq!(
+        ids(page(app.db(), &filter, QueueSort::Urgent, 0, 10).await.unwrap().rows),
+        [old.clone(), newer.clone()]
+    );
     assert_eq!(ids(page(app.db(), &filter, QueueSort::Newest, 0, 10).await.unwrap().rows)[0], newer);
+    // The API lists the escalated ones on their own (the dashboard's count links to the queue's same filter).
+    let escalated = list(&app, &format!("&area_id={area}&escalated=true")).await;
+    assert_eq!(escalated.iter().map(|i| i["id"].as_str().unwrap()).collect::<Vec<_>>(), [old.as_str()]);
+    let r = app.get("/api/issues?escalated=maybe", &app.staff).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "bad_escalated"));
 }
 
 async fn bad_service_levels_are_refused_with_their_code_and_nothing_written(backend: Backend) {
