@@ -239,7 +239,7 @@ pub async fn retry(state: &AppState, caller: &Caller, key: &str) -> Result<Outbo
     }
     outbox::retry(&state.db, key, crate::now()).await?;
     state.notify_wake.notify_one();
-    Ok(outbox::get_delivery(&state.db, key).await?.ok_or_else(not_found)?)
+    outbox::get_delivery(&state.db, key).await?.ok_or_else(not_found)
 }
 
 /// The wait before attempt `attempts + 1`: 30 s, doubling, at most an hour.
