@@ -64,6 +64,12 @@ pub struct IssueView {
     /// `community`, or `obstacle` for a coordinator's own obstacle (`/api/obstacles`).
     #[schema(value_type = santisuk_app::schema::IssueKind)]
     pub kind: String,
+    /// The agency the last assignment referred the problem to (`/api/agencies`); `null`: none.
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    /// Who the problem waits for now (`sbpac`, `agency`, `community`); `null` while closed.
+    #[schema(value_type = Option<santisuk_app::schema::Party>)]
+    pub waiting_for: Option<String>,
     /// How far up the chain the problem has been escalated for passing its category's service level
     /// (issue #17 §2): 0 the district coordinator, 1 the provincial office, 2 the SBPAC centre.
     pub escalation_level: i64,
@@ -98,6 +104,8 @@ impl From<IssueRow> for IssueView {
             closed_at: r.closed_at,
             restricted: r.restricted,
             kind: r.kind.as_str().to_owned(),
+            agency_id: r.agency_id,
+            waiting_for: r.waiting_for,
             escalation_level: r.escalation_level,
             responsible: r.responsible,
             overdue: None,

@@ -136,6 +136,8 @@ struct Seeded {
     organisation: String,
     /// An area never marked as reached, which the seeded area may be marked as reached from (no cycle).
     home: String,
+    /// A national agency (covering every district) a valid assignment refers to (#17).
+    agency: String,
 }
 
 impl Seeded {
@@ -165,7 +167,12 @@ impl Seeded {
         let r = app.post("/api/organisations", &app.staff, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let organisation = r.body["id"].as_str().expect("organisation id").to_owned();
-        Seeded { area, forum, issue, user, reader, subject, organisation, home: format!("HOME-{}", app.suffix) }
+        let body = json!({"name_th": "หน่วยงานทดสอบ", "level": "national"});
+        let r = app.post("/api/agencies", &app.admin, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let agency = r.body["id"].as_str().expect("agency id").to_owned();
+        let home = format!("HOME-{}", app.suffix);
+        Seeded { area, forum, issue, user, reader, subject, organisation, home, agency }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -203,6 +210,10 @@ parameters = {{ "path.id" = "{organisation}" }}
 [[operations]]
 include-path = "/api/areas/{{id}}/reach"
 parameters = {{ "path.id" = "{area}" }}
+
+[[operations]]
+include-path = "/api/agencies/{{id}}"
+parameters = {{ "path.id" = "{agency}" }}
 "#,
             area = self.area,
             issue = self.issue,
@@ -211,6 +222,7 @@ parameters = {{ "path.id" = "{area}" }}
             reader = self.reader,
             subject = self.subject,
             organisation = self.organisation,
+            agency = self.agency,
         )
     }
 }
@@ -244,6 +256,7 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("FUZZ_FORUM", &seeded.forum)
         .env("FUZZ_SUBJECT", &seeded.subject)
         .env("FUZZ_ORGANISATION", &seeded.organisation)
+        .env("FUZZ_AGENCY", &seeded.agency)
         .env("FUZZ_RAISED_AT", RAISED_AT)
         .output()
         .await
