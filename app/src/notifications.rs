@@ -113,6 +113,9 @@ pub struct NotificationChannelRequest {
     pub secret: Option<String>,
     /// Follow this user's areas only (a coordinator's); absent: every area.
     pub user_id: Option<String>,
+    /// An agency's channel: only the problems referred to this agency (its assignments, escalations and
+    /// digest); not with `user_id`.
+    pub agency_id: Option<String>,
 }
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
@@ -161,12 +164,24 @@ pub async fn add_channel(
             return Err(AppError::invalid("user_not_found", "no such user"));
         }
     }
+    if let Some(agency) = &req.agency_id {
+        if req.user_id.is_some() {
+            return Err(AppError::invalid(
+                "bad_channel_scope",
+                "a channel follows a user's areas or an agency, not both",
+            ));
+        }
+        if santisuk_projections::agencies::get_agency(&state.db, agency).await?.is_none() {
+            return Err(AppError::invalid("unknown_agency", "no such agency"));
+        }
+    }
     let row = ChannelRow {
         id: uuid::Uuid::new_v4().to_string(),
         kind: req.kind,
         target,
         secret,
         user_id: req.user_id,
+        agency_id: req.agency_id,
         created_at: santisuk_store::events::fmt_ts(crate::now()),
     };
     outbox::add_channel(&state.db, &row).await?;
@@ -372,7 +387,8 @@ pub fn words(kind: &str) -> (&'static str, &'static str) {
 
 /// The day's time-based deliveries, each once per key: a due date tomorrow (per problem and channel) and
 /// the digest of overdue problems (per channel and day: a coordinator's channel lists their areas'
-/// problems, a channel of no user every area's). Returns how many were new.
+/// problems, an agency's channel the problems referred to the agency, a channel of neither every area's).
+/// Returns how many were new.
 pub async fn create_daily(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
     let scopes = outbox::channel_scopes(&state.db).await?;
     if scopes.is_empty() {
@@ -390,7 +406,7 @@ pub async fn create_daily(state: &AppState, now: DateTime<Utc>) -> Result<usize,
         let reference = row.case_number.clone().unwrap_or_else(|| row.id.clone());
         let followers: Vec<String> = scopes
             .iter()
-            .filter(|(_, areas)| areas.as_ref().is_none_or(|a| a.contains(&row.area_id)))
+            .filter(|(_, scope)| scope.follows(&row.area_id, row.agency_id.as_deref()))
             .map(|(id, _)| id.clone())
             .collect();
         if row.due_on.as_deref() == Some(tomorrow.as_str()) {

@@ -1,5 +1,5 @@
 -- Notifications (issue #17 §5). Channels are configuration (where to send: an e-mail address or a webhook
--- URL with its signing secret, optionally following one coordinator's areas), kept as state like sign-in
+-- URL with its signing secret, optionally following one coordinator's areas or one agency's problems), kept as state like sign-in
 -- sessions, not events. The outbox holds one row per delivery, keyed by its idempotency key: written by the
 -- notifications projection in the same transaction as its checkpoint (event-driven ones), or once per key by
 -- the daily task (due tomorrow, the digest); the deliverer sends them and records each attempt.
@@ -10,6 +10,7 @@ CREATE TABLE notification_channels
   target     TEXT NOT NULL, -- the address or the URL
   secret     TEXT,          -- webhook: the HMAC-SHA256 key
   user_id    TEXT,          -- follows this user's areas; NULL: every area
+  agency_id  TEXT,          -- an agency's channel: follows the problems referred to it only
   created_at TEXT NOT NULL
 );
 CREATE TABLE notification_outbox

@@ -35,6 +35,8 @@ pub struct ChannelRow {
     pub secret: Option<String>,
     /// The user whose areas the channel follows (their problems only); `null`: every area.
     pub user_id: Option<String>,
+    /// An agency's channel (issue #17 §1): it follows only the problems referred to that agency.
+    pub agency_id: Option<String>,
     pub created_at: String,
 }
 
@@ -91,7 +93,10 @@ impl Projection for Notifications {
             let reference = case_number.unwrap_or_else(|| event.aggregate_id.clone());
             let link = format!("/issues/{reference}");
             let recorded = fmt_ts(event.recorded_at);
-            for channel in channels_following(tx, &area, &recorded).await? {
+            let agency: Option<String> = on_tx!(tx, t => sqlx::query_scalar(
+                "SELECT agency_id FROM issues WHERE id = $1")
+                .bind(&event.aggregate_id).fetch_one(&mut **t).await?);
+            for channel in channels_following(tx, &area, agency.as_deref(), &recorded).await? {
                 let key = format!("{kind}:{}:{channel}", event.position);
                 on_tx!(tx, t => sqlx::query(OUTBOX_INSERT).bind(&key).bind(&channel).bind(kind).bind(&reference)
                     .bind(&link).bind(&recorded).execute(&mut **t).await.map(|_| ())?);
@@ -105,55 +110,84 @@ impl Projection for Notifications {
     }
 }
 
-/// The channels added by `recorded` that follow `area`: those of no user, and those of a user whose areas
-/// hold it (an admin's, staff's or auditor's channel follows every area).
-async fn channels_following(tx: &mut DbTx, area: &str, recorded: &str) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = on_tx!(tx, t => sqlx::query_as(
-        "SELECT c.id, u.role, u.areas FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
+/// The channels added by `recorded` that follow a problem of `area` referred to `agency`: an agency's
+/// channel follows its agency's problems only; the others, those of no user and those of a user whose
+/// areas hold it (an admin's, staff's or auditor's channel follows every area).
+async fn channels_following(
+    tx: &mut DbTx,
+    area: &str,
+    agency: Option<&str>,
+    recorded: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = on_tx!(tx, t => sqlx::query_as(
+        "SELECT c.id, u.role, u.areas, c.agency_id FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
          WHERE c.created_at <= $1 AND (c.user_id IS NULL OR u.active) ORDER BY c.id")
         .bind(recorded).fetch_all(&mut **t).await?);
     Ok(rows
         .into_iter()
-        .filter(|(_, role, areas)| match (role.as_deref(), areas) {
-            (Some("coordinator"), Some(areas)) => areas.split(',').any(|a| a == area),
-            _ => true,
-        })
-        .map(|(id, _, _)| id)
+        .map(|(id, role, areas, of)| (id, scope(role.as_deref(), areas, of)))
+        .filter(|(_, scope)| scope.follows(area, agency))
+        .map(|(id, _)| id)
         .collect())
+}
+
+/// What a channel follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every problem.
+    All,
+    /// The problems of these areas (a coordinator's).
+    Areas(Vec<String>),
+    /// The problems referred to this agency.
+    Agency(String),
+}
+
+impl Scope {
+    pub fn follows(&self, area: &str, agency: Option<&str>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Areas(areas) => areas.iter().any(|a| a == area),
+            Scope::Agency(of) => agency == Some(of.as_str()),
+        }
+    }
+}
+
+fn scope(role: Option<&str>, areas: Option<String>, agency: Option<String>) -> Scope {
+    match (agency, role, areas) {
+        (Some(agency), _, _) => Scope::Agency(agency),
+        (None, Some("coordinator"), Some(areas)) => Scope::Areas(areas.split(',').map(str::to_owned).collect()),
+        _ => Scope::All,
+    }
 }
 
 /// Every channel's scope: its id and the areas it follows (`None`: every area), as [`channels_following`]
 /// decides, read once for a pass over many problems.
-pub async fn channel_scopes(db: &Db) -> Result<Vec<(String, Option<Vec<String>>)>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT c.id, u.role, u.areas FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
+pub async fn channel_scopes(db: &Db) -> Result<Vec<(String, Scope)>, StoreError> {
+    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT c.id, u.role, u.areas, c.agency_id FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
          WHERE c.user_id IS NULL OR u.active ORDER BY c.id")
         .fetch_all(p).await?);
-    Ok(rows
-        .into_iter()
-        .map(|(id, role, areas)| match (role.as_deref(), areas) {
-            (Some("coordinator"), Some(areas)) => (id, Some(areas.split(',').map(str::to_owned).collect())),
-            _ => (id, None),
-        })
-        .collect())
+    Ok(rows.into_iter().map(|(id, role, areas, of)| (id, scope(role.as_deref(), areas, of))).collect())
 }
 
 pub async fn list_channels(db: &Db) -> Result<Vec<ChannelRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT id, kind, target, secret, user_id, created_at FROM notification_channels ORDER BY created_at, id")
+        "SELECT id, kind, target, secret, user_id, agency_id, created_at FROM notification_channels ORDER BY created_at, id")
         .fetch_all(p).await?))
 }
 
 pub async fn get_channel(db: &Db, id: &str) -> Result<Option<ChannelRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT id, kind, target, secret, user_id, created_at FROM notification_channels WHERE id = $1")
+        "SELECT id, kind, target, secret, user_id, agency_id, created_at FROM notification_channels WHERE id = $1")
         .bind(id).fetch_optional(p).await?))
 }
 
 pub async fn add_channel(db: &Db, row: &ChannelRow) -> Result<(), StoreError> {
     on_db!(db, p => sqlx::query(
-        "INSERT INTO notification_channels (id, kind, target, secret, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&row.id).bind(&row.kind).bind(&row.target).bind(&row.secret).bind(&row.user_id).bind(&row.created_at)
+        "INSERT INTO notification_channels (id, kind, target, secret, user_id, agency_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&row.id).bind(&row.kind).bind(&row.target).bind(&row.secret).bind(&row.user_id).bind(&row.agency_id)
+        .bind(&row.created_at)
         .execute(p).await.map(|_| ())?);
     Ok(())
 }

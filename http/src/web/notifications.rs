@@ -173,6 +173,7 @@ pub async fn add(State(state): State<AppState>, posted: Posted<ChannelForm>) -> 
         target: form.target.clone(),
         secret: Some(form.secret.clone()).filter(|s| !s.trim().is_empty()),
         user_id: Some(form.user_id.clone()).filter(|u| !u.is_empty()),
+        agency_id: None,
     };
     match notifications::add_channel(&state, &web.ctx, req).await {
         Ok(c) => {

@@ -17,7 +17,63 @@ both_backends!(
     pending_notifications_survive_a_restart_and_are_delivered_once,
     the_days_notifications_are_created_once_per_key_for_the_channels_that_follow_the_area,
     bad_channels_are_refused_with_their_code_and_nothing_written,
+    an_agencys_channel_hears_of_its_own_problems_only,
 );
+
+/// An agency's contact channel (issue #17 §1 and §5): the assignments referred to it, and its own digest.
+async fn an_agencys_channel_hears_of_its_own_problems_only(backend: Backend) {
+    let receiver = WebhookReceiver::start(SECRET).await;
+    let app = app(backend, None).await;
+    let area = app.area("NTF-06").await;
+    let mut agencies = Vec::new();
+    for name in ["แขวงทางหลวงปัตตานี", "สำนักงานสาธารณสุขจังหวัดปัตตานี"]
+    {
+        let r = app
+            .post("/api/agencies", &app.admin, json!({"name_th": name, "level": "province", "districts": ["9401"]}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        agencies.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let highway = &agencies[0];
+    let channel_id =
+        channel(&app, json!({"kind": "webhook", "target": receiver.url(), "secret": SECRET, "agency_id": highway}))
+            .await;
+    let r = app
+        .post(
+            "/api/notifications/channels",
+            &app.admin,
+            json!({"kind": "webhook", "target": receiver.url(), "secret": SECRET, "agency_id": "nope"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_agency"));
+    let road = app.raise(&area, "INF", "ถนนชำรุด").await;
+    let clinic = app.raise(&area, "HLT", "ไม่มีหมอ").await;
+    assign(&app, &road, json!({"agency": highway})).await;
+    assign(&app, &clinic, json!({"agency": agencies[1]})).await;
+    outbox_holds(&app, 1).await;
+    assert_eq!(deliver_due(&app.state, santisuk_app::now()).await.unwrap().sent, 1);
+    let hooks = receiver.hooks();
+    assert_eq!(hooks[0].body["reference"], case_number(&app, &road).await.as_str());
+    // Its digest lists its own overdue problems only.
+    for code in ["INF", "HLT"] {
+        let r = app
+            .send(
+                Method::PUT,
+                &format!("/api/categories/{code}/service-level"),
+                Some(&app.admin),
+                Some(json!({"days_to_resolve": 1}).to_string().into()),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let later = santisuk_app::now() + Duration::days(2);
+    assert_eq!(create_daily(&app.state, later).await.unwrap(), 1);
+    deliver_due(&app.state, later).await.unwrap();
+    let digest = receiver.hooks().into_iter().find(|h| h.body["kind"] == "digest").unwrap();
+    assert!(digest.key.ends_with(&channel_id));
+    assert_eq!(digest.body["reference"], format!("1: {}", case_number(&app, &road).await));
+}
 
 const SECRET: &str = "a-webhook-secret-of-some-length";
 
