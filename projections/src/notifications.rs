@@ -119,7 +119,7 @@ async fn channels_following(
     agency: Option<&str>,
     recorded: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = on_tx!(tx, t => sqlx::query_as(
+    let rows: Vec<ScopeColumns> = on_tx!(tx, t => sqlx::query_as(
         "SELECT c.id, u.role, u.areas, c.agency_id FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
          WHERE c.created_at <= $1 AND (c.user_id IS NULL OR u.active) ORDER BY c.id")
         .bind(recorded).fetch_all(&mut **t).await?);
@@ -130,6 +130,9 @@ async fn channels_following(
         .map(|(id, _)| id)
         .collect())
 }
+
+/// A channel's id, its user's role and areas, and its agency, as read for its [`Scope`].
+type ScopeColumns = (String, Option<String>, Option<String>, Option<String>);
 
 /// What a channel follows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +166,7 @@ fn scope(role: Option<&str>, areas: Option<String>, agency: Option<String>) -> S
 /// Every channel's scope: its id and the areas it follows (`None`: every area), as [`channels_following`]
 /// decides, read once for a pass over many problems.
 pub async fn channel_scopes(db: &Db) -> Result<Vec<(String, Scope)>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = on_db!(db, p => sqlx::query_as(
+    let rows: Vec<ScopeColumns> = on_db!(db, p => sqlx::query_as(
         "SELECT c.id, u.role, u.areas, c.agency_id FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
          WHERE c.user_id IS NULL OR u.active ORDER BY c.id")
         .fetch_all(p).await?);
