@@ -780,6 +780,9 @@ pub struct ListQuery {
     /// typed in full, then words in the title), newest first among equals.
     #[param(value_type = Option<schema::Search>, inline)]
     pub q: Option<String>,
+    /// `true`: only open problems escalated for passing their category's service level (issue #17 §2).
+    #[param(value_type = Option<bool>)]
+    pub escalated: Option<String>,
 }
 
 /// A search box's text, checked: `None` when blank.
@@ -891,6 +894,11 @@ impl ListParams {
             Some("true") => true,
             Some(_) => return Err(AppError::invalid("bad_open", "open must be true or false")),
         };
+        let escalated = match q.escalated.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(AppError::invalid("bad_escalated", "escalated must be true or false")),
+        };
         if let Some(o) = &q.outcome {
             Outcome::parse(o)?;
         }
@@ -922,6 +930,7 @@ impl ListParams {
             closed_before: window
                 .closed_to
                 .map(|d| santisuk_projections::stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
+            escalated,
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }

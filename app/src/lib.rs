@@ -24,8 +24,10 @@ pub mod case_numbers;
 pub mod command;
 pub mod demo;
 pub mod error;
+pub mod escalation;
 pub mod forums;
 pub mod issues;
+pub mod notifications;
 pub mod obstacles;
 pub mod organisations;
 pub mod parse;
@@ -105,6 +107,12 @@ pub struct Shared {
     small_cell_threshold: std::sync::atomic::AtomicI64,
     /// Spreading marks are checked for cycles and given one at a time (see `progress::reach_area`).
     pub reach: tokio::sync::Mutex<()>,
+    /// The notifications outbox projection (issue #17 §5), its settings, and the deliverer's wake-up.
+    pub notifications: Runner<santisuk_projections::notifications::Notifications>,
+    pub notifier: notifications::Notifier,
+    pub notify_wake: tokio::sync::Notify,
+    /// Whether the background escalator's passes run (issue #17 §2); on unless switched off.
+    escalator: std::sync::atomic::AtomicBool,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -156,6 +164,8 @@ impl AppState {
         runner.catch_up().await?;
         let ledger = Runner::new(db.clone(), Ledger);
         ledger.catch_up().await?;
+        let notifications = Runner::new(db.clone(), santisuk_projections::notifications::Notifications);
+        notifications.catch_up().await?;
         Ok(AppState(Arc::new(Shared {
             db,
             runner,
@@ -170,6 +180,10 @@ impl AppState {
             throttle: sessions::Throttle::default(),
             small_cell_threshold: std::sync::atomic::AtomicI64::new(santisuk_projections::stats::SMALL_CELL_THRESHOLD),
             reach: tokio::sync::Mutex::new(()),
+            notifications,
+            notifier: notifications::Notifier::new(),
+            notify_wake: tokio::sync::Notify::new(),
+            escalator: std::sync::atomic::AtomicBool::new(true),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))
@@ -186,12 +200,20 @@ impl AppState {
             let _ = rx.wait_for(|stop| *stop).await;
         };
         let read_model = tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone())));
-        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped)));
+        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped.clone())));
+        // Issue #17 §2: the escalator, safe on every instance at once (the aggregate refuses a level reached).
+        let escalator = tokio::spawn(escalation::run_escalator(self.clone(), until_stopped(stopped.clone())));
+        // Issue #17 §5: the outbox projection and the deliverer.
+        let outbox = tokio::spawn(self.notifications.clone().run(until_stopped(stopped.clone())));
+        let deliverer = tokio::spawn(notifications::run_deliverer(self.clone(), until_stopped(stopped)));
         tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
             let _ = read_model.await;
             let _ = ledger.await;
+            let _ = escalator.await;
+            let _ = outbox.await;
+            let _ = deliverer.await;
         })
     }
 
@@ -235,6 +257,7 @@ impl AppState {
             }
             // The ledger is never read right after a command: it always gathers.
             state.ledger.wake_soon();
+            state.notifications.wake_soon();
             if A::INLINE {
                 state.runner.wake_soon();
                 return Ok(committed);
@@ -264,6 +287,15 @@ impl AppState {
 
     /// The commands this process holds now, running or waiting (for `/readyz`: a count near the bound
     /// means commands are about to be shed).
+    /// Switches the background escalator's passes on or off (tests run the passes themselves).
+    pub fn set_escalator(&self, on: bool) {
+        self.escalator.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn escalator_on(&self) -> bool {
+        self.escalator.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn pending_commands(&self) -> usize {
         self.max_pending - self.pending.available_permits()
     }
@@ -271,7 +303,11 @@ impl AppState {
     /// The projections whose last turn failed or panicked and has not succeeded since (for `/readyz`; the
     /// reason is in the log).
     pub fn failing_projections(&self) -> Vec<&'static str> {
-        let failing = [(self.runner.name(), self.runner.failure()), (self.ledger.name(), self.ledger.failure())];
+        let failing = [
+            (self.runner.name(), self.runner.failure()),
+            (self.ledger.name(), self.ledger.failure()),
+            (self.notifications.name(), self.notifications.failure()),
+        ];
         failing.into_iter().filter(|(_, failure)| failure.is_some()).map(|(name, _)| name).collect()
     }
 

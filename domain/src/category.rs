@@ -1,10 +1,12 @@
 //! The `Category` aggregate: one obstacle category (ประเภทปัญหา/อุปสรรค) with a stable code.
 
+use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorKind;
+use crate::service_level::ServiceLevel;
 use crate::values::{CategoryCode, IssueKind, Name};
 
 /// Add a category; the code is the aggregate id.
@@ -26,6 +28,12 @@ pub enum CategoryCommand {
     SetRestricted {
         restricted: bool,
     },
+    /// Set the days its problems may take to be assigned and resolved (issue #17 §2); `at` is when the
+    /// level took effect (the server's clock).
+    SetServiceLevel {
+        level: ServiceLevel,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +49,8 @@ pub enum CategoryEvent {
     /// Every case of the category is restricted while this holds (security-force conduct, the justice
     /// process, gender-based violence, …).
     CategoryRestrictionChanged { restricted: bool },
+    /// The category's service level from `at` on (issue #17 §2); `None`: no limit of that kind.
+    ServiceLevelSet { days_to_assign: Option<u32>, days_to_resolve: Option<u32>, at: DateTime<Utc> },
 }
 
 impl DomainEvent for CategoryEvent {
@@ -48,6 +58,7 @@ impl DomainEvent for CategoryEvent {
         match self {
             CategoryEvent::CategoryAdded { .. } => "CategoryAdded".to_owned(),
             CategoryEvent::CategoryRestrictionChanged { .. } => "CategoryRestrictionChanged".to_owned(),
+            CategoryEvent::ServiceLevelSet { .. } => "ServiceLevelSet".to_owned(),
         }
     }
 
@@ -64,13 +75,17 @@ pub enum CategoryError {
     NotFound,
     #[error("the category is already {}", if *restricted { "restricted" } else { "not restricted" })]
     RestrictionUnchanged { restricted: bool },
+    #[error("the category already has this service level")]
+    ServiceLevelUnchanged,
 }
 
 impl CategoryError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             CategoryError::NotFound => ErrorKind::NotFound,
-            CategoryError::AlreadyExists | CategoryError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
+            CategoryError::AlreadyExists
+            | CategoryError::RestrictionUnchanged { .. }
+            | CategoryError::ServiceLevelUnchanged => ErrorKind::Conflict,
         }
     }
 
@@ -79,6 +94,7 @@ impl CategoryError {
             CategoryError::AlreadyExists => "category_exists",
             CategoryError::NotFound => "category_not_found",
             CategoryError::RestrictionUnchanged { .. } => "restriction_unchanged",
+            CategoryError::ServiceLevelUnchanged => "service_level_unchanged",
         }
     }
 }
@@ -88,6 +104,8 @@ pub struct Category {
     added: bool,
     #[serde(default)]
     restricted: bool,
+    #[serde(default)]
+    service_level: ServiceLevel,
 }
 
 impl Category {
@@ -108,11 +126,28 @@ impl Category {
                 }
                 Ok(vec![CategoryEvent::CategoryRestrictionChanged { restricted }])
             }
+            CategoryCommand::SetServiceLevel { level, at } => {
+                if !self.added {
+                    return Err(CategoryError::NotFound);
+                }
+                if level == self.service_level {
+                    return Err(CategoryError::ServiceLevelUnchanged);
+                }
+                Ok(vec![CategoryEvent::ServiceLevelSet {
+                    days_to_assign: level.days_to_assign,
+                    days_to_resolve: level.days_to_resolve,
+                    at,
+                }])
+            }
         }
     }
 
     pub fn restricted(&self) -> bool {
         self.restricted
+    }
+
+    pub fn service_level(&self) -> ServiceLevel {
+        self.service_level
     }
 }
 
@@ -134,6 +169,9 @@ impl Aggregate for Category {
         match event {
             CategoryEvent::CategoryAdded { .. } => self.added = true,
             CategoryEvent::CategoryRestrictionChanged { restricted } => self.restricted = restricted,
+            CategoryEvent::ServiceLevelSet { days_to_assign, days_to_resolve, .. } => {
+                self.service_level = ServiceLevel { days_to_assign, days_to_resolve }
+            }
         }
     }
 }
@@ -294,6 +332,68 @@ mod tests {
             crate::versions::EVENT_TYPES.contains(&"CategoryRestrictionChanged"),
             "listed for the audit log's filter"
         );
+        assert_eq!(serde_json::to_value(&event).unwrap(), stored);
+        assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), event);
+    }
+
+    fn level(a: Option<u32>, r: Option<u32>) -> ServiceLevel {
+        ServiceLevel { days_to_assign: a, days_to_resolve: r }
+    }
+
+    fn level_set(a: Option<u32>, r: Option<u32>) -> CategoryEvent {
+        CategoryEvent::ServiceLevelSet {
+            days_to_assign: a,
+            days_to_resolve: r,
+            at: "2026-11-20T03:04:05Z".parse().unwrap(),
+        }
+    }
+
+    fn set_level(a: Option<u32>, r: Option<u32>) -> CategoryCommand {
+        CategoryCommand::SetServiceLevel { level: level(a, r), at: "2026-11-20T03:04:05Z".parse().unwrap() }
+    }
+
+    #[test]
+    fn a_service_level_is_set_and_changed() {
+        TestFramework::<Category>::with(())
+            .given(vec![added()])
+            .when(set_level(Some(3), Some(30)))
+            .then_expect_events(vec![level_set(Some(3), Some(30))]);
+        TestFramework::<Category>::with(())
+            .given(vec![added(), level_set(Some(3), Some(30))])
+            .when(set_level(None, Some(14)))
+            .then_expect_events(vec![level_set(None, Some(14))]);
+        // Lifting every limit is a change too.
+        TestFramework::<Category>::with(())
+            .given(vec![added(), level_set(Some(3), None)])
+            .when(set_level(None, None))
+            .then_expect_events(vec![level_set(None, None)]);
+    }
+
+    #[test]
+    fn a_service_level_that_changes_nothing_or_of_no_category_is_refused() {
+        TestFramework::<Category>::with(())
+            .given(vec![added(), level_set(Some(3), Some(30))])
+            .when(set_level(Some(3), Some(30)))
+            .then_expect_error(CategoryError::ServiceLevelUnchanged);
+        // A category starts with no limits: setting none changes nothing.
+        TestFramework::<Category>::with(())
+            .given(vec![added()])
+            .when(set_level(None, None))
+            .then_expect_error(CategoryError::ServiceLevelUnchanged);
+        TestFramework::<Category>::with(())
+            .given_no_previous_events()
+            .when(set_level(Some(1), None))
+            .then_expect_error(CategoryError::NotFound);
+    }
+
+    #[test]
+    fn golden_json_service_level_set() {
+        let event = level_set(Some(3), None);
+        let stored = json!({"ServiceLevelSet": {"days_to_assign": 3, "days_to_resolve": null,
+            "at": "2026-11-20T03:04:05Z"}});
+        assert_eq!(event.event_type(), "ServiceLevelSet");
+        assert_eq!(event.event_version(), "1.0");
+        assert!(crate::versions::EVENT_TYPES.contains(&"ServiceLevelSet"), "listed for the audit log's filter");
         assert_eq!(serde_json::to_value(&event).unwrap(), stored);
         assert_eq!(serde_json::from_value::<CategoryEvent>(stored).unwrap(), event);
     }

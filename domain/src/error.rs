@@ -44,6 +44,9 @@ pub enum ValueError {
     BadPhone,
     #[error("a national id number is 13 digits whose last digit is its check digit; this one does not check")]
     BadNationalId,
+    /// A service level's days: 1 to 366, and the days to resolve no fewer than the days to assign.
+    #[error("{field} must be a whole number of days from 1 to 366 (and days_to_resolve no fewer than days_to_assign)")]
+    BadServiceDays { field: &'static str },
 }
 
 impl ValueError {
@@ -65,6 +68,7 @@ impl ValueError {
             ValueError::BadCaseNumber => "bad_case_number",
             ValueError::BadPhone => "bad_phone",
             ValueError::BadNationalId => "bad_national_id",
+            ValueError::BadServiceDays { .. } => "bad_service_days",
         }
     }
 }

@@ -164,6 +164,35 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub limits: crate::limits::Limits,
+
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Notifications (issue #17 §5): where e-mail goes out and what links point at.
+#[derive(Clone, Args)]
+pub struct NotifyArgs {
+    /// SMTP server for e-mail notifications: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// or `smtps://user:pass@host:465`. Unset: no e-mail is sent (and no e-mail channel can be added).
+    #[arg(long, env = "SANTISUK_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From of notification e-mails.
+    #[arg(long, env = "SANTISUK_MAIL_FROM", default_value = "Santisuk <santisuk@localhost>", global = true)]
+    pub mail_from: String,
+    /// The server's address as people open it, for the links in notifications (default: http://<bind>).
+    #[arg(long, env = "SANTISUK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+}
+
+// The SMTP URL may carry a password: never print it.
+impl fmt::Debug for NotifyArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotifyArgs")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
 }
 
 /// Writes a new key file readable by its owner only (mode 0600), refusing to replace one.

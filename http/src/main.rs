@@ -332,6 +332,12 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
         .await
         .context("preparing the database")?;
     state.set_small_cell_threshold(serve.small_cell_threshold);
+    state.notifier.configure(santisuk_app::notifications::NotifyConfig {
+        smtp_url: serve.notify.smtp_url.clone(),
+        mail_from: serve.notify.mail_from.clone(),
+        public_url: serve.notify.public_url.clone().unwrap_or_else(|| format!("http://{}", serve.bind)),
+        listen: vec![serve.bind],
+    });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;

@@ -16,7 +16,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    agencies, audit, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+    agencies, audit, escalation, exports, health, issues, notifications, obstacles, organisations, privacy, progress,
+    reference, stats, users,
 };
 use crate::state::AppState;
 
@@ -42,6 +43,9 @@ use crate::state::AppState;
         agencies::register_agency, agencies::list_agencies, agencies::get_agency, agencies::update_agency,
         agencies::set_routing_rule, agencies::list_routing_rules, agencies::remove_routing_rule, agencies::suggest,
         agencies::waiting, agencies::custody,
+        escalation::set_service_level,
+        notifications::list_channels, notifications::add_channel, notifications::remove_channel,
+        notifications::list_deliveries, notifications::retry,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

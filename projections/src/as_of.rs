@@ -82,10 +82,24 @@ impl AsOf {
         let mut current = Snapshot::default();
         let mut done: Vec<IssueRow> = Vec::with_capacity(ROWS_PER_INSERT);
         let mut pages = Pages::new("Issue", cut);
+        // Escalation is computed from the events and the clock at `until` (issue #17 §2): each finished
+        // row is raised to the level the rule said was due then, whenever the escalator recorded it.
+        let escalate = |row: &mut IssueRow| {
+            let level = reference.categories.get(&row.category).map(|c| c.service_level()).unwrap_or_default();
+            let province = reference
+                .areas
+                .get(&row.area_id)
+                .and_then(|a| santisuk_domain::geo::Geography::get().amphoe(&a.amphoe_code))
+                .map(|a| a.province_th.clone())
+                .unwrap_or_default();
+            row.escalate_to_due(&level, until, &province);
+        };
         while let Some(page) = pages.next(db, &mut tx).await? {
             for event in &page {
                 if current.issues.keys().next().is_some_and(|id| *id != event.aggregate_id) {
-                    done.extend(std::mem::take(&mut current.issues).into_values());
+                    let mut rows = std::mem::take(&mut current.issues);
+                    rows.values_mut().for_each(escalate);
+                    done.extend(rows.into_values());
                 }
                 current.apply(event)?;
             }
@@ -94,7 +108,9 @@ impl AsOf {
                 done.clear();
             }
         }
-        done.extend(current.issues.into_values());
+        let mut rows = current.issues;
+        rows.values_mut().for_each(escalate);
+        done.extend(rows.into_values());
         view.insert_issues(&done).await?;
         tx.commit().await?;
         view.finish_tables().await?;
@@ -194,13 +210,32 @@ pub async fn issue(db: &Db, until: DateTime<Utc>, id: &str) -> Result<Option<Iss
     let mut tx = db.begin_snapshot().await?;
     let cut = events::cut_after(&mut tx, until).await?;
     let mut history = events::read_aggregate_until(&mut tx, "Issue", id, cut).await?;
-    tx.commit().await?;
     events::open(db, &mut history).await?;
     let mut folded = Snapshot::default();
     for event in &history {
         folded.apply(event)?;
     }
-    Ok(folded.issues.remove(id))
+    let Some(mut row) = folded.issues.remove(id) else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    // Its category's service level and its area's province as they stood, for the level due then (as
+    // `AsOf::build` does for every row).
+    for (aggregate_type, key) in [("Category", row.category.clone()), ("Area", row.area_id.clone())] {
+        for event in &events::read_aggregate_until(&mut tx, aggregate_type, &key, cut).await? {
+            folded.apply(event)?;
+        }
+    }
+    tx.commit().await?;
+    let level = folded.categories.get(&row.category).map(|c| c.service_level()).unwrap_or_default();
+    let province = folded
+        .areas
+        .get(&row.area_id)
+        .and_then(|a| santisuk_domain::geo::Geography::get().amphoe(&a.amphoe_code))
+        .map(|a| a.province_th.clone())
+        .unwrap_or_default();
+    row.escalate_to_due(&level, until, &province);
+    Ok(Some(row))
 }
 
 /// The events of one aggregate type before the cut, page by page, ordered by aggregate and sequence.

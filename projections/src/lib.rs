@@ -15,6 +15,7 @@
 //! - [`users`]: users and API tokens;
 //! - [`ledger`]: the tamper-evident hash chain over the events, its digest and its verification;
 //! - [`access_log`]: who read histories, the audit log and exports;
+//! - [`notifications`]: the notifications outbox, its projection and its channels (issue #17 §5);
 //! - [`web`]: the web app's passwords, sessions and sign-in throttling (state, not events).
 
 pub mod access_log;
@@ -23,6 +24,7 @@ pub mod as_of;
 pub mod changes;
 pub mod custody;
 pub mod ledger;
+pub mod notifications;
 pub mod progress;
 pub mod queue;
 pub mod read_model;

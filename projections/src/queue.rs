@@ -12,8 +12,12 @@ use santisuk_store::on_db;
 /// The orders the queue offers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QueueSort {
-    /// Newest raised first (the default, as the API).
+    /// Escalated open problems first, highest level first (issue #17 §2: an overdue problem is escalated
+    /// at its deadline), then newest raised first (the default; the API's own order when nothing is
+    /// escalated).
     #[default]
+    Urgent,
+    /// Newest raised first (the API's order).
     Newest,
     Oldest,
     /// Earliest due date first; issues without one last.
@@ -23,10 +27,12 @@ pub enum QueueSort {
 }
 
 impl QueueSort {
-    pub const ALL: [QueueSort; 4] = [QueueSort::Newest, QueueSort::Oldest, QueueSort::Due, QueueSort::Changed];
+    pub const ALL: [QueueSort; 5] =
+        [QueueSort::Urgent, QueueSort::Newest, QueueSort::Oldest, QueueSort::Due, QueueSort::Changed];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            QueueSort::Urgent => "urgent",
             QueueSort::Newest => "newest",
             QueueSort::Oldest => "oldest",
             QueueSort::Due => "due",
@@ -41,6 +47,10 @@ impl QueueSort {
     /// Every order ends on `id` so that pages never overlap or skip a row between equal keys.
     fn order_by(self) -> &'static str {
         match self {
+            // Closed problems keep their level but need nobody now: they sort as level 0.
+            QueueSort::Urgent => {
+                "(CASE WHEN i.status = 'closed' THEN 0 ELSE i.escalation_level END) DESC, i.raised_at DESC, i.id DESC"
+            }
             QueueSort::Newest => "i.raised_at DESC, i.id DESC",
             QueueSort::Oldest => "i.raised_at ASC, i.id ASC",
             // `due_on IS NULL` sorts false (0) before true (1) on both backends: dated issues first.

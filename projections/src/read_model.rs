@@ -61,6 +61,10 @@ pub struct CategoryRow {
     #[sqlx(try_from = "String")]
     #[schema(value_type = String, example = "community")]
     pub kind: IssueKind,
+    /// The service level (issue #17 §2): days its problems may wait for a first assignment; `null`: no limit.
+    pub days_to_assign: Option<i64>,
+    /// Days its problems may stay open; `null`: no limit.
+    pub days_to_resolve: Option<i64>,
 }
 
 /// Also the API's `ForumView`: the same shape, so the API answers the row itself.
@@ -354,6 +358,13 @@ pub struct IssueRow {
     /// Who it waited for, when (ball in court; see [`crate::custody`]).
     #[sqlx(try_from = "String")]
     pub custody: Custody,
+    /// How far up the chain the problem has been escalated (issue #17 §2): 0 the district coordinator,
+    /// 1 the provincial office, 2 the SBPAC centre. Never goes down.
+    pub escalation_level: i64,
+    /// Who is responsible at that level (`None` at level 0: the assignee, as before).
+    pub responsible: Option<String>,
+    /// `at` of the first assignment: the assignment deadline was met or missed by it.
+    pub assigned_at: Option<String>,
     pub version: i64,
     pub last_position: i64,
 }
@@ -400,6 +411,9 @@ impl IssueRow {
             agency_id: None,
             waiting_for: Some(Party::Sbpac.as_str().to_owned()),
             custody: Custody::raised(*at),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
             version: sequence,
             last_position: position,
         })
@@ -410,6 +424,9 @@ impl IssueRow {
         match event {
             IssueEvent::IssueRaised { .. } => {}
             IssueEvent::IssueAssigned { assignee, due_on, agency, at, .. } => {
+                if self.assigned_at.is_none() {
+                    self.assigned_at = Some(fmt_ts(*at));
+                }
                 self.status = IssueStatus::Assigned;
                 self.assignee = Some(assignee.to_string());
                 self.due_on = due_on.map(|d| d.to_string());
@@ -456,11 +473,55 @@ impl IssueRow {
             IssueEvent::IssueWaitingChanged { waiting_for, at, .. } => {
                 self.custody.hand_to(*waiting_for, self.agency_id.as_deref(), *at);
             }
+            IssueEvent::IssueEscalated { level, responsible, .. } => {
+                if i64::from(*level) > self.escalation_level {
+                    self.escalation_level = i64::from(*level);
+                    self.responsible = Some(responsible.to_string());
+                }
+            }
         }
         // One definition of "waiting for now": the open span (none while closed).
         self.waiting_for = self.custody.current().map(|p| p.as_str().to_owned());
         self.version = sequence;
         self.last_position = position;
+    }
+}
+
+impl IssueRow {
+    /// What the escalation rule needs to know about the problem (issue #17 §2), from the row.
+    pub fn escalation_facts(&self) -> Option<santisuk_domain::escalation::Facts> {
+        let ts = |t: &str| santisuk_store::events::parse_ts(t).ok();
+        Some(santisuk_domain::escalation::Facts {
+            raised_at: ts(&self.raised_at)?,
+            first_assigned_at: self.assigned_at.as_deref().and_then(ts),
+            open: self.status != IssueStatus::Closed,
+        })
+    }
+
+    /// Whether the problem is overdue at `now` under its category's service level, and for which limit.
+    pub fn overdue(
+        &self,
+        level: &santisuk_domain::service_level::ServiceLevel,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<santisuk_domain::escalation::Breach> {
+        santisuk_domain::escalation::overdue(&self.escalation_facts()?, level, now)
+    }
+
+    /// Raises the row to the level the rule says was due at `now` (never lowers it): an as-of read shows
+    /// what was escalated on that day even when the escalator recorded it later. `province_th` names the
+    /// provincial office.
+    pub fn escalate_to_due(
+        &mut self,
+        level: &santisuk_domain::service_level::ServiceLevel,
+        now: chrono::DateTime<chrono::Utc>,
+        province_th: &str,
+    ) {
+        let Some(facts) = self.escalation_facts() else { return };
+        let due = i64::from(santisuk_domain::escalation::level_due(&facts, level, now));
+        if due > self.escalation_level {
+            self.escalation_level = due;
+            self.responsible = santisuk_domain::escalation::responsible(due as u8, province_th).map(|n| n.to_string());
+        }
     }
 }
 
@@ -542,8 +603,11 @@ const AREA_COLUMNS: &str =
     "id, name_th, name_en, amphoe_code, province_code, tambon_code, registered_at, reached_from, reached_on";
 
 /// Inserts a category row (binds [`CategoryRow::values`]).
-pub(crate) const CATEGORY_INSERT: &str =
-    "INSERT INTO categories (code, name_th, name_en, restricted, kind) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const CATEGORY_INSERT: &str = "INSERT INTO categories (code, name_th, name_en, restricted, kind, days_to_assign, days_to_resolve) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Sets a category's service level (binds days to assign, days to resolve, then the code).
+const CATEGORY_SERVICE_LEVEL: &str = "UPDATE categories SET days_to_assign = $1, days_to_resolve = $2 WHERE code = $3";
 
 /// Marks a category restricted or not (binds the flag, then the code).
 const CATEGORY_RESTRICT: &str = "UPDATE categories SET restricted = $1 WHERE code = $2";
@@ -586,7 +650,18 @@ impl CategoryRow {
             SqlValue::Text(self.name_en.clone()),
             SqlValue::Bool(self.restricted),
             SqlValue::Text(self.kind.as_str().to_owned()),
+            SqlValue::OptInt(self.days_to_assign),
+            SqlValue::OptInt(self.days_to_resolve),
         ]
+    }
+
+    /// The service level in force, as the escalation rule takes it.
+    pub fn service_level(&self) -> santisuk_domain::service_level::ServiceLevel {
+        let days = |d: Option<i64>| d.and_then(|d| u32::try_from(d).ok());
+        santisuk_domain::service_level::ServiceLevel {
+            days_to_assign: days(self.days_to_assign),
+            days_to_resolve: days(self.days_to_resolve),
+        }
     }
 }
 
@@ -599,8 +674,10 @@ fn category_row(event: &StoredEvent, e: &CategoryEvent) -> Option<CategoryRow> {
             name_en: name_en.to_string(),
             restricted: false,
             kind: *kind,
+            days_to_assign: None,
+            days_to_resolve: None,
         }),
-        CategoryEvent::CategoryRestrictionChanged { .. } => None,
+        CategoryEvent::CategoryRestrictionChanged { .. } | CategoryEvent::ServiceLevelSet { .. } => None,
     }
 }
 
@@ -757,6 +834,11 @@ impl ReadModel {
                         on_tx!(tx, t => sqlx::query(CATEGORY_RESTRICT).bind(*restricted).bind(&event.aggregate_id)
                             .execute(&mut **t).await.map(|_| ())?);
                     }
+                    (None, CategoryEvent::ServiceLevelSet { days_to_assign, days_to_resolve, .. }) => {
+                        on_tx!(tx, t => sqlx::query(CATEGORY_SERVICE_LEVEL)
+                            .bind(days_to_assign.map(i64::from)).bind(days_to_resolve.map(i64::from))
+                            .bind(&event.aggregate_id).execute(&mut **t).await.map(|_| ())?);
+                    }
                     (None, CategoryEvent::CategoryAdded { .. }) => unreachable!("an added category has a row"),
                 },
                 Decoded::User(e) => {
@@ -874,12 +956,13 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
      due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, agency_id, \
-     waiting_for, custody, version, last_position";
+     waiting_for, custody, escalation_level, responsible, assigned_at, version, last_position";
 
 /// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
 pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
      i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
-     i.restricted, i.raised_by_user, i.kind, i.agency_id, i.waiting_for, i.custody, i.version, i.last_position";
+     i.restricted, i.raised_by_user, i.kind, i.agency_id, i.waiting_for, i.custody, i.escalation_level, \
+     i.responsible, i.assigned_at, i.version, i.last_position";
 
 /// How many rows one multi-row statement reads or writes: 20 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
@@ -914,7 +997,8 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      case_number = excluded.case_number, restricted = excluded.restricted, \
      raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), kind = excluded.kind, \
      agency_id = excluded.agency_id, waiting_for = excluded.waiting_for, custody = excluded.custody, \
-     version = excluded.version, \
+     escalation_level = excluded.escalation_level, responsible = excluded.responsible, \
+     assigned_at = excluded.assigned_at, version = excluded.version, \
      last_position = excluded.last_position WHERE issues.version < excluded.version";
 
 impl IssueRow {
@@ -944,6 +1028,9 @@ impl IssueRow {
             OptText(self.agency_id.clone()),
             OptText(self.waiting_for.clone()),
             Text(self.custody.to_text()),
+            Int(self.escalation_level),
+            OptText(self.responsible.clone()),
+            OptText(self.assigned_at.clone()),
             Int(self.version),
         ]
     }
@@ -977,7 +1064,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        22
+        25
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
@@ -1038,6 +1125,12 @@ impl Snapshot {
                 (None, CategoryEvent::CategoryRestrictionChanged { restricted }) => {
                     if let Some(row) = self.categories.get_mut(&event.aggregate_id) {
                         row.restricted = *restricted;
+                    }
+                }
+                (None, CategoryEvent::ServiceLevelSet { days_to_assign, days_to_resolve, .. }) => {
+                    if let Some(row) = self.categories.get_mut(&event.aggregate_id) {
+                        row.days_to_assign = days_to_assign.map(i64::from);
+                        row.days_to_resolve = days_to_resolve.map(i64::from);
                     }
                 }
                 (None, CategoryEvent::CategoryAdded { .. }) => unreachable!("an added category has a row"),
@@ -1159,13 +1252,13 @@ impl KnownReferences {
 
 pub async fn list_categories<'r>(reader: impl Into<Reader<'r>>) -> Result<Vec<CategoryRow>, StoreError> {
     Ok(on_reader!(reader.into(), p => sqlx::query_as(
-        "SELECT code, name_th, name_en, restricted, kind FROM categories ORDER BY code")
+        "SELECT code, name_th, name_en, restricted, kind, days_to_assign, days_to_resolve FROM categories ORDER BY code")
         .fetch_all(p).await?))
 }
 
 pub async fn get_category(db: &Db, code: &str) -> Result<Option<CategoryRow>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT code, name_th, name_en, restricted, kind FROM categories WHERE code = $1")
+        "SELECT code, name_th, name_en, restricted, kind, days_to_assign, days_to_resolve FROM categories WHERE code = $1")
         .bind(code).fetch_optional(p).await?))
 }
 
@@ -1297,6 +1390,9 @@ pub struct IssueFilter {
     /// Leaves out the cases restricted now that this reader may not read; `None` for a reader who may read
     /// every case (an admin).
     pub hidden: Option<Restriction>,
+    /// Only open problems escalated for passing their category's service level (issue #17 §2; the
+    /// dashboard's "escalated").
+    pub escalated: bool,
 }
 
 /// Which restricted cases a reader may read, for one who may not read them all (see `app::caller`): the
@@ -1505,6 +1601,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     if f.open {
         sql.push_str(" AND i.status <> 'closed'");
     }
+    if f.escalated {
+        sql.push_str(" AND i.status <> 'closed' AND i.escalation_level > 0");
+    }
     // A literal (the kind is one of two fixed words): the planner can use the partial index on obstacles.
     sql.push_str(&format!(" AND i.kind = '{}'", f.kind.as_str()));
     // Stored instants have one fixed format, so their text orders as the instants do.
@@ -1644,4 +1743,22 @@ fn render(
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The open issues of these categories (issue #17 §2: the escalator's candidates), ordered by id.
+pub async fn open_issues_of_categories(db: &Db, codes: &[String]) -> Result<Vec<IssueRow>, StoreError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = values_placeholders(db.backend(), codes.len(), 1).replace(['(', ')'], "");
+    let sql = format!(
+        "SELECT {ISSUE_COLUMNS} FROM issues WHERE status <> 'closed' AND category IN ({placeholders}) ORDER BY id"
+    );
+    Ok(on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for code in codes {
+            q = q.bind(code);
+        }
+        q.fetch_all(p).await?
+    }))
 }

@@ -87,6 +87,9 @@ pub struct Counters {
     pub unresolved_by_outcome: BTreeMap<String, i64>,
     pub open: i64,
     pub overdue: i64,
+    /// Open problems escalated for passing their category's service level (issue #17 §2); as of an
+    /// instant, those the rule had escalated by then.
+    pub escalated: i64,
     pub resolution_rate: Option<f64>,
     pub closure_rate: Option<f64>,
     pub median_days_to_resolve: Option<f64>,
@@ -154,6 +157,7 @@ struct Acc {
     resolved: i64,
     by_outcome: BTreeMap<String, i64>,
     overdue: i64,
+    escalated: i64,
     days: Vec<f64>,
 }
 
@@ -163,6 +167,7 @@ impl Acc {
         self.closed += other.closed;
         self.resolved += other.resolved;
         self.overdue += other.overdue;
+        self.escalated += other.escalated;
         for (o, n) in &other.by_outcome {
             *self.by_outcome.entry(o.clone()).or_default() += n;
         }
@@ -184,6 +189,7 @@ impl Acc {
             unresolved_by_outcome: by_outcome,
             open: self.raised - self.closed,
             overdue: self.overdue,
+            escalated: self.escalated,
             resolution_rate: rate(self.resolved),
             closure_rate: rate(self.closed),
             median_days_to_resolve: median(&self.days),
@@ -333,7 +339,9 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
     let counts_sql = format!(
         "SELECT {keys_sql}i.status, i.outcome, COUNT(*), \
            SUM(CASE WHEN i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {today} THEN 1 ELSE 0 END), \
-           {resolved_list}{filter} GROUP BY {keys_sql}i.status, i.outcome"
+           {resolved_list}, \
+           SUM(CASE WHEN i.status <> 'closed' AND i.escalation_level > 0 THEN 1 ELSE 0 END){filter} \
+         GROUP BY {keys_sql}i.status, i.outcome"
     );
     let skip = keys.len() - n;
     // Each group's visible cases, and (with suppression) its hidden ones apart.
@@ -353,10 +361,12 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
             let count: i64 = row.try_get(n + 2)?;
             let overdue: Option<i64> = row.try_get(n + 3)?;
             let resolved: Option<String> = row.try_get(n + 4)?;
+            let escalated: Option<i64> = row.try_get(n + 5)?;
             let (visible, hidden) = groups.entry(key).or_default();
             let acc = if is_hidden { hidden } else { visible };
             acc.raised += count;
             acc.overdue += overdue.unwrap_or_default();
+            acc.escalated += escalated.unwrap_or_default();
             if status == "closed" {
                 acc.closed += count;
                 match outcome {
@@ -577,6 +587,9 @@ mod tests {
             agency_id: None,
             waiting_for: None,
             custody: Default::default(),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
             version: 1,
             last_position: 1,
         }

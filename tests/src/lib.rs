@@ -21,6 +21,7 @@ pub use santisuk_store::vault::{MasterKey, Vault};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod notify;
 pub mod web;
 
 /// Which storage backend a test runs on.

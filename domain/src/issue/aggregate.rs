@@ -45,6 +45,9 @@ pub struct Issue {
     /// Who the problem waits for now; `None` while closed.
     #[serde(default)]
     waiting_for: Option<Party>,
+    /// How far up the chain it has gone (0: the district coordinator); never goes down.
+    #[serde(default)]
+    escalation_level: u8,
 }
 
 impl Issue {
@@ -71,6 +74,10 @@ impl Issue {
     /// Who the problem waits for now (`None` while closed or before it is raised).
     pub fn waiting_for(&self) -> Option<Party> {
         self.waiting_for
+    }
+
+    pub fn escalation_level(&self) -> u8 {
+        self.escalation_level
     }
 
     /// Judges a command against the current state; returns the events to append or the rule it breaks.
@@ -207,6 +214,20 @@ impl Issue {
                 }
                 IssueEvent::IssueRestrictionChanged { restricted: c.restricted, reason: c.reason, at: c.at }
             }
+            // Idempotent across escalators: a level reached is refused, so two instances racing (or one
+            // running twice) record it once.
+            IssueAction::Escalate(c) => {
+                if c.level <= self.escalation_level {
+                    return Err(IssueError::EscalationReached { level: self.escalation_level });
+                }
+                if c.level != self.escalation_level + 1 || c.level > crate::escalation::MAX_LEVEL {
+                    return Err(IssueError::EscalationSkipsLevel { level: self.escalation_level });
+                }
+                if status == IssueStatus::Closed {
+                    return Err(IssueError::Closed);
+                }
+                IssueEvent::IssueEscalated { level: c.level, responsible: c.responsible, breach: c.breach, at: c.at }
+            }
         };
         Ok(vec![event])
     }
@@ -276,6 +297,7 @@ impl Aggregate for Issue {
             }
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = restricted,
             IssueEvent::IssueWaitingChanged { waiting_for, .. } => self.waiting_for = Some(waiting_for),
+            IssueEvent::IssueEscalated { level, .. } => self.escalation_level = self.escalation_level.max(level),
         }
     }
 }
@@ -1228,5 +1250,85 @@ mod tests {
                 assert!(category.starts_with("OBS_"), "sequence {code}: {category}");
             }
         }
+    }
+
+    // --- escalate (issue #17 §2) -----------------------------------------------------------------------
+
+    fn escalate(level: u8, at: DateTime<Utc>) -> IssueAction {
+        IssueAction::Escalate(EscalateIssue {
+            level,
+            responsible: crate::escalation::responsible(level.max(1), "ปัตตานี").unwrap(),
+            breach: crate::escalation::Breach::Assignment,
+            at,
+        })
+    }
+
+    fn escalated(level: u8, at: DateTime<Utc>) -> IssueEvent {
+        IssueEvent::IssueEscalated {
+            level,
+            responsible: crate::escalation::responsible(level.max(1), "ปัตตานี").unwrap(),
+            breach: crate::escalation::Breach::Assignment,
+            at,
+        }
+    }
+
+    #[test]
+    fn an_overdue_problem_is_escalated_one_level_at_a_time() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(escalate(1, t(60))))
+            .then_expect_events(vec![escalated(1, t(60))]);
+        IssueTest::with(())
+            .given(vec![raised(), escalated(1, t(60))])
+            .when(cmd(escalate(2, t(120))))
+            .then_expect_events(vec![escalated(2, t(120))]);
+        let issue = state_after(vec![raised(), escalated(1, t(60)), escalated(2, t(120))]);
+        assert_eq!(issue.escalation_level(), 2);
+    }
+
+    /// Two escalators (or one that ran twice) ask for the same level: the second is refused, so the level
+    /// is recorded once.
+    #[test]
+    fn a_level_already_reached_is_refused() {
+        IssueTest::with(())
+            .given(vec![raised(), escalated(1, t(60))])
+            .when(cmd(escalate(1, t(60))))
+            .then_expect_error(IssueError::EscalationReached { level: 1 });
+        IssueTest::with(())
+            .given(vec![raised(), escalated(1, t(60)), escalated(2, t(70))])
+            .when(cmd(escalate(1, t(60))))
+            .then_expect_error(IssueError::EscalationReached { level: 2 });
+    }
+
+    #[test]
+    fn an_escalation_that_skips_a_level_goes_beyond_the_centre_or_comes_after_closing_is_refused() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(escalate(2, t(60))))
+            .then_expect_error(IssueError::EscalationSkipsLevel { level: 0 });
+        IssueTest::with(())
+            .given(vec![raised(), escalated(1, t(60)), escalated(2, t(70))])
+            .when(cmd(escalate(3, t(80))))
+            .then_expect_error(IssueError::EscalationSkipsLevel { level: 2 });
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), closed(Outcome::Unresolved)])
+            .when(cmd(escalate(1, t(60))))
+            .then_expect_error(IssueError::Closed);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(escalate(1, now() + Duration::minutes(1))))
+            .then_expect_error(IssueError::AtInFuture);
+    }
+
+    /// A reopened problem keeps the level it reached: the level never goes down.
+    #[test]
+    fn a_reopened_problem_keeps_its_level() {
+        let issue =
+            state_after(vec![raised(), escalated(1, t(5)), assigned(), closed(Outcome::Unresolved), reopened()]);
+        assert_eq!(issue.escalation_level(), 1);
+        IssueTest::with(())
+            .given(vec![raised(), escalated(1, t(5)), assigned(), closed(Outcome::Unresolved), reopened()])
+            .when(cmd(escalate(1, t(50))))
+            .then_expect_error(IssueError::EscalationReached { level: 1 });
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::agency::{AgencyId, Party};
+use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
@@ -27,6 +28,7 @@ pub enum IssueAction {
     Erase(EraseText),
     Restrict(RestrictIssue),
     Wait(WaitFor),
+    Escalate(EscalateIssue),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -136,6 +138,16 @@ pub struct WaitFor {
     pub at: DateTime<Utc>,
 }
 
+/// Move the problem one level up the chain because it passed a deadline (the background escalator
+/// sends this; `at` is the deadline passed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalateIssue {
+    pub level: u8,
+    pub responsible: Name,
+    pub breach: Breach,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -149,6 +161,7 @@ impl IssueAction {
             IssueAction::Erase(c) => c.at,
             IssueAction::Restrict(c) => c.at,
             IssueAction::Wait(c) => c.at,
+            IssueAction::Escalate(c) => c.at,
         }
     }
 
@@ -164,6 +177,7 @@ impl IssueAction {
             IssueAction::Erase(_) => "erase",
             IssueAction::Restrict(_) => "restrict",
             IssueAction::Wait(_) => "wait",
+            IssueAction::Escalate(_) => "escalate",
         }
     }
 }

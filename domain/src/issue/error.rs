@@ -53,6 +53,13 @@ pub enum IssueError {
     /// The problem already waits for this party.
     #[error("the problem is already waiting for {0}")]
     WaitingUnchanged(&'static str),
+    /// An escalation to a level the problem has already reached (the escalator ran twice, or on two
+    /// instances): nothing is recorded twice.
+    #[error("the issue has already reached escalation level {level}")]
+    EscalationReached { level: u8 },
+    /// An escalation must go exactly one level up, to at most the SBPAC centre (2).
+    #[error("an escalation goes one level up at a time, to at most level 2 (now at level {level})")]
+    EscalationSkipsLevel { level: u8 },
 }
 
 impl IssueError {
@@ -65,9 +72,10 @@ impl IssueError {
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. }
             | IssueError::AlreadyErased => ErrorKind::Conflict,
-            IssueError::RestrictionUnchanged { .. } | IssueError::NoAgency | IssueError::WaitingUnchanged(_) => {
-                ErrorKind::Conflict
-            }
+            IssueError::RestrictionUnchanged { .. }
+            | IssueError::NoAgency
+            | IssueError::WaitingUnchanged(_)
+            | IssueError::EscalationReached { .. } => ErrorKind::Conflict,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
@@ -76,7 +84,8 @@ impl IssueError {
             | IssueError::CategoryKindMismatch { .. }
             | IssueError::NoAssignee
             | IssueError::UnknownAgency
-            | IssueError::RuleWithoutAgency => ErrorKind::Invalid,
+            | IssueError::RuleWithoutAgency
+            | IssueError::EscalationSkipsLevel { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -102,6 +111,8 @@ impl IssueError {
             IssueError::RuleWithoutAgency => "rule_without_agency",
             IssueError::NoAgency => "no_agency",
             IssueError::WaitingUnchanged(_) => "waiting_unchanged",
+            IssueError::EscalationReached { .. } => "escalation_reached",
+            IssueError::EscalationSkipsLevel { .. } => "escalation_skips_level",
         }
     }
 }

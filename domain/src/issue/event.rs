@@ -6,6 +6,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::agency::{AgencyId, Party};
+use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
@@ -101,6 +102,15 @@ pub enum IssueEvent {
         note: Option<Text>,
         at: DateTime<Utc>,
     },
+    /// The problem passed a deadline of its category's service level and went one level up the chain
+    /// (1: the provincial office, 2: the SBPAC centre), now the `responsible` one (issue #17 §2). `at` is
+    /// the deadline passed, not when the escalator noticed, so reads as of any instant agree.
+    IssueEscalated {
+        level: u8,
+        responsible: Name,
+        breach: Breach,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A corrected field: its value before and after.
@@ -122,7 +132,8 @@ impl IssueEvent {
             | IssueEvent::IssueCorrected { at, .. }
             | IssueEvent::PersonalDataErased { at, .. }
             | IssueEvent::IssueRestrictionChanged { at, .. }
-            | IssueEvent::IssueWaitingChanged { at, .. } => *at,
+            | IssueEvent::IssueWaitingChanged { at, .. }
+            | IssueEvent::IssueEscalated { at, .. } => *at,
         }
     }
 }
@@ -139,6 +150,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::PersonalDataErased { .. } => "PersonalDataErased",
             IssueEvent::IssueRestrictionChanged { .. } => "IssueRestrictionChanged",
             IssueEvent::IssueWaitingChanged { .. } => "IssueWaitingChanged",
+            IssueEvent::IssueEscalated { .. } => "IssueEscalated",
         }
         .to_owned()
     }
@@ -418,6 +430,21 @@ mod golden_json {
             json!({"IssueRestrictionChanged": {"restricted": true, "reason": "ผู้ร้องเสี่ยงอันตราย",
                 "at": "2026-11-20T03:04:05Z"}}),
             "IssueRestrictionChanged",
+        );
+    }
+
+    #[test]
+    fn issue_escalated() {
+        check(
+            IssueEvent::IssueEscalated {
+                level: 1,
+                responsible: Name::parse("สำนักงานประสานงาน ศอ.บต. จังหวัดปัตตานี").unwrap(),
+                breach: crate::escalation::Breach::Assignment,
+                at: at(),
+            },
+            json!({"IssueEscalated": {"level": 1, "responsible": "สำนักงานประสานงาน ศอ.บต. จังหวัดปัตตานี",
+                "breach": "assignment", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueEscalated",
         );
     }
 }

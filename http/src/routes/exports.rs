@@ -254,6 +254,7 @@ impl From<ExportFilters> for ListQuery {
             outcome,
             closed_from,
             closed_to,
+            escalated: None,
         }
     }
 }
@@ -1029,6 +1030,9 @@ mod tests {
             agency_id: None,
             waiting_for: None,
             custody: Default::default(),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();
@@ -1076,6 +1080,7 @@ mod tests {
             unresolved_by_outcome: BTreeMap::from([("referred".to_owned(), 1)]),
             open: 1,
             overdue: 0,
+            escalated: 0,
             resolution_rate: Some(0.5),
             closure_rate: Some(2.0 / 3.0),
             median_days_to_resolve: Some(4.0),

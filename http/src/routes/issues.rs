@@ -70,6 +70,14 @@ pub struct IssueView {
     /// Who the problem waits for now (`sbpac`, `agency`, `community`); `null` while closed.
     #[schema(value_type = Option<santisuk_app::schema::Party>)]
     pub waiting_for: Option<String>,
+    /// How far up the chain the problem has been escalated for passing its category's service level
+    /// (issue #17 §2): 0 the district coordinator, 1 the provincial office, 2 the SBPAC centre.
+    pub escalation_level: i64,
+    /// Who is responsible at that level (`null` at level 0).
+    pub responsible: Option<String>,
+    /// `assignment` or `resolution` when the problem is past that limit of its category's service level
+    /// (at `as_of` when given); `null` when it is not.
+    pub overdue: Option<String>,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -98,9 +106,25 @@ impl From<IssueRow> for IssueView {
             kind: r.kind.as_str().to_owned(),
             agency_id: r.agency_id,
             waiting_for: r.waiting_for,
+            escalation_level: r.escalation_level,
+            responsible: r.responsible,
+            overdue: None,
             version: r.version,
             complainant: None,
         }
+    }
+}
+
+impl IssueView {
+    /// The view with `overdue` as the service levels in force say at `at` (issue #17 §2).
+    fn at(
+        r: IssueRow,
+        levels: &std::collections::BTreeMap<String, santisuk_domain::service_level::ServiceLevel>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> IssueView {
+        let level = levels.get(&r.category).copied().unwrap_or_default();
+        let overdue = r.overdue(&level, at).map(|b| b.as_str().to_owned());
+        IssueView { overdue, ..r.into() }
     }
 }
 
@@ -311,9 +335,12 @@ pub async fn list(
     ctx: Ctx,
     AppQuery(q): AppQuery<ListQuery>,
 ) -> Result<Json<IssuePage>, ApiError> {
-    let (rows, next) = issues::list(&state, &ctx, &ListParams::parse(q, &ctx, now())?).await?;
+    let params = ListParams::parse(q, &ctx, now())?;
+    let (rows, next) = issues::list(&state, &ctx, &params).await?;
+    let levels = santisuk_app::escalation::service_levels(&state).await?;
+    let at = params.as_of.unwrap_or_else(now);
     Ok(Json(IssuePage {
-        items: rows.into_iter().map(IssueView::from).collect(),
+        items: rows.into_iter().map(|r| IssueView::at(r, &levels, at)).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
 }
@@ -360,7 +387,8 @@ pub async fn get_one(
     let as_of = parse_as_of(q.as_of.as_deref(), now())?;
     let row = issues::get(&state, &ctx, &id, as_of).await?;
     let complainant = santisuk_app::privacy::complainant_for_issue(&state, &ctx, &row.id).await?;
-    Ok(Json(IssueView { complainant, ..row.into() }))
+    let levels = santisuk_app::escalation::service_levels(&state).await?;
+    Ok(Json(IssueView { complainant, ..IssueView::at(row, &levels, as_of.unwrap_or_else(now)) }))
 }
 
 /// The events of an issue, in order, a page at a time: what happened, when, recorded when, by whom.

@@ -2,9 +2,11 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod escalation;
 pub mod exports;
 pub mod health;
 pub mod issues;
+pub mod notifications;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;

@@ -123,6 +123,8 @@ pub async fn add_category(
         name_en: command.name_en.to_string(),
         restricted: false,
         kind: command.kind,
+        days_to_assign: None,
+        days_to_resolve: None,
     };
     Ok((StatusCode::CREATED, Json(view)))
 }

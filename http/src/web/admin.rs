@@ -81,6 +81,8 @@ fn tabs(lang: Lang, current: Tab) -> Markup {
                 (item(Tab::Users, "/admin/users", i18n::ADMIN_USERS))
                 (item(Tab::Areas, "/admin/areas", i18n::ADMIN_AREAS))
                 (item(Tab::Categories, "/admin/categories", i18n::ADMIN_CATEGORIES))
+                li { a href="/admin/service-levels" { (super::escalation::SERVICE_LEVELS.get(lang)) } }
+                li { a href="/admin/notifications" { (super::notifications::NOTIFICATIONS.get(lang)) } }
             }
         }
     }

@@ -389,6 +389,9 @@ pub async fn page(
             div.kpi #kpi-resolved { div.v { a.count href=(link(&[("status", "closed"), ("outcome", "resolved")])) { (t.resolved) } }
                 div.l { (i18n::RESOLVED.get(lang)) " · " (pct(t.resolution_rate)) } }
             div.kpi #kpi-open { div.v { a.count href=(link(&[("open", "1")])) { (t.open) } } div.l { (i18n::OPEN.get(lang)) } }
+            // Issue #17 §2: escalated open problems, first in the queue's default order.
+            div.kpi #kpi-escalated { div.v.overdue[t.escalated > 0] { a.count href=(link(&[("escalated", "1")])) { (t.escalated) } }
+                div.l { (super::escalation::ESCALATED.get(lang)) } }
             div.kpi #kpi-overdue { div.v.overdue[t.overdue > 0] { a.count href=(link(&[("overdue", "1")])) { (t.overdue) } } div.l { (i18n::OVERDUE.get(lang)) } }
             div.kpi #kpi-median { div.v { (t.median_days_to_resolve.map(|d| format!("{d:.1}")).unwrap_or_else(|| "—".into())) }
                 div.l { (i18n::MEDIAN_DAYS.get(lang)) } }

@@ -794,6 +794,8 @@ mod tests {
             name_en: "Infrastructure".into(),
             restricted: false,
             kind: Default::default(),
+            days_to_assign: None,
+            days_to_resolve: None,
         }]
     }
 

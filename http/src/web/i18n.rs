@@ -591,6 +591,8 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "AgencyUpdated" => ("แก้ไขหน่วยงาน", "Agency updated"),
         "RoutingRuleSet" => ("ตั้งกฎการส่งต่อเรื่อง", "Routing rule set"),
         "RoutingRuleRemoved" => ("ยกเลิกกฎการส่งต่อเรื่อง", "Routing rule removed"),
+        "IssueEscalated" => ("ยกระดับเรื่องที่เกินกำหนด", "Issue escalated"),
+        "ServiceLevelSet" => ("กำหนดระยะเวลามาตรฐานของประเภทปัญหา", "Service level set"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

@@ -168,6 +168,8 @@ async fn render(
                 (super::agencies::facts(lang, &referral, &row))
             }
         }
+        (super::escalation::issue_section(lang, &santisuk_app::escalation::view(&row,
+            &category.as_ref().map(|c| c.service_level()).unwrap_or_default(), now())))
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories, &referral))
@@ -238,6 +240,9 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::IssueWaitingChanged { waiting_for, note, .. }) => {
                 div { (i18n::WAITING_FOR.get(lang)) ": " (i18n::party(lang, waiting_for.as_str())) }
                 @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
+            }
+            Some(IssueEvent::IssueEscalated { level, responsible, .. }) => {
+                div dir="auto" { (super::escalation::level(lang, i64::from(*level))) ": " (responsible) }
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

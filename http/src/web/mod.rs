@@ -26,12 +26,14 @@ pub mod agencies;
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
+pub mod escalation;
 pub mod extract;
 pub mod forums;
 pub mod home;
 pub mod i18n;
 pub mod issues;
 pub mod layout;
+pub mod notifications;
 pub mod obstacles;
 pub mod organisations;
 pub mod privacy;
@@ -93,6 +95,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/routing", get(agencies::routing_page).post(agencies::set_rule))
         .route("/admin/routing/{id}/remove", post(agencies::remove_rule))
         .route("/reports/custody", get(agencies::custody_page))
+        .route("/admin/service-levels", get(escalation::page))
+        .route("/admin/service-levels/{code}", post(escalation::save))
+        .route("/admin/notifications", get(notifications::page))
+        .route("/admin/notifications/channels", post(notifications::add))
+        .route("/admin/notifications/channels/{id}/remove", post(notifications::remove))
+        .route("/admin/notifications/deliveries/{key}/retry", post(notifications::retry))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

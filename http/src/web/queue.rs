@@ -58,6 +58,9 @@ pub struct QueueQuery {
     /// `1`: only issues not closed (the dashboard's "open").
     #[serde(default)]
     open: String,
+    /// `1`: only open problems escalated for passing their service level (the dashboard's "escalated").
+    #[serde(default)]
+    escalated: String,
     /// Only issues closed with this outcome (the dashboard's "resolved" is `resolved`).
     #[serde(default)]
     outcome: String,
@@ -118,6 +121,11 @@ pub async fn queue(
         "1" => true,
         _ => return Err(ApiError::bad_request("bad_open", "open is 1 or nothing").into()),
     };
+    let escalated = match q.escalated.as_str() {
+        "" => false,
+        "1" => true,
+        _ => return Err(ApiError::bad_request("bad_escalated", "escalated is 1 or nothing").into()),
+    };
     // The API list's rule for the raise and close windows (days in either era, a fiscal year narrowing the
     // raise window, a window typed backwards refused), so a link means the same in both.
     let window = issues::Window::parse(
@@ -155,6 +163,7 @@ pub async fn queue(
         raised_from: window.raised_from.map(|d| d.to_string()),
         raised_to: window.raised_to.map(|d| d.to_string()),
         open,
+        escalated,
         outcome: some(&q.outcome),
         closed_from: window.closed_from.map(stats::bangkok_midnight),
         closed_before: window.closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
@@ -185,6 +194,7 @@ pub async fn queue(
                 ("to", &q.to),
                 ("fy", &q.fy),
                 ("open", &q.open),
+                ("escalated", &q.escalated),
                 ("outcome", &q.outcome),
                 ("closed_from", &q.closed_from),
                 ("closed_to", &q.closed_to),
@@ -206,6 +216,7 @@ pub async fn queue(
     let statuses =
         IssueStatus::ALL.iter().map(|s| (s.as_str().to_owned(), i18n::status(lang, s.as_str()).to_owned())).collect();
     let sorts = [
+        (QueueSort::Urgent, super::escalation::SORT_URGENT),
         (QueueSort::Newest, i18n::SORT_NEWEST),
         (QueueSort::Oldest, i18n::SORT_OLDEST),
         (QueueSort::Due, i18n::SORT_DUE),
@@ -234,6 +245,7 @@ pub async fn queue(
         &q.to,
         &q.fy,
         &q.open,
+        &q.escalated,
         &q.outcome,
         &q.overdue,
     ]
@@ -346,7 +358,8 @@ fn issue_table(lang: Lang, rows: &[IssueRow], areas: &[AreaRow], categories: &[C
                         }
                         td data-label=(i18n::AREA.get(lang)) class="c-area" { (area(&r.area_id)) }
                         td data-label=(i18n::CATEGORY.get(lang)) class="c-category" { (category(&r.category)) }
-                        td data-label=(i18n::STATUS.get(lang)) class="c-status" { (layout::status_badge(lang, r.status.as_str())) }
+                        td data-label=(i18n::STATUS.get(lang)) class="c-status" { (layout::status_badge(lang, r.status.as_str()))
+                            @if r.status != IssueStatus::Closed { " " (super::escalation::badge(lang, r.escalation_level)) } }
                         td data-label=(i18n::ASSIGNEE.get(lang)) class="c-assignee" dir="auto" { (r.assignee.as_deref().unwrap_or("—")) }
                         td data-label=(i18n::DUE_ON.get(lang)) class={ "c-due" @if overdue { " overdue" } } {
                             (r.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into()))

@@ -184,6 +184,11 @@ impl Case {
         Case { stores: false, ..self }
     }
 
+    /// A write of state that is not an event (a notification channel, #17 §5): allowed, it stores none.
+    fn no_events(self) -> Case {
+        Case { stores: false, ..self }
+    }
+
     fn shows(self) -> Case {
         Case { shows: true, ..self }
     }
@@ -490,6 +495,26 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             post(format!("/api/categories/M_{}/restrict", role.to_uppercase()), json!({"restricted": false}))
                 .expect(admin_only(200)),
             post("/api/categories/NOPE_99/restrict", json!({"restricted": true})).expect(admin_only(404)),
+            // Service levels (#17 §2) on the role's own category (no case in it): set, then lifted again.
+            write(Method::PUT, format!("/api/categories/M_{}/service-level", role.to_uppercase()),
+                json!({"days_to_assign": 3, "days_to_resolve": 30}))
+                .expect(admin_only(200)),
+            write(Method::PUT, format!("/api/categories/M_{}/service-level", role.to_uppercase()), json!({}))
+                .expect(admin_only(200)),
+            write(Method::PUT, "/api/categories/NOPE_99/service-level", json!({"days_to_assign": 1}))
+                .expect(admin_only(404)),
+            // Notifications (#17 §5), administrators only. The harness's deliverer is off: nothing is sent.
+            get("/api/notifications/channels").expect(admin_only(200)),
+            post("/api/notifications/channels", json!({"kind": "webhook", "target": "http://127.0.0.1:9/hook",
+                "secret": "matrix-secret-0123456789"}))
+                .expect(admin_only(201))
+                .no_events(),
+            post("/api/notifications/channels", json!({"kind": "webhook", "target": "ftp://127.0.0.1/hook",
+                "secret": "matrix-secret-0123456789"}))
+                .expect(admin_only(422)),
+            write(Method::DELETE, "/api/notifications/channels/nope", json!({})).expect(admin_only(404)),
+            get("/api/notifications/deliveries?state=failed").expect(admin_only(200)),
+            post("/api/notifications/deliveries/nope/retry", json!({})).expect(admin_only(404)),
             // The staff member's grants, replaced by the same (none), with a key and again.
             post(format!("/api/users/{}/categories", w.me[1]), json!({"categories": []}))
                 .header("idempotency-key", format!("{key}-grant"))

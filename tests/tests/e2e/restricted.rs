@@ -868,6 +868,9 @@ fn row(n: usize, c: &Case) -> IssueRow {
         agency_id: None,
         waiting_for: None,
         custody: Default::default(),
+        escalation_level: 0,
+        responsible: None,
+        assigned_at: None,
         version: 1,
         last_position: 1,
     }
