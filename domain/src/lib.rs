@@ -15,9 +15,11 @@ pub mod issue;
 pub mod organisation;
 pub mod participation;
 pub mod personal;
+pub mod similarity;
 pub mod time;
 pub mod user;
 pub mod values;
+pub mod verdict;
 pub mod versions;
 
 pub use error::{ErrorKind, ValueError};
