@@ -35,6 +35,9 @@ pub mod schema;
 pub mod sessions;
 pub mod stats;
 pub mod users;
+// Issue #17 §3, §6.
+pub mod duplicates;
+pub mod verdicts;
 
 pub use caller::Caller;
 pub use error::AppError;
@@ -103,6 +106,8 @@ pub struct Shared {
     small_cell_threshold: std::sync::atomic::AtomicI64,
     /// Spreading marks are checked for cycles and given one at a time (see `progress::reach_area`).
     pub reach: tokio::sync::Mutex<()>,
+    /// Duplicate marks are checked for chains and given one at a time (see `duplicates::mark`).
+    pub duplicate_marks: tokio::sync::Mutex<()>,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -168,6 +173,7 @@ impl AppState {
             throttle: sessions::Throttle::default(),
             small_cell_threshold: std::sync::atomic::AtomicI64::new(santisuk_projections::stats::SMALL_CELL_THRESHOLD),
             reach: tokio::sync::Mutex::new(()),
+            duplicate_marks: tokio::sync::Mutex::new(()),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))

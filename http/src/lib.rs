@@ -54,6 +54,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::progress::router())
         .merge(routes::users::router())
         .merge(routes::privacy::router())
+        .merge(routes::duplicates::router())
         .merge(routes::audit::router())
         .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))
         .merge(openapi::router())

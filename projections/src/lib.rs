@@ -10,6 +10,7 @@
 //! - [`changes`]: the read model's generation counters, which the caches compare against;
 //! - [`queue`]: the web app's issue queue (sorted, numbered pages, counts);
 //! - [`stats`]: resolution statistics;
+//! - [`duplicates`]: an original's duplicates and the problems a forum asks the community about (#17);
 //! - [`users`]: users and API tokens;
 //! - [`ledger`]: the tamper-evident hash chain over the events, its digest and its verification;
 //! - [`access_log`]: who read histories, the audit log and exports;
@@ -18,6 +19,7 @@
 pub mod access_log;
 pub mod as_of;
 pub mod changes;
+pub mod duplicates;
 pub mod ledger;
 pub mod progress;
 pub mod queue;

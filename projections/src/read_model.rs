@@ -343,6 +343,14 @@ pub struct IssueRow {
     /// coordinator who raised it; counted in no community list or statistic).
     #[sqlx(try_from = "String")]
     pub kind: IssueKind,
+    /// Issue #17 §3: the original, while this problem is marked a duplicate of it.
+    pub duplicate_of: Option<String>,
+    /// Issue #17 §6: the community's verdict on the current closure (`confirmed`, `disputed`, `not_asked`),
+    /// the forum it was given at and when (`at`). Cleared by the next close or reopen; a dispute, which
+    /// reopens the problem, stays until then.
+    pub verdict: Option<String>,
+    pub verdict_forum_id: Option<String>,
+    pub verdict_at: Option<String>,
     pub version: i64,
     pub last_position: i64,
 }
@@ -386,6 +394,10 @@ impl IssueRow {
             // Not in the event: the fold that creates the row sets it from the event's metadata.
             raised_by_user: None,
             kind: *kind,
+            duplicate_of: None,
+            verdict: None,
+            verdict_forum_id: None,
+            verdict_at: None,
             version: sequence,
             last_position: position,
         })
@@ -405,12 +417,12 @@ impl IssueRow {
                 self.status = IssueStatus::Closed;
                 self.outcome = Some(outcome.as_str().to_owned());
                 self.closed_at = Some(fmt_ts(*at));
+                // A new closure awaits its own verdict.
+                self.clear_verdict();
             }
             IssueEvent::IssueReopened { .. } => {
-                let status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
-                self.status = status;
-                self.outcome = None;
-                self.closed_at = None;
+                self.reopen();
+                self.clear_verdict();
             }
             // The row holds what the record says now; statistics read the row, so a corrected category
             // moves the problem to its new group.
@@ -434,9 +446,41 @@ impl IssueRow {
                 }
             }
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = *restricted,
+            IssueEvent::IssueMarkedDuplicate { of, at, .. } => {
+                self.status = IssueStatus::Closed;
+                self.outcome = Some(santisuk_domain::values::Outcome::Duplicate.as_str().to_owned());
+                self.closed_at = Some(fmt_ts(*at));
+                self.duplicate_of = Some(of.to_string());
+                self.clear_verdict();
+            }
+            IssueEvent::CommunityVerdictRecorded { forum_id, verdict, at, .. } => {
+                if *verdict == santisuk_domain::verdict::Verdict::Disputed {
+                    self.reopen();
+                }
+                self.verdict = Some(verdict.as_str().to_owned());
+                self.verdict_forum_id = Some(forum_id.to_string());
+                self.verdict_at = Some(fmt_ts(*at));
+            }
         }
         self.version = sequence;
         self.last_position = position;
+    }
+}
+
+impl IssueRow {
+    /// Open again (a reopen, or a disputed verdict): back to assigned if it has an assignee, else raised;
+    /// no outcome, no closure, no longer anyone's duplicate.
+    fn reopen(&mut self) {
+        self.status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
+        self.outcome = None;
+        self.closed_at = None;
+        self.duplicate_of = None;
+    }
+
+    fn clear_verdict(&mut self) {
+        self.verdict = None;
+        self.verdict_forum_id = None;
+        self.verdict_at = None;
     }
 }
 
@@ -838,13 +882,14 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 }
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
-     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, version, \
-     last_position";
+     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, \
+     duplicate_of, verdict, verdict_forum_id, verdict_at, version, last_position";
 
 /// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
 pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
      i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
-     i.restricted, i.raised_by_user, i.kind, i.version, i.last_position";
+     i.restricted, i.raised_by_user, i.kind, i.duplicate_of, i.verdict, i.verdict_forum_id, i.verdict_at, \
+     i.version, i.last_position";
 
 /// How many rows one multi-row statement reads or writes: 20 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
@@ -878,6 +923,8 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
      case_number = excluded.case_number, restricted = excluded.restricted, \
      raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), kind = excluded.kind, \
+     duplicate_of = excluded.duplicate_of, verdict = excluded.verdict, verdict_forum_id = excluded.verdict_forum_id, \
+     verdict_at = excluded.verdict_at, \
      version = excluded.version, \
      last_position = excluded.last_position WHERE issues.version < excluded.version";
 
@@ -905,6 +952,10 @@ impl IssueRow {
             SqlValue::Bool(self.restricted),
             OptText(self.raised_by_user.clone()),
             Text(self.kind.as_str().to_owned()),
+            OptText(self.duplicate_of.clone()),
+            OptText(self.verdict.clone()),
+            OptText(self.verdict_forum_id.clone()),
+            OptText(self.verdict_at.clone()),
             Int(self.version),
         ]
     }
@@ -938,7 +989,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        19
+        23
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {

@@ -564,6 +564,9 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "OrganisationRegistered" => ("ลงทะเบียนองค์กร", "Organisation registered"),
         "OrganisationApproved" => ("อนุมัติองค์กร", "Organisation approved"),
         "OrganisationUpdated" => ("แก้ไของค์กร", "Organisation updated"),
+        // Issue #17 §3, §6.
+        "IssueMarkedDuplicate" => ("บันทึกว่าเป็นเรื่องซ้ำ", "Marked a duplicate"),
+        "CommunityVerdictRecorded" => ("บันทึกความเห็นของชุมชน", "Community verdict recorded"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -622,6 +625,8 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "subject") => ("บุคคล (รหัส)", "Person (id)"),
         (_, "legal_basis") => LEGAL_BASIS.pair(),
         (_, "keys") => KEYS_DESTROYED.pair(),
+        (_, "of") => ("เป็นเรื่องซ้ำกับ", "Duplicate of"),
+        (_, "verdict") => ("ความเห็นของชุมชน", "Community verdict"),
         (_, other) => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

@@ -132,6 +132,7 @@ async fn render(
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
+    let duplicates = super::verdicts::issue_section(state, web, &row, writer).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -159,6 +160,7 @@ async fn render(
             }
         }
         (super::privacy::complainant_card(lang, complainant.as_ref()))
+        (duplicates)
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories))
         } @else {
@@ -222,6 +224,12 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::IssueRestrictionChanged { restricted, reason, .. }) => {
                 div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+            }
+            Some(IssueEvent::IssueMarkedDuplicate { of, note, .. }) => {
+                (super::verdicts::timeline_duplicate(lang, &of.to_string(), note.as_ref()))
+            }
+            Some(IssueEvent::CommunityVerdictRecorded { forum_id, verdict, reason, .. }) => {
+                (super::verdicts::timeline_verdict(lang, &forum_id.to_string(), verdict.as_str(), reason.as_ref()))
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

@@ -13,7 +13,8 @@
 //! - [`audit`]: the global event log for auditors;
 //! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
-//! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates.
+//! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates;
+//! - [`verdicts`]: duplicates (the issue page's part, marking, suggestions) and the community's verdict.
 //!
 //! Pages are plain HTML forms: every form works without JavaScript (the script only adds conveniences),
 //! every POST carries the session's CSRF token, and every value is escaped by `maud`. Handlers stay thin:
@@ -36,6 +37,7 @@ pub mod privacy;
 pub mod progress;
 pub mod queue;
 pub mod session;
+pub mod verdicts;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -86,6 +88,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/areas/reach", post(admin::reach_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
+        // Issue #17 §3, §6.
+        .route("/issues/{id}/duplicate", get(verdicts::mark_page).post(verdicts::mark))
+        .route("/duplicates/suggest", get(verdicts::suggest_fragment))
+        .route("/forums/{id}/verdicts", get(verdicts::verdicts_page).post(verdicts::record))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

@@ -865,6 +865,10 @@ fn row(n: usize, c: &Case) -> IssueRow {
         restricted: c.restricted,
         raised_by_user: Some(if c.mine { ME.into() } else { "someone".into() }),
         kind: Default::default(),
+        duplicate_of: None,
+        verdict: None,
+        verdict_forum_id: None,
+        verdict_at: None,
         version: 1,
         last_position: 1,
     }
