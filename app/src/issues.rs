@@ -855,6 +855,8 @@ impl ListParams {
             closed_before: window
                 .closed_to
                 .map(|d| santisuk_projections::stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
+            originals: false,
+            verdict: None,
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }

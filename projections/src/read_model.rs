@@ -1292,6 +1292,11 @@ pub struct IssueFilter {
     /// Leaves out the cases restricted now that this reader may not read; `None` for a reader who may read
     /// every case (an admin).
     pub hidden: Option<Restriction>,
+    /// Issue #17: only problems not marked duplicates, what the statistics count (an original once), so
+    /// that a dashboard figure and the queue it links to count the same problems.
+    pub originals: bool,
+    /// Issue #17: only problems holding this community verdict (`confirmed`, `disputed`, `not_asked`).
+    pub verdict: Option<String>,
 }
 
 /// Which restricted cases a reader may read, for one who may not read them all (see `app::caller`): the
@@ -1482,6 +1487,7 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
         ("a.amphoe_code", &f.amphoe_code),
         ("a.province_code", &f.province_code),
         ("i.outcome", &f.outcome),
+        ("i.verdict", &f.verdict),
     ] {
         if let Some(v) = value {
             sql.push_str(&format!(" AND {column} = {}", bind(v)));
@@ -1499,6 +1505,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     }
     if f.open {
         sql.push_str(" AND i.status <> 'closed'");
+    }
+    if f.originals {
+        sql.push_str(" AND i.duplicate_of IS NULL");
     }
     // A literal (the kind is one of two fixed words): the planner can use the partial index on obstacles.
     sql.push_str(&format!(" AND i.kind = '{}'", f.kind.as_str()));

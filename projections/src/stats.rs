@@ -452,6 +452,8 @@ pub fn closed_in(from: NaiveDate, to: NaiveDate, areas: Option<Vec<String>>) -> 
         closed_from: Some(bangkok_midnight(from)),
         closed_before: Some(bangkok_midnight(to.succ_opt().unwrap_or(to))),
         areas,
+        // A duplicate's closure is not a problem closed: it is counted with its original (issue #17).
+        originals: true,
         ..IssueFilter::default()
     }
 }
