@@ -738,8 +738,15 @@ fn progress_cells(report: &santisuk_app::progress::Progress, opts: Options) -> V
             Cell::Count(f.problems_raised),
             Cell::Count(f.problems_resolved),
             Cell::Count(f.problems_open),
-            // No verdicts are recorded yet (issue #17 adds them).
-            not_recorded.clone(),
+            // The verdicts given at the period's forums (issue #17 §6); "not recorded" when none was.
+            crate::web::progress::verdict_counts(
+                match opts.lang {
+                    Lang::Th => crate::web::Lang::Th,
+                    Lang::En => crate::web::Lang::En,
+                },
+                f.verdicts.as_ref(),
+            )
+            .map_or_else(|| not_recorded.clone(), Cell::Text),
             Cell::text(f.last_forum_on.as_deref().map(|d| date(d, opts.dates))),
             f.days_since_last_forum.map_or(Cell::Empty, Cell::Count),
             Cell::Flag(f.quiet),

@@ -21,6 +21,9 @@ HOME = os.environ["FUZZ_HOME"]
 FORUM = os.environ["FUZZ_FORUM"]
 SUBJECT = os.environ["FUZZ_SUBJECT"]
 ORGANISATION = os.environ["FUZZ_ORGANISATION"]
+# Issue #17: an original the seeded issue may duplicate, and a problem closed as resolved the community judges.
+ORIGINAL = os.environ["FUZZ_ORIGINAL"]
+CLOSED = os.environ["FUZZ_CLOSED"]
 MAX_PARTICIPANTS = 100_000
 RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
@@ -215,6 +218,22 @@ def before_call(context, case, kwargs):
     elif path == "/api/forums/{id}/participation":
         # The seeded forum has no head count.
         participation(body, None)
+    elif path == "/api/issues/{id}/duplicate":
+        # An original that exists (not the issue itself), at an instant between the raise and now.
+        body["of"] = ORIGINAL
+        if isinstance(body.get("at"), str):
+            body["at"] = not_in_future(body["at"], floor=instant(RAISED_AT))
+    elif path == "/api/forums/{id}/verdicts" and method == "POST":
+        # One verdict on the closed problem (each problem once), a reason when disputed.
+        entries = body.get("verdicts")
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            entry = entries[0]
+            entry["issue_id"] = CLOSED
+            if entry.get("verdict") == "disputed" and not str(entry.get("reason") or "").strip():
+                entry["reason"] = "fuzz"
+            if isinstance(entry.get("at"), str):
+                entry["at"] = not_in_future(entry["at"], floor=instant(RAISED_AT))
+            body["verdicts"] = [entry]
     elif path == "/api/organisations" and method == "POST":
         # Areas that exist (the coordinator's own); a Thai name no other organisation has.
         body["area_ids"] = [AREA]

@@ -277,13 +277,13 @@ async fn the_progress_report_counts_the_verdicts_of_its_forums(backend: Backend)
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = app.get("/api/reports/progress?from=2026-11-01&to=2026-11-30", &app.staff).await;
+    let r = app.get("/api/reports/progress?period=custom&from=2026-11-01&to=2026-11-30", &app.staff).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let row = r.body["rows"].as_array().unwrap().iter().find(|r| r["area_id"] == a.as_str()).unwrap().clone();
     assert_eq!(row["verdicts"], json!({"confirmed": 1, "disputed": 0, "not_asked": 1}));
     assert_eq!(r.body["totals"]["verdicts"]["confirmed"], 1);
     // A forum outside the period counts nothing.
-    let r = app.get("/api/reports/progress?from=2026-10-01&to=2026-10-31", &app.staff).await;
+    let r = app.get("/api/reports/progress?period=custom&from=2026-10-01&to=2026-10-31", &app.staff).await;
     let row = r.body["rows"].as_array().unwrap().iter().find(|r| r["area_id"] == a.as_str()).unwrap().clone();
     assert_eq!(row["verdicts"], json!({"confirmed": 0, "disputed": 0, "not_asked": 0}));
 }
