@@ -70,14 +70,15 @@ pub struct DuplicatesOfIssue {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateSuggestQuery {
-    /// The area it is raised in.
-    #[param(value_type = schema::AreaId, inline)]
-    pub area: String,
-    /// Its category.
-    #[param(value_type = schema::CategoryCode, inline)]
-    pub category: String,
-    #[param(value_type = schema::Title, inline)]
-    pub title: String,
+    /// The area it is raised in (without it: every area the caller may see).
+    #[param(value_type = Option<schema::AreaId>, inline)]
+    pub area: Option<String>,
+    /// Its category (without it: every category).
+    #[param(value_type = Option<schema::CategoryCode>, inline)]
+    pub category: Option<String>,
+    /// Its title: without one there is nothing to compare, and nothing is suggested.
+    #[param(value_type = Option<schema::Title>, inline)]
+    pub title: Option<String>,
     #[param(value_type = Option<schema::Filter>, inline)]
     pub description: Option<String>,
     /// A problem to leave out (the one whose duplicates are looked for).
@@ -201,13 +202,15 @@ pub async fn suggest(
     caller: &Caller,
     q: &DuplicateSuggestQuery,
 ) -> Result<Vec<DuplicateSuggestion>, AppError> {
-    let area = AreaId::parse(&q.area)?;
-    let category = CategoryCode::parse(&q.category)?;
-    let title = santisuk_domain::values::Title::parse(&q.title)?;
+    let area = crate::parse::opt(q.area.as_deref(), AreaId::parse)?;
+    let category = crate::parse::opt(q.category.as_deref(), CategoryCode::parse)?;
+    let Some(title) = crate::parse::opt(q.title.as_deref(), santisuk_domain::values::Title::parse)? else {
+        return Ok(Vec::new());
+    };
     let wanted = Fingerprint::new(title.as_str(), q.description.as_deref());
     let filter = IssueFilter {
-        area_id: Some(area.to_string()),
-        category: Some(category.to_string()),
+        area_id: area.map(|a| a.to_string()),
+        category: category.map(|c| c.to_string()),
         open: true,
         ..scope(caller, IssueKind::Community)
     };
@@ -247,9 +250,9 @@ pub async fn suggest_for_issue(
     row: &IssueRow,
 ) -> Result<Vec<DuplicateSuggestion>, AppError> {
     let q = DuplicateSuggestQuery {
-        area: row.area_id.clone(),
-        category: row.category.clone(),
-        title: row.title.clone(),
+        area: Some(row.area_id.clone()),
+        category: Some(row.category.clone()),
+        title: Some(row.title.clone()),
         description: row.description.clone(),
         exclude: Some(row.id.clone()),
     };

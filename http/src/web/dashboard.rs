@@ -503,9 +503,9 @@ fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
                 th { @if kind == "area" { (i18n::AREA.get(lang)) } @else { (i18n::CATEGORY.get(lang)) } }
                 th { (i18n::RESOLUTION_RATE.get(lang)) }
                 th.num { (i18n::RESOLVED.get(lang)) " / " (i18n::RAISED.get(lang)) }
-                th.num { (CONFIRMED_RATE.get(lang)) }
                 th.num { (i18n::OPEN.get(lang)) }
                 th.num { (i18n::OVERDUE.get(lang)) }
+                th.num { (CONFIRMED_RATE.get(lang)) }
             } }
             tbody {
                 @for row in rows {
@@ -532,12 +532,12 @@ fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
                                 a.count href=(link(&[])) { (raised) } ")" }
                             @if small && raised > 0 { " " span.flag title=(i18n::SMALL_SAMPLE.get(lang)) aria-label=(i18n::SMALL_SAMPLE.get(lang)) { "⚠" } }
                         }
+                        td.num.open data-label=(i18n::OPEN.get(lang)) { a.count href=(link(&[("open", "1")])) { (c.map_or(0, |c| c.open)) } }
+                        td.num.overdue-count data-label=(i18n::OVERDUE.get(lang)) { a.count href=(link(&[("overdue", "1")])) { (c.map_or(0, |c| c.overdue)) } }
                         td.num.confirmed data-label=(CONFIRMED_RATE.get(lang)) {
                             (c.and_then(|c| c.confirmed_rate).map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into())) " " span.counts { "("
                                 a.count href=(link(&[("status", "closed"), ("outcome", "resolved"), ("verdict", "confirmed")])) { (c.map_or(0, |c| c.confirmed)) } ")" }
                         }
-                        td.num.open data-label=(i18n::OPEN.get(lang)) { a.count href=(link(&[("open", "1")])) { (c.map_or(0, |c| c.open)) } }
-                        td.num.overdue-count data-label=(i18n::OVERDUE.get(lang)) { a.count href=(link(&[("overdue", "1")])) { (c.map_or(0, |c| c.overdue)) } }
                     }
                 }
             }

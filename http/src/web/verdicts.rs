@@ -308,9 +308,9 @@ pub async fn row_suggestions(
         return Ok(html! {});
     }
     let q = DuplicateSuggestQuery {
-        area: area.trim().to_owned(),
-        category: category.trim().to_owned(),
-        title: title.to_owned(),
+        area: Some(area.trim().to_owned()),
+        category: Some(category.trim().to_owned()),
+        title: Some(title.to_owned()),
         description: Some(description.to_owned()).filter(|d| !d.trim().is_empty()),
         exclude: None,
     };
