@@ -27,11 +27,13 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, EventEnvelope};
 
+use santisuk_domain::agency::Agency;
 use santisuk_domain::area::Area;
 use santisuk_domain::category::Category;
 use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::Issue;
 use santisuk_domain::organisation::Organisation;
+use santisuk_domain::routing::RoutingRule;
 use santisuk_domain::user::User;
 
 use santisuk_projections::read_model::IssueRow;
@@ -140,7 +142,7 @@ macro_rules! no_inline_row {
     )*};
 }
 
-no_inline_row!(Forum, Area, Category, Organisation);
+no_inline_row!(Forum, Area, Category, Organisation, Agency, RoutingRule);
 
 /// Where a command's last event landed, and the aggregate's state after it.
 #[derive(Debug, Clone, PartialEq)]

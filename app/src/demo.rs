@@ -714,7 +714,15 @@ impl Life {
 }
 
 fn assign(assignee: Assignee, due_on: NaiveDate, at: DateTime<Utc>) -> IssueAction {
-    IssueAction::Assign(AssignIssue { assignee, due_on: Some(due_on), note: None, at })
+    IssueAction::Assign(AssignIssue {
+        assignee: Some(assignee),
+        agency: None,
+        agency_name: None,
+        rule: None,
+        due_on: Some(due_on),
+        note: None,
+        at,
+    })
 }
 
 fn address(action: &str, at: DateTime<Utc>) -> IssueAction {

@@ -140,7 +140,9 @@ domain_error!(
     santisuk_domain::area::AreaError,
     santisuk_domain::category::CategoryError,
     santisuk_domain::organisation::OrganisationError,
-    santisuk_domain::user::UserError
+    santisuk_domain::user::UserError,
+    santisuk_domain::agency::AgencyError,
+    santisuk_domain::routing::RoutingRuleError
 );
 
 impl<E: DomainError> From<CommandError<E>> for AppError {

@@ -34,6 +34,8 @@ use crate::error::{AppError, DUPLICATE_VALUE};
 use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
 use crate::schema;
 use crate::{AppState, now};
+use santisuk_domain::agency::AgencyId;
+use santisuk_domain::routing::RoutingRuleId;
 
 /// Scopes idempotency keys: the issue id of a keyed raise is UUIDv5(this, "<user id>:<key>"), so a retry
 /// targets the same aggregate and the event store itself refuses the duplicate, atomically.
@@ -75,9 +77,22 @@ pub struct RaiseIssueRequest {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    /// The person or agency now responsible.
-    #[schema(value_type = schema::Assignee)]
-    pub assignee: String,
+    /// The person (or agency, in free text) now responsible; may be left out when `agency` (or `rule`) names
+    /// a registered agency: its Thai name is shown then.
+    #[schema(value_type = Option<schema::Assignee>)]
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// The registered agency the problem is referred to (issue #17); the problem then waits for it. An id no
+    /// agency has is refused (`unknown_agency`).
+    #[schema(format = Uuid)]
+    #[serde(default)]
+    pub agency: Option<String>,
+    /// The routing rule followed (from `GET /api/routing-rules/suggest`); its agency is the referral's when
+    /// `agency` is left out. A rule not in force, or not for this problem's category and district, or for
+    /// another agency, is refused (`unknown_routing_rule`, `routing_rule_mismatch`).
+    #[schema(format = Uuid)]
+    #[serde(default)]
+    pub rule: Option<String>,
     /// `YYYY-MM-DD`, not before the day of the assignment.
     #[schema(format = Date)]
     pub due_on: Option<String>,
@@ -169,6 +184,7 @@ pub enum ActionRequest {
     Reopen(ReopenRequest),
     Correct(CorrectRequest),
     Restrict(RestrictRequest),
+    Wait(crate::agencies::WaitingRequest),
 }
 
 /// The fields of a request that did not convert, each with its error, in the order of the request's fields.
@@ -185,13 +201,48 @@ impl ActionRequest {
         let mut e = FieldErrors::new();
         let action = match self {
             ActionRequest::Assign(r) => {
-                let assignee = field(&mut e, "assignee", Assignee::parse(&r.assignee));
+                let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+                // Without an agency (or a rule naming one) the person is required, as before agencies.
+                let referred = !blank(&r.agency) || !blank(&r.rule);
+                let assignee = match (blank(&r.assignee), referred) {
+                    (true, true) => Some(None),
+                    _ => {
+                        field(&mut e, "assignee", Assignee::parse(r.assignee.as_deref().unwrap_or_default()).map(Some))
+                    }
+                };
+                let unknown = |what: &'static str, raw: &str| {
+                    let code = if what == "agency" { "unknown_agency" } else { "unknown_routing_rule" };
+                    AppError::invalid(code, format!("no {what} {:?}", clip(raw)))
+                };
+                let agency = field(
+                    &mut e,
+                    "agency",
+                    opt(r.agency.as_deref().filter(|a| !a.trim().is_empty()), |a| {
+                        AgencyId::parse(a).ok_or_else(|| unknown("agency", a))
+                    }),
+                );
+                let rule = field(
+                    &mut e,
+                    "rule",
+                    opt(r.rule.as_deref().filter(|a| !a.trim().is_empty()), |a| {
+                        RoutingRuleId::parse(a).ok_or_else(|| unknown("routing rule", a))
+                    }),
+                );
                 let due_on = field(&mut e, "due_on", opt(r.due_on.as_deref(), |d| parse_date("due_on", d)));
                 let note = field(&mut e, "note", opt(r.note.as_deref(), Text::parse));
                 let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
-                match (assignee, due_on, note, at) {
-                    (Some(assignee), Some(due_on), Some(note), Some(at)) => {
-                        Some(IssueAction::Assign(AssignIssue { assignee, due_on, note, at }))
+                match (assignee, agency, rule, due_on, note, at) {
+                    (Some(assignee), Some(agency), Some(rule), Some(due_on), Some(note), Some(at)) => {
+                        // The agency's name is looked up by `act`, once the issue is known.
+                        Some(IssueAction::Assign(AssignIssue {
+                            assignee,
+                            agency,
+                            agency_name: None,
+                            rule,
+                            due_on,
+                            note,
+                            at,
+                        }))
                     }
                     _ => None,
                 }
@@ -253,6 +304,13 @@ impl ActionRequest {
                     _ => None,
                 }
             }
+            ActionRequest::Wait(r) => match r.into_action(now) {
+                Ok(a) => Some(a),
+                Err(errors) => {
+                    e.extend(errors);
+                    None
+                }
+            },
             ActionRequest::Restrict(r) => {
                 let reason = field(&mut e, "reason", Text::parse(&r.reason));
                 let at = field(&mut e, "at", parse_at(r.at.as_deref(), now));
@@ -621,6 +679,15 @@ async fn act_with(
         }
     }
     let mut action = action;
+    if let IssueAction::Assign(assign) = &mut action {
+        // Checked against the issue's category and district; an issue that does not exist (or is not the
+        // caller's) is answered by the aggregate below as any other.
+        if let Some(row) = read_model::get_issue(&state.db, &id).await? {
+            crate::agencies::check_referral(state, assign, &row).await?;
+        } else if assign.agency.is_some() || assign.rule.is_some() {
+            return Err(AppError::not_found("issue_not_found", "no such issue"));
+        }
+    }
     if let IssueAction::Correct(CorrectIssue { category: Some(code), category_kind, .. }) = &mut action {
         match crate::reference::get_category(state, code.as_str()).await? {
             None => return Err(AppError::invalid("unknown_category", format!("no category {code}"))),

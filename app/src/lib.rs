@@ -11,11 +11,13 @@
 //! - [`command`]: running a command against an aggregate (load, decide, append) with its inline row;
 //! - [`caller`]: who is acting, and what they may see and do;
 //! - [`issues`], [`forums`], [`reference`], [`stats`], [`progress`], [`users`], [`audit`], [`sessions`]: the use cases;
+//! - [`agencies`]: agencies, routing rules, who a problem waits for, ball-in-court figures (issue #17);
 //! - [`admin`]: the command line's operator tasks;
 //! - [`parse`]: request values (times, dates, `as_of`) into checked values;
 //! - [`demo`]: the demo data generator.
 
 pub mod admin;
+pub mod agencies;
 pub mod audit;
 pub mod caller;
 pub mod case_numbers;

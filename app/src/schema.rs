@@ -248,3 +248,23 @@ schema_type!(
     /// A user name in an audit filter, matched exactly: at most 200 characters, no NUL byte.
     Actor => string().pattern(Some(r"^[^\x00]{0,200}$")).examples(["demo-staff"])
 );
+schema_type!(
+    /// An agency's level of government (issue #17).
+    AgencyLevel => one_of(santisuk_domain::agency::AgencyLevel::ALL.map(santisuk_domain::agency::AgencyLevel::as_str))
+        .examples(["province"])
+);
+schema_type!(
+    /// The districts an agency covers: DOPA codes of the 37 districts in scope, at most 200 (repeats count once).
+    AgencyDistricts => ArrayBuilder::new()
+        .items(one_of(Geography::get().amphoes().map(|a| a.code.as_str())))
+        .max_items(Some(200))
+        .examples([serde_json::json!(["9401"])])
+);
+schema_type!(
+    /// Who a problem is waiting for (ball in court).
+    Party => one_of(santisuk_domain::agency::Party::ALL.map(santisuk_domain::agency::Party::as_str)).examples(["agency"])
+);
+schema_type!(
+    /// What the ball-in-court figures are grouped by.
+    CustodyGrouping => one_of(santisuk_projections::custody::CustodyBy::ALL.map(|b| b.names().0)).examples(["agency"])
+);

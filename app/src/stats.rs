@@ -21,7 +21,8 @@ use crate::schema;
 #[into_params(parameter_in = Query)]
 pub struct ResolutionQuery {
     /// Comma-separated dimensions: `area`, `category`, `amphoe`, `province`, `forum`, `month`,
-    /// `fiscal_year` (default `area`), each at most once.
+    /// `fiscal_year`, `agency` (the agency a problem is referred to now; key `agency_id`) (default `area`),
+    /// each at most once.
     #[param(value_type = Option<schema::Groupings>, inline, style = Form, explode = false)]
     pub by: Option<String>,
     /// First day (inclusive, Asia/Bangkok) of the raised date window, `YYYY-MM-DD`.
@@ -59,7 +60,7 @@ pub fn parse_query(
         AppError::invalid(
             "bad_group",
             format!(
-                "by must list area, category, amphoe, province, forum, month or fiscal_year (got {:?})",
+                "by must list area, category, amphoe, province, forum, month, fiscal_year or agency (got {:?})",
                 clip(by_raw)
             ),
         )

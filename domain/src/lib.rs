@@ -1,4 +1,5 @@
-//! Santisuk's domain: the aggregates (`Issue`, `Forum`, `Area`, `Category`, `Organisation`), their commands, events and
+//! Santisuk's domain: the aggregates (`Issue`, `Forum`, `Area`, `Category`, `Organisation`, `Agency`,
+//! `RoutingRule`), their commands, events and
 //! rules, and the checked value types the commands carry.
 //!
 //! Everything here is pure. Time, the actor and new ids arrive inside commands, so every rule is tested
@@ -6,6 +7,7 @@
 //! (`Aggregate::TYPE`, event type names, field names) are frozen: a breaking change needs a new event
 //! version and an upcaster ([`versions`]), never a bare rename.
 
+pub mod agency;
 pub mod area;
 pub mod category;
 pub mod error;
@@ -15,6 +17,7 @@ pub mod issue;
 pub mod organisation;
 pub mod participation;
 pub mod personal;
+pub mod routing;
 pub mod similarity;
 pub mod time;
 pub mod user;

@@ -26,9 +26,13 @@ pub const ISSUE_RAISED: &str = "1.3";
 /// `CategoryAdded` 1.1 (issue #16): `kind` added (absent: a category of community problems).
 pub const CATEGORY_ADDED: &str = "1.1";
 
+/// `IssueAssigned` 1.1 (issue #17): `agency` (the agency referred to) and `rule` (the routing rule followed)
+/// added; absent in a 1.0 event, which reads as an assignment to a person or agency named only in `assignee`.
+pub const ISSUE_ASSIGNED: &str = "1.1";
+
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 25] = [
+pub const EVENT_TYPES: [&str; 30] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
@@ -52,6 +56,11 @@ pub const EVENT_TYPES: [&str; 25] = [
     "PasswordSet",
     "UserDeactivated",
     "RestrictedCategoriesGranted",
+    "IssueWaitingChanged",
+    "AgencyRegistered",
+    "AgencyUpdated",
+    "RoutingRuleSet",
+    "RoutingRuleRemoved",
     "IssueMarkedDuplicate",
     "CommunityVerdictRecorded",
 ];
@@ -62,6 +71,7 @@ pub fn current(event_type: &str) -> &'static str {
         "ForumHeld" => FORUM_HELD,
         "IssueRaised" => ISSUE_RAISED,
         "CategoryAdded" => CATEGORY_ADDED,
+        "IssueAssigned" => ISSUE_ASSIGNED,
         _ => V1,
     }
 }
@@ -90,6 +100,8 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
         ("IssueRaised", V1 | "1.1" | "1.2") => Ok(payload),
         // Absent `kind`: a community problem, a category of community problems (all there was before).
         ("CategoryAdded", V1) => Ok(payload),
+        // Absent `agency` and `rule`: an assignment named only by its `assignee` text (all there was before).
+        ("IssueAssigned", V1) => Ok(payload),
         _ => Err(UnknownVersion { event_type: event_type.to_owned(), version: version.to_owned(), current: now }),
     }
 }

@@ -50,6 +50,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::exports::router())
         .merge(routes::reference::router())
         .merge(routes::organisations::router())
+        .merge(routes::agencies::router())
         .merge(routes::stats::router())
         .merge(routes::progress::router())
         .merge(routes::users::router())

@@ -16,7 +16,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, duplicates, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+    agencies, audit, duplicates, exports, health, issues, obstacles, organisations, privacy, progress, reference,
+    stats, users,
 };
 use crate::state::AppState;
 
@@ -39,6 +40,9 @@ use crate::state::AppState;
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
         privacy::erase, privacy::export_subject,
         progress::reach_area, progress::report, progress::trend, exports::progress_export,
+        agencies::register_agency, agencies::list_agencies, agencies::get_agency, agencies::update_agency,
+        agencies::set_routing_rule, agencies::list_routing_rules, agencies::remove_routing_rule, agencies::suggest,
+        agencies::waiting, agencies::custody,
         duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
         duplicates::forum_verdicts, duplicates::record_verdicts,
     ),

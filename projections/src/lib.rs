@@ -10,6 +10,8 @@
 //! - [`changes`]: the read model's generation counters, which the caches compare against;
 //! - [`queue`]: the web app's issue queue (sorted, numbered pages, counts);
 //! - [`stats`]: resolution statistics;
+//! - [`agencies`]: the agencies and routing rules (issue #17);
+//! - [`custody`]: ball in court: who each problem waited for, and for how long (issue #17);
 //! - [`duplicates`]: an original's duplicates and the problems a forum asks the community about (#17);
 //! - [`users`]: users and API tokens;
 //! - [`ledger`]: the tamper-evident hash chain over the events, its digest and its verification;
@@ -17,8 +19,10 @@
 //! - [`web`]: the web app's passwords, sessions and sign-in throttling (state, not events).
 
 pub mod access_log;
+pub mod agencies;
 pub mod as_of;
 pub mod changes;
+pub mod custody;
 pub mod duplicates;
 pub mod ledger;
 pub mod progress;

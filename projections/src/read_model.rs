@@ -6,11 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use santisuk_domain::agency::{AgencyEvent, Party};
 use santisuk_domain::area::AreaEvent;
 use santisuk_domain::category::CategoryEvent;
 use santisuk_domain::forum::{ForumEvent, Participation};
 use santisuk_domain::issue::IssueEvent;
 use santisuk_domain::organisation::OrganisationEvent;
+use santisuk_domain::routing::RoutingRuleEvent;
 use santisuk_domain::time::bangkok_date;
 use santisuk_domain::user::UserEvent;
 use santisuk_domain::values::{IssueKind, IssueStatus};
@@ -23,7 +25,9 @@ use santisuk_store::db::{Db, DbTx, Reader};
 use santisuk_store::error::StoreError;
 use santisuk_store::events::{StoredEvent, fmt_ts};
 
+use crate::agencies::{AgencyRow, RoutingRuleRow};
 use crate::changes::Changes;
+use crate::custody::Custody;
 use crate::runner::{Projection, at_event};
 use santisuk_store::{on_db, on_reader, on_tx};
 
@@ -343,6 +347,13 @@ pub struct IssueRow {
     /// coordinator who raised it; counted in no community list or statistic).
     #[sqlx(try_from = "String")]
     pub kind: IssueKind,
+    /// The agency the last assignment referred the problem to (none: a person, or not assigned).
+    pub agency_id: Option<String>,
+    /// Who the problem waits for now: `sbpac`, `agency` or `community`; none while closed.
+    pub waiting_for: Option<String>,
+    /// Who it waited for, when (ball in court; see [`crate::custody`]).
+    #[sqlx(try_from = "String")]
+    pub custody: Custody,
     /// Issue #17 §3: the original, while this problem is marked a duplicate of it.
     pub duplicate_of: Option<String>,
     /// Issue #17 §6: the community's verdict on the current closure (`confirmed`, `disputed`, `not_asked`),
@@ -394,6 +405,9 @@ impl IssueRow {
             // Not in the event: the fold that creates the row sets it from the event's metadata.
             raised_by_user: None,
             kind: *kind,
+            agency_id: None,
+            waiting_for: Some(Party::Sbpac.as_str().to_owned()),
+            custody: Custody::raised(*at),
             duplicate_of: None,
             verdict: None,
             verdict_forum_id: None,
@@ -407,21 +421,24 @@ impl IssueRow {
     pub fn apply(&mut self, event: &IssueEvent, sequence: i64, position: i64) {
         match event {
             IssueEvent::IssueRaised { .. } => {}
-            IssueEvent::IssueAssigned { assignee, due_on, .. } => {
+            IssueEvent::IssueAssigned { assignee, due_on, agency, at, .. } => {
                 self.status = IssueStatus::Assigned;
                 self.assignee = Some(assignee.to_string());
                 self.due_on = due_on.map(|d| d.to_string());
+                self.agency_id = agency.map(|a| a.to_string());
+                self.custody.hand_to(Party::by_default(agency.is_some()), self.agency_id.as_deref(), *at);
             }
             IssueEvent::IssueAddressed { .. } => self.status = IssueStatus::Addressed,
             IssueEvent::IssueClosed { outcome, at, .. } => {
                 self.status = IssueStatus::Closed;
                 self.outcome = Some(outcome.as_str().to_owned());
                 self.closed_at = Some(fmt_ts(*at));
+                self.custody.end(*at);
                 // A new closure awaits its own verdict.
                 self.clear_verdict();
             }
-            IssueEvent::IssueReopened { .. } => {
-                self.reopen();
+            IssueEvent::IssueReopened { at, .. } => {
+                self.reopen(*at);
                 self.clear_verdict();
             }
             // The row holds what the record says now; statistics read the row, so a corrected category
@@ -446,35 +463,44 @@ impl IssueRow {
                 }
             }
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = *restricted,
+            IssueEvent::IssueWaitingChanged { waiting_for, at, .. } => {
+                self.custody.hand_to(*waiting_for, self.agency_id.as_deref(), *at);
+            }
             IssueEvent::IssueMarkedDuplicate { of, at, .. } => {
                 self.status = IssueStatus::Closed;
                 self.outcome = Some(santisuk_domain::values::Outcome::Duplicate.as_str().to_owned());
                 self.closed_at = Some(fmt_ts(*at));
                 self.duplicate_of = Some(of.to_string());
+                self.custody.end(*at);
                 self.clear_verdict();
             }
             IssueEvent::CommunityVerdictRecorded { forum_id, verdict, at, .. } => {
                 if *verdict == santisuk_domain::verdict::Verdict::Disputed {
-                    self.reopen();
+                    self.reopen(*at);
                 }
                 self.verdict = Some(verdict.as_str().to_owned());
                 self.verdict_forum_id = Some(forum_id.to_string());
                 self.verdict_at = Some(fmt_ts(*at));
             }
         }
+        // One definition of "waiting for now": the open span (none while closed).
+        self.waiting_for = self.custody.current().map(|p| p.as_str().to_owned());
         self.version = sequence;
         self.last_position = position;
     }
 }
 
 impl IssueRow {
-    /// Open again (a reopen, or a disputed verdict): back to assigned if it has an assignee, else raised;
-    /// no outcome, no closure, no longer anyone's duplicate.
-    fn reopen(&mut self) {
+    /// Open again at `at` (a reopen, or a disputed verdict): back to assigned if it has an assignee, else
+    /// raised; no outcome, no closure, no longer anyone's duplicate; waiting again for the party it waits for
+    /// by default (#17 §1's custody).
+    fn reopen(&mut self, at: chrono::DateTime<chrono::Utc>) {
         self.status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
         self.outcome = None;
         self.closed_at = None;
         self.duplicate_of = None;
+        let party = Party::by_default(self.agency_id.is_some());
+        self.custody.reopen(party, self.agency_id.as_deref(), at);
     }
 
     fn clear_verdict(&mut self) {
@@ -493,6 +519,8 @@ enum Decoded {
     Category(CategoryEvent),
     User(UserEvent),
     Organisation(OrganisationEvent),
+    Agency(AgencyEvent),
+    RoutingRule(RoutingRuleEvent),
 }
 
 /// Decodes a stored event, bringing an older version to the current shape first (`versions::upcast`). An
@@ -520,6 +548,10 @@ fn decode(event: &StoredEvent) -> Result<Decoded, StoreError> {
         santisuk_domain::user::User::TYPE => Decoded::User(UserEvent::deserialize(payload).map_err(bad)?),
         santisuk_domain::organisation::Organisation::TYPE => {
             Decoded::Organisation(OrganisationEvent::deserialize(payload).map_err(bad)?)
+        }
+        santisuk_domain::agency::Agency::TYPE => Decoded::Agency(AgencyEvent::deserialize(payload).map_err(bad)?),
+        santisuk_domain::routing::RoutingRule::TYPE => {
+            Decoded::RoutingRule(RoutingRuleEvent::deserialize(payload).map_err(bad)?)
         }
         other => return Err(StoreError::corrupt(format!("unknown aggregate type {other:?}"))),
     })
@@ -699,6 +731,9 @@ impl Projection for ReadModel {
     }
 
     const TABLES: &'static [&'static str] = &[
+        "routing_rules",
+        "agency_districts",
+        "agencies",
         "issues",
         "forum_organisations",
         "forums",
@@ -775,6 +810,8 @@ impl ReadModel {
                 }
                 Decoded::Forum(e) => project_forum(tx, event, &e).await?,
                 Decoded::Organisation(e) => project_organisation(tx, event, &e).await?,
+                Decoded::Agency(e) => crate::agencies::project_agency(tx, event, &e).await?,
+                Decoded::RoutingRule(e) => crate::agencies::project_rule(tx, event, &e).await?,
             }
         }
         let rows: Vec<&IssueRow> = touched
@@ -882,14 +919,14 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 }
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
-     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, \
-     duplicate_of, verdict, verdict_forum_id, verdict_at, version, last_position";
+     due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, agency_id, \
+     waiting_for, custody, duplicate_of, verdict, verdict_forum_id, verdict_at, version, last_position";
 
 /// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
 pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
      i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
-     i.restricted, i.raised_by_user, i.kind, i.duplicate_of, i.verdict, i.verdict_forum_id, i.verdict_at, \
-     i.version, i.last_position";
+     i.restricted, i.raised_by_user, i.kind, i.agency_id, i.waiting_for, i.custody, i.duplicate_of, i.verdict, \
+     i.verdict_forum_id, i.verdict_at, i.version, i.last_position";
 
 /// How many rows one multi-row statement reads or writes: 20 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
@@ -923,6 +960,7 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      raised_at = excluded.raised_at, raised_on = excluded.raised_on, closed_at = excluded.closed_at, \
      case_number = excluded.case_number, restricted = excluded.restricted, \
      raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), kind = excluded.kind, \
+     agency_id = excluded.agency_id, waiting_for = excluded.waiting_for, custody = excluded.custody, \
      duplicate_of = excluded.duplicate_of, verdict = excluded.verdict, verdict_forum_id = excluded.verdict_forum_id, \
      verdict_at = excluded.verdict_at, \
      version = excluded.version, \
@@ -952,6 +990,9 @@ impl IssueRow {
             SqlValue::Bool(self.restricted),
             OptText(self.raised_by_user.clone()),
             Text(self.kind.as_str().to_owned()),
+            OptText(self.agency_id.clone()),
+            OptText(self.waiting_for.clone()),
+            Text(self.custody.to_text()),
             OptText(self.duplicate_of.clone()),
             OptText(self.verdict.clone()),
             OptText(self.verdict_forum_id.clone()),
@@ -989,7 +1030,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        23
+        26
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
@@ -1024,6 +1065,9 @@ pub struct Snapshot {
     pub forums: BTreeMap<String, ForumRow>,
     pub issues: BTreeMap<String, IssueRow>,
     pub organisations: BTreeMap<String, OrganisationRow>,
+    pub agencies: BTreeMap<String, AgencyRow>,
+    /// The routing rules in force.
+    pub routing_rules: BTreeMap<String, RoutingRuleRow>,
 }
 
 impl Snapshot {
@@ -1063,6 +1107,20 @@ impl Snapshot {
                     self.organisations.insert(event.aggregate_id.clone(), row);
                 }
             }
+            Decoded::Agency(e) => {
+                let row = self.agencies.remove(&event.aggregate_id);
+                if let Some(row) = AgencyRow::fold(row, event, &e) {
+                    self.agencies.insert(event.aggregate_id.clone(), row);
+                }
+            }
+            Decoded::RoutingRule(e) => match RoutingRuleRow::fold(event, &e) {
+                Some(row) => {
+                    self.routing_rules.insert(event.aggregate_id.clone(), row);
+                }
+                None => {
+                    self.routing_rules.remove(&event.aggregate_id);
+                }
+            },
             // Who may log in is not part of the as-of read model (issues, areas, categories, forums).
             Decoded::User(_) => {}
         }
@@ -1594,7 +1652,18 @@ pub async fn dump(db: &Db) -> Result<String, StoreError> {
     forums.sort_by(|a, b| a.id.cmp(&b.id));
     let mut organisations = list_organisations(db).await?;
     organisations.sort_by(|a, b| a.id.cmp(&b.id));
-    render(&list_areas(db).await?, &list_categories(db).await?, &forums, &issues, &organisations)
+    let mut agencies = crate::agencies::list_agencies(db).await?;
+    agencies.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut rules = crate::agencies::list_routing_rules(db).await?;
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let reference = Reference { agencies: &agencies, routing_rules: &rules };
+    render(&list_areas(db).await?, &list_categories(db).await?, &forums, &issues, &organisations, reference)
+}
+
+/// The agencies and routing rules of a dump (issue #17), each in id order.
+struct Reference<'a> {
+    agencies: &'a [AgencyRow],
+    routing_rules: &'a [RoutingRuleRow],
 }
 
 impl Snapshot {
@@ -1609,6 +1678,7 @@ impl Snapshot {
             &values(&self.forums),
             &values(&self.issues),
             &values(&self.organisations),
+            Reference { agencies: &values(&self.agencies), routing_rules: &values(&self.routing_rules) },
         )
     }
 }
@@ -1619,6 +1689,7 @@ fn render(
     forums: &[ForumRow],
     issues: &[IssueRow],
     organisations: &[OrganisationRow],
+    reference: Reference<'_>,
 ) -> Result<String, StoreError> {
     let mut out = String::new();
     let lines = areas
@@ -1627,7 +1698,9 @@ fn render(
         .chain(categories.iter().map(serde_json::to_string))
         .chain(forums.iter().map(serde_json::to_string))
         .chain(issues.iter().map(serde_json::to_string))
-        .chain(organisations.iter().map(serde_json::to_string));
+        .chain(organisations.iter().map(serde_json::to_string))
+        .chain(reference.agencies.iter().map(serde_json::to_string))
+        .chain(reference.routing_rules.iter().map(serde_json::to_string));
     for line in lines {
         out.push_str(&line.map_err(StoreError::corrupt)?);
         out.push('\n');

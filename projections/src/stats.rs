@@ -32,10 +32,12 @@ pub enum GroupBy {
     Forum,
     Month,
     FiscalYear,
+    /// The agency the problem is referred to now (issue #17; `null`: none).
+    Agency,
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 7] = [
+    pub const ALL: [GroupBy; 8] = [
         GroupBy::Area,
         GroupBy::Category,
         GroupBy::Amphoe,
@@ -43,6 +45,7 @@ impl GroupBy {
         GroupBy::Forum,
         GroupBy::Month,
         GroupBy::FiscalYear,
+        GroupBy::Agency,
     ];
 
     /// The name used in `by=` and the key the group's value has in each row.
@@ -55,6 +58,7 @@ impl GroupBy {
             GroupBy::Forum => ("forum", "forum_id"),
             GroupBy::Month => ("month", "month"),
             GroupBy::FiscalYear => ("fiscal_year", "fiscal_year"),
+            GroupBy::Agency => ("agency", "agency_id"),
         }
     }
 
@@ -273,6 +277,7 @@ fn key_sql(g: GroupBy) -> &'static str {
         GroupBy::Forum => "i.forum_id",
         GroupBy::Month => "substr(i.raised_on, 1, 7)",
         GroupBy::FiscalYear => FISCAL_YEAR_SQL,
+        GroupBy::Agency => "i.agency_id",
     }
 }
 
@@ -601,6 +606,9 @@ mod tests {
             restricted: false,
             raised_by_user: None,
             kind: Default::default(),
+            agency_id: None,
+            waiting_for: None,
+            custody: Default::default(),
             duplicate_of: None,
             verdict: None,
             verdict_forum_id: None,
@@ -706,6 +714,7 @@ mod tests {
     fn group_lists_parse_known_names_without_repeats() {
         assert_eq!(GroupBy::parse_list("area,category"), Some(vec![GroupBy::Area, GroupBy::Category]));
         assert_eq!(GroupBy::parse_list("fiscal_year"), Some(vec![GroupBy::FiscalYear]));
+        assert_eq!(GroupBy::parse_list("agency,category"), Some(vec![GroupBy::Agency, GroupBy::Category]));
         assert_eq!(GroupBy::parse_list("area,area"), None);
         assert_eq!(GroupBy::parse_list("village"), None);
         assert_eq!(GroupBy::parse_list(""), None);

@@ -9,6 +9,7 @@ use super::command::{IssueAction, IssueCommand};
 use super::error::IssueError;
 use super::event::Change;
 use super::event::IssueEvent;
+use crate::agency::{AgencyId, Party};
 use crate::time::bangkok_date;
 use crate::values::{
     AreaId, Assignee, CaseNumber, CategoryCode, IssueId, IssueKind, IssueStatus, Outcome, Text, Title,
@@ -41,6 +42,12 @@ pub struct Issue {
     /// stays within it).
     #[serde(default)]
     kind: IssueKind,
+    /// The agency the problem is referred to by its last assignment (none: a person, or not assigned).
+    #[serde(default)]
+    agency: Option<AgencyId>,
+    /// Who the problem waits for now; `None` while closed.
+    #[serde(default)]
+    waiting_for: Option<Party>,
     /// Issue #17: the area (a verdict comes from a forum of the same area), when the issue was last closed
     /// (a forum before it cannot judge the closure), and the original while it is marked a duplicate.
     #[serde(default)]
@@ -72,6 +79,11 @@ impl Issue {
         self.kind
     }
 
+    /// Who the problem waits for now (`None` while closed or before it is raised).
+    pub fn waiting_for(&self) -> Option<Party> {
+        self.waiting_for
+    }
+
     /// The original, while the issue is marked a duplicate of it.
     pub fn duplicate_of(&self) -> Option<IssueId> {
         self.duplicate_of
@@ -80,6 +92,7 @@ impl Issue {
     /// Reopening: back to assigned if it has an assignee, else raised (also a disputed verdict's effect).
     fn reopen(&mut self) {
         self.outcome = None;
+        self.waiting_for = Some(Party::by_default(self.agency.is_some()));
         self.closed_at = None;
         self.duplicate_of = None;
         self.status = Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
@@ -135,7 +148,31 @@ impl Issue {
                 if c.due_on.is_some_and(|due| due < bangkok_date(c.at)) {
                     return Err(IssueError::DueBeforeAssignment);
                 }
-                IssueEvent::IssueAssigned { assignee: c.assignee, due_on: c.due_on, note: c.note, at: c.at }
+                if c.agency.is_some() && c.agency_name.is_none() {
+                    return Err(IssueError::UnknownAgency);
+                }
+                if c.rule.is_some() && c.agency.is_none() {
+                    return Err(IssueError::RuleWithoutAgency);
+                }
+                let assignee = c.assignee.or(c.agency_name).ok_or(IssueError::NoAssignee)?;
+                IssueEvent::IssueAssigned {
+                    assignee,
+                    due_on: c.due_on,
+                    note: c.note,
+                    at: c.at,
+                    agency: c.agency,
+                    rule: c.rule,
+                }
+            }
+            IssueAction::Wait(c) => {
+                let Some(current) = self.waiting_for else { return Err(IssueError::Closed) };
+                if c.waiting_for == Party::Agency && self.agency.is_none() {
+                    return Err(IssueError::NoAgency);
+                }
+                if c.waiting_for == current {
+                    return Err(IssueError::WaitingUnchanged(current.as_str()));
+                }
+                IssueEvent::IssueWaitingChanged { waiting_for: c.waiting_for, note: c.note, at: c.at }
             }
             IssueAction::Address(c) => match status {
                 IssueStatus::Assigned | IssueStatus::Addressed => {
@@ -286,15 +323,19 @@ impl Aggregate for Issue {
                 self.title = Some(title);
                 self.description = description;
                 self.category = Some(category);
+                self.waiting_for = Some(Party::Sbpac);
             }
-            IssueEvent::IssueAssigned { assignee, .. } => {
+            IssueEvent::IssueAssigned { assignee, agency, .. } => {
                 self.status = Some(IssueStatus::Assigned);
                 self.assignee = Some(assignee);
+                self.agency = agency;
+                self.waiting_for = Some(Party::by_default(agency.is_some()));
             }
             IssueEvent::IssueAddressed { .. } => self.status = Some(IssueStatus::Addressed),
             IssueEvent::IssueClosed { outcome, at, .. } => {
                 self.status = Some(IssueStatus::Closed);
                 self.outcome = Some(outcome);
+                self.waiting_for = None;
                 self.closed_at = Some(at);
             }
             IssueEvent::IssueReopened { .. } => self.reopen(),
@@ -316,11 +357,13 @@ impl Aggregate for Issue {
                 }
             }
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = restricted,
+            IssueEvent::IssueWaitingChanged { waiting_for, .. } => self.waiting_for = Some(waiting_for),
             IssueEvent::IssueMarkedDuplicate { of, at, .. } => {
                 self.status = Some(IssueStatus::Closed);
                 self.outcome = Some(Outcome::Duplicate);
                 self.closed_at = Some(at);
                 self.duplicate_of = Some(of);
+                self.waiting_for = None;
             }
             IssueEvent::CommunityVerdictRecorded { verdict, .. } => {
                 if verdict == Verdict::Disputed {
@@ -422,7 +465,13 @@ mod tests {
 
     fn assign(at: DateTime<Utc>, due_on: Option<NaiveDate>) -> IssueAction {
         IssueAction::Assign(AssignIssue {
-            assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on, note: None, at
+            assignee: Some(Assignee::parse("อบต.ตะลุโบะ").unwrap()),
+            agency: None,
+            agency_name: None,
+            rule: None,
+            due_on,
+            note: None,
+            at,
         })
     }
 
@@ -432,6 +481,8 @@ mod tests {
             due_on: None,
             note: None,
             at: t(10),
+            agency: None,
+            rule: None,
         }
     }
 
@@ -500,6 +551,151 @@ mod tests {
 
     // --- assign ------------------------------------------------------------------------------------
 
+    fn agency() -> crate::agency::AgencyId {
+        crate::agency::AgencyId(uuid::Uuid::from_u128(7))
+    }
+
+    fn rule() -> crate::routing::RoutingRuleId {
+        crate::routing::RoutingRuleId(uuid::Uuid::from_u128(9))
+    }
+
+    /// An assignment to an agency: the agency's Thai name (as the application found it) unless a person is named.
+    fn refer(
+        at: DateTime<Utc>,
+        person: Option<&str>,
+        name: Option<&str>,
+        rule: Option<crate::routing::RoutingRuleId>,
+    ) -> IssueAction {
+        IssueAction::Assign(AssignIssue {
+            assignee: person.map(|p| Assignee::parse(p).unwrap()),
+            agency: Some(agency()),
+            agency_name: name.map(|n| Assignee::parse(n).unwrap()),
+            rule,
+            due_on: None,
+            note: None,
+            at,
+        })
+    }
+
+    fn referred(assignee: &str, rule: Option<crate::routing::RoutingRuleId>) -> IssueEvent {
+        IssueEvent::IssueAssigned {
+            assignee: Assignee::parse(assignee).unwrap(),
+            due_on: None,
+            note: None,
+            at: t(10),
+            agency: Some(agency()),
+            rule,
+        }
+    }
+
+    #[test]
+    fn an_assignment_to_an_agency_names_it_or_the_person_and_records_the_rule() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(refer(t(10), None, Some("แขวงทางหลวงปัตตานี"), Some(rule()))))
+            .then_expect_events(vec![referred("แขวงทางหลวงปัตตานี", Some(rule()))]);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(refer(t(10), Some("นายช่างสมชาย"), Some("แขวงทางหลวงปัตตานี"), None)))
+            .then_expect_events(vec![referred("นายช่างสมชาย", None)]);
+    }
+
+    #[test]
+    fn an_assignment_to_an_unknown_agency_or_to_nobody_is_refused() {
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(refer(t(10), Some("นายช่างสมชาย"), None, None)))
+            .then_expect_error(IssueError::UnknownAgency);
+        let nobody = IssueAction::Assign(AssignIssue {
+            assignee: None,
+            agency: None,
+            agency_name: None,
+            rule: None,
+            due_on: None,
+            note: None,
+            at: t(10),
+        });
+        IssueTest::with(()).given(vec![raised()]).when(cmd(nobody)).then_expect_error(IssueError::NoAssignee);
+        let IssueAction::Assign(mut by_rule) = assign(t(10), None) else { unreachable!() };
+        by_rule.rule = Some(rule());
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(IssueAction::Assign(by_rule)))
+            .then_expect_error(IssueError::RuleWithoutAgency);
+    }
+
+    // --- waiting for (ball in court) ---------------------------------------------------------------
+
+    fn wait(party: crate::agency::Party) -> IssueAction {
+        IssueAction::Wait(WaitFor { waiting_for: party, note: None, at: t(60) })
+    }
+
+    fn waited(party: crate::agency::Party) -> IssueEvent {
+        IssueEvent::IssueWaitingChanged { waiting_for: party, note: None, at: t(60) }
+    }
+
+    #[test]
+    fn a_raised_problem_waits_for_sbpac_and_a_referral_for_the_agency() {
+        use crate::agency::Party;
+        let state = |events: Vec<IssueEvent>| {
+            let mut issue = Issue::default();
+            events.into_iter().for_each(|e| issue.apply(e));
+            issue.waiting_for()
+        };
+        assert_eq!(state(vec![raised()]), Some(Party::Sbpac));
+        assert_eq!(state(vec![raised(), referred("แขวง", None)]), Some(Party::Agency));
+        assert_eq!(state(vec![raised(), referred("แขวง", None), assigned()]), Some(Party::Sbpac));
+        assert_eq!(state(vec![raised(), referred("แขวง", None), closed(Outcome::Referred)]), None);
+        assert_eq!(
+            state(vec![raised(), referred("แขวง", None), closed(Outcome::Referred), reopened()]),
+            Some(Party::Agency)
+        );
+        assert_eq!(state(vec![raised(), closed(Outcome::Withdrawn), reopened()]), Some(Party::Sbpac));
+        assert_eq!(state(vec![raised(), waited(Party::Community)]), Some(Party::Community));
+    }
+
+    #[test]
+    fn the_waiting_party_changes_and_an_unchanged_one_is_refused() {
+        use crate::agency::Party;
+        IssueTest::with(())
+            .given(vec![raised(), referred("แขวง", None)])
+            .when(cmd(wait(Party::Community)))
+            .then_expect_events(vec![waited(Party::Community)]);
+        IssueTest::with(())
+            .given(vec![raised(), referred("แขวง", None), waited(Party::Community)])
+            .when(cmd(wait(Party::Agency)))
+            .then_expect_events(vec![waited(Party::Agency)]);
+        IssueTest::with(())
+            .given(vec![raised(), referred("แขวง", None)])
+            .when(cmd(wait(Party::Agency)))
+            .then_expect_error(IssueError::WaitingUnchanged("agency"));
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(wait(Party::Sbpac)))
+            .then_expect_error(IssueError::WaitingUnchanged("sbpac"));
+    }
+
+    #[test]
+    fn waiting_for_an_agency_needs_a_referral_and_a_closed_problem_waits_for_nobody() {
+        use crate::agency::Party;
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(wait(Party::Agency)))
+            .then_expect_error(IssueError::NoAgency);
+        IssueTest::with(())
+            .given(vec![raised(), referred("แขวง", None), assigned()])
+            .when(cmd(wait(Party::Agency)))
+            .then_expect_error(IssueError::NoAgency);
+        IssueTest::with(())
+            .given(vec![raised(), closed(Outcome::Withdrawn)])
+            .when(cmd(wait(Party::Community)))
+            .then_expect_error(IssueError::Closed);
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(wait(Party::Community)))
+            .then_expect_error(IssueError::NotFound);
+    }
+
     #[test]
     fn assigning_a_raised_issue_records_the_assignee() {
         IssueTest::with(()).given(vec![raised()]).when(cmd(assign(t(10), None))).then_expect_events(vec![assigned()]);
@@ -513,6 +709,8 @@ mod tests {
             due_on: due,
             note: None,
             at: t(50),
+            agency: None,
+            rule: None,
         };
         IssueTest::with(())
             .given(vec![raised(), assigned()])

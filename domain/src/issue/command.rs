@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::agency::{AgencyId, Party};
 use crate::personal::SubjectId;
+use crate::routing::RoutingRuleId;
 use crate::values::{
     AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueKind, Name, Outcome, Text, Title,
 };
@@ -27,6 +29,7 @@ pub enum IssueAction {
     Correct(CorrectIssue),
     Erase(EraseText),
     Restrict(RestrictIssue),
+    Wait(WaitFor),
     MarkDuplicate(MarkDuplicate),
     RecordVerdict(RecordVerdict),
 }
@@ -61,7 +64,15 @@ pub struct RaiseIssue {
 /// Give the issue to a person or agency (again, if it already had one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssignIssue {
-    pub assignee: Assignee,
+    /// The name shown (a person, or an agency named in free text); absent: the agency's Thai name.
+    pub assignee: Option<Assignee>,
+    /// The registered agency the problem is referred to, if any.
+    pub agency: Option<AgencyId>,
+    /// The agency's Thai name, as the application found it when it checked that `agency` exists: an
+    /// agency without one is an agency that does not exist.
+    pub agency_name: Option<Assignee>,
+    /// The routing rule followed (the application checked that it is in force and routes to `agency`).
+    pub rule: Option<RoutingRuleId>,
     pub due_on: Option<NaiveDate>,
     pub note: Option<Text>,
     pub at: DateTime<Utc>,
@@ -122,6 +133,14 @@ pub struct RestrictIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Record who the problem is waiting for now (ball in court).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitFor {
+    pub waiting_for: Party,
+    pub note: Option<Text>,
+    pub at: DateTime<Utc>,
+}
+
 /// Mark the issue a duplicate of another (issue #17 §3), closing it with outcome `duplicate`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarkDuplicate {
@@ -170,6 +189,7 @@ impl IssueAction {
             IssueAction::Correct(c) => c.at,
             IssueAction::Erase(c) => c.at,
             IssueAction::Restrict(c) => c.at,
+            IssueAction::Wait(c) => c.at,
             IssueAction::MarkDuplicate(c) => c.at,
             IssueAction::RecordVerdict(c) => c.at,
         }
@@ -186,6 +206,7 @@ impl IssueAction {
             IssueAction::Correct(_) => "correct",
             IssueAction::Erase(_) => "erase",
             IssueAction::Restrict(_) => "restrict",
+            IssueAction::Wait(_) => "wait",
             IssueAction::MarkDuplicate(_) => "mark_duplicate",
             IssueAction::RecordVerdict(_) => "record_verdict",
         }

@@ -38,6 +38,21 @@ pub enum IssueError {
     /// A community problem needs a community category, a coordinator's obstacle an obstacle category.
     #[error("{} needs a category of its own kind ({kind})", match kind { IssueKind::Community => "a community problem", IssueKind::Obstacle => "a coordinator's obstacle" })]
     CategoryKindMismatch { kind: IssueKind },
+    /// An assignment names neither a person nor an agency.
+    #[error("an assignment names a person or an agency")]
+    NoAssignee,
+    /// An assignment to an agency the application did not find (it names the agency it found).
+    #[error("no such agency")]
+    UnknownAgency,
+    /// A routing rule is followed only to the agency it routes to.
+    #[error("a routing rule is followed only by an assignment to an agency")]
+    RuleWithoutAgency,
+    /// Waiting for "the agency" of a problem referred to none.
+    #[error("the problem is not referred to an agency: assign it to one first")]
+    NoAgency,
+    /// The problem already waits for this party.
+    #[error("the problem is already waiting for {0}")]
+    WaitingUnchanged(&'static str),
     /// Issue #17 §3: a problem cannot duplicate itself.
     #[error("a problem cannot be a duplicate of itself")]
     DuplicateOfItself,
@@ -82,7 +97,9 @@ impl IssueError {
             | IssueError::ResolvedWithoutAction { .. }
             | IssueError::NotClosed { .. }
             | IssueError::AlreadyErased => ErrorKind::Conflict,
-            IssueError::RestrictionUnchanged { .. } => ErrorKind::Conflict,
+            IssueError::RestrictionUnchanged { .. } | IssueError::NoAgency | IssueError::WaitingUnchanged(_) => {
+                ErrorKind::Conflict
+            }
             IssueError::DuplicateOfDuplicate { .. }
             | IssueError::HasDuplicates { .. }
             | IssueError::VerdictOnOpen { .. }
@@ -98,7 +115,10 @@ impl IssueError {
             | IssueError::DueBeforeAssignment
             | IssueError::BadCaseNumber
             | IssueError::NothingToCorrect
-            | IssueError::CategoryKindMismatch { .. } => ErrorKind::Invalid,
+            | IssueError::CategoryKindMismatch { .. }
+            | IssueError::NoAssignee
+            | IssueError::UnknownAgency
+            | IssueError::RuleWithoutAgency => ErrorKind::Invalid,
         }
     }
 
@@ -119,6 +139,11 @@ impl IssueError {
             IssueError::AlreadyErased => "already_erased",
             IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
             IssueError::CategoryKindMismatch { .. } => "category_kind_mismatch",
+            IssueError::NoAssignee => "no_assignee",
+            IssueError::UnknownAgency => "unknown_agency",
+            IssueError::RuleWithoutAgency => "rule_without_agency",
+            IssueError::NoAgency => "no_agency",
+            IssueError::WaitingUnchanged(_) => "waiting_unchanged",
             IssueError::DuplicateOfItself => "duplicate_of_itself",
             IssueError::DuplicateOfDuplicate { .. } => "duplicate_of_duplicate",
             IssueError::HasDuplicates { .. } => "has_duplicates",

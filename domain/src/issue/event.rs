@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
+use crate::agency::{AgencyId, Party};
 use crate::personal::SubjectId;
+use crate::routing::RoutingRuleId;
 use crate::values::{
     AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueKind, Name, Outcome, Text, Title,
 };
@@ -38,10 +40,18 @@ pub enum IssueEvent {
         kind: IssueKind,
     },
     IssueAssigned {
+        /// The name shown: the person, else the agency's Thai name as it was at the assignment.
         assignee: Assignee,
         due_on: Option<NaiveDate>,
         note: Option<Text>,
         at: DateTime<Utc>,
+        /// Since version 1.1: the agency the problem was referred to; absent when none (a person only, and
+        /// every assignment stored before). An assignment to an agency means the problem now waits for it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agency: Option<AgencyId>,
+        /// Since version 1.1: the routing rule the assignment followed; absent when none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<RoutingRuleId>,
     },
     IssueAddressed {
         action: Text,
@@ -87,6 +97,13 @@ pub enum IssueEvent {
         reason: Text,
         at: DateTime<Utc>,
     },
+    /// Who the problem is waiting for now (ball in court), set by SBPAC staff as a referral goes back and
+    /// forth; an assignment, a closure and a reopening also move it (see `Party`).
+    IssueWaitingChanged {
+        waiting_for: Party,
+        note: Option<Text>,
+        at: DateTime<Utc>,
+    },
     /// Issue #17 §3: the problem is one already raised (`of`, the original), so it is closed with outcome
     /// `duplicate` and counted once, with the original. The link back is the original's read (the
     /// problems whose `duplicate_of` is its id); reopening the problem ends the link.
@@ -124,6 +141,7 @@ impl IssueEvent {
             | IssueEvent::IssueCorrected { at, .. }
             | IssueEvent::PersonalDataErased { at, .. }
             | IssueEvent::IssueRestrictionChanged { at, .. }
+            | IssueEvent::IssueWaitingChanged { at, .. }
             | IssueEvent::IssueMarkedDuplicate { at, .. }
             | IssueEvent::CommunityVerdictRecorded { at, .. } => *at,
         }
@@ -141,6 +159,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueCorrected { .. } => "IssueCorrected",
             IssueEvent::PersonalDataErased { .. } => "PersonalDataErased",
             IssueEvent::IssueRestrictionChanged { .. } => "IssueRestrictionChanged",
+            IssueEvent::IssueWaitingChanged { .. } => "IssueWaitingChanged",
             IssueEvent::IssueMarkedDuplicate { .. } => "IssueMarkedDuplicate",
             IssueEvent::CommunityVerdictRecorded { .. } => "CommunityVerdictRecorded",
         }
@@ -166,7 +185,11 @@ mod golden_json {
     fn check(event: IssueEvent, expected: Value, event_type: &str) {
         assert_eq!(event.event_type(), event_type);
         assert!(crate::versions::EVENT_TYPES.contains(&event_type), "{event_type} listed for the audit log's filter");
-        let version = if event_type == "IssueRaised" { crate::versions::ISSUE_RAISED } else { "1.0" };
+        let version = match event_type {
+            "IssueRaised" => crate::versions::ISSUE_RAISED,
+            "IssueAssigned" => crate::versions::ISSUE_ASSIGNED,
+            _ => "1.0",
+        };
         assert_eq!(event.event_version(), version);
         assert_eq!(serde_json::to_value(&event).unwrap(), expected);
         assert_eq!(serde_json::from_value::<IssueEvent>(expected).unwrap(), event);
@@ -216,10 +239,57 @@ mod golden_json {
                 due_on: Some("2026-12-31".parse().unwrap()),
                 note: None,
                 at: at(),
+                agency: None,
+                rule: None,
             },
             json!({"IssueAssigned": {"assignee": "อบต.ตะลุโบะ", "due_on": "2026-12-31", "note": null,
                 "at": "2026-11-20T03:04:05Z"}}),
             "IssueAssigned",
+        );
+    }
+
+    /// Version 1.1: the agency referred to and the routing rule followed.
+    #[test]
+    fn issue_assigned_to_an_agency_by_a_rule() {
+        check(
+            IssueEvent::IssueAssigned {
+                assignee: Assignee::parse("แขวงทางหลวงปัตตานี").unwrap(),
+                due_on: None,
+                note: None,
+                at: at(),
+                agency: Some(AgencyId("7e57a9c0-1111-4222-8333-944455556666".parse().unwrap())),
+                rule: Some(RoutingRuleId("2b1c0d9e-aaaa-5bbb-8ccc-dddd0000eeee".parse().unwrap())),
+            },
+            json!({"IssueAssigned": {"assignee": "แขวงทางหลวงปัตตานี", "due_on": null, "note": null,
+                "at": "2026-11-20T03:04:05Z", "agency": "7e57a9c0-1111-4222-8333-944455556666",
+                "rule": "2b1c0d9e-aaaa-5bbb-8ccc-dddd0000eeee"}}),
+            "IssueAssigned",
+        );
+    }
+
+    /// An `IssueAssigned` 1.0 reads, through the upcaster, as an assignment with no agency and no rule;
+    /// a newer version is refused.
+    #[test]
+    fn issue_assigned_v1_has_no_agency() {
+        let stored = json!({"IssueAssigned": {"assignee": "อบต.ตะลุโบะ", "due_on": null, "note": null,
+            "at": "2026-11-20T03:04:05Z"}});
+        let event: IssueEvent =
+            serde_json::from_value(crate::versions::upcast("IssueAssigned", "1.0", stored).unwrap()).unwrap();
+        assert!(matches!(event, IssueEvent::IssueAssigned { agency: None, rule: None, .. }), "{event:?}");
+        assert!(crate::versions::upcast("IssueAssigned", "1.2", json!({})).is_err(), "a newer version is refused");
+    }
+
+    #[test]
+    fn issue_waiting_changed() {
+        check(
+            IssueEvent::IssueWaitingChanged {
+                waiting_for: Party::Community,
+                note: Some(Text::parse("รอผู้ใหญ่บ้านส่งรายชื่อ").unwrap()),
+                at: at(),
+            },
+            json!({"IssueWaitingChanged": {"waiting_for": "community", "note": "รอผู้ใหญ่บ้านส่งรายชื่อ",
+                "at": "2026-11-20T03:04:05Z"}}),
+            "IssueWaitingChanged",
         );
     }
 

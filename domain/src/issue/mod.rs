@@ -10,7 +10,7 @@ mod tests_duplicates_verdicts;
 pub use aggregate::Issue;
 pub use command::{
     AddressIssue, AssignIssue, CloseIssue, CorrectIssue, EraseText, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
-    RestrictIssue,
+    RestrictIssue, WaitFor,
 };
 pub use command::{DuplicateFacts, MarkDuplicate, RecordVerdict};
 pub use error::IssueError;

@@ -56,7 +56,12 @@ fn raised() -> IssueEvent {
 
 fn assigned() -> IssueEvent {
     IssueEvent::IssueAssigned {
-        assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(), due_on: None, note: None, at: t(10)
+        assignee: Assignee::parse("อบต.ตะลุโบะ").unwrap(),
+        due_on: None,
+        note: None,
+        at: t(10),
+        agency: None,
+        rule: None,
     }
 }
 

@@ -64,6 +64,12 @@ pub struct IssueView {
     /// `community`, or `obstacle` for a coordinator's own obstacle (`/api/obstacles`).
     #[schema(value_type = santisuk_app::schema::IssueKind)]
     pub kind: String,
+    /// The agency the last assignment referred the problem to (`/api/agencies`); `null`: none.
+    #[schema(format = Uuid)]
+    pub agency_id: Option<String>,
+    /// Who the problem waits for now (`sbpac`, `agency`, `community`); `null` while closed.
+    #[schema(value_type = Option<santisuk_app::schema::Party>)]
+    pub waiting_for: Option<String>,
     /// Issue #17: the original, while the problem is marked a duplicate of it (`/api/issues/{id}/duplicates`
     /// lists an original's duplicates).
     pub duplicate_of: Option<String>,
@@ -97,6 +103,8 @@ impl From<IssueRow> for IssueView {
             closed_at: r.closed_at,
             restricted: r.restricted,
             kind: r.kind.as_str().to_owned(),
+            agency_id: r.agency_id,
+            waiting_for: r.waiting_for,
             duplicate_of: r.duplicate_of,
             verdict: r.verdict,
             verdict_forum_id: r.verdict_forum_id,

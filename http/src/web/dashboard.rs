@@ -364,6 +364,7 @@ pub async fn page(
     };
     let content = html! {
         h1 { (i18n::NAV_DASHBOARD.get(lang)) " · " (period) }
+        p { a href="/reports/custody" { (i18n::CUSTODY_TITLE.get(lang)) } }
         @if demo { p.warn { (i18n::DEMO_BANNER.get(lang)) } }
         form.card.filters.dash-filters method="get" action="/dashboard" data-autosubmit {
             (select("fy", i18n::PERIOD, &fy_value, &fy_options, false))

@@ -747,6 +747,7 @@ pub async fn show_with(
             .map(|c| layout::category_label(lang, c))
             .unwrap_or_else(|| code.to_owned())
     };
+    let suggestions = super::agencies::forum_suggestions(&state, web, &forum, &issues).await?;
     let title = forum.title.clone().unwrap_or_else(|| i18n::FORUM.get(lang).to_owned());
     let content = html! {
         @if saved { p.notice role="status" { (i18n::FORUM_SAVED.get(lang)) } }
@@ -764,6 +765,7 @@ pub async fn show_with(
         }
         (participation)
         (forms)
+        (suggestions)
         h2 { (i18n::PROBLEMS.get(lang)) " (" (issues.len()) ")" }
         table.stack {
             thead { tr { th { (i18n::TITLE.get(lang)) } th { (i18n::CATEGORY.get(lang)) } th { (i18n::STATUS.get(lang)) } } }

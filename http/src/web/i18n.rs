@@ -406,6 +406,28 @@ pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
             "อุปสรรคของผู้ประสานงานดำเนินการโดยเจ้าหน้าที่ ศอ.บต. คุณติดตามความคืบหน้าได้ที่หน้านี้",
             "An obstacle is worked by SBPAC staff; you can follow it on this page",
         ),
+        "unknown_agency" => ("ไม่พบหน่วยงานนี้ กรุณาเลือกจากรายการ", "No such agency: choose one from the list"),
+        "unknown_routing_rule" => ("ไม่พบกฎการส่งต่อเรื่องนี้", "No such routing rule in force"),
+        "routing_rule_mismatch" => (
+            "กฎการส่งต่อเรื่องนี้ไม่ใช่ของประเภทปัญหา อำเภอ หรือหน่วยงานนี้",
+            "This routing rule is not for this category, district or agency",
+        ),
+        "rule_without_agency" => ("กฎการส่งต่อเรื่องใช้ได้เมื่อส่งต่อให้หน่วยงาน", "A routing rule is followed only to an agency"),
+        "no_assignee" => ("กรุณาระบุผู้รับผิดชอบหรือเลือกหน่วยงาน", "Name a person or choose an agency"),
+        "no_agency" => (
+            "เรื่องนี้ยังไม่ได้ส่งต่อให้หน่วยงาน: มอบหมายให้หน่วยงานก่อน",
+            "This problem is not referred to an agency: assign it to one first",
+        ),
+        "waiting_unchanged" => ("เรื่องนี้รอฝ่ายนี้อยู่แล้ว", "The problem is already waiting for them"),
+        "unknown_party" => ("กรุณาเลือกว่าเรื่องรอใคร", "Choose who the problem is waiting for"),
+        "unknown_agency_level" => ("กรุณาเลือกระดับของหน่วยงาน", "Choose the agency's level"),
+        "no_districts" => {
+            ("หน่วยงานระดับนี้ต้องระบุอำเภอที่รับผิดชอบอย่างน้อยหนึ่งอำเภอ", "An agency of this level covers at least one district")
+        }
+        "unknown_amphoe" => ("ไม่พบอำเภอนี้", "No such district"),
+        "duplicate_agency" => ("มีหน่วยงานชื่อนี้อยู่แล้ว", "An agency of this name is already registered"),
+        "agency_unchanged" => ("ไม่มีอะไรเปลี่ยน", "Nothing changed"),
+        "routing_rule_unchanged" => ("กฎนี้ส่งต่อให้หน่วยงานนี้อยู่แล้ว", "The rule already routes to this agency"),
         _ => return fallback.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -564,6 +586,11 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "OrganisationRegistered" => ("ลงทะเบียนองค์กร", "Organisation registered"),
         "OrganisationApproved" => ("อนุมัติองค์กร", "Organisation approved"),
         "OrganisationUpdated" => ("แก้ไของค์กร", "Organisation updated"),
+        "IssueWaitingChanged" => ("เปลี่ยนผู้ที่เรื่องรออยู่", "Waiting for changed"),
+        "AgencyRegistered" => ("ลงทะเบียนหน่วยงาน", "Agency registered"),
+        "AgencyUpdated" => ("แก้ไขหน่วยงาน", "Agency updated"),
+        "RoutingRuleSet" => ("ตั้งกฎการส่งต่อเรื่อง", "Routing rule set"),
+        "RoutingRuleRemoved" => ("ยกเลิกกฎการส่งต่อเรื่อง", "Routing rule removed"),
         // Issue #17 §3, §6.
         "IssueMarkedDuplicate" => ("บันทึกว่าเป็นเรื่องซ้ำ", "Marked a duplicate"),
         "CommunityVerdictRecorded" => ("บันทึกความเห็นของชุมชน", "Community verdict recorded"),
@@ -581,6 +608,8 @@ pub fn audit_record(lang: Lang, aggregate_type: &str) -> String {
         "Category" => ("ประเภทปัญหา", "Category"),
         "User" => ("ผู้ใช้", "User"),
         "Organisation" => ("องค์กร", "Organisation"),
+        "Agency" => ("หน่วยงาน", "Agency"),
+        "RoutingRule" => ("กฎการส่งต่อเรื่อง", "Routing rule"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -625,6 +654,13 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "subject") => ("บุคคล (รหัส)", "Person (id)"),
         (_, "legal_basis") => LEGAL_BASIS.pair(),
         (_, "keys") => KEYS_DESTROYED.pair(),
+        (_, "agency") => AGENCY.pair(),
+        (_, "rule") => ROUTING_RULE.pair(),
+        (_, "waiting_for") => WAITING_FOR.pair(),
+        (_, "level") => AGENCY_LEVEL.pair(),
+        (_, "districts") => AGENCY_DISTRICTS.pair(),
+        (_, "district") => DISTRICT.pair(),
+        (_, "contact") => AGENCY_CONTACT.pair(),
         (_, "of") => ("เป็นเรื่องซ้ำกับ", "Duplicate of"),
         (_, "verdict") => ("ความเห็นของชุมชน", "Community verdict"),
         (_, other) => return other.to_owned(),
@@ -794,6 +830,68 @@ pub const OBSTACLE_HINT: Tr = Tr(
     "อย่าใส่ชื่อบุคคลในหัวข้อ ระบุว่างานใดติดขัดและต้องการให้ส่วนกลางช่วยอะไร",
     "Do not name people in the title; say what work is held up and what help you need from the centre",
 );
+
+// --- agencies and referral (issue #17 §1) ---------------------------------------------------------------
+pub const AGENCY: Tr = Tr("หน่วยงาน", "Agency");
+pub const AGENCIES: Tr = Tr("หน่วยงาน", "Agencies");
+pub const AGENCY_LEVEL: Tr = Tr("ระดับ", "Level");
+pub const AGENCY_DISTRICTS: Tr = Tr("อำเภอที่รับผิดชอบ", "Districts covered");
+pub const AGENCY_ALL_DISTRICTS: Tr = Tr("ทุกอำเภอ", "Every district");
+pub const AGENCY_CONTACT: Tr = Tr("ช่องทางติดต่อ", "Contact");
+pub const AGENCY_NEW: Tr = Tr("ลงทะเบียนหน่วยงาน", "Register an agency");
+pub const AGENCY_EDIT: Tr = Tr("แก้ไขหน่วยงาน", "Change the agency");
+pub const ASSIGNEE_OR_AGENCY: Tr =
+    Tr("ชื่อผู้รับผิดชอบ เว้นว่างได้เมื่อเลือกหน่วยงาน", "A person's name; may be left blank when an agency is chosen");
+pub const AGENCY_NONE: Tr = Tr("ไม่ระบุหน่วยงาน", "No agency");
+pub const AGENCY_DISTRICTS_HINT: Tr = Tr(
+    "เลือกได้หลายอำเภอ (กด Ctrl หรือ ⌘ ค้างไว้); หน่วยงานระดับภาคหรือส่วนกลางไม่ต้องเลือก หมายถึงทุกอำเภอ",
+    "Pick several with Ctrl or ⌘; a regional or national agency may pick none, meaning every district",
+);
+pub const ROUTING_RULE: Tr = Tr("กฎการส่งต่อเรื่อง", "Routing rule");
+pub const ROUTING_RULES: Tr =
+    Tr("กฎการส่งต่อเรื่อง (ประเภทปัญหา × อำเภอ → หน่วยงาน)", "Routing rules (category × district → agency)");
+pub const ROUTING_SET: Tr = Tr("ตั้งกฎ", "Set the rule");
+pub const ROUTING_REMOVE: Tr = Tr("ยกเลิกกฎ", "Remove");
+pub const ROUTING_NONE: Tr = Tr("ยังไม่มีกฎการส่งต่อเรื่อง", "No routing rules yet");
+pub const SUGGESTED_AGENCY: Tr = Tr("หน่วยงานที่แนะนำตามกฎการส่งต่อเรื่อง", "Agency suggested by the routing rules");
+pub const SUGGESTED_NONE: Tr =
+    Tr("ไม่มีกฎการส่งต่อเรื่องสำหรับประเภทปัญหาและอำเภอนี้", "No routing rule for this category and district");
+pub const WAITING_FOR: Tr = Tr("รอใครอยู่", "Waiting for");
+pub const WAITING_SET: Tr = Tr("บันทึกว่าเรื่องรอใคร", "Record who it is waiting for");
+pub const WAITING_NOBODY: Tr = Tr("ไม่มี (ปิดเรื่องแล้ว)", "Nobody (closed)");
+pub const CUSTODY_TITLE: Tr = Tr("เรื่องอยู่ที่ใคร (ระยะเวลาที่แต่ละฝ่ายถือเรื่อง)", "Ball in court: time with each party");
+pub const CUSTODY_HINT: Tr = Tr(
+    "จำนวนวันที่ปัญหารอแต่ละฝ่าย: ศอ.บต. หน่วยงานที่รับเรื่อง หรือชุมชน นับจากรับเรื่องจนปิดเรื่อง (เรื่องที่ยังเปิดนับถึงปัจจุบัน)",
+    "Days the problems waited for each party (SBPAC, the agency referred to, or the community), from raise to closure (open ones up to now)",
+);
+pub const CUSTODY_PROBLEMS: Tr = Tr("จำนวนเรื่อง", "Problems");
+pub const CUSTODY_MEAN: Tr = Tr("เฉลี่ยวันต่อเรื่อง", "Mean days per problem");
+pub const CUSTODY_DAYS: Tr = Tr("รวมวัน", "Total days");
+pub const CUSTODY_WAITING_NOW: Tr = Tr("รออยู่ตอนนี้", "Waiting now");
+pub const CUSTODY_BY_AGENCY: Tr = Tr("ตามหน่วยงาน", "By agency");
+pub const CUSTODY_BY_CATEGORY: Tr = Tr("ตามประเภทปัญหา", "By category");
+
+/// The name of a party a problem waits for.
+pub fn party(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "sbpac" => lang.pick("ศอ.บต.", "SBPAC"),
+        "agency" => lang.pick("หน่วยงานที่รับเรื่อง", "The agency"),
+        "community" => lang.pick("ชุมชน", "The community"),
+        _ => lang.pick("ไม่ทราบ", "Unknown"),
+    }
+}
+
+/// The name of an agency level.
+pub fn agency_level(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "tambon" => lang.pick("ตำบล", "Subdistrict"),
+        "amphoe" => lang.pick("อำเภอ", "District"),
+        "province" => lang.pick("จังหวัด", "Province"),
+        "region" => lang.pick("ภาค", "Region"),
+        "national" => lang.pick("ส่วนกลาง", "National"),
+        _ => lang.pick("ไม่ทราบ", "Unknown"),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -39,6 +39,14 @@ pub struct ActionForm {
     version: String,
     #[serde(default)]
     assignee: String,
+    /// The agency referred to (its id; empty: none) and the routing rule the form suggested it by.
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    rule: String,
+    /// Who the problem waits for (the waiting form).
+    #[serde(default)]
+    waiting_for: String,
     #[serde(default)]
     due_on: String,
     #[serde(default)]
@@ -132,6 +140,7 @@ async fn render(
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
+    let referral = super::agencies::referral(state, web, &row, writer && web.ctx.sees_area(&row.area_id)).await?;
     let duplicates = super::verdicts::issue_section(state, web, &row, writer).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
@@ -157,12 +166,13 @@ async fn render(
                 dt { (i18n::RAISED_ON.get(lang)) } dd { (i18n::stored_time(lang, &row.raised_at)) }
                 dt { (i18n::ASSIGNEE.get(lang)) } dd dir="auto" { (row.assignee.as_deref().unwrap_or("—")) }
                 dt { (i18n::DUE_ON.get(lang)) } dd { (row.due_on.as_deref().map(|d| i18n::stored_date(lang, d)).unwrap_or_else(|| "—".into())) }
+                (super::agencies::facts(lang, &referral, &row))
             }
         }
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         (duplicates)
         @if writer && web.ctx.sees_area(&row.area_id) {
-            (action_forms(web, &row, row.status, &sticky, &categories))
+            (action_forms(web, &row, row.status, &sticky, &categories, &referral))
         } @else {
             p.muted { (i18n::READ_ONLY.get(lang)) }
         }
@@ -190,9 +200,11 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                 @if let Some(b) = raised_by { div dir="auto" { (i18n::RAISED_BY.get(lang)) ": " (layout::text(lang, b.as_str())) } }
                 @if *restricted { div { (layout::restricted_badge(lang)) } }
             }
-            Some(IssueEvent::IssueAssigned { assignee, due_on, note, .. }) => {
+            Some(IssueEvent::IssueAssigned { assignee, due_on, note, agency, rule, .. }) => {
                 div dir="auto" { (i18n::ASSIGNEE.get(lang)) ": " (assignee)
                     @if let Some(d) = due_on { " · " (i18n::DUE_ON.get(lang)) " " (i18n::date(lang, *d)) } }
+                @if let Some(a) = agency { div { (i18n::AGENCY.get(lang)) ": " a href={ "/admin/agencies/" (a) } { (a) }
+                    @if rule.is_some() { " · " span.hint { (i18n::ROUTING_RULE.get(lang)) } } } }
                 @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
             }
             Some(IssueEvent::IssueAddressed { action, note, .. }) => {
@@ -225,6 +237,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
                 div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
             }
+            Some(IssueEvent::IssueWaitingChanged { waiting_for, note, .. }) => {
+                div { (i18n::WAITING_FOR.get(lang)) ": " (i18n::party(lang, waiting_for.as_str())) }
+                @if let Some(n) = note { div.free dir="auto" { (i18n::NOTE.get(lang)) ": " (layout::text(lang, n.as_str())) } }
+            }
             Some(IssueEvent::IssueMarkedDuplicate { of, note, .. }) => {
                 (super::verdicts::timeline_duplicate(lang, &of.to_string(), note.as_ref()))
             }
@@ -239,7 +255,7 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
 
 /// The labels of an action form's fields, by id (`<action>-<field>`), for its error summary.
 fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
-    let fields: [(&str, i18n::Tr); 11] = [
+    let fields: [(&str, i18n::Tr); 13] = [
         ("assignee", i18n::ASSIGNEE),
         ("due_on", i18n::DUE_ON),
         ("note", i18n::NOTE),
@@ -251,6 +267,8 @@ fn labels(action: &str) -> Vec<(String, i18n::Tr)> {
         ("category", i18n::CATEGORY),
         ("at_date", i18n::WHEN_DATE),
         ("at_time", i18n::WHEN_TIME),
+        ("agency", i18n::AGENCY),
+        ("waiting_for", i18n::WAITING_FOR),
     ];
     fields.into_iter().map(|(f, l)| (format!("{action}-{f}"), l)).collect()
 }
@@ -263,7 +281,14 @@ fn change(lang: Lang, name: i18n::Tr, from: &str, to: &str) -> Markup {
     }
 }
 
-fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky, categories: &[CategoryRow]) -> Markup {
+fn action_forms(
+    web: &Web,
+    row: &IssueRow,
+    status: IssueStatus,
+    sticky: &Sticky,
+    categories: &[CategoryRow],
+    referral: &super::agencies::Referral,
+) -> Markup {
     let restricting = sticky.action == "restrict";
     let lang = web.lang;
     let value = |action: &str, pick: fn(&ActionForm) -> &String| -> String {
@@ -309,8 +334,9 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                 form.card #assign method="post" action={ "/issues/" (row.id) "/assign" } {
                     h2 { (i18n::ACT_ASSIGN.get(lang)) }
                     (head("assign"))
-                    label for="assign-assignee" { (i18n::ASSIGNEE.get(lang)) }
-                    input #assign-assignee type="text" name="assignee" maxlength="200" dir="auto" required
+                    (super::agencies::assign_fields(lang, referral, row, (sticky.action == "assign").then_some(sticky.form.agency.as_str()), errors))
+                    label for="assign-assignee" { (i18n::ASSIGNEE.get(lang)) " " span.hint { "(" (i18n::ASSIGNEE_OR_AGENCY.get(lang)) ")" } }
+                    input #assign-assignee type="text" name="assignee" maxlength="200" dir="auto"
                         value=(if sticky.action == "assign" { sticky.form.assignee.clone() } else { row.assignee.clone().unwrap_or_default() })
                         aria-invalid=[invalid(errors, "assign-assignee")];
                     (field_error(errors, "assign-assignee"))
@@ -351,6 +377,10 @@ fn action_forms(web: &Web, row: &IssueRow, status: IssueStatus, sticky: &Sticky,
                     (when("close"))
                     button.primary type="submit" { (i18n::ACT_CLOSE.get(lang)) }
                 }
+            }
+            @if !closed {
+                (super::agencies::waiting_form(web, row,
+                    (sticky.action == "wait").then_some((sticky.form.waiting_for.as_str(), sticky.form.note.as_str())), errors))
             }
             @if closed {
                 form.card #reopen method="post" action={ "/issues/" (row.id) "/reopen" } {
@@ -429,7 +459,9 @@ fn build(
     let note = optional(&form.note);
     let request = match action {
         "assign" => ActionRequest::Assign(AssignRequest {
-            assignee: form.assignee.clone(),
+            assignee: Some(form.assignee.clone()),
+            agency: super::agencies::referral_choice(&form.agency).0,
+            rule: super::agencies::referral_choice(&form.agency).1.or_else(|| optional(&form.rule)),
             due_on: optional(&form.due_on),
             note,
             at,
@@ -443,6 +475,11 @@ fn build(
             description: Some(form.description.clone()),
             category: Some(form.category.clone()),
             reason: form.reason.clone(),
+            at,
+        }),
+        "wait" => ActionRequest::Wait(santisuk_app::agencies::WaitingRequest {
+            waiting_for: form.waiting_for.clone(),
+            note,
             at,
         }),
         "restrict" => ActionRequest::Restrict(RestrictRequest {
@@ -470,7 +507,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     let lang = web.lang;
-    if !["assign", "address", "close", "reopen", "correct", "restrict"].contains(&action.as_str()) {
+    if !["assign", "address", "close", "reopen", "correct", "restrict", "wait"].contains(&action.as_str()) {
         return Err(ApiError::not_found("no_route", "no such action").into());
     }
     let id = issue_uuid(&id)?;
@@ -504,6 +541,8 @@ pub async fn act(
                 "due_before_assignment" => "due_on",
                 "resolved_without_action" => "outcome",
                 "unknown_category" => "category",
+                "unknown_agency" | "unknown_routing_rule" | "routing_rule_mismatch" => "agency",
+                "no_agency" | "waiting_unchanged" | "unknown_party" => "waiting_for",
                 "at_in_future" | "at_before_raise" => "at_date",
                 _ => "form",
             };

@@ -23,6 +23,7 @@ pub enum Nav {
     Admin,
     /// The registry of organisations (admins and staff).
     Organisations,
+    Agencies,
     None,
 }
 
@@ -75,6 +76,7 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             @if matches!(role, Role::Admin | Role::Staff) {
                                 (item(Nav::Organisations, "/admin/organisations", super::organisations::ORGANISATIONS_NAV))
                             }
+                            (item(Nav::Agencies, "/admin/agencies", i18n::AGENCIES))
                         }
                     }
                     div.who {

@@ -12,6 +12,7 @@
 //! - [`progress`]: the progress report of the coordinators' meeting, for the projector and for print;
 //! - [`audit`]: the global event log for auditors;
 //! - [`admin`]: users, target areas and categories, for administrators;
+//! - [`agencies`]: agencies, routing rules, the issue page's referral, ball in court (issue #17);
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
 //! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates;
 //! - [`verdicts`]: duplicates (the issue page's part, marking, suggestions) and the community's verdict.
@@ -22,6 +23,7 @@
 //! with what was typed kept) and call the functions the API calls.
 
 pub mod admin;
+pub mod agencies;
 pub mod assets;
 pub mod audit;
 pub mod dashboard;
@@ -88,6 +90,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/areas/reach", post(admin::reach_area))
         .route("/admin/categories", get(admin::categories_page).post(admin::add_category))
         .route("/admin/categories/{code}/restrict", post(admin::restrict_category))
+        .route("/admin/agencies", get(agencies::page).post(agencies::register))
+        .route("/admin/agencies/{id}", post(agencies::update))
+        .route("/admin/routing", get(agencies::routing_page).post(agencies::set_rule))
+        .route("/admin/routing/{id}/remove", post(agencies::remove_rule))
+        .route("/reports/custody", get(agencies::custody_page))
         // Issue #17 §3, §6.
         .route("/issues/{id}/duplicate", get(verdicts::mark_page).post(verdicts::mark))
         .route("/duplicates/suggest", get(verdicts::suggest_fragment))

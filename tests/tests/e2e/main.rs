@@ -2,6 +2,8 @@
 
 mod access;
 mod admin_web;
+mod agencies;
+mod agencies_web;
 mod audit;
 mod audit_web;
 mod bad_input;
