@@ -15,12 +15,14 @@ use futures::StreamExt;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
+use santisuk_domain::agency::{Agency, AgencyCommand, AgencyDetails, AgencyId, AgencyLevel, Party};
 use santisuk_domain::area::{Area, RegisterArea};
 use santisuk_domain::forum::{Forum, HoldForum};
 use santisuk_domain::geo::{Amphoe, Geography, Tambon};
 use santisuk_domain::issue::{
-    AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
+    AddressIssue, AssignIssue, CloseIssue, Issue, IssueAction, IssueCommand, RaiseIssue, ReopenIssue, WaitFor,
 };
+use santisuk_domain::routing::{RoutingRule, RoutingRuleCommand, RoutingRuleId};
 use santisuk_domain::time::{bangkok, bangkok_date};
 use santisuk_domain::user::{Role, UserName};
 use santisuk_domain::values::{
@@ -127,6 +129,8 @@ pub async fn fill(state: &AppState, options: DemoOptions) -> Result<DemoReport, 
     let mut report = DemoReport { areas: plan.areas.len(), ..DemoReport::default() };
 
     let demo_meta = HashMap::from([("actor".to_owned(), DEMO_ACTOR.to_owned())]);
+    // The agencies and routing rules (issue #17) before the issues that are referred to them.
+    report.events += seed_agencies(state, &demo_meta).await?;
     for area in &plan.areas {
         let command = RegisterArea {
             id: area.id.clone(),
@@ -619,15 +623,27 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         let d = bangkok_date(at) + TimeDelta::days(*[14, 30, 30, 45, 60, 90].choose(rng).expect("terms"));
         let assignee = agency(rng);
         let actor = who(rng);
-        if life.push(actor, at, |at| assign(assignee, d, at)) {
+        // Most problems are referred to a registered agency (by the routing rule where one exists); the
+        // others to a person or an office named in free text, as before agencies.
+        let referral = rng.random_bool(0.75).then(|| referral_for(category.code, ctx.place.amphoe));
+        let referred = referral.is_some();
+        if life.push(actor, at, |at| assign(assignee, referral, d, at)) {
             due = Some(d);
+            if referred && rng.random_bool(0.25) {
+                // The agency needs something from the village first: the ball is with the community a while.
+                let at = later(rng, life.at, 1, 10.0 * slow);
+                if life.push(ctx.staff, at, |at| wait(Party::Community, at)) {
+                    let at = later(rng, life.at, 2, 15.0 * slow);
+                    life.push(ctx.staff, at, |at| wait(Party::Agency, at));
+                }
+            }
         }
         if rng.random_bool(0.07) {
             // Re-assigned: the first agency sent it back.
             let at = later(rng, life.at, 3, 20.0 * slow);
             let d = bangkok_date(at) + TimeDelta::days(*[30, 45, 60].choose(rng).expect("terms"));
             let assignee = agency(rng);
-            if life.push(ctx.staff, at, |at| assign(assignee, d, at)) {
+            if life.push(ctx.staff, at, |at| assign(assignee, None, d, at)) {
                 due = Some(d);
             }
         }
@@ -713,16 +729,140 @@ impl Life {
     }
 }
 
-fn assign(assignee: Assignee, due_on: NaiveDate, at: DateTime<Utc>) -> IssueAction {
-    IssueAction::Assign(AssignIssue {
-        assignee: Some(assignee),
-        agency: None,
-        agency_name: None,
-        rule: None,
-        due_on: Some(due_on),
-        note: None,
-        at,
-    })
+fn assign(assignee: Assignee, referral: Option<Referral>, due_on: NaiveDate, at: DateTime<Utc>) -> IssueAction {
+    let (agency, agency_name, rule) = match referral {
+        Some(r) => (Some(r.agency), Some(r.name), r.rule),
+        None => (None, None, None),
+    };
+    // Referred to an agency: its name is the one shown (no person named).
+    let assignee = if agency.is_some() { None } else { Some(assignee) };
+    IssueAction::Assign(AssignIssue { assignee, agency, agency_name, rule, due_on: Some(due_on), note: None, at })
+}
+
+fn wait(party: Party, at: DateTime<Utc>) -> IssueAction {
+    IssueAction::Wait(WaitFor { waiting_for: party, note: None, at })
+}
+
+// --- agencies and routing rules (issue #17) ------------------------------------------------------------------
+
+/// Derives the demo agencies' ids from their Thai names, so the plan can refer to them before they exist.
+const AGENCY_NAMESPACE: Uuid = Uuid::from_u128(0x9d0c_41aa_7e3b_4c55_8a21_63f0_b7d2_1e94);
+
+/// The categories the demo routes to the province's highway office (infrastructure), to its provincial
+/// administrative organisation (disasters and relief) and to the district office (public services); the
+/// others are referred to the district office without a rule.
+const ROUTED: [(&str, DemoAgency); 3] =
+    [("INF", DemoAgency::Highway), ("DIS", DemoAgency::Pao), ("GOV", DemoAgency::DistrictOffice)];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DemoAgency {
+    DistrictOffice,
+    Pao,
+    Highway,
+}
+
+/// A demo referral: the agency, its Thai name, and the rule followed if any.
+#[derive(Debug, Clone)]
+struct Referral {
+    agency: AgencyId,
+    name: Assignee,
+    rule: Option<RoutingRuleId>,
+}
+
+fn demo_agency(kind: DemoAgency, amphoe: &Amphoe) -> (AgencyId, String, String) {
+    let (th, en) = match kind {
+        DemoAgency::DistrictOffice => {
+            (format!("[ตัวอย่าง] ที่ว่าการอำเภอ{}", amphoe.name_th), format!("[Demo] {} District Office", amphoe.name_en))
+        }
+        DemoAgency::Pao => (
+            format!("[ตัวอย่าง] องค์การบริหารส่วนจังหวัด{}", amphoe.province_th),
+            format!("[Demo] {} Provincial Administrative Organisation", amphoe.province_en),
+        ),
+        DemoAgency::Highway => (
+            format!("[ตัวอย่าง] แขวงทางหลวง{}", amphoe.province_th),
+            format!("[Demo] {} Highway District", amphoe.province_en),
+        ),
+    };
+    (AgencyId(Uuid::new_v5(&AGENCY_NAMESPACE, th.as_bytes())), th, en)
+}
+
+/// Where the demo refers a problem of `category` in `amphoe`.
+fn referral_for(category: &str, amphoe: &Amphoe) -> Referral {
+    let routed = ROUTED.iter().find(|(c, _)| *c == category).map(|(_, k)| *k);
+    let (agency, name, _) = demo_agency(routed.unwrap_or(DemoAgency::DistrictOffice), amphoe);
+    let rule = routed.map(|_| {
+        let category = CategoryCode::parse(category).expect("seeded category codes are valid");
+        RoutingRuleId::of(&category, &AmphoeCode::parse(&amphoe.code).expect("embedded districts are valid"))
+    });
+    Referral { agency, name: Assignee::parse(&name).expect("demo agency names are valid"), rule }
+}
+
+/// Registers the demo agencies (a district office per district, a PAO and a highway office per province, a
+/// few national departments) and the routing rules of [`ROUTED`] for every district: demo data, marked as
+/// such, that an administrator changes or replaces like any other. Returns the events written.
+async fn seed_agencies(state: &AppState, metadata: &HashMap<String, String>) -> Result<usize, DemoError> {
+    let geo = Geography::get();
+    let mut agencies: BTreeMap<AgencyId, AgencyDetails> = BTreeMap::new();
+    for amphoe in geo.amphoes() {
+        let code = AmphoeCode::parse(&amphoe.code).expect("embedded districts are valid");
+        let province: Vec<AmphoeCode> = geo
+            .amphoes()
+            .filter(|a| a.province_code == amphoe.province_code)
+            .map(|a| AmphoeCode::parse(&a.code).expect("embedded districts are valid"))
+            .collect();
+        for (kind, level, districts) in [
+            (DemoAgency::DistrictOffice, AgencyLevel::Amphoe, vec![code.clone()]),
+            (DemoAgency::Pao, AgencyLevel::Province, province.clone()),
+            (DemoAgency::Highway, AgencyLevel::Province, province),
+        ] {
+            let (id, th, en) = demo_agency(kind, amphoe);
+            agencies.entry(id).or_insert(AgencyDetails {
+                name_th: name(&th),
+                name_en: Some(name(&en)),
+                level,
+                districts,
+                contact: Some(name("saraban@example.go.th")),
+            });
+        }
+    }
+    for (th, en) in [
+        ("[ตัวอย่าง] กรมทางหลวงชนบท", "[Demo] Department of Rural Roads"),
+        ("[ตัวอย่าง] กรมชลประทาน", "[Demo] Royal Irrigation Department"),
+        ("[ตัวอย่าง] กรมพัฒนาชุมชน", "[Demo] Community Development Department"),
+    ] {
+        let id = AgencyId(Uuid::new_v5(&AGENCY_NAMESPACE, th.as_bytes()));
+        let details = AgencyDetails {
+            name_th: name(th),
+            name_en: Some(name(en)),
+            level: AgencyLevel::National,
+            districts: Vec::new(),
+            contact: None,
+        };
+        agencies.insert(id, details);
+    }
+    let mut events = 0;
+    for (id, details) in agencies {
+        execute::<Agency>(&state.db, &id.to_string(), AgencyCommand::Register(details), metadata.clone(), None)
+            .await
+            .map_err(|e| failed(format!("agency {id}"))(e.into()))?;
+        events += 1;
+    }
+    for amphoe in geo.amphoes() {
+        for (category, _) in ROUTED {
+            let referral = referral_for(category, amphoe);
+            let rule = referral.rule.expect("a routed category has a rule");
+            let command = RoutingRuleCommand::Set {
+                category: CategoryCode::parse(category).expect("seeded category codes are valid"),
+                district: AmphoeCode::parse(&amphoe.code).expect("embedded districts are valid"),
+                agency: referral.agency,
+            };
+            execute::<RoutingRule>(&state.db, &rule.to_string(), command, metadata.clone(), None)
+                .await
+                .map_err(|e| failed(format!("routing rule {rule}"))(e.into()))?;
+            events += 1;
+        }
+    }
+    Ok(events)
 }
 
 fn address(action: &str, at: DateTime<Utc>) -> IssueAction {

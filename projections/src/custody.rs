@@ -350,4 +350,78 @@ mod tests {
         assert_eq!(CustodyBy::parse("agency"), Some(CustodyBy::Agency));
         assert_eq!(CustodyBy::parse("area"), None);
     }
+
+    /// One change of a generated history: hours after the raise of its field time (any order: late entries).
+    #[derive(Debug, Clone)]
+    enum Change {
+        Hand(Party, Option<&'static str>, i64),
+        End(i64),
+        Reopen(i64),
+    }
+
+    fn change() -> impl proptest::strategy::Strategy<Value = Change> {
+        use proptest::prelude::*;
+        let party = prop::sample::select(Party::ALL.to_vec());
+        let agency = prop::option::of(prop::sample::select(vec!["a", "b"]));
+        prop_oneof![
+            3 => (party, agency, -50..500_i64).prop_map(|(p, a, h)| Change::Hand(p, a, h)),
+            1 => (-50..500_i64).prop_map(Change::End),
+            1 => (-50..500_i64).prop_map(Change::Reopen),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the order of the field times, a problem's spans never overlap, at most the last is open
+        /// (open exactly while the problem is), and together they last exactly as long as the problem was open:
+        /// from the raise (or a reopening) to a closure, each instant taken no earlier than the last change.
+        #[test]
+        fn spans_never_overlap_and_sum_to_the_time_the_problem_was_open(changes in proptest::collection::vec(change(), 0..30)) {
+            let mut c = Custody::raised(t(0));
+            // The independent count: open since when, the last change's instant, and the time open so far.
+            let (mut open_since, mut last, mut open_ms) = (Some(t(0)), t(0), 0_i64);
+            let mut holder: Option<(Party, Option<&str>)> = Some((Party::Sbpac, None));
+            for ch in &changes {
+                match ch {
+                    Change::Hand(p, a, h) => {
+                        c.hand_to(*p, *a, t(*h));
+                        if holder.is_some() && holder != Some((*p, *a)) {
+                            holder = Some((*p, *a));
+                            last = t(*h).max(last);
+                        }
+                    }
+                    Change::End(h) => {
+                        c.end(t(*h));
+                        if let Some(since) = open_since.take() {
+                            let at = t(*h).max(last);
+                            open_ms += (at - since).num_milliseconds();
+                            last = at;
+                            holder = None;
+                        }
+                    }
+                    Change::Reopen(h) => {
+                        c.reopen(Party::Sbpac, None, t(*h));
+                        if open_since.is_none() {
+                            let at = t(*h).max(last);
+                            open_since = Some(at);
+                            last = at;
+                            holder = Some((Party::Sbpac, None));
+                        }
+                    }
+                }
+            }
+            let until = t(1000);
+            if let Some(since) = open_since {
+                open_ms += (until - since).num_milliseconds();
+            }
+            for pair in c.0.windows(2) {
+                proptest::prop_assert!(pair[0].to.is_some_and(|to| to <= pair[1].from), "{:?}", c.0);
+            }
+            for s in &c.0 {
+                proptest::prop_assert!(s.to.is_none_or(|to| s.from <= to), "{:?}", c.0);
+            }
+            proptest::prop_assert_eq!(c.current().is_some(), open_since.is_some());
+            let total: i64 = c.lengths(until).map(|(_, ms)| ms).sum();
+            proptest::prop_assert_eq!(total, open_ms, "{:?}", c.0);
+        }
+    }
 }

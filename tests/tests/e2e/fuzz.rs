@@ -136,6 +136,8 @@ struct Seeded {
     organisation: String,
     /// An area never marked as reached, which the seeded area may be marked as reached from (no cycle).
     home: String,
+    /// A national agency (covering every district) a valid assignment refers to (#17).
+    agency: String,
     /// Issue #17: an original the seeded issue may be marked a duplicate of, a problem closed as resolved,
     /// and a forum held after its closure that asks about it.
     original: String,
@@ -170,6 +172,10 @@ impl Seeded {
         let r = app.post("/api/organisations", &app.staff, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let organisation = r.body["id"].as_str().expect("organisation id").to_owned();
+        let body = json!({"name_th": "หน่วยงานทดสอบ", "level": "national"});
+        let r = app.post("/api/agencies", &app.admin, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let agency = r.body["id"].as_str().expect("agency id").to_owned();
         let body = json!({"area_id": area, "category": "LIV", "title": "เรื่องเดิม", "at": RAISED_AT});
         let r = app.post("/api/issues", &app.staff, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
@@ -197,6 +203,7 @@ impl Seeded {
             subject,
             organisation,
             home: format!("HOME-{}", app.suffix),
+            agency,
             original,
             closed,
             verdict_forum,
@@ -240,6 +247,10 @@ include-path = "/api/areas/{{id}}/reach"
 parameters = {{ "path.id" = "{area}" }}
 
 [[operations]]
+include-path = "/api/agencies/{{id}}"
+parameters = {{ "path.id" = "{agency}" }}
+
+[[operations]]
 include-path = "/api/forums/{{id}}/verdicts"
 parameters = {{ "path.id" = "{verdict_forum}" }}
 "#,
@@ -251,6 +262,7 @@ parameters = {{ "path.id" = "{verdict_forum}" }}
             reader = self.reader,
             subject = self.subject,
             organisation = self.organisation,
+            agency = self.agency,
         )
     }
 }
@@ -284,6 +296,7 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("FUZZ_FORUM", &seeded.forum)
         .env("FUZZ_SUBJECT", &seeded.subject)
         .env("FUZZ_ORGANISATION", &seeded.organisation)
+        .env("FUZZ_AGENCY", &seeded.agency)
         .env("FUZZ_ORIGINAL", &seeded.original)
         .env("FUZZ_CLOSED", &seeded.closed)
         .env("FUZZ_RAISED_AT", RAISED_AT)

@@ -21,6 +21,9 @@ HOME = os.environ["FUZZ_HOME"]
 FORUM = os.environ["FUZZ_FORUM"]
 SUBJECT = os.environ["FUZZ_SUBJECT"]
 ORGANISATION = os.environ["FUZZ_ORGANISATION"]
+AGENCY = os.environ["FUZZ_AGENCY"]
+# Agencies of these levels cover at least one district (issue #17); regional and national ones may cover all.
+LOCAL_LEVELS = ("tambon", "amphoe", "province")
 # Issue #17: an original the seeded issue may duplicate, and a problem closed as resolved the community judges.
 ORIGINAL = os.environ["FUZZ_ORIGINAL"]
 CLOSED = os.environ["FUZZ_CLOSED"]
@@ -31,7 +34,10 @@ CATEGORY = "LIV"
 OBSTACLE_CATEGORY = "OBS_BUDGET"
 BANGKOK = timezone(timedelta(hours=7))
 
-ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict")}
+ACTIONS = {
+    "/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict", "waiting")
+}
+ASSIGN = "/api/issues/{id}/assign"
 CORRECT = "/api/issues/{id}/correct"
 
 
@@ -170,6 +176,9 @@ def before_call(context, case, kwargs):
             query["reason"] = "fuzz"
         if path.startswith("/api/reports/progress"):
             progress_query(query)
+        if path == "/api/routing-rules/suggest":
+            # A category and an area that exist (#17).
+            query["category"], query["area"] = CATEGORY, AREA
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
             low, high = day(query.get(first)), day(query.get(last))
             if low is not None and high is not None and low > high:
@@ -201,6 +210,16 @@ def before_call(context, case, kwargs):
             due = day(body["due_on"])
             if due is None or due < assigned:
                 body["due_on"] = assigned.isoformat()
+        if path == ASSIGN:
+            # An agency that exists; no routing rule (one must route this very problem's category and district);
+            # and a person or an agency named (issue #17: rules no schema states).
+            body.pop("rule", None)
+            if given(body.get("agency")):
+                body["agency"] = AGENCY
+            else:
+                body.pop("agency", None)
+                if not given(body.get("assignee")):
+                    body["assignee"] = "fuzz"
         if path == CORRECT:
             # A correction must change something (a rule no schema states) and name a category that exists.
             if "category" in body:
@@ -243,6 +262,20 @@ def before_call(context, case, kwargs):
             body["area_ids"] = [AREA]
         if "name_th" in body:
             body["name_th"] = f"fuzz {uuid.uuid4()}"
+    elif path == "/api/agencies" and method == "POST":
+        # A Thai name no other agency has; a local agency covers a district (issue #17).
+        body["name_th"] = f"fuzz {uuid.uuid4()}"
+        if body.get("level") in LOCAL_LEVELS and not body.get("districts"):
+            body["districts"] = ["9401"]
+    elif path == "/api/agencies/{id}" and method == "PATCH":
+        # The seeded agency is national (no district); a change to a local level names one.
+        if "name_th" in body:
+            body["name_th"] = f"fuzz {uuid.uuid4()}"
+        if body.get("level") in LOCAL_LEVELS and not body.get("districts"):
+            body["districts"] = ["9401"]
+    elif path == "/api/routing-rules" and method == "POST":
+        body["category"] = CATEGORY
+        body["agency"] = AGENCY
     elif path == "/api/areas/{id}/reach":
         # Reached from an area that exists, is not the seeded area itself and is never marked (so no cycle),
         # on a day that is not in the future.

@@ -294,10 +294,22 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
         .header("if-match", "6")
         .header("idempotency-key", format!("{key}-correct"))
         .expect(act),
+        // Who the problem waits for (#17): the person's assignment left it with SBPAC; now the community.
+        post(format!("/api/issues/{target}/waiting"), json!({"waiting_for": "community", "note": "รอรายชื่อ"}))
+            .header("if-match", "7")
+            .header("idempotency-key", format!("{key}-waiting"))
+            .expect(act),
+        // The routing rules' suggestion for the area (#17): issue writers, a coordinator in their own areas.
+        get(format!("/api/routing-rules/suggest?category=INF&area={area}")).expect([
+            p(200, 200, 422),
+            p(200, 200, 422),
+            403,
+            p(200, 403, 403),
+        ]),
         // --- duplicates and verdicts (#17) ---
         // The target is marked a duplicate of the place's base issue (closing it).
         post(format!("/api/issues/{target}/duplicate"), json!({"of": issue, "note": "เรื่องเดียวกัน"}))
-            .header("if-match", "7")
+            .header("if-match", "8")
             .expect(act),
         get(format!("/api/issues/{issue}/duplicates")).expect(read_one),
         get(format!(
@@ -521,6 +533,21 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/stats/resolution/export?by=month&format=csv&lang=en&dates=be"),
             get(format!("/api/stats/resolution/export?by=forum&format=xlsx&lang=en&as_of={t0}")),
             get("/api/stats/resolution/export?by=area,month&from=2026-09-01&to=2026-12-31&fiscal_year=2570"),
+            // --- agencies and referral (#17) ---
+            post("/api/agencies", json!({"name_th": format!("หน่วยงานของ {role}"), "level": "national"}))
+                .expect(admin_only(201)),
+            get("/api/agencies"),
+            get("/api/agencies?district=9401&level=national"),
+            get(format!("/api/agencies/{NOBODY}")).expect([404; 4]),
+            write(Method::PATCH, format!("/api/agencies/{NOBODY}"), json!({"contact": "x"})).expect(admin_only(404)),
+            get("/api/routing-rules"),
+            post("/api/routing-rules", json!({"category": "INF", "district": "9401", "agency": NOBODY}))
+                .expect(admin_only(422)),
+            write(Method::DELETE, format!("/api/routing-rules/{NOBODY}"), json!({})).expect(admin_only(404)),
+            get("/api/stats/custody"),
+            get("/api/stats/custody?by=category&from=2026-09-01&to=2026-12-31"),
+            get(format!("/api/stats/custody?by=party&as_of={t0}")),
+            get("/api/stats/resolution?by=agency"),
             // --- the progress report (#16) ---
             get("/api/reports/progress"),
             get("/api/reports/progress?period=month&month=2026-11&quiet_days=30&roll_up=target"),
