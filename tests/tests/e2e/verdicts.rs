@@ -14,6 +14,7 @@ both_backends!(
     bad_verdicts_are_refused_with_their_code_and_nothing_written,
     the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of,
     the_progress_report_counts_the_verdicts_of_its_forums,
+    the_confirmed_rate_is_given_per_agency_live_and_as_of,
 );
 
 async fn forum(app: &TestApp, area: &str, day: &str) -> String {
@@ -286,4 +287,44 @@ async fn the_progress_report_counts_the_verdicts_of_its_forums(backend: Backend)
     let r = app.get("/api/reports/progress?period=custom&from=2026-10-01&to=2026-10-31", &app.staff).await;
     let row = r.body["rows"].as_array().unwrap().iter().find(|r| r["area_id"] == a.as_str()).unwrap().clone();
     assert_eq!(row["verdicts"], json!({"confirmed": 0, "disputed": 0, "not_asked": 0}));
+}
+
+async fn the_confirmed_rate_is_given_per_agency_live_and_as_of(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let a = app.area("VER-6").await;
+    let agency =
+        app.post("/api/agencies", &app.admin, json!({"name_th": "แขวงทางหลวงชนบท", "level": "national"})).await;
+    assert_eq!(agency.status, StatusCode::CREATED, "{:?}", agency.body);
+    let agency = agency.body["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let r = app
+            .post(
+                "/api/issues",
+                &app.staff,
+                json!({"area_id": a, "category": "INF", "title": format!("ถนน {n}"), "at": EARLY}),
+            )
+            .await;
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let r = app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"agency": agency, "at": EARLY})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let at = "2026-11-12T03:00:00Z";
+        app.post(&format!("/api/issues/{id}/address"), &app.staff, json!({"action": "ซ่อมแล้ว", "at": at})).await;
+        let r =
+            app.post(&format!("/api/issues/{id}/close"), &app.staff, json!({"outcome": "resolved", "at": at})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        ids.push(id);
+    }
+    let f = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
+    let before = instant().await;
+    let r = verdicts(&app, &app.staff, &f, json!([{"issue_id": ids[0], "verdict": "confirmed"}])).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let row =
+        |v: &Value| v["rows"].as_array().unwrap().iter().find(|r| r["agency_id"] == agency.as_str()).cloned().unwrap();
+    let live = totals(&app, "agency", None).await;
+    let mine = row(&live);
+    assert_eq!((mine["resolved"].as_i64(), mine["confirmed"].as_i64()), (Some(2), Some(1)), "{mine}");
+    assert_eq!((mine["resolution_rate"].as_f64(), mine["confirmed_rate"].as_f64()), (Some(1.0), Some(0.5)));
+    assert_eq!(totals(&app, "agency", Some(Utc::now())).await, live, "as of now equals live");
+    assert_eq!(row(&totals(&app, "agency", Some(before)).await)["confirmed"], 0, "as of before the forum");
 }
