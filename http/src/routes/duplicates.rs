@@ -69,7 +69,7 @@ pub async fn duplicates_of(
 /// Likely duplicates of a problem about to be raised: open problems of the same area and category the
 /// caller may see, whose Thai text is alike (character n-grams, see README "Duplicates"), best first, at
 /// most five.
-#[utoipa::path(get, path = "/api/duplicates/suggest", tag = "duplicates", params(DuplicateSuggestQuery),
+#[utoipa::path(get, path = "/api/duplicates/suggest", tag = "duplicates", operation_id = "suggest_duplicates", params(DuplicateSuggestQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Items<DuplicateSuggestion>),
         (status = 422, description = "an invalid area code, category code or title", body = ErrorBody)))]
@@ -83,7 +83,7 @@ pub async fn suggest(
 
 /// The problems a forum asks its community about: those of its area closed since the previous forum there
 /// (and any not asked at an earlier one), with the verdicts recorded.
-#[utoipa::path(get, path = "/api/forums/{id}/verdicts", tag = "verdicts", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/forums/{id}/verdicts", tag = "verdicts", operation_id = "forum_verdicts", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "forum id")),
     responses((status = 200, body = ForumVerdicts),
         (status = 404, description = "no such forum (or, to a coordinator, one of another area)", body = ErrorBody)))]
