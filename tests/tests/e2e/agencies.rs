@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use santisuk_app::agencies::{CustodyBy, CustodyQuery};
 use santisuk_projections::as_of::AsOf;
@@ -358,6 +359,8 @@ enum Op {
     Reopen { issue: usize, back: Option<i64> },
 }
 
+const PARTIES: [&str; 3] = ["sbpac", "agency", "community"];
+
 fn op() -> impl Strategy<Value = Op> {
     let back = proptest::option::weighted(0.5, 0..200_i64);
     prop_oneof![
@@ -413,10 +416,9 @@ async fn ball_in_court_is_the_same_live_and_as_of_after_random_histories(backend
                     None => continue,
                 },
                 Op::Wait { issue, party, back } => match pick(issue) {
-                    Some(id) => (
-                        format!("/api/issues/{id}/waiting"),
-                        json!({"waiting_for": ["sbpac", "agency", "community"][party], "at": at(back)}),
-                    ),
+                    Some(id) => {
+                        (format!("/api/issues/{id}/waiting"), json!({"waiting_for": PARTIES[party], "at": at(back)}))
+                    }
                     None => continue,
                 },
                 Op::Close { issue, back } => match pick(issue) {

@@ -148,7 +148,10 @@ fn assign(to: &str) -> IssueCommand {
     IssueCommand {
         now,
         action: IssueAction::Assign(AssignIssue {
-            assignee: Assignee::parse(to).unwrap(),
+            assignee: Some(Assignee::parse(to).unwrap()),
+            agency: None,
+            agency_name: None,
+            rule: None,
             due_on: None,
             note: None,
             at: now,
@@ -305,6 +308,8 @@ async fn a_race_between_santisuk_and_a_stock_writer_has_one_winner_and_no_gap(ba
             due_on: None,
             note: None,
             at: Utc::now(),
+            agency: None,
+            rule: None,
         };
         let stored = SerializedEvent::new(
             id.clone(),

@@ -241,6 +241,8 @@ async fn batches_touching_more_rows_than_one_statement_holds_project_every_event
             due_on: None,
             note: None,
             at: Utc::now(),
+            agency: None,
+            rule: None,
         };
         on_tx!(&mut tx, t => sqlx::query(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
@@ -493,7 +495,10 @@ async fn a_command_writes_its_issue_row_with_its_events_without_the_runner(backe
     let actions = [
         raise_action("ท่อประปาแตก"),
         IssueAction::Assign(AssignIssue {
-            assignee: Assignee::parse("อบต.").unwrap(),
+            assignee: Some(Assignee::parse("อบต.").unwrap()),
+            agency: None,
+            agency_name: None,
+            rule: None,
             due_on: None,
             note: None,
             at: Utc::now(),
@@ -545,6 +550,8 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
         due_on: None,
         note: None,
         at: Utc::now(),
+        agency: None,
+        rule: None,
     };
     santisuk_store::on_db!(&db, p => sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
@@ -555,7 +562,10 @@ async fn a_refused_append_writes_no_row_and_the_next_command_folds_the_stored_hi
 
     let assign = |who: &str| {
         IssueAction::Assign(AssignIssue {
-            assignee: Assignee::parse(who).unwrap(),
+            assignee: Some(Assignee::parse(who).unwrap()),
+            agency: None,
+            agency_name: None,
+            rule: None,
             due_on: None,
             note: None,
             at: Utc::now(),

@@ -263,7 +263,15 @@ impl Case {
             Op::Assign { issue, to, due_in, back } => pick(issue).map(|id| {
                 let at = at(back);
                 let due_on = due_in.map(|d| (at + Duration::days(d)).date_naive());
-                let a = AssignIssue { assignee: Assignee::parse(ASSIGNEES[*to]).unwrap(), due_on, note: None, at };
+                let a = AssignIssue {
+                    assignee: Some(Assignee::parse(ASSIGNEES[*to]).unwrap()),
+                    agency: None,
+                    agency_name: None,
+                    rule: None,
+                    due_on,
+                    note: None,
+                    at,
+                };
                 (id, IssueAction::Assign(a))
             }),
             Op::Address { issue, back } => pick(issue).map(|id| {
