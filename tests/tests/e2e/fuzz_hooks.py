@@ -56,6 +56,17 @@ def day(text):
         return None
 
 
+def era_day(text):
+    """A window's day as the server reads it: a year from 2400 on is Buddhist Era (parse.rs)."""
+    d = day(text)
+    if d is not None and d.year >= 2400:
+        try:
+            return d.replace(year=d.year - 543)
+        except ValueError:
+            return None
+    return d
+
+
 def bangkok_today():
     return datetime.now(BANGKOK).date()
 
@@ -180,7 +191,7 @@ def before_call(context, case, kwargs):
             # A category and an area that exist (#17).
             query["category"], query["area"] = CATEGORY, AREA
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
-            low, high = day(query.get(first)), day(query.get(last))
+            low, high = era_day(query.get(first)), era_day(query.get(last))
             if low is not None and high is not None and low > high:
                 query[first], query[last] = query[last], query[first]
 
