@@ -931,6 +931,8 @@ impl ListParams {
                 .closed_to
                 .map(|d| santisuk_projections::stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
             escalated,
+            originals: false,
+            verdict: None,
         };
         Ok(ListParams { filter, limit, cursor, as_of })
     }

@@ -39,6 +39,9 @@ pub mod schema;
 pub mod sessions;
 pub mod stats;
 pub mod users;
+// Issue #17 §3, §6.
+pub mod duplicates;
+pub mod verdicts;
 
 pub use caller::Caller;
 pub use error::AppError;
@@ -113,6 +116,8 @@ pub struct Shared {
     pub notify_wake: tokio::sync::Notify,
     /// Whether the background escalator's passes run (issue #17 §2); on unless switched off.
     escalator: std::sync::atomic::AtomicBool,
+    /// Duplicate marks are checked for chains and given one at a time (see `duplicates::mark`).
+    pub duplicate_marks: tokio::sync::Mutex<()>,
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
@@ -184,6 +189,7 @@ impl AppState {
             notifier: notifications::Notifier::new(),
             notify_wake: tokio::sync::Notify::new(),
             escalator: std::sync::atomic::AtomicBool::new(true),
+            duplicate_marks: tokio::sync::Mutex::new(()),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
         })))

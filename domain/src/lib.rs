@@ -20,9 +20,11 @@ pub mod participation;
 pub mod personal;
 pub mod routing;
 pub mod service_level;
+pub mod similarity;
 pub mod time;
 pub mod user;
 pub mod values;
+pub mod verdict;
 pub mod versions;
 
 pub use error::{ErrorKind, ValueError};

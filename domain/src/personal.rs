@@ -111,6 +111,9 @@ pub fn sealed_fields(event_type: &str) -> &'static [&'static [&'static str]] {
         "IssueReopened" | "IssueRestrictionChanged" => &[&["reason"]],
         "IssueCorrected" => &[&["description", "from"], &["description", "to"], &["reason"]],
         "ForumHeld" => &[&["facilitator"]],
+        // Issue #17: a duplicate's note and the community's reason are free text like any note.
+        "IssueMarkedDuplicate" => &[&["note"]],
+        "CommunityVerdictRecorded" => &[&["reason"]],
         _ => &[],
     }
 }

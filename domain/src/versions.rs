@@ -63,6 +63,8 @@ pub const EVENT_TYPES: [&str; 30] = [
     "RoutingRuleRemoved",
     "IssueEscalated",
     "ServiceLevelSet",
+    "IssueMarkedDuplicate",
+    "CommunityVerdictRecorded",
 ];
 
 /// The version an event of `event_type` is written in now.

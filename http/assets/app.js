@@ -108,4 +108,26 @@
       input.focus();
     });
   });
+  // Forum form (issue #17): as a problem's title is typed, show the open problems of its area and category it
+  // may duplicate (the server's own HTML fragment, which it also shows when the form comes back).
+  var pending = null;
+  document.addEventListener("input", function (event) {
+    var row = event.target.closest && event.target.closest("fieldset.problem");
+    if (!row || !/^p_(title|category|description)$/.test(event.target.name)) { return; }
+    clearTimeout(pending);
+    pending = setTimeout(function () { suggest(row); }, 400);
+  });
+  function suggest(row) {
+    var form = row.closest("form");
+    var box = row.querySelector(".dup-suggestions");
+    var area = form && form.querySelector("[name=area_id]");
+    var value = function (name) { var el = row.querySelector("[name=" + name + "]"); return el ? el.value : ""; };
+    if (!box || !area) { return; }
+    var query = "area=" + encodeURIComponent(area.value) + "&category=" + encodeURIComponent(value("p_category")) +
+      "&title=" + encodeURIComponent(value("p_title")) + "&description=" + encodeURIComponent(value("p_description"));
+    fetch("/duplicates/suggest?" + query, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) { box.innerHTML = html; })
+      .catch(function () { /* suggestions are a convenience */ });
+  }
 })();

@@ -55,6 +55,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::progress::router())
         .merge(routes::users::router())
         .merge(routes::privacy::router())
+        .merge(routes::duplicates::router())
         .merge(routes::audit::router())
         .merge(routes::escalation::router())
         .merge(routes::notifications::router())

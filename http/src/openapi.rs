@@ -16,8 +16,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    agencies, audit, escalation, exports, health, issues, notifications, obstacles, organisations, privacy, progress,
-    reference, stats, users,
+    agencies, audit, duplicates, escalation, exports, health, issues, notifications, obstacles, organisations, privacy,
+    progress, reference, stats, users,
 };
 use crate::state::AppState;
 
@@ -46,6 +46,8 @@ use crate::state::AppState;
         escalation::set_service_level,
         notifications::list_channels, notifications::add_channel, notifications::remove_channel,
         notifications::list_deliveries, notifications::retry,
+        duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
+        duplicates::forum_verdicts, duplicates::record_verdicts,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

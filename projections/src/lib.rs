@@ -12,6 +12,7 @@
 //! - [`stats`]: resolution statistics;
 //! - [`agencies`]: the agencies and routing rules (issue #17);
 //! - [`custody`]: ball in court: who each problem waited for, and for how long (issue #17);
+//! - [`duplicates`]: an original's duplicates and the problems a forum asks the community about (#17);
 //! - [`users`]: users and API tokens;
 //! - [`ledger`]: the tamper-evident hash chain over the events, its digest and its verification;
 //! - [`access_log`]: who read histories, the audit log and exports;
@@ -23,6 +24,7 @@ pub mod agencies;
 pub mod as_of;
 pub mod changes;
 pub mod custody;
+pub mod duplicates;
 pub mod ledger;
 pub mod notifications;
 pub mod progress;

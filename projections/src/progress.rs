@@ -93,7 +93,9 @@ pub struct Figures {
     pub problems_raised: i64,
     pub problems_resolved: i64,
     pub problems_open: i64,
-    /// The community's verdicts on what was done: not recorded anywhere yet (always null until they are).
+    /// The community's verdicts (issue #17 §6) given at the forums held in the period, by verdict
+    /// (`confirmed`, `disputed`, `not_asked`; each key present): the verdict each problem holds now, so a
+    /// verdict overtaken since (the problem closed again, or reopened) is no longer counted.
     pub verdicts: Option<BTreeMap<String, i64>>,
     /// The day of the last forum held on or before the report's end (`YYYY-MM-DD`), if any.
     pub last_forum_on: Option<String>,
@@ -169,6 +171,7 @@ struct Acc {
     raised: i64,
     resolved: i64,
     open: i64,
+    verdicts: BTreeMap<String, i64>,
     last_forum: Option<NaiveDate>,
 }
 
@@ -189,6 +192,9 @@ impl Acc {
         self.raised += o.raised;
         self.resolved += o.resolved;
         self.open += o.open;
+        for (v, n) in &o.verdicts {
+            *self.verdicts.entry(v.clone()).or_default() += n;
+        }
         self.last_forum = self.last_forum.max(o.last_forum);
     }
 
@@ -205,7 +211,12 @@ impl Acc {
             problems_raised: self.raised,
             problems_resolved: self.resolved,
             problems_open: self.open,
-            verdicts: None,
+            verdicts: Some(
+                santisuk_domain::verdict::Verdict::ALL
+                    .iter()
+                    .map(|v| (v.as_str().to_owned(), self.verdicts.get(v.as_str()).copied().unwrap_or(0)))
+                    .collect(),
+            ),
             last_forum_on: self.last_forum.map(|d| d.to_string()),
             days_since_last_forum: days,
             quiet: days.is_none_or(|d| d > q.quiet_days),
@@ -353,7 +364,8 @@ async fn issue_counts(
     let open = format!("i.status <> 'closed' AND i.raised_on <= {to}");
     let sql = format!(
         "SELECT {key}, {hidden}, COUNT(*), {}, {}, {} \
-         FROM issues i WHERE i.kind = {kind}{within} AND (({raised}) OR ({resolved}) OR ({open})) GROUP BY 1, 2",
+         FROM issues i WHERE i.kind = {kind}{within} AND i.duplicate_of IS NULL \
+         AND (({raised}) OR ({resolved}) OR ({open})) GROUP BY 1, 2",
         sum(&format!("CASE WHEN {raised} THEN 1 ELSE 0 END")),
         sum(&format!("CASE WHEN {resolved} THEN 1 ELSE 0 END")),
         sum(&format!("CASE WHEN {open} THEN 1 ELSE 0 END")),
@@ -386,6 +398,48 @@ async fn problem_figures(
         acc.raised += raised;
         acc.resolved += resolved;
         acc.open += open;
+    }
+    verdict_figures(reader, q, accs).await
+}
+
+/// The verdicts given at the forums held in the period, per area; an area's hidden cases counted only from
+/// the threshold on, as its problems are.
+async fn verdict_figures(
+    reader: &mut Reader<'_>,
+    q: &ProgressQuery,
+    accs: &mut BTreeMap<String, Acc>,
+) -> Result<(), StoreError> {
+    let mut b = Binds::default();
+    let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
+    let within = b.within("i.area_id", q.areas.as_ref());
+    let hidden = match q.suppress.as_ref() {
+        None => "0".to_owned(),
+        Some(s) => format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut |v| b.push(v))),
+    };
+    let sql = format!(
+        "SELECT i.area_id, {hidden}, i.verdict, COUNT(*) FROM issues i JOIN forums f ON f.id = i.verdict_forum_id \
+         WHERE i.kind = 'community' AND i.verdict IS NOT NULL AND f.held_on >= {from} AND f.held_on <= {to}{within} \
+         GROUP BY 1, 2, 3"
+    );
+    let rows: Vec<(String, i32, String, i64)> = on_reader!(reader.reborrow(), p => {
+        let mut query = sqlx::query_as(&sql);
+        for v in &b.0 {
+            query = query.bind(v);
+        }
+        query.fetch_all(p).await?
+    });
+    let threshold = q.suppress.as_ref().map_or(0, |s| s.threshold.max(1));
+    let mut hidden_cases: BTreeMap<&str, i64> = BTreeMap::new();
+    for (area, hidden, _, n) in &rows {
+        if *hidden == 1 {
+            *hidden_cases.entry(area).or_default() += n;
+        }
+    }
+    for (area, hidden, verdict, n) in &rows {
+        if *hidden == 1 && hidden_cases.get(area.as_str()).copied().unwrap_or(0) < threshold {
+            continue;
+        }
+        *accs.entry(area.clone()).or_default().verdicts.entry(verdict.clone()).or_default() += n;
     }
     Ok(())
 }

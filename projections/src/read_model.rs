@@ -365,6 +365,14 @@ pub struct IssueRow {
     pub responsible: Option<String>,
     /// `at` of the first assignment: the assignment deadline was met or missed by it.
     pub assigned_at: Option<String>,
+    /// Issue #17 §3: the original, while this problem is marked a duplicate of it.
+    pub duplicate_of: Option<String>,
+    /// Issue #17 §6: the community's verdict on the current closure (`confirmed`, `disputed`, `not_asked`),
+    /// the forum it was given at and when (`at`). Cleared by the next close or reopen; a dispute, which
+    /// reopens the problem, stays until then.
+    pub verdict: Option<String>,
+    pub verdict_forum_id: Option<String>,
+    pub verdict_at: Option<String>,
     pub version: i64,
     pub last_position: i64,
 }
@@ -414,6 +422,10 @@ impl IssueRow {
             escalation_level: 0,
             responsible: None,
             assigned_at: None,
+            duplicate_of: None,
+            verdict: None,
+            verdict_forum_id: None,
+            verdict_at: None,
             version: sequence,
             last_position: position,
         })
@@ -439,14 +451,12 @@ impl IssueRow {
                 self.outcome = Some(outcome.as_str().to_owned());
                 self.closed_at = Some(fmt_ts(*at));
                 self.custody.end(*at);
+                // A new closure awaits its own verdict.
+                self.clear_verdict();
             }
             IssueEvent::IssueReopened { at, .. } => {
-                let status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
-                self.status = status;
-                self.outcome = None;
-                self.closed_at = None;
-                let party = Party::by_default(self.agency_id.is_some());
-                self.custody.reopen(party, self.agency_id.as_deref(), *at);
+                self.reopen(*at);
+                self.clear_verdict();
             }
             // The row holds what the record says now; statistics read the row, so a corrected category
             // moves the problem to its new group.
@@ -478,6 +488,22 @@ impl IssueRow {
                     self.escalation_level = i64::from(*level);
                     self.responsible = Some(responsible.to_string());
                 }
+            }
+            IssueEvent::IssueMarkedDuplicate { of, at, .. } => {
+                self.status = IssueStatus::Closed;
+                self.outcome = Some(santisuk_domain::values::Outcome::Duplicate.as_str().to_owned());
+                self.closed_at = Some(fmt_ts(*at));
+                self.duplicate_of = Some(of.to_string());
+                self.custody.end(*at);
+                self.clear_verdict();
+            }
+            IssueEvent::CommunityVerdictRecorded { forum_id, verdict, at, .. } => {
+                if *verdict == santisuk_domain::verdict::Verdict::Disputed {
+                    self.reopen(*at);
+                }
+                self.verdict = Some(verdict.as_str().to_owned());
+                self.verdict_forum_id = Some(forum_id.to_string());
+                self.verdict_at = Some(fmt_ts(*at));
             }
         }
         // One definition of "waiting for now": the open span (none while closed).
@@ -522,6 +548,26 @@ impl IssueRow {
             self.escalation_level = due;
             self.responsible = santisuk_domain::escalation::responsible(due as u8, province_th).map(|n| n.to_string());
         }
+    }
+}
+
+impl IssueRow {
+    /// Open again at `at` (a reopen, or a disputed verdict): back to assigned if it has an assignee, else
+    /// raised; no outcome, no closure, no longer anyone's duplicate; waiting again for the party it waits for
+    /// by default (#17 §1's custody).
+    fn reopen(&mut self, at: chrono::DateTime<chrono::Utc>) {
+        self.status = if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised };
+        self.outcome = None;
+        self.closed_at = None;
+        self.duplicate_of = None;
+        let party = Party::by_default(self.agency_id.is_some());
+        self.custody.reopen(party, self.agency_id.as_deref(), at);
+    }
+
+    fn clear_verdict(&mut self) {
+        self.verdict = None;
+        self.verdict_forum_id = None;
+        self.verdict_at = None;
     }
 }
 
@@ -956,13 +1002,15 @@ fn fold_issue(issues: &mut BTreeMap<String, IssueRow>, event: &StoredEvent, e: &
 
 const ISSUE_COLUMNS: &str = "id, area_id, category, title, description, forum_id, raised_by, status, assignee, \
      due_on, outcome, raised_at, raised_on, closed_at, case_number, restricted, raised_by_user, kind, agency_id, \
-     waiting_for, custody, escalation_level, responsible, assigned_at, version, last_position";
+     waiting_for, custody, escalation_level, responsible, assigned_at, duplicate_of, verdict, verdict_forum_id, \
+     verdict_at, version, last_position";
 
 /// [`ISSUE_COLUMNS`] of `issues i`, for the lists' queries.
 pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, i.description, i.forum_id, \
      i.raised_by, i.status, i.assignee, i.due_on, i.outcome, i.raised_at, i.raised_on, i.closed_at, i.case_number, \
      i.restricted, i.raised_by_user, i.kind, i.agency_id, i.waiting_for, i.custody, i.escalation_level, \
-     i.responsible, i.assigned_at, i.version, i.last_position";
+     i.responsible, i.assigned_at, i.duplicate_of, i.verdict, i.verdict_forum_id, i.verdict_at, i.version, \
+     i.last_position";
 
 /// How many rows one multi-row statement reads or writes: 20 columns × 200 rows stays far below both
 /// backends' limits on bound parameters (SQLite 32,766; PostgreSQL 65,535).
@@ -998,7 +1046,10 @@ const ISSUE_UPSERT_SET: &str = "ON CONFLICT (id) DO UPDATE SET area_id = exclude
      raised_by_user = COALESCE(excluded.raised_by_user, issues.raised_by_user), kind = excluded.kind, \
      agency_id = excluded.agency_id, waiting_for = excluded.waiting_for, custody = excluded.custody, \
      escalation_level = excluded.escalation_level, responsible = excluded.responsible, \
-     assigned_at = excluded.assigned_at, version = excluded.version, \
+     assigned_at = excluded.assigned_at, \
+     duplicate_of = excluded.duplicate_of, verdict = excluded.verdict, verdict_forum_id = excluded.verdict_forum_id, \
+     verdict_at = excluded.verdict_at, \
+     version = excluded.version, \
      last_position = excluded.last_position WHERE issues.version < excluded.version";
 
 impl IssueRow {
@@ -1031,6 +1082,10 @@ impl IssueRow {
             Int(self.escalation_level),
             OptText(self.responsible.clone()),
             OptText(self.assigned_at.clone()),
+            OptText(self.duplicate_of.clone()),
+            OptText(self.verdict.clone()),
+            OptText(self.verdict_forum_id.clone()),
+            OptText(self.verdict_at.clone()),
             Int(self.version),
         ]
     }
@@ -1064,7 +1119,7 @@ impl InlineTable for IssueTable {
     }
 
     fn columns(&self) -> usize {
-        25
+        29
     }
 
     fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
@@ -1393,6 +1448,11 @@ pub struct IssueFilter {
     /// Only open problems escalated for passing their category's service level (issue #17 §2; the
     /// dashboard's "escalated").
     pub escalated: bool,
+    /// Issue #17: only problems not marked duplicates, what the statistics count (an original once), so
+    /// that a dashboard figure and the queue it links to count the same problems.
+    pub originals: bool,
+    /// Issue #17: only problems holding this community verdict (`confirmed`, `disputed`, `not_asked`).
+    pub verdict: Option<String>,
 }
 
 /// Which restricted cases a reader may read, for one who may not read them all (see `app::caller`): the
@@ -1583,6 +1643,7 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
         ("a.amphoe_code", &f.amphoe_code),
         ("a.province_code", &f.province_code),
         ("i.outcome", &f.outcome),
+        ("i.verdict", &f.verdict),
     ] {
         if let Some(v) = value {
             sql.push_str(&format!(" AND {column} = {}", bind(v)));
@@ -1603,6 +1664,9 @@ pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     }
     if f.escalated {
         sql.push_str(" AND i.status <> 'closed' AND i.escalation_level > 0");
+    }
+    if f.originals {
+        sql.push_str(" AND i.duplicate_of IS NULL");
     }
     // A literal (the kind is one of two fixed words): the planner can use the partial index on obstacles.
     sql.push_str(&format!(" AND i.kind = '{}'", f.kind.as_str()));

@@ -79,9 +79,18 @@ impl GroupBy {
 /// The counters of one group, as defined in the design.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Counters {
+    /// Problems raised, each once: a problem marked a duplicate of another (issue #17 §3) is counted with
+    /// its original, not here (nor in `closed` or `unresolved_by_outcome`).
     pub raised: i64,
+    /// Times problems were raised: `raised` plus the duplicates raised in the window (a duplicate counts in
+    /// its own group, by its own raise), so `times_raised − raised` is how often the group's problems were
+    /// raised again.
+    pub times_raised: i64,
     pub closed: i64,
     pub resolved: i64,
+    /// Issue #17 §6: of `resolved`, those whose closure the community confirmed at a forum (and which are
+    /// still closed as resolved).
+    pub confirmed: i64,
     pub unresolved: i64,
     /// `unresolved` split by outcome (`unresolved`, `referred`, `duplicate`, `withdrawn`).
     pub unresolved_by_outcome: BTreeMap<String, i64>,
@@ -91,6 +100,8 @@ pub struct Counters {
     /// instant, those the rule had escalated by then.
     pub escalated: i64,
     pub resolution_rate: Option<f64>,
+    /// `confirmed / raised`, beside `resolution_rate` (`resolved / raised`); null when nothing was raised.
+    pub confirmed_rate: Option<f64>,
     pub closure_rate: Option<f64>,
     pub median_days_to_resolve: Option<f64>,
     pub p90_days_to_resolve: Option<f64>,
@@ -153,8 +164,10 @@ pub const SMALL_SAMPLE: i64 = 10;
 #[derive(Default)]
 struct Acc {
     raised: i64,
+    times_raised: i64,
     closed: i64,
     resolved: i64,
+    confirmed: i64,
     by_outcome: BTreeMap<String, i64>,
     overdue: i64,
     escalated: i64,
@@ -164,8 +177,10 @@ struct Acc {
 impl Acc {
     fn merge(&mut self, other: &Acc) {
         self.raised += other.raised;
+        self.times_raised += other.times_raised;
         self.closed += other.closed;
         self.resolved += other.resolved;
+        self.confirmed += other.confirmed;
         self.overdue += other.overdue;
         self.escalated += other.escalated;
         for (o, n) in &other.by_outcome {
@@ -183,14 +198,17 @@ impl Acc {
         }
         Counters {
             raised: self.raised,
+            times_raised: self.times_raised,
             closed: self.closed,
             resolved: self.resolved,
+            confirmed: self.confirmed,
             unresolved: self.closed - self.resolved,
             unresolved_by_outcome: by_outcome,
             open: self.raised - self.closed,
             overdue: self.overdue,
             escalated: self.escalated,
             resolution_rate: rate(self.resolved),
+            confirmed_rate: rate(self.confirmed),
             closure_rate: rate(self.closed),
             median_days_to_resolve: median(&self.days),
             p90_days_to_resolve: nearest_rank(&self.days, 0.9),
@@ -340,7 +358,9 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
         "SELECT {keys_sql}i.status, i.outcome, COUNT(*), \
            SUM(CASE WHEN i.status <> 'closed' AND i.due_on IS NOT NULL AND i.due_on < {today} THEN 1 ELSE 0 END), \
            {resolved_list}, \
-           SUM(CASE WHEN i.status <> 'closed' AND i.escalation_level > 0 THEN 1 ELSE 0 END){filter} \
+           SUM(CASE WHEN i.status <> 'closed' AND i.escalation_level > 0 THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN i.duplicate_of IS NOT NULL THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN i.verdict = 'confirmed' THEN 1 ELSE 0 END){filter} \
          GROUP BY {keys_sql}i.status, i.outcome"
     );
     let skip = keys.len() - n;
@@ -362,16 +382,25 @@ pub async fn live<'r>(reader: impl Into<Reader<'r>>, q: &StatsQuery) -> Result<S
             let overdue: Option<i64> = row.try_get(n + 3)?;
             let resolved: Option<String> = row.try_get(n + 4)?;
             let escalated: Option<i64> = row.try_get(n + 5)?;
+            // Marked duplicates (closed, outcome `duplicate`) count only in `times_raised`; a confirmed
+            // verdict counts only on a problem still closed as resolved (a reopen clears it in the row, but
+            // the rule is stated here too, where the figure is defined).
+            let duplicates = row.try_get::<Option<i64>, _>(n + 6)?.unwrap_or_default();
+            let confirmed = row.try_get::<Option<i64>, _>(n + 7)?.unwrap_or_default();
             let (visible, hidden) = groups.entry(key).or_default();
             let acc = if is_hidden { hidden } else { visible };
-            acc.raised += count;
+            acc.times_raised += count;
+            acc.raised += count - duplicates;
             acc.overdue += overdue.unwrap_or_default();
             acc.escalated += escalated.unwrap_or_default();
             if status == "closed" {
-                acc.closed += count;
+                acc.closed += count - duplicates;
                 match outcome {
-                    Some(o) if o == Outcome::Resolved.as_str() => acc.resolved += count,
-                    Some(o) => *acc.by_outcome.entry(o).or_default() += count,
+                    Some(o) if o == Outcome::Resolved.as_str() => {
+                        acc.resolved += count;
+                        acc.confirmed += confirmed;
+                    }
+                    Some(o) => *acc.by_outcome.entry(o).or_default() += count - duplicates,
                     None => {}
                 }
             }
@@ -405,10 +434,11 @@ fn suppress(groups: BTreeMap<Vec<Option<String>>, (Acc, Acc)>, threshold: i64) -
     groups
         .into_iter()
         .filter_map(|(key, (mut visible, hidden))| {
-            if hidden.raised >= threshold.max(1) {
+            // Cases, duplicates included: a group of hidden duplicates alone is still a group of hidden cases.
+            if hidden.times_raised >= threshold.max(1) {
                 visible.merge(&hidden);
             }
-            (visible.raised > 0).then_some((key, visible))
+            (visible.times_raised > 0).then_some((key, visible))
         })
         .collect()
 }
@@ -437,6 +467,8 @@ pub fn closed_in(from: NaiveDate, to: NaiveDate, areas: Option<Vec<String>>) -> 
         closed_from: Some(bangkok_midnight(from)),
         closed_before: Some(bangkok_midnight(to.succ_opt().unwrap_or(to))),
         areas,
+        // A duplicate's closure is not a problem closed: it is counted with its original (issue #17).
+        originals: true,
         ..IssueFilter::default()
     }
 }
@@ -590,6 +622,10 @@ mod tests {
             escalation_level: 0,
             responsible: None,
             assigned_at: None,
+            duplicate_of: None,
+            verdict: None,
+            verdict_forum_id: None,
+            verdict_at: None,
             version: 1,
             last_position: 1,
         }

@@ -11,7 +11,10 @@ use super::event::Change;
 use super::event::IssueEvent;
 use crate::agency::{AgencyId, Party};
 use crate::time::bangkok_date;
-use crate::values::{Assignee, CaseNumber, CategoryCode, IssueKind, IssueStatus, Outcome, Text, Title};
+use crate::values::{
+    AreaId, Assignee, CaseNumber, CategoryCode, IssueId, IssueKind, IssueStatus, Outcome, Text, Title,
+};
+use crate::verdict::Verdict;
 
 /// What the rules need to know about an issue; everything else lives in the events and read models.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,6 +51,14 @@ pub struct Issue {
     /// How far up the chain it has gone (0: the district coordinator); never goes down.
     #[serde(default)]
     escalation_level: u8,
+    /// Issue #17: the area (a verdict comes from a forum of the same area), when the issue was last closed
+    /// (a forum before it cannot judge the closure), and the original while it is marked a duplicate.
+    #[serde(default)]
+    area: Option<AreaId>,
+    #[serde(default)]
+    closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    duplicate_of: Option<IssueId>,
 }
 
 impl Issue {
@@ -78,6 +89,20 @@ impl Issue {
 
     pub fn escalation_level(&self) -> u8 {
         self.escalation_level
+    }
+
+    /// The original, while the issue is marked a duplicate of it.
+    pub fn duplicate_of(&self) -> Option<IssueId> {
+        self.duplicate_of
+    }
+
+    /// Reopening: back to assigned if it has an assignee, else raised (also a disputed verdict's effect).
+    fn reopen(&mut self) {
+        self.outcome = None;
+        self.waiting_for = Some(Party::by_default(self.agency.is_some()));
+        self.closed_at = None;
+        self.duplicate_of = None;
+        self.status = Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
     }
 
     /// Judges a command against the current state; returns the events to append or the rule it breaks.
@@ -228,6 +253,55 @@ impl Issue {
                 }
                 IssueEvent::IssueEscalated { level: c.level, responsible: c.responsible, breach: c.breach, at: c.at }
             }
+            // Issue #17 §3. No chains: neither the original nor this issue may already be part of a link in
+            // the wrong direction, so every duplicate's original is an original (see ARCHITECTURE.md).
+            IssueAction::MarkDuplicate(c) => {
+                let facts = c.facts;
+                if facts.same_issue {
+                    return Err(IssueError::DuplicateOfItself);
+                }
+                if status == IssueStatus::Closed {
+                    return Err(IssueError::Closed);
+                }
+                if facts.original_kind != self.kind {
+                    return Err(IssueError::DuplicateOfOtherKind);
+                }
+                if let Some(original) = facts.original_duplicate_of {
+                    return Err(IssueError::DuplicateOfDuplicate { original });
+                }
+                if facts.own_duplicates > 0 {
+                    return Err(IssueError::HasDuplicates { count: facts.own_duplicates });
+                }
+                IssueEvent::IssueMarkedDuplicate { of: c.of, note: c.note, at: c.at }
+            }
+            // Issue #17 §6.
+            IssueAction::RecordVerdict(c) => {
+                if status != IssueStatus::Closed {
+                    return Err(IssueError::VerdictOnOpen { status });
+                }
+                if self.area.as_ref().is_some_and(|a| *a != c.forum_area) {
+                    return Err(IssueError::VerdictFromOtherArea);
+                }
+                if self.duplicate_of.is_some() {
+                    return Err(IssueError::VerdictOnDuplicate);
+                }
+                if self.closed_at.is_some_and(|closed| bangkok_date(closed) > c.forum_held_on) {
+                    return Err(IssueError::ForumBeforeClosure);
+                }
+                match (c.verdict, self.outcome) {
+                    (Verdict::Disputed, _) if c.reason.is_none() => return Err(IssueError::ReasonRequired),
+                    (Verdict::Confirmed, Some(outcome)) if outcome != Outcome::Resolved => {
+                        return Err(IssueError::ConfirmedNotResolved { outcome });
+                    }
+                    _ => {}
+                }
+                IssueEvent::CommunityVerdictRecorded {
+                    forum_id: c.forum,
+                    verdict: c.verdict,
+                    reason: c.reason,
+                    at: c.at,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -250,8 +324,19 @@ impl Aggregate for Issue {
 
     fn apply(&mut self, event: IssueEvent) {
         match event {
-            IssueEvent::IssueRaised { at, case_number, title, description, category, restricted, kind, .. } => {
+            IssueEvent::IssueRaised {
+                at,
+                case_number,
+                title,
+                description,
+                category,
+                restricted,
+                kind,
+                area_id,
+                ..
+            } => {
                 self.status = Some(IssueStatus::Raised);
+                self.area = Some(area_id);
                 self.kind = kind;
                 self.restricted = restricted;
                 self.raised_at = Some(at);
@@ -268,16 +353,13 @@ impl Aggregate for Issue {
                 self.waiting_for = Some(Party::by_default(agency.is_some()));
             }
             IssueEvent::IssueAddressed { .. } => self.status = Some(IssueStatus::Addressed),
-            IssueEvent::IssueClosed { outcome, .. } => {
+            IssueEvent::IssueClosed { outcome, at, .. } => {
                 self.status = Some(IssueStatus::Closed);
                 self.outcome = Some(outcome);
                 self.waiting_for = None;
+                self.closed_at = Some(at);
             }
-            IssueEvent::IssueReopened { .. } => {
-                self.outcome = None;
-                self.waiting_for = Some(Party::by_default(self.agency.is_some()));
-                self.status = Some(if self.assignee.is_some() { IssueStatus::Assigned } else { IssueStatus::Raised });
-            }
+            IssueEvent::IssueReopened { .. } => self.reopen(),
             IssueEvent::IssueCorrected { title, description, category, .. } => {
                 if let Some(c) = title {
                     self.title = Some(c.to);
@@ -298,6 +380,18 @@ impl Aggregate for Issue {
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = restricted,
             IssueEvent::IssueWaitingChanged { waiting_for, .. } => self.waiting_for = Some(waiting_for),
             IssueEvent::IssueEscalated { level, .. } => self.escalation_level = self.escalation_level.max(level),
+            IssueEvent::IssueMarkedDuplicate { of, at, .. } => {
+                self.status = Some(IssueStatus::Closed);
+                self.outcome = Some(Outcome::Duplicate);
+                self.closed_at = Some(at);
+                self.duplicate_of = Some(of);
+                self.waiting_for = None;
+            }
+            IssueEvent::CommunityVerdictRecorded { verdict, .. } => {
+                if verdict == Verdict::Disputed {
+                    self.reopen();
+                }
+            }
         }
     }
 }

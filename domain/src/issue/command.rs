@@ -7,7 +7,10 @@ use crate::agency::{AgencyId, Party};
 use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
-use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
+use crate::values::{
+    AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueKind, Name, Outcome, Text, Title,
+};
+use crate::verdict::Verdict;
 
 /// A command with the clock reading it is judged against (`now`), so the rules stay pure.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +32,8 @@ pub enum IssueAction {
     Restrict(RestrictIssue),
     Wait(WaitFor),
     Escalate(EscalateIssue),
+    MarkDuplicate(MarkDuplicate),
+    RecordVerdict(RecordVerdict),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -148,6 +153,42 @@ pub struct EscalateIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Mark the issue a duplicate of another (issue #17 §3), closing it with outcome `duplicate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkDuplicate {
+    pub of: IssueId,
+    pub note: Option<Text>,
+    pub at: DateTime<Utc>,
+    /// What the application found of the original and of the links, which the aggregate cannot know.
+    pub facts: DuplicateFacts,
+}
+
+/// The other aggregates' facts a duplicate mark is judged on, read by the application before the command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateFacts {
+    /// `of` is this very issue (the aggregate does not know its own id).
+    pub same_issue: bool,
+    /// The original is itself a duplicate of this one (its own original).
+    pub original_duplicate_of: Option<IssueId>,
+    /// The original's kind: a community problem is a duplicate only of a community problem.
+    pub original_kind: IssueKind,
+    /// How many problems are marked duplicates of *this* one: it cannot then become a duplicate itself
+    /// (that would make a chain).
+    pub own_duplicates: usize,
+}
+
+/// Record the community's verdict on the closed issue at a forum (issue #17 §6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordVerdict {
+    pub forum: ForumId,
+    /// The forum's area and day, as the application found them.
+    pub forum_area: AreaId,
+    pub forum_held_on: NaiveDate,
+    pub verdict: Verdict,
+    pub reason: Option<Text>,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -162,6 +203,8 @@ impl IssueAction {
             IssueAction::Restrict(c) => c.at,
             IssueAction::Wait(c) => c.at,
             IssueAction::Escalate(c) => c.at,
+            IssueAction::MarkDuplicate(c) => c.at,
+            IssueAction::RecordVerdict(c) => c.at,
         }
     }
 
@@ -178,6 +221,8 @@ impl IssueAction {
             IssueAction::Restrict(_) => "restrict",
             IssueAction::Wait(_) => "wait",
             IssueAction::Escalate(_) => "escalate",
+            IssueAction::MarkDuplicate(_) => "mark_duplicate",
+            IssueAction::RecordVerdict(_) => "record_verdict",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Why the `Issue` aggregate refuses a command: one variant per rule.
 
 use crate::error::ErrorKind;
-use crate::values::{IssueKind, IssueStatus};
+use crate::values::{IssueId, IssueKind, IssueStatus, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssueError {
@@ -60,6 +60,38 @@ pub enum IssueError {
     /// An escalation must go exactly one level up, to at most the SBPAC centre (2).
     #[error("an escalation goes one level up at a time, to at most level 2 (now at level {level})")]
     EscalationSkipsLevel { level: u8 },
+    /// Issue #17 §3: a problem cannot duplicate itself.
+    #[error("a problem cannot be a duplicate of itself")]
+    DuplicateOfItself,
+    /// The original named is itself a duplicate: name its original instead (no chains).
+    #[error("that problem is itself a duplicate of {original}: mark this one a duplicate of {original}")]
+    DuplicateOfDuplicate { original: IssueId },
+    /// This problem has duplicates of its own: marking it a duplicate would make a chain.
+    #[error(
+        "{count} problem(s) are marked duplicates of this one: mark the other problem a duplicate of this one instead"
+    )]
+    HasDuplicates { count: usize },
+    /// A community problem and a coordinator's obstacle are never the same problem.
+    #[error("a problem can only be a duplicate of a problem of its own kind")]
+    DuplicateOfOtherKind,
+    /// Issue #17 §6: the community judges a closed problem only.
+    #[error("the community's verdict is recorded on a closed problem only (status: {status})")]
+    VerdictOnOpen { status: IssueStatus },
+    /// The forum was held in another area than the problem's.
+    #[error("the forum was held in another area than the problem's")]
+    VerdictFromOtherArea,
+    /// `disputed` reopens the problem and needs the community's reason.
+    #[error("a disputed verdict needs the community's reason")]
+    ReasonRequired,
+    /// Only a problem closed as resolved can be confirmed resolved.
+    #[error("only a problem closed as resolved can be confirmed resolved (it was closed as {})", outcome.as_str())]
+    ConfirmedNotResolved { outcome: Outcome },
+    /// A duplicate is judged through its original.
+    #[error("a duplicate has no verdict of its own: ask about the problem it duplicates")]
+    VerdictOnDuplicate,
+    /// The forum was held before the problem was closed: nobody could judge the closure there.
+    #[error("the forum was held before the problem was closed")]
+    ForumBeforeClosure,
 }
 
 impl IssueError {
@@ -75,7 +107,17 @@ impl IssueError {
             IssueError::RestrictionUnchanged { .. }
             | IssueError::NoAgency
             | IssueError::WaitingUnchanged(_)
-            | IssueError::EscalationReached { .. } => ErrorKind::Conflict,
+            | IssueError::EscalationReached { .. }
+            | IssueError::DuplicateOfDuplicate { .. }
+            | IssueError::HasDuplicates { .. }
+            | IssueError::VerdictOnOpen { .. }
+            | IssueError::ConfirmedNotResolved { .. }
+            | IssueError::VerdictOnDuplicate => ErrorKind::Conflict,
+            IssueError::DuplicateOfItself
+            | IssueError::DuplicateOfOtherKind
+            | IssueError::VerdictFromOtherArea
+            | IssueError::ReasonRequired
+            | IssueError::ForumBeforeClosure => ErrorKind::Invalid,
             IssueError::AtInFuture
             | IssueError::AtBeforeRaise
             | IssueError::DueBeforeAssignment
@@ -113,6 +155,16 @@ impl IssueError {
             IssueError::WaitingUnchanged(_) => "waiting_unchanged",
             IssueError::EscalationReached { .. } => "escalation_reached",
             IssueError::EscalationSkipsLevel { .. } => "escalation_skips_level",
+            IssueError::DuplicateOfItself => "duplicate_of_itself",
+            IssueError::DuplicateOfDuplicate { .. } => "duplicate_of_duplicate",
+            IssueError::HasDuplicates { .. } => "has_duplicates",
+            IssueError::DuplicateOfOtherKind => "duplicate_of_other_kind",
+            IssueError::VerdictOnOpen { .. } => "verdict_on_open_issue",
+            IssueError::VerdictFromOtherArea => "forum_in_other_area",
+            IssueError::ReasonRequired => "reason_required",
+            IssueError::ConfirmedNotResolved { .. } => "confirmed_not_resolved",
+            IssueError::VerdictOnDuplicate => "verdict_on_duplicate",
+            IssueError::ForumBeforeClosure => "forum_before_closure",
         }
     }
 }

@@ -9,7 +9,10 @@ use crate::agency::{AgencyId, Party};
 use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
-use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
+use crate::values::{
+    AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueId, IssueKind, Name, Outcome, Text, Title,
+};
+use crate::verdict::Verdict;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum IssueEvent {
@@ -111,6 +114,22 @@ pub enum IssueEvent {
         breach: Breach,
         at: DateTime<Utc>,
     },
+    /// Issue #17 §3: the problem is one already raised (`of`, the original), so it is closed with outcome
+    /// `duplicate` and counted once, with the original. The link back is the original's read (the
+    /// problems whose `duplicate_of` is its id); reopening the problem ends the link.
+    IssueMarkedDuplicate {
+        of: IssueId,
+        note: Option<Text>,
+        at: DateTime<Utc>,
+    },
+    /// Issue #17 §6: what the community said of the closed problem at a forum of its area. `disputed`
+    /// reopens it (as `IssueReopened` does), with the reason, which it then requires.
+    CommunityVerdictRecorded {
+        forum_id: ForumId,
+        verdict: Verdict,
+        reason: Option<Text>,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A corrected field: its value before and after.
@@ -133,7 +152,9 @@ impl IssueEvent {
             | IssueEvent::PersonalDataErased { at, .. }
             | IssueEvent::IssueRestrictionChanged { at, .. }
             | IssueEvent::IssueWaitingChanged { at, .. }
-            | IssueEvent::IssueEscalated { at, .. } => *at,
+            | IssueEvent::IssueEscalated { at, .. }
+            | IssueEvent::IssueMarkedDuplicate { at, .. }
+            | IssueEvent::CommunityVerdictRecorded { at, .. } => *at,
         }
     }
 }
@@ -151,6 +172,8 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueRestrictionChanged { .. } => "IssueRestrictionChanged",
             IssueEvent::IssueWaitingChanged { .. } => "IssueWaitingChanged",
             IssueEvent::IssueEscalated { .. } => "IssueEscalated",
+            IssueEvent::IssueMarkedDuplicate { .. } => "IssueMarkedDuplicate",
+            IssueEvent::CommunityVerdictRecorded { .. } => "CommunityVerdictRecorded",
         }
         .to_owned()
     }
@@ -445,6 +468,47 @@ mod golden_json {
             json!({"IssueEscalated": {"level": 1, "responsible": "สำนักงานประสานงาน ศอ.บต. จังหวัดปัตตานี",
                 "breach": "assignment", "at": "2026-11-20T03:04:05Z"}}),
             "IssueEscalated",
+        );
+    }
+
+    #[test]
+    fn issue_marked_duplicate() {
+        check(
+            IssueEvent::IssueMarkedDuplicate {
+                of: IssueId("7c0e5a2b-1d3f-4e6a-8b9c-0d1e2f3a4b5c".parse().unwrap()),
+                note: Some(Text::parse("สะพานเดียวกัน เวทีบ้านตะโละยกมาแล้ว").unwrap()),
+                at: at(),
+            },
+            json!({"IssueMarkedDuplicate": {"of": "7c0e5a2b-1d3f-4e6a-8b9c-0d1e2f3a4b5c",
+                "note": "สะพานเดียวกัน เวทีบ้านตะโละยกมาแล้ว", "at": "2026-11-20T03:04:05Z"}}),
+            "IssueMarkedDuplicate",
+        );
+    }
+
+    #[test]
+    fn community_verdict_recorded() {
+        let forum = ForumId("0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11".parse().unwrap());
+        check(
+            IssueEvent::CommunityVerdictRecorded {
+                forum_id: forum,
+                verdict: Verdict::Disputed,
+                reason: Some(Text::parse("ถนนยังเป็นหลุมอยู่").unwrap()),
+                at: at(),
+            },
+            json!({"CommunityVerdictRecorded": {"forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
+                "verdict": "disputed", "reason": "ถนนยังเป็นหลุมอยู่", "at": "2026-11-20T03:04:05Z"}}),
+            "CommunityVerdictRecorded",
+        );
+        check(
+            IssueEvent::CommunityVerdictRecorded {
+                forum_id: forum,
+                verdict: Verdict::NotAsked,
+                reason: None,
+                at: at(),
+            },
+            json!({"CommunityVerdictRecorded": {"forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
+                "verdict": "not_asked", "reason": null, "at": "2026-11-20T03:04:05Z"}}),
+            "CommunityVerdictRecorded",
         );
     }
 }

@@ -4,11 +4,14 @@ mod aggregate;
 mod command;
 mod error;
 mod event;
+#[cfg(test)]
+mod tests_duplicates_verdicts;
 
 pub use aggregate::Issue;
 pub use command::{
     AddressIssue, AssignIssue, CloseIssue, CorrectIssue, EraseText, EscalateIssue, IssueAction, IssueCommand,
     RaiseIssue, ReopenIssue, RestrictIssue, WaitFor,
 };
+pub use command::{DuplicateFacts, MarkDuplicate, RecordVerdict};
 pub use error::IssueError;
 pub use event::{Change, IssueEvent};

@@ -619,6 +619,10 @@ fn stats_columns(by: &[GroupBy]) -> Vec<Column> {
         Column::new("มัธยฐานวันที่ใช้แก้ไข", "Median days to resolve", 12.0),
         Column::new("เปอร์เซ็นไทล์ 90 ของวันที่ใช้แก้ไข", "P90 days to resolve", 12.0),
         Column::new("ตัวอย่างน้อย", "Small sample", 10.0),
+        // Issue #17: how often the problems were raised (duplicates included), and the community's verdict.
+        Column::new("จำนวนครั้งที่ยกขึ้นมา", "Times raised", 10.0),
+        Column::new("ชุมชนยืนยันว่าแก้ไขได้", "Confirmed by the community", 12.0),
+        Column::new("อัตราการแก้ไขที่ชุมชนยืนยัน", "Confirmed resolution rate", 12.0),
     ]);
     columns
 }
@@ -668,6 +672,9 @@ fn counter_cells(c: &Counters) -> Vec<Cell> {
         c.median_days_to_resolve.map_or(Cell::Empty, Cell::Days),
         c.p90_days_to_resolve.map_or(Cell::Empty, Cell::Days),
         Cell::Flag(c.small_sample),
+        Cell::Count(c.times_raised),
+        Cell::Count(c.confirmed),
+        c.confirmed_rate.map_or(Cell::Empty, Cell::Rate),
     ]);
     cells
 }
@@ -733,8 +740,15 @@ fn progress_cells(report: &santisuk_app::progress::Progress, opts: Options) -> V
             Cell::Count(f.problems_raised),
             Cell::Count(f.problems_resolved),
             Cell::Count(f.problems_open),
-            // No verdicts are recorded yet (issue #17 adds them).
-            not_recorded.clone(),
+            // The verdicts given at the period's forums (issue #17 §6); "not recorded" when none was.
+            crate::web::progress::verdict_counts(
+                match opts.lang {
+                    Lang::Th => crate::web::Lang::Th,
+                    Lang::En => crate::web::Lang::En,
+                },
+                f.verdicts.as_ref(),
+            )
+            .map_or_else(|| not_recorded.clone(), Cell::Text),
             Cell::text(f.last_forum_on.as_deref().map(|d| date(d, opts.dates))),
             f.days_since_last_forum.map_or(Cell::Empty, Cell::Count),
             Cell::Flag(f.quiet),
@@ -1033,6 +1047,10 @@ mod tests {
             escalation_level: 0,
             responsible: None,
             assigned_at: None,
+            duplicate_of: None,
+            verdict: None,
+            verdict_forum_id: None,
+            verdict_at: None,
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();
@@ -1074,14 +1092,17 @@ mod tests {
     fn every_issue_cell_has_a_column_and_every_stats_cell_too() {
         let counters = Counters {
             raised: 3,
+            times_raised: 4,
             closed: 2,
             resolved: 1,
+            confirmed: 1,
             unresolved: 1,
             unresolved_by_outcome: BTreeMap::from([("referred".to_owned(), 1)]),
             open: 1,
             overdue: 0,
             escalated: 0,
             resolution_rate: Some(0.5),
+            confirmed_rate: Some(1.0 / 3.0),
             closure_rate: Some(2.0 / 3.0),
             median_days_to_resolve: Some(4.0),
             p90_days_to_resolve: Some(4.0),

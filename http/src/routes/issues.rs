@@ -78,6 +78,13 @@ pub struct IssueView {
     /// `assignment` or `resolution` when the problem is past that limit of its category's service level
     /// (at `as_of` when given); `null` when it is not.
     pub overdue: Option<String>,
+    /// Issue #17: the original, while the problem is marked a duplicate of it (`/api/issues/{id}/duplicates`
+    /// lists an original's duplicates).
+    pub duplicate_of: Option<String>,
+    /// Issue #17: the community's verdict on the current closure (`confirmed`, `disputed`, `not_asked`) and
+    /// the forum it was given at; `null` when none.
+    pub verdict: Option<String>,
+    pub verdict_forum_id: Option<String>,
     pub version: i64,
     /// The complainant's record, when the problem names one and the caller's role reads personal data
     /// (admin, staff, the coordinator of its area; never auditors). Reading it is recorded in the access log.
@@ -109,6 +116,9 @@ impl From<IssueRow> for IssueView {
             escalation_level: r.escalation_level,
             responsible: r.responsible,
             overdue: None,
+            duplicate_of: r.duplicate_of,
+            verdict: r.verdict,
+            verdict_forum_id: r.verdict_forum_id,
             version: r.version,
             complainant: None,
         }

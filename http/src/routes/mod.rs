@@ -14,3 +14,5 @@ pub mod progress;
 pub mod reference;
 pub mod stats;
 pub mod users;
+// Issue #17 §3, §6.
+pub mod duplicates;

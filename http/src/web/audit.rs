@@ -366,6 +366,8 @@ fn field_value(names: &Names, key: &str, value: &Value) -> Markup {
             "kind" => { (super::organisations::kind_words(lang, text)) }
             "role" => { (Role::parse(text).map(|r| layout::role_name(lang, r)).unwrap_or(text)) }
             "forum_id" => { a.id href={ "/forums/" (text) } { (text) } }
+            "of" => { a.id href={ "/issues/" (text) } { (text) } }
+            "verdict" => { (super::verdicts::verdict_words(lang, text)) }
             "amphoe_code" => {
                 @match geo.amphoe(text) {
                     Some(a) => { (lang.pick(&a.name_th, &a.name_en)) " (" (text) ")" }

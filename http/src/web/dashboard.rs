@@ -22,7 +22,7 @@ use santisuk_domain::geo::Geography;
 use santisuk_domain::time::{bangkok_date, fiscal_year_be};
 use serde::Deserialize;
 
-use super::i18n::{self, Lang};
+use super::i18n::{self, Lang, Tr};
 use super::layout::{self, Nav};
 use super::queue;
 use super::{Web, WebError};
@@ -215,6 +215,8 @@ async fn figures(state: &AppState, web: &Web, q: &DashboardQuery) -> Result<Figu
     };
     let mut base = window.params();
     base.extend([("province", q.province.clone()), ("amphoe", q.amphoe.clone())]);
+    // The statistics count an original once (issue #17): so does the queue each figure links to.
+    base.push(("originals", "1".to_owned()));
     Ok(Figures { window, sort, visible, base, query })
 }
 
@@ -355,6 +357,7 @@ pub async fn page(
             ("closed_to", window.last.to_string()),
             ("province", q.province.clone()),
             ("amphoe", q.amphoe.clone()),
+            ("originals", "1".to_owned()),
         ];
         params.retain(|(_, v)| !v.is_empty());
         queue_link(&params, extra)
@@ -388,6 +391,8 @@ pub async fn page(
             div.kpi #kpi-raised { div.v { a.count href=(link(&[])) { (t.raised) } } div.l { (i18n::RAISED.get(lang)) } }
             div.kpi #kpi-resolved { div.v { a.count href=(link(&[("status", "closed"), ("outcome", "resolved")])) { (t.resolved) } }
                 div.l { (i18n::RESOLVED.get(lang)) " · " (pct(t.resolution_rate)) } }
+            div.kpi #kpi-confirmed { div.v { a.count href=(link(&[("status", "closed"), ("outcome", "resolved"), ("verdict", "confirmed")])) { (t.confirmed) } }
+                div.l { (CONFIRMED.get(lang)) " · " (pct(t.confirmed_rate)) } }
             div.kpi #kpi-open { div.v { a.count href=(link(&[("open", "1")])) { (t.open) } } div.l { (i18n::OPEN.get(lang)) } }
             // Issue #17 §2: escalated open problems, first in the queue's default order.
             div.kpi #kpi-escalated { div.v.overdue[t.escalated > 0] { a.count href=(link(&[("escalated", "1")])) { (t.escalated) } }
@@ -401,6 +406,12 @@ pub async fn page(
                 strong { (i18n::RESOLUTION_RATE.get(lang)) " " (pct(t.resolution_rate)) }
                 " = " a.count href=(link(&[("status", "closed"), ("outcome", "resolved")])) { (t.resolved) }
                 " ÷ " a.count href=(link(&[])) { (t.raised) } " · " (i18n::DASH_RATE_DEF.get(lang))
+            }
+            // Issue #17 §6: beside the resolution rate, the share the community confirmed at a forum.
+            p #confirmed-def {
+                strong { (CONFIRMED_RATE.get(lang)) " " (pct(t.confirmed_rate)) }
+                " = " a.count href=(link(&[("status", "closed"), ("outcome", "resolved"), ("verdict", "confirmed")])) { (t.confirmed) }
+                " ÷ " a.count href=(link(&[])) { (t.raised) } " · " (CONFIRMED_RATE_DEF.get(lang))
             }
             p #closed-in-def {
                 strong { (i18n::DASH_CLOSED_IN.get(lang)) " " (pct(closures.resolved_share)) }
@@ -481,6 +492,14 @@ fn fy_label(lang: Lang, fy: i32) -> String {
 /// One bar per group: label, the rate as a bar, and the rate with its counts (resolved / raised), open and
 /// overdue counts; a flag where the rate rests on fewer than 10 issues. Every count links to the queue
 /// narrowed to exactly the issues it counts.
+/// Issue #17 §6: the confirmed resolution rate's words.
+const CONFIRMED: Tr = Tr("ชุมชนยืนยันว่าแก้ไขแล้ว", "Confirmed by the community");
+const CONFIRMED_RATE: Tr = Tr("อัตราการแก้ไขที่ชุมชนยืนยัน", "Confirmed resolution rate");
+const CONFIRMED_RATE_DEF: Tr = Tr(
+    "เรื่องที่ปิดว่าแก้ไขได้และชุมชนยืนยันในเวทีครั้งถัดไป หารด้วยจำนวนเรื่องที่รับในช่วงเวลา (เรื่องซ้ำนับรวมกับเรื่องเดิม)",
+    "problems closed as resolved whose resolution the community confirmed at a later forum, divided by the problems raised in the window (duplicates counted with their original)",
+);
+
 fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
     html! {
         table.bars id={ "bars-" (kind) } {
@@ -490,6 +509,7 @@ fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
                 th.num { (i18n::RESOLVED.get(lang)) " / " (i18n::RAISED.get(lang)) }
                 th.num { (i18n::OPEN.get(lang)) }
                 th.num { (i18n::OVERDUE.get(lang)) }
+                th.num { (CONFIRMED_RATE.get(lang)) }
             } }
             tbody {
                 @for row in rows {
@@ -518,6 +538,10 @@ fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
                         }
                         td.num.open data-label=(i18n::OPEN.get(lang)) { a.count href=(link(&[("open", "1")])) { (c.map_or(0, |c| c.open)) } }
                         td.num.overdue-count data-label=(i18n::OVERDUE.get(lang)) { a.count href=(link(&[("overdue", "1")])) { (c.map_or(0, |c| c.overdue)) } }
+                        td.num.confirmed data-label=(CONFIRMED_RATE.get(lang)) {
+                            (c.and_then(|c| c.confirmed_rate).map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into())) " " span.counts { "("
+                                a.count href=(link(&[("status", "closed"), ("outcome", "resolved"), ("verdict", "confirmed")])) { (c.map_or(0, |c| c.confirmed)) } ")" }
+                        }
                     }
                 }
             }

@@ -227,6 +227,15 @@ async fn render(
     let organisations = super::organisations::pickable(state, web).await?;
     let lang = web.lang;
     let mut content = form_markup(web, lang, &areas, &categories, form, &rows, errors);
+    // Issue #17 §3: under each problem, the likely duplicates already raised in its area and category.
+    let mut html = content.into_string();
+    for (i, row) in rows.iter().enumerate() {
+        let found =
+            super::verdicts::row_suggestions(state, web, &form.area_id, &row.category, &row.title, &row.description)
+                .await?;
+        html = html.replacen(&duplicates_mark(i + 1), &found.into_string(), 1);
+    }
+    content = maud::PreEscaped(html);
     // The participation fields go before the problems (inserted at the marker the form leaves for them).
     let fields = super::organisations::fields(lang, &form.participation(), &organisations, errors);
     content = maud::PreEscaped(content.into_string().replacen(PARTICIPATION_MARK, &fields.into_string(), 1));
@@ -320,6 +329,7 @@ fn form_markup(
                         label for=(f) { (i18n::DESCRIPTION.get(lang)) " " span.hint { "(" (i18n::OPTIONAL.get(lang)) ")" } }
                         textarea id=(f) name="p_description" maxlength=(Text::MAX) dir="auto" aria-invalid=[invalid(errors, &f)] { (row.description) }
                         (field_error(errors, &f))
+                        div.dup-suggestions data-row=(n) { (maud::PreEscaped(duplicates_mark(n))) }
                         (complainant_fields(lang, n, row, errors))
     @let f = format!("p_restricted-{n}");
                         label.check for=(f) {
@@ -336,6 +346,11 @@ fn form_markup(
                 }
             }
         }
+}
+
+/// Where a problem's likely duplicates go in the forum form (row `n`, from 1).
+fn duplicates_mark(n: usize) -> String {
+    format!("<!--duplicates-{n}-->")
 }
 
 /// Where the participation fields go in the forum form.
@@ -724,6 +739,7 @@ pub async fn show_with(
     let area = reference::get_area(&state, &web.ctx, &forum.area_id).await?;
     let categories = reference::list_categories(&state).await?;
     let issues = forums::issues_of(&state, &web.ctx, &forum).await?;
+    let verdicts = super::verdicts::forum_section(&state, web, &forum.id).await?;
     let category = |code: &str| {
         categories
             .iter()
@@ -766,6 +782,7 @@ pub async fn show_with(
                 }
             }
         }
+        (verdicts)
     };
     Ok((status, layout::page(web, Nav::Forum, &title, content)).into_response())
 }

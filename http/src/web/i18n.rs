@@ -593,6 +593,9 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         "RoutingRuleRemoved" => ("ยกเลิกกฎการส่งต่อเรื่อง", "Routing rule removed"),
         "IssueEscalated" => ("ยกระดับเรื่องที่เกินกำหนด", "Issue escalated"),
         "ServiceLevelSet" => ("กำหนดระยะเวลามาตรฐานของประเภทปัญหา", "Service level set"),
+        // Issue #17 §3, §6.
+        "IssueMarkedDuplicate" => ("บันทึกว่าเป็นเรื่องซ้ำ", "Marked a duplicate"),
+        "CommunityVerdictRecorded" => ("บันทึกความเห็นของชุมชน", "Community verdict recorded"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()
@@ -660,6 +663,8 @@ pub fn audit_field(lang: Lang, event_type: &str, field: &str) -> String {
         (_, "districts") => AGENCY_DISTRICTS.pair(),
         (_, "district") => DISTRICT.pair(),
         (_, "contact") => AGENCY_CONTACT.pair(),
+        (_, "of") => ("เป็นเรื่องซ้ำกับ", "Duplicate of"),
+        (_, "verdict") => ("ความเห็นของชุมชน", "Community verdict"),
         (_, other) => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

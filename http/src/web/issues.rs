@@ -141,6 +141,7 @@ async fn render(
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
     let referral = super::agencies::referral(state, web, &row, writer && web.ctx.sees_area(&row.area_id)).await?;
+    let duplicates = super::verdicts::issue_section(state, web, &row, writer).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -171,6 +172,7 @@ async fn render(
         (super::escalation::issue_section(lang, &santisuk_app::escalation::view(&row,
             &category.as_ref().map(|c| c.service_level()).unwrap_or_default(), now())))
         (super::privacy::complainant_card(lang, complainant.as_ref()))
+        (duplicates)
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories, &referral))
         } @else {
@@ -243,6 +245,12 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             }
             Some(IssueEvent::IssueEscalated { level, responsible, .. }) => {
                 div dir="auto" { (super::escalation::level(lang, i64::from(*level))) ": " (responsible) }
+            }
+            Some(IssueEvent::IssueMarkedDuplicate { of, note, .. }) => {
+                (super::verdicts::timeline_duplicate(lang, &of.to_string(), note.as_ref()))
+            }
+            Some(IssueEvent::CommunityVerdictRecorded { forum_id, verdict, reason, .. }) => {
+                (super::verdicts::timeline_verdict(lang, &forum_id.to_string(), verdict.as_str(), reason.as_ref()))
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

@@ -14,7 +14,8 @@
 //! - [`admin`]: users, target areas and categories, for administrators;
 //! - [`agencies`]: agencies, routing rules, the issue page's referral, ball in court (issue #17);
 //! - [`assets`]: CSS, the small script and the Sarabun font, embedded in the binary;
-//! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates.
+//! - [`i18n`]: every string in Thai and English, and Buddhist-Era dates;
+//! - [`verdicts`]: duplicates (the issue page's part, marking, suggestions) and the community's verdict.
 //!
 //! Pages are plain HTML forms: every form works without JavaScript (the script only adds conveniences),
 //! every POST carries the session's CSRF token, and every value is escaped by `maud`. Handlers stay thin:
@@ -40,6 +41,7 @@ pub mod privacy;
 pub mod progress;
 pub mod queue;
 pub mod session;
+pub mod verdicts;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -101,6 +103,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/notifications/channels", post(notifications::add))
         .route("/admin/notifications/channels/{id}/remove", post(notifications::remove))
         .route("/admin/notifications/deliveries/{key}/retry", post(notifications::retry))
+        // Issue #17 §3, §6.
+        .route("/issues/{id}/duplicate", get(verdicts::mark_page).post(verdicts::mark))
+        .route("/duplicates/suggest", get(verdicts::suggest_fragment))
+        .route("/forums/{id}/verdicts", get(verdicts::verdicts_page).post(verdicts::record))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

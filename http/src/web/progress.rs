@@ -49,6 +49,17 @@ const RAISED: Tr = Tr("ปัญหาที่เสนอ", "Problems raised")
 const RESOLVED: Tr = Tr("แก้ไขแล้ว", "Resolved");
 const VERDICTS: Tr = Tr("ความเห็นของชุมชน", "Community verdicts");
 const VERDICTS_NONE: Tr = Tr("ยังไม่ได้บันทึก", "not recorded");
+
+/// The verdicts given at the period's forums in words (issue #17 §6), e.g. "ยืนยัน 3 · แย้ง 1 · ไม่ได้ถาม 2";
+/// `None` when none was given.
+pub fn verdict_counts(lang: Lang, verdicts: Option<&std::collections::BTreeMap<String, i64>>) -> Option<String> {
+    let v = verdicts.filter(|v| v.values().any(|n| *n > 0))?;
+    let n = |k: &str| v.get(k).copied().unwrap_or(0);
+    Some(match lang {
+        Lang::Th => format!("ยืนยัน {} · แย้ง {} · ไม่ได้ถาม {}", n("confirmed"), n("disputed"), n("not_asked")),
+        Lang::En => format!("confirmed {} · disputed {} · not asked {}", n("confirmed"), n("disputed"), n("not_asked")),
+    })
+}
 const LAST_FORUM: Tr = Tr("เวทีล่าสุด", "Last forum");
 const DAYS: Tr = Tr("วันที่ผ่านมา", "Days since");
 const QUIET: Tr = Tr("ไม่มีเวทีนานเกินกำหนด", "No forum for too long");
@@ -62,8 +73,8 @@ const TREND: Tr = Tr(
 );
 const AS_OF: Tr = Tr("ตามข้อมูล ณ", "as recorded at");
 const NOTE: Tr = Tr(
-    "เวทีนับตามวันที่จัดในช่วงเวลา ผู้เข้าร่วมนับเฉพาะเวทีที่บันทึกไว้ ปัญหานับเฉพาะปัญหาของชุมชน ความเห็นของชุมชนยังไม่มีการบันทึก",
-    "Forums count by the day held; participants only where recorded; problems are community problems only; community verdicts are not recorded yet.",
+    "เวทีนับตามวันที่จัดในช่วงเวลา ผู้เข้าร่วมนับเฉพาะเวทีที่บันทึกไว้ ปัญหานับเฉพาะปัญหาของชุมชน (เรื่องซ้ำนับรวมกับเรื่องเดิม) ความเห็นของชุมชนนับตามเวทีที่จัดในช่วงเวลา",
+    "Forums count by the day held; participants only where recorded; problems are community problems only (a duplicate counts with its original); community verdicts count by the forum they were given at.",
 );
 
 /// A stored `YYYY-MM-DD` day as the page's language writes it (Buddhist Era in Thai).
@@ -234,7 +245,12 @@ fn figure_cells(lang: Lang, f: &Figures) -> Markup {
         td.num data-label=(RAISED.get(lang)) { (f.problems_raised) }
         td.num data-label=(RESOLVED.get(lang)) { (f.problems_resolved) }
         td.num data-label=(i18n::OPEN.get(lang)) { (f.problems_open) }
-        td data-label=(VERDICTS.get(lang)) { span.muted { (VERDICTS_NONE.get(lang)) } }
+        td data-label=(VERDICTS.get(lang)) {
+            @match verdict_counts(lang, f.verdicts.as_ref()) {
+                Some(words) => { (words) }
+                None => { span.muted { (VERDICTS_NONE.get(lang)) } }
+            }
+        }
         td data-label=(LAST_FORUM.get(lang)) {
             @match &f.last_forum_on { Some(d) => (day(lang, d)), None => span.muted { (NEVER.get(lang)) } }
         }

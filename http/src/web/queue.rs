@@ -69,6 +69,12 @@ pub struct QueueQuery {
     closed_from: String,
     #[serde(default)]
     closed_to: String,
+    /// `1`: only problems not marked duplicates (issue #17: what the dashboard counts, an original once).
+    #[serde(default)]
+    originals: String,
+    /// Only problems holding this community verdict (the dashboard's "confirmed").
+    #[serde(default)]
+    verdict: String,
 }
 
 /// The first and last day of a Thai fiscal year (Buddhist Era): FY2570 is 2026-10-01 .. 2027-09-30.
@@ -116,6 +122,10 @@ pub async fn queue(
     if let Some(o) = some(&q.outcome) {
         Outcome::parse(&o).map_err(|_| ApiError::bad_request("bad_outcome", "unknown outcome"))?;
     }
+    if let Some(v) = some(&q.verdict) {
+        santisuk_domain::verdict::Verdict::parse(&v)
+            .ok_or_else(|| ApiError::bad_request("bad_verdict", "unknown verdict"))?;
+    }
     let open = match q.open.as_str() {
         "" => false,
         "1" => true,
@@ -125,6 +135,11 @@ pub async fn queue(
         "" => false,
         "1" => true,
         _ => return Err(ApiError::bad_request("bad_escalated", "escalated is 1 or nothing").into()),
+    };
+    let originals = match q.originals.as_str() {
+        "" => false,
+        "1" => true,
+        _ => return Err(ApiError::bad_request("bad_originals", "originals is 1 or nothing").into()),
     };
     // The API list's rule for the raise and close windows (days in either era, a fiscal year narrowing the
     // raise window, a window typed backwards refused), so a link means the same in both.
@@ -167,6 +182,8 @@ pub async fn queue(
         outcome: some(&q.outcome),
         closed_from: window.closed_from.map(stats::bangkok_midnight),
         closed_before: window.closed_to.map(|d| stats::bangkok_midnight(d.succ_opt().unwrap_or(d))),
+        originals,
+        verdict: some(&q.verdict),
     };
     let result = issues::queue(&state, &web.ctx, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let areas: Vec<AreaRow> = reference::list_areas(&state, &web.ctx).await?;
@@ -198,6 +215,8 @@ pub async fn queue(
                 ("outcome", &q.outcome),
                 ("closed_from", &q.closed_from),
                 ("closed_to", &q.closed_to),
+                ("originals", &q.originals),
+                ("verdict", &q.verdict),
                 ("page", if p == 1 { "" } else { &page }),
             ])
         )

@@ -138,6 +138,11 @@ struct Seeded {
     home: String,
     /// A national agency (covering every district) a valid assignment refers to (#17).
     agency: String,
+    /// Issue #17: an original the seeded issue may be marked a duplicate of, a problem closed as resolved,
+    /// and a forum held after its closure that asks about it.
+    original: String,
+    closed: String,
+    verdict_forum: String,
 }
 
 impl Seeded {
@@ -171,8 +176,38 @@ impl Seeded {
         let r = app.post("/api/agencies", &app.admin, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let agency = r.body["id"].as_str().expect("agency id").to_owned();
-        let home = format!("HOME-{}", app.suffix);
-        Seeded { area, forum, issue, user, reader, subject, organisation, home, agency }
+        let body = json!({"area_id": area, "category": "LIV", "title": "เรื่องเดิม", "at": RAISED_AT});
+        let r = app.post("/api/issues", &app.staff, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let original = r.body["id"].as_str().expect("issue id").to_owned();
+        let body = json!({"area_id": area, "category": "LIV", "title": "ปิดแล้ว", "at": RAISED_AT});
+        let closed = app.post("/api/issues", &app.staff, body).await.body["id"].as_str().expect("issue id").to_owned();
+        for (verb, body) in [
+            ("assign", json!({"assignee": "อบต.", "at": RAISED_AT})),
+            ("address", json!({"action": "ซ่อมแล้ว", "at": RAISED_AT})),
+            ("close", json!({"outcome": "resolved", "at": RAISED_AT})),
+        ] {
+            let r = app.post(&format!("/api/issues/{closed}/{verb}"), &app.staff, body).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        }
+        let today = chrono::Utc::now().date_naive().to_string();
+        let r = app.post("/api/forums", &app.staff, json!({"area_id": area, "held_on": today})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let verdict_forum = r.body["id"].as_str().expect("forum id").to_owned();
+        Seeded {
+            area,
+            forum,
+            issue,
+            user,
+            reader,
+            subject,
+            organisation,
+            home: format!("HOME-{}", app.suffix),
+            agency,
+            original,
+            closed,
+            verdict_forum,
+        }
     }
 
     /// Path ids are the seeded ones (a random id is only ever "not found"); everything else is generated.
@@ -214,7 +249,12 @@ parameters = {{ "path.id" = "{area}" }}
 [[operations]]
 include-path = "/api/agencies/{{id}}"
 parameters = {{ "path.id" = "{agency}" }}
+
+[[operations]]
+include-path = "/api/forums/{{id}}/verdicts"
+parameters = {{ "path.id" = "{verdict_forum}" }}
 "#,
+            verdict_forum = self.verdict_forum,
             area = self.area,
             issue = self.issue,
             forum = self.forum,
@@ -257,6 +297,8 @@ async fn run(python: &Path, work: &Path, base: &str, role: &str, token: &str, se
         .env("FUZZ_SUBJECT", &seeded.subject)
         .env("FUZZ_ORGANISATION", &seeded.organisation)
         .env("FUZZ_AGENCY", &seeded.agency)
+        .env("FUZZ_ORIGINAL", &seeded.original)
+        .env("FUZZ_CLOSED", &seeded.closed)
         .env("FUZZ_RAISED_AT", RAISED_AT)
         .output()
         .await

@@ -24,6 +24,9 @@ ORGANISATION = os.environ["FUZZ_ORGANISATION"]
 AGENCY = os.environ["FUZZ_AGENCY"]
 # Agencies of these levels cover at least one district (issue #17); regional and national ones may cover all.
 LOCAL_LEVELS = ("tambon", "amphoe", "province")
+# Issue #17: an original the seeded issue may duplicate, and a problem closed as resolved the community judges.
+ORIGINAL = os.environ["FUZZ_ORIGINAL"]
+CLOSED = os.environ["FUZZ_CLOSED"]
 MAX_PARTICIPANTS = 100_000
 RAISED_AT = os.environ["FUZZ_RAISED_AT"]
 CATEGORY = "LIV"
@@ -51,6 +54,17 @@ def day(text):
         return date.fromisoformat(text)
     except (TypeError, ValueError):
         return None
+
+
+def era_day(text):
+    """A window's day as the server reads it: a year from 2400 on is Buddhist Era (parse.rs)."""
+    d = day(text)
+    if d is not None and d.year >= 2400:
+        try:
+            return d.replace(year=d.year - 543)
+        except ValueError:
+            return None
+    return d
 
 
 def bangkok_today():
@@ -177,7 +191,7 @@ def before_call(context, case, kwargs):
             # A category and an area that exist (#17).
             query["category"], query["area"] = CATEGORY, AREA
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
-            low, high = day(query.get(first)), day(query.get(last))
+            low, high = era_day(query.get(first)), era_day(query.get(last))
             if low is not None and high is not None and low > high:
                 query[first], query[last] = query[last], query[first]
 
@@ -234,6 +248,22 @@ def before_call(context, case, kwargs):
     elif path == "/api/forums/{id}/participation":
         # The seeded forum has no head count.
         participation(body, None)
+    elif path == "/api/issues/{id}/duplicate":
+        # An original that exists (not the issue itself), at an instant between the raise and now.
+        body["of"] = ORIGINAL
+        if isinstance(body.get("at"), str):
+            body["at"] = not_in_future(body["at"], floor=instant(RAISED_AT))
+    elif path == "/api/forums/{id}/verdicts" and method == "POST":
+        # One verdict on the closed problem (each problem once), a reason when disputed.
+        entries = body.get("verdicts")
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            entry = entries[0]
+            entry["issue_id"] = CLOSED
+            if entry.get("verdict") == "disputed" and not str(entry.get("reason") or "").strip():
+                entry["reason"] = "fuzz"
+            if isinstance(entry.get("at"), str):
+                entry["at"] = not_in_future(entry["at"], floor=instant(RAISED_AT))
+            body["verdicts"] = [entry]
     elif path == "/api/organisations" and method == "POST":
         # Areas that exist (the coordinator's own); a Thai name no other organisation has.
         body["area_ids"] = [AREA]

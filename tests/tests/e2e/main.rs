@@ -34,3 +34,7 @@ mod restricted;
 mod scope;
 mod socket;
 mod web;
+// Issue #17 §3, §6.
+mod duplicates;
+mod duplicates_web;
+mod verdicts;

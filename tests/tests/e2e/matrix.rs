@@ -84,6 +84,9 @@ struct Site {
     victims: Vec<String>,
     /// An organisation of the registry working in the area (active), named in no forum (#16).
     organisation: String,
+    /// Issue #17: a problem closed as resolved in October, and a forum after it that asks about it.
+    done: String,
+    verdict_forum: String,
 }
 
 #[derive(Debug)]
@@ -308,6 +311,22 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             403,
             p(200, 403, 403),
         ]),
+        // --- duplicates and verdicts (#17) ---
+        // The target is marked a duplicate of the place's base issue (closing it).
+        post(format!("/api/issues/{target}/duplicate"), json!({"of": issue, "note": "เรื่องเดียวกัน"}))
+            .header("if-match", "8")
+            .expect(act),
+        get(format!("/api/issues/{issue}/duplicates")).expect(read_one),
+        get(format!(
+            "/api/duplicates/suggest?area={area}&category=LIV&title={}&description=x&exclude={issue}",
+            s.title
+        )),
+        get(format!("/api/forums/{}/verdicts", s.verdict_forum)).expect(read_one),
+        post(
+            format!("/api/forums/{}/verdicts", s.verdict_forum),
+            json!({"verdicts": [{"issue_id": s.done, "verdict": "not_asked"}]}),
+        )
+        .expect(act),
         // Restricting, then lifting the mark. In the own area the case was raised by the coordinator, so the
         // staff member who restricted it may no longer read it (the lift is "no such issue"); elsewhere the
         // staff raised it and reads it still.
@@ -933,6 +952,17 @@ async fn site(
     ok(app, &on(&done, "assign"), staff, json!({"assignee": team, "at": "2026-10-11T00:00:00Z"})).await;
     ok(app, &on(&done, "address"), staff, json!({"action": "ซ่อมแล้ว", "at": "2026-10-12T00:00:00Z"})).await;
     ok(app, &on(&done, "close"), staff, json!({"outcome": "resolved", "at": "2026-10-13T00:00:00Z"})).await;
+    // A forum after that closure, which asks the community about it (#17).
+    let verdict_forum = ok(
+        app,
+        "/api/forums",
+        staff,
+        json!({"area_id": area, "held_on": "2026-10-20", "title": format!("{title} verdicts")}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("forum id")
+        .to_owned();
     // Just raised, in November.
     ok(app, "/api/issues", staff, raise("GOV", "new", format!("2026-11-05T0{hour}:00:00Z"), None)).await;
     let raised_at = app.get(&format!("/api/issues/{issue}"), &app.admin).await.body["raised_at"]
@@ -975,6 +1005,8 @@ async fn site(
         restrict_targets,
         victims,
         organisation,
+        done,
+        verdict_forum,
     }
 }
 
@@ -1004,6 +1036,8 @@ async fn world(backend: Backend) -> World {
         restrict_targets: WHO.iter().map(|_| unknown_id()).collect(),
         victims: WHO.iter().map(|_| unknown_id()).collect(),
         organisation: unknown_id(),
+        done: unknown_id(),
+        verdict_forum: unknown_id(),
     };
     let users = app.get("/api/users", &app.admin).await.body;
     let id_of = |name: String| {

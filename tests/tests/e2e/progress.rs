@@ -180,9 +180,9 @@ async fn the_report_counts_forums_problems_and_quiet_areas_exactly(backend: Back
     // The coordinator's home area has never held a forum: quiet, no days.
     let home = format!("HOME-{}", app.suffix);
     assert_eq!(figures(row(&march, &home)), (0, 0, 0, 0, 0, None, true));
-    // Forums without participation are "not recorded"; no verdicts are recorded anywhere yet.
+    // Forums without participation are "not recorded"; no verdict was given at them (issue #17 counts them).
     assert_eq!(row(&march, &t)["participants"]["forums_not_recorded"], 2);
-    assert_eq!(row(&march, &t)["verdicts"], Value::Null);
+    assert_eq!(row(&march, &t)["verdicts"], json!({"confirmed": 0, "disputed": 0, "not_asked": 0}));
     assert_eq!(figures(&march["totals"]), (3, 40, 3, 1, 2, Some(11), false));
     assert_eq!(march["quiet_days"], 90);
     // A longer quiet threshold; February: the third forum of T, and one problem raised.
@@ -339,7 +339,7 @@ async fn the_report_exports_as_csv_and_xlsx_thai_first(backend: Backend) {
     assert_eq!(records[0][0], "แถว", "Thai headers first");
     assert_eq!(records[1][1], t);
     assert_eq!(records[1][7], "2", "forums held");
-    assert_eq!(records[1][22], "ไม่ได้บันทึก", "verdicts are not recorded");
+    assert_eq!(records[1][22], "ไม่ได้บันทึก", "no verdict was given at the period's forums");
     assert_eq!(records[2][0], "รวม");
     let en = String::from_utf8(raw_get(&app, &format!("{path}&lang=en"), &app.staff).await).unwrap();
     let records = csv_records(en.strip_prefix('\u{feff}').unwrap());

@@ -871,6 +871,10 @@ fn row(n: usize, c: &Case) -> IssueRow {
         escalation_level: 0,
         responsible: None,
         assigned_at: None,
+        duplicate_of: None,
+        verdict: None,
+        verdict_forum_id: None,
+        verdict_at: None,
         version: 1,
         last_position: 1,
     }
