@@ -242,7 +242,7 @@ schema_type!(
 );
 schema_type!(
     /// A stored event type ([`santisuk_domain::versions::EVENT_TYPES`]), exactly.
-    EventType => one_of(santisuk_domain::versions::EVENT_TYPES).examples(["IssueClosed"])
+    EventType => one_of(santisuk_domain::versions::EVENT_TYPES.iter().copied()).examples(["IssueClosed"])
 );
 schema_type!(
     /// A user name in an audit filter, matched exactly: at most 200 characters, no NUL byte.

@@ -140,7 +140,7 @@ pub async fn page(
                 select #type name="type" {
                     option value="" { (i18n::ALL.get(lang)) }
                     @for t in EVENT_TYPES {
-                        option value=(t) selected[q.event_type.trim() == t] { (i18n::event(lang, t)) }
+                        option value=(t) selected[q.event_type.trim() == *t] { (i18n::event(lang, t)) }
                     }
                 }
             }
@@ -400,7 +400,7 @@ mod tests {
         for t in EVENT_TYPES {
             let (th, en) = (i18n::event(Lang::Th, t), i18n::event(Lang::En, t));
             assert!(thai(&th), "{t}: {th}");
-            assert!(!thai(&en) && en != t, "{t}: {en}");
+            assert!(!thai(&en) && en != *t, "{t}: {en}");
         }
         assert_eq!(i18n::event(Lang::Th, "SomethingNew"), "SomethingNew", "an unknown type as stored");
     }
