@@ -16,6 +16,7 @@
 //! - [`demo`]: the demo data generator.
 
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod caller;
 pub mod case_numbers;
@@ -106,6 +107,8 @@ pub struct Shared {
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
+    /// What uploads may be (size, whether photos keep their metadata); see `attachments::Policy`.
+    pub attachment_policy: attachments::Policy,
 }
 
 impl std::ops::Deref for AppState {
@@ -170,6 +173,7 @@ impl AppState {
             reach: tokio::sync::Mutex::new(()),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
+            attachment_policy: attachments::Policy::default(),
         })))
     }
 

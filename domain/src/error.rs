@@ -44,6 +44,10 @@ pub enum ValueError {
     BadPhone,
     #[error("a national id number is 13 digits whose last digit is its check digit; this one does not check")]
     BadNationalId,
+    #[error("a file digest is a SHA-256 written as 64 hexadecimal digits")]
+    BadDigest,
+    #[error("unknown media type {0}: expected image/jpeg, image/png, image/webp or application/pdf")]
+    UnknownMediaType(String),
 }
 
 impl ValueError {
@@ -65,6 +69,8 @@ impl ValueError {
             ValueError::BadCaseNumber => "bad_case_number",
             ValueError::BadPhone => "bad_phone",
             ValueError::BadNationalId => "bad_national_id",
+            ValueError::BadDigest => "bad_digest",
+            ValueError::UnknownMediaType(_) => "unsupported_file_type",
         }
     }
 }

@@ -7,6 +7,7 @@
 //! version and an upcaster ([`versions`]), never a bare rename.
 
 pub mod area;
+pub mod attachment;
 pub mod category;
 pub mod error;
 pub mod forum;

@@ -111,6 +111,8 @@ pub fn sealed_fields(event_type: &str) -> &'static [&'static [&'static str]] {
         "IssueReopened" | "IssueRestrictionChanged" => &[&["reason"]],
         "IssueCorrected" => &[&["description", "from"], &["description", "to"], &["reason"]],
         "ForumHeld" => &[&["facilitator"]],
+        // A file's name can name a person ("บัตรประชาชน นายสมชาย.jpg").
+        "AttachmentAdded" => &[&["name"]],
         _ => &[],
     }
 }

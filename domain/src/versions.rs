@@ -28,7 +28,7 @@ pub const CATEGORY_ADDED: &str = "1.1";
 
 /// Every event type Santisuk stores, by aggregate: what the audit log's `type` filter accepts. A new event
 /// type is added here with its enum variant: each event's golden JSON test checks that its type is listed.
-pub const EVENT_TYPES: [&str; 23] = [
+pub const EVENT_TYPES: [&str; 24] = [
     "IssueRaised",
     "IssueAssigned",
     "IssueAddressed",
@@ -52,6 +52,7 @@ pub const EVENT_TYPES: [&str; 23] = [
     "PasswordSet",
     "UserDeactivated",
     "RestrictedCategoriesGranted",
+    "AttachmentAdded",
 ];
 
 /// The version an event of `event_type` is written in now.

@@ -55,6 +55,8 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::users::router())
         .merge(routes::privacy::router())
         .merge(routes::audit::router())
+        .merge(routes::attachments::router(state.attachment_policy.max_bytes()))
+        .merge(with_web_headers(web::attachments::router(state.attachment_policy.max_bytes())))
         .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))
         .merge(openapi::router())
         .merge(with_web_headers(web::router()))

@@ -332,6 +332,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
         .await
         .context("preparing the database")?;
     state.set_small_cell_threshold(serve.small_cell_threshold);
+    state.attachment_policy.set(serve.attachment_max_bytes, serve.attachment_keep_metadata);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;

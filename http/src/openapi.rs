@@ -16,7 +16,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
+    attachments, audit, exports, health, issues, obstacles, organisations, privacy, progress, reference, stats, users,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,7 @@ use crate::state::AppState;
         audit::list_events, audit::export, audit::access_log, audit::digest, audit::verify,
         privacy::erase, privacy::export_subject,
         progress::reach_area, progress::report, progress::trend, exports::progress_export,
+        attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -17,6 +17,7 @@
 
 pub mod access_log;
 pub mod as_of;
+pub mod attachments;
 pub mod changes;
 pub mod ledger;
 pub mod progress;

@@ -434,6 +434,8 @@ impl IssueRow {
                 }
             }
             IssueEvent::IssueRestrictionChanged { restricted, .. } => self.restricted = *restricted,
+            // Files are rows of their own (`attachments`); the issue's row only moves to the new version.
+            IssueEvent::AttachmentAdded { .. } => {}
         }
         self.version = sequence;
         self.last_position = position;
@@ -655,6 +657,7 @@ impl Projection for ReadModel {
     }
 
     const TABLES: &'static [&'static str] = &[
+        "attachments",
         "issues",
         "forum_organisations",
         "forums",
@@ -701,6 +704,7 @@ impl ReadModel {
                 Decoded::Issue(e) => {
                     fold_issue(&mut issues, event, &e)?;
                     touched.insert(event.aggregate_id.as_str());
+                    crate::attachments::project(tx, event, &e).await?;
                 }
                 Decoded::Area(e) => match (area_row(event, &e), &e) {
                     (Some(row), _) => {

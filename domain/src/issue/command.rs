@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::attachment::{FileDigest, MediaType};
 use crate::personal::SubjectId;
 use crate::values::{AreaId, Assignee, CaseNumber, CategoryCode, ForumId, IssueKind, Name, Outcome, Text, Title};
 
@@ -24,6 +25,7 @@ pub enum IssueAction {
     Correct(CorrectIssue),
     Erase(EraseText),
     Restrict(RestrictIssue),
+    Attach(AttachFile),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -117,6 +119,20 @@ pub struct RestrictIssue {
     pub at: DateTime<Utc>,
 }
 
+/// Attach a file already stored under its digest (the application checked its kind and size and stored it,
+/// with its thumbnail, before the command).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachFile {
+    pub sha256: FileDigest,
+    pub media_type: MediaType,
+    pub size: u64,
+    pub name: Option<Text>,
+    /// The sequence of the action (`IssueAddressed`) it documents; `None` for the problem itself.
+    pub action: Option<i64>,
+    pub thumbnail: Option<FileDigest>,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -129,6 +145,7 @@ impl IssueAction {
             IssueAction::Correct(c) => c.at,
             IssueAction::Erase(c) => c.at,
             IssueAction::Restrict(c) => c.at,
+            IssueAction::Attach(c) => c.at,
         }
     }
 
@@ -143,6 +160,7 @@ impl IssueAction {
             IssueAction::Correct(_) => "correct",
             IssueAction::Erase(_) => "erase",
             IssueAction::Restrict(_) => "restrict",
+            IssueAction::Attach(_) => "attach",
         }
     }
 }

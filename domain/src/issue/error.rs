@@ -38,6 +38,12 @@ pub enum IssueError {
     /// A community problem needs a community category, a coordinator's obstacle an obstacle category.
     #[error("{} needs a category of its own kind ({kind})", match kind { IssueKind::Community => "a community problem", IssueKind::Obstacle => "a coordinator's obstacle" })]
     CategoryKindMismatch { kind: IssueKind },
+    /// An attachment names an action that is not one of the issue's recorded actions.
+    #[error("the issue has no recorded action with sequence {sequence}")]
+    UnknownAction { sequence: i64 },
+    /// An attachment of no bytes.
+    #[error("the file is empty")]
+    EmptyFile,
 }
 
 impl IssueError {
@@ -57,6 +63,7 @@ impl IssueError {
             | IssueError::BadCaseNumber
             | IssueError::NothingToCorrect
             | IssueError::CategoryKindMismatch { .. } => ErrorKind::Invalid,
+            IssueError::UnknownAction { .. } | IssueError::EmptyFile => ErrorKind::Invalid,
         }
     }
 
@@ -77,6 +84,8 @@ impl IssueError {
             IssueError::AlreadyErased => "already_erased",
             IssueError::RestrictionUnchanged { .. } => "restriction_unchanged",
             IssueError::CategoryKindMismatch { .. } => "category_kind_mismatch",
+            IssueError::UnknownAction { .. } => "unknown_action",
+            IssueError::EmptyFile => "empty_file",
         }
     }
 }

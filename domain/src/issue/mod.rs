@@ -7,8 +7,8 @@ mod event;
 
 pub use aggregate::Issue;
 pub use command::{
-    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, EraseText, IssueAction, IssueCommand, RaiseIssue, ReopenIssue,
-    RestrictIssue,
+    AddressIssue, AssignIssue, AttachFile, CloseIssue, CorrectIssue, EraseText, IssueAction, IssueCommand, RaiseIssue,
+    ReopenIssue, RestrictIssue,
 };
 pub use error::IssueError;
 pub use event::{Change, IssueEvent};

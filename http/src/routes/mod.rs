@@ -1,5 +1,6 @@
 //! One module per resource, each with its own `router()`.
 
+pub mod attachments;
 pub mod audit;
 pub mod exports;
 pub mod health;

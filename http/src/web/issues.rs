@@ -132,6 +132,7 @@ async fn render(
     let by_category = category.as_ref().is_some_and(|c| c.restricted);
     // The complainant, for the roles that read people (none for auditors); the read is in the access log.
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
+    let files = santisuk_app::attachments::rows_of(state, &row.id).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -159,6 +160,7 @@ async fn render(
             }
         }
         (super::privacy::complainant_card(lang, complainant.as_ref()))
+        (super::attachments::issue_section(web, &row, &files, &history))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories))
         } @else {
@@ -222,6 +224,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             Some(IssueEvent::IssueRestrictionChanged { restricted, reason, .. }) => {
                 div { (i18n::RESTRICTED.get(lang)) ": " (if *restricted { i18n::YES } else { i18n::NO }.get(lang)) }
                 div.free dir="auto" { (i18n::REASON.get(lang)) ": " (reason) }
+            }
+            Some(IssueEvent::AttachmentAdded { media_type, name, action, .. }) => {
+                div dir="auto" { (media_type.as_str()) @if let Some(n) = name { " · " (layout::text(lang, n.as_str())) }
+                    @if let Some(a) = action { " · #" (a) } }
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

@@ -22,6 +22,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod dashboard;
 pub mod extract;
