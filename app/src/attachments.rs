@@ -368,6 +368,7 @@ pub async fn upload(
         }
     }
     let at = now();
+    let given_name = name.as_ref().map(|n| n.as_str().to_owned());
     let command = IssueCommand {
         now: at,
         action: IssueAction::Attach(AttachFile {
@@ -395,6 +396,9 @@ pub async fn upload(
             return Err(e);
         }
     };
+    // The file's row is the read model's (a command on an issue writes only the issue's row with its
+    // events): wait for it, so that a page read right after the answer shows the file.
+    settle(state, done.checkpoint).await?;
     let attachment = santisuk_projections::attachments::of_issue(&state.db, &row.id)
         .await?
         .into_iter()
@@ -408,7 +412,7 @@ pub async fn upload(
                 sha256: sha256.to_string(),
                 media_type: checked.media_type.as_str().to_owned(),
                 size: checked.bytes.len() as i64,
-                name: None,
+                name: given_name,
                 action,
                 at: santisuk_store::events::fmt_ts(at),
                 thumbnail: thumbnail.map(|t| t.to_string()),
@@ -416,6 +420,16 @@ pub async fn upload(
             })
         });
     Ok(AttachmentAnswer { attachment, id: row.id, version: done.version, position: done.position })
+}
+
+/// Waits (briefly) until the read model has applied everything up to `checkpoint`: the attachments table
+/// is projected by the runner, not written with the command.
+pub async fn settle(state: &AppState, checkpoint: santisuk_store::Checkpoint) -> Result<(), AppError> {
+    state.runner.wake();
+    if !state.runner.wait_for(checkpoint, std::time::Duration::from_secs(2)).await? {
+        tracing::warn!("the attachments table is behind; answering anyway");
+    }
+    Ok(())
 }
 
 // --- reads -----------------------------------------------------------------------------------------------
@@ -484,9 +498,11 @@ pub async fn content(
             MediaType::parse(&file.media_type).map_err(|e| AppError::Internal(e.to_string()))?.as_str(),
         )
     };
-    let bytes = state.db.blobs().get(&key).await?.ok_or_else(|| {
-        AppError::Internal(format!("the blob {key} of an attachment of issue {} is missing from the store", row.id))
-    })?;
+    let Some(bytes) = state.db.blobs().get(&key).await? else {
+        // Erased a moment ago (the row not marked yet), or lost from the store: either way not servable.
+        tracing::warn!(blob = %key, issue = %row.id, "an attachment's blob is missing from the store");
+        return Err(AppError::not_found("attachment_missing", "the file is no longer in the store"));
+    };
     // The bytes must still be those the ledger covers.
     if digest_of(&bytes) != key {
         return Err(AppError::Internal(format!("the blob {key} does not match its digest")));

@@ -510,7 +510,9 @@ async fn erase_issue(
         match state.command::<Issue>(issue.to_owned(), command, metadata.clone(), Some(version)).await {
             Ok(done) => {
                 let unsealed = unsealed_texts(state, issue).await?;
-                // The files go with the text: their digests stay in the log (the ledger still verifies).
+                // The files go with the text: their digests stay in the log (the ledger still verifies). Once
+                // the read model has marked their rows erased, so none is served in between.
+                crate::attachments::settle(state, done.checkpoint).await?;
                 let files_deleted = crate::attachments::erase_files(state, issue).await?;
                 return Ok(ErasedIssue {
                     id: issue.to_owned(),

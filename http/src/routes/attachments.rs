@@ -152,7 +152,8 @@ pub async fn list(
     responses((status = 200, description = "the file", content(
             (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "application/pdf"))),
         (status = 401, description = "no valid token", body = ErrorBody),
-        (status = 404, description = "no such issue (`issue_not_found`) or file of it (`attachment_not_found`)", body = ErrorBody),
+        (status = 404, description = "no such issue (`issue_not_found`) or file of it (`attachment_not_found`), or a file no \
+            longer in the store (`attachment_missing`)", body = ErrorBody),
         (status = 410, description = "the issue's personal data was erased, its files with it (`attachment_erased`)", body = ErrorBody)))]
 pub async fn file(
     State(state): State<AppState>,

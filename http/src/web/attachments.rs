@@ -59,23 +59,24 @@ fn file_url(row: &AttachmentRow) -> String {
     format!("/issues/{}/attachments/{}", row.issue_id, row.sha256)
 }
 
-/// One file: its thumbnail (a photo) or a link (a PDF), its name and what it documents.
-fn tile(lang: Lang, row: &AttachmentRow) -> Markup {
+/// One file: its thumbnail (a photo) or a link (a PDF), and (on the issue page, where the case's details
+/// are read) its name and what it documents.
+fn tile(lang: Lang, row: &AttachmentRow, details: bool) -> Markup {
     let name = row.name.clone().unwrap_or_else(|| row.sha256[..12].to_owned());
     html! {
         figure.attachment {
             @if row.erased {
                 span.muted { (ERASED_FILE.get(lang)) }
             } @else if row.thumbnail.is_some() {
-                a href=(file_url(row)) { img src={ (file_url(row)) "/thumbnail" } alt=(name) loading="lazy" width="160"; }
+                a href=(file_url(row)) { img src={ (file_url(row)) "/thumbnail" } alt=(if details { name.as_str() } else { "" }) loading="lazy" width="160"; }
             } @else {
                 a href=(file_url(row)) { (DOCUMENT.get(lang)) }
             }
-            figcaption dir="auto" {
+            @if details { figcaption dir="auto" {
                 (super::layout::text(lang, &name))
                 @if let Some(a) = row.action { " · " (FOR_ACTION.get(lang)) " #" (a) }
                 @if let Some(at) = attachments::attached_at(row) { " · " (i18n::date_time(lang, at)) }
-            }
+            } }
         }
     }
 }
@@ -111,7 +112,7 @@ pub fn issue_section(web: &Web, row: &IssueRow, files: &[AttachmentRow], history
         section.card #files {
             h2 { (FILES.get(lang)) }
             @if files.is_empty() { p.muted { (NO_FILES.get(lang)) } }
-            div.attachments { @for f in files { (tile(lang, f)) } }
+            div.attachments { @for f in files { (tile(lang, f, true)) } }
             @if may_upload {
                 h3 { (ATTACH.get(lang)) }
                 (form(web, &row.id, &actions(history), &format!("/issues/{}#files", row.id), false))
@@ -125,7 +126,7 @@ pub fn forum_problem(web: &Web, issue_id: &str, files: &[AttachmentRow], forum_i
     let mine: Vec<&AttachmentRow> = files.iter().filter(|f| f.issue_id == issue_id).collect();
     let may_upload = web.ctx.require_issue_writer().is_ok();
     html! {
-        div.attachments { @for f in &mine { (tile(web.lang, f)) } }
+        div.attachments { @for f in &mine { (tile(web.lang, f, false)) } }
         @if may_upload { (form(web, issue_id, &[], &format!("/forums/{forum_id}"), true)) }
     }
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod admin_web;
+mod attachments;
 mod audit;
 mod audit_web;
 mod bad_input;
