@@ -580,6 +580,31 @@ mod tests {
         assert!(image::load_from_memory(checked.thumbnail.as_ref().unwrap()).is_ok());
     }
 
+    /// A phone's portrait photo: the pixels are stored sideways with EXIF orientation 6. The strip keeps the
+    /// orientation alone, so it still shows upright, and the thumbnail is upright itself.
+    #[test]
+    fn a_rotated_photo_keeps_its_orientation_and_nothing_else() {
+        let image = image::RgbImage::from_pixel(16, 8, image::Rgb([0, 90, 0]));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        let plain = out.into_inner();
+        let mut exif = b"Exif\0\0".to_vec();
+        exif.extend_from_slice(&orientation_exif(image::metadata::Orientation::Rotate90));
+        exif.extend_from_slice(b"GPSLatitude 6.5N Canon EOS serial 123456");
+        let mut photo = plain[..2].to_vec();
+        photo.extend_from_slice(&[0xFF, 0xE1]);
+        photo.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        photo.extend_from_slice(&exif);
+        photo.extend_from_slice(&plain[2..]);
+        let checked = check(photo, DEFAULT_MAX_BYTES, false).unwrap();
+        assert!(!checked.bytes.windows(11).any(|w| w == b"GPSLatitude"));
+        assert!(!checked.bytes.windows(5).any(|w| w == b"Canon"));
+        let (_, orientation) = decode(&checked.bytes, MediaType::Jpeg).unwrap();
+        assert_eq!(orientation, image::metadata::Orientation::Rotate90);
+        let thumb = image::load_from_memory(checked.thumbnail.as_ref().unwrap()).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (8, 16), "the thumbnail is upright");
+    }
+
     #[test]
     fn keeping_metadata_keeps_the_file_as_sent() {
         let photo = jpeg_with_gps();

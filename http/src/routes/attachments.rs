@@ -5,6 +5,7 @@
 //! The upload route alone accepts a body above the global 1 MiB limit: the configured largest file plus
 //! room for the multipart framing ([`upload_body_limit`]).
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -37,8 +38,9 @@ pub fn router(max_file_bytes: u64) -> Router<AppState> {
         .route("/api/issues/{id}/attachments/{sha256}/thumbnail", get(thumbnail))
 }
 
-/// The multipart form of an upload.
+/// The multipart form of an upload. Any other part is refused (422 `unknown_field`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AttachmentUploadForm {
     /// The photo (JPEG, PNG, WebP) or PDF document; its kind is found from its content, not its name.
     #[schema(value_type = String, format = Binary)]
@@ -48,7 +50,7 @@ pub struct AttachmentUploadForm {
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub action: Option<String>,
     /// A name for the file instead of the one it was sent with.
-    #[schema(value_type = Option<String>, max_length = 10000)]
+    #[schema(value_type = Option<santisuk_app::schema::Text>)]
     pub name: Option<String>,
 }
 
@@ -75,13 +77,16 @@ pub async fn read_upload(
                 let sent_name = field.file_name().map(str::to_owned);
                 file = Some((field.bytes().await.map_err(malformed)?.to_vec(), sent_name));
             }
+            // `_csrf` and `back` are the web form's (checked there; an API client has no use for them).
             "action" | "name" | "_csrf" | "back" => {
                 let text = field.text().await.map_err(malformed)?;
                 fields.push((name, text));
             }
             _ => {
-                // Unknown parts are read and dropped (a browser may send more than the form names).
-                field.bytes().await.map_err(malformed)?;
+                return Err(AppError::invalid(
+                    "unknown_field",
+                    "the form has the parts `file`, `action` and `name` only",
+                ));
             }
         }
     }
@@ -115,19 +120,25 @@ pub async fn read_upload(
         (status = 413, description = "the file is over the limit (`file_too_large`)", body = ErrorBody),
         (status = 415, description = "the content is no JPEG, PNG, WebP or PDF, whatever its name \
             (`unsupported_file_type`)", body = ErrorBody),
-        (status = 422, description = "no file (`missing_file`), an empty one (`empty_file`), one that starts like \
+        (status = 422, description = "a part other than `file`, `action` and `name` (`unknown_field`), no file (`missing_file`), an empty one (`empty_file`), one that starts like \
             a photo or PDF and is none (`unreadable_file`), an action that is none of the issue's (`bad_action`, \
             `unknown_action`), or a name too long or with control characters", body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     AppPath(id): AppPath<String>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<AttachmentAnswer>), ApiError> {
     // The role first: an auditor is refused as such, whatever it sent.
     ctx.require_issue_writer()?;
+    let mut multipart = multipart.map_err(not_multipart)?;
     let (upload, _) = read_upload(&mut multipart, state.attachment_policy.max_bytes()).await?;
     Ok((StatusCode::CREATED, Json(attachments::upload(&state, &ctx, &id, upload).await?)))
+}
+
+/// A body that is not `multipart/form-data` with a boundary: 400 `bad_multipart`, as JSON like every error.
+pub fn not_multipart(r: MultipartRejection) -> AppError {
+    AppError::bad_request("bad_multipart", format!("send the file as multipart/form-data: {}", r.body_text()))
 }
 
 /// The issue's files, in the order attached (whoever may read the issue's details). Recorded in the

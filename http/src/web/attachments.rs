@@ -149,8 +149,9 @@ pub async fn upload(
     State(state): State<AppState>,
     Path(id): Path<String>,
     web: Web,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
+    let mut multipart = multipart.map_err(crate::routes::attachments::not_multipart)?;
     let max = state.attachment_policy.max_bytes();
     let mut csrf = String::new();
     let mut back = None;

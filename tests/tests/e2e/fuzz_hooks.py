@@ -28,6 +28,10 @@ CATEGORY = "LIV"
 OBSTACLE_CATEGORY = "OBS_BUDGET"
 BANGKOK = timezone(timedelta(hours=7))
 
+# A file the server accepts (issue #17 §4): its kind is judged by its content, which no schema states.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+UPLOAD = "/api/issues/{id}/attachments"
+
 ACTIONS = {"/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict")}
 CORRECT = "/api/issues/{id}/correct"
 
@@ -203,6 +207,10 @@ def before_call(context, case, kwargs):
             if "category" in body:
                 body["category"] = CATEGORY
             body["title"] = f"fuzz {uuid.uuid4()}"
+    elif path == UPLOAD and method == "POST":
+        # A real document, attached to the problem itself (an action must be one the issue has).
+        body["file"] = PDF
+        body.pop("action", None)
     elif path == "/api/forums" and method == "POST":
         body["area_id"] = AREA
         held = day(body.get("held_on"))
