@@ -97,7 +97,7 @@ pub struct AttachmentView {
     pub sequence: i64,
     /// Where the file is read: `/api/issues/{id}/attachments/{sha256}`.
     pub url: String,
-    /// Where its thumbnail is read (photos only).
+    /// Where its thumbnail is read (a document's is the same page icon for all).
     pub thumbnail_url: Option<String>,
     /// The issue's personal data was erased since: the file is no longer served.
     pub erased: bool,
@@ -185,7 +185,7 @@ pub fn check(bytes: Vec<u8>, max_bytes: u64, keep_metadata: bool) -> Result<Chec
         if !tail.windows(5).any(|w| w == b"%%EOF") {
             return Err(unreadable());
         }
-        return Ok(Checked { media_type, bytes, thumbnail: None });
+        return Ok(Checked { media_type, bytes, thumbnail: Some(document_icon()?) });
     }
     let (image, orientation) = decode(&bytes, media_type)?;
     let bytes = if keep_metadata { bytes } else { strip(bytes, media_type, orientation)? };
@@ -226,15 +226,40 @@ fn decode(
     Ok((image, orientation))
 }
 
-/// A JPEG thumbnail at most [`THUMBNAIL_SIDE`] pixels on its longer side, upright; re-encoded from pixels,
+/// A photo's JPEG thumbnail, at most [`THUMBNAIL_SIDE`] pixels on its longer side, upright; re-encoded from pixels,
 /// so it carries no metadata at all.
 fn thumbnail(mut image: image::DynamicImage, orientation: image::metadata::Orientation) -> Result<Vec<u8>, AppError> {
     image.apply_orientation(orientation);
-    let small = image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8();
+    // Shrunk to fit, never enlarged.
+    let small = if image.width() > THUMBNAIL_SIDE || image.height() > THUMBNAIL_SIDE {
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8()
+    } else {
+        image.to_rgb8()
+    };
     let mut out = Cursor::new(Vec::new());
     small
         .write_to(&mut out, image::ImageFormat::Jpeg)
         .map_err(|e| AppError::Internal(format!("cannot encode a thumbnail: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// The thumbnail of every PDF: a plain page with a red band, the same bytes each time (one blob for all
+/// documents). Pages and clients then show every file the same way, and no document is rendered (a PDF
+/// renderer is a large attack surface for a thumbnail).
+fn document_icon() -> Result<Vec<u8>, AppError> {
+    let page = image::RgbImage::from_fn(96, 128, |x, y| {
+        let border = x < 3 || x > 92 || y < 3 || y > 124;
+        if border {
+            image::Rgb([120, 120, 120])
+        } else if (84..104).contains(&y) {
+            image::Rgb([200, 40, 40])
+        } else {
+            image::Rgb([250, 250, 250])
+        }
+    });
+    let mut out = Cursor::new(Vec::new());
+    page.write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| AppError::Internal(format!("cannot encode the document icon: {e}")))?;
     Ok(out.into_inner())
 }
 
@@ -636,10 +661,12 @@ mod tests {
     }
 
     #[test]
-    fn a_pdf_is_kept_as_sent_without_thumbnail() {
+    fn a_pdf_is_kept_as_sent_with_the_document_icon() {
         let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
         let checked = check(pdf.clone(), DEFAULT_MAX_BYTES, false).unwrap();
-        assert_eq!((checked.media_type, checked.bytes, checked.thumbnail), (MediaType::Pdf, pdf, None));
+        let icon = document_icon().unwrap();
+        assert_eq!(icon, document_icon().unwrap(), "one icon, one blob");
+        assert_eq!((checked.media_type, checked.bytes, checked.thumbnail), (MediaType::Pdf, pdf, Some(icon)));
         assert_eq!(
             check(b"%PDF-1.4 truncated".to_vec(), 1000, false).unwrap_err().code_and_message().0,
             "unreadable_file"

@@ -97,7 +97,7 @@ pub enum IssueEvent {
         /// The sequence of the `IssueAddressed` event the file documents; `None`: the problem itself.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<i64>,
-        /// The SHA-256 of the thumbnail made for pages (photos only), kept in the blob store as well.
+        /// The SHA-256 of the thumbnail made for pages (a document's is a page icon), kept in the blob store as well.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thumbnail: Option<FileDigest>,
         at: DateTime<Utc>,

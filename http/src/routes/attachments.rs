@@ -174,14 +174,15 @@ pub async fn file(
     Ok(send_file(attachments::content(&state, &ctx, &id, &sha256, false).await?))
 }
 
-/// The thumbnail of a photo of the issue (JPEG, at most 320 pixels a side). Recorded in the access log.
+/// The thumbnail of a file of the issue (JPEG, at most 320 pixels a side; a PDF's is a page icon). Recorded in
+/// the access log.
 #[utoipa::path(get, path = "/api/issues/{id}/attachments/{sha256}/thumbnail", tag = "attachments",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "issue id or case number"),
         ("sha256" = String, Path, description = "the file's SHA-256 (64 hex digits)")),
     responses((status = 200, description = "the thumbnail", content((Vec<u8> = "image/jpeg"))),
         (status = 401, description = "no valid token", body = ErrorBody),
-        (status = 404, description = "no such issue (`issue_not_found`), file (`attachment_not_found`), or a document \
+        (status = 404, description = "no such issue (`issue_not_found`), file (`attachment_not_found`), or a file without one \
             (`no_thumbnail`)", body = ErrorBody),
         (status = 410, description = "the issue's personal data was erased (`attachment_erased`)", body = ErrorBody)))]
 pub async fn thumbnail(

@@ -230,18 +230,18 @@ async fn a_photo_comes_back_without_its_location(backend: Backend, store: Store)
         upload(&app, Some(&app.staff), &id, &[field("action", "4"), file("ใบเสร็จ.pdf", "application/pdf", &doc)]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["attachment"]["action"], 4);
-    assert_eq!(r.body["attachment"]["thumbnail_url"], Value::Null);
+    assert!(r.body["attachment"]["thumbnail_url"].is_string(), "a document has the page icon");
     assert_eq!(r.body["attachment"]["sha256"], digest_of(&doc), "a PDF is stored as sent");
     let (status, headers, bytes) = get_bytes(&app, &app.staff, r.body["attachment"]["url"].as_str().unwrap()).await;
     assert_eq!((status, bytes), (StatusCode::OK, doc.clone()));
     assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
-    // Listed in order; three blobs stored (photo, its thumbnail, the PDF).
+    // Listed in order; four blobs stored (photo, its thumbnail, the PDF, the page icon).
     let list = app.get(&format!("/api/issues/{id}/attachments"), &app.auditor).await;
     assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["sha256"], sha.as_str());
-    assert_eq!(blobs(&app).await.len(), 3);
+    assert_eq!(blobs(&app).await.len(), 4);
     // The history holds the digests: the ledger covers the files.
     let h = app.get(&format!("/api/issues/{id}/history"), &app.auditor).await;
     let attached: Vec<&Value> =
@@ -471,10 +471,10 @@ async fn erasing_an_issue_makes_its_files_unreadable_and_keeps_the_ledger(backen
     // The same photo attached to another problem is one blob, referred to twice.
     let again = upload(&app, Some(&app.staff), &b, &[file("สะพาน.jpg", "image/jpeg", &photo)]).await;
     assert_eq!(again.body["attachment"]["sha256"], shared.body["attachment"]["sha256"]);
-    assert_eq!(blobs(&app).await.len(), 3, "photo, thumbnail, PDF");
+    assert_eq!(blobs(&app).await.len(), 4, "photo, thumbnail, PDF, page icon");
     let r = app.post("/api/privacy/erase", &app.admin, json!({"subject": a, "legal_basis": "PDPA s.33"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(r.body["issues"][0]["files_deleted"], 1, "the PDF only: the photo is still B's");
+    assert_eq!(r.body["issues"][0]["files_deleted"], 2, "the PDF and its icon only: the photo is still B's");
     // A's files answer 410, its list names them erased; B's photo still reads.
     for url in [shared.body["attachment"]["url"].as_str().unwrap(), own.body["attachment"]["url"].as_str().unwrap()] {
         let (status, _, body) = get_bytes(&app, &app.staff, url).await;

@@ -208,8 +208,10 @@ def before_call(context, case, kwargs):
                 body["category"] = CATEGORY
             body["title"] = f"fuzz {uuid.uuid4()}"
     elif path == UPLOAD and method == "POST":
-        # A real document, attached to the problem itself (an action must be one the issue has).
-        body["file"] = PDF
+        # A real document (if a file is sent at all), attached to the problem itself (an action must be one the
+        # issue has).
+        if "file" in body:
+            body["file"] = PDF
         body.pop("action", None)
     elif path == "/api/forums" and method == "POST":
         body["area_id"] = AREA
