@@ -248,7 +248,7 @@ fn thumbnail(mut image: image::DynamicImage, orientation: image::metadata::Orien
 /// renderer is a large attack surface for a thumbnail).
 fn document_icon() -> Result<Vec<u8>, AppError> {
     let page = image::RgbImage::from_fn(96, 128, |x, y| {
-        let border = x < 3 || x > 92 || y < 3 || y > 124;
+        let border = !(3..=92).contains(&x) || !(3..=124).contains(&y);
         if border {
             image::Rgb([120, 120, 120])
         } else if (84..104).contains(&y) {

@@ -274,6 +274,9 @@ async fn bad_uploads_are_refused_and_write_nothing_in_the_database(backend: Back
     bad_uploads_are_refused_and_write_nothing(backend, Store::Database).await
 }
 
+/// What is sent, by whom, to which issue, and the status and code it must get.
+type BadCase<'a> = (&'a str, Option<&'a str>, &'a str, Vec<Part<'a>>, StatusCode, &'a str);
+
 async fn bad_uploads_are_refused_and_write_nothing(backend: Backend, store: Store) {
     let (app, _dir) = app_with(backend, store).await;
     let area = app.area("PTN-42").await;
@@ -289,7 +292,7 @@ async fn bad_uploads_are_refused_and_write_nothing(backend: Backend, store: Stor
     let events = app.event_count().await;
     let stored = blobs(&app).await;
     let unknown = uuid::Uuid::new_v4().to_string();
-    let cases: Vec<(&str, Option<&str>, &str, Vec<Part>, StatusCode, &str)> = vec![
+    let cases: Vec<BadCase> = vec![
         (
             "a script named .jpg",
             Some(&app.staff),
