@@ -51,6 +51,16 @@ def day(text):
         return None
 
 
+def common_era(d):
+    """A day as the server reads it: years from 2400 on are Buddhist Era (2406-12-21 is 1863-12-21)."""
+    if d is None or d.year < 2400:
+        return d
+    try:
+        return d.replace(year=d.year - 543)
+    except ValueError:
+        return d.replace(year=d.year - 543, day=28)
+
+
 def bangkok_today():
     return datetime.now(BANGKOK).date()
 
@@ -172,7 +182,7 @@ def before_call(context, case, kwargs):
         if path.startswith("/api/reports/progress"):
             progress_query(query)
         for first, last in (("from", "to"), ("raised_from", "raised_to"), ("closed_from", "closed_to")):
-            low, high = day(query.get(first)), day(query.get(last))
+            low, high = common_era(day(query.get(first))), common_era(day(query.get(last)))
             if low is not None and high is not None and low > high:
                 query[first], query[last] = query[last], query[first]
 
@@ -210,7 +220,8 @@ def before_call(context, case, kwargs):
     elif path == UPLOAD and method == "POST":
         # A real document (if a file is sent at all), attached to the problem itself (an action must be one the
         # issue has).
-        if "file" in body:
+        # Only a file sent as a file (bytes or text): a part of another type is the invalid case's own.
+        if isinstance(body.get("file"), (bytes, str)):
             body["file"] = PDF
         body.pop("action", None)
     elif path == "/api/forums" and method == "POST":
