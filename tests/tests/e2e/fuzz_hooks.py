@@ -15,6 +15,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 AREA = os.environ["FUZZ_AREA"]
 HOME = os.environ["FUZZ_HOME"]
@@ -209,7 +210,7 @@ def before_call(context, case, kwargs):
         if isinstance(body.get("due_on"), str):
             at = instant(body["at"]) if isinstance(body.get("at"), str) else datetime.now(timezone.utc)
             assigned = at.astimezone(BANGKOK).date()
-            due = day(body["due_on"])
+            due = common_era(day(body["due_on"]))
             if due is None or due < assigned:
                 body["due_on"] = assigned.isoformat()
         if path == CORRECT:
@@ -220,8 +221,10 @@ def before_call(context, case, kwargs):
     elif path == UPLOAD and method == "POST":
         # A real document (if a file is sent at all), attached to the problem itself (an action must be one the
         # issue has).
-        # Only a file sent as a file (bytes or text): a part of another type is the invalid case's own.
-        if isinstance(body.get("file"), (bytes, str)):
+        # Only a body generated valid (the coverage phase also marks a positive case whose body is the invalid
+        # component), and only a file sent as a file.
+        body_negative = getattr(meta, "is_negative_at", lambda _: False)(ParameterLocation.BODY)
+        if not body_negative and isinstance(body.get("file"), (bytes, str)):
             body["file"] = PDF
         body.pop("action", None)
     elif path == "/api/forums" and method == "POST":
