@@ -466,7 +466,8 @@ async fn erasing_an_issue_makes_its_files_unreadable_and_keeps_the_ledger(backen
     let area = app.area("PTN-44").await;
     let a = app.raise(&area, "INF", "บ้านผู้ร้อง").await;
     let b = app.raise(&area, "INF", "สะพานเดียวกัน").await;
-    let photo = photo_with_gps(24, 24);
+    // Larger than a thumbnail, so the thumbnail is a file of its own.
+    let photo = photo_with_gps(400, 300);
     let shared = upload(&app, Some(&app.staff), &a, &[file("บ้านนายสมชาย.jpg", "image/jpeg", &photo)]).await;
     assert_eq!(shared.status, StatusCode::CREATED, "{:?}", shared.body);
     let own = upload(&app, Some(&app.staff), &a, &[file("สำเนาบัตร.pdf", "application/pdf", &pdf())]).await;
