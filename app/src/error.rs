@@ -30,6 +30,13 @@ pub enum AppError {
     TooManyRequests { message: String, retry_after: u64 },
     /// A defect or an outage; logged with detail, answered without.
     Internal(String),
+    /// An uploaded file over its limit (413; `file_too_large`), its message naming the limit.
+    TooLarge { code: &'static str, message: String },
+    /// An uploaded file whose content is of a kind not accepted (415; `unsupported_file_type`), whatever
+    /// its name or the type its sender claimed.
+    UnsupportedMediaType { code: &'static str, message: String },
+    /// It existed, and was removed for good (410; an erased issue's files: `attachment_erased`).
+    Gone { code: &'static str, message: String },
 }
 
 impl AppError {
@@ -70,7 +77,10 @@ impl AppError {
             | AppError::NotFound { code, message }
             | AppError::Conflict { code, message }
             | AppError::Invalid { code, message }
-            | AppError::Forbidden { code, message } => (code, message.clone()),
+            | AppError::Forbidden { code, message }
+            | AppError::TooLarge { code, message }
+            | AppError::UnsupportedMediaType { code, message }
+            | AppError::Gone { code, message } => (code, message.clone()),
             AppError::Unauthorized => ("unauthorized", "a valid bearer token is required".into()),
             AppError::PayloadTooLarge => ("payload_too_large", "the request body is over 1 MiB".into()),
             AppError::Unavailable { message } => ("unavailable", message.clone()),

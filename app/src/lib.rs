@@ -18,6 +18,7 @@
 
 pub mod admin;
 pub mod agencies;
+pub mod attachments;
 pub mod audit;
 pub mod caller;
 pub mod case_numbers;
@@ -121,6 +122,8 @@ pub struct Shared {
     /// The commands this process may hold at once, running or waiting (see [`AppState::command`]).
     pending: Arc<tokio::sync::Semaphore>,
     max_pending: usize,
+    /// What uploads may be (size, whether photos keep their metadata); see `attachments::Policy`.
+    pub attachment_policy: attachments::Policy,
 }
 
 impl std::ops::Deref for AppState {
@@ -192,6 +195,7 @@ impl AppState {
             duplicate_marks: tokio::sync::Mutex::new(()),
             pending: Arc::new(tokio::sync::Semaphore::new(max_pending_commands.max(1))),
             max_pending: max_pending_commands.max(1),
+            attachment_policy: attachments::Policy::default(),
         })))
     }
 

@@ -382,6 +382,8 @@ pub struct ErasedIssue {
     pub unsealed_texts: usize,
     /// The issue's version after the `PersonalDataErased` event.
     pub version: i64,
+    /// Attached files (and thumbnails) deleted from the blob store: those no other issue still refers to.
+    pub files_deleted: usize,
 }
 
 /// `POST /api/privacy/erase` and `santisuk privacy erase`: the subject is a person record's id, or an
@@ -508,12 +510,17 @@ async fn erase_issue(
         match state.command::<Issue>(issue.to_owned(), command, metadata.clone(), Some(version)).await {
             Ok(done) => {
                 let unsealed = unsealed_texts(state, issue).await?;
+                // The files go with the text: their digests stay in the log (the ledger still verifies). Once
+                // the read model has marked their rows erased, so none is served in between.
+                crate::attachments::settle(state, done.checkpoint).await?;
+                let files_deleted = crate::attachments::erase_files(state, issue).await?;
                 return Ok(ErasedIssue {
                     id: issue.to_owned(),
                     case_number: done.aggregate.case_number().map(ToString::to_string),
                     keys_destroyed: destroyed.len(),
                     unsealed_texts: unsealed,
                     version: done.version,
+                    files_deleted,
                 });
             }
             Err(AppError::Conflict { code: "stale_version" | "concurrent_change", .. }) => continue,

@@ -47,6 +47,10 @@ pub enum ValueError {
     /// A service level's days: 1 to 366, and the days to resolve no fewer than the days to assign.
     #[error("{field} must be a whole number of days from 1 to 366 (and days_to_resolve no fewer than days_to_assign)")]
     BadServiceDays { field: &'static str },
+    #[error("a file digest is a SHA-256 written as 64 hexadecimal digits")]
+    BadDigest,
+    #[error("unknown media type {0}: expected image/jpeg, image/png, image/webp or application/pdf")]
+    UnknownMediaType(String),
 }
 
 impl ValueError {
@@ -69,6 +73,8 @@ impl ValueError {
             ValueError::BadPhone => "bad_phone",
             ValueError::BadNationalId => "bad_national_id",
             ValueError::BadServiceDays { .. } => "bad_service_days",
+            ValueError::BadDigest => "bad_digest",
+            ValueError::UnknownMediaType(_) => "unsupported_file_type",
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod agency;
 pub mod area;
+pub mod attachment;
 pub mod category;
 pub mod error;
 pub mod escalation;

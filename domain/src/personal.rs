@@ -114,6 +114,8 @@ pub fn sealed_fields(event_type: &str) -> &'static [&'static [&'static str]] {
         // Issue #17: a duplicate's note and the community's reason are free text like any note.
         "IssueMarkedDuplicate" => &[&["note"]],
         "CommunityVerdictRecorded" => &[&["reason"]],
+        // A file's name can name a person ("บัตรประชาชน นายสมชาย.jpg").
+        "AttachmentAdded" => &[&["name"]],
         _ => &[],
     }
 }

@@ -65,6 +65,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "ServiceLevelSet",
     "IssueMarkedDuplicate",
     "CommunityVerdictRecorded",
+    "AttachmentAdded",
 ];
 
 /// The version an event of `event_type` is written in now.

@@ -35,6 +35,17 @@ pub struct StorageConfig {
     /// itself may instead be given in SANTISUK_MASTER_KEY.
     #[arg(long, env = "SANTISUK_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
+
+    /// Where attached photos and documents are kept: `folder` (a folder on this server's disk, see
+    /// --blobs-dir) or `database` (the `blobs` table of the database in use: for several servers that
+    /// share no disk). Issue #17 §4.
+    #[arg(long, env = "SANTISUK_BLOBS", default_value = "folder", global = true,
+        value_parser = ["folder", "database", "postgres"])]
+    pub blobs: String,
+
+    /// The folder of `--blobs folder`. Default: `blobs` in the data folder.
+    #[arg(long, env = "SANTISUK_BLOBS_DIR", global = true)]
+    pub blobs_dir: Option<PathBuf>,
 }
 
 // The URL may carry a password: never print it.
@@ -46,6 +57,8 @@ impl fmt::Debug for StorageConfig {
             .field("db_connections", &self.db_connections)
             .field("db_timeout", &self.db_timeout)
             .field("master_key_file", &self.master_key_file)
+            .field("blobs", &self.blobs)
+            .field("blobs_dir", &self.blobs_dir)
             .finish()
     }
 }
@@ -55,7 +68,22 @@ impl StorageConfig {
     pub async fn open(&self) -> Result<Db, StoreError> {
         let db = self.open_without_key().await?;
         let master = self.master_key(&db).await?;
-        Ok(db.with_vault(Vault::new(master)))
+        Ok(self.with_blobs(db.with_vault(Vault::new(master))))
+    }
+
+    /// The handle keeping attached files where the configuration says (see [`StorageConfig::blobs`]).
+    pub fn with_blobs(&self, db: Db) -> Db {
+        match self.blobs.as_str() {
+            // `postgres` is accepted as another name for the table, the usual case.
+            "database" | "postgres" => {
+                let table = santisuk_app::attachments::database_blobs(&db);
+                db.with_blobs(table)
+            }
+            _ => {
+                let dir = self.blobs_dir.clone().unwrap_or_else(|| self.data_dir.join("blobs"));
+                db.with_blobs(santisuk_app::attachments::folder_blobs(dir))
+            }
+        }
     }
 
     /// The master key: SANTISUK_MASTER_KEY, else the key file. A missing key file is generated only at the
@@ -167,6 +195,16 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub notify: NotifyArgs,
+
+    /// Largest photo or document accepted, in bytes (413 `file_too_large` beyond). Default 10 MiB.
+    #[arg(long, env = "SANTISUK_ATTACHMENT_MAX_BYTES", default_value_t = santisuk_app::attachments::DEFAULT_MAX_BYTES,
+        global = true, value_parser = clap::value_parser!(u64).range(1..=1_073_741_824))]
+    pub attachment_max_bytes: u64,
+
+    /// Keep the metadata of uploaded photos (EXIF location and camera, XMP, IPTC). Off by default: a
+    /// photo's GPS position can endanger whoever took it or is in it.
+    #[arg(long, env = "SANTISUK_ATTACHMENT_KEEP_METADATA", global = true)]
+    pub attachment_keep_metadata: bool,
 }
 
 /// Notifications (issue #17 §5): where e-mail goes out and what links point at.

@@ -61,6 +61,9 @@ impl ApiError {
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Gone { .. } => StatusCode::GONE,
         };
         let (code, message) = self.0.code_and_message();
         (status, code, message)

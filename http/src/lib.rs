@@ -63,8 +63,16 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(openapi::router())
         .merge(with_web_headers(web::router()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));
+    // Uploads (issue #17 §4) get 10 minutes: a 10 MiB photo from a phone on a slow rural connection takes
+    // longer than 30 s to arrive.
+    let max_file = state.attachment_policy.max_bytes();
+    let uploads = Router::new()
+        .merge(routes::attachments::router(max_file))
+        .merge(with_web_headers(web::attachments::router(max_file)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(600)));
     Ok(Router::new()
         .merge(timed)
+        .merge(uploads)
         .merge(routes::audit::verify_router())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint") })
         .method_not_allowed_fallback(|| async {

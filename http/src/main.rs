@@ -338,6 +338,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
         public_url: serve.notify.public_url.clone().unwrap_or_else(|| format!("http://{}", serve.bind)),
         listen: vec![serve.bind],
     });
+    state.attachment_policy.set(serve.attachment_max_bytes, serve.attachment_keep_metadata);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let runner = state.spawn_runner(async move {
         let mut rx = stop_rx;

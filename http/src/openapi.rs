@@ -16,8 +16,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    agencies, audit, duplicates, escalation, exports, health, issues, notifications, obstacles, organisations, privacy,
-    progress, reference, stats, users,
+    agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
+    organisations, privacy, progress, reference, stats, users,
 };
 use crate::state::AppState;
 
@@ -48,6 +48,7 @@ use crate::state::AppState;
         notifications::list_deliveries, notifications::retry,
         duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
         duplicates::forum_verdicts, duplicates::record_verdicts,
+        attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

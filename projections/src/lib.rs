@@ -22,6 +22,7 @@
 pub mod access_log;
 pub mod agencies;
 pub mod as_of;
+pub mod attachments;
 pub mod changes;
 pub mod custody;
 pub mod duplicates;

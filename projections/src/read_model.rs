@@ -505,6 +505,8 @@ impl IssueRow {
                 self.verdict_forum_id = Some(forum_id.to_string());
                 self.verdict_at = Some(fmt_ts(*at));
             }
+            // Files are rows of their own (`attachments`); the issue's row only moves to the new version.
+            IssueEvent::AttachmentAdded { .. } => {}
         }
         // One definition of "waiting for now": the open span (none while closed).
         self.waiting_for = self.custody.current().map(|p| p.as_str().to_owned());
@@ -811,6 +813,7 @@ impl Projection for ReadModel {
         "routing_rules",
         "agency_districts",
         "agencies",
+        "attachments",
         "issues",
         "forum_organisations",
         "forums",
@@ -857,6 +860,7 @@ impl ReadModel {
                 Decoded::Issue(e) => {
                     fold_issue(&mut issues, event, &e)?;
                     touched.insert(event.aggregate_id.as_str());
+                    crate::attachments::project(tx, event, &e).await?;
                 }
                 Decoded::Area(e) => match (area_row(event, &e), &e) {
                     (Some(row), _) => {

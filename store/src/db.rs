@@ -27,6 +27,8 @@ pub struct Db {
     /// The data keys that seal personal text (see [`crate::vault`]); reads through a handle without one
     /// see sealed texts as stored.
     vault: Option<Arc<crate::vault::Vault>>,
+    /// Where attached files are kept (issue #17 §4); `None`: the database's own `blobs` table.
+    blobs: Option<Arc<dyn crate::blobs::BlobStore>>,
 }
 
 /// An open transaction on one of the two backends.
@@ -172,7 +174,9 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", file.display())))?;
-        Ok(Db::from(Pool::Sqlite(pool)))
+        // Files attached to issues live beside the database file by default.
+        let folder = file.parent().unwrap_or(Path::new(".")).join("blobs");
+        Ok(Db::from(Pool::Sqlite(pool)).with_blobs(Arc::new(crate::blobs::FolderBlobs::new(folder))))
     }
 
     /// Connects to PostgreSQL with a 10 s acquire timeout and no statement timeout (tests, tools, the
@@ -212,7 +216,12 @@ impl Db {
     /// fails as unavailable. Call it right after opening: the handle it returns coordinates its writes
     /// afresh (no inline table registered yet).
     pub fn with_write_wait(self, wait: Duration) -> Db {
-        Db { pool: self.pool, writers: Arc::new(Writers { wait, ..Writers::default() }), vault: self.vault }
+        Db {
+            pool: self.pool,
+            writers: Arc::new(Writers { wait, ..Writers::default() }),
+            vault: self.vault,
+            blobs: self.blobs,
+        }
     }
 
     /// The bound on a command's waits in this process's queues (see [`Db::with_write_wait`]).
@@ -224,6 +233,20 @@ impl Db {
     /// `vault`.
     pub fn with_vault(self, vault: crate::vault::Vault) -> Db {
         Db { vault: Some(Arc::new(vault)), ..self }
+    }
+
+    /// The same handle, keeping attached files in `blobs`.
+    pub fn with_blobs(self, blobs: Arc<dyn crate::blobs::BlobStore>) -> Db {
+        Db { blobs: Some(blobs), ..self }
+    }
+
+    /// Where attached files are kept: the store given to [`Db::with_blobs`] (a SQLite handle opened by
+    /// `open_sqlite*` keeps them in the folder `blobs` beside its file), else the database's `blobs` table.
+    pub fn blobs(&self) -> Arc<dyn crate::blobs::BlobStore> {
+        match &self.blobs {
+            Some(b) => b.clone(),
+            None => Arc::new(crate::blobs::DatabaseBlobs::new(self.pool.clone())),
+        }
     }
 
     /// The vault this handle seals and opens with, if any.
@@ -359,7 +382,7 @@ impl Db {
 impl From<Pool> for Db {
     /// A handle on a pool opened elsewhere (tests, tools), with its own write coordination.
     fn from(pool: Pool) -> Db {
-        Db { pool, writers: Arc::default(), vault: None }
+        Db { pool, writers: Arc::default(), vault: None, blobs: None }
     }
 }
 

@@ -20,6 +20,9 @@ pub enum StoreError {
     /// This process has too much waiting already (a bounded queue); nothing was written.
     #[error("busy: {0}")]
     Busy(String),
+    /// The blob store (files kept outside the log) could not read or write a file.
+    #[error("blob store error: {0}")]
+    Blob(String),
 }
 
 impl StoreError {

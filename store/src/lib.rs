@@ -9,6 +9,7 @@
 //! - [`audit`]: the global audit log, every event exactly as stored, page by page (auditors, the ledger);
 //! - [`vault`]: sealing personal text under per-aggregate data keys wrapped by a master key
 //!   (crypto-shredding), and [`persons`]: complainants' records, sealed, outside the log;
+//! - [`blobs`]: attached files outside the log, by SHA-256, in a folder or a database table;
 //! - [`repository`]: cqrs-es' `PersistedEventRepository` over the same tables, so any cqrs-es application
 //!   (and the stock postgres-es / sqlite-es) can use Santisuk's store.
 //!
@@ -17,6 +18,7 @@
 pub mod append;
 pub mod audit;
 mod backend;
+pub mod blobs;
 mod checkpoint;
 pub mod db;
 pub mod error;

@@ -59,6 +59,12 @@ pub struct Issue {
     closed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     duplicate_of: Option<IssueId>,
+    /// How many events the issue has: the sequence of the next is one more (issue #17 §4).
+    #[serde(default)]
+    events: i64,
+    /// The sequences of its `IssueAddressed` events: the actions a file may document.
+    #[serde(default)]
+    actions: Vec<i64>,
 }
 
 impl Issue {
@@ -302,6 +308,25 @@ impl Issue {
                     at: c.at,
                 }
             }
+            // A file documents the problem or one of its actions, in any status: the photo of the mended
+            // road comes after the closing as often as before it.
+            IssueAction::Attach(c) => {
+                if c.size == 0 {
+                    return Err(IssueError::EmptyFile);
+                }
+                if let Some(sequence) = c.action.filter(|s| !self.actions.contains(s)) {
+                    return Err(IssueError::UnknownAction { sequence });
+                }
+                IssueEvent::AttachmentAdded {
+                    sha256: c.sha256,
+                    media_type: c.media_type,
+                    size: c.size,
+                    name: c.name,
+                    action: c.action,
+                    thumbnail: c.thumbnail,
+                    at: c.at,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -323,6 +348,7 @@ impl Aggregate for Issue {
     }
 
     fn apply(&mut self, event: IssueEvent) {
+        self.events += 1;
         match event {
             IssueEvent::IssueRaised {
                 at,
@@ -352,7 +378,10 @@ impl Aggregate for Issue {
                 self.agency = agency;
                 self.waiting_for = Some(Party::by_default(agency.is_some()));
             }
-            IssueEvent::IssueAddressed { .. } => self.status = Some(IssueStatus::Addressed),
+            IssueEvent::IssueAddressed { .. } => {
+                self.status = Some(IssueStatus::Addressed);
+                self.actions.push(self.events);
+            }
             IssueEvent::IssueClosed { outcome, at, .. } => {
                 self.status = Some(IssueStatus::Closed);
                 self.outcome = Some(outcome);
@@ -392,6 +421,7 @@ impl Aggregate for Issue {
                     self.reopen();
                 }
             }
+            IssueEvent::AttachmentAdded { .. } => {}
         }
     }
 }
@@ -1424,5 +1454,88 @@ mod tests {
             .given(vec![raised(), escalated(1, t(5)), assigned(), closed(Outcome::Unresolved), reopened()])
             .when(cmd(escalate(1, t(50))))
             .then_expect_error(IssueError::EscalationReached { level: 1 });
+    }
+
+    // --- attachments (issue #17 §4) ----------------------------------------------------------------
+
+    fn attach(action: Option<i64>, size: u64) -> IssueAction {
+        IssueAction::Attach(AttachFile {
+            sha256: crate::attachment::FileDigest::parse(&"ab".repeat(32)).unwrap(),
+            media_type: crate::attachment::MediaType::Jpeg,
+            size,
+            name: Some(text("สะพาน.jpg")),
+            action,
+            thumbnail: Some(crate::attachment::FileDigest::parse(&"cd".repeat(32)).unwrap()),
+            at: t(50),
+        })
+    }
+
+    fn attached(action: Option<i64>) -> IssueEvent {
+        IssueEvent::AttachmentAdded {
+            sha256: crate::attachment::FileDigest::parse(&"ab".repeat(32)).unwrap(),
+            media_type: crate::attachment::MediaType::Jpeg,
+            size: 10,
+            name: Some(text("สะพาน.jpg")),
+            action,
+            thumbnail: Some(crate::attachment::FileDigest::parse(&"cd".repeat(32)).unwrap()),
+            at: t(50),
+        }
+    }
+
+    #[test]
+    fn attaching_a_photo_to_the_problem_records_its_digest() {
+        IssueTest::with(()).given(vec![raised()]).when(cmd(attach(None, 10))).then_expect_events(vec![attached(None)]);
+    }
+
+    #[test]
+    fn attaching_a_photo_to_a_recorded_action_names_its_sequence() {
+        // raised = 1, assigned = 2, addressed = 3.
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed()])
+            .when(cmd(attach(Some(3), 10)))
+            .then_expect_events(vec![attached(Some(3))]);
+    }
+
+    #[test]
+    fn attaching_to_an_event_that_is_no_action_is_rejected() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed()])
+            .when(cmd(attach(Some(2), 10)))
+            .then_expect_error(IssueError::UnknownAction { sequence: 2 });
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(attach(Some(7), 10)))
+            .then_expect_error(IssueError::UnknownAction { sequence: 7 });
+    }
+
+    #[test]
+    fn attaching_an_empty_file_is_rejected() {
+        IssueTest::with(()).given(vec![raised()]).when(cmd(attach(None, 0))).then_expect_error(IssueError::EmptyFile);
+    }
+
+    #[test]
+    fn attaching_to_a_closed_issue_is_allowed() {
+        IssueTest::with(())
+            .given(vec![raised(), assigned(), addressed(), closed(Outcome::Resolved)])
+            .when(cmd(attach(Some(3), 10)))
+            .then_expect_events(vec![attached(Some(3))]);
+    }
+
+    #[test]
+    fn attaching_to_an_issue_never_raised_is_not_found() {
+        IssueTest::with(())
+            .given_no_previous_events()
+            .when(cmd(attach(None, 10)))
+            .then_expect_error(IssueError::NotFound);
+    }
+
+    #[test]
+    fn attaching_before_the_raise_is_rejected() {
+        let IssueAction::Attach(mut c) = attach(None, 10) else { unreachable!() };
+        c.at = t(-5);
+        IssueTest::with(())
+            .given(vec![raised()])
+            .when(cmd(IssueAction::Attach(c)))
+            .then_expect_error(IssueError::AtBeforeRaise);
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::agency::{AgencyId, Party};
 use crate::escalation::Breach;
+use crate::attachment::{FileDigest, MediaType};
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{
@@ -34,6 +35,7 @@ pub enum IssueAction {
     Escalate(EscalateIssue),
     MarkDuplicate(MarkDuplicate),
     RecordVerdict(RecordVerdict),
+    Attach(AttachFile),
 }
 
 /// Record a problem raised at a forum (or directly). The area and category were checked to exist
@@ -189,6 +191,20 @@ pub struct RecordVerdict {
     pub at: DateTime<Utc>,
 }
 
+/// Attach a file already stored under its digest (the application checked its kind and size and stored it,
+/// with its thumbnail, before the command).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachFile {
+    pub sha256: FileDigest,
+    pub media_type: MediaType,
+    pub size: u64,
+    pub name: Option<Text>,
+    /// The sequence of the action (`IssueAddressed`) it documents; `None` for the problem itself.
+    pub action: Option<i64>,
+    pub thumbnail: Option<FileDigest>,
+    pub at: DateTime<Utc>,
+}
+
 impl IssueAction {
     /// When the thing happened in the field.
     pub fn at(&self) -> DateTime<Utc> {
@@ -205,6 +221,7 @@ impl IssueAction {
             IssueAction::Escalate(c) => c.at,
             IssueAction::MarkDuplicate(c) => c.at,
             IssueAction::RecordVerdict(c) => c.at,
+            IssueAction::Attach(c) => c.at,
         }
     }
 
@@ -223,6 +240,7 @@ impl IssueAction {
             IssueAction::Escalate(_) => "escalate",
             IssueAction::MarkDuplicate(_) => "mark_duplicate",
             IssueAction::RecordVerdict(_) => "record_verdict",
+            IssueAction::Attach(_) => "attach",
         }
     }
 }

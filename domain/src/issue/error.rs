@@ -92,6 +92,12 @@ pub enum IssueError {
     /// The forum was held before the problem was closed: nobody could judge the closure there.
     #[error("the forum was held before the problem was closed")]
     ForumBeforeClosure,
+    /// An attachment names an action that is not one of the issue's recorded actions.
+    #[error("the issue has no recorded action with sequence {sequence}")]
+    UnknownAction { sequence: i64 },
+    /// An attachment of no bytes.
+    #[error("the file is empty")]
+    EmptyFile,
 }
 
 impl IssueError {
@@ -128,6 +134,7 @@ impl IssueError {
             | IssueError::UnknownAgency
             | IssueError::RuleWithoutAgency
             | IssueError::EscalationSkipsLevel { .. } => ErrorKind::Invalid,
+            IssueError::UnknownAction { .. } | IssueError::EmptyFile => ErrorKind::Invalid,
         }
     }
 
@@ -165,6 +172,8 @@ impl IssueError {
             IssueError::ConfirmedNotResolved { .. } => "confirmed_not_resolved",
             IssueError::VerdictOnDuplicate => "verdict_on_duplicate",
             IssueError::ForumBeforeClosure => "forum_before_closure",
+            IssueError::UnknownAction { .. } => "unknown_action",
+            IssueError::EmptyFile => "empty_file",
         }
     }
 }

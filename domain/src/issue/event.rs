@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agency::{AgencyId, Party};
 use crate::escalation::Breach;
+use crate::attachment::{FileDigest, MediaType};
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{
@@ -130,6 +131,23 @@ pub enum IssueEvent {
         reason: Option<Text>,
         at: DateTime<Utc>,
     },
+    /// A photo or document was attached to the problem, or to one of its actions (issue #17 §4). The file
+    /// is kept outside the log under its SHA-256 (`sha256`, of the bytes as stored: a photo after its
+    /// location and camera data were stripped), so this event's hash in the ledger covers the file.
+    AttachmentAdded {
+        sha256: FileDigest,
+        media_type: MediaType,
+        size: u64,
+        /// The file's name as the uploader gave it: free text, sealed like the other texts.
+        name: Option<Text>,
+        /// The sequence of the `IssueAddressed` event the file documents; `None`: the problem itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<i64>,
+        /// The SHA-256 of the thumbnail made for pages (a document's is a page icon), kept in the blob store as well.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thumbnail: Option<FileDigest>,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A corrected field: its value before and after.
@@ -154,7 +172,8 @@ impl IssueEvent {
             | IssueEvent::IssueWaitingChanged { at, .. }
             | IssueEvent::IssueEscalated { at, .. }
             | IssueEvent::IssueMarkedDuplicate { at, .. }
-            | IssueEvent::CommunityVerdictRecorded { at, .. } => *at,
+            | IssueEvent::CommunityVerdictRecorded { at, .. }
+            | IssueEvent::AttachmentAdded { at, .. } => *at,
         }
     }
 }
@@ -174,6 +193,7 @@ impl DomainEvent for IssueEvent {
             IssueEvent::IssueEscalated { .. } => "IssueEscalated",
             IssueEvent::IssueMarkedDuplicate { .. } => "IssueMarkedDuplicate",
             IssueEvent::CommunityVerdictRecorded { .. } => "CommunityVerdictRecorded",
+            IssueEvent::AttachmentAdded { .. } => "AttachmentAdded",
         }
         .to_owned()
     }
@@ -509,6 +529,43 @@ mod golden_json {
             json!({"CommunityVerdictRecorded": {"forum_id": "0b9c7a3e-4a0e-4d43-9f56-0d4b8a2f1c11",
                 "verdict": "not_asked", "reason": null, "at": "2026-11-20T03:04:05Z"}}),
             "CommunityVerdictRecorded",
+        );
+    }
+
+    #[test]
+    fn attachment_added() {
+        check(
+            IssueEvent::AttachmentAdded {
+                sha256: FileDigest::parse(&"ab".repeat(32)).unwrap(),
+                media_type: MediaType::Jpeg,
+                size: 123_456,
+                name: Some(Text::parse("สะพานพัง.jpg").unwrap()),
+                action: Some(3),
+                thumbnail: Some(FileDigest::parse(&"cd".repeat(32)).unwrap()),
+                at: at(),
+            },
+            json!({"AttachmentAdded": {"sha256": "ab".repeat(32), "media_type": "image/jpeg", "size": 123456,
+                "name": "สะพานพัง.jpg", "action": 3, "thumbnail": "cd".repeat(32), "at": "2026-11-20T03:04:05Z"}}),
+            "AttachmentAdded",
+        );
+    }
+
+    /// A document of the problem itself stores no `action`, and a PDF no thumbnail.
+    #[test]
+    fn attachment_added_to_the_problem() {
+        check(
+            IssueEvent::AttachmentAdded {
+                sha256: FileDigest::parse(&"ef".repeat(32)).unwrap(),
+                media_type: MediaType::Pdf,
+                size: 1,
+                name: None,
+                action: None,
+                thumbnail: None,
+                at: at(),
+            },
+            json!({"AttachmentAdded": {"sha256": "ef".repeat(32), "media_type": "application/pdf", "size": 1,
+                "name": null, "at": "2026-11-20T03:04:05Z"}}),
+            "AttachmentAdded",
         );
     }
 }

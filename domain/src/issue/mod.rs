@@ -9,7 +9,7 @@ mod tests_duplicates_verdicts;
 
 pub use aggregate::Issue;
 pub use command::{
-    AddressIssue, AssignIssue, CloseIssue, CorrectIssue, EraseText, EscalateIssue, IssueAction, IssueCommand,
+    AddressIssue, AssignIssue, AttachFile, CloseIssue, CorrectIssue, EraseText, EscalateIssue, IssueAction, IssueCommand,
     RaiseIssue, ReopenIssue, RestrictIssue, WaitFor,
 };
 pub use command::{DuplicateFacts, MarkDuplicate, RecordVerdict};

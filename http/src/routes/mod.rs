@@ -1,6 +1,7 @@
 //! One module per resource, each with its own `router()`.
 
 pub mod agencies;
+pub mod attachments;
 pub mod audit;
 pub mod escalation;
 pub mod exports;

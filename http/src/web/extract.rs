@@ -136,7 +136,7 @@ pub(super) async fn read_body(req: Request, state: &AppState) -> Result<Bytes, W
 }
 
 /// Compares two secrets in time independent of where they differ.
-pub(super) fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

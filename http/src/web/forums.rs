@@ -740,6 +740,9 @@ pub async fn show_with(
     let categories = reference::list_categories(&state).await?;
     let issues = forums::issues_of(&state, &web.ctx, &forum).await?;
     let verdicts = super::verdicts::forum_section(&state, web, &forum.id).await?;
+    let files =
+        santisuk_app::attachments::rows_of_issues(&state, &issues.iter().map(|i| i.id.clone()).collect::<Vec<_>>())
+            .await?;
     let category = |code: &str| {
         categories
             .iter()
@@ -775,6 +778,7 @@ pub async fn show_with(
                         td data-label=(i18n::TITLE.get(lang)) {
                             @if let Some(n) = &i.case_number { span.case-number { (n) } " " }
                             a href={ "/issues/" (i.case_number.as_deref().unwrap_or(&i.id)) } dir="auto" { (i.title) }
+                            (super::attachments::forum_problem(web, &i.id, &files, &forum.id))
                         }
                         td data-label=(i18n::CATEGORY.get(lang)) { (category(&i.category)) }
                         td data-label=(i18n::STATUS.get(lang)) { (layout::status_badge(lang, i.status.as_str())) }

@@ -341,6 +341,18 @@ pub fn outcome(lang: Lang, code: &str) -> &'static str {
 /// message it came with.
 pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
     let (th, en) = match code {
+        // Uploads (issue #17 §4).
+        "file_too_large" => ("ไฟล์มีขนาดใหญ่เกินกำหนด", "The file is over the size limit"),
+        "unsupported_file_type" => (
+            "รับเฉพาะรูปถ่าย (JPEG, PNG, WebP) และเอกสาร PDF เท่านั้น ระบบตรวจจากเนื้อไฟล์ ไม่ใช่ชื่อไฟล์",
+            "Only photos (JPEG, PNG, WebP) and PDF documents are accepted, judged by the content, not the name",
+        ),
+        "unreadable_file" => ("เปิดไฟล์นี้ไม่ได้ ไฟล์อาจเสียหาย", "This file cannot be read; it may be damaged"),
+        "empty_file" => ("ไฟล์ว่างเปล่า", "The file is empty"),
+        "missing_file" => ("กรุณาเลือกไฟล์", "Choose a file"),
+        "unknown_action" | "bad_action" => ("ไม่พบการดำเนินการนี้ในเรื่องนี้", "The issue has no such action"),
+        "attachment_erased" => ("ไฟล์ถูกลบพร้อมข้อมูลส่วนบุคคลแล้ว", "The file was erased with the personal data"),
+        "attachment_not_found" | "no_thumbnail" => ("ไม่พบไฟล์นี้", "No such file"),
         "empty_value" | "required" => ("กรุณากรอกช่องนี้", "This field is required"),
         "value_too_long" => ("ข้อความยาวเกินกำหนด", "This text is too long"),
         "control_characters" => ("มีอักขระควบคุมที่ใช้ไม่ได้", "Contains control characters"),
@@ -596,6 +608,7 @@ pub fn event(lang: Lang, event_type: &str) -> String {
         // Issue #17 §3, §6.
         "IssueMarkedDuplicate" => ("บันทึกว่าเป็นเรื่องซ้ำ", "Marked a duplicate"),
         "CommunityVerdictRecorded" => ("บันทึกความเห็นของชุมชน", "Community verdict recorded"),
+        "AttachmentAdded" => ("แนบรูปภาพหรือเอกสาร", "Photo or document attached"),
         other => return other.to_owned(),
     };
     lang.pick(th, en).to_owned()

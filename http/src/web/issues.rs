@@ -142,6 +142,7 @@ async fn render(
     let complainant = santisuk_app::privacy::complainant_for_issue(state, &web.ctx, &row.id).await?;
     let referral = super::agencies::referral(state, web, &row, writer && web.ctx.sees_area(&row.area_id)).await?;
     let duplicates = super::verdicts::issue_section(state, web, &row, writer).await?;
+    let files = santisuk_app::attachments::rows_of(state, &row.id).await?;
     let content = html! {
         @if let Some(m) = &sticky.message { p.notice role="status" { (m) } }
         @if sticky.stale { p.warn role="alert" id="stale" { (i18n::STALE.get(lang)) } }
@@ -173,6 +174,7 @@ async fn render(
             &category.as_ref().map(|c| c.service_level()).unwrap_or_default(), now())))
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         (duplicates)
+        (super::attachments::issue_section(web, &row, &files, &history))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories, &referral))
         } @else {
@@ -251,6 +253,10 @@ fn timeline_entry(lang: Lang, e: &issues::StoredEvent) -> Markup {
             }
             Some(IssueEvent::CommunityVerdictRecorded { forum_id, verdict, reason, .. }) => {
                 (super::verdicts::timeline_verdict(lang, &forum_id.to_string(), verdict.as_str(), reason.as_ref()))
+            }
+            Some(IssueEvent::AttachmentAdded { media_type, name, action, .. }) => {
+                div dir="auto" { (media_type.as_str()) @if let Some(n) = name { " · " (layout::text(lang, n.as_str())) }
+                    @if let Some(a) = action { " · #" (a) } }
             }
             None => { pre.data { (e.payload.to_string()) } }
         }

@@ -25,6 +25,7 @@
 pub mod admin;
 pub mod agencies;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod dashboard;
 pub mod escalation;

@@ -15,6 +15,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 AREA = os.environ["FUZZ_AREA"]
 HOME = os.environ["FUZZ_HOME"]
@@ -33,6 +34,10 @@ CATEGORY = "LIV"
 # A coordinator's obstacle takes a category of its own kind (issue #16).
 OBSTACLE_CATEGORY = "OBS_BUDGET"
 BANGKOK = timezone(timedelta(hours=7))
+
+# A file the server accepts (issue #17 §4): its kind is judged by its content, which no schema states.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+UPLOAD = "/api/issues/{id}/attachments"
 
 ACTIONS = {
     "/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict", "waiting")
@@ -57,14 +62,18 @@ def day(text):
 
 
 def era_day(text):
-    """A window's day as the server reads it: a year from 2400 on is Buddhist Era (parse.rs)."""
-    d = day(text)
-    if d is not None and d.year >= 2400:
-        try:
-            return d.replace(year=d.year - 543)
-        except ValueError:
-            return None
-    return d
+    """A window's day as the server reads it (see `common_era`)."""
+    return common_era(day(text))
+
+
+def common_era(d):
+    """A day as the server reads it: years from 2400 on are Buddhist Era (2406-12-21 is 1863-12-21)."""
+    if d is None or d.year < 2400:
+        return d
+    try:
+        return d.replace(year=d.year - 543)
+    except ValueError:
+        return d.replace(year=d.year - 543, day=28)
 
 
 def bangkok_today():
@@ -218,7 +227,7 @@ def before_call(context, case, kwargs):
         if isinstance(body.get("due_on"), str):
             at = instant(body["at"]) if isinstance(body.get("at"), str) else datetime.now(timezone.utc)
             assigned = at.astimezone(BANGKOK).date()
-            due = day(body["due_on"])
+            due = common_era(day(body["due_on"]))
             if due is None or due < assigned:
                 body["due_on"] = assigned.isoformat()
         if path == ASSIGN:
@@ -236,6 +245,15 @@ def before_call(context, case, kwargs):
             if "category" in body:
                 body["category"] = CATEGORY
             body["title"] = f"fuzz {uuid.uuid4()}"
+    elif path == UPLOAD and method == "POST":
+        # A real document (if a file is sent at all), attached to the problem itself (an action must be one the
+        # issue has).
+        # Only a body generated valid (the coverage phase also marks a positive case whose body is the invalid
+        # component), and only a file sent as a file.
+        body_negative = getattr(meta, "is_negative_at", lambda _: False)(ParameterLocation.BODY)
+        if not body_negative and isinstance(body.get("file"), (bytes, str)):
+            body["file"] = PDF
+        body.pop("action", None)
     elif path == "/api/forums" and method == "POST":
         body["area_id"] = AREA
         held = day(body.get("held_on"))

@@ -87,6 +87,8 @@ struct Site {
     /// Issue #17: a problem closed as resolved in October, and a forum after it that asks about it.
     done: String,
     verdict_forum: String,
+    /// The digest of a photo attached to `issue` (#17 §4).
+    attachment: String,
 }
 
 #[derive(Debug)]
@@ -145,6 +147,8 @@ struct Case {
     stores: bool,
     /// An allowed answer lists the place's issues or forums (a positive control for the leak checks).
     shows: bool,
+    /// A multipart body (the attachments' upload, #17 §4) instead of JSON, with [`BOUNDARY`].
+    multipart: Option<Vec<u8>>,
 }
 
 fn get(path: impl Into<String>) -> Case {
@@ -157,7 +161,41 @@ fn get(path: impl Into<String>) -> Case {
         public: false,
         stores: false,
         shows: false,
+        multipart: None,
     }
+}
+
+/// An upload (multipart): a photo attached to an issue.
+fn upload(path: impl Into<String>) -> Case {
+    Case { method: Method::POST, stores: true, multipart: Some(matrix_upload()), ..get(path) }
+}
+
+const BOUNDARY: &str = "matrix-boundary-2f9a";
+
+/// A small photo, as a phone sends it (named, with its claimed type).
+fn matrix_photo() -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(8, 8, image::Rgb([10, 120, 200]));
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Jpeg).expect("a JPEG");
+    out.into_inner()
+}
+
+/// The digest the matrix photo is stored under (after the metadata strip).
+fn matrix_photo_digest() -> String {
+    let checked = santisuk_app::attachments::check(matrix_photo(), santisuk_app::attachments::DEFAULT_MAX_BYTES, false)
+        .expect("the matrix photo is accepted");
+    santisuk_store::blobs::digest_of(&checked.bytes)
+}
+
+fn matrix_upload() -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"matrix.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&matrix_photo());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
 }
 
 fn post(path: impl Into<String>, body: Value) -> Case {
@@ -336,6 +374,16 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             .expect(act),
         post(format!("/api/issues/{restrict_target}/restrict"), json!({"restricted": false, "reason": "ยินยอมแล้ว"}))
             .expect([p(200, 200, 404), p(404, 200, 404), 403, p(200, 404, 404)]),
+        // --- photos and documents (#17 §4): writers attach, readers of the case read; an auditor never uploads ---
+        upload(format!("/api/issues/{issue}/attachments")).expect([
+            p(201, 201, 404),
+            p(201, 201, 404),
+            403,
+            p(201, 404, 404),
+        ]),
+        get(format!("/api/issues/{issue}/attachments")).expect(read_one),
+        get(format!("/api/issues/{issue}/attachments/{}", s.attachment)).expect(read_one),
+        get(format!("/api/issues/{issue}/attachments/{}/thumbnail", s.attachment)).expect(read_one),
         // --- issues: reads ---
         get(format!("/api/issues/{issue}")).expect(read_one),
         get(format!("/api/issues/{issue}?as_of={t0}")).expect(read_one),
@@ -712,7 +760,16 @@ impl Answer {
 }
 
 async fn call(w: &World, who: Who, case: &Case) -> Answer {
-    send(&w.app, case.method.clone(), &case.path, w.token(who), case.body.as_ref(), &case.headers).await
+    send(
+        &w.app,
+        case.method.clone(),
+        &case.path,
+        w.token(who),
+        case.body.as_ref(),
+        &case.headers,
+        case.multipart.as_deref(),
+    )
+    .await
 }
 
 async fn send(
@@ -722,6 +779,7 @@ async fn send(
     token: Option<&str>,
     body: Option<&Value>,
     headers: &[(&str, String)],
+    multipart: Option<&[u8]>,
 ) -> Answer {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(t) = token {
@@ -730,10 +788,18 @@ async fn send(
     if body.is_some() {
         req = req.header(header::CONTENT_TYPE, "application/json");
     }
+    if multipart.is_some() {
+        req = req.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+    }
     for (k, v) in headers {
         req = req.header(*k, v.as_str());
     }
-    let req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).expect("request");
+    let body = match (body, multipart) {
+        (_, Some(m)) => Body::from(m.to_vec()),
+        (Some(b), None) => Body::from(b.to_string()),
+        (None, None) => Body::empty(),
+    };
+    let req = req.body(body).expect("request");
     let resp = app.router.clone().oneshot(req).await.expect("infallible");
     let status = resp.status();
     let kind = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -742,6 +808,9 @@ async fn send(
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an XLSX file calamine can open");
         let range = book.worksheet_range_at(0).expect("a first sheet").expect("a readable sheet");
         Content::Cells(range.rows().map(|row| row.iter().map(ToString::to_string).collect()).collect())
+    } else if kind.starts_with("image/") || kind.starts_with("application/pdf") {
+        // A file (#17 §4): its bytes are no text; what the leak checks need is that it came.
+        Content::Text(format!("<{} bytes of {kind}>\n", bytes.len()))
     } else if kind.starts_with("application/json") || bytes.is_empty() {
         Content::Json(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     } else {
@@ -841,7 +910,8 @@ async fn coordinator_reads(w: &World, case: &Case, answer: &Answer) -> Vec<Strin
             let mut by_area: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "by").cloned().collect();
             by_area.push(("by".into(), "area".into()));
             let all =
-                send(&w.app, Method::GET, &with_query(&base, &by_area), Some(w.app.admin.as_str()), None, &[]).await;
+                send(&w.app, Method::GET, &with_query(&base, &by_area), Some(w.app.admin.as_str()), None, &[], None)
+                    .await;
             let rows = all.json()["rows"].as_array().cloned().unwrap_or_default();
             for counter in ["raised", "closed", "resolved", "unresolved", "open", "overdue"] {
                 let expected: i64 =
@@ -859,9 +929,16 @@ async fn coordinator_reads(w: &World, case: &Case, answer: &Answer) -> Vec<Strin
             let mut list: Vec<(String, String)> =
                 pairs.iter().filter(|(k, _)| !own.contains(&k.as_str())).cloned().collect();
             list.push(("limit".into(), "500".into()));
-            let json =
-                send(&w.app, Method::GET, &with_query("/api/issues", &list), w.token(Who::Coordinator), None, &[])
-                    .await;
+            let json = send(
+                &w.app,
+                Method::GET,
+                &with_query("/api/issues", &list),
+                w.token(Who::Coordinator),
+                None,
+                &[],
+                None,
+            )
+            .await;
             let expected = json.json()["items"].as_array().map_or(0, Vec::len);
             let records = answer.content.records();
             let rows = records.len().saturating_sub(1);
@@ -882,6 +959,7 @@ async fn coordinator_reads(w: &World, case: &Case, answer: &Answer) -> Vec<Strin
                 w.token(Who::Coordinator),
                 None,
                 &[],
+                None,
             )
             .await;
             let groups = pairs.iter().find(|(k, _)| k == "by").map_or(1, |(_, v)| v.split(',').count());
@@ -993,6 +1071,19 @@ async fn site(
     let organisation = json!({"name_th": format!("{title} organisation"), "kind": "network", "area_ids": [area]});
     let organisation =
         ok(app, "/api/organisations", staff, organisation).await["id"].as_str().expect("organisation id").to_owned();
+    let attached = send(
+        app,
+        Method::POST,
+        &format!("/api/issues/{issue}/attachments"),
+        Some(staff),
+        None,
+        &[],
+        Some(&matrix_upload()),
+    )
+    .await;
+    assert_eq!(attached.status, StatusCode::CREATED, "{:?}", attached.json());
+    let attachment = attached.json()["attachment"]["sha256"].as_str().expect("sha256").to_owned();
+    assert_eq!(attachment, matrix_photo_digest());
     Site {
         area: area.to_owned(),
         amphoe,
@@ -1007,6 +1098,7 @@ async fn site(
         organisation,
         done,
         verdict_forum,
+        attachment,
     }
 }
 
@@ -1038,6 +1130,7 @@ async fn world(backend: Backend) -> World {
         organisation: unknown_id(),
         done: unknown_id(),
         verdict_forum: unknown_id(),
+        attachment: matrix_photo_digest(),
     };
     let users = app.get("/api/users", &app.admin).await.body;
     let id_of = |name: String| {
