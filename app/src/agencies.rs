@@ -232,11 +232,11 @@ pub struct SetRoutingRuleRequest {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestQuery {
-    /// A category code.
-    #[param(value_type = String)]
+    /// A category code (required).
+    #[param(value_type = Option<String>)]
     pub category: Option<String>,
-    /// An area id (its district picks the rule).
-    #[param(value_type = String)]
+    /// An area id (required; its district picks the rule).
+    #[param(value_type = Option<String>)]
     pub area: Option<String>,
 }
 

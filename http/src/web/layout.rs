@@ -76,7 +76,10 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             @if matches!(role, Role::Admin | Role::Staff) {
                                 (item(Nav::Organisations, "/admin/organisations", super::organisations::ORGANISATIONS_NAV))
                             }
-                            (item(Nav::Agencies, "/admin/agencies", i18n::AGENCIES))
+                            // Everyone may read the agencies; the entry is for those who refer problems to them.
+                            @if matches!(role, Role::Admin | Role::Staff) {
+                                (item(Nav::Agencies, "/admin/agencies", i18n::AGENCIES))
+                            }
                         }
                     }
                     div.who {
