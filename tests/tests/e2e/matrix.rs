@@ -542,6 +542,9 @@ fn cases(w: &World, who: Who, place: Place) -> Vec<Case> {
             get("/api/issues?limit=1"),
             get(format!("/api/issues?as_of={t0}")),
             get(format!("/api/issues?as_of={t0}&overdue=true&limit=500")),
+            // Escalated problems only (#17 §2).
+            get("/api/issues?escalated=true"),
+            get("/api/obstacles?escalated=false"),
             get("/api/issues/export"),
             get(format!("/api/issues/export?format=csv&lang=en&status=closed&as_of={t0}")),
             // The export walks every page itself: `limit` and `cursor` are accepted and ignored.
