@@ -302,6 +302,11 @@ pub async fn remove_routing_rule(state: &AppState, caller: &Caller, id: &str) ->
 /// own areas). An unknown category or area is refused (422), an area not the coordinator's too (403).
 pub async fn suggest(state: &AppState, caller: &Caller, q: &SuggestQuery) -> Result<RoutingSuggestion, AppError> {
     caller.require_issue_writer()?;
+    // A form that has not chosen both yet asks too (the document makes both optional): nothing to suggest.
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+    if blank(&q.category) || blank(&q.area) {
+        return Ok(RoutingSuggestion { rule: None, agency: None });
+    }
     let category = known_category(state, q.category.as_deref().unwrap_or_default()).await?;
     let area_raw = q.area.as_deref().unwrap_or_default().trim();
     if !caller.sees_area(area_raw) {

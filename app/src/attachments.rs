@@ -360,6 +360,13 @@ pub async fn upload(
 ) -> Result<AttachmentAnswer, AppError> {
     caller.require_issue_writer()?;
     let row = visible_issue(state, caller, raw_id).await?;
+    // As for every action on it: a coordinator follows their own obstacle, SBPAC's staff work it.
+    if caller.visible_areas().is_some() && row.kind == santisuk_domain::values::IssueKind::Obstacle {
+        return Err(AppError::forbidden_as(
+            "obstacle_worked_by_staff",
+            "an obstacle's files are attached by SBPAC staff, who work it; you raised it and can follow it",
+        ));
+    }
     let name = file_name(upload.name.as_deref())?;
     let action = action_sequence(upload.action.as_deref())?;
     let policy = &state.attachment_policy;

@@ -106,6 +106,7 @@ impl Notifier {
 #[serde(deny_unknown_fields)]
 pub struct NotificationChannelRequest {
     /// `email` or `webhook`.
+    #[schema(pattern = "^(email|webhook)$")]
     pub kind: String,
     /// An e-mail address, or an `http`/`https` URL that is not this server itself.
     pub target: String,
@@ -238,6 +239,8 @@ pub async fn list_deliveries(
     filter: Option<&str>,
 ) -> Result<Vec<OutboxRow>, AppError> {
     require_admin(caller)?;
+    // `state=` (empty), as a form with nothing chosen sends it, is no filter.
+    let filter = filter.map(str::trim).filter(|f| !f.is_empty());
     if filter.is_some_and(|f| !matches!(f, "failed" | "retrying" | "pending" | "sent")) {
         return Err(AppError::invalid("bad_state", "state is failed, retrying, pending or sent"));
     }

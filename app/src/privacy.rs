@@ -498,13 +498,15 @@ async fn erase_issue(
         destroyed.dedup();
         // What this process holds of the issue may be text that is erased now.
         state.aggregates.forget::<Issue>(issue);
+        // One reading of the clock: two could straddle a millisecond and put `at` after `now`.
+        let t = now();
         let command = IssueCommand {
-            now: now(),
+            now: t,
             action: IssueAction::Erase(EraseText {
                 subject,
                 legal_basis: legal_basis.clone(),
                 keys: destroyed.clone(),
-                at: now(),
+                at: t,
             }),
         };
         match state.command::<Issue>(issue.to_owned(), command, metadata.clone(), Some(version)).await {

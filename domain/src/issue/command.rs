@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::agency::{AgencyId, Party};
-use crate::escalation::Breach;
 use crate::attachment::{FileDigest, MediaType};
+use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{

@@ -6,8 +6,8 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::agency::{AgencyId, Party};
-use crate::escalation::Breach;
 use crate::attachment::{FileDigest, MediaType};
+use crate::escalation::Breach;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{

@@ -9,8 +9,8 @@ mod tests_duplicates_verdicts;
 
 pub use aggregate::Issue;
 pub use command::{
-    AddressIssue, AssignIssue, AttachFile, CloseIssue, CorrectIssue, EraseText, EscalateIssue, IssueAction, IssueCommand,
-    RaiseIssue, ReopenIssue, RestrictIssue, WaitFor,
+    AddressIssue, AssignIssue, AttachFile, CloseIssue, CorrectIssue, EraseText, EscalateIssue, IssueAction,
+    IssueCommand, RaiseIssue, ReopenIssue, RestrictIssue, WaitFor,
 };
 pub use command::{DuplicateFacts, MarkDuplicate, RecordVerdict};
 pub use error::IssueError;

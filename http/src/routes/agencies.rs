@@ -133,7 +133,8 @@ pub async fn remove_routing_rule(
 }
 
 /// The agency the routing rules suggest for a problem of a category in an area (issue writers; a
-/// coordinator in their own areas). `rule` and `agency` are `null` when no rule matches.
+/// coordinator in their own areas). `rule` and `agency` are `null` when no rule matches, or when the
+/// category or the area is not given yet.
 #[utoipa::path(get, path = "/api/routing-rules/suggest", tag = "agencies", params(SuggestQuery),
     security(("bearer" = [])),
     responses((status = 200, body = RoutingSuggestion),

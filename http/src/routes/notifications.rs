@@ -75,7 +75,9 @@ pub async fn remove_channel(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
-    /// `failed` (gave up; retry by hand), `retrying` (failed, tried again later), `pending` or `sent`.
+    /// `failed` (gave up; retry by hand), `retrying` (failed, tried again later), `pending` or `sent`;
+    /// empty or absent: all.
+    #[param(pattern = "^(failed|retrying|pending|sent)?$")]
     pub state: Option<String>,
 }
 

@@ -105,9 +105,15 @@ fn form(web: &Web, issue_id: &str, actions: &[(i64, String)], back: &str, compac
 }
 
 /// The files section of the issue page (its details were read and logged by the page).
-pub fn issue_section(web: &Web, row: &IssueRow, files: &[AttachmentRow], history: &[StoredEvent]) -> Markup {
+/// `may_upload`: the page shows its action forms (the same rule: a coordinator follows their own obstacle).
+pub fn issue_section(
+    web: &Web,
+    row: &IssueRow,
+    files: &[AttachmentRow],
+    history: &[StoredEvent],
+    may_upload: bool,
+) -> Markup {
     let lang = web.lang;
-    let may_upload = web.ctx.require_issue_writer().is_ok();
     html! {
         section.card #files {
             h2 { (FILES.get(lang)) }

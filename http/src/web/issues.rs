@@ -174,7 +174,7 @@ async fn render(
             &category.as_ref().map(|c| c.service_level()).unwrap_or_default(), now())))
         (super::privacy::complainant_card(lang, complainant.as_ref()))
         (duplicates)
-        (super::attachments::issue_section(web, &row, &files, &history))
+        (super::attachments::issue_section(web, &row, &files, &history, writer && web.ctx.sees_area(&row.area_id)))
         @if writer && web.ctx.sees_area(&row.area_id) {
             (action_forms(web, &row, row.status, &sticky, &categories, &referral))
         } @else {

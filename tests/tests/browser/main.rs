@@ -11,6 +11,7 @@
 mod admin;
 mod forms;
 mod progress;
+mod workflow;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

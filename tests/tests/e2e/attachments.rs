@@ -413,6 +413,23 @@ async fn files_follow_the_area_and_restricted_case_rules(backend: Backend) {
     let r = upload(&app, Some(&app.staff), &far, &[file("far.jpg", "image/jpeg", &photo)]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let far_url = r.body["attachment"]["url"].as_str().unwrap().to_owned();
+    // A coordinator's own obstacle is worked by SBPAC's staff: its raiser follows it and attaches nothing.
+    let home = format!("HOME-{}", app.suffix);
+    let r = app
+        .post(
+            "/api/obstacles",
+            &app.coordinator,
+            json!({"area_id": home, "category": "OBS_TRANSPORT", "title": "รถเสีย"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let obstacle = r.body["id"].as_str().unwrap().to_owned();
+    let before = app.event_count().await;
+    let r = upload(&app, Some(&app.coordinator), &obstacle, &[file("o.jpg", "image/jpeg", &photo)]).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("obstacle_worked_by_staff")));
+    assert_eq!(app.event_count().await, before, "nothing written");
+    let r = upload(&app, Some(&app.staff), &obstacle, &[file("o.jpg", "image/jpeg", &photo)]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "staff work it: {:?}", r.body);
     // Another area's files are, to a coordinator, files of no issue.
     for path in [format!("/api/issues/{far}/attachments"), far_url.clone(), format!("{far_url}/thumbnail")] {
         let (status, _, body) = get_bytes(&app, &app.coordinator, &path).await;
