@@ -168,6 +168,26 @@ pub fn waiting_form(web: &Web, row: &IssueRow, typed: Option<(&str, &str)>, erro
 // --- a forum's page: suggestions for the problems just raised ------------------------------------------------
 
 /// The agencies the routing rules suggest for the forum's problems not yet assigned (right after the raise),
+/// The agency the routing rules suggest for a problem being raised, once its area and category are chosen:
+/// one line under the problem on the forum form (when it is shown again, and fetched by the script as one
+/// types, with the likely duplicates). Nothing for readers, another area, or no rule.
+pub async fn row_agency(state: &AppState, web: &Web, area: &str, category: &str) -> Result<Markup, WebError> {
+    let (area, category) = (area.trim(), category.trim());
+    if area.is_empty() || category.is_empty() || web.ctx.require_issue_writer().is_err() || !web.ctx.sees_area(area) {
+        return Ok(html! {});
+    }
+    let Some(row) = reference::get_area(state, &web.ctx, area).await? else { return Ok(html! {}) };
+    let suggestion = agencies::suggest_for(state, category, &row.amphoe_code).await?;
+    Ok(match suggestion.agency {
+        Some(agency) => html! {
+            p.suggested-agency role="status" {
+                (i18n::SUGGESTED_AGENCY.get(web.lang)) ": " strong dir="auto" { (agency.name_th) }
+            }
+        },
+        None => html! {},
+    })
+}
+
 /// each linking to its assign form, where the suggestion is chosen. Nothing for readers or without rules.
 pub async fn forum_suggestions(
     state: &AppState,

@@ -304,8 +304,10 @@ pub async fn row_suggestions(
     title: &str,
     description: &str,
 ) -> Result<Markup, WebError> {
+    // Issue #17 §1: the routing rules' agency for the area and category chosen, before the duplicates.
+    let agency = super::agencies::row_agency(state, web, area, category).await?;
     if area.trim().is_empty() || category.trim().is_empty() || title.trim().is_empty() {
-        return Ok(html! {});
+        return Ok(agency);
     }
     let q = DuplicateSuggestQuery {
         area: Some(area.trim().to_owned()),
@@ -316,11 +318,11 @@ pub async fn row_suggestions(
     };
     match duplicates::suggest(state, &web.ctx, &q).await {
         Ok(items) if !items.is_empty() => {
-            Ok(html! { div.duplicates role="status" { (suggestions_list(web.lang, &items, false)) } })
+            Ok(html! { (agency) div.duplicates role="status" { (suggestions_list(web.lang, &items, false)) } })
         }
-        Ok(_) => Ok(html! {}),
+        Ok(_) => Ok(agency),
         // A value that is not one yet (a title too long, an area not chosen): the form's own check says so.
-        Err(AppError::Invalid { .. }) => Ok(html! {}),
+        Err(AppError::Invalid { .. }) => Ok(agency),
         Err(e) => Err(e.into()),
     }
 }

@@ -49,9 +49,24 @@ async fn an_admin_sets_up_a_referral_that_the_issue_page_suggests_and_follows(ba
     assert!(read.body.contains("แขวงทางหลวงปัตตานี") && !read.body.contains("ตั้งกฎ</button>"), "{}", read.body);
     let refused = coordinator.post("/admin/routing", &[("_csrf", read.csrf().as_str()), ("category", "INF")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The forum form suggests it as the problem is typed (the fragment its script fetches, and the form shown
+    // again), for the area and category chosen; not for a category no rule routes.
+    let mut staff = app.web_as(Role::Staff).await;
+    let typed = staff
+        .get(&format!(
+            "/duplicates/suggest?area={area}&category=INF&title=%E0%B8%AA%E0%B8%B0%E0%B8%9E%E0%B8%B2%E0%B8%99"
+        ))
+        .await;
+    assert_eq!(typed.status, StatusCode::OK, "{}", typed.body);
+    assert!(
+        typed.body.contains("หน่วยงานที่แนะนำตามกฎการส่งต่อเรื่อง") && typed.body.contains("แขวงทางหลวงปัตตานี"),
+        "{}",
+        typed.body
+    );
+    let other = staff.get(&format!("/duplicates/suggest?area={area}&category=EDU&title=x")).await;
+    assert!(!other.body.contains("หน่วยงานที่แนะนำ"), "{}", other.body);
     // The problem's page suggests the agency, chosen; the forum-less raise goes through the API.
     let id = app.raise(&area, "INF", "ถนนเข้าหมู่บ้านชำรุด").await;
-    let mut staff = app.web_as(Role::Staff).await;
     let page = staff.get(&format!("/issues/{id}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let chosen = format!("<option value=\"rule:{rule}\" selected>");
