@@ -102,7 +102,7 @@ async fn bad_arguments_fail_clearly_and_write_nothing(postgres: bool) {
     let unknown = store.run(&["frobnicate"]);
     assert_eq!(unknown.status.code(), Some(2));
     for out in [&bad_role, &bad_name, &no_area, &unknown_area, &missing, &unknown] {
-        assert!(!text(&out.stderr).contains("panicked"));
+        assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
     }
     let ok = store.run(&["migrate"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
