@@ -199,31 +199,51 @@ impl AppState {
         })))
     }
 
-    /// Runs the projections (read model and ledger, each in its own task) in the background until
-    /// `shutdown` resolves; the handle finishes when both have stopped.
+    /// Runs the projections (read model, ledger and the notifications' outbox, each in its own task) in
+    /// the background until `shutdown` resolves; the handle finishes when all have stopped. One-shot
+    /// commands (the CLI's) run only these: a command that fails at once must not take a half-started
+    /// escalation pass or delivery down with it.
     pub fn spawn_runner(
         &self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        self.spawn_tasks(shutdown, false)
+    }
+
+    /// What a server runs beside its requests: the projections of [`AppState::spawn_runner`], the
+    /// escalator (issue #17 §2; safe on every instance at once, the aggregate refuses a level reached)
+    /// and the notifications' deliverer (§5).
+    pub fn spawn_service(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        self.spawn_tasks(shutdown, true)
+    }
+
+    fn spawn_tasks(
+        &self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+        service: bool,
     ) -> tokio::task::JoinHandle<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
-        let read_model = tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone())));
-        let ledger = tokio::spawn(self.ledger.clone().run(until_stopped(stopped.clone())));
-        // Issue #17 §2: the escalator, safe on every instance at once (the aggregate refuses a level reached).
-        let escalator = tokio::spawn(escalation::run_escalator(self.clone(), until_stopped(stopped.clone())));
-        // Issue #17 §5: the outbox projection and the deliverer.
-        let outbox = tokio::spawn(self.notifications.clone().run(until_stopped(stopped.clone())));
-        let deliverer = tokio::spawn(notifications::run_deliverer(self.clone(), until_stopped(stopped)));
+        let mut tasks = vec![
+            tokio::spawn(self.runner.clone().run(until_stopped(stopped.clone()))),
+            tokio::spawn(self.ledger.clone().run(until_stopped(stopped.clone()))),
+            tokio::spawn(self.notifications.clone().run(until_stopped(stopped.clone()))),
+        ];
+        if service {
+            tasks.push(tokio::spawn(escalation::run_escalator(self.clone(), until_stopped(stopped.clone()))));
+            tasks.push(tokio::spawn(notifications::run_deliverer(self.clone(), until_stopped(stopped))));
+        }
         tokio::spawn(async move {
             shutdown.await;
             let _ = stop.send(true);
-            let _ = read_model.await;
-            let _ = ledger.await;
-            let _ = escalator.await;
-            let _ = outbox.await;
-            let _ = deliverer.await;
+            for task in tasks {
+                let _ = task.await;
+            }
         })
     }
 

@@ -70,7 +70,7 @@ impl Server {
             let until = |mut rx: watch::Receiver<bool>| async move {
                 let _ = rx.wait_for(|s| *s).await;
             };
-            state.spawn_runner(until(stopped.clone()));
+            state.spawn_service(until(stopped.clone()));
             // Served exactly as `santisuk serve` does it.
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;

@@ -340,7 +340,7 @@ async fn run_server(storage: StorageConfig, serve: ServeConfig, db: santisuk_app
     });
     state.attachment_policy.set(serve.attachment_max_bytes, serve.attachment_keep_metadata);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let runner = state.spawn_runner(async move {
+    let runner = state.spawn_service(async move {
         let mut rx = stop_rx;
         let _ = rx.wait_for(|stop| *stop).await;
     });
