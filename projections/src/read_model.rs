@@ -378,6 +378,44 @@ pub struct IssueRow {
 }
 
 impl IssueRow {
+    /// A community problem just raised at `at`, with nothing else known: the base every row starts from
+    /// (and what tests build their rows on, so that a new column is added in one place).
+    pub fn open(id: &str, area_id: &str, category: &str, title: &str, at: chrono::DateTime<chrono::Utc>) -> IssueRow {
+        IssueRow {
+            id: id.to_owned(),
+            area_id: area_id.to_owned(),
+            category: category.to_owned(),
+            title: title.to_owned(),
+            description: None,
+            forum_id: None,
+            raised_by: None,
+            case_number: None,
+            status: IssueStatus::Raised,
+            assignee: None,
+            due_on: None,
+            outcome: None,
+            raised_at: fmt_ts(at),
+            raised_on: bangkok_date(at).to_string(),
+            closed_at: None,
+            restricted: false,
+            // Not in the event: the fold that creates the row sets it from the event's metadata.
+            raised_by_user: None,
+            kind: IssueKind::default(),
+            agency_id: None,
+            waiting_for: Some(Party::Sbpac.as_str().to_owned()),
+            custody: Custody::raised(at),
+            escalation_level: 0,
+            responsible: None,
+            assigned_at: None,
+            duplicate_of: None,
+            verdict: None,
+            verdict_forum_id: None,
+            verdict_at: None,
+            version: 1,
+            last_position: 1,
+        }
+    }
+
     /// The row an `IssueRaised` creates; `None` for any other event (it needs an existing row).
     pub fn raised(id: &str, event: &IssueEvent, sequence: i64, position: i64) -> Option<IssueRow> {
         let IssueEvent::IssueRaised {
@@ -397,37 +435,15 @@ impl IssueRow {
             return None;
         };
         Some(IssueRow {
-            id: id.to_owned(),
-            area_id: area_id.to_string(),
-            category: category.to_string(),
-            title: title.to_string(),
             description: description.as_ref().map(ToString::to_string),
             forum_id: forum_id.map(|f| f.to_string()),
             raised_by: raised_by.as_ref().map(ToString::to_string),
             case_number: case_number.as_ref().map(ToString::to_string),
-            status: IssueStatus::Raised,
-            assignee: None,
-            due_on: None,
-            outcome: None,
-            raised_at: fmt_ts(*at),
-            raised_on: bangkok_date(*at).to_string(),
-            closed_at: None,
             restricted: *restricted,
-            // Not in the event: the fold that creates the row sets it from the event's metadata.
-            raised_by_user: None,
             kind: *kind,
-            agency_id: None,
-            waiting_for: Some(Party::Sbpac.as_str().to_owned()),
-            custody: Custody::raised(*at),
-            escalation_level: 0,
-            responsible: None,
-            assigned_at: None,
-            duplicate_of: None,
-            verdict: None,
-            verdict_forum_id: None,
-            verdict_at: None,
             version: sequence,
             last_position: position,
+            ..IssueRow::open(id, &area_id.to_string(), &category.to_string(), &title.to_string(), *at)
         })
     }
 

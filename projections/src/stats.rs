@@ -596,38 +596,12 @@ mod tests {
     fn row(id: &str, area: &str, status: &str, outcome: Option<&str>, closed_after_days: Option<f64>) -> IssueRow {
         let raised = parse_ts("2026-11-01T00:00:00Z").unwrap();
         IssueRow {
-            id: id.into(),
-            area_id: area.into(),
-            category: "LIV".into(),
-            title: "t".into(),
-            description: None,
-            forum_id: None,
-            raised_by: None,
-            case_number: None,
             status: IssueStatus::parse(status).unwrap(),
-            assignee: None,
-            due_on: None,
             outcome: outcome.map(Into::into),
-            raised_at: santisuk_store::events::fmt_ts(raised),
-            raised_on: "2026-11-01".into(),
             closed_at: closed_after_days.map(|d| {
                 santisuk_store::events::fmt_ts(raised + chrono::Duration::milliseconds((d * 86_400_000.0) as i64))
             }),
-            restricted: false,
-            raised_by_user: None,
-            kind: Default::default(),
-            agency_id: None,
-            waiting_for: None,
-            custody: Default::default(),
-            escalation_level: 0,
-            responsible: None,
-            assigned_at: None,
-            duplicate_of: None,
-            verdict: None,
-            verdict_forum_id: None,
-            verdict_at: None,
-            version: 1,
-            last_position: 1,
+            ..IssueRow::open(id, area, "LIV", "t", raised)
         }
     }
 

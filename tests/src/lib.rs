@@ -317,6 +317,14 @@ impl TestApp {
         self.send(Method::GET, path, Some(token), None, &[]).await
     }
 
+    /// The resolution statistics grouped `by`, live or as of an instant, read by staff.
+    pub async fn resolution(&self, by: &str, as_of: Option<chrono::DateTime<chrono::Utc>>) -> Value {
+        let q = as_of.map(|t| format!("&as_of={}", as_of_param(t))).unwrap_or_default();
+        let r = self.get(&format!("/api/stats/resolution?by={by}{q}"), &self.staff).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
         self.send(Method::POST, path, Some(token), Some(Body::from(body.to_string())), &[]).await
     }
@@ -416,6 +424,20 @@ impl TestApp {
 
 /// A small RFC 4180 reader: quoted fields may hold commas, quotes and line breaks (NDJSON reads as one field
 /// per line).
+/// An instant after every commit so far and before any later one: as-of reads cut by recorded time to the
+/// microsecond, and a commit's time is read just before it lands, so the instant keeps a margin each side.
+pub async fn quiet_instant() -> chrono::DateTime<chrono::Utc> {
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    let t = santisuk_app::now();
+    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+    t
+}
+
+/// An instant as an `as_of` query value (RFC 3339, microseconds, `Z`).
+pub fn as_of_param(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 pub fn csv_records(text: &str) -> Vec<Vec<String>> {
     let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
     let (mut quoted, mut chars) = (false, text.chars().peekable());

@@ -1021,36 +1021,9 @@ mod tests {
     #[test]
     fn personal_columns_are_in_an_issue_export_only_when_included() {
         let row = IssueRow {
-            id: "7d3c".into(),
-            area_id: "PTN-01".into(),
-            category: "LIV".into(),
-            title: "ถนนชำรุด".into(),
             description: Some("บ้านนายสมชาย".into()),
-            forum_id: None,
             raised_by: Some("นางสาวมาลี".into()),
-            case_number: None,
-            status: santisuk_domain::values::IssueStatus::Raised,
-            assignee: None,
-            due_on: None,
-            outcome: None,
-            raised_at: "2026-11-01T00:00:00.000000Z".into(),
-            raised_on: "2026-11-01".into(),
-            closed_at: None,
-            version: 1,
-            last_position: 1,
-            restricted: false,
-            raised_by_user: None,
-            kind: Default::default(),
-            agency_id: None,
-            waiting_for: None,
-            custody: Default::default(),
-            escalation_level: 0,
-            responsible: None,
-            assigned_at: None,
-            duplicate_of: None,
-            verdict: None,
-            verdict_forum_id: None,
-            verdict_at: None,
+            ..IssueRow::open("7d3c", "PTN-01", "LIV", "ถนนชำรุด", "2026-11-01T00:00:00Z".parse().unwrap())
         };
         let without = issue_cells(&row, Dates::Iso, None);
         let headers: Vec<&str> = issue_columns(false).iter().map(|c| c.header(Lang::En)).collect();

@@ -6,13 +6,13 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{Duration, Utc};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use santisuk_app::agencies::{CustodyBy, CustodyQuery};
 use santisuk_projections::as_of::AsOf;
-use santisuk_tests::{Backend, Reply, TestApp, both_backends};
+use santisuk_tests::{Backend, Reply, TestApp, as_of_param, both_backends};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -30,10 +30,6 @@ async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> Reply {
 
 async fn delete(app: &TestApp, path: &str, token: &str) -> Reply {
     app.send(Method::DELETE, path, Some(token), None, &[]).await
-}
-
-fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 async fn agency(app: &TestApp, name: &str, level: &str, districts: &[&str]) -> String {
@@ -168,7 +164,7 @@ async fn ball_in_court_counts_the_days_with_each_party(backend: Backend) {
     let area = app.area("BIC-1").await;
     let highway = agency(&app, "แขวงทางหลวงปัตตานี", "province", &["9401"]).await;
     let t0 = Utc::now() - Duration::days(10);
-    let at = |days: i64| instant(t0 + Duration::days(days));
+    let at = |days: i64| as_of_param(t0 + Duration::days(days));
     let r = app
         .post("/api/issues", &app.staff, json!({"area_id": area, "category": "INF", "title": "สะพานขาด", "at": at(0)}))
         .await;
@@ -202,7 +198,7 @@ async fn ball_in_court_counts_the_days_with_each_party(backend: Backend) {
     let by_category = app.get("/api/stats/custody?by=category", &app.staff).await.body;
     assert_eq!(by_category["rows"][0]["category"], "INF", "{by_category}");
     // As of an instant before the problem existed in the log: nothing.
-    let early = app.get(&format!("/api/stats/custody?as_of={}", instant(t0 - Duration::days(1))), &app.staff).await;
+    let early = app.get(&format!("/api/stats/custody?as_of={}", as_of_param(t0 - Duration::days(1))), &app.staff).await;
     assert_eq!(early.status, StatusCode::OK, "{:?}", early.body);
     assert_eq!(early.body["totals"]["problems"], 0, "{:?}", early.body);
 }
@@ -394,12 +390,12 @@ async fn ball_in_court_is_the_same_live_and_as_of_after_random_histories(backend
         let now = Utc::now();
         for o in ops {
             let pick = |i: usize| (!issues.is_empty()).then(|| issues[i % issues.len()].clone());
-            let at = |back: Option<i64>| back.map(|h| instant(now - Duration::hours(h)));
+            let at = |back: Option<i64>| back.map(|h| as_of_param(now - Duration::hours(h)));
             let (path, body) = match o {
                 Op::Raise { category, hours_ago } => {
                     let area = if round % 2 == 0 { area.as_str() } else { "DIF-2" };
                     let body = json!({"area_id": area, "category": if category { "INF" } else { "EDU" }, "title": "ปัญหา",
-                        "at": instant(now - Duration::hours(hours_ago + 200))});
+                        "at": as_of_param(now - Duration::hours(hours_ago + 200))});
                     let r = app.post("/api/issues", &app.staff, body).await;
                     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
                     issues.push(r.body["id"].as_str().unwrap().to_owned());

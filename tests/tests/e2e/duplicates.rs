@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use santisuk_tests::{Backend, TestApp, both_backends};
+use santisuk_tests::{Backend, TestApp, both_backends, quiet_instant};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -196,21 +196,6 @@ async fn suggestions_find_open_problems_alike_in_the_area_and_category_the_asker
 }
 
 /// The statistics' totals, live or as of an instant.
-async fn totals(app: &TestApp, as_of: Option<DateTime<Utc>>) -> Value {
-    let q =
-        as_of.map(|t| format!("&as_of={}", t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))).unwrap_or_default();
-    let r = app.get(&format!("/api/stats/resolution?by=area{q}"), &app.staff).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
-}
-
-async fn instant() -> DateTime<Utc> {
-    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-    let t = Utc::now();
-    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-    t
-}
-
 async fn statistics_count_an_original_once_live_and_as_of_each_instant(backend: Backend) {
     let app = TestApp::new(backend).await;
     let a = app.area("DUP-5").await;
@@ -220,18 +205,18 @@ async fn statistics_count_an_original_once_live_and_as_of_each_instant(backend: 
     let mut marks = Vec::new();
     let mut live = Vec::new();
     let record = |marks: &mut Vec<DateTime<Utc>>, t| marks.push(t);
-    let t = instant().await;
+    let t = quiet_instant().await;
     record(&mut marks, t);
-    live.push(totals(&app, None).await);
+    live.push(app.resolution("area", None).await);
     mark(&app, &app.staff, &again, &original).await;
     mark(&app, &app.staff, &third, &original).await;
-    let t = instant().await;
+    let t = quiet_instant().await;
     record(&mut marks, t);
-    live.push(totals(&app, None).await);
+    live.push(app.resolution("area", None).await);
     app.post(&format!("/api/issues/{third}/reopen"), &app.staff, json!({"reason": "คนละเรื่อง"})).await;
-    let t = instant().await;
+    let t = quiet_instant().await;
     record(&mut marks, t);
-    live.push(totals(&app, None).await);
+    live.push(app.resolution("area", None).await);
     let figures = |v: &Value| {
         (v["totals"]["raised"].as_i64(), v["totals"]["times_raised"].as_i64(), v["totals"]["closed"].as_i64())
     };
@@ -244,7 +229,7 @@ async fn statistics_count_an_original_once_live_and_as_of_each_instant(backend: 
     assert_eq!((row["raised"].as_i64(), row["times_raised"].as_i64()), (Some(1), Some(3)));
     // The same figures as of each instant: the live SQL and the fold agree.
     for (t, then) in marks.iter().zip(&live) {
-        assert_eq!(&totals(&app, Some(*t)).await, then, "as of {t}");
+        assert_eq!(&app.resolution("area", Some(*t)).await, then, "as of {t}");
     }
 }
 
@@ -296,10 +281,10 @@ async fn run_marks(backend: Backend, steps: &[Step]) -> Result<(), TestCaseError
         }
     }
     prop_assert_eq!(sum, ids.len() as i64, "the originals' times raised add up to every problem raised");
-    let live = totals(&app, None).await;
+    let live = app.resolution("area", None).await;
     prop_assert_eq!(live["totals"]["raised"].as_i64(), Some(originals));
     prop_assert_eq!(live["totals"]["times_raised"].as_i64(), Some(ids.len() as i64));
-    prop_assert_eq!(&totals(&app, Some(Utc::now())).await, &live, "as of now equals live");
+    prop_assert_eq!(&app.resolution("area", Some(Utc::now())).await, &live, "as of now equals live");
     Ok(())
 }
 

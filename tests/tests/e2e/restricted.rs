@@ -847,36 +847,19 @@ fn row(n: usize, c: &Case) -> IssueRow {
         _ => (IssueStatus::Closed, Some("referred".to_owned()), Some(closed), None),
     };
     IssueRow {
-        id: format!("00000000-0000-4000-8000-{n:012}"),
-        area_id: AREAS[c.area].into(),
-        category: CATEGORIES[c.category].into(),
-        title: "t".into(),
-        description: None,
-        forum_id: None,
-        raised_by: None,
-        case_number: None,
         status,
-        assignee: None,
         due_on,
         outcome,
-        raised_at: santisuk_store::events::fmt_ts(raised),
-        raised_on: santisuk_domain::time::bangkok_date(raised).to_string(),
         closed_at,
         restricted: c.restricted,
         raised_by_user: Some(if c.mine { ME.into() } else { "someone".into() }),
-        kind: Default::default(),
-        agency_id: None,
-        waiting_for: None,
-        custody: Default::default(),
-        escalation_level: 0,
-        responsible: None,
-        assigned_at: None,
-        duplicate_of: None,
-        verdict: None,
-        verdict_forum_id: None,
-        verdict_at: None,
-        version: 1,
-        last_position: 1,
+        ..IssueRow::open(
+            &format!("00000000-0000-4000-8000-{n:012}"),
+            AREAS[c.area],
+            CATEGORIES[c.category],
+            "t",
+            raised,
+        )
     }
 }
 

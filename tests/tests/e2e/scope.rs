@@ -13,7 +13,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use calamine::{Reader as _, Xlsx};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -24,7 +24,7 @@ use santisuk_app::users::{create_user, set_areas};
 use santisuk_app::{AppState, admin};
 use santisuk_domain::issue::{AddressIssue, AssignIssue, CloseIssue, IssueAction, RaiseIssue, ReopenIssue};
 use santisuk_domain::values::{AreaId, Assignee, CategoryCode, Outcome, Text, Title};
-use santisuk_tests::{Backend, TestDb, both_backends, csv_records, settle};
+use santisuk_tests::{Backend, TestDb, as_of_param, both_backends, csv_records, quiet_instant, settle};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -157,10 +157,6 @@ fn caller(role: Role) -> Caller {
 
 fn areas_of(mask: u8) -> Vec<String> {
     AREAS.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, a)| a.to_string()).collect()
-}
-
-fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Everything one read answers, as the client sees it.
@@ -317,20 +313,12 @@ impl Case {
     /// Records the live answers of every read now.
     async fn mark(&self, reads: &[Read]) -> Result<Mark, TestCaseError> {
         settle(&self.state.runner, &self.state.db).await;
-        let at = self.instant().await;
+        let at = quiet_instant().await;
         let mut answers = Vec::new();
         for r in reads {
             answers.push(self.answers(r, None, self.raised.len()).await?);
         }
         Ok(Mark { at, areas: self.areas.clone(), raised: self.raised.len(), answers })
-    }
-
-    /// An instant after every commit so far and before any later one.
-    async fn instant(&self) -> DateTime<Utc> {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let t = santisuk_app::now();
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        t
     }
 
     async fn get(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
@@ -389,7 +377,7 @@ impl Case {
         }
         let mut time: Vec<(&str, String)> = Vec::new();
         if let Some(t) = as_of {
-            time.push(("as_of", instant(t)));
+            time.push(("as_of", as_of_param(t)));
             filters.extend(time.clone());
             stats_q.extend(time.clone());
         }
@@ -503,11 +491,11 @@ async fn run_case(backend: Backend, masks: &[u8], ops: &[Op], reads: &[Read]) ->
         case.restore(&m.areas).await;
         for (r, live) in reads.iter().zip(&m.answers) {
             let as_of = case.answers(r, Some(m.at), m.raised).await?;
-            prop_assert_eq!(&as_of, live, "as of {} and live then differ for {:?}", instant(m.at), r);
+            prop_assert_eq!(&as_of, live, "as of {} and live then differ for {:?}", as_of_param(m.at), r);
         }
         // An issue raised after the mark did not exist as of it.
         if let Some((id, _)) = case.raised.get(m.raised) {
-            let (status, _) = case.get(&format!("/api/issues/{id}?as_of={}", instant(m.at)), &case.staff).await;
+            let (status, _) = case.get(&format!("/api/issues/{id}?as_of={}", as_of_param(m.at)), &case.staff).await;
             prop_assert_eq!(status, StatusCode::NOT_FOUND, "issue {} as of before its raise", id);
         }
     }

@@ -5,8 +5,8 @@
 //! resolution rate, live equal to as of each instant; the progress report's verdict column.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use santisuk_tests::{Backend, TestApp, both_backends};
+use chrono::Utc;
+use santisuk_tests::{Backend, TestApp, both_backends, quiet_instant};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -202,21 +202,6 @@ async fn bad_verdicts_are_refused_with_their_code_and_nothing_written(backend: B
     assert_eq!(app.get(&format!("/api/issues/{resolved}"), &app.staff).await.body["verdict"], Value::Null);
 }
 
-async fn totals(app: &TestApp, by: &str, as_of: Option<DateTime<Utc>>) -> Value {
-    let q =
-        as_of.map(|t| format!("&as_of={}", t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))).unwrap_or_default();
-    let r = app.get(&format!("/api/stats/resolution?by={by}{q}"), &app.staff).await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
-}
-
-async fn instant() -> DateTime<Utc> {
-    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-    let t = Utc::now();
-    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
-    t
-}
-
 async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(backend: Backend) {
     let app = TestApp::new(backend).await;
     let a = app.area("VER-4").await;
@@ -226,8 +211,8 @@ async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(bac
     }
     app.raise(&a, "INF", "ยังไม่ปิด").await;
     let f = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
-    let mut marks = vec![instant().await];
-    let mut live = vec![(totals(&app, "area", None).await, totals(&app, "category", None).await)];
+    let mut marks = vec![quiet_instant().await];
+    let mut live = vec![(app.resolution("area", None).await, app.resolution("category", None).await)];
     let r = verdicts(
         &app,
         &app.coordinator,
@@ -236,8 +221,8 @@ async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(bac
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    marks.push(instant().await);
-    live.push((totals(&app, "area", None).await, totals(&app, "category", None).await));
+    marks.push(quiet_instant().await);
+    live.push((app.resolution("area", None).await, app.resolution("category", None).await));
     let r = verdicts(
         &app,
         &app.coordinator,
@@ -246,8 +231,8 @@ async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(bac
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    marks.push(instant().await);
-    live.push((totals(&app, "area", None).await, totals(&app, "category", None).await));
+    marks.push(quiet_instant().await);
+    live.push((app.resolution("area", None).await, app.resolution("category", None).await));
     let rates = |v: &Value| {
         let t = &v["totals"];
         (t["resolved"].as_i64(), t["confirmed"].as_i64(), t["resolution_rate"].as_f64(), t["confirmed_rate"].as_f64())
@@ -259,8 +244,8 @@ async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(bac
     let inf = live[1].1["rows"].as_array().unwrap().iter().find(|r| r["category"] == "INF").unwrap().clone();
     assert_eq!(inf["confirmed"], 2);
     for (t, (by_area, by_category)) in marks.iter().zip(&live) {
-        assert_eq!(&totals(&app, "area", Some(*t)).await, by_area, "as of {t}");
-        assert_eq!(&totals(&app, "category", Some(*t)).await, by_category, "as of {t}");
+        assert_eq!(&app.resolution("area", Some(*t)).await, by_area, "as of {t}");
+        assert_eq!(&app.resolution("category", Some(*t)).await, by_category, "as of {t}");
     }
 }
 
@@ -316,15 +301,15 @@ async fn the_confirmed_rate_is_given_per_agency_live_and_as_of(backend: Backend)
         ids.push(id);
     }
     let f = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
-    let before = instant().await;
+    let before = quiet_instant().await;
     let r = verdicts(&app, &app.staff, &f, json!([{"issue_id": ids[0], "verdict": "confirmed"}])).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let row =
         |v: &Value| v["rows"].as_array().unwrap().iter().find(|r| r["agency_id"] == agency.as_str()).cloned().unwrap();
-    let live = totals(&app, "agency", None).await;
+    let live = app.resolution("agency", None).await;
     let mine = row(&live);
     assert_eq!((mine["resolved"].as_i64(), mine["confirmed"].as_i64()), (Some(2), Some(1)), "{mine}");
     assert_eq!((mine["resolution_rate"].as_f64(), mine["confirmed_rate"].as_f64()), (Some(1.0), Some(0.5)));
-    assert_eq!(totals(&app, "agency", Some(Utc::now())).await, live, "as of now equals live");
-    assert_eq!(row(&totals(&app, "agency", Some(before)).await)["confirmed"], 0, "as of before the forum");
+    assert_eq!(app.resolution("agency", Some(Utc::now())).await, live, "as of now equals live");
+    assert_eq!(row(&app.resolution("agency", Some(before)).await)["confirmed"], 0, "as of before the forum");
 }
