@@ -120,6 +120,17 @@ mod tests {
         assert!(CSS.contains("Sarabun"));
     }
 
+    /// The service worker keeps exactly what the pages load, by the addresses they use.
+    #[test]
+    fn the_service_worker_keeps_every_asset_of_the_forum_page_by_its_hashed_address() {
+        let sw = SERVICE_WORKER_JS.as_str();
+        for url in [css_url(), js_url(), offline_js_url(), FONT_THAI_400, ICON_URL] {
+            assert!(sw.contains(&format!("\"{url}\"")), "{url} is not kept: {}", &sw[..300]);
+        }
+        assert!(sw.starts_with("const VERSION = \""));
+        assert!(offline_js_url().starts_with("/assets/offline.js?v="));
+    }
+
     #[test]
     fn asset_urls_change_with_their_content() {
         assert_ne!(short_hash(b"a"), short_hash(b"b"));

@@ -177,7 +177,7 @@ pub fn panel(web: &Web) -> Markup {
             h2 #offline-h { (s::OFFLINE_HEADING.get(lang)) }
             p #offline-status role="status" aria-live="polite" {}
             p #offline-last {}
-            p #offline-notice .notice hidden role="status" {}
+            p #offline-notice .offline-notice hidden role="status" {}
             ul #offline-queue {}
             button #offline-send type="button" hidden { (s::OFFLINE_SEND_NOW.get(lang)) }
             script #offline-strings type="application/json" { (PreEscaped(strings(lang))) }

@@ -301,6 +301,8 @@ async fn a_forum_typed_offline_on_a_phone_survives_a_reload_and_is_stored_once_w
     let submission_before = js(&c, "return document.querySelector('[name=submission]').value;").await;
     type_forum(&c, &area, "เวทีประชาคมบ้านบาราเฮาะ (ไม่มีสัญญาณ)", &THREE).await;
     save_offline(&c, 1).await;
+    let send = c.find(Locator::Css("#offline-send")).await.expect("the send button");
+    assert!(send.is_displayed().await.expect("shown?"), "an entry waits: it can be sent by hand");
     fits(&c, "the forum page with an entry waiting").await;
     shot(&c, 360, &format!("{tag}-phone-offline-waiting")).await;
     assert!(text(&c, "#offline-status").await.contains("รอส่ง 1 รายการ"), "{}", panel(&c).await);
@@ -326,6 +328,8 @@ async fn a_forum_typed_offline_on_a_phone_survives_a_reload_and_is_stored_once_w
     assert!(text(&c, "#offline-last").await.contains(&be_year.to_string()), "the time in the Buddhist Era");
     assert_eq!(count_issues(&app, &area).await, 3);
     assert_eq!(count_forums(&app, &area).await, 1);
+    let send = c.find(Locator::Css("#offline-send")).await.expect("the send button");
+    assert!(!send.is_displayed().await.expect("shown?"), "nothing waits: no button to send");
     // A second sync (the page opened again) sends nothing more.
     c.refresh().await.expect("reload online");
     wait_css(&c, "#offline:not([hidden])", "the offline panel").await;
