@@ -214,15 +214,27 @@ async fn open_forum_page(c: &Client, base: &str) {
     wait_css(c, "#offline:not([hidden])", "the offline panel").await;
     wait_until(c, "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);", "the service worker")
         .await;
-    wait_until(
-        c,
-        "if (!window.__kept) { window.__kept = 'asking'; caches.keys().then(function (ks) {
-           return Promise.all(ks.map(function (k) { return caches.open(k).then(function (c) { return c.match('/forums/new'); }); }));
-         }).then(function (rs) { window.__kept = rs.some(Boolean) ? 'yes' : null; }); }
-         return window.__kept === 'yes';",
-        "the page kept for offline use",
-    )
-    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !page_kept(c).await {
+        assert!(std::time::Instant::now() < deadline, "the page was not kept for offline use within 20 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the service worker's cache holds a copy of the forum page.
+async fn page_kept(c: &Client) -> bool {
+    let kept = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             if (!window.caches) { done(false); return; }
+             caches.keys().then(function (ks) {
+               return Promise.all(ks.map(function (k) { return caches.open(k).then(function (c) { return c.match('/forums/new'); }); }));
+             }).then(function (rs) { done(rs.some(Boolean)); }, function () { done(false); });",
+            vec![],
+        )
+        .await
+        .expect("ask the cache");
+    kept == json!(true)
 }
 
 /// Fills the forum form: the area, a title and one problem per (title, category).
@@ -433,8 +445,10 @@ async fn an_expired_sign_in_keeps_the_entries_until_their_author_signs_in_again_
     assert_eq!((seen["waiting"].clone(), seen["entries"].clone()), (json!("0"), json!(0)), "{seen}");
     assert!(!text(&c, "main").await.contains("เวทีขณะไม่มีสัญญาณ"));
     assert_eq!(count_issues(&app, &area).await, 0);
+    assert!(page_kept(&c).await, "the staff member's own copy of the page is kept");
     click(&c, "form[action='/logout'] button").await;
     wait_css(&c, "#name", "signed out").await;
+    assert!(!page_kept(&c).await, "signing out forgets the page kept for offline use (their name, areas, token)");
 
     // Its author signs in again: sent as soon as the forum page opens.
     sign_in(&c, &base, &coordinator, PASSWORD).await;
