@@ -518,5 +518,24 @@ async fn an_entry_for_an_area_the_user_lost_shows_the_server_s_error_until_fixed
     assert_eq!(count_issues(&app, &lost).await, 0);
     c.goto(&format!("{base}/forums/new")).await.expect("forum page");
     wait_until(&c, "var p = document.getElementById('offline'); return !!p && p.dataset.refused === '0' && p.dataset.waiting === '0';", "nothing left").await;
+
+    // Online, a refused save comes back as the server's page with every message beside its field (the
+    // entry kept meanwhile); corrected, it is stored and leaves nothing behind on the phone.
+    type_forum(&c, &kept, "เวทีที่กรอกไม่ครบ", &[("ถนนชำรุด", "INF"), ("ไม่มีประเภท", "")]).await;
+    click(&c, "button[value=save]").await;
+    wait_css(&c, "#error-summary", "the server's page with its errors").await;
+    assert!(text(&c, "#err-p_category-2").await.contains("ประเภท"), "the message beside its field");
+    wait_until(&c, "return document.getElementById('offline').dataset.refused === '1';", "kept as refused").await;
+    c.find(Locator::Css("#p_category-2")).await.expect("category").select_by_value("INF").await.expect("choose");
+    click(&c, "button[value=save]").await;
+    wait_until(
+        &c,
+        "return /^\\/forums\\/[0-9a-f-]{36}$/.test(location.pathname) && document.readyState === 'complete';",
+        "the recorded forum's page",
+    )
+    .await;
+    assert_eq!(count_issues(&app, &kept).await, 5);
+    c.goto(&format!("{base}/forums/new")).await.expect("forum page");
+    wait_until(&c, "var p = document.getElementById('offline'); return !!p && p.dataset.refused === '0' && p.dataset.waiting === '0';", "nothing left").await;
     c.close().await.expect("close the browser");
 }
