@@ -160,11 +160,16 @@
       return session().then(function (s) {
         if (!s.token) { return setMeta(false, s.why); }
         var i = 0;
+        var sent = [];
         var next = function () {
           if (i >= waiting.length) { return setMeta(true); }
           var e = waiting[i++];
           return send(e, s.token).then(function (r) {
-            if (r.status === 200 && r.body.url) { return removeEntry(e.submission).then(next); }
+            if (r.status === 200 && r.body.url) {
+              sent.push(e.title || T.untitled.replace("{date}", e.held_on));
+              notice(T.sent.replace("{title}", sent.join(", ")));
+              return removeEntry(e.submission).then(next);
+            }
             var w = why(r);
             if (w) { return setMeta(false, w); }
             return refuse(e, r).then(next);
@@ -250,7 +255,7 @@
     }
     Object.keys(values).forEach(function (name) {
       if (name === "p_restricted") { return; }
-      var els = form.querySelectorAll("[name='" + name + "']");
+      var els = form.querySelectorAll("[name=\"" + (window.CSS && CSS.escape ? CSS.escape(name) : name) + "\"]");
       values[name].forEach(function (v, i) { if (els[i]) { els[i].value = v; } });
     });
     form.querySelectorAll("input[name=p_restricted]").forEach(function (box) {
@@ -332,9 +337,11 @@
           li.append(ul);
           var fixBtn = el("button", "offline-fix", T.fix);
           fixBtn.type = "button";
+          fixBtn.setAttribute("aria-label", T.fix + ": " + name);
           fixBtn.addEventListener("click", function () { fix(e); });
           var drop = el("button", "offline-discard", T.discard);
           drop.type = "button";
+          drop.setAttribute("aria-label", T.discard + ": " + name);
           drop.addEventListener("click", function () {
             if (window.confirm(T.discardConfirm)) { removeEntry(e.submission).then(render); }
           });

@@ -336,6 +336,7 @@ async fn a_forum_typed_offline_on_a_phone_survives_a_reload_and_is_stored_once_w
     )
     .await;
     assert!(text(&c, "#offline-last").await.starts_with("ส่งครั้งล่าสุดสำเร็จ เมื่อ"), "{}", panel(&c).await);
+    assert_eq!(text(&c, "#offline-notice").await, "ส่งแล้ว: เวทีประชาคมบ้านบาราเฮาะ (ไม่มีสัญญาณ)");
     let be_year = chrono::Datelike::year(&chrono::Utc::now()) + 543;
     assert!(text(&c, "#offline-last").await.contains(&be_year.to_string()), "the time in the Buddhist Era");
     assert_eq!(count_issues(&app, &area).await, 3);
