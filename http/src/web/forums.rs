@@ -668,7 +668,8 @@ pub(super) async fn record(state: &AppState, web: &Web, form: &ForumForm, rows: 
         // Refused by the area rule: say which area, as an entry kept offline may name one the user has lost
         // since it was typed (issue #18 §1).
         if code == "forbidden" {
-            let text = super::strings_offline::AREA_NOT_YOURS.get(lang).replace("{area}", &area_name);
+            let area = i18n::FluentValue::from(area_name.as_str());
+            let text = super::strings_offline::OFFLINE_AREA_NOT_YOURS.with(lang, &[("area", area)]);
             return vec![(field.to_owned(), text)];
         }
         vec![(field.to_owned(), i18n::error_message(lang, code, &message))]

@@ -162,8 +162,13 @@ fn strings(lang: Lang) -> String {
         ("fixing", s::OFFLINE_FIXING),
         ("noStorage", s::OFFLINE_NO_STORAGE),
     ];
+    // The script fills the variables in: each is left in the text as `{name}`.
+    let vars: Vec<(&str, i18n::FluentValue)> = ["n", "when", "why", "title", "date"]
+        .into_iter()
+        .map(|v| (v, i18n::FluentValue::from(format!("{{{v}}}"))))
+        .collect();
     let map: serde_json::Map<String, serde_json::Value> =
-        pairs.iter().map(|(k, t)| ((*k).to_owned(), serde_json::Value::from(t.get(lang)))).collect();
+        pairs.iter().map(|(k, t)| ((*k).to_owned(), serde_json::Value::from(t.with(lang, &vars)))).collect();
     // Inside a <script> element nothing may close it: `<` is written as its JSON escape.
     serde_json::Value::Object(map).to_string().replace('<', "\\u003c")
 }
