@@ -16,6 +16,25 @@
       if (button) { setTimeout(function () { button.disabled = true; }, 0); }
     });
   });
+  // Issue #18 §1: the forum page kept on the phone for use without a connection is the signed-in user's
+  // (their name, areas and token): forgotten on sign-out and wherever nobody is signed in (the sign-in
+  // page), so the next user of the phone never opens it. Entries typed offline are not touched: they wait,
+  // visible to their author only, until that user signs in again (see offline.js).
+  function forgetForumPage() {
+    if (!window.caches) { return Promise.resolve(); }
+    return caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.indexOf("santisuk-forum-") === 0; })
+        .map(function (k) { return caches.open(k).then(function (c) { return c.delete("/forums/new"); }); }));
+    }).catch(function () { /* nothing kept */ });
+  }
+  if (document.querySelector("form[action='/login']")) { forgetForumPage(); }
+  document.querySelectorAll("form[action='/logout']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      event.preventDefault();
+      forgetForumPage().then(function () { HTMLFormElement.prototype.submit.call(form); });
+    });
+  });
   // Forum page: add a problem row in place instead of a round trip.
   function addRow(form) {
     var rows = form.querySelectorAll("fieldset.problem");

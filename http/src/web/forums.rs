@@ -103,11 +103,15 @@ pub struct ForumForm {
     pa_role: Vec<String>,
     #[serde(default)]
     pa_leader: Vec<String>,
+    /// The user who typed an entry kept offline (set by the offline page's sync, `super::offline`): a sync
+    /// under another user's session is refused rather than recorded in their name.
+    #[serde(default)]
+    pub(super) typed_by: String,
 }
 
 /// One problem row as typed.
 #[derive(Debug, Clone, Default)]
-struct Row {
+pub(super) struct Row {
     title: String,
     category: String,
     description: String,
@@ -151,7 +155,7 @@ impl ForumForm {
         }
     }
 
-    fn rows(&self) -> Vec<Row> {
+    pub(super) fn rows(&self) -> Vec<Row> {
         let n = [
             &self.p_title,
             &self.p_category,
@@ -262,7 +266,9 @@ fn form_markup(
     html! {
             h1 { (i18n::FORUM_NEW.get(lang)) }
             (layout::error_summary(lang, errors, &labels(rows.len())))
-            form.card method="post" action="/forums" novalidate {
+            // Issue #18 §1: what is kept on this phone and waiting to be sent (shown by `offline.js`).
+            (super::offline::panel(web))
+            form.card #forum-form method="post" action="/forums" novalidate data-user=(web.ctx.user.id) {
                 input type="hidden" name="_csrf" value=(web.csrf);
                 input type="hidden" name="submission" value=(form.submission);
                 div.grid.two {
@@ -357,7 +363,7 @@ fn duplicates_mark(n: usize) -> String {
 const PARTICIPATION_MARK: &str = "<!--participation-->";
 
 /// The labels of the form's fields by id, for its error summary (a problem's fields are `<name>-<row>`).
-fn labels(rows: usize) -> Vec<(String, i18n::Tr)> {
+pub(super) fn labels(rows: usize) -> Vec<(String, i18n::Tr)> {
     let mut labels: Vec<(String, i18n::Tr)> = [
         ("area_id", i18n::AREA),
         ("held_on", i18n::FORUM_HELD_ON),
@@ -596,7 +602,6 @@ fn check_complainant(n: usize, row: &Row, err: &mut impl FnMut(String, ApiError)
 pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> Result<Response, WebError> {
     let Posted { web, form } = posted;
     web.ctx.require_issue_writer()?;
-    let lang = web.lang;
     let mut rows = form.rows();
     if rows.len() > MAX_ROWS {
         return Err(ApiError::invalid("too_many_rows", format!("at most {MAX_ROWS} problems per save")).into());
@@ -605,19 +610,40 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
         rows.push(Row::default());
         return render(&state, &web, &form, rows, &[], StatusCode::OK).await;
     }
+    match record(&state, &web, &form, &rows).await? {
+        Recorded::Saved { forum_id, .. } => Ok(Redirect::to(&format!("/forums/{forum_id}?saved=1")).into_response()),
+        Recorded::Refused(errors) => render(&state, &web, &form, rows, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+/// What became of a checked save.
+pub(super) enum Recorded {
+    /// The forum and every problem are stored (now, or by an earlier try of the same submission).
+    Saved { forum_id: Uuid, problems: usize },
+    /// Nothing was written: each refused field with its message, in the user's language.
+    Refused(Vec<(String, String)>),
+}
+
+/// Checks a whole form and records the forum and its problems under ids made from (user, submission, row),
+/// so that the page's save and the offline page's sync (`super::offline`) are one path: a repeated or
+/// half-cut save finds what an earlier try stored and completes it, creating nothing twice.
+pub(super) async fn record(state: &AppState, web: &Web, form: &ForumForm, rows: &[Row]) -> Result<Recorded, ApiError> {
+    let lang = web.lang;
+    if rows.len() > MAX_ROWS {
+        return Err(ApiError::invalid("too_many_rows", format!("at most {MAX_ROWS} problems per save")));
+    }
     let Ok(submission) = Uuid::parse_str(form.submission.trim()) else {
-        return Err(
-            ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again").into()
-        );
+        return Err(ApiError::bad_request("bad_submission", "the form has no valid submission id; open it again"));
     };
-    let categories = reference::list_categories(&state).await?;
+    let categories = reference::list_categories(state).await?;
     let now = now();
-    let checked = match check(lang, &form, &rows, &categories, now) {
+    let checked = match check(lang, form, rows, &categories, now) {
         Ok(c) => c,
-        Err(errors) => return render(&state, &web, &form, rows, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => return Ok(Recorded::Refused(errors)),
     };
     let user = &web.ctx.user.id;
     let forum_id = Uuid::new_v5(&FORUM_NAMESPACE, format!("{user}:{submission}").as_bytes());
+    let area_name = checked.area.as_str().to_owned();
     let command = HoldForum {
         area: checked.area.clone(),
         held_on: checked.held_on,
@@ -639,18 +665,26 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             "too_many_participants" | "bad_participants" => "participants",
             _ => "area_id",
         };
+        // Refused by the area rule: say which area, as an entry kept offline may name one the user has lost
+        // since it was typed (issue #18 §1).
+        if code == "forbidden" {
+            let area = i18n::FluentValue::from(area_name.as_str());
+            let text = super::strings_offline::OFFLINE_AREA_NOT_YOURS.with(lang, &[("area", area)]);
+            return vec![(field.to_owned(), text)];
+        }
         vec![(field.to_owned(), i18n::error_message(lang, code, &message))]
     };
-    match hold_forum_checked(&state, &web.ctx, forum_id.to_string(), command).await {
+    match hold_forum_checked(state, &web.ctx, forum_id.to_string(), command).await {
         Ok(_) => {}
         // A retry of a save that got this far before: the forum is there; go on with its problems.
         Err(AppError::Conflict { code: "forum_already_recorded", .. }) => {}
         Err(e @ (AppError::Forbidden { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            return render(&state, &web, &form, rows, &refused(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return Ok(Recorded::Refused(refused(e)));
         }
         Err(e) => return Err(e.into()),
     }
     let at = checked.at;
+    let problems = checked.problems.len();
     for (i, Problem { category, title, description, raised_by, restricted, complainant }) in
         checked.problems.into_iter().enumerate()
     {
@@ -680,12 +714,12 @@ pub async fn save(State(state): State<AppState>, posted: Posted<ForumForm>) -> R
             // Set by `raise_checked` from the category it finds.
             category_kind: santisuk_domain::values::IssueKind::Community,
         };
-        match raise_checked(&state, &web.ctx, id.to_string(), false, raise, complainant.as_ref(), now).await {
+        match raise_checked(state, &web.ctx, id.to_string(), false, raise, complainant.as_ref(), now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(Redirect::to(&format!("/forums/{forum_id}?saved=1")).into_response())
+    Ok(Recorded::Saved { forum_id, problems })
 }
 
 #[derive(Debug, Deserialize, Default)]

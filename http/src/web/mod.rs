@@ -43,6 +43,9 @@ pub mod progress;
 pub mod queue;
 pub mod session;
 pub mod verdicts;
+// Issue #18 §1: offline forum capture.
+pub mod offline;
+pub mod strings_offline;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -63,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/lang", post(session::switch_lang))
         .route("/forums/new", get(forums::new_page))
         .route("/forums", post(forums::save))
+        .route("/forums/sync", get(offline::session).post(offline::sync))
         .route("/forums/{id}", get(forums::show))
         .route("/forums/{id}/participation", post(organisations::record_participation))
         .route("/forums/{id}/organisations", post(organisations::propose))

@@ -10,6 +10,8 @@
 
 mod admin;
 mod forms;
+// Issue #18 §1.
+mod offline;
 mod progress;
 mod workflow;
 

@@ -24,6 +24,8 @@ mod limits;
 mod matrix;
 mod notifications;
 mod obstacles;
+// Issue #18 §1.
+mod offline;
 mod openapi;
 mod organisations;
 mod organisations_web;
