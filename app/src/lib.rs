@@ -34,6 +34,7 @@ pub mod organisations;
 pub mod parse;
 pub mod password;
 pub mod privacy;
+pub mod report;
 pub mod progress;
 pub mod reference;
 pub mod schema;

@@ -19,6 +19,7 @@ use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
 };
+use crate::routes::papers;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -49,6 +50,7 @@ use crate::state::AppState;
         duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
         duplicates::forum_verdicts, duplicates::record_verdicts,
         attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
+        papers::report_pdf, papers::receipt_pdf,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),
