@@ -15,7 +15,10 @@
 //! its title.
 
 use chrono::NaiveDate;
+use cqrs_es::Aggregate as _;
 use santisuk_domain::geo::Geography;
+use santisuk_domain::issue::{Issue, IssueEvent};
+use santisuk_domain::personal::ERASED;
 use santisuk_domain::values::IssueKind;
 use santisuk_projections::duplicates;
 use santisuk_projections::read_model::{self, ForumRow, IssueFilter, IssueRow, Restriction};
@@ -52,7 +55,7 @@ pub struct PrintedProblem {
     pub category: Named,
     pub title: String,
     pub description: Option<String>,
-    /// `open`, `assigned`, `in_progress`, `closed` (as stored).
+    /// `raised`, `assigned`, `addressed`, `closed` (as stored).
     pub status: String,
     /// The agency it was referred to, or the assignee (an official, never the complainant).
     pub responsible: Option<Named>,
@@ -64,6 +67,8 @@ pub struct PrintedProblem {
     pub closed_on: Option<String>,
     /// The community's verdict on the current closure, if given.
     pub verdict: Option<String>,
+    /// What was done, oldest first: the Bangkok day and the action recorded (erased ones left out).
+    pub actions: Vec<(String, String)>,
 }
 
 /// Who took part, as counts (the forum record holds no names of villagers).
@@ -161,8 +166,24 @@ fn bangkok_day(stored: &str) -> String {
     )
 }
 
+/// The actions recorded on an issue (`IssueAddressed`), oldest first, as the Bangkok day and the text; an
+/// action whose text was erased (personal data) is left out rather than printed as a placeholder.
+async fn actions(state: &AppState, id: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut done = Vec::new();
+    for e in santisuk_store::events::aggregate_history(&state.db, Issue::TYPE, id).await? {
+        if let Ok(IssueEvent::IssueAddressed { action, at, .. }) = serde_json::from_value::<IssueEvent>(e.payload) {
+            let text = action.as_str().trim();
+            if !text.is_empty() && text != ERASED {
+                done.push((santisuk_domain::time::bangkok_date(at).to_string(), text.to_owned()));
+            }
+        }
+    }
+    Ok(done)
+}
+
 async fn printed(state: &AppState, row: IssueRow) -> Result<PrintedProblem, AppError> {
     Ok(PrintedProblem {
+        actions: actions(state, &row.id).await?,
         category: category(state, &row.category).await?,
         responsible: responsible(state, &row).await?,
         closed_on: row.closed_at.as_deref().map(bangkok_day),
@@ -188,6 +209,8 @@ fn by_case_number(problems: &mut [PrintedProblem]) {
 /// The report of one forum (see [`ForumReport`]). A forum the caller may not see is "not found".
 pub async fn forum_report(state: &AppState, caller: &Caller, forum_id: &str) -> Result<ForumReport, AppError> {
     let forum: ForumRow = get_forum(state, caller, forum_id).await?;
+    // The paper lists problems and what was done about them: recorded like any other list of cases.
+    caller.record_read(state, "forum_report", Some(&forum.id), serde_json::json!({})).await?;
     let day: NaiveDate =
         forum.held_on.parse().map_err(|e| AppError::Internal(format!("forum day {:?}: {e}", forum.held_on)))?;
     let public = public_only();

@@ -15,11 +15,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use crate::routes::papers;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
 };
-use crate::routes::papers;
 use crate::state::AppState;
 
 #[derive(OpenApi)]

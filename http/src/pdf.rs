@@ -169,7 +169,13 @@ fn starts_cluster(c: char) -> bool {
 }
 
 /// Lines of `text` no wider than `max` (see the module's comment on where they break).
-pub fn break_lines(segmenter: &LineSegmenter, face: &rustybuzz::Face<'_>, text: &str, size: f32, max: f32) -> Vec<String> {
+pub fn break_lines(
+    segmenter: &LineSegmenter,
+    face: &rustybuzz::Face<'_>,
+    text: &str,
+    size: f32,
+    max: f32,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for hard in text.split('\n') {
         let hard = hard.trim_end();
@@ -298,7 +304,11 @@ pub fn render(doc: &Printable) -> Result<Vec<u8>, PdfError> {
         let w = width(&faces.get(false).1, &footer, style.size);
         draw_line(&mut surface, &faces, PAGE_WIDTH - MARGIN - w, PAGE_HEIGHT - MARGIN * 0.6, &footer, style);
         surface.set_fill(Some(Fill::default()));
-        surface.set_stroke(Some(Stroke { width: 0.6, paint: rgb::Color::new(120, 120, 120).into(), ..Stroke::default() }));
+        surface.set_stroke(Some(Stroke {
+            width: 0.6,
+            paint: rgb::Color::new(120, 120, 120).into(),
+            ..Stroke::default()
+        }));
         for &y in &page.rules {
             let mut path = PathBuilder::new();
             path.move_to(MARGIN, y);
@@ -315,7 +325,14 @@ pub fn render(doc: &Printable) -> Result<Vec<u8>, PdfError> {
 }
 
 /// Draws one line run by run, each advanced by its own shaped width (see the module's comment).
-fn draw_line(surface: &mut krilla::surface::Surface<'_>, faces: &Faces, x: f32, baseline: f32, text: &str, style: Style) {
+fn draw_line(
+    surface: &mut krilla::surface::Surface<'_>,
+    faces: &Faces,
+    x: f32,
+    baseline: f32,
+    text: &str,
+    style: Style,
+) {
     let (font, face) = faces.get(style.bold);
     let mut x = x;
     for run in script_runs(text) {

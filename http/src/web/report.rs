@@ -50,7 +50,7 @@ pub struct Sheet {
 #[into_params(parameter_in = Query)]
 pub struct PaperQuery {
     /// `th` (default), `en` or `ms` (Malay, Rumi script).
-    #[param(value_type = Option<PaperLang>, inline)]
+    #[param(value_type = Option<PaperLangSchema>, inline)]
     pub lang: Option<String>,
 }
 
@@ -127,6 +127,10 @@ fn problem_pieces(lang: PrintLang, n: usize, p: &PrintedProblem, ask: bool, piec
         pieces.push(Piece::Field(label(lang, s::DESCRIPTION), String::new()));
         pieces.push(Piece::Free(d.trim().to_owned()));
     }
+    for (day, action) in &p.actions {
+        pieces.push(Piece::Field(format!("{} {}", s::ACTION.get(lang), s::date(lang, day)), String::new()));
+        pieces.push(Piece::Free(action.clone()));
+    }
     let responsible = p.responsible.as_ref().map_or_else(|| label(lang, s::NOT_YET_ASSIGNED), |r| pick(lang, r));
     pieces.push(Piece::Field(label(lang, s::RESPONSIBLE), responsible));
     if let Some(d) = &p.due_on
@@ -161,9 +165,9 @@ pub fn report_sheet(lang: PrintLang, r: &ForumReport) -> Sheet {
     }
     let a = &r.attendance;
     let people = |n: i64| format!("{n} {}", s::PEOPLE.get(lang));
-    let total = a.participants.or(a.villagers.map(|v| {
-        v + a.sbpac_staff.unwrap_or(0) + a.coordinators.unwrap_or(0) + a.leaders.unwrap_or(0)
-    }));
+    let total = a
+        .participants
+        .or(a.villagers.map(|v| v + a.sbpac_staff.unwrap_or(0) + a.coordinators.unwrap_or(0) + a.leaders.unwrap_or(0)));
     pieces.push(Piece::Fact(
         label(lang, s::PARTICIPANTS),
         total.map_or_else(|| label(lang, s::PARTICIPANTS_NOT_RECORDED), people),

@@ -69,19 +69,20 @@ pub const MEN: P3 = P3("ชาย", "men", "lelaki");
 pub const ORGANISATIONS: P3 = P3("องค์กรที่เข้าร่วม", "Organisations", "Organisasi yang menyertai");
 pub const PEOPLE: P3 = P3("คน", "people", "orang");
 
-pub const RAISED_HEADING: P3 = P3("ปัญหาที่ได้รับแจ้งในเวทีนี้", "Problems raised at this forum", "Masalah yang dibangkitkan di forum ini");
-pub const RAISED_NONE: P3 = P3(
-    "ไม่มีปัญหาที่ได้รับแจ้งในเวทีนี้",
-    "No problem was raised at this forum",
-    "Tiada masalah dibangkitkan di forum ini",
-);
+pub const RAISED_HEADING: P3 =
+    P3("ปัญหาที่ได้รับแจ้งในเวทีนี้", "Problems raised at this forum", "Masalah yang dibangkitkan di forum ini");
+pub const RAISED_NONE: P3 =
+    P3("ไม่มีปัญหาที่ได้รับแจ้งในเวทีนี้", "No problem was raised at this forum", "Tiada masalah dibangkitkan di forum ini");
 pub const CLOSED_HEADING: P3 = P3(
     "เรื่องในพื้นที่ที่ปิดแล้วตั้งแต่เวทีครั้งก่อน",
     "Problems of the area closed since the previous forum",
     "Masalah kawasan ini yang ditutup sejak forum yang lalu",
 );
-pub const CLOSED_FIRST: P3 =
-    P3("เรื่องในพื้นที่ที่ปิดแล้ว (เวทีแรกของพื้นที่)", "Closed problems of the area (its first forum)", "Masalah kawasan ini yang telah ditutup (forum pertamanya)");
+pub const CLOSED_FIRST: P3 = P3(
+    "เรื่องในพื้นที่ที่ปิดแล้ว (เวทีแรกของพื้นที่)",
+    "Closed problems of the area (its first forum)",
+    "Masalah kawasan ini yang telah ditutup (forum pertamanya)",
+);
 pub const CLOSED_SINCE: P3 = P3("ตั้งแต่เวทีวันที่", "since the forum of", "sejak forum pada");
 pub const CLOSED_ASK: P3 = P3(
     "ขอให้ชุมชนพิจารณาว่าแต่ละเรื่องได้รับการแก้ไขแล้วจริงหรือไม่",
@@ -97,6 +98,7 @@ pub const CATEGORY: P3 = P3("ประเภท", "Category", "Kategori");
 pub const STATUS: P3 = P3("สถานะ", "Status", "Status");
 pub const OUTCOME: P3 = P3("ผล", "Outcome", "Keputusan");
 pub const DESCRIPTION: P3 = P3("รายละเอียด", "Details", "Butiran");
+pub const ACTION: P3 = P3("การดำเนินการเมื่อ", "Action taken on", "Tindakan pada");
 pub const RESPONSIBLE: P3 = P3("ผู้รับผิดชอบ", "Responsible", "Dipertanggungjawabkan kepada");
 pub const NOT_YET_ASSIGNED: P3 = P3("ยังไม่ได้มอบหมาย", "not yet assigned", "belum diserahkan");
 pub const DUE_ON: P3 = P3("กำหนดเสร็จ", "Due", "Tarikh sasaran");
@@ -195,13 +197,47 @@ pub fn verdict(lang: PrintLang, code: &str) -> &'static str {
 }
 
 const TH_MONTHS: [&str; 12] = [
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 ];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const MS_MONTHS: [&str; 12] =
-    ["Januari", "Februari", "Mac", "April", "Mei", "Jun", "Julai", "Ogos", "September", "Oktober", "November", "Disember"];
+const MS_MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Mac",
+    "April",
+    "Mei",
+    "Jun",
+    "Julai",
+    "Ogos",
+    "September",
+    "Oktober",
+    "November",
+    "Disember",
+];
 
 /// A stored `YYYY-MM-DD` in words: `7 ธันวาคม 2569` (Buddhist Era) in Thai, `7 December 2026` in English,
 /// `7 Disember 2026` in Malay; the text itself if it does not parse.
