@@ -11,8 +11,8 @@ use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AppPath, AppQuery};
 use crate::state::AppState;
+use crate::web::i18n::Lang;
 use crate::web::report::{PaperQuery, forum_report_pdf, issue_receipt_pdf};
-use crate::web::strings_report::PrintLang;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,7 @@ pub async fn report_pdf(
     AppPath(id): AppPath<String>,
     AppQuery(q): AppQuery<PaperQuery>,
 ) -> Result<Response, ApiError> {
-    let lang = q.lang(PrintLang::Th)?;
+    let lang = q.lang(Lang::Th)?;
     forum_report_pdf(&state, &ctx, &id, lang).await
 }
 
@@ -53,6 +53,6 @@ pub async fn receipt_pdf(
     AppPath(id): AppPath<String>,
     AppQuery(q): AppQuery<PaperQuery>,
 ) -> Result<Response, ApiError> {
-    let lang = q.lang(PrintLang::Th)?;
+    let lang = q.lang(Lang::Th)?;
     issue_receipt_pdf(&state, &ctx, &id, lang).await
 }

@@ -18,20 +18,17 @@ use super::i18n::{self, Lang, Tr};
 use crate::routes::attachments::{read_upload, send_file, upload_body_limit};
 use crate::state::AppState;
 
-pub const FILES: Tr = Tr("รูปภาพและเอกสาร", "Photos and documents");
-pub const NO_FILES: Tr = Tr("ยังไม่มีรูปภาพหรือเอกสาร", "No photos or documents yet");
-pub const ATTACH: Tr = Tr("แนบรูปภาพหรือเอกสาร", "Attach a photo or document");
-pub const ATTACH_BUTTON: Tr = Tr("อัปโหลด", "Upload");
-pub const FILE: Tr = Tr("ไฟล์ (รูปถ่าย JPEG, PNG, WebP หรือ PDF)", "File (a JPEG, PNG or WebP photo, or a PDF)");
-pub const FOR_ACTION: Tr = Tr("ประกอบการดำเนินการ", "Documents the action");
-pub const THE_PROBLEM: Tr = Tr("ตัวปัญหา", "The problem itself");
-pub const LOCATION_STRIPPED: Tr = Tr(
-    "ระบบจะลบข้อมูลตำแหน่งที่ตั้งและข้อมูลกล้องออกจากรูปถ่ายโดยอัตโนมัติ",
-    "Location and camera data are removed from photos automatically",
-);
-pub const ERASED_FILE: Tr = Tr("ไฟล์ถูกลบพร้อมข้อมูลส่วนบุคคลแล้ว", "The file was erased with the personal data");
-pub const DOCUMENT: Tr = Tr("เอกสาร PDF", "PDF document");
-pub const ATTACHED: Tr = Tr("แนบไฟล์แล้ว", "File attached");
+pub const FILES: Tr = Tr("files");
+pub const NO_FILES: Tr = Tr("no-files");
+pub const ATTACH: Tr = Tr("attach");
+pub const ATTACH_BUTTON: Tr = Tr("attach-button");
+pub const FILE: Tr = Tr("file");
+pub const FOR_ACTION: Tr = Tr("for-action");
+pub const THE_PROBLEM: Tr = Tr("the-problem");
+pub const LOCATION_STRIPPED: Tr = Tr("location-stripped");
+pub const ERASED_FILE: Tr = Tr("erased-file");
+pub const DOCUMENT: Tr = Tr("document");
+pub const ATTACHED: Tr = Tr("attached");
 
 pub fn router(max_file_bytes: u64) -> Router<AppState> {
     Router::new()

@@ -483,22 +483,16 @@ fn key<'a>(keys: &'a BTreeMap<&'static str, Option<String>>, name: &str) -> Opti
 
 /// `2570` in Thai, `2570 (2026–27)` in English, where a Buddhist-Era year alone means little.
 fn fy_label(lang: Lang, fy: i32) -> String {
-    match lang {
-        Lang::Th => fy.to_string(),
-        Lang::En => format!("{fy} ({}–{:02})", fy - 544, (fy - 543) % 100),
-    }
+    if lang.buddhist_era() { fy.to_string() } else { format!("{fy} ({}–{:02})", fy - 544, (fy - 543) % 100) }
 }
 
 /// One bar per group: label, the rate as a bar, and the rate with its counts (resolved / raised), open and
 /// overdue counts; a flag where the rate rests on fewer than 10 issues. Every count links to the queue
 /// narrowed to exactly the issues it counts.
 /// Issue #17 §6: the confirmed resolution rate's words.
-const CONFIRMED: Tr = Tr("ชุมชนยืนยันว่าแก้ไขแล้ว", "Confirmed by the community");
-const CONFIRMED_RATE: Tr = Tr("อัตราการแก้ไขที่ชุมชนยืนยัน", "Confirmed resolution rate");
-const CONFIRMED_RATE_DEF: Tr = Tr(
-    "เรื่องที่ปิดว่าแก้ไขได้และชุมชนยืนยันในเวทีครั้งถัดไป หารด้วยจำนวนเรื่องที่รับในช่วงเวลา (เรื่องซ้ำนับรวมกับเรื่องเดิม)",
-    "problems closed as resolved whose resolution the community confirmed at a later forum, divided by the problems raised in the window (duplicates counted with their original)",
-);
+const CONFIRMED: Tr = Tr("confirmed");
+const CONFIRMED_RATE: Tr = Tr("confirmed-rate");
+const CONFIRMED_RATE_DEF: Tr = Tr("confirmed-rate-def");
 
 fn bars(lang: Lang, kind: &str, rows: &[Row]) -> Markup {
     html! {

@@ -18,27 +18,24 @@ use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
-pub const SERVICE_LEVELS: Tr = Tr("ระยะเวลามาตรฐาน", "Service levels");
-pub const SERVICE_LEVELS_HINT: Tr = Tr(
-    "เรื่องที่ยังไม่มอบหมายเกินจำนวนวันที่กำหนด หรือยังไม่ปิดเกินจำนวนวันที่กำหนด ถือว่าเกินกำหนด และจะถูกยกระดับขึ้นหนึ่งขั้น (ผู้ประสานงานอำเภอ → สำนักงานจังหวัด → ศอ.บต.) ทุกครั้งที่เลยกำหนด เว้นว่างไว้หากไม่กำหนด",
-    "A problem not assigned within the days to assign, or not closed within the days to resolve, is overdue and goes one level up (district coordinator → provincial office → SBPAC centre) at each deadline passed. Leave a field empty for no limit.",
-);
-pub const DAYS_TO_ASSIGN: Tr = Tr("วันที่ต้องมอบหมาย", "Days to assign");
-pub const DAYS_TO_RESOLVE: Tr = Tr("วันที่ต้องแก้ไขเสร็จ", "Days to resolve");
-pub const SERVICE_LEVEL_SAVED: Tr = Tr("บันทึกระยะเวลามาตรฐานแล้ว", "Service level saved");
-pub const ESCALATED: Tr = Tr("ยกระดับ", "Escalated");
-pub const RESPONSIBLE: Tr = Tr("ผู้รับผิดชอบตามลำดับขั้น", "Responsible now");
-pub const OVERDUE_ASSIGNMENT: Tr = Tr("เกินกำหนดมอบหมาย", "Overdue for assignment");
-pub const OVERDUE_RESOLUTION: Tr = Tr("เกินกำหนดแก้ไข", "Overdue for resolution");
-pub const SORT_URGENT: Tr = Tr("เร่งด่วนก่อน (ยกระดับ เกินกำหนด)", "Urgent first (escalated, overdue)");
-pub const NO_LIMIT: Tr = Tr("ไม่กำหนด", "no limit");
+pub const SERVICE_LEVELS: Tr = Tr("service-levels");
+pub const SERVICE_LEVELS_HINT: Tr = Tr("service-levels-hint");
+pub const DAYS_TO_ASSIGN: Tr = Tr("days-to-assign");
+pub const DAYS_TO_RESOLVE: Tr = Tr("days-to-resolve");
+pub const SERVICE_LEVEL_SAVED: Tr = Tr("service-level-saved");
+pub const ESCALATED: Tr = Tr("escalated");
+pub const RESPONSIBLE: Tr = Tr("responsible");
+pub const OVERDUE_ASSIGNMENT: Tr = Tr("overdue-assignment");
+pub const OVERDUE_RESOLUTION: Tr = Tr("overdue-resolution");
+pub const SORT_URGENT: Tr = Tr("sort-urgent");
+pub const NO_LIMIT: Tr = Tr("no-limit");
 
 /// An escalation level in words.
 pub fn level(lang: Lang, level: i64) -> &'static str {
     match level {
-        0 => lang.pick("ผู้ประสานงานระดับอำเภอ", "District coordinator"),
-        1 => lang.pick("สำนักงานจังหวัด", "Provincial office"),
-        _ => lang.pick("ศอ.บต.", "SBPAC centre"),
+        0 => Tr("level-district-coordinator").get(lang),
+        1 => Tr("level-provincial-office").get(lang),
+        _ => Tr("level-sbpac-centre").get(lang),
     }
 }
 
@@ -169,7 +166,7 @@ pub async fn save(
     };
     let (Ok(days_to_assign), Ok(days_to_resolve)) = (number(&form.days_to_assign), number(&form.days_to_resolve))
     else {
-        let message = lang.pick("จำนวนวันต้องเป็นตัวเลข 1–366", "days must be a number from 1 to 366").to_owned();
+        let message = Tr("save-days-must-be-a-number").get(lang).to_owned();
         return render(&state, &web, None, Some(("bad_service_days", message)), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let req = ServiceLevelRequest { days_to_assign, days_to_resolve };

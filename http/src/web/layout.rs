@@ -138,10 +138,10 @@ pub fn lang_switch(lang: Lang, csrf: &str, back: &str) -> Markup {
 
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
     match role {
-        Role::Admin => lang.pick("ผู้ดูแลระบบ", "administrator"),
-        Role::Staff => lang.pick("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff"),
-        Role::Coordinator => lang.pick("ผู้ประสานงานพื้นที่", "area coordinator"),
-        Role::Auditor => lang.pick("ผู้ตรวจสอบ", "auditor"),
+        Role::Admin => Tr("role-name-administrator").get(lang),
+        Role::Staff => Tr("role-name-sbpac-staff").get(lang),
+        Role::Coordinator => Tr("role-name-area-coordinator").get(lang),
+        Role::Auditor => Tr("role-name-auditor").get(lang),
     }
 }
 
@@ -159,9 +159,10 @@ pub fn notice_sign_in_again(lang: Lang) -> Markup {
 /// that language, and the error's code (the same in both, for whoever supports the user).
 pub fn error_page(lang: Lang, status: StatusCode, code: &str, message: &str) -> Markup {
     let heading = i18n::error_heading(status).get(lang);
+    // The message that came with the error is English: shown only on an English page.
     let detail = match lang {
-        Lang::Th => i18n::admin_error(lang, code, ""),
         Lang::En => i18n::admin_error(lang, code, message),
+        Lang::Th | Lang::Ms => i18n::admin_error(lang, code, ""),
     };
     let content = html! {
         section.card.narrow {

@@ -17,28 +17,24 @@ use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
-pub const NOTIFICATIONS: Tr = Tr("การแจ้งเตือน", "Notifications");
-pub const CHANNELS: Tr = Tr("ช่องทางการแจ้งเตือน", "Channels");
-pub const CHANNEL_ADD: Tr = Tr("เพิ่มช่องทาง", "Add a channel");
-pub const CHANNEL_KIND: Tr = Tr("ประเภท", "Kind");
-pub const CHANNEL_TARGET: Tr = Tr("อีเมลหรือ URL ของ webhook", "E-mail address or webhook URL");
-pub const CHANNEL_SECRET: Tr =
-    Tr("รหัสลับสำหรับลงลายมือชื่อ (webhook, 16–200 ตัวอักษร)", "Signing secret (webhook, 16–200 characters)");
-pub const CHANNEL_USER: Tr = Tr("ติดตามพื้นที่ของผู้ใช้ (ไม่ระบุ = ทุกพื้นที่)", "Follow a user's areas (none: every area)");
-pub const CHANNEL_REMOVE: Tr = Tr("ลบ", "Remove");
-pub const NO_CHANNELS: Tr = Tr("ยังไม่มีช่องทาง", "No channel yet");
-pub const ATTENTION: Tr = Tr("การส่งที่ล้มเหลว", "Deliveries that failed");
-pub const NO_FAILURES: Tr = Tr("ไม่มีการส่งที่ล้มเหลว", "No delivery failed");
-pub const RETRY: Tr = Tr("ส่งอีกครั้ง", "Retry");
-pub const ATTEMPTS: Tr = Tr("จำนวนครั้งที่ส่ง", "Attempts");
-pub const ERROR: Tr = Tr("ข้อผิดพลาด", "Error");
-pub const NEXT_ATTEMPT: Tr = Tr("ส่งครั้งถัดไป", "Next attempt");
-pub const GAVE_UP: Tr = Tr("หยุดส่งแล้ว รอการส่งอีกครั้ง", "Gave up: waiting for a retry");
-pub const REFERENCE: Tr = Tr("อ้างอิง", "Reference");
-pub const HINT: Tr = Tr(
-    "ข้อความแจ้งเตือนมีเพียงเลขที่เรื่องและลิงก์ ไม่มีข้อมูลส่วนบุคคลหรือรายละเอียดคำร้อง webhook ได้รับ JSON ที่ลงลายมือชื่อด้วย HMAC-SHA256 (ส่วนหัว X-Santisuk-Signature) และ Idempotency-Key",
-    "Notifications carry only a case number and a link: no personal data and no complaint text. A webhook receives JSON signed with HMAC-SHA256 (header X-Santisuk-Signature) and an Idempotency-Key.",
-);
+pub const NOTIFICATIONS: Tr = Tr("notifications");
+pub const CHANNELS: Tr = Tr("channels");
+pub const CHANNEL_ADD: Tr = Tr("channel-add");
+pub const CHANNEL_KIND: Tr = Tr("channel-kind");
+pub const CHANNEL_TARGET: Tr = Tr("channel-target");
+pub const CHANNEL_SECRET: Tr = Tr("channel-secret");
+pub const CHANNEL_USER: Tr = Tr("channel-user");
+pub const CHANNEL_REMOVE: Tr = Tr("channel-remove");
+pub const NO_CHANNELS: Tr = Tr("no-channels");
+pub const ATTENTION: Tr = Tr("attention");
+pub const NO_FAILURES: Tr = Tr("no-failures");
+pub const RETRY: Tr = Tr("retry");
+pub const ATTEMPTS: Tr = Tr("attempts");
+pub const ERROR: Tr = Tr("error");
+pub const NEXT_ATTEMPT: Tr = Tr("next-attempt");
+pub const GAVE_UP: Tr = Tr("gave-up");
+pub const REFERENCE: Tr = Tr("reference");
+pub const HINT: Tr = Tr("hint");
 
 fn require_admin(web: &Web) -> Result<(), WebError> {
     if web.ctx.user.role != Role::Admin {
@@ -111,7 +107,7 @@ async fn render(
                 div { label for="kind" { (CHANNEL_KIND.get(lang)) }
                     select #kind name="kind" {
                         option value="webhook" selected[form.kind != "email"] { "webhook" }
-                        option value="email" selected[form.kind == "email"] { (lang.pick("อีเมล", "e-mail")) }
+                        option value="email" selected[form.kind == "email"] { (Tr("render-e-mail").get(lang)) }
                     } }
                 div { label for="target" { (CHANNEL_TARGET.get(lang)) }
                     input #target type="text" name="target" value=(form.target) maxlength="500"; }

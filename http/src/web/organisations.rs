@@ -31,67 +31,61 @@ use crate::state::AppState;
 
 // --- words (Thai first) -----------------------------------------------------------------------------------
 
-pub const ORGANISATIONS: Tr = Tr("องค์กรภาคประชาสังคม", "Civil-society organisations");
-pub const ORGANISATIONS_NAV: Tr = Tr("องค์กร", "Organisations");
-const ORGANISATION_NEW: Tr = Tr("ลงทะเบียนองค์กร", "Register an organisation");
-const ORGANISATION_PROPOSE: Tr = Tr("เสนอองค์กรใหม่", "Propose a new organisation");
-const ORGANISATION_PROPOSE_HINT: Tr = Tr(
-    "องค์กรที่เสนอจะมีสถานะ \"รออนุมัติ\" จนกว่าเจ้าหน้าที่ ศอ.บต. จะอนุมัติ และเลือกในเวทีได้ทันที",
-    "A proposed organisation is \"awaiting approval\" until SBPAC staff approve it, and may be picked at forums at once",
-);
-pub const ORGANISATION_SAVED: Tr = Tr("บันทึกองค์กรแล้ว", "Organisation saved");
-const ORGANISATION_KIND: Tr = Tr("ประเภทองค์กร", "Kind");
-const ORGANISATION_AREAS: Tr = Tr("พื้นที่ที่ทำงาน", "Areas it works in");
-const STATUS_ACTIVE: Tr = Tr("ใช้งาน", "Active");
-const STATUS_PROPOSED: Tr = Tr("รออนุมัติ", "Awaiting approval");
-const APPROVE: Tr = Tr("อนุมัติ", "Approve");
-const EDIT: Tr = Tr("แก้ไข", "Edit");
-const NONE_YET: Tr = Tr("ยังไม่มีองค์กรในทะเบียน", "The registry is empty");
-const NAME_TH: Tr = Tr("ชื่อ (ภาษาไทย)", "Name (Thai)");
-const NAME_EN: Tr = Tr("ชื่อ (ภาษาอังกฤษ)", "Name (English)");
+pub const ORGANISATIONS: Tr = Tr("organisations");
+pub const ORGANISATIONS_NAV: Tr = Tr("organisations-nav");
+const ORGANISATION_NEW: Tr = Tr("organisation-new");
+const ORGANISATION_PROPOSE: Tr = Tr("organisation-propose");
+const ORGANISATION_PROPOSE_HINT: Tr = Tr("organisation-propose-hint");
+pub const ORGANISATION_SAVED: Tr = Tr("organisation-saved");
+const ORGANISATION_KIND: Tr = Tr("organisation-kind");
+const ORGANISATION_AREAS: Tr = Tr("organisation-areas");
+const STATUS_ACTIVE: Tr = Tr("status-active");
+const STATUS_PROPOSED: Tr = Tr("status-proposed");
+const APPROVE: Tr = Tr("approve");
+const EDIT: Tr = Tr("edit");
+const NONE_YET: Tr = Tr("none-yet");
+const NAME_TH: Tr = Tr("organisations-name-th");
+const NAME_EN: Tr = Tr("organisations-name-en");
 
-pub const PARTICIPATION: Tr = Tr("ผู้เข้าร่วมตามภาคีเครือข่าย", "Participants by partner group");
-const PARTICIPATION_HINT: Tr = Tr(
-    "นับจำนวนคน ไม่ต้องใส่ชื่อ เว้นว่างทั้งหมดหากยังไม่ได้นับ (บันทึกภายหลังได้)",
-    "Counts, no names. Leave all blank if not counted (it can be recorded later)",
-);
-pub const NOT_RECORDED: Tr = Tr("ไม่ได้บันทึก", "Not recorded");
-const SBPAC_STAFF: Tr = Tr("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff");
-const COORDINATORS: Tr = Tr("ผู้ประสานงานอำเภอ", "District coordinators");
-const LEADERS: Tr = Tr("ผู้นำชุมชน (ตามบทบาท)", "Community leaders (by role)");
-const LEADERS_TOTAL: Tr = Tr("ผู้นำชุมชนรวม", "Community leaders in all");
-const VILLAGERS: Tr = Tr("ชาวบ้าน", "Villagers");
-const WOMEN: Tr = Tr("หญิง", "Women");
-const MEN: Tr = Tr("ชาย", "Men");
-const ORGANISATIONS_AT: Tr = Tr("องค์กรภาคประชาสังคมที่เข้าร่วม", "Organisations that took part");
-const NO_ORGANISATIONS: Tr = Tr("ยังไม่มีองค์กรในพื้นที่ของคุณ", "No organisation works in your areas yet");
-const RECORD_PARTICIPATION: Tr = Tr("บันทึก/แก้ไขผู้เข้าร่วม", "Record or correct participants");
-pub const PARTICIPATION_SAVED: Tr = Tr("บันทึกผู้เข้าร่วมแล้ว", "Participants saved");
-const BY_GENDER_UNKNOWN: Tr = Tr("ไม่ทราบ", "unknown");
+pub const PARTICIPATION: Tr = Tr("participation");
+const PARTICIPATION_HINT: Tr = Tr("participation-hint");
+pub const NOT_RECORDED: Tr = Tr("not-recorded");
+const SBPAC_STAFF: Tr = Tr("sbpac-staff");
+const COORDINATORS: Tr = Tr("coordinators");
+const LEADERS: Tr = Tr("leaders");
+const LEADERS_TOTAL: Tr = Tr("leaders-total");
+const VILLAGERS: Tr = Tr("villagers");
+const WOMEN: Tr = Tr("women");
+const MEN: Tr = Tr("men");
+const ORGANISATIONS_AT: Tr = Tr("organisations-at");
+const NO_ORGANISATIONS: Tr = Tr("no-organisations");
+const RECORD_PARTICIPATION: Tr = Tr("record-participation");
+pub const PARTICIPATION_SAVED: Tr = Tr("participation-saved");
+const BY_GENDER_UNKNOWN: Tr = Tr("by-gender-unknown");
 
 fn kind_label(kind: OrganisationKind) -> Tr {
     match kind {
-        OrganisationKind::Foundation => Tr("มูลนิธิ", "Foundation"),
-        OrganisationKind::Association => Tr("สมาคม", "Association"),
-        OrganisationKind::WomensGroup => Tr("กลุ่มสตรี", "Women's group"),
-        OrganisationKind::YouthGroup => Tr("กลุ่มเยาวชน", "Youth group"),
-        OrganisationKind::ReligiousBody => Tr("องค์กรศาสนา", "Religious body"),
-        OrganisationKind::Network => Tr("เครือข่าย", "Network"),
-        OrganisationKind::CommunityEnterprise => Tr("วิสาหกิจชุมชน", "Community enterprise"),
-        OrganisationKind::Other => Tr("อื่น ๆ", "Other"),
+        OrganisationKind::Foundation => Tr("kind-label-foundation"),
+        OrganisationKind::Association => Tr("kind-label-association"),
+        OrganisationKind::WomensGroup => Tr("kind-label-women-s-group"),
+        OrganisationKind::YouthGroup => Tr("kind-label-youth-group"),
+        OrganisationKind::ReligiousBody => Tr("kind-label-religious-body"),
+        OrganisationKind::Network => Tr("kind-label-network"),
+        OrganisationKind::CommunityEnterprise => Tr("kind-label-community-enterprise"),
+        OrganisationKind::Other => Tr("kind-label-other"),
     }
 }
 
 fn role_label(role: LeaderRole) -> Tr {
     match role {
-        LeaderRole::VillageHeadman => Tr("ผู้ใหญ่บ้าน", "Village headman"),
-        LeaderRole::Kamnan => Tr("กำนัน", "Kamnan"),
-        LeaderRole::Imam => Tr("อิหม่าม", "Imam"),
-        LeaderRole::Teacher => Tr("ครู/ครูตาดีกา", "Teacher"),
-        LeaderRole::Elder => Tr("ผู้อาวุโส", "Elder"),
-        LeaderRole::WomenLeader => Tr("ผู้นำสตรี", "Women's leader"),
-        LeaderRole::YouthLeader => Tr("ผู้นำเยาวชน", "Youth leader"),
-        LeaderRole::Other => Tr("ผู้นำอื่น ๆ", "Other leader"),
+        LeaderRole::VillageHeadman => Tr("role-label-village-headman"),
+        LeaderRole::Kamnan => Tr("role-label-kamnan"),
+        LeaderRole::Imam => Tr("role-label-imam"),
+        LeaderRole::Teacher => Tr("role-label-teacher"),
+        LeaderRole::Elder => Tr("role-label-elder"),
+        LeaderRole::WomenLeader => Tr("role-label-women-s-leader"),
+        LeaderRole::YouthLeader => Tr("role-label-youth-leader"),
+        LeaderRole::Other => Tr("role-label-other-leader"),
     }
 }
 
@@ -142,27 +136,20 @@ fn status_text(lang: Lang, raw: &str) -> &'static str {
 
 /// The message of an error code of this feature (others: the shared messages).
 pub fn error_message(lang: Lang, code: &str, fallback: &str) -> String {
-    let (th, en) = match code {
-        "unknown_organisation" => {
-            ("ไม่พบองค์กรนี้ในทะเบียน (หรืออยู่นอกพื้นที่ของคุณ)", "No such organisation in the registry (or outside your areas)")
-        }
-        "unknown_leader_role" => ("ไม่รู้จักบทบาทผู้นำนี้", "Unknown leader role"),
-        "gender_exceeds_villagers" => {
-            ("จำนวนหญิงและชายรวมกันมากกว่าจำนวนชาวบ้าน", "Women and men together exceed the villagers")
-        }
-        "participation_exceeds_head_count" => (
-            "ผู้เข้าร่วมตามภาคีรวมกันมากกว่าจำนวนผู้เข้าร่วมทั้งหมดของเวที",
-            "The partner groups together exceed the forum's head count",
-        ),
-        "too_many_organisations" => ("เลือกองค์กรมากเกินไป", "Too many organisations"),
-        "duplicate_organisation" => ("มีองค์กรชื่อนี้ในทะเบียนแล้ว", "The registry already has an organisation of this name"),
-        "unknown_organisation_kind" => ("กรุณาเลือกประเภทองค์กร", "Choose a kind"),
-        "no_areas" => ("เลือกพื้นที่อย่างน้อยหนึ่งพื้นที่", "Choose at least one area"),
-        "organisation_unchanged" => ("ไม่มีอะไรเปลี่ยน", "Nothing changed"),
-        "organisation_not_proposed" => ("องค์กรนี้อนุมัติแล้ว", "This organisation is already approved"),
+    let tr = match code {
+        "unknown_organisation" => Tr("error-message-unknown-organisation"),
+        "unknown_leader_role" => Tr("error-message-unknown-leader-role"),
+        "gender_exceeds_villagers" => Tr("error-message-gender-exceeds-villagers"),
+        "participation_exceeds_head_count" => Tr("error-message-participation-exceeds-head-count"),
+        "too_many_organisations" => Tr("error-message-too-many-organisations"),
+        "duplicate_organisation" => Tr("error-message-duplicate-organisation"),
+        "unknown_organisation_kind" => Tr("error-message-unknown-organisation-kind"),
+        "no_areas" => Tr("error-message-no-areas"),
+        "organisation_unchanged" => Tr("error-message-organisation-unchanged"),
+        "organisation_not_proposed" => Tr("error-message-organisation-not-proposed"),
         _ => return i18n::error_message(lang, code, fallback),
     };
-    lang.pick(th, en).to_owned()
+    tr.get(lang).to_owned()
 }
 
 /// Whether an error code is about the participation fields.

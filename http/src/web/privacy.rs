@@ -129,7 +129,7 @@ async fn render_erase(
             }
             @if let Some(p) = &person {
                 @let name = p.name.clone().unwrap_or_default();
-                @let (before, after) = i18n::ERASE_PERSON_WHAT.get(lang).split_once("{name}").unwrap_or(("", ""));
+                @let (before, after) = i18n::ERASE_PERSON_WHAT.split(lang, "name");
                 section.erase #erase-person {
                     h2 { (i18n::ERASE_PERSON.get(lang)) }
                     p { (before) strong dir="auto" { (name) } (after) }

@@ -21,61 +21,56 @@ use crate::routes::exports::ExportQuery;
 use crate::state::{AppState, now};
 
 // The page's own words (Thai first, English when chosen).
-const QUARTER: Tr = Tr("ไตรมาส", "Quarter");
-const CUSTOM: Tr = Tr("กำหนดเอง", "Custom");
-const FROM: Tr = Tr("ตั้งแต่", "From");
-const TO: Tr = Tr("ถึง", "To");
-const SCOPE: Tr = Tr("ขอบเขต", "Scope");
-const SCOPE_ALL: Tr = Tr("ทุกพื้นที่", "Everything");
-const SCOPE_AMPHOE: Tr = Tr("อำเภอ (รหัส)", "District (code)");
-const SCOPE_PROVINCE: Tr = Tr("จังหวัด (รหัส)", "Province (code)");
-const SCOPE_COORDINATOR: Tr = Tr("ผู้ประสานงาน (รหัสผู้ใช้)", "Coordinator (user id)");
-const SCOPE_ID: Tr = Tr("รหัสของขอบเขต", "Scope id");
-const QUIET_DAYS: Tr = Tr("แจ้งเตือนเมื่อไม่มีเวทีเกิน (วัน)", "Flag areas without a forum for more than (days)");
-const ROLL_UP: Tr = Tr("รวมพื้นที่ขยายผลเข้ากับพื้นที่เป้าหมาย", "Roll reached areas up to their target area");
-const SHOW: Tr = Tr("แสดงรายงาน", "Show report");
-const PROJECTOR: Tr = Tr("โหมดฉายจอ", "Projector view");
-const NORMAL: Tr = Tr("โหมดปกติ", "Normal view");
-const DOWNLOAD: Tr = Tr("ดาวน์โหลด", "Download");
-const KIND: Tr = Tr("ประเภท", "Kind");
-const FORUMS: Tr = Tr("เวทีที่จัด", "Forums held");
-const NOT_RECORDED: Tr = Tr("ไม่ได้บันทึกผู้เข้าร่วม", "Participation not recorded");
-const STAFF: Tr = Tr("เจ้าหน้าที่ ศอ.บต.", "SBPAC staff");
-const COORDINATORS: Tr = Tr("ผู้ประสานงาน", "Coordinators");
-const LEADERS: Tr = Tr("ผู้นำชุมชน", "Community leaders");
-const VILLAGERS: Tr = Tr("ชาวบ้าน", "Villagers");
-const ORGANISATIONS: Tr = Tr("องค์กรที่ร่วม", "Organisations engaged");
-const RAISED: Tr = Tr("ปัญหาที่เสนอ", "Problems raised");
-const RESOLVED: Tr = Tr("แก้ไขแล้ว", "Resolved");
-const VERDICTS: Tr = Tr("ความเห็นของชุมชน", "Community verdicts");
-const VERDICTS_NONE: Tr = Tr("ยังไม่ได้บันทึก", "not recorded");
+const QUARTER: Tr = Tr("quarter");
+const CUSTOM: Tr = Tr("custom");
+const FROM: Tr = Tr("from");
+const TO: Tr = Tr("to");
+const SCOPE: Tr = Tr("scope");
+const SCOPE_ALL: Tr = Tr("scope-all");
+const SCOPE_AMPHOE: Tr = Tr("scope-amphoe");
+const SCOPE_PROVINCE: Tr = Tr("scope-province");
+const SCOPE_COORDINATOR: Tr = Tr("scope-coordinator");
+const SCOPE_ID: Tr = Tr("scope-id");
+const QUIET_DAYS: Tr = Tr("quiet-days");
+const ROLL_UP: Tr = Tr("roll-up");
+const SHOW: Tr = Tr("progress-show");
+const PROJECTOR: Tr = Tr("projector");
+const NORMAL: Tr = Tr("normal");
+const DOWNLOAD: Tr = Tr("download");
+const KIND: Tr = Tr("kind");
+const FORUMS: Tr = Tr("forums");
+const NOT_RECORDED: Tr = Tr("progress-not-recorded");
+const STAFF: Tr = Tr("staff");
+const COORDINATORS: Tr = Tr("progress-coordinators");
+const LEADERS: Tr = Tr("progress-leaders");
+const VILLAGERS: Tr = Tr("villagers");
+const ORGANISATIONS: Tr = Tr("progress-organisations");
+const RAISED: Tr = Tr("progress-raised");
+const RESOLVED: Tr = Tr("progress-resolved");
+const VERDICTS: Tr = Tr("verdicts");
+const VERDICTS_NONE: Tr = Tr("verdicts-none");
 
 /// The verdicts given at the period's forums in words (issue #17 §6), e.g. "ยืนยัน 3 · แย้ง 1 · ไม่ได้ถาม 2";
 /// `None` when none was given.
 pub fn verdict_counts(lang: Lang, verdicts: Option<&std::collections::BTreeMap<String, i64>>) -> Option<String> {
     let v = verdicts.filter(|v| v.values().any(|n| *n > 0))?;
     let n = |k: &str| v.get(k).copied().unwrap_or(0);
-    Some(match lang {
-        Lang::Th => format!("ยืนยัน {} · แย้ง {} · ไม่ได้ถาม {}", n("confirmed"), n("disputed"), n("not_asked")),
-        Lang::En => format!("confirmed {} · disputed {} · not asked {}", n("confirmed"), n("disputed"), n("not_asked")),
-    })
+    let count = |k: &str| super::i18n::FluentValue::from(n(k).to_string());
+    Some(Tr("verdict-counts").with(
+        lang,
+        &[("confirmed", count("confirmed")), ("disputed", count("disputed")), ("not_asked", count("not_asked"))],
+    ))
 }
-const LAST_FORUM: Tr = Tr("เวทีล่าสุด", "Last forum");
-const DAYS: Tr = Tr("วันที่ผ่านมา", "Days since");
-const QUIET: Tr = Tr("ไม่มีเวทีนานเกินกำหนด", "No forum for too long");
-const NEVER: Tr = Tr("ยังไม่เคยจัด", "never");
-const TOTAL: Tr = Tr("รวม", "Total");
-const BY_COORDINATOR: Tr = Tr("รายผู้ประสานงาน", "By coordinator");
-const OBSTACLES: Tr = Tr("อุปสรรคในการทำงาน (แจ้ง / แก้แล้ว / ค้าง)", "Own obstacles (raised / resolved / open)");
-const TREND: Tr = Tr(
-    "แนวโน้มรายไตรมาส (เวที · ผู้เข้าร่วม · ปัญหาที่แก้ไขแล้ว)",
-    "Trend by quarter (forums · participants · problems resolved)",
-);
-const AS_OF: Tr = Tr("ตามข้อมูล ณ", "as recorded at");
-const NOTE: Tr = Tr(
-    "เวทีนับตามวันที่จัดในช่วงเวลา ผู้เข้าร่วมนับเฉพาะเวทีที่บันทึกไว้ ปัญหานับเฉพาะปัญหาของชุมชน (เรื่องซ้ำนับรวมกับเรื่องเดิม) ความเห็นของชุมชนนับตามเวทีที่จัดในช่วงเวลา",
-    "Forums count by the day held; participants only where recorded; problems are community problems only (a duplicate counts with its original); community verdicts count by the forum they were given at.",
-);
+const LAST_FORUM: Tr = Tr("last-forum");
+const DAYS: Tr = Tr("days");
+const QUIET: Tr = Tr("quiet");
+const NEVER: Tr = Tr("never");
+const TOTAL: Tr = Tr("total");
+const BY_COORDINATOR: Tr = Tr("by-coordinator");
+const OBSTACLES: Tr = Tr("progress-obstacles");
+const TREND: Tr = Tr("progress-trend");
+const AS_OF: Tr = Tr("as-of");
+const NOTE: Tr = Tr("progress-note");
 
 /// A stored `YYYY-MM-DD` day as the page's language writes it (Buddhist Era in Thai).
 fn day(lang: Lang, text: &str) -> String {
@@ -223,7 +218,7 @@ fn kpis(lang: Lang, r: &Progress) -> Markup {
     html! {
         div.kpis {
             div.kpi { div.v { (t.forums_held) } div.l { (FORUMS.get(lang)) } }
-            div.kpi { div.v { (t.participants.total) } div.l { (i18n::Tr("ผู้เข้าร่วม", "Participants").get(lang)) } }
+            div.kpi { div.v { (t.participants.total) } div.l { (i18n::Tr("kpis-participants").get(lang)) } }
             div.kpi { div.v { (t.organisations_engaged) } div.l { (ORGANISATIONS.get(lang)) } }
             div.kpi { div.v { (t.problems_raised) " / " (t.problems_resolved) } div.l { (RAISED.get(lang)) " / " (RESOLVED.get(lang)) } }
             div.kpi { div.v { (quiet) } div.l { (QUIET.get(lang)) } }

@@ -12,7 +12,8 @@ use maud::{DOCTYPE, Markup, html};
 use santisuk_app::report::{self, ForumReport, Named, Place, PrintedProblem, Receipt};
 use serde::Deserialize;
 
-use super::strings_report::{self as s, P3, PrintLang};
+use super::i18n::{Lang, Tr};
+use super::strings_report as s;
 use super::{Web, WebError, assets};
 use crate::error::{ApiError, AppError};
 use crate::pdf::{self, Block, Printable, Style};
@@ -40,7 +41,7 @@ pub enum Piece {
 /// A paper: its language, title, and column.
 #[derive(Debug, Clone)]
 pub struct Sheet {
-    pub lang: PrintLang,
+    pub lang: Lang,
     pub title: String,
     pub pieces: Vec<Piece>,
 }
@@ -68,34 +69,37 @@ pub enum PaperLangSchema {
 
 impl PaperQuery {
     /// The language asked for, or `fallback`; anything else is refused (422) naming the parameter.
-    pub fn lang(&self, fallback: PrintLang) -> Result<PrintLang, AppError> {
+    pub fn lang(&self, fallback: Lang) -> Result<Lang, AppError> {
         match self.lang.as_deref().map(str::trim) {
             None | Some("") => Ok(fallback),
-            Some(code) => PrintLang::parse(code)
+            Some(code) => Lang::parse_villager(code)
                 .ok_or_else(|| AppError::invalid("report_bad_lang", "lang must be one of th, en, ms")),
         }
     }
 }
 
-fn web_lang(web: &Web) -> PrintLang {
-    PrintLang::parse(web.lang.code()).unwrap_or_default()
+/// The catalogue's name of each language, by `Lang as usize`.
+const LANG_IDS: [&str; 3] = ["lang-th", "lang-en", "lang-ms"];
+
+fn web_lang(web: &Web) -> Lang {
+    web.lang
 }
 
-fn pick(lang: PrintLang, named: &Named) -> String {
+fn pick(lang: Lang, named: &Named) -> String {
     match (lang, &named.en) {
-        (PrintLang::Th, _) | (_, None) => named.th.clone(),
+        (Lang::Th, _) | (_, None) => named.th.clone(),
         (_, Some(en)) => en.clone(),
     }
 }
 
-fn place_line(lang: PrintLang, place: &Place) -> String {
+fn place_line(lang: Lang, place: &Place) -> String {
     let area = match (lang, &place.name_en) {
-        (PrintLang::Th, _) | (_, None) => place.name_th.clone(),
+        (Lang::Th, _) | (_, None) => place.name_th.clone(),
         (_, Some(en)) => en.clone(),
     };
     let (amphoe, province) = match lang {
-        PrintLang::Th => (place.amphoe_th.clone(), place.province_th.clone()),
-        PrintLang::En | PrintLang::Ms => (place.amphoe_en.clone(), place.province_en.clone()),
+        Lang::Th => (place.amphoe_th.clone(), place.province_th.clone()),
+        Lang::En | Lang::Ms => (place.amphoe_en.clone(), place.province_en.clone()),
     };
     let mut parts = vec![area];
     if let Some(a) = amphoe {
@@ -107,11 +111,11 @@ fn place_line(lang: PrintLang, place: &Place) -> String {
     parts.join(" · ")
 }
 
-fn label(lang: PrintLang, p: P3) -> String {
+fn label(lang: Lang, p: Tr) -> String {
     p.get(lang).to_owned()
 }
 
-fn problem_pieces(lang: PrintLang, n: usize, p: &PrintedProblem, ask: bool, pieces: &mut Vec<Piece>) {
+fn problem_pieces(lang: Lang, n: usize, p: &PrintedProblem, ask: bool, pieces: &mut Vec<Piece>) {
     let head = match &p.case_number {
         Some(c) => format!("{n}. {c}  {}", p.title),
         None => format!("{n}. {}", p.title),
@@ -149,7 +153,7 @@ fn problem_pieces(lang: PrintLang, n: usize, p: &PrintedProblem, ask: bool, piec
 }
 
 /// The forum report as a paper.
-pub fn report_sheet(lang: PrintLang, r: &ForumReport) -> Sheet {
+pub fn report_sheet(lang: Lang, r: &ForumReport) -> Sheet {
     let mut pieces = vec![
         Piece::Title(label(lang, s::REPORT_TITLE)),
         Piece::Subtitle(label(lang, s::REPORT_FOR_COMMUNITY)),
@@ -216,7 +220,7 @@ pub fn report_sheet(lang: PrintLang, r: &ForumReport) -> Sheet {
 }
 
 /// The complainant's receipt as a paper.
-pub fn receipt_sheet(lang: PrintLang, r: &Receipt) -> Sheet {
+pub fn receipt_sheet(lang: Lang, r: &Receipt) -> Sheet {
     let mut pieces = vec![
         Piece::Title(label(lang, s::RECEIPT_TITLE)),
         Piece::Subtitle(label(lang, s::RECEIPT_THANKS)),
@@ -282,7 +286,7 @@ pub fn pdf_of(sheet: &Sheet) -> Result<Vec<u8>, AppError> {
     let doc = Printable {
         lang: sheet.lang.code().to_owned(),
         title: sheet.title.clone(),
-        footer: format!("Santisuk · {}", s::PAGE_OF.get(sheet.lang)),
+        footer: format!("Santisuk · {}", s::page_of(sheet.lang)),
         blocks,
     };
     pdf::render(&doc).map_err(|e| AppError::Internal(e.to_string()))
@@ -304,9 +308,11 @@ pub fn page_of(sheet: &Sheet, here: &str) -> Markup {
                 nav.paper-tools.no-print aria-label=(s::LANGUAGE.get(lang)) {
                     a href=(format!("{here}.pdf?lang={}", lang.code())) { (s::DOWNLOAD_PDF.get(lang)) }
                     " · " (s::LANGUAGE.get(lang)) ":"
-                    @for (code, name) in [("th", "ไทย"), ("ms", "Melayu"), ("en", "English")] {
+                    // Each language named in itself, so a reader finds theirs whatever the page is in.
+                    @for other in [Lang::Th, Lang::Ms, Lang::En] {
                         " "
-                        a href=(format!("{here}?lang={code}")) aria-current=[(code == lang.code()).then_some("page")] lang=(code) { (name) }
+                        a href=(format!("{here}?lang={}", other.code())) aria-current=[(other == lang).then_some("page")]
+                            lang=(other.code()) { (Tr(LANG_IDS[other as usize]).get(other)) }
                     }
                 }
                 main.sheet {
@@ -401,7 +407,7 @@ pub async fn forum_report_pdf(
     state: &AppState,
     caller: &santisuk_app::Caller,
     id: &str,
-    lang: PrintLang,
+    lang: Lang,
 ) -> Result<Response, ApiError> {
     let r = report::forum_report(state, caller, id).await?;
     let name = file_name("forum-report", &r.held_on);
@@ -417,7 +423,7 @@ pub async fn issue_receipt_pdf(
     state: &AppState,
     caller: &santisuk_app::Caller,
     id: &str,
-    lang: PrintLang,
+    lang: Lang,
 ) -> Result<Response, ApiError> {
     let r = report::receipt(state, caller, id).await?;
     let name = file_name("receipt", &r.reference);

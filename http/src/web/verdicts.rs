@@ -21,68 +21,62 @@ use super::{Posted, Web, WebError};
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
-const DUPLICATE_OF: Tr = Tr("เป็นเรื่องซ้ำกับ", "Duplicate of");
-const DUPLICATES: Tr = Tr("เรื่องซ้ำที่ยกขึ้นมาอีก", "Raised again as");
-const TIMES_RAISED: Tr = Tr("จำนวนครั้งที่ยกขึ้นมา", "Times raised");
-const NO_FORUM: Tr = Tr("ไม่ได้มาจากเวที", "not from a forum");
-const MARK_DUPLICATE: Tr = Tr("บันทึกว่าเป็นเรื่องซ้ำ", "Mark as a duplicate");
-const MARK_HINT: Tr = Tr(
-    "เรื่องนี้จะถูกปิดด้วยผล \"เรื่องซ้ำ\" และนับรวมกับเรื่องเดิมในสถิติ",
-    "This problem is closed as a duplicate and counted with the original in the statistics",
-);
-const ORIGINAL: Tr = Tr("เรื่องเดิม (เลขที่เรื่องหรือรหัส)", "The original (case number or id)");
-const LIKELY: Tr = Tr("อาจเป็นเรื่องเดียวกับเรื่องที่ยังไม่ปิดเหล่านี้", "Possibly the same as these open problems");
-const NONE_LIKELY: Tr = Tr("ไม่พบเรื่องที่คล้ายกันในพื้นที่และประเภทเดียวกัน", "No similar open problem in this area and category");
-const SIMILARITY: Tr = Tr("ความคล้าย", "Similarity");
-const THIS_ONE: Tr = Tr("เรื่องนี้", "This one");
-const VERDICT: Tr = Tr("ความเห็นของชุมชน", "Community verdict");
-const VERDICTS_TITLE: Tr = Tr("ความเห็นของชุมชนต่อเรื่องที่ปิดแล้ว", "The community's verdict on closed problems");
-const VERDICTS_SINCE: Tr = Tr("เรื่องในพื้นที่ที่ปิดตั้งแต่เวทีครั้งก่อน", "Problems of the area closed since the previous forum");
-const VERDICTS_FIRST: Tr = Tr("เรื่องในพื้นที่ที่ปิดแล้ว (เวทีแรกของพื้นที่)", "Closed problems of the area (its first forum)");
-const VERDICTS_NONE: Tr = Tr("ไม่มีเรื่องที่ปิดให้ถามชุมชน", "No closed problem to ask the community about");
-const VERDICTS_SAVE: Tr = Tr("บันทึกความเห็นของชุมชน", "Save the community's verdicts");
-const VERDICTS_SAVED: Tr = Tr("บันทึกความเห็นของชุมชนแล้ว", "The community's verdicts were saved");
-const VERDICT_SKIP: Tr = Tr("— ยังไม่บันทึก —", "— not recorded —");
-const VERDICT_REASON_HINT: Tr =
-    Tr("ต้องระบุเมื่อชุมชนแย้ง (เรื่องจะถูกเปิดใหม่)", "Required when disputed (the problem is reopened)");
-const EARLIER_FORUM: Tr = Tr("จากเวทีก่อนหน้า", "at an earlier forum");
-const CLOSED_ON: Tr = Tr("ปิดเมื่อ", "Closed");
+const DUPLICATE_OF: Tr = Tr("duplicate-of");
+const DUPLICATES: Tr = Tr("duplicates");
+const TIMES_RAISED: Tr = Tr("times-raised");
+const NO_FORUM: Tr = Tr("no-forum");
+const MARK_DUPLICATE: Tr = Tr("mark-duplicate");
+const MARK_HINT: Tr = Tr("mark-hint");
+const ORIGINAL: Tr = Tr("original");
+const LIKELY: Tr = Tr("likely");
+const NONE_LIKELY: Tr = Tr("none-likely");
+const SIMILARITY: Tr = Tr("similarity");
+const THIS_ONE: Tr = Tr("this-one");
+const VERDICT: Tr = Tr("verdict");
+const VERDICTS_TITLE: Tr = Tr("verdicts-title");
+const VERDICTS_SINCE: Tr = Tr("verdicts-since");
+const VERDICTS_FIRST: Tr = Tr("verdicts-first");
+const VERDICTS_NONE: Tr = Tr("verdicts-verdicts-none");
+const VERDICTS_SAVE: Tr = Tr("verdicts-save");
+const VERDICTS_SAVED: Tr = Tr("verdicts-saved");
+const VERDICT_SKIP: Tr = Tr("verdict-skip");
+const VERDICT_REASON_HINT: Tr = Tr("verdict-reason-hint");
+const EARLIER_FORUM: Tr = Tr("earlier-forum");
+const CLOSED_ON: Tr = Tr("closed-on");
 
 /// A verdict in words.
 pub fn verdict_words(lang: Lang, verdict: &str) -> &'static str {
-    let (th, en) = match verdict {
-        "confirmed" => ("ชุมชนยืนยันว่าแก้ไขแล้ว", "Confirmed resolved by the community"),
-        "disputed" => ("ชุมชนแย้งว่ายังไม่ได้แก้ไข", "Disputed by the community"),
-        "not_asked" => ("ยังไม่ได้ถามชุมชน", "The community was not asked"),
+    let tr = match verdict {
+        "confirmed" => Tr("verdict-words-confirmed"),
+        "disputed" => Tr("verdict-words-disputed"),
+        "not_asked" => Tr("verdict-words-not-asked"),
         _ => return "—",
     };
-    lang.pick(th, en)
+    tr.get(lang)
 }
 
 /// The messages of this module's refusals in the page's language; others as the app words them.
 fn message(lang: Lang, code: &str, fallback: &str) -> String {
-    let (th, en) = match code {
-        "duplicate_of_itself" => ("เรื่องหนึ่งเป็นเรื่องซ้ำกับตัวเองไม่ได้", "A problem cannot duplicate itself"),
-        "unknown_original" => ("ไม่พบเรื่องเดิมนี้", "No such original problem"),
+    let tr = match code {
+        "duplicate_of_itself" => Tr("message-duplicate-of-itself"),
+        "unknown_original" => Tr("message-unknown-original"),
         "duplicate_of_duplicate" => {
-            return lang.pick(&format!("เรื่องนั้นเป็นเรื่องซ้ำอยู่แล้ว ให้ระบุเรื่องเดิมของมันแทน ({fallback})"), fallback).to_owned();
+            // The English is the message that came with the error (it names the original).
+            return match lang {
+                Lang::En => fallback.to_owned(),
+                Lang::Th | Lang::Ms => Tr("message-duplicate-of-duplicate")
+                    .with(lang, &[("detail", super::i18n::FluentValue::from(fallback))]),
+            };
         }
-        "has_duplicates" => (
-            "มีเรื่องอื่นซ้ำกับเรื่องนี้อยู่แล้ว ให้บันทึกเรื่องอื่นว่าซ้ำกับเรื่องนี้แทน",
-            "Other problems duplicate this one: mark the other problem a duplicate of this one instead",
-        ),
-        "duplicate_of_other_kind" => {
-            ("เรื่องต่างประเภทกันเป็นเรื่องซ้ำกันไม่ได้", "Problems of different kinds are not duplicates")
-        }
-        "reason_required" => ("กรุณาระบุเหตุผลที่ชุมชนแย้ง", "Give the community's reason for the dispute"),
-        "verdict_on_open_issue" => ("เรื่องนี้ยังไม่ปิด", "This problem is not closed"),
-        "confirmed_not_resolved" => {
-            ("ยืนยันได้เฉพาะเรื่องที่ปิดว่าแก้ไขได้แล้ว", "Only a problem closed as resolved can be confirmed")
-        }
-        "forum_before_closure" => ("เวทีนี้จัดก่อนที่เรื่องจะปิด", "This forum was held before the problem was closed"),
+        "has_duplicates" => Tr("message-has-duplicates"),
+        "duplicate_of_other_kind" => Tr("message-duplicate-of-other-kind"),
+        "reason_required" => Tr("message-reason-required"),
+        "verdict_on_open_issue" => Tr("message-verdict-on-open-issue"),
+        "confirmed_not_resolved" => Tr("message-confirmed-not-resolved"),
+        "forum_before_closure" => Tr("message-forum-before-closure"),
         _ => return i18n::error_message(lang, code, fallback),
     };
-    lang.pick(th, en).to_owned()
+    tr.get(lang).to_owned()
 }
 
 /// A duplicate mark in the issue's timeline.
