@@ -36,6 +36,7 @@ pub mod password;
 pub mod privacy;
 pub mod progress;
 pub mod reference;
+pub mod report;
 pub mod schema;
 pub mod sessions;
 pub mod stats;

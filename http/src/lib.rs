@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod openapi;
+pub mod pdf;
 pub mod routes;
 pub mod state;
 pub mod web;
@@ -59,6 +60,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::audit::router())
         .merge(routes::escalation::router())
         .merge(routes::notifications::router())
+        .merge(routes::papers::router())
         .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))
         .merge(openapi::router())
         .merge(with_web_headers(web::router()))

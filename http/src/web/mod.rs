@@ -46,6 +46,9 @@ pub mod verdicts;
 // Issue #18 §1: offline forum capture.
 pub mod offline;
 pub mod strings_offline;
+// Issue #18 §3, §4.
+pub mod report;
+pub mod strings_report;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -112,6 +115,11 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/duplicate", get(verdicts::mark_page).post(verdicts::mark))
         .route("/duplicates/suggest", get(verdicts::suggest_fragment))
         .route("/forums/{id}/verdicts", get(verdicts::verdicts_page).post(verdicts::record))
+        // Issue #18 §3, §4.
+        .route("/forums/{id}/report", get(report::report_page))
+        .route("/forums/{id}/report.pdf", get(report::report_pdf))
+        .route("/issues/{id}/receipt", get(report::receipt_page))
+        .route("/issues/{id}/receipt.pdf", get(report::receipt_pdf))
         .merge(assets::router())
         // Error pages speak the page's language (see `extract::page_lang`).
         .layer(axum::middleware::from_fn(extract::with_page_lang))

@@ -41,3 +41,5 @@ mod web;
 mod duplicates;
 mod duplicates_web;
 mod verdicts;
+// Issue #18 §3, §4.
+mod report;
