@@ -15,6 +15,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use crate::routes::imports;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
@@ -49,6 +50,7 @@ use crate::state::AppState;
         duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
         duplicates::forum_verdicts, duplicates::record_verdicts,
         attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
+        imports::run,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -43,6 +43,9 @@ pub mod progress;
 pub mod queue;
 pub mod session;
 pub mod verdicts;
+// Issue #18 §2.
+pub mod import;
+pub mod strings_import;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -131,6 +131,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             restricted: false,
             kind: santisuk_domain::values::IssueKind::Community,
             category_kind: santisuk_domain::values::IssueKind::Community,
+            source: None,
         }),
     };
     let other = test_db.second_pool().await;
@@ -470,6 +471,7 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         restricted: false,
         kind: santisuk_domain::values::IssueKind::Community,
         category_kind: santisuk_domain::values::IssueKind::Community,
+        source: None,
     })
 }
 
