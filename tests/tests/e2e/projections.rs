@@ -45,6 +45,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         complainant: None,
         restricted: false,
         kind: santisuk_domain::values::IssueKind::Community,
+        source: None,
     })
     .unwrap()
 }
@@ -675,6 +676,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             case_number: santisuk_tests::case_number(Utc::now()),
             complainant: None,
             restricted: false,
+            source: None,
         };
         let row = read_model::IssueRow::raised(id, &event, 1, 0);
         let stored = SerializedEvent::new(
