@@ -1000,7 +1000,9 @@ pub async fn import(
     let read = read_file(&file)?;
     let file_sha256 = hex(&Sha256::digest(&file.bytes));
     let name = file.name.trim();
-    let file_name = if name.is_empty() { "upload".to_owned() } else { name.chars().take(200).collect() };
+    // Kept as text a page can show: no control characters, at most 200 characters.
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    let file_name = if name.trim().is_empty() { "upload".to_owned() } else { name.trim().to_owned() };
     let source = ImportSource {
         file_sha256: file_sha256.clone(),
         file_name: file_name.clone(),

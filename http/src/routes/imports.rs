@@ -35,6 +35,7 @@ pub struct ImportQuery {
     /// The sheet to read (xlsx); default: the first sheet with a header row Santisuk recognises.
     pub sheet: Option<String>,
     /// A CSV's encoding when it is not UTF-8: `windows-874` (TIS-620). Default `utf-8`.
+    #[param(pattern = "^ *([Uu][Tt][Ff]-?8|[Ww][Ii][Nn][Dd][Oo][Ww][Ss]-874|[Tt][Ii][Ss]-?620|[Cc][Pp]874)? *$")]
     pub encoding: Option<String>,
 }
 
