@@ -591,6 +591,7 @@ fn plan_issue(rng: &mut StdRng, ctx: &IssueContext<'_>) -> IssuePlan {
         restricted: false,
         kind: santisuk_domain::values::IssueKind::Community,
         category_kind: santisuk_domain::values::IssueKind::Community,
+        source: None,
     };
     let mut life = Life {
         steps: vec![(ctx.coordinator, IssueAction::Raise(raise))],

@@ -362,6 +362,7 @@ impl RaiseIssueRequest {
             kind: IssueKind::Community,
             // Set by `raise_checked` from the category it finds.
             category_kind: IssueKind::Community,
+            source: None,
         })
     }
 }
@@ -606,6 +607,7 @@ async fn replay_first_raise(
         complainant,
         restricted,
         kind,
+        source: _,
     } = stored
     else {
         return Err(AppError::Internal("first event of an issue is not IssueRaised".into()));

@@ -44,6 +44,8 @@ pub mod users;
 // Issue #17 §3, §6.
 pub mod duplicates;
 pub mod verdicts;
+// Issue #18 §2.
+pub mod import;
 
 pub use caller::Caller;
 pub use error::AppError;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod escalation;
 pub mod forum;
 pub mod geo;
+pub mod import;
 pub mod issue;
 pub mod organisation;
 pub mod participation;

@@ -21,7 +21,9 @@ pub const FORUM_HELD: &str = "2.1";
 /// that knows only 1.0 refuses a 1.1 event instead of dropping its case number.
 /// `IssueRaised` 1.2 (issue #15): `complainant` (a person record's id) added.
 /// `IssueRaised` 1.3 (issue #16): `kind` added (absent: a community problem; `obstacle`: a coordinator's own).
-pub const ISSUE_RAISED: &str = "1.3";
+/// `IssueRaised` 1.4 (issue #18 §2): `source` added (the spreadsheet file and row an imported problem came
+/// from); absent for a problem raised in Santisuk, as in every event stored before.
+pub const ISSUE_RAISED: &str = "1.4";
 
 /// `CategoryAdded` 1.1 (issue #16): `kind` added (absent: a category of community problems).
 pub const CATEGORY_ADDED: &str = "1.1";
@@ -100,7 +102,7 @@ pub fn upcast(event_type: &str, version: &str, payload: Value) -> Result<Value, 
         // 2.1 only added the optional `participation`: a 2.0 event is a 2.1 event without it.
         ("ForumHeld", "2.0") => Ok(payload),
         // The new field is optional: absent means none.
-        ("IssueRaised", V1 | "1.1" | "1.2") => Ok(payload),
+        ("IssueRaised", V1 | "1.1" | "1.2" | "1.3") => Ok(payload),
         // Absent `kind`: a community problem, a category of community problems (all there was before).
         ("CategoryAdded", V1) => Ok(payload),
         // Absent `agency` and `rule`: an assignment named only by its `assignee` text (all there was before).

@@ -71,6 +71,9 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
     let uploads = Router::new()
         .merge(routes::attachments::router(max_file))
         .merge(with_web_headers(web::attachments::router(max_file)))
+        // Issue #18 §2: a spreadsheet of 5,000 rows is checked and written within this request.
+        .merge(routes::imports::router())
+        .merge(with_web_headers(web::import::router()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(600)));
     Ok(Router::new()
         .merge(timed)

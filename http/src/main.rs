@@ -1,5 +1,5 @@
 //! The `santisuk` binary: `serve` (default), `migrate`, `projections rebuild`, `user add`, `user password`,
-//! `audit verify`, `demo`.
+//! `audit verify`, `demo`, `import`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -58,6 +58,26 @@ enum Command {
     Privacy {
         #[command(subcommand)]
         action: PrivacyAction,
+    },
+    /// Import a spreadsheet of forum problems kept before Santisuk (.xlsx or .csv): prints the report as JSON
+    /// (how the columns were mapped, every row's problems and notes). Writes only when every row is valid;
+    /// importing the same file again creates nothing twice. Exit status 0: done (or a clean dry run);
+    /// 1: rows with problems or a file refused (nothing written).
+    Import {
+        /// The .xlsx or .csv file.
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The user the import is recorded as (an admin or staff member).
+        #[arg(long = "as", value_name = "USER", default_value = "admin")]
+        user: String,
+        /// The sheet to read (default: the first with a header row Santisuk recognises).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// A CSV's encoding when it is not UTF-8: windows-874 (TIS-620).
+        #[arg(long)]
+        encoding: Option<String>,
     },
     /// Fill an empty database with a year of demo forums and issues in 40 demo areas (DEMO-01…), with demo
     /// users. Refuses a database that already has areas or issues.
@@ -232,6 +252,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Privacy { action } => privacy(&cli.storage, db, action).await,
+        Command::Import { file, dry_run, user, sheet, encoding } => {
+            import(db, file, dry_run, &user, sheet, encoding).await
+        }
         Command::Demo { seed, issues } => {
             let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
             state.spawn_runner(std::future::pending());
@@ -243,6 +266,64 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn import(
+    db: santisuk_app::Db,
+    path: std::path::PathBuf,
+    dry_run: bool,
+    user: &str,
+    sheet: Option<String>,
+    encoding: Option<String>,
+) -> anyhow::Result<()> {
+    use santisuk_app::import::{ImportFile, MAX_FILE_BYTES};
+    let size = std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?.len();
+    // Refused before it is read into memory: the same limit as over the API.
+    anyhow::ensure!(
+        size <= MAX_FILE_BYTES as u64,
+        "{} is over {} MiB: split it into several files",
+        path.display(),
+        MAX_FILE_BYTES / (1024 * 1024)
+    );
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
+    state.spawn_runner(std::future::pending());
+    let result = async {
+        let caller = santisuk_app::import::caller_named(&state, user).await?;
+        santisuk_app::import::import(&state, &caller, ImportFile { name, bytes, sheet, encoding }, dry_run).await
+    }
+    .await;
+    let code = match result {
+        Ok(report) => {
+            say(serde_json::to_string_pretty(&report)?);
+            let c = &report.counts;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}: {} rows, {} valid, {} with problems, {} new, {} already imported, {} Buddhist-Era dates converted;                  {} problems created, {} events written",
+                if dry_run { "dry run" } else { "import" },
+                c.rows,
+                c.valid,
+                c.invalid,
+                c.new,
+                c.already_imported,
+                c.buddhist_era_dates,
+                c.created,
+                c.events_written
+            );
+            i32::from(dry_run && c.invalid > 0)
+        }
+        Err(e) => {
+            let (code, message) = e.code_and_message();
+            let _ = writeln!(std::io::stderr(), "Error ({code}): {message}");
+            1
+        }
+    };
+    db.close().await;
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 async fn privacy(storage: &StorageConfig, db: santisuk_app::Db, action: PrivacyAction) -> anyhow::Result<()> {

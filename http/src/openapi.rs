@@ -16,6 +16,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::papers;
+use crate::routes::imports;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
@@ -51,6 +52,7 @@ use crate::state::AppState;
         duplicates::forum_verdicts, duplicates::record_verdicts,
         attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
         papers::report_pdf, papers::receipt_pdf,
+        imports::run,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

@@ -142,6 +142,7 @@ impl Issue {
             complainant: raise.complainant,
             restricted: raise.restricted,
             kind: raise.kind,
+            source: raise.source,
         }])
     }
 
@@ -468,6 +469,7 @@ mod tests {
             restricted: false,
             kind: IssueKind::Community,
             category_kind: IssueKind::Community,
+            source: None,
         })
     }
 
@@ -484,6 +486,7 @@ mod tests {
             complainant: None,
             restricted: false,
             kind: IssueKind::Community,
+            source: None,
         }
     }
 
@@ -1128,6 +1131,7 @@ mod tests {
             complainant,
             restricted: false,
             kind: IssueKind::Community,
+            source: None,
         };
         let erased = IssueEvent::PersonalDataErased {
             subject: None,
@@ -1253,6 +1257,7 @@ mod tests {
             complainant,
             restricted: false,
             kind: IssueKind::Obstacle,
+            source: None,
         }
     }
 

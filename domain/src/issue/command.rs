@@ -63,6 +63,8 @@ pub struct RaiseIssue {
     /// The kind of `category`, as the application found it when it checked that the category exists: it
     /// must be `kind` (obstacles have categories of their own).
     pub category_kind: IssueKind,
+    /// The spreadsheet row it was imported from (issue #18 §2); `None` for a problem raised in Santisuk.
+    pub source: Option<crate::import::ImportSource>,
 }
 
 /// Give the issue to a person or agency (again, if it already had one).

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::agency::{AgencyId, Party};
 use crate::attachment::{FileDigest, MediaType};
 use crate::escalation::Breach;
+use crate::import::ImportSource;
 use crate::personal::SubjectId;
 use crate::routing::RoutingRuleId;
 use crate::values::{
@@ -40,6 +41,10 @@ pub enum IssueEvent {
         /// as in every event stored before.
         #[serde(default, skip_serializing_if = "IssueKind::is_community")]
         kind: IssueKind,
+        /// Since version 1.4: the spreadsheet file and row the problem was imported from (issue #18 §2);
+        /// absent for a problem raised in Santisuk.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<ImportSource>,
     },
     IssueAssigned {
         /// The name shown: the person, else the agency's Thai name as it was at the assignment.
@@ -243,6 +248,7 @@ mod golden_json {
                 complainant: Some(SubjectId("5d1f0c2e-8a3b-4c6d-9e0f-112233445566".parse().unwrap())),
                 restricted: false,
                 kind: IssueKind::Community,
+                source: None,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "INF", "title": "ถนนเข้าหมู่บ้านชำรุด",
@@ -416,6 +422,7 @@ mod golden_json {
                 complainant: None,
                 restricted: true,
                 kind: IssueKind::Community,
+                source: None,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "JUS", "title": "ถูกข่มขู่", "description": null,
@@ -441,6 +448,7 @@ mod golden_json {
                 complainant: None,
                 restricted: false,
                 kind: IssueKind::Obstacle,
+                source: None,
             },
             json!({"IssueRaised": {
                 "area_id": "PTN-01", "category": "OBS_TRANSPORT", "title": "ไม่มีรถไปประชุมเวที", "description": null,
@@ -459,7 +467,49 @@ mod golden_json {
         let event: IssueEvent =
             serde_json::from_value(crate::versions::upcast("IssueRaised", "1.2", stored).unwrap()).unwrap();
         assert!(matches!(event, IssueEvent::IssueRaised { kind: IssueKind::Community, .. }), "{event:?}");
-        assert!(crate::versions::upcast("IssueRaised", "1.4", json!({})).is_err(), "a newer version is refused");
+        assert!(crate::versions::upcast("IssueRaised", "1.5", json!({})).is_err(), "a newer version is refused");
+    }
+
+    /// An imported problem (issue #18 §2) records the file and row it came from.
+    #[test]
+    fn issue_raised_imported() {
+        check(
+            IssueEvent::IssueRaised {
+                area_id: AreaId::parse("PTN-01").unwrap(),
+                category: CategoryCode::parse("INF").unwrap(),
+                title: Title::parse("ถนนชำรุด").unwrap(),
+                description: None,
+                forum_id: None,
+                raised_by: None,
+                at: at(),
+                case_number: Some(CaseNumber::new("PTN", 2569, 10)),
+                complainant: None,
+                restricted: false,
+                kind: IssueKind::Community,
+                source: Some(crate::import::ImportSource {
+                    file_sha256: "ab".repeat(32),
+                    file_name: "เวที-2567.xlsx".into(),
+                    sheet: Some("ปัญหา".into()),
+                    row: 7,
+                }),
+            },
+            json!({"IssueRaised": {
+                "area_id": "PTN-01", "category": "INF", "title": "ถนนชำรุด", "description": null,
+                "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z", "case_number": "PTN-2569-00010",
+                "source": {"file_sha256": "ab".repeat(32), "file_name": "เวที-2567.xlsx", "sheet": "ปัญหา", "row": 7}}}),
+            "IssueRaised",
+        );
+    }
+
+    /// An `IssueRaised` 1.3 (no source) reads, through the upcaster, as a problem raised in Santisuk.
+    #[test]
+    fn issue_raised_v1_3_has_no_source() {
+        let stored = json!({"IssueRaised": {"area_id": "PTN-01", "category": "INF", "title": "ถนน",
+            "description": null, "forum_id": null, "raised_by": null, "at": "2026-11-20T03:04:05Z",
+            "case_number": "PTN-2569-00001", "kind": "obstacle"}});
+        let event: IssueEvent =
+            serde_json::from_value(crate::versions::upcast("IssueRaised", "1.3", stored).unwrap()).unwrap();
+        assert!(matches!(event, IssueEvent::IssueRaised { source: None, kind: IssueKind::Obstacle, .. }), "{event:?}");
     }
 
     #[test]

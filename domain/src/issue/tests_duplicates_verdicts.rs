@@ -47,6 +47,7 @@ fn raised_kind(kind: IssueKind) -> IssueEvent {
         complainant: None,
         restricted: false,
         kind,
+        source: None,
     }
 }
 

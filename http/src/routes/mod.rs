@@ -19,3 +19,5 @@ pub mod users;
 pub mod duplicates;
 // Issue #18 §3, §4.
 pub mod papers;
+// Issue #18 §2.
+pub mod imports;

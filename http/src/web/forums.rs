@@ -713,6 +713,7 @@ pub(super) async fn record(state: &AppState, web: &Web, form: &ForumForm, rows: 
             kind: santisuk_domain::values::IssueKind::Community,
             // Set by `raise_checked` from the category it finds.
             category_kind: santisuk_domain::values::IssueKind::Community,
+            source: None,
         };
         match raise_checked(state, &web.ctx, id.to_string(), false, raise, complainant.as_ref(), now).await {
             Ok(_) | Err(AppError::Conflict { code: "issue_already_raised", .. }) => {}

@@ -24,6 +24,8 @@ pub enum Nav {
     /// The registry of organisations (admins and staff).
     Organisations,
     Agencies,
+    /// Importing spreadsheets (issue #18 §2).
+    Import,
     None,
 }
 
@@ -79,6 +81,10 @@ pub fn page(web: &Web, nav: Nav, title: &str, content: Markup) -> Markup {
                             // Everyone may read the agencies; the entry is for those who refer problems to them.
                             @if matches!(role, Role::Admin | Role::Staff) {
                                 (item(Nav::Agencies, "/admin/agencies", i18n::AGENCIES))
+                            }
+                            // Issue #18 §2: importing past forums' spreadsheets (admins and staff).
+                            @if matches!(role, Role::Admin | Role::Staff) {
+                                (item(Nav::Import, "/admin/import", super::strings_import::IMPORT_NAV))
                             }
                         }
                     }

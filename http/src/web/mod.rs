@@ -49,6 +49,9 @@ pub mod strings_offline;
 // Issue #18 §3, §4.
 pub mod report;
 pub mod strings_report;
+// Issue #18 §2.
+pub mod import;
+pub mod strings_import;
 
 use axum::Router;
 use axum::http::StatusCode;

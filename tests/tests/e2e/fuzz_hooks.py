@@ -39,6 +39,21 @@ BANGKOK = timezone(timedelta(hours=7))
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 UPLOAD = "/api/issues/{id}/attachments"
 
+# Issue #18 §2: a spreadsheet the server imports (its content is checked against the data, which no schema states).
+IMPORTS = "/api/imports"
+
+
+def imports(case):
+    """A CSV of one valid row in the seeded area, dated yesterday (Buddhist Era), as the body generated."""
+    yesterday = bangkok_today() - timedelta(days=1)
+    text = f"พื้นที่,วันที่,ประเภท,เรื่อง\n{AREA},{yesterday.day}/{yesterday.month}/{yesterday.year + 543},{CATEGORY},fuzz import\n"
+    case.body = text.encode("utf-8") if isinstance(case.body, bytes) or case.body is None else text
+    if case.query:
+        # A sheet is read only from a workbook; UTF-8 is what the body is in.
+        case.query.pop("sheet", None)
+        case.query.pop("encoding", None)
+
+
 ACTIONS = {
     "/api/issues/{id}/" + a for a in ("assign", "address", "close", "reopen", "correct", "restrict", "waiting")
 }
@@ -203,6 +218,10 @@ def before_call(context, case, kwargs):
             low, high = era_day(query.get(first)), era_day(query.get(last))
             if low is not None and high is not None and low > high:
                 query[first], query[last] = query[last], query[first]
+
+    if path == IMPORTS and method == "POST":
+        imports(case)
+        return
 
     body = case.body
     if not isinstance(body, dict):

@@ -139,6 +139,7 @@ fn raise(title: &str) -> IssueCommand {
             restricted: false,
             kind: santisuk_domain::values::IssueKind::Community,
             category_kind: santisuk_domain::values::IssueKind::Community,
+            source: None,
         }),
     }
 }

@@ -43,3 +43,5 @@ mod duplicates_web;
 mod verdicts;
 // Issue #18 §3, §4.
 mod report;
+// Issue #18 §2.
+mod import;

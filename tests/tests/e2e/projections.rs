@@ -45,6 +45,7 @@ fn raised_payload(title: &str) -> serde_json::Value {
         complainant: None,
         restricted: false,
         kind: santisuk_domain::values::IssueKind::Community,
+        source: None,
     })
     .unwrap()
 }
@@ -131,6 +132,7 @@ async fn a_crash_between_commit_and_projection_is_healed_at_the_next_start(backe
             restricted: false,
             kind: santisuk_domain::values::IssueKind::Community,
             category_kind: santisuk_domain::values::IssueKind::Community,
+            source: None,
         }),
     };
     let other = test_db.second_pool().await;
@@ -470,6 +472,7 @@ fn raise_action(title: &str) -> santisuk_domain::issue::IssueAction {
         restricted: false,
         kind: santisuk_domain::values::IssueKind::Community,
         category_kind: santisuk_domain::values::IssueKind::Community,
+        source: None,
     })
 }
 
@@ -673,6 +676,7 @@ async fn appends_committed_together_keep_a_conflict_to_its_own_command(backend: 
             case_number: santisuk_tests::case_number(Utc::now()),
             complainant: None,
             restricted: false,
+            source: None,
         };
         let row = read_model::IssueRow::raised(id, &event, 1, 0);
         let stored = SerializedEvent::new(

@@ -250,6 +250,7 @@ impl Case {
                     restricted: false,
                     kind: santisuk_domain::values::IssueKind::Community,
                     category_kind: santisuk_domain::values::IssueKind::Community,
+                    source: None,
                 };
                 let id = uuid::Uuid::new_v4().to_string();
                 issues::raise_checked(&self.state, &staff, id.clone(), true, raise, None, now).await.expect("a raise");
