@@ -43,6 +43,8 @@ pub mod users;
 // Issue #17 §3, §6.
 pub mod duplicates;
 pub mod verdicts;
+// Issue #18 §5: the Open311 GeoReport v2 façade.
+pub mod open311;
 
 pub use caller::Caller;
 pub use error::AppError;

@@ -15,6 +15,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use crate::routes::open311;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
@@ -49,6 +50,8 @@ use crate::state::AppState;
         duplicates::mark_duplicate, duplicates::duplicates_of, duplicates::suggest,
         duplicates::forum_verdicts, duplicates::record_verdicts,
         attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
+        open311::get_discovery, open311::get_services, open311::service_definition, open311::get_requests,
+        open311::one_request, open311::post_requests,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

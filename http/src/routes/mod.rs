@@ -17,3 +17,5 @@ pub mod stats;
 pub mod users;
 // Issue #17 §3, §6.
 pub mod duplicates;
+// Issue #18 §5: Open311 GeoReport v2.
+pub mod open311;

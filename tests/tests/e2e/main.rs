@@ -39,3 +39,5 @@ mod web;
 mod duplicates;
 mod duplicates_web;
 mod verdicts;
+// Issue #18 §5.
+mod open311;
