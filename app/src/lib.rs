@@ -46,6 +46,8 @@ pub mod duplicates;
 pub mod verdicts;
 // Issue #18 §2.
 pub mod import;
+// Issue #18 §5: the Open311 GeoReport v2 façade.
+pub mod open311;
 
 pub use caller::Caller;
 pub use error::AppError;

@@ -59,6 +59,7 @@ pub fn app_with(state: AppState, limits: &limits::Limits) -> Result<Router, Stri
         .merge(routes::duplicates::router())
         .merge(routes::audit::router())
         .merge(routes::escalation::router())
+        .merge(routes::open311::router())
         .merge(routes::notifications::router())
         .merge(routes::papers::router())
         .merge(routes::health::router(Duration::from_secs(limits.ready_max_lag)))

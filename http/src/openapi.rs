@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::papers;
 use crate::routes::imports;
+use crate::routes::open311;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,
@@ -53,6 +54,8 @@ use crate::state::AppState;
         attachments::upload, attachments::list, attachments::file, attachments::thumbnail,
         papers::report_pdf, papers::receipt_pdf,
         imports::run,
+        open311::get_discovery, open311::get_services, open311::service_definition, open311::get_requests,
+        open311::one_request, open311::post_requests,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth, &CommonErrors),

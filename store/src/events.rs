@@ -545,3 +545,36 @@ pub async fn count_of_type(db: &Db, aggregate_type: &str) -> Result<i64, StoreEr
     Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE aggregate_type = $1")
         .bind(aggregate_type).fetch_one(p).await?))
 }
+
+/// The field time (`at`) of the events at `positions` (issue #18 §5: an Open311 request's
+/// `updated_datetime` is its last event's), RFC 3339 as stored; an event without `at` gives its recorded
+/// time. Positions no event has are left out.
+pub async fn at_of_positions(db: &Db, positions: &[i64]) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    // In slices, well under either backend's limit on bound parameters.
+    for chunk in positions.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = match db.pool() {
+            Pool::Sqlite(_) => format!(
+                "SELECT position, COALESCE(json_extract(payload, '$.\"' || event_type || '\".at'), \
+                 CAST(recorded_at AS TEXT)) FROM events WHERE position IN ({})",
+                marks.join(", ")
+            ),
+            Pool::Postgres(_) => format!(
+                "SELECT position, COALESCE(payload -> event_type ->> 'at', \
+                 to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')) \
+                 FROM events WHERE position IN ({})",
+                marks.join(", ")
+            ),
+        };
+        let rows: Vec<(i64, Option<String>)> = on_db!(db, p => {
+            let mut q = sqlx::query_as(&sql);
+            for position in chunk {
+                q = q.bind(*position);
+            }
+            q.fetch_all(p).await?
+        });
+        out.extend(rows.into_iter().filter_map(|(position, at)| Some((position, at?))));
+    }
+    Ok(out)
+}

@@ -21,3 +21,5 @@ pub mod duplicates;
 pub mod papers;
 // Issue #18 §2.
 pub mod imports;
+// Issue #18 §5: Open311 GeoReport v2.
+pub mod open311;

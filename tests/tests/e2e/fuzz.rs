@@ -223,6 +223,14 @@ include-path = "/api/forums/{{id}}"
 parameters = {{ "path.id" = "{forum}" }}
 
 [[operations]]
+include-path = "/open311/v2/requests/{{service_request_id}}.{{format}}"
+parameters = {{ "path.service_request_id" = "{issue}" }}
+
+[[operations]]
+include-path = "/open311/v2/services/{{service_code}}.{{format}}"
+parameters = {{ "path.service_code" = "LIV" }}
+
+[[operations]]
 include-path-regex = '^/api/users/\{{id\}}/(areas|token|password|deactivate)$'
 parameters = {{ "path.id" = "{user}" }}
 

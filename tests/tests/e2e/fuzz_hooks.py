@@ -188,6 +188,7 @@ def before_call(context, case, kwargs):
     if meta is None or not meta.generation.mode.is_positive:
         return
     path, method = case.operation.path, case.method.upper()
+    open311(case)  # Issue #18 §5 (defined at the end).
 
     key = next((k for k in case.headers or {} if k.lower() == "idempotency-key"), None)
     if key is not None:
@@ -358,3 +359,34 @@ def before_call(context, case, kwargs):
     elif path == "/api/users/{id}/categories":
         # The target is an auditor (fuzz.rs), who may be granted categories, and categories that exist.
         body["categories"] = [CATEGORY]
+
+
+# Issue #18 §5: Open311. A well-behaved client sends its key once (the run's bearer token), a window of at
+# most 90 days that is not in the future, statuses the specification names, and files a request in an
+# area it works in with a description; no personal data (its own checks are tested in open311.rs).
+OPEN311_LIST = "/open311/v2/requests.{format}"
+
+
+def open311(case):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    path, method = case.operation.path, case.method.upper()
+    if not path.startswith("/open311/"):
+        return
+    query = case.query
+    if query:
+        query.pop("api_key", None)
+    if path == OPEN311_LIST and method == "GET" and query:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        if "start_date" in query or "end_date" in query:
+            query["start_date"] = (now - timedelta(days=30)).isoformat().replace("+00:00", "Z")
+            query["end_date"] = now.isoformat().replace("+00:00", "Z")
+        if "status" in query:
+            query["status"] = "open,closed"
+        if "service_request_id" in query:
+            query["service_request_id"] = ORIGINAL
+    if path == OPEN311_LIST and method == "POST" and isinstance(case.body, dict):
+        case.body.clear()
+        case.body.update({"service_code": CATEGORY, "address_id": AREA, "description": "ถนนชำรุด (fuzz)"})
+

@@ -45,3 +45,5 @@ mod verdicts;
 mod report;
 // Issue #18 §2.
 mod import;
+// Issue #18 §5.
+mod open311;
