@@ -158,15 +158,11 @@ impl WebDriverCompatibleCommand for Cdp {
 
 /// Switches the phone's connection: the page's network (DevTools) and the line to the server (relay).
 async fn network(c: &Client, link: &Link, online: bool) {
-    if !online {
-        link.set_down(true);
-    }
+    // The line first, then the page: the `online` event starts a sync at once, which must find the line up.
+    link.set_down(!online);
     let params = json!({"offline": !online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
     c.issue_cmd(Cdp { cmd: "Network.enable", params: json!({}) }).await.expect("Network.enable");
     c.issue_cmd(Cdp { cmd: "Network.emulateNetworkConditions", params }).await.expect("emulate the network");
-    if online {
-        link.set_down(false);
-    }
 }
 
 /// Whether the page can reach the server at all (a fetch that bypasses every cache).
