@@ -190,7 +190,8 @@ async fn printed(state: &AppState, row: IssueRow) -> Result<PrintedProblem, AppE
         id: row.id,
         case_number: row.case_number,
         title: row.title,
-        description: row.description,
+        // An erased description is left out, as an erased action is, rather than printed as a placeholder.
+        description: row.description.filter(|d| d.trim() != ERASED && !d.trim().is_empty()),
         status: row.status.as_str().to_owned(),
         due_on: row.due_on,
         outcome: row.outcome,

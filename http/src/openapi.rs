@@ -15,9 +15,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::papers;
 use crate::routes::imports;
 use crate::routes::open311;
+use crate::routes::papers;
 use crate::routes::{
     agencies, attachments, audit, duplicates, escalation, exports, health, issues, notifications, obstacles,
     organisations, privacy, progress, reference, stats, users,

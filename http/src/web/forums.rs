@@ -792,6 +792,7 @@ pub async fn show_with(
         @if participation_saved { p.notice role="status" { (super::organisations::PARTICIPATION_SAVED.get(lang)) } }
         @if proposed { p.notice role="status" { (super::organisations::ORGANISATION_SAVED.get(lang)) } }
         h1 dir="auto" { (title) }
+        (super::report::papers_links(lang, &format!("/forums/{}/report", forum.id), super::strings_report::PRINT_REPORT))
         section.card {
             dl.facts {
                 dt { (i18n::AREA.get(lang)) } dd { (area.as_ref().map(|a| layout::area_label(lang, a)).unwrap_or_else(|| forum.area_id.clone())) }

@@ -149,6 +149,9 @@ async fn render(
         @if obstacle { p.badge.obstacle { (i18n::OBSTACLE_LABEL.get(lang)) } }
         @if let Some(n) = &row.case_number { p.case-number { (i18n::CASE_NUMBER.get(lang)) " " strong { (n) } } }
         h1 dir="auto" { (row.title) }
+        @if !obstacle {
+            (super::report::papers_links(lang, &format!("/issues/{}/receipt", row.id), super::strings_report::PRINT_RECEIPT))
+        }
         p { (layout::status_badge(lang, row.status.as_str()))
             @if let Some(o) = &row.outcome { " " span.muted { (i18n::outcome(lang, o)) } }
             @if overdue { " " span.overdue { (i18n::OVERDUE.get(lang)) } }

@@ -339,6 +339,23 @@ pub fn page_of(sheet: &Sheet, here: &str) -> Markup {
     }
 }
 
+/// The links from a forum's or a problem's page to its paper (`here`: the paper's print page): the print
+/// page in the page's language, and the PDF in each language a villager may read, named in itself.
+pub fn papers_links(lang: Lang, here: &str, what: Tr) -> Markup {
+    html! {
+        p.papers.no-print {
+            a href=(format!("{here}?lang={}", lang.code())) { (what.get(lang)) }
+            " · PDF:"
+            @for other in [Lang::Th, Lang::Ms, Lang::En] {
+                " "
+                a href=(format!("{here}.pdf?lang={}", other.code())) lang=(other.code()) {
+                    (Tr(LANG_IDS[other as usize]).get(other))
+                }
+            }
+        }
+    }
+}
+
 fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();

@@ -11,8 +11,7 @@ pub const SHEET: Tr = Tr("sheet");
 pub const SHEET_HINT: Tr = Tr("sheet-hint");
 pub const ENCODING: Tr = Tr("encoding");
 pub const ENCODING_UTF8: Tr = Tr("encoding-utf8");
-pub const ENCODING_874: Tr =
-    Tr("encoding-874");
+pub const ENCODING_874: Tr = Tr("encoding-874");
 pub const CHECK: Tr = Tr("check");
 pub const COLUMNS: Tr = Tr("columns");
 pub const COLUMNS_HINT: Tr = Tr("columns-hint");

@@ -336,6 +336,14 @@ async fn the_print_page_says_what_the_pdf_says_and_nothing_personal(backend: Bac
         ms.body
     );
     assert_nothing_personal(&ms.body);
+    // The forum's page and its problem's page link to their papers, the PDF in each language.
+    let forum_page = web.get(&format!("/forums/{}", s.forum)).await;
+    for lang in ["th", "ms", "en"] {
+        let pdf = format!("/forums/{}/report.pdf?lang={lang}", s.forum);
+        assert!(forum_page.body.contains(&pdf), "{pdf} missing from the forum's page");
+    }
+    let issue_page = web.get(&format!("/issues/{}", s.flood)).await;
+    assert!(issue_page.body.contains(&format!("/issues/{}/receipt.pdf?lang=ms", s.flood)), "{}", issue_page.body);
     // The earlier forum's report lists its one problem, closed since, with its outcome.
     let earlier = web.get(&format!("/forums/{}/report?lang=en", s.earlier_forum)).await;
     assert!(earlier.body.contains("Problems raised at this forum (1)"), "{}", earlier.body);
