@@ -57,7 +57,7 @@ use crate::state::AppState;
         open311::get_discovery, open311::get_services, open311::service_definition, open311::get_requests,
         open311::one_request, open311::post_requests,
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(crate::error::ErrorBody, crate::routes::open311::Format)),
     modifiers(&BearerAuth, &CommonErrors),
 )]
 #[derive(Debug)]

@@ -8,8 +8,8 @@
 //! restricted cases. A missing or unknown key is refused with 403, as the specification's example does.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,7 +28,16 @@ use crate::web::Lang;
 use crate::web::i18n;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    // Each top resource by its own name, so that a 405 names exactly its methods (`Allow`); any other file
+    // falls to `{file}` and is answered "no such resource".
+    let mut router = Router::new();
+    for format in ["json", "xml"] {
+        router = router
+            .route(&format!("/open311/v2/discovery.{format}"), get(top))
+            .route(&format!("/open311/v2/services.{format}"), get(top))
+            .route(&format!("/open311/v2/requests.{format}"), get(top).post(post_requests));
+    }
+    router
         .route("/open311/v2/{file}", get(top).post(post_requests))
         .route("/open311/v2/services/{file}", get(service_definition))
         .route("/open311/v2/requests/{file}", get(one_request))
@@ -54,6 +63,17 @@ fn split_file(file: &str) -> Result<(&str, Format), Open311Error> {
         "xml" => Ok((name, Format::Xml)),
         _ => Err(not_found()),
     }
+}
+
+/// The path's last segment (`name.json` or `name.xml`, percent-decoded) as its name and format; another
+/// extension is answered at once (in JSON: no format could be read).
+fn file_of(uri: &axum::http::Uri) -> Result<(String, Format), Open311Error> {
+    let last = uri.path().rsplit('/').next().unwrap_or_default();
+    let file = percent_encoding::percent_decode_str(last)
+        .decode_utf8()
+        .map_err(|_| Open311Error(AppError::bad_request("open311_bad_path", "the path is not UTF-8"), Format::Json))?;
+    let (name, format) = split_file(&file)?;
+    Ok((name.to_owned(), format))
 }
 
 /// One error of the specification's error list.
@@ -250,20 +270,14 @@ async fn top(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
     query: Result<Query<RequestsQuery>, QueryRejection>,
 ) -> Response {
-    let file = match path {
-        Ok(Path(f)) => f,
-        Err(e) => {
-            return Open311Error(AppError::bad_request("open311_bad_path", e.body_text()), Format::Json)
-                .into_response();
-        }
-    };
-    let (name, format) = match split_file(&file) {
+    let (name, format) = match file_of(&uri) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let name = name.as_str();
     let query = match query {
         Ok(Query(q)) => q,
         Err(e) => {
@@ -283,7 +297,8 @@ async fn top(
 #[utoipa::path(get, path = "/open311/v2/discovery.{format}", tag = "open311",
     params(("format" = Format, Path, description = "`json` or `xml`")),
     responses((status = 200, description = "the discovery document",
-        content((Discovery = "application/json"), (String = "text/xml")))))]
+        content((Discovery = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "another extension than `.json` or `.xml`", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn get_discovery() {}
 
 fn discovery(headers: &HeaderMap, format: Format) -> Response {
@@ -323,9 +338,9 @@ pub struct ServiceDoc {
 #[utoipa::path(get, path = "/open311/v2/services.{format}", tag = "open311",
     params(("format" = Format, Path, description = "`json` or `xml`"), KeyQuery),
     responses((status = 200, description = "the services", content((Vec<ServiceDoc> = "application/json"), (String = "text/xml"))),
-        (status = 400, description = "a malformed parameter", body = Vec<Open311ErrorItem>),
-        (status = 403, description = "no key, or not a live one", body = Vec<Open311ErrorItem>),
-        (status = 404, description = "an extension other than .json or .xml", body = Vec<Open311ErrorItem>)))]
+        (status = 400, description = "a malformed parameter", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "no key, or not a live one", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "an extension other than .json or .xml", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn get_services() {}
 
 async fn services(
@@ -375,9 +390,9 @@ pub struct RequestDoc {
 #[utoipa::path(get, path = "/open311/v2/requests.{format}", tag = "open311",
     params(("format" = Format, Path, description = "`json` or `xml`"), RequestsQuery),
     responses((status = 200, description = "the requests", content((Vec<RequestDoc> = "application/json"), (String = "text/xml"))),
-        (status = 400, description = "a bad date, window, status or list", body = Vec<Open311ErrorItem>),
-        (status = 403, description = "no key, or not a live one", body = Vec<Open311ErrorItem>),
-        (status = 404, description = "an extension other than .json or .xml", body = Vec<Open311ErrorItem>)))]
+        (status = 400, description = "a bad date, window, status or list", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "no key, or not a live one", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "an extension other than .json or .xml", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn get_requests() {}
 
 async fn requests(
@@ -426,27 +441,21 @@ pub struct AttributeValueDoc {
     params(("service_code" = String, Path, description = "a category code"),
         ("format" = Format, Path, description = "`json` or `xml`"), KeyQuery),
     responses((status = 200, description = "the definition", content((DefinitionDoc = "application/json"), (String = "text/xml"))),
-        (status = 400, description = "a malformed parameter", body = Vec<Open311ErrorItem>),
-        (status = 403, description = "no key, or not a live one", body = Vec<Open311ErrorItem>),
-        (status = 404, description = "no such service (`open311_unknown_service`)", body = Vec<Open311ErrorItem>)))]
+        (status = 400, description = "a malformed parameter", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "no key, or not a live one", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "no such service (`open311_unknown_service`)", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn service_definition(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
     query: Result<Query<KeyQuery>, QueryRejection>,
 ) -> Response {
-    let file = match path {
-        Ok(Path(f)) => f,
-        Err(e) => {
-            return Open311Error(AppError::bad_request("open311_bad_path", e.body_text()), Format::Json)
-                .into_response();
-        }
-    };
-    let (code, format) = match split_file(&file) {
+    let (code, format) = match file_of(&uri) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let code = code.as_str();
     let run = async {
         let Query(q) = query.map_err(|e| AppError::bad_request("open311_bad_query", e.body_text()))?;
         let caller = caller(&state, &headers, client(&extensions), q.api_key.as_deref()).await?;
@@ -461,27 +470,21 @@ pub async fn service_definition(
     params(("service_request_id" = String, Path, description = "an issue id or case number"),
         ("format" = Format, Path, description = "`json` or `xml`"), KeyQuery),
     responses((status = 200, description = "the request", content((Vec<RequestDoc> = "application/json"), (String = "text/xml"))),
-        (status = 400, description = "a malformed parameter", body = Vec<Open311ErrorItem>),
-        (status = 403, description = "no key, or not a live one", body = Vec<Open311ErrorItem>),
-        (status = 404, description = "no such request the key may see (`open311_unknown_request`)", body = Vec<Open311ErrorItem>)))]
+        (status = 400, description = "a malformed parameter", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "no key, or not a live one", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "no such request the key may see (`open311_unknown_request`)", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn one_request(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
     query: Result<Query<KeyQuery>, QueryRejection>,
 ) -> Response {
-    let file = match path {
-        Ok(Path(f)) => f,
-        Err(e) => {
-            return Open311Error(AppError::bad_request("open311_bad_path", e.body_text()), Format::Json)
-                .into_response();
-        }
-    };
-    let (id, format) = match split_file(&file) {
+    let (id, format) = match file_of(&uri) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let id = id.as_str();
     let run = async {
         let Query(q) = query.map_err(|e| AppError::bad_request("open311_bad_query", e.body_text()))?;
         let caller = caller(&state, &headers, client(&extensions), q.api_key.as_deref()).await?;
@@ -544,29 +547,23 @@ pub struct CreatedDoc {
     request_body(content = PostForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 201, description = "raised", content((Vec<CreatedDoc> = "application/json"), (String = "text/xml"))),
         (status = 400, description = "a required field missing (service_code, a location, description), an \
-            invalid or unknown field, an area or value Santisuk refuses", body = Vec<Open311ErrorItem>),
-        (status = 403, description = "no key, not a live one, or a user who may not raise here", body = Vec<Open311ErrorItem>),
-        (status = 404, description = "no such service (`open311_unknown_service`) or extension", body = Vec<Open311ErrorItem>),
-        (status = 409, description = "the state refused it (e.g. a complainant record erased)", body = Vec<Open311ErrorItem>),
-        (status = 413, description = "the body is over 1 MiB", body = Vec<Open311ErrorItem>)))]
+            invalid or unknown field, an area or value Santisuk refuses", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 403, description = "no key, not a live one, or a user who may not raise here", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "no such service (`open311_unknown_service`) or extension", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 409, description = "the state refused it (e.g. a complainant record erased)", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml"))),
+        (status = 413, description = "the body is over 1 MiB", content((Vec<Open311ErrorItem> = "application/json"), (String = "text/xml")))))]
 pub async fn post_requests(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
-    path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
-    let file = match path {
-        Ok(Path(f)) => f,
-        Err(e) => {
-            return Open311Error(AppError::bad_request("open311_bad_path", e.body_text()), Format::Json)
-                .into_response();
-        }
-    };
-    let (name, format) = match split_file(&file) {
+    let (name, format) = match file_of(&uri) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let name = name.as_str();
     if name != "requests" {
         return Open311Error(
             AppError::not_found("open311_not_found", "POST goes to requests.json or requests.xml"),

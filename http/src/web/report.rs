@@ -427,12 +427,7 @@ pub async fn forum_report_pdf(
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let r = report::forum_report(state, caller, id).await?;
-    let name = file_name("forum-report", &r.held_on);
-    let sheet = report_sheet(lang, &r);
-    let bytes = tokio::task::spawn_blocking(move || pdf_of(&sheet))
-        .await
-        .map_err(|e| AppError::Internal(format!("pdf task: {e}")))??;
-    Ok(pdf_response(bytes, &name))
+    sheet_pdf(report_sheet(lang, &r), &file_name("forum-report", &r.held_on)).await
 }
 
 /// The receipt's PDF, for the page and the API alike.
@@ -443,10 +438,13 @@ pub async fn issue_receipt_pdf(
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let r = report::receipt(state, caller, id).await?;
-    let name = file_name("receipt", &r.reference);
-    let sheet = receipt_sheet(lang, &r);
+    sheet_pdf(receipt_sheet(lang, &r), &file_name("receipt", &r.reference)).await
+}
+
+/// A sheet written as a PDF on the blocking pool, answered as the file `name`.
+async fn sheet_pdf(sheet: Sheet, name: &str) -> Result<Response, ApiError> {
     let bytes = tokio::task::spawn_blocking(move || pdf_of(&sheet))
         .await
         .map_err(|e| AppError::Internal(format!("pdf task: {e}")))??;
-    Ok(pdf_response(bytes, &name))
+    Ok(pdf_response(bytes, name))
 }

@@ -157,10 +157,14 @@ async fn only_administrators_see_and_use_the_administration_pages(backend: Backe
     for role in [Role::Staff, Role::Coordinator, Role::Auditor] {
         let mut web = app.web_as(role).await;
         let dashboard = web.get("/dashboard").await;
-        // Staff manage the registry of organisations (#16) and read the agencies they refer problems to (#17):
-        // the pages under /admin/ that are not the administrators' alone.
+        // Staff manage the registry of organisations (#16), read the agencies they refer problems to (#17) and
+        // import spreadsheets (#18): the pages under /admin/ that are not the administrators' alone.
         let body = if role == Role::Staff {
-            dashboard.body.replace("href=\"/admin/organisations\"", "").replace("href=\"/admin/agencies\"", "")
+            dashboard
+                .body
+                .replace("href=\"/admin/organisations\"", "")
+                .replace("href=\"/admin/agencies\"", "")
+                .replace("href=\"/admin/import\"", "")
         } else {
             dashboard.body.clone()
         };

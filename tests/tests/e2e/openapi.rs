@@ -39,11 +39,9 @@ async fn the_openapi_document_declares_parameters_where_they_are(backend: Backen
         if id.is_empty() || !ids.insert(id.clone()) {
             problems.push(format!("{method} {path}: operationId {id:?} is missing or not unique"));
         }
-        let in_path: HashSet<String> = path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(str::to_owned)
-            .collect();
+        // A template may fill part of a segment (`/open311/v2/requests.{format}`).
+        let in_path: HashSet<String> =
+            path.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(name, _)| name.to_owned()).collect();
         let params = op["parameters"].as_array().cloned().unwrap_or_default();
         let mut declared = HashSet::new();
         for p in &params {
