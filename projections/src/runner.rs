@@ -311,6 +311,9 @@ impl<P: Projection> Runner<P> {
             let failure = match turn.await {
                 Ok(Ok(_)) => None,
                 Ok(Err(e)) => Some(format!("failed: {e}")),
+                // Nothing here aborts a turn: a cancelled one means the runtime is shutting down (a CLI
+                // command returning), which is no failure to log or retry.
+                Err(e) if e.is_cancelled() => return,
                 Err(e) => Some(format!("panicked: {e}")),
             };
             *self.failure.lock().unwrap_or_else(PoisonError::into_inner) = failure.clone();
