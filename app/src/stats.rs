@@ -43,7 +43,7 @@ pub struct ResolutionQuery {
 pub async fn resolution(state: &AppState, query: &StatsQuery, as_of: Option<DateTime<Utc>>) -> Result<Stats, AppError> {
     Ok(match as_of {
         None => state.stats.live(&state.db, query).await?,
-        Some(t) => santisuk_projections::stats::live(AsOf::build(&state.db, t).await?.reader(), query).await?,
+        Some(t) => santisuk_projections::stats::from_rows(AsOf::build(&state.db, t).await?.reader(), query).await?,
     })
 }
 

@@ -5,6 +5,7 @@
 //! construction.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use santisuk_domain::agency::{AgencyEvent, Party};
 use santisuk_domain::area::AreaEvent;
@@ -774,14 +775,20 @@ fn fold_forum(row: Option<ForumRow>, event: &StoredEvent, e: &ForumEvent) -> Opt
 #[derive(Debug, Clone, Default)]
 pub struct ReadModel {
     changes: Changes,
+    /// When this process last folded the statistics counters' changes ([`crate::stats::compact`]).
+    compacted: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 impl ReadModel {
     /// The projection, reporting its changes to `changes` (shared with the caches that depend on it).
     pub fn new(changes: Changes) -> ReadModel {
-        ReadModel { changes }
+        ReadModel { changes, compacted: Arc::default() }
     }
 }
+
+/// How often the runner folds the statistics counters' changes into their cells: readers add up the
+/// changes not yet folded, so this bounds their number (about a second of commands), not the freshness.
+const COMPACT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Projection for ReadModel {
     const NAME: &'static str = "read_model";
@@ -795,7 +802,19 @@ impl Projection for ReadModel {
     /// without the inline write (an older release, an SQL import) left behind. Reference data and users
     /// are rare and written event by event.
     async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
-        self.project(tx, events, false).await
+        self.project(tx, events, false).await?;
+        let due = {
+            let mut last = self.compacted.lock().unwrap_or_else(PoisonError::into_inner);
+            let due = last.is_none_or(|t| t.elapsed() >= COMPACT_EVERY);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if due {
+            crate::stats::compact(tx).await?;
+        }
+        Ok(())
     }
 
     /// In a rebuild the issue table holds only what earlier batches of the rebuild wrote: an issue raised in
@@ -816,6 +835,10 @@ impl Projection for ReadModel {
         }
     }
 
+    async fn finish_rebuild(&self, tx: &mut DbTx) -> Result<(), StoreError> {
+        crate::stats::recount(tx).await
+    }
+
     fn rebuilt(&self) {
         self.changes.users_changed();
     }
@@ -831,6 +854,8 @@ impl Projection for ReadModel {
         "agencies",
         "attachments",
         "issues",
+        "issue_counts",
+        "issue_count_changes",
         "forum_organisations",
         "forums",
         "organisation_areas",
@@ -840,7 +865,10 @@ impl Projection for ReadModel {
         "users",
     ];
 
+    /// The statistics counters' triggers are paused for the rebuild's transaction first (every row is
+    /// rewritten; [`Projection::finish_rebuild`] recounts them once at the end).
     async fn reset(&self, tx: &mut DbTx) -> Result<(), StoreError> {
+        crate::stats::pause_counting(tx).await?;
         for table in Self::TABLES {
             on_tx!(tx, t => sqlx::query(&format!("DELETE FROM {table}")).execute(&mut **t).await.map(|_| ())?);
         }

@@ -43,6 +43,12 @@ pub trait Projection: Send + Sync + 'static {
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Finishes a rebuild inside its transaction, after the last [`Projection::replay`] (a projection that
+    /// paused derived tables in [`Projection::reset`] recounts them here).
+    fn finish_rebuild(&self, _tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
+    }
+
     /// Called after a batch (or a rebuild) has committed, before waiters hear of it: the place to drop
     /// in-process caches of what the batch changed.
     fn committed(&self, _events: &[StoredEvent]) {}
@@ -249,6 +255,7 @@ impl<P: Projection> Runner<P> {
                 P::NAME
             )));
         }
+        self.projection.finish_rebuild(&mut tx).await?;
         save_checkpoint(&mut tx, P::NAME, from).await?;
         tx.commit().await?;
         self.projection.rebuilt();

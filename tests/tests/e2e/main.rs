@@ -10,6 +10,7 @@ mod audit_web;
 mod bad_input;
 mod cases;
 mod corrections;
+mod counters;
 mod dashboard;
 mod dates;
 mod demo;
