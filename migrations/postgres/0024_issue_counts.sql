@@ -51,6 +51,11 @@ CREATE TABLE issue_count_changes (
   raised_by_user TEXT NOT NULL,
   n              bigint NOT NULL
 );
+-- Rows come and go every second under load: vacuum it as soon as a thousand are dead, whatever its size, so
+-- readers (who scan it whole) do not wade through dead rows for long.
+ALTER TABLE issue_count_changes SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
+  autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0,
+  autovacuum_vacuum_cost_delay = 0);
 -- A row here, inserted by a rebuild inside its own transaction (no one else ever sees it), stops the triggers
 -- while the rebuild rewrites every issue row; the rebuild then recounts the cells in one statement.
 CREATE TABLE issue_counts_paused (paused integer NOT NULL);

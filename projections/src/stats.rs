@@ -457,9 +457,13 @@ pub async fn counters_disagree(db: &Db) -> Result<Vec<String>, StoreError> {
 }
 
 /// Whether the counters can answer `q`: their cells hold raise months, so a window must start on the first
-/// day of a month and end on the last day of one (a fiscal year always does).
+/// day of a month and end on the last day of one (a fiscal year always does), or on today or later: no
+/// problem is raised after today (an `at` may not be in the future), so such a window ends with this month's
+/// cells. The dashboard's default window, twelve whole months up to today, is one. Live queries only:
+/// `today` is the Bangkok date of now.
 fn counters_serve(q: &StatsQuery) -> bool {
-    q.from.is_none_or(|f| f.day() == 1) && q.to.is_none_or(|t| t.succ_opt().is_some_and(|n| n.day() == 1))
+    q.from.is_none_or(|f| f.day() == 1)
+        && q.to.is_none_or(|t| t >= q.today || t.succ_opt().is_some_and(|n| n.day() == 1))
 }
 
 /// Bind parameters of one statement (`$1`, `$2`, …; SQLite reads them too).

@@ -154,6 +154,12 @@ fn queries(today: NaiveDate) -> Vec<StatsQuery> {
         ..base.clone()
     });
     out.push(StatsQuery { from: Some(three_months_ago), ..base.clone() });
+    // The dashboard's default, twelve whole months up to today, only when `today` is today (the counters
+    // rely on no raise lying after it).
+    if today == santisuk_domain::time::bangkok_date(Utc::now()) {
+        let from = Some(month_start(today - Duration::days(335)));
+        out.push(StatsQuery { by: vec![GroupBy::Category], from, to: Some(today), ..base.clone() });
+    }
     out.push(StatsQuery {
         from: Some(today - Duration::days(40)),
         to: Some(today - Duration::days(3)),
