@@ -109,7 +109,6 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> Result<usize,
             (a.id, province)
         })
         .collect();
-    let metadata = HashMap::from([("actor".to_owned(), "escalator".to_owned())]);
     let mut recorded = 0;
     for row in read_model::open_issues_of_categories(&state.db, &codes).await? {
         let (Some(facts), Some(level)) = (row.escalation_facts(), levels.get(&row.category)) else { continue };
@@ -119,7 +118,14 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> Result<usize,
             let responsible = escalation::responsible(due.level, province).expect("a level above 0 has an office");
             let action =
                 IssueAction::Escalate(EscalateIssue { level: due.level, responsible, breach: due.breach, at: due.at });
-            match state.command::<Issue>(row.id.clone(), IssueCommand { now, action }, metadata.clone(), None).await {
+            // A request id of its own, as every API command has: escalators on two instances send the same
+            // event, and the store tells a command's own events from another's by their metadata when it
+            // must read an append back (a commit whose answer was lost).
+            let metadata = HashMap::from([
+                ("actor".to_owned(), "escalator".to_owned()),
+                ("request_id".to_owned(), format!("escalator-{}", uuid::Uuid::new_v4())),
+            ]);
+            match state.command::<Issue>(row.id.clone(), IssueCommand { now, action }, metadata, None).await {
                 Ok(_) => recorded += 1,
                 // Another instance (or an earlier pass) recorded it, or the problem was closed meanwhile.
                 Err(AppError::Conflict { .. }) => break,

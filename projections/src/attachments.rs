@@ -32,6 +32,10 @@ pub struct AttachmentRow {
 
 const COLUMNS: &str = "issue_id, sequence, sha256, media_type, size, name, action, at, thumbnail, erased";
 
+/// The issue events [`project`] writes from: the read model's runner reads them in full even when the
+/// issue's row already holds them (see `ReadModel::COVERED`).
+pub(crate) const EVENT_TYPES: &[&str] = &["AttachmentAdded", "PersonalDataErased"];
+
 /// Writes what an issue event changes in the table (most change nothing).
 pub(crate) async fn project(tx: &mut DbTx, event: &StoredEvent, e: &IssueEvent) -> Result<(), StoreError> {
     match e {

@@ -24,7 +24,7 @@ use santisuk_store::bind_row;
 use santisuk_store::db::{Backend, values_placeholders, values_placeholders_from};
 use santisuk_store::db::{Db, DbTx, Reader};
 use santisuk_store::error::StoreError;
-use santisuk_store::events::{StoredEvent, fmt_ts};
+use santisuk_store::events::{Covered, StoredEvent, fmt_ts};
 
 use crate::agencies::{AgencyRow, RoutingRuleRow};
 use crate::changes::Changes;
@@ -802,7 +802,11 @@ impl Projection for ReadModel {
     /// without the inline write (an older release, an SQL import) left behind. Reference data and users
     /// are rare and written event by event.
     async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
-        self.project(tx, events, false).await?;
+        self.project(tx, events, false).await
+    }
+
+    /// Folds the statistics counters' changes at most every [`COMPACT_EVERY`] (see `stats::compact`).
+    async fn tend(&self, tx: &mut DbTx) -> Result<(), StoreError> {
         let due = {
             let mut last = self.compacted.lock().unwrap_or_else(PoisonError::into_inner);
             let due = last.is_none_or(|t| t.elapsed() >= COMPACT_EVERY);
@@ -824,13 +828,24 @@ impl Projection for ReadModel {
         self.project(tx, events, true).await
     }
 
+    /// In live running an issue event whose row already holds it (the command wrote the row with it) is
+    /// not read back: [`Projection::apply`] would decode it, load the row and skip it. A row that is missing
+    /// or behind gets its events in full and is healed; attachments and erasures are always read (they
+    /// write the `attachments` table, which commands do not).
+    const COVERED: Option<Covered> = Some(Covered {
+        aggregate_type: <santisuk_domain::issue::Issue as cqrs_es::Aggregate>::TYPE,
+        table: "issues",
+        always: crate::attachments::EVENT_TYPES,
+    });
+
     /// Cached token lookups (`users::TokenCache`) are dropped after any batch that changed users, and
-    /// cached statistics (`stats::StatsCache`) after any batch at all.
-    fn committed(&self, events: &[StoredEvent]) {
+    /// cached statistics (`stats::StatsCache`) after any batch at all, covered events included (another
+    /// instance's commands wrote those rows).
+    fn committed(&self, events: &[StoredEvent], covered: usize) {
         use cqrs_es::Aggregate;
         if events.iter().any(|e| e.aggregate_type == santisuk_domain::user::User::TYPE) {
             self.changes.users_changed();
-        } else if !events.is_empty() {
+        } else if !events.is_empty() || covered > 0 {
             self.changes.read_model_changed();
         }
     }

@@ -15,7 +15,7 @@ use tokio::sync::{Notify, watch};
 
 use santisuk_store::db::{Db, DbTx, Pool};
 use santisuk_store::error::StoreError;
-use santisuk_store::events::{self, Checkpoint, StoredEvent, read_batch};
+use santisuk_store::events::{self, Checkpoint, Covered, StoredEvent, read_batch, read_batch_for};
 
 /// A read model fed by the runner. Every `apply` must be deterministic (a function of the events only),
 /// so that a rebuild reproduces the live tables exactly.
@@ -43,15 +43,28 @@ pub trait Projection: Send + Sync + 'static {
     /// Empties the projection's tables (for a rebuild), inside the rebuild transaction.
     fn reset(&self, tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Upkeep inside every live batch's transaction, after [`Projection::apply`] (also when every event of
+    /// the batch was covered and nothing was applied); not in a rebuild.
+    fn tend(&self, _tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
+    }
+
     /// Finishes a rebuild inside its transaction, after the last [`Projection::replay`] (a projection that
     /// paused derived tables in [`Projection::reset`] recounts them here).
     fn finish_rebuild(&self, _tx: &mut DbTx) -> impl Future<Output = Result<(), StoreError>> + Send {
         async { Ok(()) }
     }
 
+    /// Events this projection need not read in full in live running, because their aggregate's row was
+    /// written with them ([`Covered`]): the runner reads them as positions only, applies the rest and moves
+    /// the checkpoint over both. `None` (the default): every event is read and applied. A rebuild reads
+    /// every event whatever this says (it starts from empty tables).
+    const COVERED: Option<Covered> = None;
+
     /// Called after a batch (or a rebuild) has committed, before waiters hear of it: the place to drop
-    /// in-process caches of what the batch changed.
-    fn committed(&self, _events: &[StoredEvent]) {}
+    /// in-process caches of what the batch changed. `covered` counts the events the batch passed over
+    /// ([`Projection::COVERED`]): their writers changed the tables, this instance's or another's.
+    fn committed(&self, _events: &[StoredEvent], _covered: usize) {}
 
     /// Called after a rebuild has committed (every table was replaced).
     fn rebuilt(&self) {}
@@ -143,8 +156,8 @@ impl<P: Projection> Runner<P> {
         load_checkpoint(&self.db, P::NAME).await
     }
 
-    /// Applies one batch. Returns how many events were applied: 0 when caught up, or when another
-    /// instance holds this projection's lock.
+    /// Applies one batch. Returns how many events it passed, applied or covered
+    /// ([`Projection::COVERED`]): 0 when caught up, or when another instance holds this projection's lock.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
         let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
@@ -158,9 +171,9 @@ impl<P: Projection> Runner<P> {
             return Ok(0);
         }
         let from = checkpoint_in(&mut tx, P::NAME).await?;
-        let mut events = read_batch(&mut tx, from, self.batch_size).await?;
-        events::open(&self.db, &mut events).await?;
-        let Some(last) = events.last().map(StoredEvent::checkpoint) else {
+        let mut batch = read_batch_for(&mut tx, from, self.batch_size, P::COVERED.as_ref()).await?;
+        events::open(&self.db, &mut batch.events).await?;
+        let Some(last) = batch.last else {
             drop(tx);
             // A stored checkpoint ahead of what this runner published means another instance projected
             // between our turns (it released the lock before we asked): as in the branch above.
@@ -184,19 +197,22 @@ impl<P: Projection> Runner<P> {
             }
             return Ok(0);
         };
-        self.projection.apply(&mut tx, &events).await.map_err(|e| {
-            StoreError::Corrupt(format!(
-                "projection {} failed in the batch of positions {}..={}: {e}",
-                P::NAME,
-                events[0].position,
-                last.position
-            ))
-        })?;
+        if let Some(first) = batch.events.first() {
+            self.projection.apply(&mut tx, &batch.events).await.map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "projection {} failed in the batch of positions {}..={}: {e}",
+                    P::NAME,
+                    first.position,
+                    last.position
+                ))
+            })?;
+        }
+        self.projection.tend(&mut tx).await?;
         save_checkpoint(&mut tx, P::NAME, last).await?;
         tx.commit().await?;
-        self.projection.committed(&events);
+        self.projection.committed(&batch.events, batch.covered);
         self.progress.send_if_modified(|c| replace_if_newer(c, last));
-        Ok(events.len())
+        Ok(batch.len())
     }
 
     /// Applies batches until nothing is left. A batch smaller than the batch size means the runner has

@@ -187,15 +187,25 @@ pub async fn hold(db: &Db) -> AppendHold {
     }
 }
 
-/// Writes a group and returns each append's result. If the group fails as a whole, its outcome is first
-/// read back from the store, append by append: the statement commits on its own, so a connection that
-/// died while it ran may have taken a committed group's answer with it, and writing such an append again
-/// would meet its own events and have its command judged a second time (a second assignment). An append
-/// found stored exactly as sent (type, payload and metadata, which carries the request id) succeeded.
-/// The others were not written: if one command lost a race for its sequence to another instance, which
-/// aborts the whole statement, each is written again on its own, so the conflict stays with its own
-/// command. If the store cannot be read either, the append fails as unavailable (the one case still
-/// ambiguous to the client, who gets a 503; the log says so).
+/// Writes a group and returns each append's result. If the group fails as a whole, what happens next
+/// depends on whether the failure says what became of the statement:
+///
+/// - The database refused it (a sequence another command took first, a unique value taken, any error the
+///   server reported): nothing of it was written. A group of one fails with that error; a larger group is
+///   written again append by append, so the conflict stays with its own command.
+/// - The answer never came (a connection lost, an I/O error): the statement commits on its own, so it may
+///   have committed and taken the answer with it, and writing such an append again would meet its own
+///   events and have its command judged a second time (a second assignment). So every append of the group
+///   is first read back from the store: one found stored exactly as sent (type, payload and metadata, which
+///   carries the request id) succeeded, and only the others are written again. All are read back before
+///   any is written again: a rewritten append must not be found as another append's (two escalators
+///   sending the same event, metadata and all, were once both answered as stored). If the store cannot be
+///   read either, the append fails as unavailable (the one case still ambiguous to the client, who gets a
+///   503; the log says so).
+///
+/// Reading back only when the outcome is unknown also keeps a command from being answered with another
+/// command's events: a refused append of an event identical to the one that won (same payload and
+/// metadata) was reported as stored.
 async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
     let written = pg_write_group(db, pool, group).await;
     #[cfg(feature = "testing")]
@@ -204,10 +214,24 @@ async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<C
         Ok(checkpoints) => return checkpoints.into_iter().map(Ok).collect(),
         Err(e) => e,
     };
+    if refused(&first) {
+        if group.len() == 1 {
+            return vec![Err(first)];
+        }
+        let mut results = Vec::with_capacity(group.len());
+        for job in group {
+            results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]));
+        }
+        return results;
+    }
+    let mut found = Vec::with_capacity(group.len());
+    for job in group {
+        found.push(stored_as_sent(pool, job).await);
+    }
     let mut first = Some(first);
     let mut results = Vec::with_capacity(group.len());
-    for job in group {
-        results.push(match stored_as_sent(pool, job).await {
+    for (job, found) in group.iter().zip(found) {
+        results.push(match found {
             Ok(Some(landed)) => Ok(landed),
             Ok(None) if group.len() == 1 => Err(first.take().expect("one append, one error")),
             Ok(None) => pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]),
@@ -215,6 +239,17 @@ async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<C
         });
     }
     results
+}
+
+/// Whether a failed group statement was refused by the database, so that nothing of it was written: the
+/// server answered with an error, which in autocommit rolls the statement back. Anything else (no answer,
+/// an I/O or protocol error) leaves its outcome unknown.
+fn refused(failure: &Appended) -> bool {
+    match failure {
+        Appended::Conflict | Appended::Duplicate(_) => true,
+        Appended::Failed(StoreError::Database(sqlx::Error::Database(_))) => true,
+        Appended::Failed(_) => false,
+    }
 }
 
 /// Where the last event of `job` landed, if the store holds it exactly as sent.

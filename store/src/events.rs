@@ -152,6 +152,162 @@ pub async fn read_batch(tx: &mut DbTx, after: Checkpoint, limit: i64) -> Result<
     rows.into_iter().map(RawEvent::parse).collect()
 }
 
+/// Events a projection need not read in full: those of `aggregate_type` whose row in `table` (keyed by
+/// `id`, holding the aggregate's `version`) already holds them, because a command wrote the row in the same
+/// statement as its events. Such events are read as their place in the order only (no payload to send,
+/// parse, open or decode, no row to load): the projection's fold would skip them anyway. A row that is
+/// missing or behind (events appended by a writer without the row: an older release, an SQL import) still
+/// gets its events in full, so the projection heals it. Event types in `always` are read in full whatever
+/// the row says: the projection writes other tables from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Covered {
+    pub aggregate_type: &'static str,
+    pub table: &'static str,
+    pub always: &'static [&'static str],
+}
+
+impl Covered {
+    /// The SQL condition (over the columns of `events`) of an event the row covers. The names are the
+    /// projection's constants, quoted here all the same.
+    fn condition(&self) -> String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let ident = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let always = if self.always.is_empty() {
+            String::new()
+        } else {
+            let types: Vec<String> = self.always.iter().map(|t| quote(t)).collect();
+            format!(" AND events.event_type NOT IN ({})", types.join(", "))
+        };
+        format!(
+            "(events.aggregate_type = {}{always} AND EXISTS (SELECT 1 FROM {} AS r \
+             WHERE r.id = events.aggregate_id AND r.version >= events.sequence))",
+            quote(self.aggregate_type),
+            ident(self.table)
+        )
+    }
+}
+
+/// A batch of the log for a projection ([`read_batch_for`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// The events to apply, in order.
+    pub events: Vec<StoredEvent>,
+    /// How many events the batch passed over because their rows hold them already ([`Covered`]).
+    pub covered: usize,
+    /// The place of the batch's last event, applied or covered (where the checkpoint goes); `None` when
+    /// the batch is empty.
+    pub last: Option<Checkpoint>,
+}
+
+impl Batch {
+    /// How many events the batch read, applied or covered (at most the limit it was read with).
+    pub fn len(&self) -> usize {
+        self.events.len() + self.covered
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.last.is_none()
+    }
+}
+
+/// [`RawEvent`] of a batch that may pass over covered events: those come without payload, metadata and
+/// time.
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    position: i64,
+    tx: i64,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    covered: bool,
+    payload: Option<String>,
+    metadata: Option<String>,
+    recorded_at: Option<String>,
+}
+
+/// [`read_batch`] for a projection that may pass over the events `covered` names (`None`: read every
+/// event in full, as [`read_batch`]). The limit counts every event read, covered or not, and the batch's
+/// end is its last event either way, so the checkpoint moves over covered events as over applied ones.
+///
+/// The covered test runs in the database, inside the batch's own transaction: a row is written in the same
+/// statement as its events, so an event visible to the batch is covered exactly when its row's version has
+/// reached its sequence (rows never move backwards).
+pub async fn read_batch_for(
+    tx: &mut DbTx,
+    after: Checkpoint,
+    limit: i64,
+    covered: Option<&Covered>,
+) -> Result<Batch, StoreError> {
+    let Some(covered) = covered else {
+        let events = read_batch(tx, after, limit).await?;
+        let last = events.last().map(StoredEvent::checkpoint);
+        return Ok(Batch { events, covered: 0, last });
+    };
+    let condition = covered.condition();
+    // The inner query picks the batch (the same order and limit as `read_batch`) and says which events are
+    // covered; only the outer one turns stored values into text, and only for the others.
+    let rows: Vec<BatchRow> = match tx {
+        DbTx::Sqlite(t) => {
+            let sql = format!(
+                "SELECT position, 0 AS tx, CAST(aggregate_type AS TEXT) AS aggregate_type, \
+                 CAST(aggregate_id AS TEXT) AS aggregate_id, CAST(sequence AS INTEGER) AS sequence, \
+                 CAST(event_type AS TEXT) AS event_type, CAST(event_version AS TEXT) AS event_version, covered, \
+                 CASE WHEN covered THEN NULL ELSE CAST(payload AS TEXT) END AS payload, \
+                 CASE WHEN covered THEN NULL ELSE CAST(metadata AS TEXT) END AS metadata, \
+                 CASE WHEN covered THEN NULL ELSE CAST(recorded_at AS TEXT) END AS recorded_at \
+                 FROM (SELECT events.*, {condition} AS covered FROM events WHERE position > $1 \
+                       ORDER BY position LIMIT $2) AS b \
+                 ORDER BY position"
+            );
+            sqlx::query_as(&sql).bind(after.position).bind(limit).fetch_all(&mut **t).await?
+        }
+        DbTx::Postgres(t) => {
+            let sql = format!(
+                "SELECT b.position, b.tx::text::bigint AS tx, b.aggregate_type, b.aggregate_id, b.sequence, \
+                 b.event_type, b.event_version, b.covered, \
+                 CASE WHEN b.covered THEN NULL ELSE b.payload::text END AS payload, \
+                 CASE WHEN b.covered THEN NULL ELSE b.metadata::text END AS metadata, \
+                 CASE WHEN b.covered THEN NULL \
+                      ELSE to_char(b.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END \
+                      AS recorded_at \
+                 FROM (SELECT events.position, events.tx, events.aggregate_type, events.aggregate_id, \
+                       events.sequence, events.event_type, events.event_version, events.payload, \
+                       events.metadata, events.recorded_at, {condition} AS covered FROM events \
+                       WHERE tx < santisuk_horizon() AND (tx, position) > ($1::text::xid8, $2) \
+                       ORDER BY events.tx, events.position LIMIT $3) AS b \
+                 ORDER BY b.tx, b.position"
+            );
+            sqlx::query_as(&sql).bind(after.tx.to_string()).bind(after.position).bind(limit).fetch_all(&mut **t).await?
+        }
+    };
+    let mut batch = Batch::default();
+    for row in rows {
+        batch.last = Some(Checkpoint { tx: row.tx, position: row.position });
+        if row.covered {
+            batch.covered += 1;
+            continue;
+        }
+        let position = row.position;
+        let missing = || StoreError::corrupt(format!("event at position {position}: a stored column is NULL"));
+        let raw = RawEvent {
+            payload: row.payload.ok_or_else(missing)?,
+            metadata: row.metadata.ok_or_else(missing)?,
+            recorded_at: row.recorded_at.ok_or_else(missing)?,
+            position,
+            tx: row.tx,
+            aggregate_type: row.aggregate_type,
+            aggregate_id: row.aggregate_id,
+            sequence: row.sequence,
+            event_type: row.event_type,
+            event_version: row.event_version,
+        };
+        batch.events.push(raw.parse()?);
+    }
+    Ok(batch)
+}
+
 /// Every event of one aggregate, in sequence order.
 pub async fn aggregate_history(
     db: &Db,

@@ -30,6 +30,7 @@ both_backends!(
     appends_committed_together_keep_a_conflict_to_its_own_command,
     an_as_of_report_sees_every_committed_event_whatever_else_is_open,
     an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader,
+    the_runner_passes_over_rows_written_with_their_events_and_heals_the_others,
 );
 
 fn raised_payload(title: &str) -> serde_json::Value {
@@ -882,4 +883,92 @@ async fn an_old_event_version_is_upcast_and_an_unknown_one_stops_every_reader(ba
     .await
     .expect_err("a command must not be judged on an event it cannot read");
     assert!(refused.to_string().contains("9.0"), "{refused}");
+}
+
+/// Reads the whole log (up to 10,000 events) as the read model's runner reads a batch in live running.
+async fn read_as_the_read_model(db: &Db) -> santisuk_store::events::Batch {
+    use santisuk_projections::runner::Projection;
+    let mut tx = db.begin_write().await.expect("begin");
+    let covered = ReadModel::COVERED;
+    assert!(covered.is_some(), "the read model passes over covered events");
+    let batch = santisuk_store::events::read_batch_for(&mut tx, Default::default(), 10_000, covered.as_ref())
+        .await
+        .expect("batch");
+    let all = santisuk_store::events::read_batch(&mut tx, Default::default(), 10_000).await.expect("all");
+    // Every event is passed, applied or covered, and the batch ends where the whole log does.
+    assert_eq!((batch.len(), batch.last), (all.len(), all.last().map(|e| e.checkpoint())));
+    batch
+}
+
+/// Issue #19: in live running the read model's runner does not read back the events of rows the commands
+/// wrote with them (no payload, no decoding, no row loaded), yet heals the rows nobody wrote (events
+/// appended by a writer without the row: missing or behind), still reads attachments (another table), and
+/// moves its checkpoint over everything.
+async fn the_runner_passes_over_rows_written_with_their_events_and_heals_the_others(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("COV-1").await;
+    let a = app.raise(&area, "LIV", "ถนนขาด").await;
+    let b = app.raise(&area, "LIV", "ไฟดับ").await;
+    let body = json!({"assignee": "อบต.ตะลุโบะ"});
+    for id in [&a, &b] {
+        let r = app.post(&format!("/api/issues/{id}/assign"), &app.staff, body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+    settle(&app.state.runner, app.db()).await;
+    let full = |batch: &santisuk_store::events::Batch, id: &str| -> Vec<i64> {
+        batch.events.iter().filter(|e| e.aggregate_id == id).map(|e| e.sequence).collect()
+    };
+    let batch = read_as_the_read_model(app.db()).await;
+    assert_eq!((full(&batch, &a), full(&batch, &b)), (vec![], vec![]), "rows written inline are not read back");
+    assert!(batch.covered >= 4, "{} covered", batch.covered);
+    assert!(batch.events.iter().any(|e| e.aggregate_type == "Area"), "other aggregates are read in full");
+    // The checkpoint went over the covered events.
+    let head = santisuk_store::events::head(app.db()).await.unwrap();
+    assert_eq!(app.state.runner.checkpoint().await.unwrap(), head);
+
+    // Events stored without their row, as an older release or an SQL import would: a new issue (no row) and
+    // a third event of `b` (its row behind). The runner reads them in full and folds them.
+    let c = uuid::Uuid::new_v4().to_string();
+    let raised = raised_payload("นำเข้า");
+    let assigned = serde_json::to_value(IssueEvent::IssueAssigned {
+        assignee: santisuk_domain::values::Assignee::parse("อบต.สะบารัง").unwrap(),
+        due_on: None,
+        note: None,
+        at: Utc::now(),
+        agency: None,
+        rule: None,
+    })
+    .unwrap();
+    insert_at(app.db(), &c, 1, "IssueRaised", raised).await;
+    insert_at(app.db(), &b, 3, "IssueAssigned", assigned).await;
+    settle(&app.state.runner, app.db()).await;
+    let healed = read_model::get_issue(app.db(), &c).await.unwrap().expect("the imported issue has its row");
+    assert_eq!(healed.version, 1);
+    let behind = read_model::get_issue(app.db(), &b).await.unwrap().unwrap();
+    assert_eq!((behind.version, behind.assignee.as_deref()), (3, Some("อบต.สะบารัง")));
+    let head = santisuk_store::events::head(app.db()).await.unwrap();
+    assert_eq!(app.state.runner.checkpoint().await.unwrap(), head);
+
+    // The query itself: a row missing gets all its events in full, a row behind those past its version.
+    on_db(app.db(), &format!("DELETE FROM issues WHERE id = '{a}'")).await;
+    on_db(app.db(), &format!("UPDATE issues SET version = 2 WHERE id = '{b}'")).await;
+    let batch = read_as_the_read_model(app.db()).await;
+    assert_eq!((full(&batch, &a), full(&batch, &b), full(&batch, &c)), (vec![1, 2], vec![3], vec![]));
+}
+
+/// Stores an issue event at `sequence` with our own SQL, as a writer without the inline row would.
+async fn insert_at(db: &Db, id: &str, sequence: i64, event_type: &str, payload: serde_json::Value) {
+    let version = santisuk_domain::versions::current(event_type);
+    let sql = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+               VALUES ('Issue', $1, $2, $3, $4, $5, $6)";
+    let metadata = json!({"actor": "import"});
+    santisuk_store::on_db!(db, p => sqlx::query(sql)
+        .bind(id).bind(sequence).bind(event_type).bind(version)
+        .bind(sqlx::types::Json(&payload)).bind(sqlx::types::Json(&metadata))
+        .execute(p).await.map(|_| ()))
+    .expect("store an event without its row");
+}
+
+async fn on_db(db: &Db, sql: &str) {
+    santisuk_store::on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql);
 }
