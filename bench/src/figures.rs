@@ -1,4 +1,4 @@
-//! The figures P1–P8: each one runs its baseline and Santisuk in turns (baseline, Santisuk, baseline) for
+//! The figures P1–P12: each one runs its baseline and Santisuk in turns (baseline, Santisuk, baseline) for
 //! every round, and turns the rounds into a [`Figure`].
 
 use std::sync::Arc;

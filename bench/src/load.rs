@@ -194,7 +194,8 @@ fn loader_metadata() -> String {
 /// transaction: memory stays bounded (the database sorts one chunk) whatever the size, 10M events included.
 /// On PostgreSQL the chunk's `tx` is computed once by the column's own default function (`santisuk_tx()`,
 /// which gives every row of a transaction the same value) and written with the rows, instead of being
-/// evaluated per row (two index lookups each): the same values, several times faster at 10M events.
+/// evaluated per row (two index lookups each): the same values, ~1.5 times as fast (800,000 events each
+/// way, interleaved chunks, on a busy 2-core machine: 21.7 s against 33.7 s).
 pub async fn load_issues(raw: &Raw, issues: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<()> {
     const CHUNK: u64 = 25_000;
     let meta = loader_metadata();

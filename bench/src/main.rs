@@ -92,13 +92,15 @@ const P9_FIGURES: [&str; 5] = ["P4", "P6c", "P6d", "P6d-fy", "P7"];
 /// statistics right after a change under 50 ms) instead of those at 1M (30 s, 20 ms).
 const P9_SCALE: u64 = 2_000_000;
 
-/// Whether `--only` asks for figure `id`: by its id, by a prefix followed by its letter suffix (`P6` for
-/// `P6a`, `P6d-fy`; not `P1` for `P12`), or through P9.
+/// Whether `--only` asks for figure `id`: by its id, by a prefix followed by its suffix (`P6` for `P6a` and
+/// `P6d-fy`, `P6d` for `P6d-fy`; not `P1` for `P12`), or through P9.
 fn selected(only: &[String], id: &str) -> bool {
     only.is_empty()
         || only.iter().any(|o| {
             o == id
-                || id.strip_prefix(o.as_str()).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
+                || id
+                    .strip_prefix(o.as_str())
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase() || c == '-'))
                 || (o == "P9" && P9_FIGURES.contains(&id))
         })
 }
@@ -410,4 +412,22 @@ async fn sqlite_settings(server: &Server) -> anyhow::Result<Value> {
             "pool_connections": 8}))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selected;
+
+    #[test]
+    fn only_picks_figures_by_id_prefix_and_p9() {
+        let only = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(selected(&[], "P11"), "no --only: everything");
+        assert!(selected(&only(&["P6"]), "P6a") && selected(&only(&["P6"]), "P6d-fy"));
+        assert!(selected(&only(&["P6d"]), "P6d-fy") && !selected(&only(&["P6d"]), "P6e"));
+        assert!(!selected(&only(&["P1"]), "P12") && !selected(&only(&["P1"]), "P11"));
+        assert!(selected(&only(&["P1"]), "P1u"));
+        assert!(selected(&only(&["P9"]), "P7") && selected(&only(&["P9"]), "P6d-fy"));
+        assert!(!selected(&only(&["P9"]), "P6a") && !selected(&only(&["P9"]), "P12"));
+        assert!(selected(&only(&["P10", "P11"]), "P11") && !selected(&only(&["P10", "P11"]), "P1"));
+    }
 }
