@@ -130,7 +130,7 @@ fn pg_issues_sql() -> String {
              to_char((t0 + make_interval(days => k - 1)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS at
            FROM g
          )
-         INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+         INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, tx)
          SELECT 'Issue', id, k, event_type, '1.0', jsonb_build_object(event_type, CASE event_type
              WHEN 'IssueRaised' THEN jsonb_build_object('area_id', 'BENCH-' || (i % {AREAS} + 1),
                'category', substr('{CATEGORIES}', (1 + 3 * (i % 13))::int, 3),
@@ -145,7 +145,7 @@ fn pg_issues_sql() -> String {
              WHEN 'IssueClosed' THEN jsonb_build_object(
                'outcome', CASE WHEN p = 3 THEN 'referred' ELSE 'resolved' END, 'note', NULL, 'at', at)
              ELSE jsonb_build_object('reason', 'ปัญหากลับมาอีก', 'at', at) END),
-           $3::jsonb
+           $3::jsonb, $4::text::xid8
          FROM e ORDER BY i / 64, k, i"
     )
 }
@@ -190,19 +190,28 @@ fn loader_metadata() -> String {
     .to_string()
 }
 
-/// Appends `issues` issues (4 events each) in chunks, each chunk one transaction.
+/// Appends `issues` issues (4 events each) in chunks of 25,000 issues, each chunk one statement in one
+/// transaction: memory stays bounded (the database sorts one chunk) whatever the size, 10M events included.
+/// On PostgreSQL the chunk's `tx` is computed once by the column's own default function (`santisuk_tx()`,
+/// which gives every row of a transaction the same value) and written with the rows, instead of being
+/// evaluated per row (two index lookups each): the same values, ~1.5 times as fast (800,000 events each
+/// way, interleaved chunks, on a busy 2-core machine: 21.7 s against 33.7 s).
 pub async fn load_issues(raw: &Raw, issues: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<()> {
     const CHUNK: u64 = 25_000;
     let meta = loader_metadata();
+    let (pg_sql, sqlite_sql) = (pg_issues_sql(), sqlite_issues_sql());
     let mut from = 1;
     while from <= issues {
         let to = (from + CHUNK - 1).min(issues);
         match raw {
             Raw::Postgres(p) => {
-                sqlx::query(&pg_issues_sql()).bind(from as i64).bind(to as i64).bind(&meta).execute(p).await?;
+                let mut tx = p.begin().await?;
+                let xid: String = sqlx::query_scalar("SELECT santisuk_tx()::text").fetch_one(&mut *tx).await?;
+                sqlx::query(&pg_sql).bind(from as i64).bind(to as i64).bind(&meta).bind(xid).execute(&mut *tx).await?;
+                tx.commit().await?;
             }
             Raw::Sqlite(p) => {
-                sqlx::query(&sqlite_issues_sql()).bind(from as i64).bind(to as i64).bind(&meta).execute(p).await?;
+                sqlx::query(&sqlite_sql).bind(from as i64).bind(to as i64).bind(&meta).execute(p).await?;
             }
         }
         progress(to);
@@ -218,24 +227,38 @@ pub async fn load_issues(raw: &Raw, issues: u64, mut progress: impl FnMut(u64)) 
 /// The id of the issue with a long history (P8); the bulk ids never have this shape.
 pub const LONG_ISSUE: &str = "b0000000-0000-4000-8000-00000000100a";
 
+/// The ids of the issues with long histories of P10 (`heavy_issue(0)`, `heavy_issue(1)`, …); like
+/// [`LONG_ISSUE`], never the shape of a bulk id (whose two hex parts are the same number).
+pub fn heavy_issue(n: usize) -> String {
+    format!("c{n:07x}-0000-4000-8000-0000000c{n:04x}")
+}
+
 /// One issue with `events` events: raised, then re-assigned `events - 1` times (PostgreSQL).
 pub async fn load_long_issue(raw: &Raw, events: i64) -> anyhow::Result<()> {
-    let pool = raw.pg().ok_or_else(|| anyhow::anyhow!("the long issue is loaded on PostgreSQL only"))?;
-    sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-         SELECT 'Issue', $1, k, CASE WHEN k = 1 THEN 'IssueRaised' ELSE 'IssueAssigned' END, '1.0',
-           CASE WHEN k = 1 THEN jsonb_build_object('IssueRaised', jsonb_build_object('area_id', 'BENCH-1',
-               'category', 'INF', 'title', 'ปัญหาที่มีประวัติยาว', 'description', NULL, 'forum_id', NULL,
-               'raised_by', NULL, 'at', '2025-01-01T03:00:00Z'))
-           ELSE jsonb_build_object('IssueAssigned', jsonb_build_object('assignee', 'หน่วยงานที่ ' || k,
-               'due_on', '2027-12-31', 'note', NULL, 'at', '2025-01-02T03:00:00Z')) END,
-           $2::jsonb
-         FROM generate_series(1, $3::bigint) AS k ORDER BY k",
-    )
-    .bind(LONG_ISSUE)
-    .bind(loader_metadata())
-    .bind(events)
-    .execute(pool)
-    .await?;
+    load_long_issues(raw, &[LONG_ISSUE.to_owned()], events).await
+}
+
+/// Issues with `events` events each, one statement (one transaction) per issue: raised, then re-assigned
+/// `events - 1` times, so each is assigned at the end (PostgreSQL).
+pub async fn load_long_issues(raw: &Raw, ids: &[String], events: i64) -> anyhow::Result<()> {
+    let pool = raw.pg().ok_or_else(|| anyhow::anyhow!("long issues are loaded on PostgreSQL only"))?;
+    for id in ids {
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             SELECT 'Issue', $1, k, CASE WHEN k = 1 THEN 'IssueRaised' ELSE 'IssueAssigned' END, '1.0',
+               CASE WHEN k = 1 THEN jsonb_build_object('IssueRaised', jsonb_build_object('area_id', 'BENCH-1',
+                   'category', 'INF', 'title', 'ปัญหาที่มีประวัติยาว', 'description', NULL, 'forum_id', NULL,
+                   'raised_by', NULL, 'at', '2025-01-01T03:00:00Z'))
+               ELSE jsonb_build_object('IssueAssigned', jsonb_build_object('assignee', 'หน่วยงานที่ ' || k,
+                   'due_on', '2027-12-31', 'note', NULL, 'at', '2025-01-02T03:00:00Z')) END,
+               $2::jsonb
+             FROM generate_series(1, $3::bigint) AS k ORDER BY k",
+        )
+        .bind(id)
+        .bind(loader_metadata())
+        .bind(events)
+        .execute(pool)
+        .await?;
+    }
     Ok(())
 }

@@ -42,6 +42,9 @@ struct Args {
     /// Events of the one issue with a long history (P8; default 1000, smoke 200).
     #[arg(long)]
     long_events: Option<i64>,
+    /// Events of each of P10's issues (two per client; default 5000, smoke 50).
+    #[arg(long)]
+    heavy_events: Option<i64>,
     /// Rounds of baseline, Santisuk, baseline per figure.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
@@ -54,7 +57,8 @@ struct Args {
     /// Requests per turn of the read figures (P6, P8).
     #[arg(long)]
     requests: Option<usize>,
-    /// Run only the groups holding these figures (comma-separated ids, e.g. `P1,P4`).
+    /// Run only these figures (comma-separated ids, e.g. `P1,P4`; `P6` is P6a–P6e, `P9` is P9 with P4, P6c,
+    /// P6d, P6d-fy and P7 at the bulk size). P1, P2, P5 and P1u always run together.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where the JSON report goes.
@@ -74,6 +78,31 @@ pub struct Sizes {
     pub requests: usize,
     pub events: u64,
     pub long_events: i64,
+    /// Events of each of P10's issues.
+    pub heavy_events: i64,
+    /// Events of the small database P9 compares the bulk one with.
+    pub small_events: u64,
+    pub smoke: bool,
+}
+
+/// The figures `--only P9` runs besides P9 itself: the issue's scale figures at the bulk size.
+const P9_FIGURES: [&str; 5] = ["P4", "P6c", "P6d", "P6d-fy", "P7"];
+
+/// Above this many bulk events the P9 targets apply to the figures it reuses (rebuild under 3 minutes,
+/// statistics right after a change under 50 ms) instead of those at 1M (30 s, 20 ms).
+const P9_SCALE: u64 = 2_000_000;
+
+/// Whether `--only` asks for figure `id`: by its id, by a prefix followed by its suffix (`P6` for `P6a` and
+/// `P6d-fy`, `P6d` for `P6d-fy`; not `P1` for `P12`), or through P9.
+fn selected(only: &[String], id: &str) -> bool {
+    only.is_empty()
+        || only.iter().any(|o| {
+            o == id
+                || id
+                    .strip_prefix(o.as_str())
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase() || c == '-'))
+                || (o == "P9" && P9_FIGURES.contains(&id))
+        })
 }
 
 fn log(line: impl std::fmt::Display) {
@@ -110,8 +139,12 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         requests: args.requests.unwrap_or(if args.smoke { 5 } else { 200 }),
         events: args.events.unwrap_or(if args.smoke { 4_000 } else { 1_000_000 }),
         long_events: args.long_events.unwrap_or(if args.smoke { 200 } else { 1000 }).max(2),
+        heavy_events: args.heavy_events.unwrap_or(if args.smoke { 50 } else { 5000 }).max(2),
+        small_events: if args.smoke { 400 } else { 10_000 },
+        smoke: args.smoke,
     };
-    let want = |ids: &[&str]| args.only.is_empty() || ids.iter().any(|id| args.only.iter().any(|o| o == id));
+    let pick = |id: &str| selected(&args.only, id);
+    let want = |ids: &[&str]| ids.iter().any(|id| pick(id));
     let mut figures = Vec::new();
     let mut setup = Vec::new();
     let mut settings = json!({});
@@ -157,8 +190,10 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         server.stop().await;
     }
 
-    if want(&["P4", "P6", "P7", "P8", "P12"]) {
-        log(format_args!("PostgreSQL: {} events (P4, P6, P7, P8, P12)", sizes.events));
+    let bulk = ["P4", "P6a", "P6b", "P6c", "P6d", "P6d-fy", "P6e", "P7", "P8a", "P8b", "P9", "P12"];
+    if want(&bulk) {
+        log(format_args!("PostgreSQL: {} events ({})", sizes.events, bulk.join(", ")));
+        let large = sizes.events > P9_SCALE;
         let (url, _drop) = fresh_database().await;
         durable(&url).await?;
         let raw = Raw::postgres(&url).await?;
@@ -168,7 +203,12 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         // Migrations, seeded categories, users and areas, through the product itself.
         Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?.stop().await;
         let t0 = Instant::now();
-        load::load_issues(&raw, issues, |n| log(format_args!("loaded {n} of {issues} issues"))).await?;
+        load::load_issues(&raw, issues, |n| {
+            if n % 250_000 == 0 || n == issues {
+                log(format_args!("loaded {n} of {issues} issues in {:.0} s", t0.elapsed().as_secs_f64()));
+            }
+        })
+        .await?;
         load::load_long_issue(&raw, sizes.long_events).await?;
         setup.push(format!(
             "PostgreSQL: {} events loaded by SQL ({issues} issues × 4 + one issue of {}) in {:.1} s",
@@ -176,11 +216,15 @@ async fn run(args: Args) -> anyhow::Result<Report> {
             sizes.long_events,
             t0.elapsed().as_secs_f64()
         ));
+        log(setup.last().expect("just pushed"));
         let db = Db::open_postgres(&url, 16).await?;
-        if want(&["P4"]) {
-            figures.push(figures::rebuild("P4", "PostgreSQL", &db, &raw, &sizes).await?);
+        if pick("P4") {
+            let limit = if large { 180.0 } else { 30.0 };
+            figures.push(figures::rebuild("P4", "PostgreSQL", &db, &raw, &sizes, limit).await?);
         } else {
+            let t0 = Instant::now();
             Runner::new(db.clone(), ReadModel::default()).rebuild().await?;
+            setup.push(format!("PostgreSQL: read model rebuilt in {:.1} s", t0.elapsed().as_secs_f64()));
         }
         // The ledger (the second projection) must be caught up before a server starts, or its start-up
         // would do it: done once here, and timed, because it is what a first start after an import costs.
@@ -190,22 +234,89 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         log(setup.last().expect("just pushed"));
         db.close().await;
         let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
-        if want(&["P6", "P8"]) {
-            figures.extend(figures::reads(&server, &raw, &sizes, sizes.long_events).await?);
+        figures.extend(figures::reads(&server, &raw, &sizes, sizes.long_events, &pick).await?);
+        if want(&["P6d", "P6d-fy"]) {
+            let limit = if large { 50.0 } else { 20.0 };
+            figures.extend(figures::stats_after_change(&server, &raw, &sizes, limit, &pick).await?);
+        }
+        if pick("P6e") {
+            figures.push(figures::dashboard_after_change(&server, &sizes).await?);
+        }
+        if pick("P9") {
+            // After the reads, which are taken on the loaded data alone.
+            let (small_url, _drop_small) = fresh_database().await;
+            durable(&small_url).await?;
+            Server::start(server_runtime()?, OpenDb::Postgres(small_url.clone())).await?.stop().await;
+            let small_raw = Raw::postgres(&small_url).await?;
+            load::load_issues(&small_raw, (sizes.small_events / 4).max(1), |_| {}).await?;
+            if let Raw::Postgres(p) = small_raw {
+                p.close().await;
+            }
+            let small = Server::start(server_runtime()?, OpenDb::Postgres(small_url.clone())).await?;
+            // One round in smoke mode: it only has to run.
+            let p9_sizes = Sizes { rounds: if sizes.smoke { 1 } else { sizes.rounds }, ..sizes.clone() };
+            figures.push(figures::commands_at_size(&server, &small, &p9_sizes, sizes.small_events).await?);
+            small.stop().await;
         }
         let token = server.staff.clone();
         server.stop().await;
-        if want(&["P7"]) {
+        if pick("P7") {
             let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
             figures.push(figures::peak_rss(&binary, &url, &token, &sizes, issues).await?);
         }
-        if want(&["P12"]) {
+        if pick("P12") {
             let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
             figures.push(figures::as_of_export_rss(&binary, &url, &token, &sizes).await?);
         }
         if let Raw::Postgres(p) = raw {
             p.close().await;
         }
+    }
+
+    if pick("P10") {
+        log(format_args!("PostgreSQL: issues of {} events (P10)", sizes.heavy_events));
+        let (url, _drop) = fresh_database().await;
+        durable(&url).await?;
+        let raw = Raw::postgres(&url).await?;
+        let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
+        let token = server.staff.clone();
+        server.stop().await;
+        let ids: Vec<String> = (0..2 * sizes.clients).map(load::heavy_issue).collect();
+        let t0 = Instant::now();
+        load::load_long_issues(&raw, &ids, sizes.heavy_events).await?;
+        // Projected before the server starts, as after an import: the figure is about commands.
+        let db = Db::open_postgres(&url, 16).await?;
+        Runner::new(db.clone(), ReadModel::default()).catch_up().await?;
+        Runner::new(db.clone(), Ledger).catch_up().await?;
+        db.close().await;
+        setup.push(format!(
+            "PostgreSQL: {} issues of {} events loaded by SQL and projected in {:.1} s (P10)",
+            ids.len(),
+            sizes.heavy_events,
+            t0.elapsed().as_secs_f64()
+        ));
+        log(setup.last().expect("just pushed"));
+        let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
+        figures.push(figures::heavy_issues(&binary, &url, &token, &raw, &ids, &sizes).await?);
+        if let Raw::Postgres(p) = raw {
+            p.close().await;
+        }
+    }
+
+    if pick("P11") {
+        let count = 3;
+        log(format_args!("PostgreSQL: {count} instances of santisuk serve on one database (P11)"));
+        let (url, _drop) = fresh_database().await;
+        durable(&url).await?;
+        let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
+        let token = server.staff.clone();
+        server.stop().await;
+        let binary = server::santisuk_binary(args.santisuk_bin.clone())?;
+        let db = Db::open_postgres(&url, 4).await?;
+        // Small in smoke mode: one round is enough to run the check.
+        let sizes = Sizes { rounds: if sizes.smoke { 1 } else { sizes.rounds }, ..sizes.clone() };
+        figures.push(figures::instances(&binary, &url, &token, &db, &sizes, count).await?);
+        db.close().await;
     }
 
     if want(&["P4s"]) {
@@ -218,7 +329,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         load::load_issues(&raw, issues, |n| log(format_args!("loaded {n} of {issues} issues"))).await?;
         setup.push(format!("SQLite: {} events loaded by SQL in {:.1} s", issues * 4, t0.elapsed().as_secs_f64()));
         let db = Db::open_sqlite(dir.path()).await?;
-        figures.push(figures::rebuild("P4s", "SQLite", &db, &raw, &sizes).await?);
+        figures.push(figures::rebuild("P4s", "SQLite", &db, &raw, &sizes, 30.0).await?);
         db.close().await;
     }
 
@@ -229,7 +340,9 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         sizes: json!({
             "rounds": sizes.rounds, "turn_seconds": sizes.turn.as_secs_f64(), "clients": sizes.clients,
             "requests_per_turn": sizes.requests, "events": issues * 4, "issues": issues,
-            "long_issue_events": sizes.long_events,
+            "long_issue_events": sizes.long_events, "heavy_issue_events": sizes.heavy_events,
+            "heavy_issues": 2 * sizes.clients, "small_events": sizes.small_events,
+            "p9_targets": sizes.events > P9_SCALE, "only": args.only,
         }),
         figures,
         machine: report::machine(),
@@ -299,4 +412,22 @@ async fn sqlite_settings(server: &Server) -> anyhow::Result<Value> {
             "pool_connections": 8}))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selected;
+
+    #[test]
+    fn only_picks_figures_by_id_prefix_and_p9() {
+        let only = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(selected(&[], "P11"), "no --only: everything");
+        assert!(selected(&only(&["P6"]), "P6a") && selected(&only(&["P6"]), "P6d-fy"));
+        assert!(selected(&only(&["P6d"]), "P6d-fy") && !selected(&only(&["P6d"]), "P6e"));
+        assert!(!selected(&only(&["P1"]), "P12") && !selected(&only(&["P1"]), "P11"));
+        assert!(selected(&only(&["P1"]), "P1u"));
+        assert!(selected(&only(&["P9"]), "P7") && selected(&only(&["P9"]), "P6d-fy"));
+        assert!(!selected(&only(&["P9"]), "P6a") && !selected(&only(&["P9"]), "P12"));
+        assert!(selected(&only(&["P10", "P11"]), "P11") && !selected(&only(&["P10", "P11"]), "P1"));
+    }
 }

@@ -12,12 +12,13 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::HeaderMap;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, SET_COOKIE};
 use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use santisuk_app::users::create_user;
+use santisuk_app::users::{create_user, store_password};
 use santisuk_http::state::AppState;
 use santisuk_projections::users::Role;
 use santisuk_store::Db;
@@ -114,6 +115,25 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// A staff member signed in to the web app: made by the product's own functions (`create_user`,
+    /// `store_password`), then signed in over HTTP as a browser would; returns a client carrying the session.
+    pub async fn web_staff(&self) -> anyhow::Result<Http> {
+        let s = self.state.clone();
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let (name, password) = (format!("bench-web-{}", &suffix[..8]), format!("bench-password-{suffix}"));
+        let (n, p) = (name.clone(), password.clone());
+        on(self.runtime(), async move {
+            let meta = HashMap::from([("actor".to_owned(), "bench".to_owned())]);
+            let (row, _) = create_user(&s, &n, Role::Staff, &[], meta.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the web user: {e:?}"))?;
+            store_password(&s, &row.id, p, meta).await.map_err(|e| anyhow::anyhow!("setting its password: {e:?}"))
+        })
+        .await?;
+        let session = Http::web_sign_in(&self.base(), &name, &password).await?;
+        Ok(Http::with_session(&self.base(), &session))
+    }
+
     pub fn client(&self, token: &str) -> Http {
         Http::new(&self.base(), token)
     }
@@ -163,43 +183,108 @@ impl OpenDb {
     }
 }
 
+/// The web app's cookies (`http/src/web/extract.rs`): the session, and the double-submit token of the
+/// sign-in form.
+const SESSION_COOKIE: &str = "santisuk_session";
+const ANON_CSRF_COOKIE: &str = "santisuk_csrf";
+
+/// Percent-encodes a form value (only letters, digits and `-_.~` pass as they are).
+fn form_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn area_id(n: usize) -> String {
     format!("BENCH-{n}")
 }
 
-/// A JSON client with a bearer token, over keep-alive TCP connections (one per concurrent request).
+/// A JSON client with a bearer token (or a browser's session cookie), over keep-alive TCP connections (one
+/// per concurrent request).
 #[derive(Debug, Clone)]
 pub struct Http {
     client: Client<HttpConnector, Full<Bytes>>,
     base: String,
-    token: String,
+    /// The header that says who is asking: `Authorization: Bearer …` or `Cookie: santisuk_session=…`.
+    auth: (HeaderName, String),
 }
 
 impl Http {
     pub fn new(base: &str, token: &str) -> Http {
+        Http::with_header(base, AUTHORIZATION, format!("Bearer {token}"))
+    }
+
+    /// A browser signed in to the web app: every request carries the session cookie.
+    pub fn with_session(base: &str, session: &str) -> Http {
+        Http::with_header(base, COOKIE, format!("{SESSION_COOKIE}={session}"))
+    }
+
+    fn with_header(base: &str, name: HeaderName, value: String) -> Http {
         let mut connector = HttpConnector::new();
         // The client must not add Nagle delays of its own to what is measured.
         connector.set_nodelay(true);
         let client = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(256).build(connector);
-        Http { client, base: base.to_owned(), token: token.to_owned() }
+        Http { client, base: base.to_owned(), auth: (name, value) }
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> anyhow::Result<(StatusCode, Bytes)> {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base))
-            .header(AUTHORIZATION, format!("Bearer {}", self.token));
         let body = match body {
-            Some(v) => {
-                req = req.header(CONTENT_TYPE, "application/json");
-                Full::new(Bytes::from(serde_json::to_vec(v)?))
+            Some(v) => Some(("application/json", Bytes::from(serde_json::to_vec(v)?))),
+            None => None,
+        };
+        let (status, _, bytes) = self.request(method, path, body, true).await?;
+        Ok((status, bytes))
+    }
+
+    /// One request; `body` is its content type and bytes; `auth`: whether to send who is asking.
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Bytes)>,
+        auth: bool,
+    ) -> anyhow::Result<(StatusCode, HeaderMap, Bytes)> {
+        let mut req = Request::builder().method(method).uri(format!("{}{path}", self.base));
+        if auth {
+            req = req.header(self.auth.0.clone(), self.auth.1.as_str());
+        }
+        let body = match body {
+            Some((content_type, bytes)) => {
+                req = req.header(CONTENT_TYPE, content_type);
+                Full::new(bytes)
             }
             None => Full::new(Bytes::new()),
         };
         let resp = self.client.request(req.body(body)?).await.with_context(|| format!("request to {path}"))?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await?.to_bytes();
-        Ok((status, bytes))
+        Ok((status, headers, bytes))
+    }
+
+    /// Signs in to the web app as a browser does (`POST /login` with the form's double-submit token) and
+    /// returns the session cookie's value.
+    pub async fn web_sign_in(base: &str, name: &str, password: &str) -> anyhow::Result<String> {
+        let csrf = "b".repeat(64);
+        let form = format!("_csrf={csrf}&name={}&password={}&next=%2F", form_escape(name), form_escape(password));
+        let http = Http::with_header(base, COOKIE, format!("{ANON_CSRF_COOKIE}={csrf}"));
+        let (status, headers, body) = http
+            .request(Method::POST, "/login", Some(("application/x-www-form-urlencoded", Bytes::from(form))), true)
+            .await?;
+        if status != StatusCode::SEE_OTHER {
+            bail!("POST /login: {status}: {}", String::from_utf8_lossy(&body));
+        }
+        headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")).map(|rest| rest.to_owned()))
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .context("the sign-in set no session cookie")
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<(StatusCode, Bytes)> {

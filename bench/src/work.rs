@@ -12,7 +12,7 @@ use hdrhistogram::Histogram;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use santisuk_store::{Db, Pool};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::load::Raw;
 use crate::server::{AREAS, Http, area_id};
@@ -67,8 +67,9 @@ impl Mix {
     }
 
     /// Sends the next command of the mix (40% raise, 25% assign, 20% address, 15% close); a command
-    /// whose issue kind has run out falls back to a raise.
-    pub async fn step(&mut self, http: &Http) -> anyhow::Result<()> {
+    /// whose issue kind has run out falls back to a raise. Returns the command's reply. An issue whose
+    /// command failed is dropped from the client's queues (its state is unknown).
+    pub async fn step(&mut self, http: &Http) -> anyhow::Result<Value> {
         self.n += 1;
         let pick = self.rng.random_range(0..100);
         let queue = match pick {
@@ -83,7 +84,7 @@ impl Mix {
             Some(_) => self.addressed.pop().map(|id| (2, id)),
             None => None,
         };
-        match target {
+        let reply = match target {
             None => {
                 let area = area_id(1 + (self.n as usize % AREAS));
                 let body = json!({"area_id": area, "category": "INF",
@@ -92,24 +93,163 @@ impl Mix {
                 let reply = http.post_ok("/api/issues", &body).await?;
                 let id = reply["id"].as_str().context("raise reply without id")?.to_owned();
                 self.raised.push(id);
+                reply
             }
             Some((0, id)) => {
                 let body = json!({"assignee": "อบต.สะบารัง", "due_on": self.due_on});
-                http.post_ok(&format!("/api/issues/{id}/assign"), &body).await?;
+                let reply = http.post_ok(&format!("/api/issues/{id}/assign"), &body).await?;
                 self.assigned.push(id);
+                reply
             }
             Some((1, id)) => {
                 let body = json!({"action": "ซ่อมผิวถนนช่วงที่ชำรุด 300 เมตร"});
-                http.post_ok(&format!("/api/issues/{id}/address"), &body).await?;
+                let reply = http.post_ok(&format!("/api/issues/{id}/address"), &body).await?;
                 self.addressed.push(id);
+                reply
             }
             Some((_, id)) => {
                 let body = json!({"outcome": "resolved", "note": "ชาวบ้านยืนยันแล้ว"});
-                http.post_ok(&format!("/api/issues/{id}/close"), &body).await?;
+                http.post_ok(&format!("/api/issues/{id}/close"), &body).await?
             }
-        }
-        Ok(())
+        };
+        Ok(reply)
     }
+}
+
+/// What a command's reply says was stored: the issue, its version after the command, and the event's global
+/// position (`CommandReply`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ack {
+    pub id: String,
+    pub version: i64,
+    pub position: i64,
+}
+
+impl Ack {
+    fn of(reply: &Value) -> anyhow::Result<Ack> {
+        Ok(Ack {
+            id: reply["id"].as_str().context("a reply without id")?.to_owned(),
+            version: reply["version"].as_i64().context("a reply without version")?,
+            position: reply["position"].as_i64().context("a reply without position")?,
+        })
+    }
+}
+
+/// The mix run with every reply kept: what was acknowledged, and how many commands failed (answered with an
+/// error or not answered), with the first few errors.
+#[derive(Debug)]
+pub struct Checked {
+    pub load: Load,
+    pub acks: Vec<Ack>,
+    pub failed: u64,
+    pub errors: Vec<String>,
+}
+
+impl Checked {
+    /// Acknowledged commands per second.
+    pub fn rate(&self) -> f64 {
+        self.acks.len() as f64 / self.load.elapsed.as_secs_f64()
+    }
+}
+
+/// The mix over several servers: client `c` talks to `servers[c % servers.len()]` for the whole turn, and a
+/// failed command is counted, not fatal (the multi-instance check needs to know about it).
+pub async fn commands_checked(servers: &[Http], n: usize, duration: Duration) -> anyhow::Result<Checked> {
+    let seed = rand::random_range(1..1_000_000u64);
+    let servers = servers.to_vec();
+    let (load, states) = clients_with_state(
+        n,
+        duration,
+        None,
+        move |c| (servers[c % servers.len()].clone(), Mix::new(seed * 64 + c as u64), Vec::new(), 0u64, Vec::new()),
+        |(http, mut mix, mut acks, mut failed, mut errors): (Http, Mix, Vec<Ack>, u64, Vec<String>), _| async move {
+            match mix.step(&http).await {
+                Ok(reply) => acks.push(Ack::of(&reply)?),
+                Err(e) => {
+                    failed += 1;
+                    if errors.len() < 3 {
+                        errors.push(format!("{e:#}"));
+                    }
+                }
+            }
+            Ok((http, mix, acks, failed, errors))
+        },
+    )
+    .await?;
+    let mut out = Checked { load, acks: Vec::new(), failed: 0, errors: Vec::new() };
+    for (_, _, acks, failed, errors) in states {
+        out.acks.extend(acks);
+        out.failed += failed;
+        out.errors.extend(errors);
+    }
+    Ok(out)
+}
+
+/// Commands on issues with long histories (P10), each client owning `issues[c]`, `issues[c + n]`, … and
+/// going round them; each issue cycles through re-assign, re-assign, address, close (resolved), reopen, all
+/// of which its rules accept forever. Where each issue is in its cycle is read from the API before the turn
+/// (a read never fills the write side's aggregate cache). Returns the turn and the latency of the first
+/// command on each issue (the one that may have to load its whole history).
+pub async fn heavy_commands(
+    http: &Http,
+    issues: &[String],
+    n: usize,
+    duration: Duration,
+) -> anyhow::Result<(Load, Histogram<u64>)> {
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(60)).to_string();
+    let mut steps = HashMap::new();
+    for id in issues {
+        let (status, body) = http.get(&format!("/api/issues/{id}")).await?;
+        anyhow::ensure!(status.is_success(), "GET /api/issues/{id}: {status}");
+        let issue: Value = serde_json::from_slice(&body)?;
+        let step = match issue["status"].as_str() {
+            Some("assigned") => 0,
+            Some("addressed") => 3,
+            Some("closed") => 4,
+            other => anyhow::bail!("issue {id} is {other:?}, not in the cycle"),
+        };
+        steps.insert(id.clone(), step);
+    }
+    let http = http.clone();
+    let owned: Vec<Vec<(String, usize, bool)>> = (0..n)
+        .map(|c| issues.iter().skip(c).step_by(n).map(|id| (id.clone(), steps[id], true)).collect())
+        .collect();
+    let (load, states) = clients_with_state(
+        n,
+        duration,
+        None,
+        move |c| (http.clone(), owned[c].clone(), histogram()),
+        move |(http, mut mine, mut first): (Http, Vec<(String, usize, bool)>, Histogram<u64>), i| {
+            let due = due.clone();
+            async move {
+                if mine.is_empty() {
+                    anyhow::bail!("a client without an issue: fewer issues than clients");
+                }
+                let k = i as usize % mine.len();
+                let (id, step, untouched) = &mut mine[k];
+                let (action, body) = match *step % 5 {
+                    0 => ("assign", json!({"assignee": "อบต.สะบารัง", "due_on": due})),
+                    1 => ("assign", json!({"assignee": "อบต.ตะลุโบะ", "due_on": due, "note": "ส่งต่อ"})),
+                    2 => ("address", json!({"action": "ซ่อมผิวถนนช่วงที่ชำรุด 300 เมตร"})),
+                    3 => ("close", json!({"outcome": "resolved", "note": "ชาวบ้านยืนยันแล้ว"})),
+                    _ => ("reopen", json!({"reason": "ปัญหากลับมาอีก"})),
+                };
+                let t0 = Instant::now();
+                http.post_ok(&format!("/api/issues/{id}/{action}"), &body).await?;
+                if std::mem::take(untouched) {
+                    first.record(t0.elapsed().as_micros().max(1) as u64)?;
+                }
+                *step += 1;
+                Ok((http, mine, first))
+            }
+        },
+    )
+    .await?;
+    let mut first = histogram();
+    for (_, _, h) in states {
+        first.add(&h)?;
+    }
+    Ok((load, first))
 }
 
 /// Runs `clients` concurrent closed-loop clients for `duration` (or, with `pace`, each client starting
@@ -119,9 +259,25 @@ async fn clients<S, F, Fut>(
     clients: usize,
     duration: Duration,
     pace: Option<Duration>,
-    mut state: impl FnMut(usize) -> S,
+    state: impl FnMut(usize) -> S,
     op: F,
 ) -> anyhow::Result<Load>
+where
+    S: Send + 'static,
+    F: Fn(S, u64) -> Fut + Send + Sync + Clone + 'static,
+    Fut: Future<Output = anyhow::Result<S>> + Send,
+{
+    Ok(clients_with_state(clients, duration, pace, state, op).await?.0)
+}
+
+/// [`clients`], handing back every client's final state too.
+async fn clients_with_state<S, F, Fut>(
+    clients: usize,
+    duration: Duration,
+    pace: Option<Duration>,
+    mut state: impl FnMut(usize) -> S,
+    op: F,
+) -> anyhow::Result<(Load, Vec<S>)>
 where
     S: Send + 'static,
     F: Fn(S, u64) -> Fut + Send + Sync + Clone + 'static,
@@ -155,17 +311,19 @@ where
                 h.record(t0.elapsed().as_micros().max(1) as u64)?;
                 n += 1;
             }
-            Ok::<_, anyhow::Error>((n, h))
+            Ok::<_, anyhow::Error>((n, h, s))
         }));
     }
     let mut total = Load { ops: 0, elapsed: Duration::ZERO, latency: histogram() };
+    let mut states = Vec::with_capacity(clients);
     for t in tasks {
-        let (n, h) = t.await??;
+        let (n, h, s) = t.await??;
         total.ops += n;
         total.latency.add(&h)?;
+        states.push(s);
     }
     total.elapsed = started.elapsed();
-    Ok(total)
+    Ok((total, states))
 }
 
 /// The command mix over HTTP.
