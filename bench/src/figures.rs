@@ -752,13 +752,37 @@ pub async fn instances(
         errors.extend(c.errors);
         rate
     };
+    // Transactions the database rolled back (refused appends: a conflict on a unique index, which commands
+    // then retry), per acknowledged command, for one instance and for all: what the instances cost each other.
+    let rollbacks = || async {
+        let n: i64 = santisuk_store::on_db!(db, p => sqlx::query_scalar(
+            "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+            .fetch_one(p).await?);
+        // The counters are sent by each backend at most every second or so.
+        Ok::<_, anyhow::Error>(n)
+    };
+    let (mut rolled_one, mut rolled_all, mut acked_one, mut acked_all) = (0i64, 0i64, 0usize, 0usize);
     for r in 0..sizes.rounds {
-        let b1 = keep(work::commands_checked(one, sizes.clients, d).await?);
-        let s = keep(work::commands_checked(&all, sizes.clients, d).await?);
-        let b2 = keep(work::commands_checked(one, sizes.clients, d).await?);
+        let before = rollbacks().await?;
+        let t1 = work::commands_checked(one, sizes.clients, d).await?;
+        let mid = rollbacks().await?;
+        let t2 = work::commands_checked(&all, sizes.clients, d).await?;
+        let after = rollbacks().await?;
+        let t3 = work::commands_checked(one, sizes.clients, d).await?;
+        (rolled_one, rolled_all) = (rolled_one + mid - before, rolled_all + after - mid);
+        (acked_one, acked_all) = (acked_one + t1.acks.len(), acked_all + t2.acks.len());
+        let (b1, s, b2) = (keep(t1), keep(t2), keep(t3));
         log(format_args!("P11 round {}: {s:.0} cmd/s over {count} instances; {b1:.0} and {b2:.0} on one", r + 1));
         rounds.push(Round { value: s, baseline: Some((b1 + b2) / 2.0) });
     }
+    let per = |rolled: i64, acked: usize| rolled as f64 / acked.max(1) as f64;
+    let conflicts = format!(
+        "rolled-back transactions per acknowledged command (pg_stat_database, approximate): {:.3} on one \
+         instance, {:.3} over {count}",
+        per(rolled_one, acked_one),
+        per(rolled_all, acked_all)
+    );
+    log(format_args!("P11: {conflicts}"));
     let checked = check_stored_once(db, &acks, failed).await;
     for child in children {
         child.stop().await?;
@@ -775,7 +799,7 @@ pub async fn instances(
         Some("the same clients on one instance"),
         &rounds,
         Target::RatioAtLeast(0.9),
-        format!("real binaries on one PostgreSQL database; {failed} command(s) failed; check: {checked}"),
+        format!("real binaries on one PostgreSQL database; {failed} command(s) failed; {conflicts}; check: {checked}"),
     ))
 }
 

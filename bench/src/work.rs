@@ -211,9 +211,8 @@ pub async fn heavy_commands(
         steps.insert(id.clone(), step);
     }
     let http = http.clone();
-    let owned: Vec<Vec<(String, usize, bool)>> = (0..n)
-        .map(|c| issues.iter().skip(c).step_by(n).map(|id| (id.clone(), steps[id], true)).collect())
-        .collect();
+    let owned: Vec<Vec<(String, usize, bool)>> =
+        (0..n).map(|c| issues.iter().skip(c).step_by(n).map(|id| (id.clone(), steps[id], true)).collect()).collect();
     let (load, states) = clients_with_state(
         n,
         duration,
