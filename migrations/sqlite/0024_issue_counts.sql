@@ -121,3 +121,5 @@ FROM issues WHERE kind = 'community'
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
 CREATE INDEX issues_due_open ON issues (due_on) WHERE status <> 'closed' AND due_on IS NOT NULL;
+
+CREATE INDEX issues_closed_at ON issues (closed_at) WHERE closed_at IS NOT NULL;
