@@ -56,15 +56,14 @@ CREATE TABLE issue_count_changes (
 ALTER TABLE issue_count_changes SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
   autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0,
   autovacuum_vacuum_cost_delay = 0);
--- A row here, inserted by a rebuild inside its own transaction (no one else ever sees it), stops the triggers
--- while the rebuild rewrites every issue row; the rebuild then recounts the cells in one statement.
+-- A rebuild stops the triggers for its own transaction (`SET LOCAL santisuk.counting = 'off'`, read in the
+-- triggers' WHEN, so a paused row write does not even call the function) while it rewrites every issue row,
+-- then recounts the cells in one statement. SQLite has no such setting: there a row in this table, inserted
+-- inside the rebuild's transaction, does it; the table exists on both so the code is one.
 CREATE TABLE issue_counts_paused (paused integer NOT NULL);
 
 CREATE FUNCTION issue_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM issue_counts_paused) THEN
-    RETURN NULL;
-  END IF;
   IF TG_OP <> 'INSERT' THEN
     IF OLD.kind = 'community' THEN
       INSERT INTO issue_count_changes VALUES (
@@ -98,11 +97,16 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER issue_counts_insert AFTER INSERT ON issues FOR EACH ROW EXECUTE FUNCTION issue_counts_change();
-CREATE TRIGGER issue_counts_delete AFTER DELETE ON issues FOR EACH ROW EXECUTE FUNCTION issue_counts_change();
+CREATE TRIGGER issue_counts_insert AFTER INSERT ON issues FOR EACH ROW
+  WHEN (current_setting('santisuk.counting', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION issue_counts_change();
+CREATE TRIGGER issue_counts_delete AFTER DELETE ON issues FOR EACH ROW
+  WHEN (current_setting('santisuk.counting', true) IS DISTINCT FROM 'off')
+  EXECUTE FUNCTION issue_counts_change();
 -- Most updates (a new assignee, an action, an erased text) move no counter: no change is written for them.
 CREATE TRIGGER issue_counts_update AFTER UPDATE ON issues FOR EACH ROW
-  WHEN ((OLD.kind, OLD.area_id, OLD.category, OLD.raised_on, OLD.raised_at, OLD.status, OLD.outcome,
+  WHEN (current_setting('santisuk.counting', true) IS DISTINCT FROM 'off' AND
+        (OLD.kind, OLD.area_id, OLD.category, OLD.raised_on, OLD.raised_at, OLD.status, OLD.outcome,
          OLD.closed_at, OLD.forum_id, OLD.agency_id, OLD.duplicate_of, OLD.verdict, OLD.escalation_level > 0,
          OLD.due_on, OLD.restricted, OLD.raised_by_user)
         IS DISTINCT FROM

@@ -355,7 +355,12 @@ fn cell_sql(backend: Backend, i: &str) -> String {
 /// Stops the counters' triggers for the rest of the transaction `tx` (a rebuild, which rewrites every issue
 /// row; [`recount`] ends the pause). The row it inserts is never committed, so no other writer sees it.
 pub async fn pause_counting(tx: &mut DbTx) -> Result<(), StoreError> {
-    on_tx!(tx, t => sqlx::query("INSERT INTO issue_counts_paused VALUES (1)").execute(&mut **t).await.map(|_| ())?);
+    // PostgreSQL: a setting local to the transaction, read in the triggers' WHEN (no call per row).
+    let sql = match tx.backend() {
+        Backend::Postgres => "SELECT set_config('santisuk.counting', 'off', true)",
+        Backend::Sqlite => "INSERT INTO issue_counts_paused VALUES (1)",
+    };
+    on_tx!(tx, t => sqlx::query(sql).execute(&mut **t).await.map(|_| ())?);
     Ok(())
 }
 
@@ -371,7 +376,7 @@ pub async fn recount(tx: &mut DbTx) -> Result<(), StoreError> {
     );
     let statements = match backend {
         Backend::Postgres => vec![
-            "DELETE FROM issue_counts_paused".to_owned(),
+            "SELECT set_config('santisuk.counting', 'on', true)".to_owned(),
             "DELETE FROM issue_counts".to_owned(),
             format!("WITH dropped AS (DELETE FROM issue_count_changes) {count}"),
         ],
