@@ -5,7 +5,7 @@
 //! construction.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use santisuk_domain::agency::{AgencyEvent, Party};
 use santisuk_domain::area::AreaEvent;
@@ -807,15 +807,7 @@ impl Projection for ReadModel {
 
     /// Folds the statistics counters' changes at most every [`COMPACT_EVERY`] (see `stats::compact`).
     async fn tend(&self, tx: &mut DbTx) -> Result<(), StoreError> {
-        let due = {
-            let mut last = self.compacted.lock().unwrap_or_else(PoisonError::into_inner);
-            let due = last.is_none_or(|t| t.elapsed() >= COMPACT_EVERY);
-            if due {
-                *last = Some(std::time::Instant::now());
-            }
-            due
-        };
-        if due {
+        if crate::runner::due(&self.compacted, COMPACT_EVERY) {
             crate::stats::compact(tx).await?;
         }
         Ok(())

@@ -184,15 +184,7 @@ impl<P: Projection> Runner<P> {
             // event until the restore base is raised (see `heal_restored_tx`). Heal (at most every
             // HEAL_EVERY: writers heal by themselves, this is for a restored log nobody writes to), and go
             // again at once if it helped.
-            let due = {
-                let mut last = self.healed.lock().unwrap_or_else(PoisonError::into_inner);
-                let due = last.is_none_or(|t| t.elapsed() >= HEAL_EVERY);
-                if due {
-                    *last = Some(std::time::Instant::now());
-                }
-                due
-            };
-            if due && heal(&self.db).await? {
+            if due(&self.healed, HEAL_EVERY) && heal(&self.db).await? {
                 self.wake.notify_one();
             }
             return Ok(0);
@@ -469,4 +461,15 @@ async fn save_checkpoint(tx: &mut DbTx, name: &str, at: Checkpoint) -> Result<()
          ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, position = excluded.position")
         .bind(name).bind(at.tx).bind(at.position).execute(&mut **t).await.map(|_| ())?);
     Ok(())
+}
+
+/// Whether `every` has passed since `last` (or nothing ran yet); if so, `last` becomes now. For upkeep a
+/// runner does at most so often (heals, the statistics counters' compaction).
+pub(crate) fn due(last: &std::sync::Mutex<Option<std::time::Instant>>, every: Duration) -> bool {
+    let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
+    let due = last.is_none_or(|t| t.elapsed() >= every);
+    if due {
+        *last = Some(std::time::Instant::now());
+    }
+    due
 }
