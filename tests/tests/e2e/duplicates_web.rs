@@ -142,7 +142,8 @@ async fn the_forum_page_records_the_communitys_verdicts_and_refuses_a_dispute_wi
     };
     let fixed = close("สะพานชำรุด", "resolved").await;
     let referred = close("ถนนชำรุด", "referred").await;
-    let today = chrono::Utc::now().date_naive().to_string();
+    // The forum day as the server reads it: Bangkok's (the UTC date is a day behind from 17:00 UTC).
+    let today = santisuk_domain::time::bangkok_date(chrono::Utc::now()).to_string();
     let f = app.post("/api/forums", &app.staff, json!({"area_id": a, "held_on": today})).await;
     let forum = f.body["id"].as_str().unwrap().to_owned();
     let mut web = app.web_as(Role::Coordinator).await;
