@@ -190,7 +190,7 @@ impl Seeded {
             let r = app.post(&format!("/api/issues/{closed}/{verb}"), &app.staff, body).await;
             assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         }
-        let today = chrono::Utc::now().date_naive().to_string();
+        let today = santisuk_domain::time::bangkok_date(chrono::Utc::now()).to_string();
         let r = app.post("/api/forums", &app.staff, json!({"area_id": area, "held_on": today})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         let verdict_forum = r.body["id"].as_str().expect("forum id").to_owned();

@@ -9,6 +9,11 @@ use chrono::Utc;
 use santisuk_tests::{Backend, TestApp, both_backends, quiet_instant};
 use serde_json::{Value, json};
 
+/// Today in Bangkok, the day a forum held now is recorded on (UTC is a day behind from 17:00 UTC).
+fn bangkok_today() -> String {
+    santisuk_domain::time::bangkok_date(Utc::now()).to_string()
+}
+
 both_backends!(
     a_forum_lists_the_problems_closed_since_the_previous_one_and_records_the_verdicts,
     bad_verdicts_are_refused_with_their_code_and_nothing_written,
@@ -72,7 +77,7 @@ async fn a_forum_lists_the_problems_closed_since_the_previous_one_and_records_th
     let duplicate = app.raise(&a, "INF", "สะพานพัง").await;
     let r = app.post(&format!("/api/issues/{duplicate}/duplicate"), &app.staff, json!({"of": resolved})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let second = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
+    let second = forum(&app, &a, &bangkok_today()).await;
     let list = app.get(&format!("/api/forums/{second}/verdicts"), &app.coordinator).await;
     assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
     assert_eq!(list.body["since"], "2026-11-10");
@@ -139,8 +144,8 @@ async fn bad_verdicts_are_refused_with_their_code_and_nothing_written(backend: B
     let dup = app.raise(&a, "INF", "สะพานพัง").await;
     app.post(&format!("/api/issues/{dup}/duplicate"), &app.staff, json!({"of": resolved})).await;
     let early = forum(&app, &a, "2026-11-11").await;
-    let today = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
-    let far = forum(&app, &other, &chrono::Utc::now().date_naive().to_string()).await;
+    let today = forum(&app, &a, &bangkok_today()).await;
+    let far = forum(&app, &other, &bangkok_today()).await;
     let unknown = uuid::Uuid::new_v4().to_string();
     let before = app.event_count().await;
     let good = json!({"issue_id": resolved, "verdict": "confirmed"});
@@ -210,7 +215,7 @@ async fn the_confirmed_rate_stands_beside_the_resolution_rate_live_and_as_of(bac
         resolved.push(closed_problem(&app, &a, &format!("ปัญหา {n}"), "resolved", EARLY, "2026-11-12T03:00:00Z").await);
     }
     app.raise(&a, "INF", "ยังไม่ปิด").await;
-    let f = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
+    let f = forum(&app, &a, &bangkok_today()).await;
     let mut marks = vec![quiet_instant().await];
     let mut live = vec![(app.resolution("area", None).await, app.resolution("category", None).await)];
     let r = verdicts(
@@ -300,7 +305,7 @@ async fn the_confirmed_rate_is_given_per_agency_live_and_as_of(backend: Backend)
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         ids.push(id);
     }
-    let f = forum(&app, &a, &chrono::Utc::now().date_naive().to_string()).await;
+    let f = forum(&app, &a, &bangkok_today()).await;
     let before = quiet_instant().await;
     let r = verdicts(&app, &app.staff, &f, json!([{"issue_id": ids[0], "verdict": "confirmed"}])).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
