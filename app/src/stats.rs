@@ -95,6 +95,21 @@ pub fn parse_query(
 /// coordinator's figures never include another area, whatever `query.areas` said, and the restricted cases
 /// the caller may not read count under the caller's suppression, whatever `query.suppress` said.
 pub async fn live(state: &AppState, caller: &Caller, query: &StatsQuery) -> Result<Stats, AppError> {
+    Ok(state.stats.live(&state.db, &scoped(state, caller, query)).await?)
+}
+
+/// [`live`] under each grouping of `groupings` (the query's own `by` is not used), counted in one pass.
+pub async fn live_many(
+    state: &AppState,
+    caller: &Caller,
+    query: &StatsQuery,
+    groupings: &[Vec<GroupBy>],
+) -> Result<Vec<Stats>, AppError> {
+    Ok(state.stats.live_many(&state.db, &scoped(state, caller, query), groupings).await?)
+}
+
+/// `query` narrowed to the caller's areas, with the caller's suppression.
+fn scoped(state: &AppState, caller: &Caller, query: &StatsQuery) -> StatsQuery {
     let mut query = query.clone();
     query.suppress = caller.suppression(state);
     if let Some(visible) = caller.visible_areas() {
@@ -103,7 +118,7 @@ pub async fn live(state: &AppState, caller: &Caller, query: &StatsQuery) -> Resu
             Some(asked) => asked.into_iter().filter(|a| visible.contains(a)).collect(),
         });
     }
-    Ok(state.stats.live(&state.db, &query).await?)
+    query
 }
 
 /// The issues closed from `from` to `to` (Bangkok days) and how many as resolved, within `areas` and the

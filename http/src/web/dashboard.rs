@@ -232,10 +232,11 @@ pub async fn page(
     let today = bangkok_date(now());
     let current_fy = fiscal_year_be(today);
     let Figures { window, sort, visible, base, query } = figures(&state, &web, &q).await?;
-    let by_area = stats::live(&state, &web.ctx, &query).await?;
-    let by_category =
-        stats::live(&state, &web.ctx, &StatsQuery { by: vec![GroupBy::Category], ..query.clone() }).await?;
-    let by_month = stats::live(&state, &web.ctx, &StatsQuery { by: vec![GroupBy::Month], ..query.clone() }).await?;
+    let groupings = [query.by.clone(), vec![GroupBy::Category], vec![GroupBy::Month]];
+    let [by_area, by_category, by_month]: [Stats; 3] = stats::live_many(&state, &web.ctx, &query, &groupings)
+        .await?
+        .try_into()
+        .map_err(|_| ApiError::internal("the statistics came back short"))?;
     let categories = reference::list_categories(&state).await?;
 
     // Every fiscal year from the first raise to now: the picker costs one index lookup, not a statistics scan.

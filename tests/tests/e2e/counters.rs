@@ -187,6 +187,13 @@ async fn check(app: &TestApp, when: &str) -> Result<(), TestCaseError> {
             let counted = stats::live(db, &q).await.expect("statistics from the counters");
             let rows = stats::from_rows(db, &q).await.expect("statistics from the rows");
             prop_assert_eq!(&counted, &rows, "{}: {:?}", when, q);
+            // The dashboard's three groupings in one pass: each as its own query would answer it.
+            let groupings = [q.by.clone(), vec![GroupBy::Category], vec![GroupBy::Month]];
+            let together = stats::live_many(db, &q, &groupings).await.expect("statistics in one pass");
+            for (by, one_pass) in groupings.iter().zip(&together) {
+                let alone = stats::live(db, &StatsQuery { by: by.clone(), ..q.clone() }).await.expect("statistics");
+                prop_assert_eq!(one_pass, &alone, "{}: {:?} grouped by {:?} in one pass", when, q, by);
+            }
         }
     }
     let instant = quiet_instant().await;
