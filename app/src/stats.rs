@@ -134,7 +134,7 @@ pub async fn closures(
         (Some(visible), Some(asked)) => Some(asked.into_iter().filter(|a| visible.contains(a)).collect()),
         (visible, asked) => asked.or(visible),
     };
-    let filter = santisuk_projections::stats::closed_in(from, to, areas);
     let suppress = caller.suppression(state);
-    Ok(santisuk_projections::stats::closures(&state.db, &filter, suppress.as_ref()).await?)
+    let today = bangkok_date(crate::now());
+    Ok(santisuk_projections::stats::closures_live(&state.db, from, to, today, areas, suppress.as_ref()).await?)
 }

@@ -336,9 +336,13 @@ fn days_sql(backend: Backend, i: &str) -> String {
 
 /// The key columns of a counter cell, in the tables' order.
 const CELL_COLUMNS: &str = "area_id, category, month, status, outcome, days, forum_id, agency_id, duplicate, \
-     confirmed, escalated, due_month, restricted, raised_by_user";
+     confirmed, escalated, due_month, restricted, raised_by_user, closed_month";
 
-/// The cell of the issue row `i`, in [`CELL_COLUMNS`] order: the expressions of migration 0024's triggers.
+/// How many key columns a cell has ([`CELL_COLUMNS`]).
+const CELL_KEYS: usize = 15;
+
+/// The cell of the issue row `i`, in [`CELL_COLUMNS`] order: the expressions of the triggers (migrations
+/// 0024 and 0025).
 fn cell_sql(backend: Backend, i: &str) -> String {
     format!(
         "{i}.area_id, {i}.category, substr({i}.raised_on, 1, 7), {i}.status, COALESCE({i}.outcome, ''), {days}, \
@@ -347,9 +351,20 @@ fn cell_sql(backend: Backend, i: &str) -> String {
          CASE WHEN {i}.verdict = 'confirmed' THEN 1 ELSE 0 END, \
          CASE WHEN {i}.status <> 'closed' AND {i}.escalation_level > 0 THEN 1 ELSE 0 END, \
          CASE WHEN {i}.status <> 'closed' THEN COALESCE(substr({i}.due_on, 1, 7), '') ELSE '' END, \
-         CASE WHEN {i}.restricted THEN 1 ELSE 0 END, COALESCE({i}.raised_by_user, '')",
-        days = days_sql(backend, i)
+         CASE WHEN {i}.restricted THEN 1 ELSE 0 END, COALESCE({i}.raised_by_user, ''), \
+         CASE WHEN {i}.status = 'closed' AND {i}.closed_at IS NOT NULL THEN {closed_month} ELSE '' END",
+        days = days_sql(backend, i),
+        closed_month = closed_month_sql(backend, i),
     )
+}
+
+/// The Bangkok month (`YYYY-MM`) of the row `i`'s close time.
+fn closed_month_sql(backend: Backend, i: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("to_char({i}.closed_at::timestamptz AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM')"),
+        // Asia/Bangkok keeps UTC+7 all year.
+        Backend::Sqlite => format!("strftime('%Y-%m', {i}.closed_at, '+7 hours')"),
+    }
 }
 
 /// Stops the counters' triggers for the rest of the transaction `tx` (a rebuild, which rewrites every issue
@@ -370,9 +385,10 @@ pub async fn pause_counting(tx: &mut DbTx) -> Result<(), StoreError> {
 pub async fn recount(tx: &mut DbTx) -> Result<(), StoreError> {
     let backend = tx.backend();
     let cells = cell_sql(backend, "i");
+    let keys = ordinals(CELL_KEYS);
     let count = format!(
         "INSERT INTO issue_counts ({CELL_COLUMNS}, n) SELECT {cells}, COUNT(*) FROM issues i \
-         WHERE i.kind = 'community' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"
+         WHERE i.kind = 'community' GROUP BY {keys}"
     );
     let statements = match backend {
         Backend::Postgres => vec![
@@ -397,11 +413,11 @@ pub async fn recount(tx: &mut DbTx) -> Result<(), StoreError> {
 /// read-model runner's, so one instance at a time). Readers add up cells and changes in one statement, so
 /// they see the same totals before and after.
 pub async fn compact(tx: &mut DbTx) -> Result<(), StoreError> {
+    let keys = ordinals(CELL_KEYS);
     let fold = |source: &str| {
         format!(
             "INSERT INTO issue_counts ({CELL_COLUMNS}, n) SELECT {CELL_COLUMNS}, SUM(n) FROM {source} \
-             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 \
-             ON CONFLICT ({CELL_COLUMNS}) DO UPDATE SET n = issue_counts.n + excluded.n"
+             GROUP BY {keys} ON CONFLICT ({CELL_COLUMNS}) DO UPDATE SET n = issue_counts.n + excluded.n"
         )
     };
     match tx {
@@ -425,12 +441,13 @@ pub async fn compact(tx: &mut DbTx) -> Result<(), StoreError> {
 /// cell below zero: empty when the counters are right. For tests and for `santisuk verify`-like checks.
 pub async fn counters_disagree(db: &Db) -> Result<Vec<String>, StoreError> {
     let cells = cell_sql(db.backend(), "i");
+    let keys = ordinals(CELL_KEYS);
     let sql = format!(
         "SELECT {CELL_COLUMNS}, CAST(SUM(counted) AS BIGINT), CAST(SUM(rows) AS BIGINT) FROM ( \
            SELECT {CELL_COLUMNS}, n AS counted, 0 AS rows FROM issue_counts \
            UNION ALL SELECT {CELL_COLUMNS}, n, 0 FROM issue_count_changes \
            UNION ALL SELECT {cells}, 0, 1 FROM issues i WHERE i.kind = 'community') x \
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 HAVING SUM(counted) <> SUM(rows) \
+         GROUP BY {keys} HAVING SUM(counted) <> SUM(rows) \
          UNION ALL SELECT {CELL_COLUMNS}, n, -1 FROM issue_counts WHERE n < 0"
     );
     let rows: Vec<String> = on_db!(db, p => {
@@ -440,7 +457,7 @@ pub async fn counters_disagree(db: &Db) -> Result<Vec<String>, StoreError> {
             .await?
             .iter()
             .map(|r| {
-                let key: Vec<String> = (0..14)
+                let key: Vec<String> = (0..CELL_KEYS)
                     .map(|i| {
                         r.try_get::<String, _>(i)
                             .or_else(|_| r.try_get::<i64, _>(i).map(|v| v.to_string()))
@@ -448,8 +465,8 @@ pub async fn counters_disagree(db: &Db) -> Result<Vec<String>, StoreError> {
                             .unwrap_or_else(|_| "?".into())
                     })
                     .collect();
-                let counted: i64 = r.try_get(14).unwrap_or_default();
-                let rows: i64 = r.try_get(15).unwrap_or_default();
+                let counted: i64 = r.try_get(CELL_KEYS).unwrap_or_default();
+                let rows: i64 = r.try_get(CELL_KEYS + 1).unwrap_or_default();
                 if rows < 0 {
                     format!("{}: a stored cell of {counted}", key.join("|"))
                 } else {
@@ -801,6 +818,60 @@ pub async fn closures<'r>(
         }
         q.fetch_all(p).await?
     });
+    Ok(closures_of(rows, suppress))
+}
+
+/// Live [`Closures`] of the Bangkok days `from..=to` within `areas` (`None`: every area), `today` being the
+/// Bangkok date of now: added up from the counters' cells by close month when the window is whole months (or
+/// ends on today or later: nothing closes after now), else counted from the rows ([`closures`] with
+/// [`closed_in`], the definition the queue lists with).
+pub async fn closures_live(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    areas: Option<Vec<String>>,
+    suppress: Option<&Suppression>,
+) -> Result<Closures, StoreError> {
+    let whole_months = from.day() == 1 && (to >= today || to.succ_opt().is_some_and(|n| n.day() == 1));
+    if !whole_months {
+        return closures(db, &closed_in(from, to, areas), suppress).await;
+    }
+    let mut binds = Binds::default();
+    let (first, last) = (binds.bind(from.format("%Y-%m").to_string()), binds.bind(to.format("%Y-%m").to_string()));
+    let mut clauses = format!(" AND c.closed_month >= {first} AND c.closed_month <= {last}");
+    match areas.as_deref() {
+        None => {}
+        Some([]) => clauses.push_str(" AND 1 = 0"),
+        Some(areas) => {
+            let list: Vec<String> = areas.iter().map(|a| binds.bind(a.clone())).collect();
+            clauses.push_str(&format!(" AND c.area_id IN ({})", list.join(", ")));
+        }
+    }
+    let (hidden, categories) = match suppress {
+        None => ("0".to_owned(), ""),
+        Some(s) => (hidden_cell_sql(s, &mut binds), " LEFT JOIN categories k ON k.code = c.category"),
+    };
+    // A duplicate's closure is counted with its original (as [`closed_in`] says).
+    let sql = format!(
+        "SELECT {hidden}, CAST(SUM(c.n) AS BIGINT), \
+           CAST(SUM(CASE WHEN c.outcome = 'resolved' THEN c.n ELSE 0 END) AS BIGINT) \
+         FROM (SELECT * FROM issue_counts UNION ALL SELECT * FROM issue_count_changes) c{categories} \
+         WHERE c.status = 'closed' AND c.duplicate = 0{clauses} GROUP BY 1"
+    );
+    let rows: Vec<(i32, i64, i64)> = on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds.0 {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(closures_of(rows, suppress))
+}
+
+/// Closures from `(hidden, closed, resolved)` rows: hidden cases count only when there are at least the
+/// suppression's threshold of them.
+fn closures_of(rows: Vec<(i32, i64, i64)>, suppress: Option<&Suppression>) -> Closures {
     let threshold = suppress.map_or(0, |s| s.threshold.max(1));
     let (mut closed, mut resolved) = (0, 0);
     for (hidden, n, r) in rows {
@@ -809,7 +880,7 @@ pub async fn closures<'r>(
             resolved += r;
         }
     }
-    Ok(Closures { closed, resolved, resolved_share: (closed > 0).then(|| resolved as f64 / closed as f64) })
+    Closures { closed, resolved, resolved_share: (closed > 0).then(|| resolved as f64 / closed as f64) }
 }
 
 /// Bounds the memory of the cache (cleared when full): one entry per distinct query asked since the
@@ -1031,6 +1102,24 @@ mod tests {
         let none = closures(&db, &closed_in(day(3), day(30), None), None).await.unwrap();
         assert_eq!((none.closed, none.resolved_share), (0, None));
         assert_eq!(bangkok_midnight(day(2)), "2026-11-01T17:00:00.000000Z");
+    }
+
+    #[tokio::test]
+    async fn the_counters_place_a_closure_in_its_bangkok_month() {
+        // Closed 2026-11-30 16:48Z (23:48 in Bangkok, still November) and 18:00Z (01:00 on 1 December).
+        let rows = vec![
+            row("a", "A", "closed", Some("resolved"), Some(29.7)),
+            row("b", "A", "closed", Some("referred"), Some(29.75)),
+            row("c", "A", "raised", None, None),
+        ];
+        let (db, _dir) = tables(&[], &rows).await;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        let ymd = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        for ((from, to), expected) in [((ymd(11, 1), ymd(11, 30)), (1, 1)), ((ymd(12, 1), ymd(12, 31)), (1, 0))] {
+            let counted = closures_live(&db, from, to, today, None, None).await.unwrap();
+            assert_eq!((counted.closed, counted.resolved), expected, "{from}..={to}");
+            assert_eq!(counted, closures(&db, &closed_in(from, to, None), None).await.unwrap());
+        }
     }
 
     #[test]

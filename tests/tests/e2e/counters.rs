@@ -5,7 +5,9 @@
 //! months, fiscal years and odd days, and for a reader with hidden cases: the statistics from the counters
 //! equal the same statistics counted from the issue rows, and the statistics as of now (the fold of the
 //! log); every counter cell equals the issue rows it counts and none is below zero; and all of this holds
-//! again after the changes are folded into the cells and after a rebuild of the read model.
+//! again after the changes are folded into the cells and after a rebuild of the read model. The problems
+//! closed in a window (the dashboard's closures) are checked the same way, cells by close month against rows
+//! by close time.
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -193,6 +195,34 @@ async fn check(app: &TestApp, when: &str) -> Result<(), TestCaseError> {
             for (by, one_pass) in groupings.iter().zip(&together) {
                 let alone = stats::live(db, &StatsQuery { by: by.clone(), ..q.clone() }).await.expect("statistics");
                 prop_assert_eq!(one_pass, &alone, "{}: {:?} grouped by {:?} in one pass", when, q, by);
+            }
+        }
+    }
+    // The problems closed in a window, from the cells by close month against the rows by close time: this
+    // month so far, whole earlier months, the dashboard's twelve months, and odd days (counted from the rows).
+    let hidden = Suppression {
+        restriction: Restriction {
+            categories: vec!["INF".into()],
+            user_id: "nobody".into(),
+            own_obstacles_only: false,
+        },
+        threshold: 2,
+    };
+    let first = |d: NaiveDate| d.with_day(1).expect("a first day");
+    for (from, to) in [
+        (first(today), today),
+        (first(today - Duration::days(80)), first(today).pred_opt().expect("a day")),
+        (first(today - Duration::days(335)), today),
+        (first(today - Duration::days(40)) + Duration::days(3), today),
+    ] {
+        for suppress in [None, Some(&hidden)] {
+            for areas in [None, Some(vec!["CT-1".to_owned(), "CT-3".to_owned()])] {
+                let counted =
+                    stats::closures_live(db, from, to, today, areas.clone(), suppress).await.expect("closures");
+                let rows = stats::closures(db, &stats::closed_in(from, to, areas.clone()), suppress)
+                    .await
+                    .expect("closures from the rows");
+                prop_assert_eq!(&counted, &rows, "{}: closed {}..={} in {:?}, {:?}", when, from, to, areas, suppress);
             }
         }
     }
