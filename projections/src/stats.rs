@@ -441,41 +441,25 @@ pub async fn compact(tx: &mut DbTx) -> Result<(), StoreError> {
 /// cell below zero: empty when the counters are right. For tests and for `santisuk verify`-like checks.
 pub async fn counters_disagree(db: &Db) -> Result<Vec<String>, StoreError> {
     let cells = cell_sql(db.backend(), "i");
-    let keys = ordinals(CELL_KEYS);
+    // One text column for the whole key (the key columns are text and integers).
+    let key: Vec<String> = CELL_COLUMNS.split(", ").map(|c| format!("CAST({c} AS TEXT)")).collect();
+    let key = key.join(" || '|' || ");
     let sql = format!(
-        "SELECT {CELL_COLUMNS}, CAST(SUM(counted) AS BIGINT), CAST(SUM(rows) AS BIGINT) FROM ( \
+        "SELECT {key}, CAST(SUM(counted) AS BIGINT), CAST(SUM(rows) AS BIGINT) FROM ( \
            SELECT {CELL_COLUMNS}, n AS counted, 0 AS rows FROM issue_counts \
            UNION ALL SELECT {CELL_COLUMNS}, n, 0 FROM issue_count_changes \
            UNION ALL SELECT {cells}, 0, 1 FROM issues i WHERE i.kind = 'community') x \
-         GROUP BY {keys} HAVING SUM(counted) <> SUM(rows) \
-         UNION ALL SELECT {CELL_COLUMNS}, n, -1 FROM issue_counts WHERE n < 0"
+         GROUP BY {CELL_COLUMNS} HAVING SUM(counted) <> SUM(rows) \
+         UNION ALL SELECT {key}, n, -1 FROM issue_counts WHERE n < 0"
     );
-    let rows: Vec<String> = on_db!(db, p => {
-        use sqlx::Row;
-        sqlx::query(&sql)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| {
-                let key: Vec<String> = (0..CELL_KEYS)
-                    .map(|i| {
-                        r.try_get::<String, _>(i)
-                            .or_else(|_| r.try_get::<i64, _>(i).map(|v| v.to_string()))
-                            .or_else(|_| r.try_get::<i32, _>(i).map(|v| v.to_string()))
-                            .unwrap_or_else(|_| "?".into())
-                    })
-                    .collect();
-                let counted: i64 = r.try_get(CELL_KEYS).unwrap_or_default();
-                let rows: i64 = r.try_get(CELL_KEYS + 1).unwrap_or_default();
-                if rows < 0 {
-                    format!("{}: a stored cell of {counted}", key.join("|"))
-                } else {
-                    format!("{}: counted {counted}, rows {rows}", key.join("|"))
-                }
-            })
-            .collect()
-    });
-    Ok(rows)
+    let rows: Vec<(String, i64, i64)> = on_db!(db, p => sqlx::query_as(&sql).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(key, counted, rows)| match rows {
+            -1 => format!("{key}: a stored cell of {counted}"),
+            rows => format!("{key}: counted {counted}, rows {rows}"),
+        })
+        .collect())
 }
 
 /// Whether the counters can answer `q`: their cells hold raise months, so a window must start on the first
@@ -1102,6 +1086,20 @@ mod tests {
         let none = closures(&db, &closed_in(day(3), day(30), None), None).await.unwrap();
         assert_eq!((none.closed, none.resolved_share), (0, None));
         assert_eq!(bangkok_midnight(day(2)), "2026-11-01T17:00:00.000000Z");
+    }
+
+    #[tokio::test]
+    async fn a_wrong_or_negative_cell_is_reported() {
+        let rows = vec![row("a", "A", "closed", Some("resolved"), Some(2.5)), row("b", "A", "raised", None, None)];
+        let (db, _dir) = tables(&[], &rows).await;
+        assert_eq!(counters_disagree(&db).await.unwrap(), Vec::<String>::new());
+        on_db!(&db, p => sqlx::query(
+            "INSERT INTO issue_counts VALUES ('A', 'LIV', '2026-11', 'raised', '', -1, '', '', 0, 0, 0, '', 0, '', '', -2)")
+            .execute(p).await.map(|_| ()).unwrap());
+        let wrong = counters_disagree(&db).await.unwrap();
+        assert_eq!(wrong.len(), 2, "{wrong:?}");
+        assert!(wrong.contains(&"A|LIV|2026-11|raised||-1|||0|0|0||0||: counted -1, rows 1".to_owned()), "{wrong:?}");
+        assert!(wrong.contains(&"A|LIV|2026-11|raised||-1|||0|0|0||0||: a stored cell of -2".to_owned()), "{wrong:?}");
     }
 
     #[tokio::test]
