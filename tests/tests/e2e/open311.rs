@@ -449,9 +449,14 @@ async fn a_request_reads_by_case_number_with_its_key_in_the_query_in_english_and
     let area = app.area(&format!("O311-{}", &app.suffix[..4])).await;
     let id = app.raise(&area, "INF", "ท่อ <แตก> & \"รั่ว\" ริมถนน").await;
     let case = app.get(&format!("/api/issues/{id}"), &app.staff).await.body["case_number"].as_str().unwrap().to_owned();
-    let by_case =
-        call(&app, Method::GET, &format!("/open311/v2/requests/{case}.json?api_key={}", enc(&app.coordinator)), None, None)
-            .await;
+    let by_case = call(
+        &app,
+        Method::GET,
+        &format!("/open311/v2/requests/{case}.json?api_key={}", enc(&app.coordinator)),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(by_case.status, StatusCode::OK, "{}", by_case.text);
     assert_eq!(by_case.json()[0]["service_request_id"], json!(id));
     let xml = get(&app, &format!("/open311/v2/requests/{id}.xml"), &app.staff).await;

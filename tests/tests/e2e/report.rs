@@ -546,7 +546,9 @@ async fn a_case_restricted_by_its_category_is_on_no_paper(backend: Backend) {
     let app = TestApp::new(backend).await;
     let s = story(&app, "RPT-CAT", true).await;
     let code = "RPT_SECRET";
-    let r = app.post("/api/categories", &app.admin, json!({"code": code, "name_th": "ความมั่นคง", "name_en": "Security"})).await;
+    let r = app
+        .post("/api/categories", &app.admin, json!({"code": code, "name_th": "ความมั่นคง", "name_en": "Security"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let raised_here = ok(
         &app,
@@ -568,8 +570,12 @@ async fn a_case_restricted_by_its_category_is_on_no_paper(backend: Backend) {
         .as_str()
         .expect("id")
         .to_owned();
-    ok(&app, &format!("/api/issues/{closed_since}/close"),
-        json!({"outcome": "withdrawn", "note": "ผู้เสนอถอน", "at": "2026-02-25T03:00:00Z"})).await;
+    ok(
+        &app,
+        &format!("/api/issues/{closed_since}/close"),
+        json!({"outcome": "withdrawn", "note": "ผู้เสนอถอน", "at": "2026-02-25T03:00:00Z"}),
+    )
+    .await;
     // Before the category is restricted, both are printed (the test sees what it later misses).
     let mut web = app.web_as(Role::Admin).await;
     let page = web.get(&format!("/forums/{}/report", s.forum)).await;
@@ -578,7 +584,8 @@ async fn a_case_restricted_by_its_category_is_on_no_paper(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let page = web.get(&format!("/forums/{}/report", s.forum)).await;
     assert_eq!(page.status, StatusCode::OK);
-    for hidden in ["ด่านตรวจข่มขู่ชาวบ้าน", "เจ้าหน้าที่ค้นบ้านกลางดึก", "ความมั่นคง", raised_here.as_str(), closed_since.as_str()] {
+    for hidden in ["ด่านตรวจข่มขู่ชาวบ้าน", "เจ้าหน้าที่ค้นบ้านกลางดึก", "ความมั่นคง", raised_here.as_str(), closed_since.as_str()]
+    {
         assert!(!page.body.contains(hidden), "{hidden:?} printed on the report");
     }
     assert!(page.body.contains("ปัญหาที่ได้รับแจ้งในเวทีนี้ (2)"), "the count leaves it out too");
