@@ -838,6 +838,21 @@ fn check_row(
                 ),
             );
         }
+        // Said here, in the dry run: the domain records an action only after an assignment, which a row
+        // whose status is raised does not make, so the import would stop after this row's raise.
+        if st == IssueStatus::Raised && matches!(action, Some(Some(_))) {
+            problem(
+                &mut problems,
+                Column::Action,
+                "action_on_raised",
+                "an action is given but the status is raised (รับเรื่อง/รอดำเนินการ): set the status to \
+                 อยู่ระหว่างดำเนินการ or ปิดเรื่อง, or clear the action"
+                    .into(),
+            );
+        }
+        if st == IssueStatus::Raised && a.is_some() {
+            notes.push("assignee: not recorded, as the status is raised (รับเรื่อง)".into());
+        }
         if closed.is_some() && st != IssueStatus::Closed {
             problem(
                 &mut problems,

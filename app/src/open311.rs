@@ -248,7 +248,7 @@ impl Names {
             status_notes: None,
             service_name,
             service_code: r.category.clone(),
-            description: r.description.clone(),
+            description: Some(described(&r.title, r.description.as_deref())),
             agency_responsible,
             service_notice: None,
             requested_datetime: r.raised_at.clone(),
@@ -577,6 +577,17 @@ fn field_error(field: &str, e: impl std::fmt::Display) -> AppError {
     bad("open311_invalid_field", format!("{field}: {e}"))
 }
 
+/// A request's `description` as Open311 shows it: the problem's title (the specification has no title
+/// field, and most problems raised at forums have a title only), then its details, unless they already begin
+/// with it (a request filed without a title, whose title is its description's first line).
+fn described(title: &str, description: Option<&str>) -> String {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        None => title.to_owned(),
+        Some(d) if title_of(d) == title => d.to_owned(),
+        Some(d) => format!("{title}\n{d}"),
+    }
+}
+
 /// The title of a request filed without one: the description's first line, cut to a title's length.
 pub fn title_of(description: &str) -> String {
     let line = description.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
@@ -756,6 +767,14 @@ mod tests {
         assert_eq!(RequestsFilter::parse(&q(&[("status", "open,closed")]), now).unwrap().closed, None);
         assert_eq!(RequestsFilter::parse(&q(&[("status", "")]), now).unwrap().closed, None);
         assert!(RequestsFilter::parse(&q(&[("status", "pending")]), now).is_err());
+    }
+
+    #[test]
+    fn a_description_shows_the_title_once() {
+        assert_eq!(described("ถนนชำรุด", None), "ถนนชำรุด");
+        assert_eq!(described("ถนนชำรุด", Some("  ")), "ถนนชำรุด");
+        assert_eq!(described("ถนนชำรุด", Some("หลุมลึก")), "ถนนชำรุด\nหลุมลึก");
+        assert_eq!(described("A sinkhole", Some("A sinkhole\nnear the school")), "A sinkhole\nnear the school");
     }
 
     #[test]

@@ -899,6 +899,7 @@ problem-closed-without-outcome = Closed without an outcome
 problem-outcome-without-closure = An outcome but not closed
 problem-assignee-required = Who was responsible is needed
 problem-closed-on-without-closure = A closing date but not closed
+problem-action-on-raised = An action but the status is raised
 problem-closed-before-raised = Closed before it was raised
 problem-cell-error = The cell holds a formula error
 problem-import-not-spreadsheet = Not an .xlsx or CSV spreadsheet

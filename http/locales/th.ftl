@@ -899,6 +899,7 @@ problem-closed-without-outcome = ปิดเรื่องแล้วแต�
 problem-outcome-without-closure = ระบุผลแต่สถานะยังไม่ปิดเรื่อง
 problem-assignee-required = ต้องระบุผู้รับผิดชอบ
 problem-closed-on-without-closure = ระบุวันที่ปิดแต่ยังไม่ปิดเรื่อง
+problem-action-on-raised = ระบุการดำเนินการแต่สถานะยังเป็นรับเรื่อง
 problem-closed-before-raised = วันที่ปิดก่อนวันที่รับเรื่อง
 problem-cell-error = ช่องนี้มีค่าผิดพลาดของสูตร
 problem-import-not-spreadsheet = ไม่ใช่ไฟล์ตาราง .xlsx หรือ CSV

@@ -300,7 +300,8 @@ async fn import(
             let c = &report.counts;
             let _ = writeln!(
                 std::io::stderr(),
-                "{}: {} rows, {} valid, {} with problems, {} new, {} already imported, {} Buddhist-Era dates converted;                  {} problems created, {} events written",
+                "{}: {} rows, {} valid, {} with problems, {} new, {} already imported, {} Buddhist-Era dates converted; \
+                 {} problems created, {} events written",
                 if dry_run { "dry run" } else { "import" },
                 c.rows,
                 c.valid,

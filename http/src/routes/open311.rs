@@ -366,6 +366,7 @@ pub struct RequestDoc {
     pub status_notes: Option<String>,
     pub service_name: String,
     pub service_code: String,
+    /// The problem's title, then its details on the next line (unless they begin with the title).
     pub description: Option<String>,
     /// The agency the problem was referred to, else the assignee.
     pub agency_responsible: Option<String>,

@@ -93,6 +93,7 @@ pub fn problem(lang: Lang, code: &str) -> &'static str {
         "assignee_required" => Tr("problem-assignee-required").get(lang),
         "closed_on_without_closure" => Tr("problem-closed-on-without-closure").get(lang),
         "closed_before_raised" => Tr("problem-closed-before-raised").get(lang),
+        "action_on_raised" => Tr("problem-action-on-raised").get(lang),
         "cell_error" => Tr("problem-cell-error").get(lang),
         "import_not_spreadsheet" => Tr("problem-import-not-spreadsheet").get(lang),
         "import_not_utf8" => Tr("problem-import-not-utf8").get(lang),

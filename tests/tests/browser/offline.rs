@@ -215,6 +215,10 @@ async fn open_forum_page(c: &Client, base: &str) {
         assert!(std::time::Instant::now() < deadline, "the page was not kept for offline use within 20 s");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // The panel is shown at once and filled from IndexedDB a moment later: read it only once filled (the
+    // first test read `waiting` before and failed now and then).
+    wait_until(c, "return document.getElementById('offline').dataset.waiting !== undefined;", "the panel's counts")
+        .await;
 }
 
 /// Whether the service worker's cache holds a copy of the forum page.

@@ -23,6 +23,7 @@ both_backends!(
     a_csv_in_tis_620_is_named_and_read_when_asked,
     only_admins_and_staff_import,
     the_import_page_previews_and_then_imports,
+    a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import,
 );
 
 const HEADERS: [&str; 8] = ["พื้นที่", "วันที่", "ประเภท", "เรื่อง", "รายละเอียด", "สถานะ", "ผู้รับผิดชอบ", "ผลการดำเนินการ"];
@@ -560,4 +561,32 @@ fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// A sheet that says "waiting" (รอดำเนินการ: raised) yet names who is responsible and what was done: the
+/// domain records an action only after an assignment, which a raised problem has not had. The dry run must
+/// list it as the row's problem; before, it passed the check and the import stopped after the raise,
+/// half-written (`import_interrupted`).
+async fn a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-11").await;
+    let mut file = b"\xEF\xBB\xBF".to_vec();
+    file.extend_from_slice(
+        format!(
+            "พื้นที่,วันที่,ประเภท,เรื่อง,สถานะ,ผู้รับผิดชอบ,การดำเนินการ\n\
+             {area},15/01/2567,INF,ถนนชำรุด,,,\n\
+             {area},16/01/2567,INF,ท่อประปาแตก,รอดำเนินการ,อบต.,ส่งช่างไปดูแล้ว\n"
+        )
+        .as_bytes(),
+    );
+    let before = app.event_count().await;
+    let dry = post_file(&app, &app.staff, "dry_run=true&name=waiting.csv", file.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(codes(row(&dry.body, 3)), ["action:action_on_raised"], "{}", row(&dry.body, 3));
+    assert!(row(&dry.body, 3)["problems"][0]["message"].as_str().unwrap().contains("raised"), "{}", dry.body);
+    let r = post_file(&app, &app.staff, "dry_run=false&name=waiting.csv", file).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.code(), "import_rows_invalid", "{}", r.body);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("row 3 action"), "{}", r.body);
+    assert_eq!(app.event_count().await, before, "nothing half-written: not even row 2");
 }

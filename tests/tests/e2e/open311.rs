@@ -17,6 +17,7 @@ both_backends!(
     bad_requests_get_the_specifications_errors_and_write_nothing,
     reads_keep_to_the_keys_areas_and_restricted_cases,
     the_list_filters_as_the_specification_says,
+    a_request_reads_by_case_number_with_its_key_in_the_query_in_english_and_well_formed_xml,
 );
 
 /// A raw answer: status, content type and body text.
@@ -438,4 +439,59 @@ async fn the_list_filters_as_the_specification_says(backend: Backend) {
     assert_eq!(empty.len(), both.len());
     let closed = get(&app, &format!("/open311/v2/requests/{power}.json"), &app.staff).await.json()[0].clone();
     assert!(closed["status_notes"].as_str().unwrap().contains("ผู้เสนอถอนเรื่อง"), "{closed}");
+}
+
+/// What the other tests leave out: a request read by its case number, the key as the `api_key` query
+/// parameter of a GET, names in English for a client that prefers it, and a title holding XML's own
+/// characters answered as well-formed XML.
+async fn a_request_reads_by_case_number_with_its_key_in_the_query_in_english_and_well_formed_xml(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area(&format!("O311-{}", &app.suffix[..4])).await;
+    let id = app.raise(&area, "INF", "ท่อ <แตก> & \"รั่ว\" ริมถนน").await;
+    let case = app.get(&format!("/api/issues/{id}"), &app.staff).await.body["case_number"].as_str().unwrap().to_owned();
+    let by_case = call(
+        &app,
+        Method::GET,
+        &format!("/open311/v2/requests/{case}.json?api_key={}", enc(&app.coordinator)),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(by_case.status, StatusCode::OK, "{}", by_case.text);
+    assert_eq!(by_case.json()[0]["service_request_id"], json!(id));
+    let xml = get(&app, &format!("/open311/v2/requests/{id}.xml"), &app.staff).await;
+    // The specification has no title: a problem raised with a title only shows it as its description.
+    assert!(xml.text.contains("<description>ท่อ &lt;แตก&gt; &amp; "), "{}", xml.text);
+    let json = get(&app, &format!("/open311/v2/requests/{id}.json"), &app.staff).await.json();
+    assert_eq!(json[0]["description"], "ท่อ <แตก> & \"รั่ว\" ริมถนน");
+    assert!(!xml.text.contains("<แตก>"), "{}", xml.text);
+    // English names for a client that prefers English; Thai otherwise.
+    let req = Request::builder()
+        .uri("/open311/v2/services.json")
+        .header("authorization", format!("Bearer {}", app.staff))
+        .header("accept-language", "en-GB,en;q=0.9,th;q=0.5")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let services: Value = serde_json::from_slice(&bytes).unwrap();
+    let inf = services.as_array().unwrap().iter().find(|s| s["service_code"] == "INF").unwrap().clone();
+    let name = inf["service_name"].as_str().unwrap();
+    assert!(name.is_ascii() && !name.is_empty(), "{name}");
+    // A coordinator's key in the query reads nothing outside their areas, by case number either.
+    let far = format!("FAR-{}", &app.suffix[..4]);
+    let r = app.post("/api/areas", &app.admin, json!({"id": far, "name_th": "ไกล", "amphoe_code": "9401"})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let there = app.raise(&far, "INF", "ถนนนอกพื้นที่").await;
+    let there_case =
+        app.get(&format!("/api/issues/{there}"), &app.staff).await.body["case_number"].as_str().unwrap().to_owned();
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/open311/v2/requests/{there_case}.json?api_key={}", enc(&app.coordinator)),
+        None,
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "open311_unknown_request");
 }

@@ -32,6 +32,7 @@ both_backends!(
     the_receipt_tells_the_complainant_the_reference_what_next_and_whom_to_ask,
     a_receipt_is_printed_by_whoever_may_read_the_problem_and_a_restricted_one_has_no_title,
     a_paper_in_an_unknown_language_is_refused,
+    a_case_restricted_by_its_category_is_on_no_paper,
 );
 
 /// Installs poppler-utils once per run when `pdftotext` or `pdftoppm` is missing (CI starts clean).
@@ -537,4 +538,61 @@ async fn a_paper_in_an_unknown_language_is_refused(backend: Backend) {
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("lang")));
     let mut web = app.web_as(Role::Staff).await;
     assert_eq!(web.get(&format!("/issues/{}/receipt?lang=fr", s.flood)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A case restricted by its category (not by its own mark) is left out of both lists of the report too,
+/// for whoever prints it, and its receipt carries no title.
+async fn a_case_restricted_by_its_category_is_on_no_paper(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let s = story(&app, "RPT-CAT", true).await;
+    let code = "RPT_SECRET";
+    let r = app
+        .post("/api/categories", &app.admin, json!({"code": code, "name_th": "ความมั่นคง", "name_en": "Security"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let raised_here = ok(
+        &app,
+        "/api/issues",
+        json!({"area_id": "RPT-CAT", "category": code, "title": "ด่านตรวจข่มขู่ชาวบ้าน", "forum_id": s.forum,
+               "at": "2026-03-10T05:00:00Z"}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let closed_since = ok(
+        &app,
+        "/api/issues",
+        json!({"area_id": "RPT-CAT", "category": code, "title": "เจ้าหน้าที่ค้นบ้านกลางดึก", "forum_id": s.earlier_forum,
+               "at": "2026-01-15T05:00:00Z"}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    ok(
+        &app,
+        &format!("/api/issues/{closed_since}/close"),
+        json!({"outcome": "withdrawn", "note": "ผู้เสนอถอน", "at": "2026-02-25T03:00:00Z"}),
+    )
+    .await;
+    // Before the category is restricted, both are printed (the test sees what it later misses).
+    let mut web = app.web_as(Role::Admin).await;
+    let page = web.get(&format!("/forums/{}/report", s.forum)).await;
+    assert!(page.body.contains("ด่านตรวจข่มขู่ชาวบ้าน") && page.body.contains("เจ้าหน้าที่ค้นบ้านกลางดึก"), "{}", page.body);
+    let r = app.post(&format!("/api/categories/{code}/restrict"), &app.admin, json!({"restricted": true})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let page = web.get(&format!("/forums/{}/report", s.forum)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for hidden in ["ด่านตรวจข่มขู่ชาวบ้าน", "เจ้าหน้าที่ค้นบ้านกลางดึก", "ความมั่นคง", raised_here.as_str(), closed_since.as_str()]
+    {
+        assert!(!page.body.contains(hidden), "{hidden:?} printed on the report");
+    }
+    assert!(page.body.contains("ปัญหาที่ได้รับแจ้งในเวทีนี้ (2)"), "the count leaves it out too");
+    let bytes = pdf(&app, &format!("/api/forums/{}/report.pdf?lang=ms", s.forum), &app.admin).await;
+    let text = text_of(&bytes, &format!("forum-category-restricted-{}", backend_name(backend)));
+    assert!(!text.contains("ด่านตรวจ") && !text.contains("ค้นบ้าน"), "{text}");
+    let receipt = web.get(&format!("/issues/{raised_here}/receipt")).await;
+    assert_eq!(receipt.status, StatusCode::OK, "an admin may print it");
+    assert!(!receipt.body.contains("ด่านตรวจข่มขู่ชาวบ้าน"), "a restricted case's receipt has no title");
 }
