@@ -323,6 +323,36 @@ fn read_csv(text: &str) -> Result<Sheet, AppError> {
 
 type Workbook = calamine::Xlsx<Cursor<Vec<u8>>>;
 
+/// The most a workbook's parts may unpack to, together: a forum-problems sheet of [`MAX_ROWS`] rows unpacks
+/// to a few MiB. A workbook is a zip, and calamine holds parts such as the shared strings whole in memory, so
+/// a small file packing gigabytes (a zip bomb) would take the server's memory with it.
+pub const MAX_UNPACKED_BYTES: u64 = 100 * 1024 * 1024;
+
+/// Unpacks every part of the workbook once, counting what comes out and stopping past
+/// [`MAX_UNPACKED_BYTES`]. The sizes a zip declares are not trusted: they can be written to lie.
+fn check_unpacked(bytes: &[u8]) -> Result<(), AppError> {
+    use std::io::Read as _;
+    let unreadable = |e: zip::result::ZipError| not_spreadsheet(&format!("the workbook cannot be read: {e}"));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(unreadable)?;
+        let mut bounded = entry.take(MAX_UNPACKED_BYTES - total + 1);
+        total += std::io::copy(&mut bounded, &mut std::io::sink())
+            .map_err(|e| not_spreadsheet(&format!("the workbook cannot be read: {e}")))?;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(AppError::TooLarge {
+                code: "import_too_large",
+                message: format!(
+                    "the workbook unpacks to more than {} MiB: save only the sheet of problems, or split it",
+                    MAX_UNPACKED_BYTES / (1024 * 1024)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn xlsx_error(e: calamine::XlsxError) -> AppError {
     match e {
         calamine::XlsxError::Password => AppError::invalid(
@@ -435,6 +465,7 @@ fn read_file(file: &ImportFile) -> Result<Read, AppError> {
         }
         Format::Xlsx => {
             use calamine::Reader;
+            check_unpacked(&file.bytes)?;
             let mut wb: Workbook = calamine::Xlsx::new(Cursor::new(file.bytes.clone())).map_err(xlsx_error)?;
             let sheets = wb.sheet_names();
             let wanted = file.sheet.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -852,6 +883,10 @@ fn check_row(
         }
         if st == IssueStatus::Raised && a.is_some() {
             notes.push("assignee: not recorded, as the status is raised (รับเรื่อง)".into());
+        }
+        // The rules record an action only after an assignment: without an assignee it cannot be kept.
+        if st != IssueStatus::Raised && a.is_none() && matches!(action, Some(Some(_))) {
+            notes.push("action: not recorded, as no assignee is given (an action follows an assignment)".into());
         }
         if closed.is_some() && st != IssueStatus::Closed {
             problem(

@@ -24,6 +24,7 @@ both_backends!(
     only_admins_and_staff_import,
     the_import_page_previews_and_then_imports,
     a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import,
+    an_action_that_cannot_be_kept_is_noted_in_the_dry_run,
 );
 
 const HEADERS: [&str; 8] = ["พื้นที่", "วันที่", "ประเภท", "เรื่อง", "รายละเอียด", "สถานะ", "ผู้รับผิดชอบ", "ผลการดำเนินการ"];
@@ -326,6 +327,24 @@ async fn bad_files_are_refused_and_write_nothing(backend: Backend) {
         "100001",
     ));
 
+    // A small file that unpacks to far more than a sheet of problems (a zip bomb): 4,000 cells of 30,000
+    // letters, written inline (the constant-memory writer keeps no shared-string table), about 115 MiB
+    // unpacked in a file of well under a MiB.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory();
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let filler = "ก".repeat(10_000);
+    for r in 1..=1_000u32 {
+        for c in 4..8u16 {
+            ws.write_string(r, c, &filler).unwrap();
+        }
+    }
+    let bomb = wb.save_to_buffer().unwrap();
+    assert!(bomb.len() < 10 * 1024 * 1024, "the file itself is under the upload limit: {} bytes", bomb.len());
+    cases.push(("zip bomb", bomb, StatusCode::PAYLOAD_TOO_LARGE, "import_too_large", "unpacks to more than 100 MiB"));
+
     // Not a spreadsheet at all.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0".to_vec();
     cases.push(("png", png, StatusCode::UNSUPPORTED_MEDIA_TYPE, "import_not_spreadsheet", "binary"));
@@ -589,4 +608,22 @@ async fn a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import(
     assert_eq!(r.code(), "import_rows_invalid", "{}", r.body);
     assert!(r.body["error"]["message"].as_str().unwrap().contains("row 3 action"), "{}", r.body);
     assert_eq!(app.event_count().await, before, "nothing half-written: not even row 2");
+}
+
+/// A row closed without an assignee may not keep its action (the rules record an action only after an
+/// assignment): the dry run says so in the row's notes rather than dropping it unseen.
+async fn an_action_that_cannot_be_kept_is_noted_in_the_dry_run(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-12").await;
+    let file = format!(
+        "พื้นที่,วันที่,ประเภท,เรื่อง,สถานะ,ผู้รับผิดชอบ,การดำเนินการ,ผลการดำเนินการ\n\
+         {area},17/01/2567,INF,ไฟถนนดับ,ปิดเรื่อง,,ประสานการไฟฟ้าแล้ว,ส่งต่อหน่วยงานอื่น\n"
+    );
+    let before = app.event_count().await;
+    let dry = post_file(&app, &app.staff, "dry_run=true&name=closed.csv", file.into_bytes()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert!(codes(row(&dry.body, 2)).is_empty(), "{}", row(&dry.body, 2));
+    let notes = row(&dry.body, 2)["notes"].as_array().cloned().unwrap_or_default();
+    assert!(notes.iter().any(|n| n.as_str().unwrap_or("").starts_with("action: not recorded")), "{}", dry.body);
+    assert_eq!(app.event_count().await, before, "a dry run writes nothing");
 }
