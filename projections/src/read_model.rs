@@ -1527,10 +1527,12 @@ pub struct Restriction {
 /// An SQL condition on `issues i`, true when the case is restricted now and `r`'s reader may not read it;
 /// pushes its values like [`filter_sql`]. The one definition every read that hides cases uses (lists, the
 /// queue, one issue, statistics), live and as of an instant: `restricted_issues` is a view over the shared
-/// tables, so a read as of an instant hides what is restricted *now*.
+/// tables, so a read as of an instant hides what is restricted *now*. Correlated on the case's id (migration
+/// 0026), so asking about one case reads that case: a command asks it of every issue it acts on.
 pub(crate) fn hidden_sql(r: &Restriction, bind: &mut impl FnMut(&str) -> String) -> String {
     let mut sql = format!(
-        "i.id IN (SELECT r.id FROM restricted_issues r WHERE (r.raised_by_user IS NULL OR r.raised_by_user <> {})",
+        "EXISTS (SELECT 1 FROM restricted_issues r WHERE r.id = i.id \
+           AND (r.raised_by_user IS NULL OR r.raised_by_user <> {})",
         bind(&r.user_id)
     );
     if !r.categories.is_empty() {
