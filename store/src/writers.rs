@@ -219,3 +219,19 @@ impl Queue {
         self.jobs.len() < before
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Numbered;
+
+    #[test]
+    fn a_series_numbers_with_five_digits_at_least_and_reads_them_back_by_value() {
+        let series = Numbered { series: "PTN-2569-".into(), pointer: "/IssueRaised/case_number".into() };
+        assert_eq!((series.format(1), series.format(100_000)), ("PTN-2569-00001".into(), "PTN-2569-100000".into()));
+        assert_eq!(series.parse("PTN-2569-100000"), Some(100_000));
+        assert!(series.parse("PTN-2569-100000") > series.parse("PTN-2569-99999"), "by value, not by text");
+        for other in ["YLA-2569-00001", "PTN-2568-00001", "PTN-2569-", "PTN-2569-12a", "PTN-2569--1"] {
+            assert_eq!(series.parse(other), None, "{other}");
+        }
+    }
+}

@@ -17,6 +17,7 @@ santisuk_tests::both_backends!(
     concurrent_raises_number_each_province_and_year_without_gaps,
     three_instances_raising_at_once_in_one_province_number_it_1_to_n,
     the_stored_series_is_1_to_n_whatever_raises_race_fail_or_replay,
+    a_series_past_99999_continues_by_value_not_by_text_order,
     a_case_number_names_its_issue_in_every_answer_and_url,
     search_finds_by_number_words_area_and_assignee_within_scope
 );
@@ -34,7 +35,7 @@ async fn three_instances(backend: Backend) -> Vec<TestApp> {
     for _ in 0..2 {
         let state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
         state.spawn_runner(std::future::pending());
-        let router = santisuk_http::app(state.clone());
+        let router = santisuk_http::app_with(state.clone(), &santisuk_http::limits::Limits::relaxed()).unwrap();
         apps.push(TestApp { state, router, ..one.clone() });
     }
     apps
@@ -96,6 +97,43 @@ async fn three_instances_raising_at_once_in_one_province_number_it_1_to_n(backen
         assert_eq!(r.body["case_number"], json!(number), "the cached aggregate holds the stored number");
         let page = app.get(&format!("/api/issues/{number}"), &app.staff).await;
         assert_eq!(page.body["id"], json!(id), "{:?}", page.body);
+    }
+}
+
+/// A running number grows a digit past 99,999, and `…-99999` sorts after `…-100000` as text: the store takes
+/// the highest by value. (Numbers stored by raises that carry their own, as the demo's do.)
+async fn a_series_past_99999_continues_by_value_not_by_text_order(backend: Backend) {
+    use santisuk_domain::issue::{IssueAction, IssueCommand, RaiseIssue};
+    use santisuk_domain::values::{AreaId, CaseNumber, CategoryCode, IssueKind, Title};
+    let app = TestApp::new(backend).await;
+    let area = app.area_in("CN-NWT", "9601").await;
+    let year = year_now();
+    for n in [99_999, 100_000, 99_998] {
+        let raise = RaiseIssue {
+            area: AreaId::parse(&area).unwrap(),
+            category: CategoryCode::parse("LIV").unwrap(),
+            title: Title::parse("เลขหกหลัก").unwrap(),
+            description: None,
+            forum: None,
+            raised_by: None,
+            at: chrono::Utc::now(),
+            case_number: Some(CaseNumber::new("NWT", year, n)),
+            complainant: None,
+            restricted: false,
+            kind: IssueKind::Community,
+            category_kind: IssueKind::Community,
+            source: None,
+        };
+        let command = IssueCommand { now: chrono::Utc::now(), action: IssueAction::Raise(raise) };
+        let id = uuid::Uuid::new_v4().to_string();
+        santisuk_app::command::execute::<santisuk_domain::issue::Issue>(app.db(), &id, command, Default::default(), None)
+            .await
+            .unwrap();
+    }
+    for expected in ["100001", "100002"] {
+        let r = app.post("/api/issues", &app.staff, json!({"area_id": area, "category": "LIV", "title": "ต่อไป"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["case_number"], json!(format!("NWT-{year}-{expected}")), "{:?}", r.body);
     }
 }
 
