@@ -32,10 +32,10 @@ use santisuk_domain::area::Area;
 use santisuk_domain::category::Category;
 use santisuk_domain::forum::Forum;
 use santisuk_domain::issue::{Issue, IssueEvent};
-use santisuk_domain::values::CaseNumber;
 use santisuk_domain::organisation::Organisation;
 use santisuk_domain::routing::RoutingRule;
 use santisuk_domain::user::User;
+use santisuk_domain::values::CaseNumber;
 
 use santisuk_projections::read_model::IssueRow;
 use santisuk_projections::users::UserRecord;

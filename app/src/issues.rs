@@ -517,7 +517,6 @@ pub async fn raise_checked(
     // The store allocates the number in the transaction that appends the raise (under its series' lock, so
     // instances sharing the database wait for each other rather than take the same one); the command is
     // judged with the placeholder, whose series and year are the number's.
-    let mut raise = raise;
     raise.case_number = Some(CaseNumber::to_allocate(prefix, year));
     // What the domain refuses in any case (an `at` in the future) is refused before anything is stored.
     Issue::default()

@@ -606,11 +606,7 @@ async fn sqlite_group_results(db: &Db, pool: &SqlitePool, group: &[Job]) -> Vec<
 /// statements however large the group. If that fails (a command lost a race for its sequence to another
 /// process, which this process's per-aggregate queue makes rare), everything is rolled back and the
 /// appends are written again one by one, each in its own savepoint, so the failure stays with its own.
-async fn write_group(
-    db: &Db,
-    pool: &SqlitePool,
-    group: &[Job],
-) -> Result<Vec<Result<Landed, Appended>>, sqlx::Error> {
+async fn write_group(db: &Db, pool: &SqlitePool, group: &[Job]) -> Result<Vec<Result<Landed, Appended>>, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     match write_all(db, &mut tx, group).await {
         Ok(landed) => {
@@ -645,8 +641,7 @@ async fn write_all(db: &Db, tx: &mut Transaction<'static, Sqlite>, jobs: &[Job])
     let mut numbers = vec![None; jobs.len()];
     let numbered;
     let jobs = if jobs.iter().any(|j| j.numbered.is_some()) {
-        let series: BTreeSet<&str> =
-            jobs.iter().filter_map(|j| Some(j.numbered.as_ref()?.series.as_str())).collect();
+        let series: BTreeSet<&str> = jobs.iter().filter_map(|j| Some(j.numbered.as_ref()?.series.as_str())).collect();
         let mut highest = HashMap::new();
         for s in series {
             let sql = numbers_sql(db, jobs, s)?;

@@ -45,10 +45,8 @@ async fn three_instances(backend: Backend) -> Vec<TestApp> {
 async fn stored_series(app: &TestApp, series: &str) -> Vec<u32> {
     let numbers: Vec<String> = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar(
         "SELECT case_number FROM issues WHERE case_number IS NOT NULL").fetch_all(p).await.unwrap());
-    let mut out: Vec<u32> = numbers
-        .iter()
-        .filter_map(|n| n.strip_prefix(&format!("{series}-"))?.parse().ok())
-        .collect();
+    let mut out: Vec<u32> =
+        numbers.iter().filter_map(|n| n.strip_prefix(&format!("{series}-"))?.parse().ok()).collect();
     out.sort_unstable();
     out
 }
@@ -126,9 +124,15 @@ async fn a_series_past_99999_continues_by_value_not_by_text_order(backend: Backe
         };
         let command = IssueCommand { now: chrono::Utc::now(), action: IssueAction::Raise(raise) };
         let id = uuid::Uuid::new_v4().to_string();
-        santisuk_app::command::execute::<santisuk_domain::issue::Issue>(app.db(), &id, command, Default::default(), None)
-            .await
-            .unwrap();
+        santisuk_app::command::execute::<santisuk_domain::issue::Issue>(
+            app.db(),
+            &id,
+            command,
+            Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
     }
     for expected in ["100001", "100002"] {
         let r = app.post("/api/issues", &app.staff, json!({"area_id": area, "category": "LIV", "title": "ต่อไป"})).await;
@@ -193,8 +197,7 @@ async fn the_stored_series_is_1_to_n_whatever_raises_race_fail_or_replay(backend
                 let suffix = app.suffix.clone();
                 tokio::spawn(async move {
                     let header = key.map(|k| format!("gen-{suffix}-{k}"));
-                    let headers: Vec<(&str, &str)> =
-                        header.iter().map(|h| ("idempotency-key", h.as_str())).collect();
+                    let headers: Vec<(&str, &str)> = header.iter().map(|h| ("idempotency-key", h.as_str())).collect();
                     (key, title, future, app.post_with("/api/issues", &app.staff, body, &headers).await)
                 })
             })
