@@ -1198,7 +1198,7 @@ impl InlineTable for IssueTable {
     }
 
     /// The highest case number of each length a series' numbers can have (five to nine digits, as
-    /// `CaseNumber::parse` reads them), each one lookup in `issues_case_number_order` (migration 0025); the
+    /// `CaseNumber::parse` reads them), each one lookup in `issues_case_number_order` (migration 0027); the
     /// store compares them by value.
     fn highest_number_sql(&self, backend: Backend) -> Option<String> {
         let text = match backend {
