@@ -31,14 +31,15 @@ use santisuk_domain::agency::Agency;
 use santisuk_domain::area::Area;
 use santisuk_domain::category::Category;
 use santisuk_domain::forum::Forum;
-use santisuk_domain::issue::Issue;
+use santisuk_domain::issue::{Issue, IssueEvent};
 use santisuk_domain::organisation::Organisation;
 use santisuk_domain::routing::RoutingRule;
 use santisuk_domain::user::User;
+use santisuk_domain::values::CaseNumber;
 
 use santisuk_projections::read_model::IssueRow;
 use santisuk_projections::users::UserRecord;
-use santisuk_store::append::{Appended, RowValues, append};
+use santisuk_store::append::{Appended, Numbered, RowValues, append_numbered};
 use santisuk_store::load::{Versions, current_version, load_events};
 use santisuk_store::vault::SealError;
 use santisuk_store::{Checkpoint, Db, StoreError, events};
@@ -73,6 +74,15 @@ pub trait InlineRow: Aggregate {
     /// Completes a row that the command's first event of the aggregate just created with what only the
     /// command's metadata says (the runner reads the same from the stored metadata).
     fn created_by(_row: &mut Self::Row, _metadata: &HashMap<String, String>) {}
+
+    /// The number a command's events ask the store to allocate, in the transaction that appends them
+    /// (a raise's case number), if any.
+    fn numbered(_events: &[Self::Event]) -> Option<Numbered> {
+        None
+    }
+
+    /// Writes the number the store allocated into the event that asked for it ([`InlineRow::numbered`]).
+    fn number(_event: &mut Self::Event, _number: &str) {}
 }
 
 impl InlineRow for Issue {
@@ -108,6 +118,24 @@ impl InlineRow for Issue {
     /// has none (loads skip the metadata), and the upsert keeps the stored one then.
     fn created_by(row: &mut IssueRow, metadata: &HashMap<String, String>) {
         row.raised_by_user = metadata.get("actor_id").cloned();
+    }
+
+    /// A raise whose case number is still to be allocated ([`CaseNumber::to_allocate`]) takes the next of
+    /// its province's (or the obstacles') series from the store. A raise that carries its own (the demo's)
+    /// keeps it.
+    fn numbered(events: &[IssueEvent]) -> Option<Numbered> {
+        match events.first() {
+            Some(IssueEvent::IssueRaised { case_number: Some(n), .. }) if n.is_to_allocate() => {
+                Some(Numbered { series: n.series().to_owned(), pointer: "/IssueRaised/case_number".to_owned() })
+            }
+            _ => None,
+        }
+    }
+
+    fn number(event: &mut IssueEvent, number: &str) {
+        if let IssueEvent::IssueRaised { case_number, .. } = event {
+            *case_number = CaseNumber::parse(number).ok();
+        }
     }
 }
 
@@ -332,7 +360,7 @@ where
     let mut cached = cache.and_then(|c| c.take::<A>(aggregate_id));
     // Judged again on the stored history when a text cannot be sealed under the key the aggregate had:
     // that key was destroyed (an erasure) since the aggregate was loaded, so what it holds may be erased.
-    let (aggregate, after, row, loaded, serialized) = 'judge: loop {
+    let (aggregate, after, row, loaded, serialized, numbered) = 'judge: loop {
         let (aggregate, mut row, loaded, events) = loop {
             let from_cache = cached.is_some();
             let (mut aggregate, row, loaded) = match cached.take() {
@@ -377,6 +405,8 @@ where
         }
         // `handle` applied the events through the sink: this is the state after the command.
         let after = aggregate.clone();
+        // The events are kept to be folded again once the store has written its number into them.
+        let numbered = A::numbered(&events).map(|n| (n, events.clone()));
         let serialized = events
             .into_iter()
             .enumerate()
@@ -405,17 +435,27 @@ where
                 }
             }
         }
-        break 'judge (aggregate, after, row, loaded, serialized);
+        break 'judge (aggregate, after, row, loaded, serialized, numbered);
     };
-    let mut row = row;
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
-    let checkpoint = match append(db, A::TYPE, serialized, row.as_ref().map(A::values)).await {
-        Ok(checkpoint) => checkpoint,
+    let (numbered, events) = numbered.unzip();
+    let landed = match append_numbered(db, A::TYPE, serialized, row.as_ref().map(A::values), numbered).await {
+        Ok(landed) => landed,
         Err(Appended::Conflict) => return Err(CommandError::Conflict),
         Err(Appended::Duplicate(what)) => return Err(CommandError::Duplicate(what)),
         Err(Appended::Failed(e)) => return Err(e.into()),
+    };
+    let checkpoint = landed.checkpoint;
+    // The aggregate and row as stored, with the number the store allocated (the cache and the answer
+    // must not keep the placeholder the command was judged with).
+    let (aggregate, after, mut row) = match (landed.number, events) {
+        (Some(number), Some(events)) => {
+            let (aggregate, row) = as_numbered::<A>(db, aggregate_id, loaded, events, &number, &metadata).await?;
+            (aggregate.clone(), aggregate, row)
+        }
+        _ => (aggregate, after, row),
     };
     if let Some(r) = row.as_mut() {
         A::landed(r, checkpoint.position);
@@ -424,6 +464,45 @@ where
         cache.put(aggregate_id, aggregate, row, sequence);
     }
     Ok((sequence, after, checkpoint))
+}
+
+/// The aggregate and its row after a command whose events the store numbered: its events, the first with
+/// `number` written in, folded onto the state the command was judged against (an aggregate with no history,
+/// as a raise is, from scratch; otherwise its stored history up to the command's last event).
+async fn as_numbered<A: InlineRow>(
+    db: &Db,
+    aggregate_id: &str,
+    loaded: i64,
+    mut events: Vec<A::Event>,
+    number: &str,
+    metadata: &HashMap<String, String>,
+) -> Result<(A, Option<A::Row>), StoreError> {
+    if let Some(first) = events.first_mut() {
+        A::number(first, number);
+    }
+    if loaded > 0 {
+        let last = loaded + events.len() as i64;
+        let mut aggregate = A::default();
+        let mut row = None;
+        load_events::<A::Event>(db, A::TYPE, aggregate_id, VERSIONS, |sequence, position, event| {
+            if sequence <= last {
+                row = A::fold_row(row.take(), aggregate_id, &event, sequence, position);
+                aggregate.apply(event);
+            }
+        })
+        .await?;
+        return Ok((aggregate, row));
+    }
+    let mut aggregate = A::default();
+    let mut row = None;
+    for (n, event) in events.into_iter().enumerate() {
+        row = A::fold_row(row, aggregate_id, &event, n as i64 + 1, 0);
+        aggregate.apply(event);
+    }
+    if let Some(r) = row.as_mut() {
+        A::created_by(r, metadata);
+    }
+    Ok((aggregate, row))
 }
 
 /// The aggregates after the last command this process ran on each, with their version, so the next

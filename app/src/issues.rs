@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::caller::Caller;
 use crate::command::Committed;
-use crate::error::{AppError, DUPLICATE_VALUE};
+use crate::error::AppError;
 use crate::parse::{clip, opt, parse_as_of, parse_at, parse_date};
 use crate::schema;
 use crate::{AppState, now};
@@ -514,48 +514,23 @@ pub async fn raise_checked(
         IssueKind::Obstacle => crate::obstacles::CASE_NUMBER_PREFIX,
     };
     let year = santisuk_domain::time::be_year(raise.at);
-    // What the domain refuses in any case (an `at` in the future) is refused before a number is taken: a
-    // number handed out to a raise that fails leaves a gap until the next raise of the province fills it.
-    let mut judged = raise.clone();
-    judged.case_number = Some(CaseNumber::new(prefix, year, 1));
+    // The store allocates the number in the transaction that appends the raise (under its series' lock, so
+    // instances sharing the database wait for each other rather than take the same one); the command is
+    // judged with the placeholder, whose series and year are the number's.
+    raise.case_number = Some(CaseNumber::to_allocate(prefix, year));
+    // What the domain refuses in any case (an `at` in the future) is refused before anything is stored.
     Issue::default()
-        .decide(IssueCommand { now, action: IssueAction::Raise(judged) })
+        .decide(IssueCommand { now, action: IssueAction::Raise(raise.clone()) })
         .map_err(|e| AppError::from(crate::command::CommandError::Rejected(e)))?;
     // Stored only now that the raise is known to be allowed: a refused raise leaves no record behind.
     if let Some(c) = complainant {
         crate::privacy::prepare_complainant(state, caller, c).await?;
     }
-    // A number another instance committed first is met by the unique index: read the series again and
-    // take the next. Instances raising in one province at the same moment race for the same numbers (each
-    // sees only the other's committed ones), so a loser waits a moment at random before it tries again.
-    for attempt in 0..CASE_NUMBER_TRIES {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_micros(rand::random_range(0..2_000 * attempt as u64))).await;
-        }
-        let number = state.case_numbers.take(&state.db, prefix, year).await?;
-        let mut raise = raise.clone();
-        raise.case_number = Some(number.clone());
-        let command = IssueCommand { now, action: IssueAction::Raise(raise) };
-        if fresh {
-            state.aggregates.expect_new::<Issue>(&id);
-        }
-        match state.command::<Issue>(id.clone(), command, caller.metadata(), None).await {
-            Ok(done) => {
-                // A replayed keyed raise answers the first run's number; this one was not used.
-                if done.aggregate.case_number() != Some(&number) {
-                    state.case_numbers.give_back(&number);
-                }
-                return Ok(done);
-            }
-            Err(AppError::Conflict { code: DUPLICATE_VALUE, .. }) => state.case_numbers.forget(&number),
-            Err(e) => {
-                state.case_numbers.give_back(&number);
-                return Err(e);
-            }
-        }
+    if fresh {
+        state.aggregates.expect_new::<Issue>(&id);
     }
-    tracing::warn!(prefix, year, "no case number after {CASE_NUMBER_TRIES} tries: other instances took each first");
-    Err(AppError::Unavailable { message: "too many problems are being raised at once; try again".into() })
+    let command = IssueCommand { now, action: IssueAction::Raise(raise) };
+    state.command::<Issue>(id, command, caller.metadata(), None).await
 }
 
 /// The area a forum was held in, or `None` when there is no such forum. The read model answers first; a
@@ -580,9 +555,6 @@ async fn forum_area(state: &AppState, forum: &str) -> Result<Option<String>, App
     .await?;
     Ok(area)
 }
-
-/// How often a raise tries for a case number before it gives up (503).
-const CASE_NUMBER_TRIES: usize = 40;
 
 /// The answer the first request with this idempotency key got, if this request is the same one.
 async fn replay_first_raise(

@@ -101,7 +101,7 @@ pub struct Shared {
     pub aggregates: AggregateCache,
     /// Areas and categories known to exist (checked before every raise; never removed once they exist).
     pub references: KnownReferences,
-    /// The case numbers this process hands out at raise.
+    /// The province prefix of each area's case numbers (the store allocates the numbers).
     pub case_numbers: case_numbers::CaseNumbers,
     /// Live statistics per query until the read model changes (the dashboards' full scans).
     pub stats: StatsCache,

@@ -125,6 +125,17 @@ impl CaseNumber {
         CaseNumber(format!("{prefix}-{be_year:04}-{number:05}"))
     }
 
+    /// What a raise carries until the store allocates its number in the transaction that writes it: the
+    /// raise's series with running number 0, which no stored case has (`PTN-2569-00000`).
+    pub fn to_allocate(prefix: &str, be_year: i32) -> CaseNumber {
+        CaseNumber::new(prefix, be_year, 0)
+    }
+
+    /// Whether this is a number still to be allocated ([`CaseNumber::to_allocate`]).
+    pub fn is_to_allocate(&self) -> bool {
+        self.number() == 0
+    }
+
     /// A case number as people type it: any letter case, the running number with or without its leading
     /// zeros (`ptn-2569-123` is `PTN-2569-00123`).
     pub fn parse(raw: &str) -> Result<CaseNumber, ValueError> {

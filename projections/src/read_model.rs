@@ -1191,6 +1191,30 @@ impl InlineTable for IssueTable {
              WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
         )
     }
+
+    /// The case number, which the store allocates at raise.
+    fn number_column(&self) -> Option<usize> {
+        ISSUE_COLUMNS.split(", ").position(|c| c == "case_number")
+    }
+
+    /// The highest case number of each length a series' numbers can have (five to nine digits, as
+    /// `CaseNumber::parse` reads them), each one lookup in `issues_case_number_order` (migration 0027); the
+    /// store compares them by value.
+    fn highest_number_sql(&self, backend: Backend) -> Option<String> {
+        let text = match backend {
+            Backend::Postgres => "(case_number COLLATE \"C\")",
+            Backend::Sqlite => "case_number",
+        };
+        let probes: Vec<String> = (5..=9)
+            .map(|digits| {
+                format!(
+                    "SELECT * FROM (SELECT case_number FROM issues WHERE length(case_number) = length($1) + {digits} \
+                     AND {text} >= $1 AND {text} < $2 ORDER BY {text} DESC LIMIT 1) AS h{digits}"
+                )
+            })
+            .collect();
+        Some(probes.join(" UNION ALL "))
+    }
 }
 
 /// Registers the read model's inline tables with `db`: issue rows and user rows are written with their
@@ -1452,16 +1476,6 @@ pub async fn get_issue(db: &Db, id: &str) -> Result<Option<IssueRow>, StoreError
 pub async fn issue_id_by_case_number(db: &Db, case_number: &str) -> Result<Option<String>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM issues WHERE case_number = $1")
         .bind(case_number).fetch_optional(p).await?))
-}
-
-/// The case numbers stored in a series (`PTN-2569-`), from the issue rows, which are written with their
-/// events (so a number committed by any instance is here the moment it commits).
-pub async fn case_numbers_in_series(db: &Db, series: &str) -> Result<Vec<String>, StoreError> {
-    // Every number of the series sorts between `PTN-2569-` and `PTN-2569.` ('.' follows '-').
-    let end = format!("{}.", series.trim_end_matches('-'));
-    Ok(on_db!(db, p => sqlx::query_scalar(
-        "SELECT case_number FROM issues WHERE case_number >= $1 AND case_number < $2")
-        .bind(series).bind(&end).fetch_all(p).await?))
 }
 
 /// Filters of the issue list; every field narrows the list.

@@ -4,8 +4,15 @@
 //! The store knows no read model: a projection that wants its row written in the same statement as the
 //! events registers an [`InlineTable`] with the handle ([`Db::register_inline_table`]), and a command
 //! passes its row as plain column values ([`RowValues`]).
+//!
+//! An append may ask the store for the next number of a series ([`Numbered`]: a case number). The store
+//! allocates it inside the transaction that writes the append, under a lock per series (PostgreSQL: a
+//! transaction-scoped advisory lock; SQLite: the write lock `BEGIN IMMEDIATE` already holds), reading the
+//! highest number stored from the inline table that holds them ([`InlineTable::highest_number_sql`]). So
+//! processes sharing one database wait a moment for each other instead of taking the same number, and an
+//! append that fails takes its number back with it: the series stays 1..=n.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
@@ -17,7 +24,7 @@ use crate::db::{Backend, Db, Pool};
 pub use crate::error::Appended;
 use crate::error::StoreError;
 use crate::events::Checkpoint;
-pub use crate::writers::{InlineTable, RowValues, SqlValue};
+pub use crate::writers::{InlineTable, Landed, Numbered, RowValues, SqlValue};
 use crate::writers::{Job, PG_FLIGHTS, Shape, Waiting};
 
 impl Db {
@@ -143,13 +150,43 @@ pub async fn append(
     events: Vec<SerializedEvent>,
     row: Option<RowValues>,
 ) -> Result<Checkpoint, Appended> {
+    append_numbered(db, aggregate_type, events, row, None).await.map(|landed| landed.checkpoint)
+}
+
+/// [`append`], allocating the next number of a series for the append when it is [`Numbered`] (the
+/// append must carry a row of an inline table with a [`InlineTable::number_column`], and its first event
+/// the slot at the pointer): the number is written into the first event and the row, and returned.
+pub async fn append_numbered(
+    db: &Db,
+    aggregate_type: &str,
+    events: Vec<SerializedEvent>,
+    row: Option<RowValues>,
+    numbered: Option<Numbered>,
+) -> Result<Landed, Appended> {
     if events.is_empty() {
         return Err(Appended::Failed(StoreError::EventStore("the command produced no events".into())));
     }
     if row.is_some() {
         db.inline_table(aggregate_type)?;
     }
-    let job = Job::new(aggregate_type, events, row);
+    if let Some(n) = &numbered {
+        // Checked here, once, so a group never fails for one append's mistake.
+        let table = row.as_ref().map(|_| db.inline_table(aggregate_type)).transpose()?;
+        let numbers = table.as_ref().and_then(|t| Some((t.number_column()?, t.highest_number_sql(db.backend())?)));
+        let column = numbers.as_ref().map(|(c, _)| *c);
+        if column.is_none_or(|c| row.as_ref().is_none_or(|r| r.len() <= c)) {
+            return Err(Appended::Failed(StoreError::Config(format!(
+                "a numbered append of {aggregate_type} needs a row of an inline table that holds numbers"
+            ))));
+        }
+        if events[0].payload.pointer(&n.pointer).is_none() {
+            return Err(Appended::Failed(StoreError::EventStore(format!(
+                "the first event of a numbered append has nothing at {}",
+                n.pointer
+            ))));
+        }
+    }
+    let job = Job::new(aggregate_type, events, row, numbered);
     match db.pool() {
         Pool::Postgres(p) => pg_append(db, p, job).await,
         Pool::Sqlite(p) => sqlite_append(db, p, job).await,
@@ -162,7 +199,7 @@ pub async fn append(
 /// commit ([`pg_write_group`]): whoever gets one of the [`PG_FLIGHTS`] takes every append waiting and
 /// writes them ([`in_group`]). An append that finds nobody waiting is a group of one, written at once,
 /// so a single client waits for nothing.
-async fn pg_append(db: &Db, pool: &PgPool, job: Job) -> Result<Checkpoint, Appended> {
+async fn pg_append(db: &Db, pool: &PgPool, job: Job) -> Result<Landed, Appended> {
     let writers = db.writers();
     in_group(&writers.waiting, writers.wait, job, writers.flights.acquire(), async |group| {
         pg_group_results(db, pool, group).await
@@ -206,12 +243,12 @@ pub async fn hold(db: &Db) -> AppendHold {
 /// Reading back only when the outcome is unknown also keeps a command from being answered with another
 /// command's events: a refused append of an event identical to the one that won (same payload and
 /// metadata) was reported as stored.
-async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<Landed, Appended>> {
     let written = pg_write_group(db, pool, group).await;
     #[cfg(feature = "testing")]
     let written = lose_answer(db, written);
     let first = match written {
-        Ok(checkpoints) => return checkpoints.into_iter().map(Ok).collect(),
+        Ok(landed) => return landed.into_iter().map(Ok).collect(),
         Err(e) => e,
     };
     if refused(&first) {
@@ -220,13 +257,13 @@ async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<C
         }
         let mut results = Vec::with_capacity(group.len());
         for job in group {
-            results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]));
+            results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(first_landed));
         }
         return results;
     }
     let mut found = Vec::with_capacity(group.len());
     for job in group {
-        found.push(stored_as_sent(pool, job).await);
+        found.push(stored_as_sent(db, pool, job).await);
     }
     let mut first = Some(first);
     let mut results = Vec::with_capacity(group.len());
@@ -234,7 +271,7 @@ async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<C
         results.push(match found {
             Ok(Some(landed)) => Ok(landed),
             Ok(None) if group.len() == 1 => Err(first.take().expect("one append, one error")),
-            Ok(None) => pg_write_group(db, pool, std::slice::from_ref(job)).await.map(|c| c[0]),
+            Ok(None) => pg_write_group(db, pool, std::slice::from_ref(job)).await.map(first_landed),
             Err(e) => Err(Appended::Failed(e)),
         });
     }
@@ -252,8 +289,33 @@ fn refused(failure: &Appended) -> bool {
     }
 }
 
-/// Where the last event of `job` landed, if the store holds it exactly as sent.
-async fn stored_as_sent(pool: &PgPool, job: &Job) -> Result<Option<Checkpoint>, StoreError> {
+fn first_landed(mut landed: Vec<Landed>) -> Landed {
+    landed.swap_remove(0)
+}
+
+/// Where the last event of `job` landed, if the store holds it exactly as sent (a numbered append: as sent
+/// with the number its first stored event holds).
+async fn stored_as_sent(db: &Db, pool: &PgPool, job: &Job) -> Result<Option<Landed>, StoreError> {
+    let numbered;
+    let (job, number) = match &job.numbered {
+        None => (job, None),
+        Some(n) => {
+            let first = &job.events[0];
+            let stored: Option<serde_json::Value> = sqlx::query_scalar(
+                "SELECT payload FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+            )
+            .bind(&job.aggregate_type)
+            .bind(&first.aggregate_id)
+            .bind(first.sequence as i64)
+            .fetch_optional(pool)
+            .await?;
+            let Some(number) = stored.and_then(|p| p.pointer(&n.pointer)?.as_str().map(str::to_owned)) else {
+                return Ok(None);
+            };
+            numbered = with_number(db, job, &number)?;
+            (&numbered, Some(number))
+        }
+    };
     let last = job.events.last().ok_or_else(|| StoreError::EventStore("an append without events".into()))?;
     let found: Option<(i64, i64)> = sqlx::query_as(
         "SELECT tx::text::bigint, position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
@@ -267,12 +329,12 @@ async fn stored_as_sent(pool: &PgPool, job: &Job) -> Result<Option<Checkpoint>, 
     .bind(&last.metadata)
     .fetch_optional(pool)
     .await?;
-    Ok(found.map(|(tx, position)| Checkpoint { tx, position }))
+    Ok(found.map(|(tx, position)| Landed { checkpoint: Checkpoint { tx, position }, number }))
 }
 
 /// Makes the next group writes (as many as [`lose_next_answers`] said) fail after they committed.
 #[cfg(feature = "testing")]
-fn lose_answer(db: &Db, written: Result<Vec<Checkpoint>, Appended>) -> Result<Vec<Checkpoint>, Appended> {
+fn lose_answer(db: &Db, written: Result<Vec<Landed>, Appended>) -> Result<Vec<Landed>, Appended> {
     use std::sync::atomic::Ordering;
     let lose = written.is_ok()
         && db.writers().lose_answers.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
@@ -291,9 +353,118 @@ pub fn lose_next_answers(db: &Db, n: usize) {
     db.writers().lose_answers.store(n, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// The group in one statement (autocommit: one round trip, one commit): a CTE inserting every event of
-/// the group, and the upsert of their rows joined to the positions the events got.
-async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Checkpoint>, Appended> {
+/// Writes the group. Without numbered appends, in one statement (autocommit: one round trip, one commit,
+/// [`pg_group_statement`]). With some, in a transaction: the lock of each series the group numbers, in
+/// series order (two groups never wait for each other's lock in a cycle), then the highest number of each
+/// series stored, then the group statement with the numbers written in, then the commit. Each lock is
+/// transaction-scoped: it is released by the commit or rollback, also when the connection is lost.
+async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Landed>, Appended> {
+    if jobs.iter().all(|j| j.numbered.is_none()) {
+        let checkpoints = pg_group_statement(db, pool, jobs).await?;
+        return Ok(checkpoints.into_iter().map(|checkpoint| Landed { checkpoint, number: None }).collect());
+    }
+    let series: BTreeSet<&str> = jobs.iter().filter_map(|j| Some(j.numbered.as_ref()?.series.as_str())).collect();
+    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    for s in &series {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(series_lock_key(s)).execute(&mut *tx).await?;
+    }
+    let mut highest = HashMap::new();
+    for s in series {
+        let stored: Vec<String> = {
+            let sql = numbers_sql(db, jobs, s)?;
+            sqlx::query_scalar(&sql).bind(s).bind(format!("{s}:")).fetch_all(&mut *tx).await?
+        };
+        highest.insert(s.to_owned(), highest_of(jobs, s, &stored));
+    }
+    let (numbered, numbers) = allocate(db, jobs, &mut highest)?;
+    let checkpoints = pg_group_statement(db, &mut *tx, &numbered).await?;
+    tx.commit().await?;
+    Ok(checkpoints.into_iter().zip(numbers).map(|(checkpoint, number)| Landed { checkpoint, number }).collect())
+}
+
+/// The advisory-lock key of a series: the first 8 bytes of SHA-256("santisuk:series:" + series), beside
+/// the projections' keys ("santisuk:projection:" + name).
+fn series_lock_key(series: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("santisuk:series:{series}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// The query for the highest stored numbers of `series`, from the inline table of the appends numbering
+/// it.
+fn numbers_sql(db: &Db, jobs: &[Job], series: &str) -> Result<String, StoreError> {
+    let job = jobs
+        .iter()
+        .find(|j| j.numbered.as_ref().is_some_and(|n| n.series == series))
+        .ok_or_else(|| StoreError::EventStore(format!("no append numbers {series}")))?;
+    db.inline_table(&job.aggregate_type)?
+        .highest_number_sql(db.backend())
+        .ok_or_else(|| StoreError::Config(format!("the inline table of {} holds no numbers", job.aggregate_type)))
+}
+
+/// The highest running number among `stored` (numbers of `series`), by value; 0 for an empty series.
+fn highest_of(jobs: &[Job], series: &str, stored: &[String]) -> u64 {
+    let Some(numbered) = jobs.iter().find_map(|j| j.numbered.as_ref().filter(|n| n.series == series)) else {
+        return 0;
+    };
+    stored.iter().filter_map(|n| numbered.parse(n)).max().unwrap_or(0)
+}
+
+/// The group with the numbers allocated: each numbered append, in group order, takes the next number of its
+/// series after `highest` (which it advances). Returns the appends as they are to be written (copies) and
+/// each one's number.
+fn allocate(
+    db: &Db,
+    jobs: &[Job],
+    highest: &mut HashMap<String, u64>,
+) -> Result<(Vec<Job>, Vec<Option<String>>), StoreError> {
+    let mut written = Vec::with_capacity(jobs.len());
+    let mut numbers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let Some(n) = &job.numbered else {
+            written.push(Job::new(&job.aggregate_type, job.events.clone(), job.row.clone(), None));
+            numbers.push(None);
+            continue;
+        };
+        let last = highest.entry(n.series.clone()).or_default();
+        *last += 1;
+        let number = n.format(*last);
+        written.push(with_number(db, job, &number)?);
+        numbers.push(Some(number));
+    }
+    Ok((written, numbers))
+}
+
+/// A copy of a numbered append with `number` written into its first event and its row.
+fn with_number(db: &Db, job: &Job, number: &str) -> Result<Job, StoreError> {
+    let Some(n) = &job.numbered else {
+        return Err(StoreError::EventStore("an append without a number to allocate".into()));
+    };
+    let mut events = job.events.clone();
+    let slot = events
+        .first_mut()
+        .and_then(|e| e.payload.pointer_mut(&n.pointer))
+        .ok_or_else(|| StoreError::EventStore(format!("the first event has nothing at {}", n.pointer)))?;
+    *slot = serde_json::Value::String(number.to_owned());
+    let column = db.inline_table(&job.aggregate_type)?.number_column();
+    let mut row = job.row.clone();
+    let value = column
+        .and_then(|c| row.as_mut()?.get_mut(c))
+        .ok_or_else(|| StoreError::Config(format!("the inline table of {} holds no numbers", job.aggregate_type)))?;
+    *value = match value {
+        SqlValue::OptText(_) => SqlValue::OptText(Some(number.to_owned())),
+        _ => SqlValue::Text(number.to_owned()),
+    };
+    Ok(Job::new(&job.aggregate_type, events, row, Some(n.clone())))
+}
+
+/// The group in one statement: a CTE inserting every event of the group, and the upsert of their rows
+/// joined to the positions the events got.
+async fn pg_group_statement<'c>(
+    db: &Db,
+    conn: impl sqlx::PgExecutor<'c>,
+    jobs: &[Job],
+) -> Result<Vec<Checkpoint>, Appended> {
     // A group holds one append per waiting command: far below PostgreSQL's 65,535 bound parameters.
     let events: Vec<(&str, &SerializedEvent)> =
         jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
@@ -310,7 +481,7 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
     }
     // Matched by key: the order of returned rows is not promised.
     let landed: HashMap<(String, String, i64), Checkpoint> = q
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await?
         .into_iter()
         .map(|(t, id, sequence, tx, position)| ((t, id, sequence), Checkpoint { tx, position }))
@@ -333,7 +504,7 @@ async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Chec
 /// own events and row); then it hands each command its result. A command whose append was taken by someone else's group gets its answer as soon
 /// as that group has committed (and its fsync is done): nothing is acknowledged before it is durable,
 /// and under no load a group is a single append, committed at once.
-async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Checkpoint, Appended> {
+async fn sqlite_append(db: &Db, pool: &SqlitePool, job: Job) -> Result<Landed, Appended> {
     let writers = db.writers();
     in_group(&writers.waiting, writers.wait, job, db.write_turn(), async |group| {
         sqlite_group_results(db, pool, group).await
@@ -356,8 +527,8 @@ async fn in_group<T>(
     wait: std::time::Duration,
     mut job: Job,
     turn: impl Future<Output = T>,
-    write: impl AsyncFnOnce(&[Job]) -> Vec<Result<Checkpoint, Appended>>,
-) -> Result<Checkpoint, Appended> {
+    write: impl AsyncFnOnce(&[Job]) -> Vec<Result<Landed, Appended>>,
+) -> Result<Landed, Appended> {
     let (done, mut answer) = oneshot::channel();
     job.done = Some(done);
     let ticket = waiting.lock().unwrap_or_else(PoisonError::into_inner).push(job);
@@ -413,14 +584,14 @@ impl Drop for Withdraw<'_> {
     }
 }
 
-fn unanswered(answer: Result<Result<Checkpoint, Appended>, oneshot::error::RecvError>) -> Result<Checkpoint, Appended> {
+fn unanswered(answer: Result<Result<Landed, Appended>, oneshot::error::RecvError>) -> Result<Landed, Appended> {
     answer.unwrap_or_else(|_| Err(Appended::Failed(StoreError::EventStore("the append was dropped".into()))))
 }
 
 /// Writes a group of appends in one transaction and returns each one's result. A failure outside one
 /// append (begin, commit, a savepoint that cannot be rolled back) fails every append of the group: nothing
 /// is written.
-async fn sqlite_group_results(db: &Db, pool: &SqlitePool, group: &[Job]) -> Vec<Result<Checkpoint, Appended>> {
+async fn sqlite_group_results(db: &Db, pool: &SqlitePool, group: &[Job]) -> Vec<Result<Landed, Appended>> {
     match write_group(db, pool, group).await {
         Ok(results) => results,
         Err(e) => {
@@ -435,16 +606,12 @@ async fn sqlite_group_results(db: &Db, pool: &SqlitePool, group: &[Job]) -> Vec<
 /// statements however large the group. If that fails (a command lost a race for its sequence to another
 /// process, which this process's per-aggregate queue makes rare), everything is rolled back and the
 /// appends are written again one by one, each in its own savepoint, so the failure stays with its own.
-async fn write_group(
-    db: &Db,
-    pool: &SqlitePool,
-    group: &[Job],
-) -> Result<Vec<Result<Checkpoint, Appended>>, sqlx::Error> {
+async fn write_group(db: &Db, pool: &SqlitePool, group: &[Job]) -> Result<Vec<Result<Landed, Appended>>, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     match write_all(db, &mut tx, group).await {
-        Ok(positions) => {
+        Ok(landed) => {
             tx.commit().await?;
-            return Ok(positions.into_iter().map(|position| Ok(Checkpoint { tx: 0, position })).collect());
+            return Ok(landed.into_iter().map(Ok).collect());
         }
         Err(_) if group.len() > 1 => tx.rollback().await?,
         Err(e) => {
@@ -461,14 +628,32 @@ async fn write_group(
             sqlx::query("ROLLBACK TO append").execute(&mut *tx).await?;
         }
         sqlx::query("RELEASE append").execute(&mut *tx).await?;
-        results.push(result.map(|p| Checkpoint { tx: 0, position: p[0] }));
+        results.push(result.map(first_landed));
     }
     tx.commit().await?;
     Ok(results)
 }
 
-/// Writes these appends inside the transaction and returns, for each, the position of its last event.
-async fn write_all(db: &Db, tx: &mut Transaction<'static, Sqlite>, jobs: &[Job]) -> Result<Vec<i64>, Appended> {
+/// Writes these appends inside the transaction and returns, for each, the position of its last event (and
+/// its number if it was numbered: the transaction holds the write lock, which is every series' lock, and
+/// sees what the group's earlier savepoints wrote).
+async fn write_all(db: &Db, tx: &mut Transaction<'static, Sqlite>, jobs: &[Job]) -> Result<Vec<Landed>, Appended> {
+    let mut numbers = vec![None; jobs.len()];
+    let numbered;
+    let jobs = if jobs.iter().any(|j| j.numbered.is_some()) {
+        let series: BTreeSet<&str> = jobs.iter().filter_map(|j| Some(j.numbered.as_ref()?.series.as_str())).collect();
+        let mut highest = HashMap::new();
+        for s in series {
+            let sql = numbers_sql(db, jobs, s)?;
+            let stored: Vec<String> =
+                sqlx::query_scalar(&sql).bind(s).bind(format!("{s}:")).fetch_all(&mut **tx).await?;
+            highest.insert(s.to_owned(), highest_of(jobs, s, &stored));
+        }
+        (numbered, numbers) = allocate(db, jobs, &mut highest)?;
+        &numbered[..]
+    } else {
+        jobs
+    };
     // Far below SQLite's 32,766 bound parameters: a group holds at most one append per waiting command.
     for chunk in jobs.chunks(200) {
         let events: Vec<(&str, &SerializedEvent)> =
@@ -511,5 +696,9 @@ async fn write_all(db: &Db, tx: &mut Transaction<'static, Sqlite>, jobs: &[Job])
             q.execute(&mut **tx).await?;
         }
     }
-    Ok(positions)
+    Ok(positions
+        .into_iter()
+        .zip(numbers)
+        .map(|(position, number)| Landed { checkpoint: Checkpoint { tx: 0, position }, number })
+        .collect())
 }

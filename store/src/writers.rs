@@ -33,6 +33,58 @@ pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
     /// [`RowValues`] from placeholder `$first` on and takes the position of its aggregate's event whose
     /// sequence is the row's version.
     fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String;
+
+    /// The column of [`RowValues`] holding the number the store allocates for a [`Numbered`] append (the
+    /// issue list: its case number), if this table has one.
+    fn number_column(&self) -> Option<usize> {
+        None
+    }
+
+    /// The query reading the highest numbers stored in a series, for [`Numbered`] appends: binds `$1`, the
+    /// series (`PTN-2569-`), and `$2`, the series followed by `:` (which sorts after every digit), and
+    /// returns the text of at most a few numbers, among them the highest (the store compares them by
+    /// value: a number grows a digit past 99,999, so text order alone would put `…-99999` above
+    /// `…-100000`). Each should be an index lookup, not a scan of the series: it runs under the series'
+    /// lock in the append's transaction.
+    fn highest_number_sql(&self, _backend: Backend) -> Option<String> {
+        None
+    }
+}
+
+/// A number the store allocates for an append, in the transaction that writes it: one past the highest
+/// stored in its series (read from the inline table's column under a lock per series), written into the
+/// append's first event at `pointer` and into its row. A refused or failed append rolls its number back
+/// with it, so a series has no gaps however appends fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Numbered {
+    /// How the numbers of the series begin (`PTN-2569-`): a number is the series followed by its running
+    /// number, at least five digits with leading zeros (`PTN-2569-00123`).
+    pub series: String,
+    /// Where the number goes in the first event's payload, a JSON pointer (`/IssueRaised/case_number`).
+    pub pointer: String,
+}
+
+impl Numbered {
+    /// The `n`th number of the series.
+    pub fn format(&self, n: u64) -> String {
+        format!("{}{n:05}", self.series)
+    }
+
+    /// The running number of `number` if it belongs to the series.
+    pub fn parse(&self, number: &str) -> Option<u64> {
+        let digits = number.strip_prefix(&self.series)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    }
+}
+
+/// Where an append landed, and the number the store allocated for it if it was [`Numbered`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landed {
+    pub checkpoint: Checkpoint,
+    pub number: Option<String>,
 }
 
 /// One column value of an inline row.
@@ -122,14 +174,21 @@ pub(crate) struct Job {
     pub(crate) aggregate_type: String,
     pub(crate) events: Vec<SerializedEvent>,
     pub(crate) row: Option<RowValues>,
-    pub(crate) done: Option<oneshot::Sender<Result<Checkpoint, Appended>>>,
+    /// The number the store allocates for this append, if it asked for one.
+    pub(crate) numbered: Option<Numbered>,
+    pub(crate) done: Option<oneshot::Sender<Result<Landed, Appended>>>,
     /// Which append this is in the waiting list (see [`Queue::withdraw`]).
     pub(crate) ticket: u64,
 }
 
 impl Job {
-    pub(crate) fn new(aggregate_type: &str, events: Vec<SerializedEvent>, row: Option<RowValues>) -> Job {
-        Job { aggregate_type: aggregate_type.to_owned(), events, row, done: None, ticket: 0 }
+    pub(crate) fn new(
+        aggregate_type: &str,
+        events: Vec<SerializedEvent>,
+        row: Option<RowValues>,
+        numbered: Option<Numbered>,
+    ) -> Job {
+        Job { aggregate_type: aggregate_type.to_owned(), events, row, numbered, done: None, ticket: 0 }
     }
 }
 
@@ -158,5 +217,21 @@ impl Queue {
         let before = self.jobs.len();
         self.jobs.retain(|j| j.ticket != ticket);
         self.jobs.len() < before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Numbered;
+
+    #[test]
+    fn a_series_numbers_with_five_digits_at_least_and_reads_them_back_by_value() {
+        let series = Numbered { series: "PTN-2569-".into(), pointer: "/IssueRaised/case_number".into() };
+        assert_eq!((series.format(1), series.format(100_000)), ("PTN-2569-00001".into(), "PTN-2569-100000".into()));
+        assert_eq!(series.parse("PTN-2569-100000"), Some(100_000));
+        assert!(series.parse("PTN-2569-100000") > series.parse("PTN-2569-99999"), "by value, not by text");
+        for other in ["YLA-2569-00001", "PTN-2568-00001", "PTN-2569-", "PTN-2569-12a", "PTN-2569--1"] {
+            assert_eq!(series.parse(other), None, "{other}");
+        }
     }
 }

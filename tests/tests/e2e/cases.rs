@@ -3,20 +3,232 @@
 //! number, words of the title and description (Thai, without spaces), area and assignee, best first, within
 //! the caller's scope.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
-use santisuk_tests::{Backend, TestApp, settle};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use santisuk_tests::{Backend, TestApp, TestDb, settle};
 use serde_json::json;
 
 santisuk_tests::both_backends!(
     concurrent_raises_number_each_province_and_year_without_gaps,
+    three_instances_raising_at_once_in_one_province_number_it_1_to_n,
+    the_stored_series_is_1_to_n_whatever_raises_race_fail_or_replay,
+    a_series_past_99999_continues_by_value_not_by_text_order,
     a_case_number_names_its_issue_in_every_answer_and_url,
     search_finds_by_number_words_area_and_assignee_within_scope
 );
 
 fn year_now() -> i32 {
     santisuk_domain::time::be_year(chrono::Utc::now())
+}
+
+/// Three server instances on one database (each its own pool, caches and write queue); the others use the
+/// first's users and tokens.
+async fn three_instances(backend: Backend) -> Vec<TestApp> {
+    let test_db = Arc::new(TestDb::new(backend).await);
+    let one = TestApp::on(test_db.clone()).await;
+    let mut apps = vec![one.clone()];
+    for _ in 0..2 {
+        let state = santisuk_http::state::AppState::prepare(test_db.second_pool().await).await.unwrap();
+        state.spawn_runner(std::future::pending());
+        let router = santisuk_http::app_with(state.clone(), &santisuk_http::limits::Limits::relaxed()).unwrap();
+        apps.push(TestApp { state, router, ..one.clone() });
+    }
+    apps
+}
+
+/// The running numbers stored in the issue rows of `series` (`PTN-2569`), sorted.
+async fn stored_series(app: &TestApp, series: &str) -> Vec<u32> {
+    let numbers: Vec<String> = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT case_number FROM issues WHERE case_number IS NOT NULL").fetch_all(p).await.unwrap());
+    let mut out: Vec<u32> =
+        numbers.iter().filter_map(|n| n.strip_prefix(&format!("{series}-"))?.parse().ok()).collect();
+    out.sort_unstable();
+    out
+}
+
+/// Three instances raise sixty problems at once in one province (the bench's P11): every raise succeeds
+/// (none meets a number another instance took), the numbers are exactly 1..=60, and a later command on each
+/// issue, judged on the instance's cached aggregate, answers the number the store allocated. Refused raises
+/// among them write nothing and take no number.
+async fn three_instances_raising_at_once_in_one_province_number_it_1_to_n(backend: Backend) {
+    let apps = three_instances(backend).await;
+    let area = apps[0].area_in("TRI-PTN", "9401").await;
+    let future = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let events = apps[0].event_count().await;
+    let raises: Vec<_> = (0..72)
+        .map(|i| {
+            let app = apps[i % 3].clone();
+            let mut body = json!({"area_id": area, "category": "LIV", "title": format!("ท่อแตก {i}")});
+            if i % 6 == 5 {
+                body["at"] = json!(future);
+            }
+            tokio::spawn(async move { (i, app.post("/api/issues", &app.staff, body).await) })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for raise in raises {
+        let (i, r) = raise.await.expect("a raise");
+        if i % 6 == 5 {
+            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "at_in_future"), "{:?}", r.body);
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let number = r.body["case_number"].as_str().expect("a case number").to_owned();
+        answered.push((i, r.body["id"].as_str().expect("an id").to_owned(), number));
+    }
+    assert_eq!(apps[0].event_count().await, events + 60, "the twelve refused raises wrote nothing");
+    let series = format!("PTN-{}", year_now());
+    let mut numbers: Vec<u32> =
+        answered.iter().map(|(_, _, n)| n.strip_prefix(&format!("{series}-")).unwrap().parse().unwrap()).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=60).collect::<Vec<_>>(), "one each, no gap, none twice");
+    assert_eq!(stored_series(&apps[0], &series).await, numbers, "the rows hold what the answers said");
+    for (i, id, number) in &answered {
+        let app = &apps[i % 3];
+        let r = app.post(&format!("/api/issues/{id}/assign"), &app.staff, json!({"assignee": "อบต."})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["case_number"], json!(number), "the cached aggregate holds the stored number");
+        let page = app.get(&format!("/api/issues/{number}"), &app.staff).await;
+        assert_eq!(page.body["id"], json!(id), "{:?}", page.body);
+    }
+}
+
+/// A running number grows a digit past 99,999, and `…-99999` sorts after `…-100000` as text: the store takes
+/// the highest by value. (Numbers stored by raises that carry their own, as the demo's do.)
+async fn a_series_past_99999_continues_by_value_not_by_text_order(backend: Backend) {
+    use santisuk_domain::issue::{IssueAction, IssueCommand, RaiseIssue};
+    use santisuk_domain::values::{AreaId, CaseNumber, CategoryCode, IssueKind, Title};
+    let app = TestApp::new(backend).await;
+    let area = app.area_in("CN-NWT", "9601").await;
+    let year = year_now();
+    for n in [99_999, 100_000, 99_998] {
+        let raise = RaiseIssue {
+            area: AreaId::parse(&area).unwrap(),
+            category: CategoryCode::parse("LIV").unwrap(),
+            title: Title::parse("เลขหกหลัก").unwrap(),
+            description: None,
+            forum: None,
+            raised_by: None,
+            at: chrono::Utc::now(),
+            case_number: Some(CaseNumber::new("NWT", year, n)),
+            complainant: None,
+            restricted: false,
+            kind: IssueKind::Community,
+            category_kind: IssueKind::Community,
+            source: None,
+        };
+        let command = IssueCommand { now: chrono::Utc::now(), action: IssueAction::Raise(raise) };
+        let id = uuid::Uuid::new_v4().to_string();
+        santisuk_app::command::execute::<santisuk_domain::issue::Issue>(
+            app.db(),
+            &id,
+            command,
+            Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    for expected in ["100001", "100002"] {
+        let r = app.post("/api/issues", &app.staff, json!({"area_id": area, "category": "LIV", "title": "ต่อไป"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["case_number"], json!(format!("NWT-{year}-{expected}")), "{:?}", r.body);
+    }
+}
+
+/// What one raise of the property test does: which instance, and how it goes.
+#[derive(Debug, Clone)]
+enum Raise {
+    /// A plain raise: it is numbered.
+    Plain { instance: usize },
+    /// An `at` in the future: the domain refuses it before anything is stored.
+    Future { instance: usize },
+    /// A raise with one of a few `Idempotency-Key`s and one of two titles: the first with a key is
+    /// numbered, a retry of the same request answers that number, another request with the key is refused
+    /// (when two race, the loser's append is refused by the store after its number was allocated).
+    Keyed { instance: usize, key: usize, title: usize },
+}
+
+fn raise_op() -> impl Strategy<Value = Raise> {
+    prop_oneof![
+        3 => (0..3_usize).prop_map(|instance| Raise::Plain { instance }),
+        1 => (0..3_usize).prop_map(|instance| Raise::Future { instance }),
+        3 => (0..3_usize, 0..3_usize, 0..2_usize).prop_map(|(instance, key, title)| Raise::Keyed { instance, key, title }),
+    ]
+}
+
+/// Generated rounds of raises run at once over three instances, some refused by the domain, some keyed
+/// (retries, reused keys, two first runs of one key racing): after each round the stored series is exactly
+/// 1..=n with n the issues stored, every 201 answered a number of the series, a retry answered its first
+/// run's number, and the refused raises wrote nothing.
+async fn the_stored_series_is_1_to_n_whatever_raises_race_fail_or_replay(backend: Backend) {
+    let apps = three_instances(backend).await;
+    let area = apps[0].area_in("GEN-YLA", "9501").await;
+    let series = format!("YLA-{}", year_now());
+    let later = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let mut runner = TestRunner::new_with_rng(
+        Config { cases: 1, ..Config::default() },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[19; 32]),
+    );
+    // The number and title the first stored run of each key got.
+    let mut first_runs: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for round in 0..4 {
+        let ops = proptest::collection::vec(raise_op(), 4..16).new_tree(&mut runner).unwrap().current();
+        let events = apps[0].event_count().await;
+        let runs: Vec<_> = ops
+            .into_iter()
+            .map(|op| {
+                let (instance, key, title, future) = match op {
+                    Raise::Plain { instance } => (instance, None, 0, false),
+                    Raise::Future { instance } => (instance, None, 0, true),
+                    Raise::Keyed { instance, key, title } => (instance, Some(key), title, false),
+                };
+                let app = apps[instance].clone();
+                let mut body = json!({"area_id": area, "category": "LIV", "title": format!("เรื่องที่ {title}")});
+                if future {
+                    body["at"] = json!(later);
+                }
+                let suffix = app.suffix.clone();
+                tokio::spawn(async move {
+                    let header = key.map(|k| format!("gen-{suffix}-{k}"));
+                    let headers: Vec<(&str, &str)> = header.iter().map(|h| ("idempotency-key", h.as_str())).collect();
+                    (key, title, future, app.post_with("/api/issues", &app.staff, body, &headers).await)
+                })
+            })
+            .collect();
+        let mut new_events = 0;
+        for run in runs {
+            let (key, title, future, r) = run.await.expect("a raise");
+            if future {
+                assert_eq!(r.code(), "at_in_future", "round {round}: {:?}", r.body);
+                continue;
+            }
+            if r.status != StatusCode::CREATED {
+                // Only another request with a key already used (or racing its first run) is refused.
+                assert!(key.is_some() && r.code() == "idempotency_key_reused", "round {round}: {:?}", r.body);
+                continue;
+            }
+            let number = r.body["case_number"].as_str().expect("a case number").to_owned();
+            assert!(number.starts_with(&format!("{series}-")), "{number}");
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            if ids.insert(id) {
+                new_events += 1;
+            }
+            if let Some(k) = key {
+                let (first, first_title) = first_runs.entry(k).or_insert_with(|| (number.clone(), title)).clone();
+                assert_eq!((&number, title), (&first, first_title), "round {round}: a key answers its first run");
+            }
+        }
+        let stored = stored_series(&apps[0], &series).await;
+        assert_eq!(stored, (1..=ids.len() as u32).collect::<Vec<_>>(), "round {round}: 1..=n, none twice");
+        assert_eq!(apps[0].event_count().await, events + new_events, "round {round}: only new issues wrote");
+    }
 }
 
 /// Forty raises at once in two provinces (Pattani, Yala), some refused after their number was taken (an

@@ -508,6 +508,18 @@ async fn a_commit_whose_answer_was_lost_is_read_back_not_run_twice() {
         assert_eq!((r.status, r.body["version"].as_i64()), (StatusCode::OK, Some(2)), "{id}: {:?}", r.body);
         assert_eq!(assigned(id).await, 1, "{id} assigned once");
     }
+    // A raise, whose case number the store allocated in the lost transaction: read back by the number its
+    // stored event holds, answered with it, stored once; the next raise takes the next number.
+    let numbered = |r: &santisuk_tests::Reply| r.body["case_number"].as_str().unwrap_or_default().to_owned();
+    santisuk_store::append::lose_next_answers(app.db(), 1);
+    let body = json!({"area_id": area, "category": "LIV", "title": "เลขที่หาย"});
+    let r = app.post("/api/issues", &app.staff, body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert!(numbered(&r).ends_with("-00005"), "{:?}", r.body);
+    let raised = "SELECT COUNT(*) FROM events WHERE event_type = 'IssueRaised'";
+    assert_eq!(scalar(app.db(), raised).await, 5, "raised once");
+    let r = app.post("/api/issues", &app.staff, body).await;
+    assert!(numbered(&r).ends_with("-00006"), "{:?}", r.body);
 }
 
 /// Issue #14 §3: every command endpoint takes `Idempotency-Key`. A retry of an action or a forum with the
