@@ -11,6 +11,8 @@
 //! projection gives a channel only events recorded after it was added (a new channel is not flooded with
 //! the past), and a rebuild empties nothing: the outbox remembers what was sent.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use santisuk_store::db::{Db, DbTx};
 use santisuk_store::error::StoreError;
@@ -18,6 +20,7 @@ use santisuk_store::events::{StoredEvent, fmt_ts};
 use santisuk_store::{on_db, on_tx};
 use serde::Serialize;
 
+use crate::read_model::IssueRow;
 use crate::runner::Projection;
 
 /// One channel: where notifications go.
@@ -79,26 +82,41 @@ impl Projection for Notifications {
     /// insert nothing twice.
     const TABLES: &'static [&'static str] = &[];
 
+    /// Reads what the batch needs once, not per event: the channels (none is the common case, and then
+    /// nothing else is read) and the rows of the batch's assigned or escalated problems. These were four
+    /// single-row reads per assignment, the largest share of a command's statements after its append
+    /// (docs/benchmarks.md). Each event still sees only the channels added by the time it was recorded,
+    /// and each problem's row as it is now (its case number and agency), as before.
     async fn apply(&self, tx: &mut DbTx, events: &[StoredEvent]) -> Result<(), StoreError> {
-        for event in events {
-            let kind = match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-                ("Issue", "IssueAssigned") => "assigned",
-                ("Issue", "IssueEscalated") => "escalated",
-                _ => continue,
-            };
-            let issue: Option<(Option<String>, String)> = on_tx!(tx, t => sqlx::query_as(
-                "SELECT case_number, area_id FROM issues WHERE id = $1")
-                .bind(&event.aggregate_id).fetch_optional(&mut **t).await?);
-            let Some((case_number, area)) = issue else { continue };
-            let reference = case_number.unwrap_or_else(|| event.aggregate_id.clone());
+        let notified: Vec<(&StoredEvent, &str)> = events
+            .iter()
+            .filter_map(|event| match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+                ("Issue", "IssueAssigned") => Some((event, "assigned")),
+                ("Issue", "IssueEscalated") => Some((event, "escalated")),
+                _ => None,
+            })
+            .collect();
+        let Some(latest) = notified.iter().map(|(e, _)| e.recorded_at).max() else { return Ok(()) };
+        let channels = channels_added_by(tx, &fmt_ts(latest)).await?;
+        if channels.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<&str> = notified.iter().map(|(e, _)| e.aggregate_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows: HashMap<String, IssueRow> =
+            crate::read_model::issues_in(tx, &ids).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
+        for (event, kind) in notified {
+            let Some(issue) = rows.get(&event.aggregate_id) else { continue };
+            let reference = issue.case_number.clone().unwrap_or_else(|| event.aggregate_id.clone());
             let link = format!("/issues/{reference}");
             let recorded = fmt_ts(event.recorded_at);
-            let agency: Option<String> = on_tx!(tx, t => sqlx::query_scalar(
-                "SELECT agency_id FROM issues WHERE id = $1")
-                .bind(&event.aggregate_id).fetch_one(&mut **t).await?);
-            for channel in channels_following(tx, &area, agency.as_deref(), &recorded).await? {
-                let key = format!("{kind}:{}:{channel}", event.position);
-                on_tx!(tx, t => sqlx::query(OUTBOX_INSERT).bind(&key).bind(&channel).bind(kind).bind(&reference)
+            let following = channels
+                .iter()
+                .filter(|c| c.created_at <= recorded && c.scope.follows(&issue.area_id, issue.agency_id.as_deref()));
+            for channel in following {
+                let key = format!("{kind}:{}:{}", event.position, channel.id);
+                on_tx!(tx, t => sqlx::query(OUTBOX_INSERT).bind(&key).bind(&channel.id).bind(kind).bind(&reference)
                     .bind(&link).bind(&recorded).execute(&mut **t).await.map(|_| ())?);
             }
         }
@@ -110,24 +128,25 @@ impl Projection for Notifications {
     }
 }
 
-/// The channels added by `recorded` that follow a problem of `area` referred to `agency`: an agency's
-/// channel follows its agency's problems only; the others, those of no user and those of a user whose
-/// areas hold it (an admin's, staff's or auditor's channel follows every area).
-async fn channels_following(
-    tx: &mut DbTx,
-    area: &str,
-    agency: Option<&str>,
-    recorded: &str,
-) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<ScopeColumns> = on_tx!(tx, t => sqlx::query_as(
-        "SELECT c.id, u.role, u.areas, c.agency_id FROM notification_channels c LEFT JOIN users u ON u.id = c.user_id \
-         WHERE c.created_at <= $1 AND (c.user_id IS NULL OR u.active) ORDER BY c.id")
+/// A channel as the projection reads it: what it follows, and since when.
+#[derive(Debug)]
+struct Following {
+    id: String,
+    scope: Scope,
+    created_at: String,
+}
+
+/// The channels added by `recorded`, each with what it follows: an agency's channel follows its agency's
+/// problems only; the others, those of no user and those of a user whose areas hold it (an admin's,
+/// staff's or auditor's channel follows every area). A channel of a deactivated user follows nothing.
+async fn channels_added_by(tx: &mut DbTx, recorded: &str) -> Result<Vec<Following>, StoreError> {
+    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, String)> = on_tx!(tx, t => sqlx::query_as(
+        "SELECT c.id, u.role, u.areas, c.agency_id, c.created_at FROM notification_channels c \
+         LEFT JOIN users u ON u.id = c.user_id WHERE c.created_at <= $1 AND (c.user_id IS NULL OR u.active) ORDER BY c.id")
         .bind(recorded).fetch_all(&mut **t).await?);
     Ok(rows
         .into_iter()
-        .map(|(id, role, areas, of)| (id, scope(role.as_deref(), areas, of)))
-        .filter(|(_, scope)| scope.follows(area, agency))
-        .map(|(id, _)| id)
+        .map(|(id, role, areas, of, created_at)| Following { id, scope: scope(role.as_deref(), areas, of), created_at })
         .collect())
 }
 
@@ -163,7 +182,7 @@ fn scope(role: Option<&str>, areas: Option<String>, agency: Option<String>) -> S
     }
 }
 
-/// Every channel's scope: its id and the areas it follows (`None`: every area), as [`channels_following`]
+/// Every channel's scope: its id and the areas it follows (`None`: every area), as [`channels_added_by`]
 /// decides, read once for a pass over many problems.
 pub async fn channel_scopes(db: &Db) -> Result<Vec<(String, Scope)>, StoreError> {
     let rows: Vec<ScopeColumns> = on_db!(db, p => sqlx::query_as(

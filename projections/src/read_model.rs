@@ -1072,7 +1072,7 @@ pub(crate) const ISSUE_COLUMNS_I: &str = "i.id, i.area_id, i.category, i.title, 
 const ROWS_PER_STATEMENT: usize = 200;
 
 /// The stored rows of these issues (those that exist), in chunks of one query each.
-async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreError> {
+pub(crate) async fn issues_in(tx: &mut DbTx, ids: &[&str]) -> Result<Vec<IssueRow>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let placeholders =

@@ -18,6 +18,7 @@ both_backends!(
     the_days_notifications_are_created_once_per_key_for_the_channels_that_follow_the_area,
     bad_channels_are_refused_with_their_code_and_nothing_written,
     an_agencys_channel_hears_of_its_own_problems_only,
+    one_batch_of_many_assignments_gives_each_channel_what_it_follows_as_one_by_one,
 );
 
 /// An agency's contact channel (issue #17 §1 and §5): the assignments referred to it, and its own digest.
@@ -366,4 +367,49 @@ async fn bad_channels_are_refused_with_their_code_and_nothing_written(backend: B
     let id = channel(&app, json!({"kind": "webhook", "target": "http://127.0.0.1:9/hook", "secret": SECRET})).await;
     let r = app.send(Method::DELETE, &format!("/api/notifications/channels/{id}"), Some(&app.admin), None, &[]).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+/// The outbox projection reads the channels and the problems' rows once per batch: a batch of many
+/// assignments, in two areas and on both sides of a channel's creation, gives every channel exactly the
+/// deliveries that projecting them one at a time gave (the run as the commands came, then the same events
+/// again from a rewound checkpoint, in one batch).
+async fn one_batch_of_many_assignments_gives_each_channel_what_it_follows_as_one_by_one(backend: Backend) {
+    let receiver = WebhookReceiver::start(SECRET).await;
+    let app = app(backend, None).await;
+    let mine = app.area("NTF-06").await;
+    let r = app.post("/api/areas", &app.admin, json!({"id": "NTF-07", "name_th": "อื่น", "amphoe_code": "9401"})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let hook = json!({"kind": "webhook", "target": receiver.url(), "secret": SECRET});
+    let mut of_coordinator = hook.clone();
+    of_coordinator["user_id"] = json!(app.coordinator_id);
+    let coordinator = channel(&app, of_coordinator).await;
+    let everyone = channel(&app, hook.clone()).await;
+    let mut late = String::new();
+    for (n, area) in [mine.as_str(), "NTF-07", mine.as_str(), "NTF-07"].into_iter().enumerate() {
+        if n == 2 {
+            // Added between the second and the third assignment: it hears of the last two only.
+            late = channel(&app, hook.clone()).await;
+        }
+        let id = app.raise(area, "INF", "ถนนพัง").await;
+        assign(&app, &id, json!({"assignee": "อบต."})).await;
+    }
+    outbox_holds(&app, 4 + 2 + 2).await;
+    let one_by_one = outbox_keys(&app).await;
+    let of = |channel: &str| one_by_one.iter().filter(|k| k.ends_with(&format!(":{channel}"))).count();
+    assert_eq!((of(&everyone), of(&coordinator), of(&late)), (4, 2, 2), "{one_by_one:?}");
+
+    santisuk_store::on_db!(app.db(), p => {
+        sqlx::query("DELETE FROM notification_outbox").execute(p).await.unwrap();
+        sqlx::query("UPDATE projection_checkpoints SET tx = 0, position = 0 WHERE name = 'notifications'")
+            .execute(p).await.unwrap();
+    });
+    outbox_holds(&app, one_by_one.len()).await;
+    assert_eq!(outbox_keys(&app).await, one_by_one, "one batch gives what one event at a time gave");
+}
+
+async fn outbox_keys(app: &TestApp) -> Vec<String> {
+    let mut keys: Vec<String> =
+        deliveries(app, "pending").await.iter().map(|d| d["key"].as_str().unwrap().to_owned()).collect();
+    keys.sort();
+    keys
 }
