@@ -752,8 +752,10 @@ pub async fn instances(
         errors.extend(c.errors);
         rate
     };
-    // Transactions the database rolled back (refused appends: a conflict on a unique index, which commands
-    // then retry), per acknowledged command, for one instance and for all: what the instances cost each other.
+    // Transactions the database rolled back, per acknowledged command, for one instance and for all: what the
+    // instances cost each other. Most are not conflicts: a runner that finds its projection's lock held by
+    // another instance (or nothing to project) ends its transaction with a rollback; refused appends (a
+    // unique value taken first, which commands then retry) count too.
     let rollbacks = || async {
         let n: i64 = santisuk_store::on_db!(db, p => sqlx::query_scalar(
             "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()")

@@ -157,7 +157,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         let raw = Raw::postgres(&url).await?;
         settings["postgresql"] = pg_settings(&raw).await?;
         let server = Server::start(server_runtime()?, OpenDb::Postgres(url.clone())).await?;
-        let p1 = figures::throughput("P1", "PostgreSQL", &server, &raw, &sizes, 0.5).await?;
+        let p1 = figures::throughput("P1", "PostgreSQL", &server, &raw, &sizes, 0.7).await?;
         let rate = p1.value;
         figures.push(p1);
         figures.extend(figures::single_client(&server, &raw, &sizes).await?);
@@ -186,7 +186,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         let raw = Raw::sqlite(&dir.path().join("raw.db")).await?;
         let server = Server::start(server_runtime()?, OpenDb::Sqlite(dir.path().to_owned())).await?;
         settings["sqlite"] = sqlite_settings(&server).await?;
-        figures.push(figures::throughput("P3", "SQLite", &server, &raw, &sizes, 0.7).await?);
+        figures.push(figures::throughput("P3", "SQLite", &server, &raw, &sizes, 0.95).await?);
         server.stop().await;
     }
 
