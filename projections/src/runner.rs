@@ -7,6 +7,7 @@
 //! however the writer died.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -87,6 +88,11 @@ pub struct Runner<P> {
     failure: Arc<Mutex<Option<String>>>,
     /// When an idle turn last looked for a restored log (see [`HEAL_EVERY`]).
     healed: Arc<Mutex<Option<std::time::Instant>>>,
+    /// Whether the last turn found the projection's lock held by another instance: then this runner lets
+    /// that instance project and stops answering [`Runner::wake_soon`] until its next poll or
+    /// [`Runner::wake`]. Three instances each trying after every batch of their own commands cost
+    /// PostgreSQL a transaction (begin, lock, rollback) per loser per batch (P11).
+    elsewhere: Arc<AtomicBool>,
 }
 
 /// How often an idle runner checks whether the log was restored from another cluster: a query per idle
@@ -104,6 +110,7 @@ impl<P> Clone for Runner<P> {
             batch_size: self.batch_size,
             failure: self.failure.clone(),
             healed: self.healed.clone(),
+            elsewhere: self.elsewhere.clone(),
         }
     }
 }
@@ -127,6 +134,7 @@ impl<P: Projection> Runner<P> {
             batch_size: 500,
             failure: Arc::default(),
             healed: Arc::default(),
+            elsewhere: Arc::default(),
         }
     }
 
@@ -161,7 +169,9 @@ impl<P: Projection> Runner<P> {
     pub async fn run_once(&self) -> Result<usize, StoreError> {
         let _turn = self.db.write_turn().await;
         let mut tx = self.db.begin_write().await?;
-        if !try_lock(&mut tx, P::NAME).await? {
+        let locked = try_lock(&mut tx, P::NAME).await?;
+        self.elsewhere.store(!locked, Ordering::Relaxed);
+        if !locked {
             drop(tx);
             // Another instance is projecting; publish its progress so local waiters see it.
             let stored = self.checkpoint().await?;
@@ -348,7 +358,9 @@ impl<P: Projection> Runner<P> {
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = self.wake.notified() => {}
-                _ = self.soon.notified() => {
+                // Another instance holds the lock: it projects, woken by its own commands; this one only
+                // polls, or answers a wake (someone waits here).
+                _ = self.soon.notified(), if !self.elsewhere.load(Ordering::Relaxed) => {
                     tokio::select! {
                         _ = &mut shutdown => return,
                         _ = self.wake.notified() => {}
