@@ -25,6 +25,7 @@ both_backends!(
     the_import_page_previews_and_then_imports,
     a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import,
     an_action_that_cannot_be_kept_is_noted_in_the_dry_run,
+    the_dry_run_reports_the_status_the_import_leaves,
 );
 
 const HEADERS: [&str; 8] = ["พื้นที่", "วันที่", "ประเภท", "เรื่อง", "รายละเอียด", "สถานะ", "ผู้รับผิดชอบ", "ผลการดำเนินการ"];
@@ -626,4 +627,25 @@ async fn an_action_that_cannot_be_kept_is_noted_in_the_dry_run(backend: Backend)
     let notes = row(&dry.body, 2)["notes"].as_array().cloned().unwrap_or_default();
     assert!(notes.iter().any(|n| n.as_str().unwrap_or("").starts_with("action: not recorded")), "{}", dry.body);
     assert_eq!(app.event_count().await, before, "a dry run writes nothing");
+}
+
+/// A row marked assigned (มอบหมายแล้ว) that also records an action: the import assigns it and records the
+/// action, which moves it on to in progress. The dry run must report that status, not the one written.
+async fn the_dry_run_reports_the_status_the_import_leaves(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-13").await;
+    let file = format!(
+        "พื้นที่,วันที่,ประเภท,เรื่อง,สถานะ,ผู้รับผิดชอบ,การดำเนินการ\n\
+         {area},18/01/2567,INF,ท่อระบายน้ำอุดตัน,มอบหมายแล้ว,อบต.,ลอกท่อแล้ว\n"
+    )
+    .into_bytes();
+    let dry = post_file(&app, &app.staff, "dry_run=true&name=assigned.csv", file.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(row(&dry.body, 2)["events"], serde_json::json!(["IssueRaised", "IssueAssigned", "IssueAddressed"]));
+    assert_eq!(row(&dry.body, 2)["status"], "addressed", "{}", dry.body);
+    let r = post_file(&app, &app.staff, "dry_run=false&name=assigned.csv", file).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = row(&r.body, 2)["issue_id"].as_str().unwrap().to_owned();
+    let issue = app.get(&format!("/api/issues/{id}"), &app.staff).await;
+    assert_eq!(issue.body["status"], row(&dry.body, 2)["status"], "{}", issue.body);
 }
