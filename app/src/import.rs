@@ -1265,10 +1265,15 @@ async fn write_row(
             Err(e) => return Err(e),
         }
     }
-    for action in plan.later.iter().skip(done.saturating_sub(1)) {
+    // Each later event keyed by its place in the row's plan, as the raise is by the problem's id: two imports
+    // of the file at once (or one that read `done` before the other wrote) write each event once, the
+    // second answered from the first's (the keyed command's check runs behind the aggregate's queue).
+    for (n, action) in plan.later.iter().enumerate().skip(done.saturating_sub(1)) {
         let command = IssueCommand { now, action: action.clone() };
-        state.command::<Issue>(plan.id.clone(), command, caller.metadata(), None).await?;
-        written += 1;
+        let mut metadata = caller.metadata();
+        metadata.insert(crate::command::IDEMPOTENCY_KEY.to_owned(), format!("import:{}", n + 2));
+        let committed = state.command::<Issue>(plan.id.clone(), command, metadata, None).await?;
+        written += usize::from(!committed.replayed);
     }
     Ok(written)
 }
