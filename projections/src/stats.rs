@@ -500,16 +500,22 @@ fn window_sql(q: &StatsQuery, source: Source, binds: &mut Binds) -> String {
             }
         }
     }
-    if let Some(areas) = &q.areas {
-        if areas.is_empty() {
-            sql.push_str(" AND 1 = 0");
-        } else {
-            let column = if source == Source::Rows { "i.area_id" } else { "c.area_id" };
+    let column = if source == Source::Rows { "i.area_id" } else { "c.area_id" };
+    sql.push_str(&area_scope_sql(q.areas.as_deref(), column, binds));
+    sql
+}
+
+/// The area-scope clause over `column`: nothing for every area (`None`), no row for no area, else the
+/// areas listed.
+fn area_scope_sql(areas: Option<&[String]>, column: &str, binds: &mut Binds) -> String {
+    match areas {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_owned(),
+        Some(areas) => {
             let list: Vec<String> = areas.iter().map(|a| binds.bind(a.clone())).collect();
-            sql.push_str(&format!(" AND {column} IN ({})", list.join(", ")));
+            format!(" AND {column} IN ({})", list.join(", "))
         }
     }
-    sql
 }
 
 /// With suppression, whether a row or cell is a case hidden from the reader (1) or not (0): the same rule as
@@ -824,14 +830,7 @@ pub async fn closures_live(
     let mut binds = Binds::default();
     let (first, last) = (binds.bind(from.format("%Y-%m").to_string()), binds.bind(to.format("%Y-%m").to_string()));
     let mut clauses = format!(" AND c.closed_month >= {first} AND c.closed_month <= {last}");
-    match areas.as_deref() {
-        None => {}
-        Some([]) => clauses.push_str(" AND 1 = 0"),
-        Some(areas) => {
-            let list: Vec<String> = areas.iter().map(|a| binds.bind(a.clone())).collect();
-            clauses.push_str(&format!(" AND c.area_id IN ({})", list.join(", ")));
-        }
-    }
+    clauses.push_str(&area_scope_sql(areas.as_deref(), "c.area_id", &mut binds));
     let (hidden, categories) = match suppress {
         None => ("0".to_owned(), ""),
         Some(s) => (hidden_cell_sql(s, &mut binds), " LEFT JOIN categories k ON k.code = c.category"),
