@@ -440,6 +440,15 @@ where
     // A conflict here also catches a cached aggregate that was behind: the sequence it continues from
     // is taken, so nothing is written and the retry loads the history.
     let sequence = serialized.last().map(|e| e.sequence as i64).unwrap_or(loaded);
+    // Only a raise is numbered, and a raise has no history: refused before anything is written, as the
+    // numbered state below is folded from the command's own events alone.
+    if numbered.is_some() && loaded > 0 {
+        return Err(StoreError::EventStore(format!(
+            "a numbered command on {}/{aggregate_id}, which has {loaded} events already",
+            A::TYPE
+        ))
+        .into());
+    }
     let (numbered, events) = numbered.unzip();
     let landed = match append_numbered(db, A::TYPE, serialized, row.as_ref().map(A::values), numbered).await {
         Ok(landed) => landed,
@@ -452,7 +461,7 @@ where
     // must not keep the placeholder the command was judged with).
     let (aggregate, after, mut row) = match (landed.number, events) {
         (Some(number), Some(events)) => {
-            let (aggregate, row) = as_numbered::<A>(db, aggregate_id, loaded, events, &number, &metadata).await?;
+            let (aggregate, row) = as_numbered::<A>(aggregate_id, events, &number, &metadata);
             (aggregate.clone(), aggregate, row)
         }
         _ => (aggregate, after, row),
@@ -467,31 +476,15 @@ where
 }
 
 /// The aggregate and its row after a command whose events the store numbered: its events, the first with
-/// `number` written in, folded onto the state the command was judged against (an aggregate with no history,
-/// as a raise is, from scratch; otherwise its stored history up to the command's last event).
-async fn as_numbered<A: InlineRow>(
-    db: &Db,
+/// `number` written in, folded from scratch (only a raise is numbered, and a raise has no history).
+fn as_numbered<A: InlineRow>(
     aggregate_id: &str,
-    loaded: i64,
     mut events: Vec<A::Event>,
     number: &str,
     metadata: &HashMap<String, String>,
-) -> Result<(A, Option<A::Row>), StoreError> {
+) -> (A, Option<A::Row>) {
     if let Some(first) = events.first_mut() {
         A::number(first, number);
-    }
-    if loaded > 0 {
-        let last = loaded + events.len() as i64;
-        let mut aggregate = A::default();
-        let mut row = None;
-        load_events::<A::Event>(db, A::TYPE, aggregate_id, VERSIONS, |sequence, position, event| {
-            if sequence <= last {
-                row = A::fold_row(row.take(), aggregate_id, &event, sequence, position);
-                aggregate.apply(event);
-            }
-        })
-        .await?;
-        return Ok((aggregate, row));
     }
     let mut aggregate = A::default();
     let mut row = None;
@@ -502,7 +495,7 @@ async fn as_numbered<A: InlineRow>(
     if let Some(r) = row.as_mut() {
         A::created_by(r, metadata);
     }
-    Ok((aggregate, row))
+    (aggregate, row)
 }
 
 /// The aggregates after the last command this process ran on each, with their version, so the next

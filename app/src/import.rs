@@ -998,19 +998,33 @@ fn check_row(
         category_kind: IssueKind::Community,
         source: Some(ImportSource { row, ..source.clone() }),
     };
-    report.events = std::iter::once("IssueRaised".to_owned())
-        .chain(later.iter().map(|a| {
-            match a {
-                IssueAction::Assign(_) => "IssueAssigned",
-                IssueAction::Address(_) => "IssueAddressed",
-                _ => "IssueClosed",
-            }
-            .to_owned()
-        }))
-        .collect();
+    report.events =
+        std::iter::once("IssueRaised").chain(later.iter().map(|a| written_as(a).0)).map(str::to_owned).collect();
+    // The status the import's events leave, which the dry run must report: an action on a row marked
+    // assigned moves the problem on to in progress (#18).
+    let leaves = later.last().map_or(IssueStatus::Raised, |a| written_as(a).1);
+    if leaves != status {
+        report.notes.push(format!(
+            "status: {} after the import, not {} as written (an action on an assigned problem moves it to in \
+             progress)",
+            leaves.as_str(),
+            status.as_str()
+        ));
+    }
+    report.status = Some(leaves.as_str().to_owned());
     report.state = "new".into();
     report.issue_id = Some(id.to_string());
     Checked { report, plan: Some(Plan { id: id.to_string(), raise, later }) }
+}
+
+/// What one of a row's later events is stored as, and the status it leaves the problem in (as
+/// `Issue::apply` folds it).
+fn written_as(action: &IssueAction) -> (&'static str, IssueStatus) {
+    match action {
+        IssueAction::Assign(_) => ("IssueAssigned", IssueStatus::Assigned),
+        IssueAction::Address(_) => ("IssueAddressed", IssueStatus::Addressed),
+        _ => ("IssueClosed", IssueStatus::Closed),
+    }
 }
 
 // --- the use case ---------------------------------------------------------------------------------------
@@ -1251,10 +1265,15 @@ async fn write_row(
             Err(e) => return Err(e),
         }
     }
-    for action in plan.later.iter().skip(done.saturating_sub(1)) {
+    // Each later event keyed by its place in the row's plan, as the raise is by the problem's id: two imports
+    // of the file at once (or one that read `done` before the other wrote) write each event once, the
+    // second answered from the first's (the keyed command's check runs behind the aggregate's queue).
+    for (n, action) in plan.later.iter().enumerate().skip(done.saturating_sub(1)) {
         let command = IssueCommand { now, action: action.clone() };
-        state.command::<Issue>(plan.id.clone(), command, caller.metadata(), None).await?;
-        written += 1;
+        let mut metadata = caller.metadata();
+        metadata.insert(crate::command::IDEMPOTENCY_KEY.to_owned(), format!("import:{}", n + 2));
+        let committed = state.command::<Issue>(plan.id.clone(), command, metadata, None).await?;
+        written += usize::from(!committed.replayed);
     }
     Ok(written)
 }

@@ -257,12 +257,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { seed, issues } => {
             let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
-            state.spawn_runner(std::future::pending());
+            let projections = Projections::start(&state);
             let started = std::time::Instant::now();
             let report = santisuk_app::demo::fill(&state, santisuk_app::demo::DemoOptions { seed, issues }).await?;
             demo_passwords(&state, &report).await?;
             print_demo_report(&report, started.elapsed(), &cli.storage);
-            db.close().await;
+            projections.close(&db).await;
             Ok(())
         }
     }
@@ -288,7 +288,7 @@ async fn import(
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
-    state.spawn_runner(std::future::pending());
+    let projections = Projections::start(&state);
     let result = async {
         let caller = santisuk_app::import::caller_named(&state, user).await?;
         santisuk_app::import::import(&state, &caller, ImportFile { name, bytes, sheet, encoding }, dry_run).await
@@ -320,7 +320,7 @@ async fn import(
             1
         }
     };
-    db.close().await;
+    projections.close(&db).await;
     if code != 0 {
         std::process::exit(code);
     }
@@ -329,7 +329,7 @@ async fn import(
 
 async fn privacy(storage: &StorageConfig, db: santisuk_app::Db, action: PrivacyAction) -> anyhow::Result<()> {
     let state = AppState::prepare(db.clone()).await.context("preparing the database")?;
-    state.spawn_runner(std::future::pending());
+    let projections = Projections::start(&state);
     match action {
         PrivacyAction::Erase { subject, legal_basis } => {
             let basis = santisuk_app::privacy::legal_basis(&legal_basis)?;
@@ -363,8 +363,32 @@ async fn privacy(storage: &StorageConfig, db: santisuk_app::Db, action: PrivacyA
             ));
         }
     }
-    db.close().await;
+    projections.close(&db).await;
     Ok(())
+}
+
+/// The projections a one-shot command runs beside it, stopped and waited for before the pool closes: a
+/// turn still running when the pool closed failed, and each projection logged a "closed pool" error at exit.
+struct Projections {
+    stop: tokio::sync::oneshot::Sender<()>,
+    stopped: tokio::task::JoinHandle<()>,
+}
+
+impl Projections {
+    fn start(state: &AppState) -> Projections {
+        let (stop, rx) = tokio::sync::oneshot::channel();
+        let stopped = state.spawn_runner(async move {
+            let _ = rx.await;
+        });
+        Projections { stop, stopped }
+    }
+
+    /// Stops the projections (each ends the turn it is in), then closes the pool.
+    async fn close(self, db: &santisuk_app::Db) {
+        let _ = self.stop.send(());
+        let _ = self.stopped.await;
+        db.close().await;
+    }
 }
 
 fn print_demo_report(r: &santisuk_app::demo::DemoReport, took: std::time::Duration, storage: &StorageConfig) {

@@ -23,6 +23,7 @@ pub mod access_log;
 pub mod agencies;
 pub mod as_of;
 pub mod attachments;
+mod binds;
 pub mod changes;
 pub mod custody;
 pub mod duplicates;

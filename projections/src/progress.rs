@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use crate::binds::Binds;
 use crate::read_model::{AreaRow, hidden_sql, list_areas};
 use crate::stats::{Suppression, bangkok_midnight};
 use santisuk_store::db::Reader;
@@ -224,29 +225,6 @@ impl Acc {
     }
 }
 
-/// Placeholders and values of one query (every value is text: dates, instants and ids).
-#[derive(Default)]
-struct Binds(Vec<String>);
-
-impl Binds {
-    fn push(&mut self, v: impl Into<String>) -> String {
-        self.0.push(v.into());
-        format!("${}", self.0.len())
-    }
-
-    /// ` AND column IN (…)` for `Some(areas)` (false for none), nothing for every area.
-    fn within(&mut self, column: &str, areas: Option<&Vec<String>>) -> String {
-        match areas {
-            None => String::new(),
-            Some(a) if a.is_empty() => " AND 1 = 0".to_owned(),
-            Some(a) => {
-                let list: Vec<String> = a.iter().map(|id| self.push(id.clone())).collect();
-                format!(" AND {column} IN ({})", list.join(", "))
-            }
-        }
-    }
-}
-
 /// `SUM(column)` as a 64-bit integer on both backends (PostgreSQL sums a `bigint` column as `numeric`).
 fn sum(column: &str) -> String {
     format!("CAST(SUM({column}) AS BIGINT)")
@@ -259,8 +237,8 @@ async fn forum_figures(
     accs: &mut BTreeMap<String, Acc>,
 ) -> Result<(), StoreError> {
     let mut b = Binds::default();
-    let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
-    let within = b.within("f.area_id", q.areas.as_ref());
+    let (from, to) = (b.bind(q.from.to_string()), b.bind(q.to.to_string()));
+    let within = b.within("f.area_id", q.areas.as_deref());
     // A forum's participation is recorded when its villagers count is (set whenever participation is).
     let sql = format!(
         "SELECT f.area_id, COUNT(*), COUNT(f.villagers), {}, {}, {}, {}, {}, {}, {} \
@@ -298,8 +276,8 @@ async fn forum_figures(
     }
     // The organisations named at those forums, per area (distinct), and the last forum up to the end.
     let mut b = Binds::default();
-    let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
-    let within = b.within("f.area_id", q.areas.as_ref());
+    let (from, to) = (b.bind(q.from.to_string()), b.bind(q.to.to_string()));
+    let within = b.within("f.area_id", q.areas.as_deref());
     let sql = format!(
         "SELECT DISTINCT f.area_id, fo.organisation_id FROM forum_organisations fo JOIN forums f ON f.id = fo.forum_id \
          WHERE f.held_on >= {from} AND f.held_on <= {to}{within}"
@@ -315,8 +293,8 @@ async fn forum_figures(
         accs.entry(area).or_default().organisations.insert(organisation);
     }
     let mut b = Binds::default();
-    let end = b.push(q.end.to_string());
-    let within = b.within("f.area_id", q.areas.as_ref());
+    let end = b.bind(q.end.to_string());
+    let within = b.within("f.area_id", q.areas.as_deref());
     let sql =
         format!("SELECT f.area_id, MAX(f.held_on) FROM forums f WHERE f.held_on <= {end}{within} GROUP BY f.area_id");
     let last: Vec<(String, Option<String>)> = on_reader!(reader.reborrow(), p => {
@@ -348,14 +326,14 @@ async fn issue_counts(
     suppress: Option<&Suppression>,
 ) -> Result<Vec<IssueCounts>, StoreError> {
     let mut b = Binds::default();
-    let kind = b.push(kind);
-    let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
-    let closed_from = b.push(bangkok_midnight(q.from));
-    let closed_before = b.push(bangkok_midnight(q.to.succ_opt().unwrap_or(q.to)));
-    let within = b.within("i.area_id", q.areas.as_ref());
+    let kind = b.bind(kind);
+    let (from, to) = (b.bind(q.from.to_string()), b.bind(q.to.to_string()));
+    let closed_from = b.bind(bangkok_midnight(q.from));
+    let closed_before = b.bind(bangkok_midnight(q.to.succ_opt().unwrap_or(q.to)));
+    let within = b.within("i.area_id", q.areas.as_deref());
     let hidden = match suppress {
         None => "0".to_owned(),
-        Some(s) => format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut |v| b.push(v))),
+        Some(s) => format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut |v| b.bind(v))),
     };
     let raised = format!("i.raised_on >= {from} AND i.raised_on <= {to}");
     let resolved = format!(
@@ -410,11 +388,11 @@ async fn verdict_figures(
     accs: &mut BTreeMap<String, Acc>,
 ) -> Result<(), StoreError> {
     let mut b = Binds::default();
-    let (from, to) = (b.push(q.from.to_string()), b.push(q.to.to_string()));
-    let within = b.within("i.area_id", q.areas.as_ref());
+    let (from, to) = (b.bind(q.from.to_string()), b.bind(q.to.to_string()));
+    let within = b.within("i.area_id", q.areas.as_deref());
     let hidden = match q.suppress.as_ref() {
         None => "0".to_owned(),
-        Some(s) => format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut |v| b.push(v))),
+        Some(s) => format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut |v| b.bind(v))),
     };
     let sql = format!(
         "SELECT i.area_id, {hidden}, i.verdict, COUNT(*) FROM issues i JOIN forums f ON f.id = i.verdict_forum_id \
@@ -526,7 +504,7 @@ async fn coordinator_rows(
     accs: &BTreeMap<String, Acc>,
 ) -> Result<Vec<CoordinatorRow>, StoreError> {
     let mut b = Binds::default();
-    let within = b.within("u.id", q.coordinators.as_ref());
+    let within = b.within("u.id", q.coordinators.as_deref());
     let sql = format!("SELECT u.id, u.name, u.areas FROM users u WHERE u.role = 'coordinator'{within} ORDER BY u.name");
     let coordinators: Vec<Coordinator> = on_reader!(reader.reborrow(), p => {
         let mut query = sqlx::query_as(&sql);

@@ -27,6 +27,7 @@ use santisuk_store::error::StoreError;
 use santisuk_store::events::{Covered, StoredEvent, fmt_ts};
 
 use crate::agencies::{AgencyRow, RoutingRuleRow};
+use crate::binds::placeholder;
 use crate::changes::Changes;
 use crate::custody::Custody;
 use crate::runner::{Projection, at_event};
@@ -1570,10 +1571,7 @@ pub(crate) fn hidden_sql(r: &Restriction, bind: &mut impl FnMut(&str) -> String)
 pub async fn is_hidden(db: &Db, id: &str, hidden: Option<&Restriction>) -> Result<bool, StoreError> {
     let Some(r) = hidden else { return Ok(false) };
     let mut binds = vec![id.to_owned()];
-    let mut bind = |v: &str| {
-        binds.push(v.to_owned());
-        format!("${}", binds.len())
-    };
+    let mut bind = |v: &str| placeholder(&mut binds, v);
     let sql = format!("SELECT COUNT(*) FROM issues i WHERE i.id = $1 AND {}", hidden_sql(r, &mut bind));
     let n: i64 = on_db!(db, p => {
         let mut q = sqlx::query_scalar(&sql);
@@ -1672,10 +1670,7 @@ fn search_sql(search: &Search, bind: &mut impl FnMut(&str) -> String) -> String 
 /// without a search. Pushes its values onto `binds` like [`filter_sql`].
 pub(crate) fn rank_sql(f: &IssueFilter, binds: &mut Vec<String>) -> Option<String> {
     let search = f.search.as_ref()?;
-    let mut bind = |v: &str| {
-        binds.push(v.to_owned());
-        format!("${}", binds.len())
-    };
+    let mut bind = |v: &str| placeholder(binds, v);
     let mut parts = Vec::new();
     for word in &search.words {
         let p = bind(&like_pattern(&word.text));
@@ -1702,10 +1697,7 @@ pub(crate) fn rank_sql(f: &IssueFilter, binds: &mut Vec<String>) -> Option<Strin
 /// scope above all) cannot be on one path and missing from the other.
 pub(crate) fn filter_sql(f: &IssueFilter, binds: &mut Vec<String>) -> String {
     let mut sql = String::new();
-    let mut bind = |v: &str| {
-        binds.push(v.to_owned());
-        format!("${}", binds.len())
-    };
+    let mut bind = |v: &str| placeholder(binds, v);
     for (column, value) in [
         ("i.area_id", &f.area_id),
         ("i.category", &f.category),

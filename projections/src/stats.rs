@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use santisuk_domain::values::Outcome;
 use serde::Serialize;
 
+use crate::binds::{Binds, placeholder};
 use crate::changes::Changes;
 use crate::read_model::{IssueFilter, Restriction, filter_sql, hidden_sql};
 use santisuk_store::db::{Backend, Db, DbTx, Reader};
@@ -472,17 +473,6 @@ fn counters_serve(q: &StatsQuery) -> bool {
         && q.to.is_none_or(|t| t >= q.today || t.succ_opt().is_some_and(|n| n.day() == 1))
 }
 
-/// Bind parameters of one statement (`$1`, `$2`, …; SQLite reads them too).
-#[derive(Default)]
-struct Binds(Vec<String>);
-
-impl Binds {
-    fn bind(&mut self, value: impl Into<String>) -> String {
-        self.0.push(value.into());
-        format!("${}", self.0.len())
-    }
-}
-
 /// The window and scope clauses of `q` over issue rows (`raised_on`) or counter cells (`month`).
 fn window_sql(q: &StatsQuery, source: Source, binds: &mut Binds) -> String {
     let mut sql = String::new();
@@ -500,15 +490,8 @@ fn window_sql(q: &StatsQuery, source: Source, binds: &mut Binds) -> String {
             }
         }
     }
-    if let Some(areas) = &q.areas {
-        if areas.is_empty() {
-            sql.push_str(" AND 1 = 0");
-        } else {
-            let column = if source == Source::Rows { "i.area_id" } else { "c.area_id" };
-            let list: Vec<String> = areas.iter().map(|a| binds.bind(a.clone())).collect();
-            sql.push_str(&format!(" AND {column} IN ({})", list.join(", ")));
-        }
-    }
+    let column = if source == Source::Rows { "i.area_id" } else { "c.area_id" };
+    sql.push_str(&binds.within(column, q.areas.as_deref()));
     sql
 }
 
@@ -784,10 +767,7 @@ pub async fn closures<'r>(
     let hidden = match suppress {
         None => "0".to_owned(),
         Some(s) => {
-            let mut bind = |v: &str| {
-                binds.push(v.to_owned());
-                format!("${}", binds.len())
-            };
+            let mut bind = |v: &str| placeholder(&mut binds, v);
             format!("CASE WHEN {} THEN 1 ELSE 0 END", hidden_sql(&s.restriction, &mut bind))
         }
     };
@@ -824,14 +804,7 @@ pub async fn closures_live(
     let mut binds = Binds::default();
     let (first, last) = (binds.bind(from.format("%Y-%m").to_string()), binds.bind(to.format("%Y-%m").to_string()));
     let mut clauses = format!(" AND c.closed_month >= {first} AND c.closed_month <= {last}");
-    match areas.as_deref() {
-        None => {}
-        Some([]) => clauses.push_str(" AND 1 = 0"),
-        Some(areas) => {
-            let list: Vec<String> = areas.iter().map(|a| binds.bind(a.clone())).collect();
-            clauses.push_str(&format!(" AND c.area_id IN ({})", list.join(", ")));
-        }
-    }
+    clauses.push_str(&binds.within("c.area_id", areas.as_deref()));
     let (hidden, categories) = match suppress {
         None => ("0".to_owned(), ""),
         Some(s) => (hidden_cell_sql(s, &mut binds), " LEFT JOIN categories k ON k.code = c.category"),

@@ -251,19 +251,10 @@ async fn pg_group_results(db: &Db, pool: &PgPool, group: &[Job]) -> Vec<Result<L
         Ok(landed) => return landed.into_iter().map(Ok).collect(),
         Err(e) => e,
     };
-    if refused(&first) {
-        if group.len() == 1 {
-            return vec![Err(first)];
-        }
-        let mut results = Vec::with_capacity(group.len());
-        for job in group {
-            results.push(pg_write_group(db, pool, std::slice::from_ref(job)).await.map(first_landed));
-        }
-        return results;
-    }
+    // Refused: none of it was stored, and there is nothing to read back.
     let mut found = Vec::with_capacity(group.len());
     for job in group {
-        found.push(stored_as_sent(db, pool, job).await);
+        found.push(if refused(&first) { Ok(None) } else { stored_as_sent(db, pool, job).await });
     }
     let mut first = Some(first);
     let mut results = Vec::with_capacity(group.len());

@@ -41,6 +41,40 @@ async fn three_instances(backend: Backend) -> Vec<TestApp> {
     apps
 }
 
+/// Raises `count` problems at once, raise `i` through `apps[i % apps.len()]` in `area(i)`. Every sixth
+/// (`i % 6 == 5`) is dated two days ahead and must be refused (`at_in_future`) with nothing written; every
+/// other must be created. The created ones' `(i, id, case number)`, in `i` order.
+async fn raise_at_once(
+    apps: &[TestApp],
+    count: usize,
+    area: impl Fn(usize) -> String,
+    title: &str,
+) -> Vec<(usize, String, String)> {
+    let future = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let raises: Vec<_> = (0..count)
+        .map(|i| {
+            let app = apps[i % apps.len()].clone();
+            let mut body = json!({"area_id": area(i), "category": "LIV", "title": format!("{title} {i}")});
+            if i % 6 == 5 {
+                body["at"] = json!(future);
+            }
+            tokio::spawn(async move { (i, app.post("/api/issues", &app.staff, body).await) })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for raise in raises {
+        let (i, r) = raise.await.expect("a raise");
+        if i % 6 == 5 {
+            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "at_in_future"), "{:?}", r.body);
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let number = r.body["case_number"].as_str().expect("the answer carries the case number").to_owned();
+        answered.push((i, r.body["id"].as_str().expect("an id").to_owned(), number));
+    }
+    answered
+}
+
 /// The running numbers stored in the issue rows of `series` (`PTN-2569`), sorted.
 async fn stored_series(app: &TestApp, series: &str) -> Vec<u32> {
     let numbers: Vec<String> = santisuk_store::on_db!(app.db(), p => sqlx::query_scalar(
@@ -58,29 +92,8 @@ async fn stored_series(app: &TestApp, series: &str) -> Vec<u32> {
 async fn three_instances_raising_at_once_in_one_province_number_it_1_to_n(backend: Backend) {
     let apps = three_instances(backend).await;
     let area = apps[0].area_in("TRI-PTN", "9401").await;
-    let future = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
     let events = apps[0].event_count().await;
-    let raises: Vec<_> = (0..72)
-        .map(|i| {
-            let app = apps[i % 3].clone();
-            let mut body = json!({"area_id": area, "category": "LIV", "title": format!("ท่อแตก {i}")});
-            if i % 6 == 5 {
-                body["at"] = json!(future);
-            }
-            tokio::spawn(async move { (i, app.post("/api/issues", &app.staff, body).await) })
-        })
-        .collect();
-    let mut answered = Vec::new();
-    for raise in raises {
-        let (i, r) = raise.await.expect("a raise");
-        if i % 6 == 5 {
-            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "at_in_future"), "{:?}", r.body);
-            continue;
-        }
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let number = r.body["case_number"].as_str().expect("a case number").to_owned();
-        answered.push((i, r.body["id"].as_str().expect("an id").to_owned(), number));
-    }
+    let answered = raise_at_once(&apps, 72, |_| area.clone(), "ท่อแตก").await;
     assert_eq!(apps[0].event_count().await, events + 60, "the twelve refused raises wrote nothing");
     let series = format!("PTN-{}", year_now());
     let mut numbers: Vec<u32> =
@@ -238,28 +251,10 @@ async fn concurrent_raises_number_each_province_and_year_without_gaps(backend: B
     let app = TestApp::new(backend).await;
     let pattani = app.area_in("CN-PTN", "9401").await;
     let yala = app.area_in("CN-YLA", "9501").await;
-    let future = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
     let events = app.event_count().await;
-    let raises: Vec<_> = (0..48)
-        .map(|i| {
-            let app = app.clone();
-            let area = if i % 3 == 0 { yala.clone() } else { pattani.clone() };
-            let mut body = json!({"area_id": area, "category": "LIV", "title": format!("ถนนเส้นที่ {i}")});
-            if i % 6 == 5 {
-                body["at"] = json!(future);
-            }
-            tokio::spawn(async move { (i, app.post("/api/issues", &app.staff, body).await) })
-        })
-        .collect();
+    let area = |i| if i % 3 == 0 { yala.clone() } else { pattani.clone() };
     let mut answered: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for raise in raises {
-        let (i, r) = raise.await.expect("a raise");
-        if i % 6 == 5 {
-            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "at_in_future"), "{:?}", r.body);
-            continue;
-        }
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let number = r.body["case_number"].as_str().expect("the answer carries the case number").to_owned();
+    for (_, _, number) in raise_at_once(std::slice::from_ref(&app), 48, area, "ถนนเส้นที่").await {
         let (series, n) = number.rsplit_once('-').expect("PTN-2569-00001");
         answered.entry(series.to_owned()).or_default().push(n.parse().expect("a number"));
     }

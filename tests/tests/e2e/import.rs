@@ -25,6 +25,8 @@ both_backends!(
     the_import_page_previews_and_then_imports,
     a_raised_row_with_an_action_is_a_row_problem_not_a_half_written_import,
     an_action_that_cannot_be_kept_is_noted_in_the_dry_run,
+    the_dry_run_reports_the_status_the_import_leaves,
+    imports_of_one_file_at_once_write_each_event_once,
 );
 
 const HEADERS: [&str; 8] = ["พื้นที่", "วันที่", "ประเภท", "เรื่อง", "รายละเอียด", "สถานะ", "ผู้รับผิดชอบ", "ผลการดำเนินการ"];
@@ -626,4 +628,77 @@ async fn an_action_that_cannot_be_kept_is_noted_in_the_dry_run(backend: Backend)
     let notes = row(&dry.body, 2)["notes"].as_array().cloned().unwrap_or_default();
     assert!(notes.iter().any(|n| n.as_str().unwrap_or("").starts_with("action: not recorded")), "{}", dry.body);
     assert_eq!(app.event_count().await, before, "a dry run writes nothing");
+}
+
+/// A row marked assigned (มอบหมายแล้ว) that also records an action: the import assigns it and records the
+/// action, which moves it on to in progress. The dry run must report that status, not the one written.
+async fn the_dry_run_reports_the_status_the_import_leaves(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-13").await;
+    let file = format!(
+        "พื้นที่,วันที่,ประเภท,เรื่อง,สถานะ,ผู้รับผิดชอบ,การดำเนินการ\n\
+         {area},18/01/2567,INF,ท่อระบายน้ำอุดตัน,มอบหมายแล้ว,อบต.,ลอกท่อแล้ว\n"
+    )
+    .into_bytes();
+    let dry = post_file(&app, &app.staff, "dry_run=true&name=assigned.csv", file.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(row(&dry.body, 2)["events"], serde_json::json!(["IssueRaised", "IssueAssigned", "IssueAddressed"]));
+    assert_eq!(row(&dry.body, 2)["status"], "addressed", "{}", dry.body);
+    let r = post_file(&app, &app.staff, "dry_run=false&name=assigned.csv", file).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = row(&r.body, 2)["issue_id"].as_str().unwrap().to_owned();
+    let issue = app.get(&format!("/api/issues/{id}"), &app.staff).await;
+    assert_eq!(issue.body["status"], row(&dry.body, 2)["status"], "{}", issue.body);
+}
+
+/// Thirty rows closed as resolved (each raised, assigned, addressed and closed: four events), titled `title`.
+fn closed_rows(area: &str, title: &str) -> Vec<u8> {
+    let mut file = format!("{}\n", HEADERS.join(","));
+    for i in 0..30 {
+        file.push_str(&format!("{area},15/01/2567,INF,{title} {i},,ปิดเรื่อง,อบต.,แก้ไขได้แล้ว\n"));
+    }
+    file.into_bytes()
+}
+
+/// Imports `file` (named `name`) twice at once, the second import started once the first has written
+/// (`staggered`: it then reads rows the first has only partly written) or together with it, and checks that
+/// each row's four events exist exactly once, that both answers are successes, that they wrote 120 events
+/// between them, and that a third import in a row writes nothing.
+async fn import_twice_at_once(app: &TestApp, file: Vec<u8>, name: &str, staggered: bool) {
+    let query = format!("dry_run=false&name={name}");
+    let before = app.event_count().await;
+    let first = tokio::spawn({
+        let (app, file, query) = (app.clone(), file.clone(), query.clone());
+        async move { post_file(&app, &app.staff, &query, file).await }
+    });
+    while staggered && app.event_count().await == before && !first.is_finished() {
+        tokio::task::yield_now().await;
+    }
+    let second = post_file(app, &app.staff, &query, file.clone()).await;
+    let first = first.await.expect("the first import");
+    for r in [&first, &second] {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let written = |r: &Reply| r.body["counts"]["events_written"].as_u64().unwrap();
+    assert_eq!(written(&first) + written(&second), 120, "{} / {}", first.body, second.body);
+    assert_eq!(app.event_count().await, before + 120, "four events a row, none twice");
+    for n in 2..=31 {
+        let id = row(&first.body, n)["issue_id"].as_str().unwrap().to_owned();
+        let history = santisuk_store::events::aggregate_history(app.db(), "Issue", &id).await.unwrap();
+        let types: Vec<&str> = history.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["IssueRaised", "IssueAssigned", "IssueAddressed", "IssueClosed"], "row {n}");
+    }
+    let again = post_file(app, &app.staff, &query, file).await;
+    assert_eq!(again.body["counts"]["events_written"], 0, "{}", again.body);
+    assert_eq!(app.event_count().await, before + 120, "a file imported again in a row writes nothing");
+}
+
+/// Two imports of one file at the same time: only the raise was keyed (by the problem's id), so an import
+/// that read a row after the other had raised it wrote the row's later events again (#18). Each event is
+/// now keyed by its place in the row, and written once.
+async fn imports_of_one_file_at_once_write_each_event_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let area = app.area("PTN-14").await;
+    import_twice_at_once(&app, closed_rows(&area, "ถนนสายที่"), "staggered.csv", true).await;
+    import_twice_at_once(&app, closed_rows(&area, "ท่อประปาสายที่"), "together.csv", false).await;
 }
