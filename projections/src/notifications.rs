@@ -140,7 +140,7 @@ struct Following {
 /// problems only; the others, those of no user and those of a user whose areas hold it (an admin's,
 /// staff's or auditor's channel follows every area). A channel of a deactivated user follows nothing.
 async fn channels_added_by(tx: &mut DbTx, recorded: &str) -> Result<Vec<Following>, StoreError> {
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, String)> = on_tx!(tx, t => sqlx::query_as(
+    let rows: Vec<FollowingColumns> = on_tx!(tx, t => sqlx::query_as(
         "SELECT c.id, u.role, u.areas, c.agency_id, c.created_at FROM notification_channels c \
          LEFT JOIN users u ON u.id = c.user_id WHERE c.created_at <= $1 AND (c.user_id IS NULL OR u.active) ORDER BY c.id")
         .bind(recorded).fetch_all(&mut **t).await?);
@@ -149,6 +149,9 @@ async fn channels_added_by(tx: &mut DbTx, recorded: &str) -> Result<Vec<Followin
         .map(|(id, role, areas, of, created_at)| Following { id, scope: scope(role.as_deref(), areas, of), created_at })
         .collect())
 }
+
+/// [`ScopeColumns`] and when the channel was added, as the projection reads them.
+type FollowingColumns = (String, Option<String>, Option<String>, Option<String>, String);
 
 /// A channel's id, its user's role and areas, and its agency, as read for its [`Scope`].
 type ScopeColumns = (String, Option<String>, Option<String>, Option<String>);
