@@ -1183,12 +1183,28 @@ impl InlineTable for IssueTable {
         format!("INSERT INTO issues ({ISSUE_COLUMNS}) VALUES {values} {ISSUE_UPSERT_SET}")
     }
 
-    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String {
+    /// With `numbers`, a raise's row takes the case number the statement allocated (the bound one is
+    /// the series' placeholder, [`CaseNumber::to_allocate`](santisuk_domain::values::CaseNumber::to_allocate)).
+    fn grouped_upsert_sql(&self, first: usize, rows: usize, numbers: Option<&str>) -> String {
         let values = values_placeholders_from(Backend::Postgres, first, rows, self.columns());
         let folded = ISSUE_COLUMNS.trim_end_matches(", last_position");
+        let selected = match numbers {
+            None => "v.*".to_owned(),
+            Some(numbers) => folded
+                .split(", ")
+                .map(|c| match c {
+                    "case_number" => format!(
+                        "COALESCE((SELECT n.number FROM {numbers} n WHERE n.aggregate_type = 'Issue' \
+                         AND n.aggregate_id = v.id), v.case_number)"
+                    ),
+                    c => format!("v.{c}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         // A comma join with WHERE: after `JOIN … ON`, the upsert's `ON CONFLICT` would read ambiguously.
         format!(
-            "INSERT INTO issues ({ISSUE_COLUMNS}) SELECT v.*, e.position FROM (VALUES {values}) AS v({folded}), e \
+            "INSERT INTO issues ({ISSUE_COLUMNS}) SELECT {selected}, e.position FROM (VALUES {values}) AS v({folded}), e \
              WHERE e.aggregate_type = 'Issue' AND e.aggregate_id = v.id AND e.sequence = v.version {ISSUE_UPSERT_SET}"
         )
     }
@@ -1200,17 +1216,18 @@ impl InlineTable for IssueTable {
 
     /// The highest case number of each length a series' numbers can have (five to nine digits, as
     /// `CaseNumber::parse` reads them), each one lookup in `issues_case_number_order` (migration 0027); the
-    /// store compares them by value.
-    fn highest_number_sql(&self, backend: Backend) -> Option<String> {
-        let text = match backend {
-            Backend::Postgres => "(case_number COLLATE \"C\")",
-            Backend::Sqlite => "case_number",
-        };
+    /// store compares them by value. PostgreSQL: the same probes in `santisuk_highest_case_numbers`
+    /// (migration 0028), whose plan each connection keeps (the store reads them inside its group
+    /// statement, which PostgreSQL plans anew for each new shape of group).
+    fn highest_number_sql(&self, backend: Backend, series: &str, upper: &str) -> Option<String> {
+        if backend == Backend::Postgres {
+            return Some(format!("SELECT * FROM santisuk_highest_case_numbers({series})"));
+        }
         let probes: Vec<String> = (5..=9)
             .map(|digits| {
                 format!(
-                    "SELECT * FROM (SELECT case_number FROM issues WHERE length(case_number) = length($1) + {digits} \
-                     AND {text} >= $1 AND {text} < $2 ORDER BY {text} DESC LIMIT 1) AS h{digits}"
+                    "SELECT * FROM (SELECT case_number FROM issues WHERE length(case_number) = length({series}) + {digits} \
+                     AND case_number >= {series} AND case_number < {upper} ORDER BY case_number DESC LIMIT 1) AS h{digits}"
                 )
             })
             .collect();

@@ -327,7 +327,8 @@ impl InlineTable for UserTable {
         )
     }
 
-    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String {
+    /// Users hold no numbers: `numbers` is never given for them.
+    fn grouped_upsert_sql(&self, first: usize, rows: usize, _numbers: Option<&str>) -> String {
         let values = values_placeholders_from(Backend::Postgres, first, rows, self.columns());
         let folded = USER_COLUMNS.trim_end_matches(", last_position");
         // The first event may be in this very statement (`e`), whose rows the table `events` does not show yet.

@@ -6,13 +6,15 @@
 //! passes its row as plain column values ([`RowValues`]).
 //!
 //! An append may ask the store for the next number of a series ([`Numbered`]: a case number). The store
-//! allocates it inside the transaction that writes the append, under a lock per series (PostgreSQL: a
-//! transaction-scoped advisory lock; SQLite: the write lock `BEGIN IMMEDIATE` already holds), reading the
-//! highest number stored from the inline table that holds them ([`InlineTable::highest_number_sql`]). So
-//! processes sharing one database wait a moment for each other instead of taking the same number, and an
-//! append that fails takes its number back with it: the series stays 1..=n.
+//! allocates it inside the transaction that writes the append, under a lock per series. PostgreSQL: the
+//! group statement itself upserts the series' row in `number_series` (migration 0028), whose row lock
+//! is held for that statement and its commit, and continues from the higher of that row and the highest
+//! number stored in the inline table ([`InlineTable::highest_number_sql`]). SQLite: the write lock
+//! `BEGIN IMMEDIATE` already holds, and the highest number stored. So processes sharing one database wait
+//! a moment for each other instead of taking the same number, and an append that fails takes its number
+//! back with it: the series stays 1..=n.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError};
 
 use cqrs_es::persist::SerializedEvent;
@@ -73,44 +75,139 @@ fn insert_sql(backend: Backend, events: usize) -> String {
 /// santisuk_tx() AS tx)`: the events' `tx` (migration 0012) is computed once per statement instead of
 /// once per row by the column default (which stock postgres-es inserts still use). The events keep the
 /// order of the VALUES list, so one aggregate's events get increasing positions.
-fn pg_insert_sql(events: usize) -> (&'static str, String) {
+///
+/// With `numbered`, an event that a numbered append's number goes into (the CTE `numbers`: its
+/// aggregate, sequence and JSON path) is stored with the number written in.
+fn pg_insert_sql(events: usize, numbered: bool) -> (&'static str, String) {
     let values = crate::db::values_placeholders(Backend::Postgres, events, 7);
     let with = "WITH t AS MATERIALIZED (SELECT santisuk_tx() AS tx)";
+    let payload = if numbered {
+        // A scalar subquery, not a join: the rows keep the order of the VALUES list.
+        "COALESCE((SELECT jsonb_set(v.p, n.path, to_jsonb(n.number)) FROM numbers n \
+         WHERE n.aggregate_type = v.a AND n.aggregate_id = v.i AND n.sequence = v.s), v.p)"
+    } else {
+        "v.p"
+    };
     let insert = format!(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, tx) \
-         SELECT v.a, v.i, v.s, v.e, v.ev, v.p, v.m, t.tx FROM t, (VALUES {values}) AS v(a, i, s, e, ev, p, m)"
+         SELECT v.a, v.i, v.s, v.e, v.ev, {payload}, v.m, t.tx FROM t, (VALUES {values}) AS v(a, i, s, e, ev, p, m)"
     );
     (with, insert)
 }
 
+/// What a PostgreSQL group numbers: each series once, in series order (the order the statement locks
+/// their rows in, so two groups never wait for each other in a cycle), with how many numbers the group
+/// takes from it; and each numbered append with its place among its series' numbers in the group (from 1).
+struct Numbering<'a> {
+    series: Vec<(&'a str, i64)>,
+    jobs: Vec<(&'a Job, &'a Numbered, i64)>,
+}
+
+impl<'a> Numbering<'a> {
+    fn of(jobs: &'a [Job]) -> Numbering<'a> {
+        let mut taken: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut numbered = Vec::new();
+        for job in jobs {
+            if let Some(n) = &job.numbered {
+                let k = taken.entry(n.series.as_str()).or_default();
+                *k += 1;
+                numbered.push((job, n, *k));
+            }
+        }
+        Numbering { series: taken.into_iter().collect(), jobs: numbered }
+    }
+}
+
+/// The CTEs that allocate a group's numbers, from placeholder `$first` on: `c` upserts each series' row
+/// of `number_series` (bound: the series and how many numbers the group takes) to one past the higher of
+/// its last number and the highest stored in the inline table (`highest`, the table's query over the
+/// columns `w.series` and `w.upper`); `numbers` gives each numbered append (bound: its aggregate type, id,
+/// the sequence and JSON path of the event its number goes into, its series and its place in the series'
+/// share) its number, formatted as [`Numbered::format`] does (at least five digits).
+///
+/// The upsert's row lock serialises the raises of one series from this statement to its commit; one that
+/// waits for it then updates the row as its holder committed it, so it continues from the holder's last
+/// number. The highest stored is read in the statement's snapshot, which may predate that commit: it only
+/// matters for numbers written without the table (the demo's, a database from before it), never newer.
+fn pg_numbers_sql(first: usize, series: usize, jobs: usize, highest: &str) -> String {
+    let w = crate::db::values_placeholders_from(Backend::Postgres, first, series, 2);
+    let j = crate::db::values_placeholders_from(Backend::Postgres, first + 2 * series, jobs, 6);
+    let digits = "substr(h.n, length(w.series) + 1)";
+    let n = "(c.last - c.step + j.k)";
+    format!(
+        "c AS (INSERT INTO number_series AS s (series, last, step) \
+         SELECT w.series, COALESCE((SELECT max({digits}::bigint) FROM ({highest}) AS h(n) WHERE {digits} ~ '^[0-9]+$'), 0) \
+         + w.step, w.step FROM (SELECT w0.series, w0.series || ':' AS upper, w0.step FROM (VALUES {w}) AS w0(series, step)) AS w \
+         ON CONFLICT (series) DO UPDATE SET last = GREATEST(s.last, excluded.last - excluded.step) + excluded.step, \
+         step = excluded.step RETURNING series, last, step), \
+         numbers AS (SELECT j.aggregate_type, j.aggregate_id, j.sequence, j.path, \
+         c.series || lpad({n}::text, GREATEST(5, length({n}::text)), '0') AS number \
+         FROM (VALUES {j}) AS j(aggregate_type, aggregate_id, sequence, path, series, k) JOIN c ON c.series = j.series)"
+    )
+}
+
+/// The JSON pointer `pointer` as a PostgreSQL path (`/IssueRaised/case_number` → `{IssueRaised,case_number}`).
+fn json_path(pointer: &str) -> Vec<String> {
+    pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
+}
+
 /// The PostgreSQL statement writing a group of appends with `events` events and the rows of `tables`: a
 /// CTE inserting the events (returning where each landed) and one upserting each table's rows, each row
-/// joined to the position of its own last event ([`InlineTable::grouped_upsert_sql`]). Built once per
-/// shape and kept by the handle: building the text and its placeholders on every command was a visible
-/// share of a command's CPU, and the shapes are few (a command appends one or two events; a group holds
-/// one append per waiting command).
-fn pg_group_sql(db: &Db, events: usize, tables: &[TableRows<'_>]) -> Arc<str> {
-    let shape: Shape = (events, tables.iter().map(|(t, rows)| (t.aggregate_type(), rows.len())).collect());
+/// joined to the position of its own last event ([`InlineTable::grouped_upsert_sql`]); with `numbered`
+/// (the table holding the numbers, how many series, how many numbered appends), first the CTEs that
+/// allocate the numbers ([`pg_numbers_sql`]). It returns each event's aggregate, sequence, `tx`, position
+/// and the number its append took (or NULL). Built once per shape and kept by the handle: building the
+/// text and its placeholders on every command was a visible share of a command's CPU, and the shapes are
+/// few (a command appends one or two events; a group holds one append per waiting command).
+fn pg_group_sql(
+    db: &Db,
+    events: usize,
+    tables: &[TableRows<'_>],
+    numbered: Option<(&Arc<dyn InlineTable>, usize, usize)>,
+) -> Result<Arc<str>, StoreError> {
+    let shape: Shape = (
+        events,
+        tables.iter().map(|(t, rows)| (t.aggregate_type(), rows.len())).collect(),
+        numbered.map(|(t, series, jobs)| (t.aggregate_type(), series, jobs)),
+    );
     let mut shapes = db.writers().shapes.lock().unwrap_or_else(PoisonError::into_inner);
-    let sql = shapes.entry(shape).or_insert_with(|| {
-        let (with, insert) = pg_insert_sql(events);
-        let returning = "RETURNING aggregate_type, aggregate_id, sequence";
-        if tables.is_empty() {
-            return format!("{with} {insert} {returning}, tx::text::bigint, position").into();
-        }
+    if let Some(sql) = shapes.get(&shape) {
+        return Ok(sql.clone());
+    }
+    let (with, insert) = pg_insert_sql(events, numbered.is_some());
+    let returning = "RETURNING aggregate_type, aggregate_id, sequence";
+    let sql: Arc<str> = if tables.is_empty() && numbered.is_none() {
+        format!("{with} {insert} {returning}, tx::text::bigint, position, NULL::text").into()
+    } else {
         let mut first = events * 7 + 1;
         let mut upserts = String::new();
         for (n, (table, rows)) in tables.iter().enumerate() {
-            upserts.push_str(&format!(", r{n} AS ({})", table.grouped_upsert_sql(first, rows.len())));
+            let numbers = numbered.map(|_| "numbers");
+            upserts.push_str(&format!(", r{n} AS ({})", table.grouped_upsert_sql(first, rows.len(), numbers)));
             first += table.columns() * rows.len();
         }
+        // The numbering CTEs come before `e`, which reads them (a CTE sees only those before it).
+        let (numbering, number) = match numbered {
+            None => (String::new(), "NULL::text"),
+            Some((table, series, jobs)) => {
+                let highest = table.highest_number_sql(Backend::Postgres, "w.series", "w.upper").ok_or_else(|| {
+                    StoreError::Config(format!("the inline table of {} holds no numbers", table.aggregate_type()))
+                })?;
+                (
+                    format!(", {}", pg_numbers_sql(first, series, jobs, &highest)),
+                    "(SELECT n.number FROM numbers n WHERE n.aggregate_type = e.aggregate_type \
+                     AND n.aggregate_id = e.aggregate_id)",
+                )
+            }
+        };
         format!(
-            "{with}, e AS ({insert} {returning}, tx, position, recorded_at){upserts} \
-             SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position FROM e"
+            "{with}{numbering}, e AS ({insert} {returning}, tx, position, recorded_at){upserts} \
+             SELECT aggregate_type, aggregate_id, sequence, tx::text::bigint, position, {number} FROM e"
         )
         .into()
-    });
-    sql.clone()
+    };
+    shapes.insert(shape, sql.clone());
+    Ok(sql)
 }
 
 /// Binds the events' columns in the order of [`insert_sql`] (a macro: the query types of the two
@@ -172,7 +269,8 @@ pub async fn append_numbered(
     if let Some(n) = &numbered {
         // Checked here, once, so a group never fails for one append's mistake.
         let table = row.as_ref().map(|_| db.inline_table(aggregate_type)).transpose()?;
-        let numbers = table.as_ref().and_then(|t| Some((t.number_column()?, t.highest_number_sql(db.backend())?)));
+        let numbers =
+            table.as_ref().and_then(|t| Some((t.number_column()?, t.highest_number_sql(db.backend(), "$1", "$2")?)));
         let column = numbers.as_ref().map(|(c, _)| *c);
         if column.is_none_or(|c| row.as_ref().is_none_or(|r| r.len() <= c)) {
             return Err(Appended::Failed(StoreError::Config(format!(
@@ -344,46 +442,6 @@ pub fn lose_next_answers(db: &Db, n: usize) {
     db.writers().lose_answers.store(n, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// Writes the group. Without numbered appends, in one statement (autocommit: one round trip, one commit,
-/// [`pg_group_statement`]). With some, in a transaction: the lock of each series the group numbers, in
-/// series order and sent with the `BEGIN` (two groups never wait for each other's lock in a cycle), then
-/// the highest number of each series stored, then the group statement with the numbers written in, then
-/// the commit. Each lock is transaction-scoped: it is released by the commit or rollback, also when the connection is lost.
-async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Landed>, Appended> {
-    if jobs.iter().all(|j| j.numbered.is_none()) {
-        let checkpoints = pg_group_statement(db, pool, jobs).await?;
-        return Ok(checkpoints.into_iter().map(|checkpoint| Landed { checkpoint, number: None }).collect());
-    }
-    let series: BTreeSet<&str> = jobs.iter().filter_map(|j| Some(j.numbered.as_ref()?.series.as_str())).collect();
-    // BEGIN and the locks in one round trip (a simple query of several statements; the keys are numbers
-    // we computed, never text from outside): a raise's transaction is four round trips, not five.
-    let begin: String = std::iter::once("BEGIN".to_owned())
-        .chain(series.iter().map(|s| format!("SELECT pg_advisory_xact_lock({})", series_lock_key(s))))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut tx = pool.begin_with(begin).await.map_err(StoreError::from)?;
-    let mut highest = HashMap::new();
-    for s in series {
-        let stored: Vec<String> = {
-            let sql = numbers_sql(db, jobs, s)?;
-            sqlx::query_scalar(&sql).bind(s).bind(format!("{s}:")).fetch_all(&mut *tx).await?
-        };
-        highest.insert(s.to_owned(), highest_of(jobs, s, &stored));
-    }
-    let (numbered, numbers) = allocate(db, jobs, &mut highest)?;
-    let checkpoints = pg_group_statement(db, &mut *tx, &numbered).await?;
-    tx.commit().await?;
-    Ok(checkpoints.into_iter().zip(numbers).map(|(checkpoint, number)| Landed { checkpoint, number }).collect())
-}
-
-/// The advisory-lock key of a series: the first 8 bytes of SHA-256("santisuk:series:" + series), beside
-/// the projections' keys ("santisuk:projection:" + name).
-fn series_lock_key(series: &str) -> i64 {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("santisuk:series:{series}").as_bytes());
-    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
-}
-
 /// The query for the highest stored numbers of `series`, from the inline table of the appends numbering
 /// it.
 fn numbers_sql(db: &Db, jobs: &[Job], series: &str) -> Result<String, StoreError> {
@@ -392,7 +450,7 @@ fn numbers_sql(db: &Db, jobs: &[Job], series: &str) -> Result<String, StoreError
         .find(|j| j.numbered.as_ref().is_some_and(|n| n.series == series))
         .ok_or_else(|| StoreError::EventStore(format!("no append numbers {series}")))?;
     db.inline_table(&job.aggregate_type)?
-        .highest_number_sql(db.backend())
+        .highest_number_sql(db.backend(), "$1", "$2")
         .ok_or_else(|| StoreError::Config(format!("the inline table of {} holds no numbers", job.aggregate_type)))
 }
 
@@ -452,19 +510,27 @@ fn with_number(db: &Db, job: &Job, number: &str) -> Result<Job, StoreError> {
     Ok(Job::new(&job.aggregate_type, events, row, Some(n.clone())))
 }
 
-/// The group in one statement: a CTE inserting every event of the group, and the upsert of their rows
-/// joined to the positions the events got.
-async fn pg_group_statement<'c>(
-    db: &Db,
-    conn: impl sqlx::PgExecutor<'c>,
-    jobs: &[Job],
-) -> Result<Vec<Checkpoint>, Appended> {
+/// Writes the group in one statement ([`pg_group_sql`]): the numbers it allocates, a CTE inserting every event
+/// of the group, and the upsert of their rows joined to the positions the events got. Autocommit: one
+/// round trip and one commit, numbered appends included.
+async fn pg_write_group(db: &Db, pool: &PgPool, jobs: &[Job]) -> Result<Vec<Landed>, Appended> {
     // A group holds one append per waiting command: far below PostgreSQL's 65,535 bound parameters.
     let events: Vec<(&str, &SerializedEvent)> =
         jobs.iter().flat_map(|j| j.events.iter().map(move |e| (j.aggregate_type.as_str(), e))).collect();
     let tables = db.rows_by_table(jobs)?;
-    let sql = pg_group_sql(db, events.len(), &tables);
-    let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(&sql);
+    let numbering = Numbering::of(jobs);
+    let numbers_table = match numbering.jobs.first() {
+        None => None,
+        Some((job, _, _)) => {
+            if numbering.jobs.iter().any(|(j, _, _)| j.aggregate_type != job.aggregate_type) {
+                return Err(StoreError::Config("one group numbers appends of two aggregate types".into()).into());
+            }
+            Some(db.inline_table(&job.aggregate_type)?)
+        }
+    };
+    let numbered = numbers_table.as_ref().map(|t| (t, numbering.series.len(), numbering.jobs.len()));
+    let sql = pg_group_sql(db, events.len(), &tables, numbered)?;
+    let mut q = sqlx::query_as::<_, (String, String, i64, i64, i64, Option<String>)>(&sql);
     for (aggregate_type, e) in &events {
         q = bind_events!(q, *aggregate_type, std::iter::once(*e));
     }
@@ -473,18 +539,37 @@ async fn pg_group_statement<'c>(
             q = bind_row!(q, r);
         }
     }
+    for (series, taken) in &numbering.series {
+        q = q.bind(*series).bind(*taken);
+    }
+    for (job, n, k) in &numbering.jobs {
+        let first = &job.events[0];
+        q = q
+            .bind(&job.aggregate_type)
+            .bind(&first.aggregate_id)
+            .bind(first.sequence as i64)
+            .bind(json_path(&n.pointer))
+            .bind(&n.series)
+            .bind(*k);
+    }
     // Matched by key: the order of returned rows is not promised.
-    let landed: HashMap<(String, String, i64), Checkpoint> = q
-        .fetch_all(conn)
+    let landed: HashMap<(String, String, i64), Landed> = q
+        .fetch_all(pool)
         .await?
         .into_iter()
-        .map(|(t, id, sequence, tx, position)| ((t, id, sequence), Checkpoint { tx, position }))
+        .map(|(t, id, sequence, tx, position, number)| {
+            ((t, id, sequence), Landed { checkpoint: Checkpoint { tx, position }, number })
+        })
         .collect();
     jobs.iter()
         .map(|job| {
             let last = job.events.last().ok_or_else(|| StoreError::EventStore("an append without events".into()))?;
             let key = (job.aggregate_type.clone(), last.aggregate_id.clone(), last.sequence as i64);
-            Ok(*landed.get(&key).ok_or_else(|| StoreError::corrupt("an appended event vanished"))?)
+            let landed = landed.get(&key).ok_or_else(|| StoreError::corrupt("an appended event vanished"))?;
+            if job.numbered.is_some() != landed.number.is_some() {
+                return Err(StoreError::corrupt("a numbered append landed without its number").into());
+            }
+            Ok(landed.clone())
         })
         .collect()
 }

@@ -31,8 +31,10 @@ pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
     /// PostgreSQL: the upsert of `rows` rows inside the group statement, whose CTE `e` returns the inserted
     /// events (`aggregate_type`, `aggregate_id`, `sequence`, `position`); each row is bound as its
     /// [`RowValues`] from placeholder `$first` on and takes the position of its aggregate's event whose
-    /// sequence is the row's version.
-    fn grouped_upsert_sql(&self, first: usize, rows: usize) -> String;
+    /// sequence is the row's version. With `numbers`, the statement also allocates numbers ([`Numbered`]):
+    /// `numbers` names its CTE of them (`aggregate_type`, `aggregate_id`, `number`), and a row whose
+    /// aggregate has one there takes it in its [`InlineTable::number_column`] instead of the bound value.
+    fn grouped_upsert_sql(&self, first: usize, rows: usize, numbers: Option<&str>) -> String;
 
     /// The column of [`RowValues`] holding the number the store allocates for a [`Numbered`] append (the
     /// issue list: its case number), if this table has one.
@@ -40,21 +42,23 @@ pub trait InlineTable: Send + Sync + fmt::Debug + 'static {
         None
     }
 
-    /// The query reading the highest numbers stored in a series, for [`Numbered`] appends: binds `$1`, the
-    /// series (`PTN-2569-`), and `$2`, the series followed by `:` (which sorts after every digit), and
-    /// returns the text of at most a few numbers, among them the highest (the store compares them by
-    /// value: a number grows a digit past 99,999, so text order alone would put `…-99999` above
-    /// `…-100000`). Each should be an index lookup, not a scan of the series: it runs under the series'
-    /// lock in the append's transaction.
-    fn highest_number_sql(&self, _backend: Backend) -> Option<String> {
+    /// The query reading the highest numbers stored in a series, for [`Numbered`] appends: `series` and
+    /// `upper` are SQL expressions (placeholders, or columns of the statement it is part of) for the
+    /// series (`PTN-2569-`) and the series followed by `:` (which sorts after every digit). It returns, in
+    /// its first column, the text of at most a few numbers, among them the highest (the store compares
+    /// them by value: a number grows a digit past 99,999, so text order alone would put `…-99999` above
+    /// `…-100000`). Each should be an index lookup, not a scan of the series: it runs while the series is
+    /// locked.
+    fn highest_number_sql(&self, _backend: Backend, _series: &str, _upper: &str) -> Option<String> {
         None
     }
 }
 
 /// A number the store allocates for an append, in the transaction that writes it: one past the highest
-/// stored in its series (read from the inline table's column under a lock per series), written into the
-/// append's first event at `pointer` and into its row. A refused or failed append rolls its number back
-/// with it, so a series has no gaps however appends fail.
+/// handed out in its series (PostgreSQL: the series' row in `number_series`, or the highest stored in the
+/// inline table's column if that is higher; SQLite: the highest stored, read under the write lock),
+/// written into the append's first event at `pointer` and into its row. A refused or failed append rolls
+/// its number back with it, so a series has no gaps however appends fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Numbered {
     /// How the numbers of the series begin (`PTN-2569-`): a number is the series followed by its running
@@ -156,9 +160,10 @@ impl Default for Writers {
     }
 }
 
-/// A group statement's shape: how many events, and how many rows of each inline table (by aggregate type,
-/// in name order).
-pub(crate) type Shape = (usize, Vec<(&'static str, usize)>);
+/// A group statement's shape: how many events, how many rows of each inline table (by aggregate type, in
+/// name order), and, if it numbers appends, the aggregate type whose table holds the numbers, how many
+/// series and how many numbered appends.
+pub(crate) type Shape = (usize, Vec<(&'static str, usize)>, Option<(&'static str, usize, usize)>);
 
 /// How many groups of appends may be in flight at once on one PostgreSQL pool: one writing while the
 /// other waits for its commit to be flushed.
