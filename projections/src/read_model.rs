@@ -1217,7 +1217,7 @@ impl InlineTable for IssueTable {
     /// The highest case number of each length a series' numbers can have (five to nine digits, as
     /// `CaseNumber::parse` reads them), each one lookup in `issues_case_number_order` (migration 0027); the
     /// store compares them by value. PostgreSQL: the same probes in `santisuk_highest_case_numbers`
-    /// (migration 0028), whose plan each connection keeps (the store reads them inside its group
+    /// (migrations 0028 and 0030), whose plan each connection keeps (the store reads them inside its group
     /// statement, which PostgreSQL plans anew for each new shape of group).
     fn highest_number_sql(&self, backend: Backend, series: &str, upper: &str) -> Option<String> {
         if backend == Backend::Postgres {
