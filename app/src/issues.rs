@@ -636,10 +636,16 @@ async fn act_with(
     let id = resolve_issue(state, raw_id).await?;
     // A restricted case the writer may not read is, to them, no issue at all (as for another area's, below).
     caller.require_readable(state, &id).await?;
+    let mut action = action;
+    // The issue's row, read once and only when something below needs it: a command is the hot path, and
+    // most need no read of their own (the aggregate checks the rest).
+    let referral = matches!(&action, IssueAction::Assign(a) if a.agency.is_some() || a.rule.is_some());
+    let row =
+        if caller.visible_areas().is_some() || referral { read_model::get_issue(&state.db, &id).await? } else { None };
     if caller.visible_areas().is_some() {
         // A coordinator acts only in their own areas, and another area's issue answers exactly as an issue
         // that does not exist (which the aggregate answers 404): its existence is not theirs to know.
-        if let Some(row) = read_model::get_issue(&state.db, &id).await? {
+        if let Some(row) = &row {
             if !caller.sees_area(&row.area_id) {
                 return Err(AppError::not_found("issue_not_found", "no such issue"));
             }
@@ -652,14 +658,13 @@ async fn act_with(
             }
         }
     }
-    let mut action = action;
-    if let IssueAction::Assign(assign) = &mut action {
-        // Checked against the issue's category and district; an issue that does not exist (or is not the
-        // caller's) is answered by the aggregate below as any other.
-        if let Some(row) = read_model::get_issue(&state.db, &id).await? {
-            crate::agencies::check_referral(state, assign, &row).await?;
-        } else if assign.agency.is_some() || assign.rule.is_some() {
-            return Err(AppError::not_found("issue_not_found", "no such issue"));
+    if let IssueAction::Assign(assign) = &mut action
+        && referral
+    {
+        // An agency or a rule is checked against the issue's category and district.
+        match &row {
+            Some(row) => crate::agencies::check_referral(state, assign, row).await?,
+            None => return Err(AppError::not_found("issue_not_found", "no such issue")),
         }
     }
     if let IssueAction::Correct(CorrectIssue { category: Some(code), category_kind, .. }) = &mut action {
