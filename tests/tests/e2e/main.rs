@@ -4,6 +4,7 @@ mod access;
 mod admin_web;
 mod agencies;
 mod agencies_web;
+mod app_role;
 mod attachments;
 mod audit;
 mod audit_web;
